@@ -1,2 +1,55 @@
-// Filled in by the canary check: see test/canary.ts.
-export default function setup(): void {}
+// Suite-wide secrecy check (SPEC 6): every test that resolves secrets uses these random canary
+// values, every CLI run and HTTP log the tests make is captured under test/.tmp, and after the
+// whole suite this scans all of it (output, plan files, reports, sandbox state and logs) and fails
+// the run if a canary appears anywhere.
+import { randomBytes } from 'node:crypto';
+import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { TMP_ROOT } from './helpers/paths.js';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    canaries: string[];
+    runDir: string;
+  }
+}
+
+async function* walk(dir: string): AsyncGenerator<string> {
+  for (const entry of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
+    const p = path.join(dir, entry.name);
+    if (entry.isDirectory()) yield* walk(p);
+    else if (entry.isFile()) yield p;
+  }
+}
+
+export default async function setup(project: TestProject) {
+  // One folder per run, so concurrent runs never wipe each other's files.
+  const runDir = path.join(TMP_ROOT, `run-${Date.now()}-${process.pid}`);
+  await mkdir(runDir, { recursive: true });
+  project.provide('runDir', runDir);
+  const canaries = Array.from({ length: 4 }, () => `canary-${randomBytes(12).toString('hex')}`);
+  project.provide('canaries', canaries);
+
+  return async function teardown() {
+    const leaks: string[] = [];
+    let scanned = 0;
+    for await (const file of walk(runDir)) {
+      // Files the tests wrote on purpose to hold secrets (a store's own data) are named *.secret*.
+      if (path.basename(file).includes('.secret')) continue;
+      if ((await stat(file)).size > 50_000_000) continue;
+      const text = await readFile(file, 'latin1');
+      scanned += 1;
+      for (const c of canaries) if (text.includes(c)) leaks.push(`${path.relative(runDir, file)} contains a canary secret`);
+    }
+    // vitest reports an error thrown here but still exits 0, so set the exit code as well.
+    const fail = (message: string) => {
+      process.exitCode = 1;
+      throw new Error(message);
+    };
+    if (scanned === 0) fail('canary check: no captured output was found to scan');
+    if (leaks.length) fail(`SECRET LEAK: canary values found in test output:\n${leaks.join('\n')}`);
+    console.log(`canary check: ${scanned} captured files scanned, no secret found`);
+    await rm(runDir, { recursive: true, force: true });
+  };
+}

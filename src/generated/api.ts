@@ -97,7 +97,7 @@ export interface MaskedSecret {
  * via the `definition` "StringMap".
  */
 export interface StringMap {
-  [k: string]: string | undefined;
+  [k: string]: string;
 }
 /**
  * This interface was referenced by `PaystratorApi`'s JSON-Schema
@@ -110,7 +110,7 @@ export interface Provider {
   integration: string;
   services: string[];
   credentials: {
-    [k: string]: string | MaskedSecret | undefined;
+    [k: string]: string | MaskedSecret;
   };
   fee: Fee;
   tax: Tax;
@@ -143,9 +143,9 @@ export interface ProviderCreate {
   /**
    * @minItems 1
    */
-  services: [string, ...string[]];
+  services: string[];
   credentials: {
-    [k: string]: string | undefined;
+    [k: string]: string;
   };
   fee: Fee;
   tax: Tax;
@@ -158,7 +158,7 @@ export interface ProviderCreate {
  * via the `definition` "NullableStringMap".
  */
 export interface NullableStringMap {
-  [k: string]: string | null | undefined;
+  [k: string]: string | null;
 }
 /**
  * This interface was referenced by `PaystratorApi`'s JSON-Schema
@@ -168,9 +168,9 @@ export interface ProviderPatch {
   /**
    * @minItems 1
    */
-  services?: [string, ...string[]];
+  services?: string[];
   credentials?: {
-    [k: string]: string | undefined;
+    [k: string]: string;
   };
   fee?: Fee;
   tax?: Tax;

@@ -6,7 +6,8 @@ export type ProviderType = "DIRECT" | "AGGREGATOR";
  * A payment service; the catalog decides which ones an integration supports.
  */
 export type Service = string;
-export type Fee = PercentageFee | FlatFee;
+export type Fee = Fee1 & Fee2;
+export type Fee1 = PercentageFee | FlatFee;
 /**
  * An exact decimal: a number or a decimal string, at most 4 decimal places.
  */
@@ -31,7 +32,7 @@ export interface ProviderMetadata {
    * Free-form labels kept on the live provider.
    */
   labels?: {
-    [k: string]: string | undefined;
+    [k: string]: string;
   };
 }
 export interface ProviderSpec {
@@ -43,12 +44,12 @@ export interface ProviderSpec {
   /**
    * @minItems 1
    */
-  services: [Service, ...Service[]];
+  services: Service[];
   /**
    * Credential fields of the integration. Fields marked secret must be secretRefs.
    */
   credentials: {
-    [k: string]: string | SecretRef | undefined;
+    [k: string]: string | SecretRef;
   };
   fee: Fee;
   tax: Tax;
@@ -86,6 +87,9 @@ export interface FlatFee {
   type: "FLAT";
   amount: Decimal;
   currency: "IDR";
+}
+export interface Fee2 {
+  type: "PERCENTAGE" | "FLAT";
 }
 export interface Tax {
   vatPercent: Decimal;

@@ -1,0 +1,41 @@
+import type { FieldError, Problem } from '../generated/api.js';
+
+/** An answer from the API that is not a success, as a typed value the CLI can render. */
+export class ApiError extends Error {
+  constructor(
+    readonly operation: string,
+    readonly status: number,
+    readonly problem: Problem | undefined,
+    readonly retryAfterSeconds?: number,
+  ) {
+    super(ApiError.describe(operation, status, problem));
+    this.name = 'ApiError';
+  }
+
+  get fieldErrors(): FieldError[] {
+    return this.problem?.errors ?? [];
+  }
+
+  /** The problem type's last segment, e.g. name-taken, precondition-failed. */
+  get kind(): string {
+    return this.problem?.type?.split('/').pop() ?? `http-${this.status}`;
+  }
+
+  static describe(operation: string, status: number, problem: Problem | undefined): string {
+    const head = `${operation} failed: ${status} ${problem?.title ?? ''}`.trimEnd();
+    const detail = problem?.detail ? `: ${problem.detail}` : '';
+    const fields = (problem?.errors ?? []).map((e) => `\n  ${e.path}: ${e.message}`).join('');
+    return head + detail + fields;
+  }
+}
+
+/** A network failure or an answer that breaks the API contract. */
+export class ApiUnavailableError extends Error {
+  constructor(
+    readonly operation: string,
+    reason: string,
+  ) {
+    super(`${operation} failed: ${reason}`);
+    this.name = 'ApiUnavailableError';
+  }
+}

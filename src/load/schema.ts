@@ -1,0 +1,289 @@
+// The JSON Schemas in schemas/ are the single source of structure: compiled once per process, and
+// their errors translated into one clear message per problem (no anyOf/oneOf noise).
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+// The named export: under NodeNext the default import types as the CommonJS namespace.
+import { Ajv2020, type AnySchemaObject, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import { schemasDir, type IntegrationSchema } from '../catalog/catalog.js';
+import { error, type Diagnostic } from '../diagnostics.js';
+import { didYouMean } from './suggest.js';
+import { dotted, isRecord, type PathSeg, type YamlDocument } from './yaml.js';
+
+/** A problem at a path of a document, before it is given a file position. */
+export interface Issue {
+  path: PathSeg[];
+  message: string;
+  rule: string;
+  /** Point at the key rather than the value (unknown or invalid keys). */
+  onKey?: boolean;
+  /** The ajv keyword it came from, for rules that refine schema messages. */
+  keyword?: string;
+}
+
+export function toDiagnostic(issue: Issue, file: string, doc: YamlDocument): Diagnostic {
+  const { line, col } = issue.onKey ? doc.keyPos(issue.path) : doc.pos(issue.path);
+  const field = dotted(issue.path);
+  return error(issue.message, { file, line, col, ...(field ? { field } : {}), rule: issue.rule });
+}
+
+/** Order of reports: file, line, col (stable for ties). */
+export function byLocation(a: Diagnostic, b: Diagnostic): number {
+  const fa = a.file ?? '';
+  const fb = b.file ?? '';
+  if (fa !== fb) return fa < fb ? -1 : 1;
+  return (a.line ?? 0) - (b.line ?? 0) || (a.col ?? 0) - (b.col ?? 0);
+}
+
+type Schema = AnySchemaObject & Record<string, unknown>;
+
+interface Compiled {
+  ajv: Ajv2020;
+  provider: ValidateFunction;
+  config: ValidateFunction;
+  providerSchema: Schema;
+  configSchema: Schema;
+}
+
+let compiled: Compiled | undefined;
+
+function readSchema(file: string): Schema {
+  return JSON.parse(readFileSync(path.join(schemasDir, file), 'utf8')) as Schema;
+}
+
+export function schemas(): Compiled {
+  if (!compiled) {
+    const ajv = new Ajv2020({
+      allErrors: true,
+      discriminator: true,
+      // verbose: errors carry their schema, which names the allowed fields and anyOf branches.
+      verbose: true,
+      strict: true,
+      // secret-ref's version is ["string", "integer"]; a discriminated oneOf requires its tag at
+      // the top without declaring it there.
+      allowUnionTypes: true,
+      strictRequired: false,
+    });
+    ajv.addKeyword('x-integration');
+    ajv.addSchema(readSchema('secret-ref.schema.json'));
+    const providerSchema = readSchema('provider.schema.json');
+    const configSchema = readSchema('config.schema.json');
+    compiled = { ajv, providerSchema, configSchema, provider: ajv.compile(providerSchema), config: ajv.compile(configSchema) };
+  }
+  return compiled;
+}
+
+const integrationValidators = new WeakMap<IntegrationSchema, ValidateFunction>();
+
+/** The credential validator of an integration, compiled on first use. */
+export function integrationValidator(schema: IntegrationSchema): ValidateFunction {
+  const cached = integrationValidators.get(schema);
+  if (cached) return cached;
+  const { ajv } = schemas();
+  // A catalog built from another copy of the same file shares the $id: the newest wins.
+  if (schema.$id && ajv.getSchema(schema.$id)) ajv.removeSchema(schema.$id);
+  const v = ajv.compile(schema);
+  integrationValidators.set(schema, v);
+  return v;
+}
+
+function pointerToPath(pointer: string, data: unknown): PathSeg[] {
+  const out: PathSeg[] = [];
+  if (!pointer) return out;
+  let cur = data;
+  for (const raw of pointer.slice(1).split('/')) {
+    const seg = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    if (Array.isArray(cur)) {
+      out.push(Number(seg));
+      cur = cur[Number(seg)];
+    } else {
+      out.push(seg);
+      cur = isRecord(cur) ? cur[seg] : undefined;
+    }
+  }
+  return out;
+}
+
+function valueAt(data: unknown, p: readonly PathSeg[]): unknown {
+  let cur = data;
+  for (const seg of p) cur = Array.isArray(cur) ? cur[Number(seg)] : isRecord(cur) ? cur[seg] : undefined;
+  return cur;
+}
+
+const TYPE_NAMES: Record<string, string> = {
+  string: 'a string',
+  number: 'a number',
+  integer: 'an integer',
+  boolean: 'true or false',
+  object: 'a mapping',
+  array: 'a list',
+  null: 'null',
+};
+
+function kindOf(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'object') return 'a mapping';
+  if (typeof v === 'boolean') return 'a boolean';
+  return `a ${typeof v}`;
+}
+
+const within = (p: string, parent: string) => p === parent || p.startsWith(`${parent}/`);
+
+/** One anyOf branch in words, for "must be X or Y". */
+function describe(s: unknown): string {
+  if (!isRecord(s)) return 'a value';
+  if (typeof s.$ref === 'string' && s.$ref.endsWith('secret-ref.schema.json')) return 'a secretRef { secretRef: { store, name } }';
+  if ('const' in s) return JSON.stringify(s.const);
+  if (Array.isArray(s.enum)) return `one of ${s.enum.join(', ')}`;
+  if (s.type === 'array') return isRecord(s.items) ? `a list of ${describe(s.items).replace(/^an? /, '')}s` : 'a list';
+  if (typeof s.pattern === 'string') return `a string matching ${s.pattern}`;
+  if (typeof s.type === 'string') return TYPE_NAMES[s.type] ?? s.type;
+  return typeof s.title === 'string' ? s.title : 'a value';
+}
+
+/**
+ * The decimal anyOf (number >= 0 | decimal string) is judged on the value's source text by the
+ * exact-decimal rule, which can say what is wrong; only values of the wrong type are reported here.
+ */
+function isDecimalSchema(s: unknown): boolean {
+  return isRecord(s) && s.title === 'Decimal';
+}
+
+/** Collapses anyOf branches into the one that applies, or into a single "must be X or Y". */
+function collapseAnyOf(errors: readonly ErrorObject[], data: unknown): ErrorObject[] {
+  const stack: ErrorObject[] = [];
+  for (const e of errors) {
+    if (e.keyword !== 'anyOf') {
+      stack.push(e);
+      continue;
+    }
+    // ajv reports a failed anyOf after all its branch errors, which all sit at or below its path.
+    const branch: ErrorObject[] = [];
+    while (stack.length && within(stack[stack.length - 1]!.instancePath, e.instancePath)) branch.unshift(stack.pop()!);
+    if (isDecimalSchema(e.parentSchema)) {
+      const v = valueAt(data, pointerToPath(e.instancePath, data));
+      if (typeof v !== 'number' && typeof v !== 'string') stack.push({ ...e, message: 'must be a decimal number or string (e.g. 1.5 or "1.5")' });
+      continue;
+    }
+    // A branch whose type did not even match is noise: keep what the fitting branch says.
+    const useful = branch.filter((b) => !(b.keyword === 'type' && b.instancePath === e.instancePath));
+    const shallow = useful.every((b) => b.instancePath === e.instancePath && ['const', 'enum', 'pattern'].includes(b.keyword));
+    if (useful.length === 0 || (useful.length > 1 && shallow)) {
+      const options = Array.isArray(e.schema) ? (e.schema as unknown[]).map(describe) : [];
+      stack.push({ ...e, message: options.length ? `must be ${options.join(' or ')}` : 'is not valid' });
+    } else {
+      stack.push(...useful);
+    }
+  }
+  return stack;
+}
+
+function allowedTags(parent: unknown, tag: string): string[] {
+  if (!isRecord(parent) || !Array.isArray(parent.oneOf)) return [];
+  return parent.oneOf.flatMap((b: unknown) => {
+    const p = isRecord(b) && isRecord(b.properties) ? b.properties[tag] : undefined;
+    return isRecord(p) && typeof p.const === 'string' ? [p.const] : [];
+  });
+}
+
+/** Translates ajv errors into issues; `base` prefixes paths when `data` is a subtree (credentials). */
+export function schemaIssues(errors: readonly ErrorObject[] | null | undefined, data: unknown, base: PathSeg[] = [], rule = 'schema'): Issue[] {
+  if (!errors?.length) return [];
+  const list = collapseAnyOf(errors, data);
+  const issues: Issue[] = [];
+  const seen = new Set<string>();
+  const missing = new Set(list.filter((e) => e.keyword === 'required').map((e) => `${e.instancePath}/${String(e.params.missingProperty)}`));
+  for (const e of list) {
+    // propertyNames reports the inner failure and then itself; the latter names the key.
+    if (e.schemaPath.includes('/propertyNames/')) continue;
+    const at = pointerToPath(e.instancePath, data);
+    const v = valueAt(data, at);
+    const p = e.params as Record<string, unknown>;
+    let issue: Issue;
+    switch (e.keyword) {
+      case 'required': {
+        issue = { path: [...at, String(p.missingProperty)], message: `missing required field "${String(p.missingProperty)}"`, rule };
+        break;
+      }
+      case 'additionalProperties': {
+        const name = String(p.additionalProperty);
+        const allowed = isRecord(e.parentSchema) && isRecord(e.parentSchema.properties) ? Object.keys(e.parentSchema.properties) : [];
+        const hint = didYouMean(name, allowed) || (allowed.length ? ` (allowed: ${allowed.join(', ')})` : '');
+        issue = { path: [...at, name], message: `unknown field "${name}"${hint}`, rule, onKey: true };
+        break;
+      }
+      case 'propertyNames': {
+        const name = String(p.propertyName);
+        const pattern = isRecord(e.schema) && typeof e.schema.pattern === 'string' ? `: must match ${e.schema.pattern}` : '';
+        issue = { path: [...at, name], message: `invalid key "${name}"${pattern}`, rule, onKey: true };
+        break;
+      }
+      case 'discriminator': {
+        const tag = String(p.tag);
+        if (p.error === 'tag' && missing.has(`${e.instancePath}/${tag}`)) continue;
+        const allowed = allowedTags(e.parentSchema, tag);
+        const got = typeof p.tagValue === 'string' ? `"${p.tagValue}" is not valid: ` : '';
+        const hint = typeof p.tagValue === 'string' ? didYouMean(p.tagValue, allowed) : '';
+        issue = { path: [...at, tag], message: `${got}must be one of ${allowed.join(', ')}${hint}`, rule };
+        break;
+      }
+      case 'type': {
+        const want = String(p.type).split(',').map((t) => TYPE_NAMES[t] ?? t).join(' or ');
+        const what = at.length + base.length === 0 ? 'the document ' : '';
+        issue = { path: at, message: `${what}must be ${want}, not ${kindOf(v)}`, rule };
+        break;
+      }
+      case 'enum': {
+        const allowed = (p.allowedValues as unknown[]).map(String);
+        const want = allowed.length === 1 ? `must be ${allowed[0]}` : `must be one of ${allowed.join(', ')}`;
+        const got = typeof v === 'string' ? `"${v}" is not valid: ${want}${didYouMean(v, allowed)}` : want;
+        issue = { path: at, message: got, rule };
+        break;
+      }
+      case 'const':
+        issue = { path: at, message: `must be ${JSON.stringify(p.allowedValue)}`, rule };
+        break;
+      case 'pattern': {
+        // Never the value: it may be a credential. Schemas with examples (services) get a suggestion.
+        const examples = isRecord(e.parentSchema) && Array.isArray(e.parentSchema.examples) ? e.parentSchema.examples.map(String) : [];
+        const hint = typeof v === 'string' && examples.length ? didYouMean(v, examples) : '';
+        issue = { path: at, message: `must match the pattern ${String(p.pattern)}${hint}`, rule };
+        break;
+      }
+      case 'minLength':
+        issue = { path: at, message: p.limit === 1 ? 'must not be empty' : `must be at least ${String(p.limit)} characters`, rule };
+        break;
+      case 'maxLength':
+        issue = { path: at, message: `must be at most ${String(p.limit)} characters`, rule };
+        break;
+      case 'minItems':
+        issue = { path: at, message: `must list at least ${String(p.limit)} item${p.limit === 1 ? '' : 's'}`, rule };
+        break;
+      case 'minProperties':
+        issue = { path: at, message: `must have at least ${String(p.limit)} entr${p.limit === 1 ? 'y' : 'ies'}`, rule };
+        break;
+      case 'uniqueItems': {
+        const item = Array.isArray(v) ? v[Number(p.i)] : undefined;
+        const what = typeof item === 'string' ? `"${item}"` : `item ${String(p.i)}`;
+        issue = { path: [...at, Number(p.i)], message: `${what} is listed twice (same as item ${String(p.j)})`, rule };
+        break;
+      }
+      case 'minimum':
+      case 'maximum':
+      case 'exclusiveMinimum':
+      case 'exclusiveMaximum':
+        issue = { path: at, message: `must be ${String(p.comparison)} ${String(p.limit)}`, rule };
+        break;
+      default:
+        issue = { path: at, message: e.message ?? `fails ${e.keyword}`, rule };
+    }
+    issue.path = [...base, ...issue.path];
+    issue.keyword = e.keyword;
+    const key = `${dotted(issue.path)}\0${issue.message}`;
+    if (!seen.has(key)) {
+      seen.add(key);
+      issues.push(issue);
+    }
+  }
+  return issues;
+}

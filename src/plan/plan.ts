@@ -1,0 +1,76 @@
+// The Plan is a plain, serializable value: it carries what will change and the exact requests
+// that apply will send, with secrets only as references and fingerprints. Computing it
+// (build.ts), showing it (render.ts) and carrying it out (apply/) are separate.
+import type { ProviderCreate, ProviderPatch, StatusChange } from '../generated/api.js';
+import type { FieldChange } from '../diff/diff.js';
+import type { ProviderStatus, SecretRefTarget } from '../model/state.js';
+
+export const PLAN_FORMAT_VERSION = 1;
+
+export type Action = 'create' | 'update' | 'deactivate' | 'noop';
+
+/** A secret credential as the plan knows it: where it comes from and what it hashed to. */
+export interface SecretBinding {
+  ref: SecretRefTarget;
+  fingerprint: string;
+}
+
+export type Operation =
+  | { kind: 'create'; idempotencyKey: string; body: ProviderCreate; secrets: Record<string, SecretBinding> }
+  | { kind: 'update'; body: ProviderPatch; secrets: Record<string, SecretBinding> }
+  | { kind: 'status'; body: StatusChange };
+
+export interface ProviderChange {
+  name: string;
+  action: Action;
+  /** Where the provider is declared, when it is. */
+  file?: string;
+  line?: number;
+  /** The live provider this change was computed against. */
+  id?: string;
+  liveVersion?: number;
+  fields: FieldChange[];
+  /** Things the user should know that are not changes (e.g. a field kept by policy.ignore). */
+  notes: string[];
+  operations: Operation[];
+}
+
+export interface UnmanagedProvider {
+  name: string;
+  id: string;
+  status: ProviderStatus;
+}
+
+export interface Plan {
+  formatVersion: typeof PLAN_FORMAT_VERSION;
+  tool: { name: 'paystrator-gitops'; version: string };
+  environment: string;
+  endpoint: string;
+  /** The company the plan was computed for; apply refuses another. */
+  company: string;
+  createdAt: string;
+  /** Hash of the desired model and plan options: a saved plan is stale when it changes. */
+  inputsHash: string;
+  options: { prune: boolean; targets: string[] };
+  changes: ProviderChange[];
+  unmanaged: UnmanagedProvider[];
+  summary: PlanSummary;
+}
+
+export interface PlanSummary {
+  create: number;
+  update: number;
+  deactivate: number;
+  noop: number;
+  unmanaged: number;
+}
+
+export function hasChanges(plan: Plan): boolean {
+  return plan.changes.some((c) => c.action !== 'noop');
+}
+
+export function summarize(changes: ProviderChange[], unmanaged: number): PlanSummary {
+  const s: PlanSummary = { create: 0, update: 0, deactivate: 0, noop: 0, unmanaged };
+  for (const c of changes) s[c.action] += 1;
+  return s;
+}

@@ -1,0 +1,61 @@
+import type { FieldChange, Json } from '../diff/diff.js';
+import type { Plan, ProviderChange } from './plan.js';
+
+export interface Style {
+  green(s: string): string;
+  yellow(s: string): string;
+  red(s: string): string;
+  bold(s: string): string;
+  dim(s: string): string;
+}
+
+const ansi = (open: number, close: number) => (s: string) => `\x1b[${open}m${s}\x1b[${close}m`;
+export const colors: Style = { green: ansi(32, 39), yellow: ansi(33, 39), red: ansi(31, 39), bold: ansi(1, 22), dim: ansi(2, 22) };
+export const plain: Style = { green: (s) => s, yellow: (s) => s, red: (s) => s, bold: (s) => s, dim: (s) => s };
+
+export function formatValue(v: Json | undefined): string {
+  if (v === undefined) return '(none)';
+  if (typeof v === 'string') return JSON.stringify(v);
+  if (Array.isArray(v)) return `[${v.map((x) => (typeof x === 'string' ? x : formatValue(x))).join(', ')}]`;
+  if (v && typeof v === 'object') return `{ ${Object.entries(v).map(([k, x]) => `${k}: ${formatValue(x)}`).join(', ')} }`;
+  return String(v);
+}
+
+function fieldLine(c: FieldChange, action: ProviderChange['action'], width: number): string {
+  const label = `${c.field}:`.padEnd(width + 1);
+  if (c.sensitive) return `${label} ${action === 'create' ? '(sensitive)' : '(sensitive value changed)'}`;
+  if (action === 'create') return `${label} ${formatValue(c.after)}`;
+  return `${label} ${formatValue(c.before)} -> ${formatValue(c.after)}`;
+}
+
+const symbols = { create: '+', update: '~', deactivate: '-', noop: ' ' } as const;
+
+export function renderPlanText(plan: Plan, style: Style = plain): string {
+  const out: string[] = [];
+  out.push(style.bold(`Plan for environment "${plan.environment}" (${plan.endpoint}, company ${plan.company})`), '');
+  const paint = { create: style.green, update: style.yellow, deactivate: style.red, noop: style.dim };
+  for (const c of plan.changes) {
+    if (c.action === 'noop' && c.notes.length === 0) continue;
+    const where = c.file ? style.dim(`  ${c.file}${c.line ? `:${c.line}` : ''}`) : '';
+    const verb = c.action === 'noop' ? 'unchanged' : c.action;
+    out.push(paint[c.action](`  ${symbols[c.action]} ${verb} ${c.name}`) + where);
+    const width = Math.max(0, ...c.fields.map((f) => f.field.length));
+    for (const f of c.fields) out.push(`      ${fieldLine(f, c.action, width)}`);
+    for (const n of c.notes) out.push(style.dim(`      # ${n}`));
+  }
+  if (plan.unmanaged.length) {
+    out.push('', style.dim(`  Unmanaged (live, not in git, never touched): ${plan.unmanaged.map((u) => `${u.name} (${u.status})`).join(', ')}`));
+  }
+  const s = plan.summary;
+  if (s.create + s.update + s.deactivate === 0) {
+    if (out.length > 2) out.push('');
+    out.push(style.green(`No changes. Live matches git (${s.noop} provider${s.noop === 1 ? '' : 's'}).`));
+  } else {
+    out.push('', style.bold(`Plan: ${s.create} to create, ${s.update} to update, ${s.deactivate} to deactivate, ${s.noop} unchanged.`));
+  }
+  return out.join('\n') + '\n';
+}
+
+export function renderPlanJson(plan: Plan): string {
+  return JSON.stringify(plan, null, 2) + '\n';
+}

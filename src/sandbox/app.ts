@@ -1,0 +1,213 @@
+// The Paystrator management API as schemas/paystrator-api.openapi.yaml defines it, served from a
+// SandboxStore. Every 2xx to a write is sent only after the change is durable.
+import { Hono, type Context } from 'hono';
+import { bundledCatalog, type Catalog, type CatalogEntry } from '../catalog/catalog.js';
+import type { Company, FieldError, Problem, ProviderPage, ProviderStatus } from '../generated/api.js';
+import {
+  etagOf,
+  sha256,
+  toApi,
+  type Permission,
+  type SandboxStore,
+  type StoredProvider,
+} from './state.js';
+import { PROVIDER_STATUSES, validateCreate, validatePatch, validateStatusChange } from './validate.js';
+
+export const PROBLEM_BASE = 'https://paystrator-gitops.dev/problems/';
+
+export interface SandboxAppOptions {
+  store: SandboxStore;
+  catalog?: Catalog;
+  now?: () => Date;
+}
+
+/** Thrown anywhere in a handler; rendered as application/problem+json. */
+export class ProblemError extends Error {
+  constructor(
+    readonly status: number,
+    readonly slug: string,
+    readonly title: string,
+    readonly detail?: string,
+    readonly errors?: FieldError[],
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(detail ?? title);
+  }
+}
+
+function problemResponse(p: ProblemError): Response {
+  const body: Problem = {
+    type: PROBLEM_BASE + p.slug,
+    title: p.title,
+    status: p.status,
+    ...(p.detail ? { detail: p.detail } : {}),
+    ...(p.errors?.length ? { errors: p.errors } : {}),
+  };
+  return new Response(JSON.stringify(body), { status: p.status, headers: { 'Content-Type': 'application/problem+json', ...p.headers } });
+}
+
+const invalid = (errors: FieldError[]): ProblemError =>
+  new ProblemError(422, 'validation-failed', 'Validation failed', `${errors.length} field${errors.length === 1 ? '' : 's'} failed validation`, errors);
+
+function permissionOf(c: Context, store: SandboxStore): Permission | undefined {
+  const m = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(c.req.header('Authorization') ?? '');
+  return m ? store.permissionOf(m[1]!) : undefined;
+}
+
+function parseJson(text: string): unknown {
+  // The parser's message quotes the input, which may hold a secret: report only that it failed.
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new ProblemError(400, 'malformed-json', 'Malformed JSON', text.trim() ? 'the request body is not valid JSON' : 'the request needs a JSON body');
+  }
+}
+
+/** JSON with sorted keys, so the same body in another key order is the same body. */
+function canonicalJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
+  if (typeof v === 'object' && v !== null) {
+    const entries = Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, x]) => `${JSON.stringify(k)}:${canonicalJson(x)}`).join(',')}}`;
+  }
+  return JSON.stringify(v);
+}
+
+export function createSandboxApp(opts: SandboxAppOptions): Hono {
+  const { store } = opts;
+  const catalog = opts.catalog ?? bundledCatalog();
+  const now = (): string => (opts.now?.() ?? new Date()).toISOString();
+  const app = new Hono();
+
+  const found = (id: string): StoredProvider => {
+    const p = store.get(id);
+    if (!p) throw new ProblemError(404, 'not-found', 'Not found', `no provider with id ${JSON.stringify(id)}`);
+    return p;
+  };
+  const entryOf = (p: StoredProvider): CatalogEntry => {
+    const entry = catalog.get(p.integration);
+    if (!entry) throw new Error(`provider ${p.id} uses integration ${p.integration}, which the catalog no longer has`);
+    return entry;
+  };
+  // RFC 9110 order: preconditions are checked before the request content is looked at.
+  const precondition = (c: Context, p: StoredProvider): void => {
+    const header = c.req.header('If-Match')?.trim();
+    if (!header) {
+      throw new ProblemError(428, 'precondition-required', 'Precondition required', 'send If-Match with the ETag of the provider as last read, so a concurrent change is not overwritten');
+    }
+    const tags = header.split(',').map((t) => t.trim());
+    if (!tags.includes('*') && !tags.includes(etagOf(p))) {
+      throw new ProblemError(412, 'precondition-failed', 'Precondition failed', `If-Match ${header} does not match the current version ${p.version} (ETag ${etagOf(p)}): the provider changed since it was read`, undefined, { ETag: etagOf(p) });
+    }
+  };
+  const provider = (c: Context, p: StoredProvider, status: 200 | 201 = 200, headers: Record<string, string> = {}): Response =>
+    c.json(toApi(p), status, { ETag: etagOf(p), ...headers });
+
+  app.use('/v1/*', async (c, next) => {
+    const permission = permissionOf(c, store);
+    if (!permission) {
+      throw new ProblemError(401, 'unauthorized', 'Unauthorized', 'send Authorization: Bearer <api key> with a key of this company', undefined, { 'WWW-Authenticate': 'Bearer' });
+    }
+    if (permission !== 'read-write' && !['GET', 'HEAD', 'OPTIONS'].includes(c.req.method)) {
+      throw new ProblemError(403, 'forbidden', 'Forbidden', 'this API key is read-only; writes need a read-write key');
+    }
+    await next();
+  });
+
+  app.get('/v1/company', (c) => c.json({ ...store.companyInfo, permission: permissionOf(c, store)! } satisfies Company));
+
+  app.get('/v1/integrations', (c) => c.json({ data: catalog.toApi() }));
+
+  app.get('/v1/providers', (c) => {
+    const bad = (detail: string): ProblemError => new ProblemError(400, 'invalid-query', 'Invalid query', detail);
+    const { limit: limitText, cursor, q, service, status } = c.req.query();
+    const limit = limitText === undefined ? 100 : /^[0-9]{1,4}$/.test(limitText) ? Number(limitText) : NaN;
+    if (!(limit >= 1 && limit <= 1000)) throw bad('limit must be a whole number from 1 to 1000');
+    if (status !== undefined && !PROVIDER_STATUSES.includes(status as ProviderStatus)) throw bad(`status must be one of ${PROVIDER_STATUSES.join(', ')}`);
+    const page = store.list({
+      limit,
+      ...(cursor !== undefined ? { cursor } : {}),
+      ...(q ? { q } : {}),
+      ...(service ? { service } : {}),
+      ...(status ? { status: status as ProviderStatus } : {}),
+    });
+    if (!page) throw bad('cursor is not one this API issued; start again without it');
+    return c.json({ data: page.data.map(toApi), nextCursor: page.nextCursor } satisfies ProviderPage);
+  });
+
+  app.post('/v1/providers', async (c) => {
+    const key = c.req.header('Idempotency-Key');
+    if (key !== undefined && (key.length < 1 || key.length > 255)) {
+      throw new ProblemError(400, 'invalid-idempotency-key', 'Invalid Idempotency-Key', 'Idempotency-Key must be 1 to 255 characters');
+    }
+    const body = parseJson(await c.req.text());
+    const fingerprint = key === undefined ? undefined : sha256(canonicalJson(body));
+    const prior = key === undefined ? undefined : store.getIdempotency(key);
+    if (prior) {
+      if (prior.fingerprint !== fingerprint) {
+        throw new ProblemError(422, 'idempotency-key-reused', 'Idempotency-Key reused', 'this Idempotency-Key was used with a different request body; use a new key for a different request');
+      }
+      // The first request may still be committing; a replay must not be ahead of it.
+      await store.flush();
+      return c.json(prior.body, prior.status as 201, { ETag: prior.etag, 'Idempotent-Replayed': 'true' });
+    }
+    const v = validateCreate(body, catalog);
+    if (!v.ok) throw invalid(v.errors);
+    const taken = store.getByName(v.value.input.name);
+    if (taken) {
+      throw new ProblemError(409, 'name-taken', 'Name taken', `a provider named ${JSON.stringify(taken.name)} already exists (${taken.id}); names are unique`, [
+        { path: '/name', message: 'is already used by another provider' },
+      ]);
+    }
+    const p = store.create(v.value.input, v.value.entry.secretFields, now(), fingerprint === undefined ? undefined : { key: key!, fingerprint });
+    await store.flush();
+    return provider(c, p, 201);
+  });
+
+  app.get('/v1/providers/:id', (c) => provider(c, found(c.req.param('id'))));
+
+  // The body is read before anything is checked: from the precondition to the change there must
+  // be no await, or a concurrent write could slip in between.
+  app.patch('/v1/providers/:id', async (c) => {
+    const text = await c.req.text();
+    const p = found(c.req.param('id'));
+    precondition(c, p);
+    const entry = entryOf(p);
+    const v = validatePatch(parseJson(text), entry);
+    if (!v.ok) throw invalid(v.errors);
+    store.update(p, v.value, entry.secretFields, now());
+    await store.flush();
+    return provider(c, p);
+  });
+
+  app.post('/v1/providers/:id/status', async (c) => {
+    const text = await c.req.text();
+    const p = found(c.req.param('id'));
+    precondition(c, p);
+    const v = validateStatusChange(parseJson(text));
+    if (!v.ok) throw invalid(v.errors);
+    store.setStatus(p, v.value.status, 'API', v.value.reason ?? null, now());
+    await store.flush();
+    return provider(c, p);
+  });
+
+  // A known path with a method it does not serve (there is no DELETE: providers are deactivated).
+  const allow: Record<string, string> = {
+    '/v1/company': 'GET',
+    '/v1/integrations': 'GET',
+    '/v1/providers': 'GET, POST',
+    '/v1/providers/:id': 'GET, PATCH',
+    '/v1/providers/:id/status': 'POST',
+  };
+  for (const [route, methods] of Object.entries(allow)) {
+    app.all(route, (c) => {
+      throw new ProblemError(405, 'method-not-allowed', 'Method not allowed', `${c.req.method} is not allowed here; allowed: ${methods}`, undefined, { Allow: methods });
+    });
+  }
+
+  app.notFound((c) => problemResponse(new ProblemError(404, 'not-found', 'Not found', `no route for ${c.req.method} ${c.req.path}`)));
+  app.onError((err) =>
+    problemResponse(err instanceof ProblemError ? err : new ProblemError(500, 'internal', 'Internal error', 'the sandbox failed to handle the request')),
+  );
+  return app;
+}

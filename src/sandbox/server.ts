@@ -1,0 +1,50 @@
+// The sandbox over real HTTP, for `paystrator-gitops sandbox` and tests. Loopback only: it holds
+// no real credentials, but it also checks no real identities.
+import type { Server } from 'node:http';
+import { createAdaptorServer } from '@hono/node-server';
+import { createSandboxApp } from './app.js';
+import { SandboxStore } from './state.js';
+
+export interface SandboxServerOptions {
+  /** 0 picks a free port; the OpenAPI document's sandbox server is 4010. */
+  port?: number;
+  dataFile?: string;
+  host?: '127.0.0.1';
+}
+
+export interface SandboxServer {
+  url: string;
+  port: number;
+  store: SandboxStore;
+  close(): Promise<void>;
+}
+
+export async function serveSandbox(opts: SandboxServerOptions = {}): Promise<SandboxServer> {
+  const host = opts.host ?? '127.0.0.1';
+  const store = await SandboxStore.open(opts.dataFile);
+  const app = createSandboxApp({ store });
+  const server = createAdaptorServer({ fetch: app.fetch, hostname: host, serverOptions: { keepAlive: true } }) as Server;
+  // Longer than typical client pools' idle timeout, so clients rarely reuse a socket the server is closing.
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 4010, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : (opts.port ?? 4010);
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    store,
+    async close() {
+      const closed = new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())));
+      // Idle keep-alive sockets would hold close() open; requests in flight still finish.
+      server.closeIdleConnections();
+      await closed;
+      await store.flush();
+    },
+  };
+}

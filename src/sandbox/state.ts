@@ -1,0 +1,402 @@
+// The sandbox's data and its durability. Secret credential values are never kept, only a sha256
+// per field, which is just enough to tell whether a write changed the value.
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
+import path from 'node:path';
+import type {
+  ChangedBy,
+  Company,
+  MaskedSecret,
+  Provider,
+  ProviderCreate,
+  ProviderPatch,
+  ProviderStatus,
+} from '../generated/api.js';
+
+export const SANDBOX_RW_KEY = 'psk_sandbox_rw_0000000000000000';
+export const SANDBOX_RO_KEY = 'psk_sandbox_ro_0000000000000000';
+
+const FORMAT = 'paystrator-sandbox/v1';
+
+export type Permission = Company['permission'];
+export type StoredCredential =
+  | { secret: false; value: string }
+  | ({ secret: true; sha256: string } & Omit<MaskedSecret, 'masked'>);
+export interface StoredProvider extends Omit<Provider, 'credentials'> {
+  credentials: Record<string, StoredCredential>;
+}
+/** A create answered under an Idempotency-Key; `fingerprint` is a hash of the request body. */
+export interface IdempotencyRecord {
+  key: string;
+  fingerprint: string;
+  status: number;
+  etag: string;
+  body: Provider;
+}
+export interface ListQuery {
+  limit: number;
+  cursor?: string;
+  q?: string;
+  service?: string;
+  status?: ProviderStatus;
+}
+
+interface Snapshot {
+  format: typeof FORMAT;
+  company: Omit<Company, 'permission'>;
+  apiKeys: Record<string, Permission>;
+  counter: number;
+  providers: StoredProvider[];
+  idempotency: IdempotencyRecord[];
+}
+
+export const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+
+export function etagOf(p: { version: number }): string {
+  return `"${p.version}"`;
+}
+
+/** The provider as the API shows it: secret fields masked. */
+export function toApi(p: StoredProvider): Provider {
+  const credentials: Provider['credentials'] = Object.fromEntries(
+    Object.entries(p.credentials).map(([k, c]) => [k, c.secret ? { masked: true, version: c.version, updatedAt: c.updatedAt } : c.value]),
+  );
+  return { ...p, services: [...p.services], credentials, labels: { ...p.labels }, annotations: { ...p.annotations } };
+}
+
+function writeCredentials(
+  target: Record<string, StoredCredential>,
+  given: Record<string, string | undefined>,
+  secretFields: ReadonlySet<string>,
+  at: string,
+): void {
+  for (const [name, value] of Object.entries(given)) {
+    if (value === undefined) continue;
+    const prev = target[name];
+    if (!secretFields.has(name)) {
+      target[name] = { secret: false, value };
+      continue;
+    }
+    const hash = sha256(value);
+    if (prev?.secret && prev.sha256 === hash) continue;
+    target[name] = { secret: true, sha256: hash, version: prev?.secret ? prev.version + 1 : 1, updatedAt: at };
+  }
+}
+
+function mergeMap(base: Record<string, string | undefined>, patch: Record<string, string | null | undefined>): Record<string, string> {
+  const merged = new Map(Object.entries(base).filter((e): e is [string, string] => e[1] !== undefined));
+  for (const [k, v] of Object.entries(patch)) {
+    if (v === null) merged.delete(k);
+    else if (v !== undefined) merged.set(k, v);
+  }
+  // fromEntries, not assignment, so a key such as "__proto__" stays an ordinary key.
+  return Object.fromEntries(merged);
+}
+
+/**
+ * A list encoded as JSON in blocks, re-encoding only blocks whose records changed: a commit with
+ * 10,000 providers then costs a few blocks of JSON.stringify, not 10,000 of them plus a join.
+ */
+class JsonBlocks<T> {
+  private readonly cache: (Buffer | undefined)[] = [];
+  constructor(
+    readonly items: T[] = [],
+    private readonly size = 256,
+  ) {}
+
+  push(item: T): number {
+    this.items.push(item);
+    this.changed(this.items.length - 1);
+    return this.items.length - 1;
+  }
+
+  changed(index: number): void {
+    this.cache[Math.floor(index / this.size)] = undefined;
+  }
+
+  private block(b: number): Buffer {
+    const json = this.items.slice(b * this.size, (b + 1) * this.size).map((x) => JSON.stringify(x));
+    return Buffer.from(`${b ? ',\n' : ''}${json.join(',\n')}`);
+  }
+
+  encode(): Buffer[] {
+    const out: Buffer[] = [];
+    for (let b = 0; b * this.size < this.items.length; b++) {
+      out.push((this.cache[b] ??= this.block(b)));
+    }
+    return out;
+  }
+}
+
+function randomSuffix(): string {
+  return randomBytes(3).readUIntBE(0, 3).toString(36).padStart(4, '0').slice(-4);
+}
+
+export class SandboxStore {
+  private company: Snapshot['company'] = { id: 'dummy-company', name: 'Dummy Company' };
+  private apiKeys = new Map<string, Permission>([
+    [SANDBOX_RW_KEY, 'read-write'],
+    [SANDBOX_RO_KEY, 'read'],
+  ]);
+  private counter = 0;
+  // Creation order; the maps index into it.
+  private readonly providers = new JsonBlocks<StoredProvider>();
+  private readonly byId = new Map<string, number>();
+  private readonly byName = new Map<string, StoredProvider>();
+  private readonly replies = new JsonBlocks<IdempotencyRecord>();
+  private readonly idempotency = new Map<string, IdempotencyRecord>();
+
+  // Group commit: every mutation bumps `generation`; flush() returns once a write that started
+  // at or after the caller's mutation has landed, and concurrent callers share that write.
+  private generation = 0;
+  private flushed = 0;
+  private writing: Promise<void> | undefined;
+  private written = 0;
+
+  private constructor(readonly file: string | undefined) {}
+
+  /** No file: memory only. A missing file starts the preloaded state; it is written on the first change. */
+  static async open(file?: string): Promise<SandboxStore> {
+    const store = new SandboxStore(file === undefined ? undefined : path.resolve(file));
+    if (store.file === undefined) return store;
+    let text: string;
+    try {
+      text = await readFile(store.file, 'utf8');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return store;
+      throw e;
+    }
+    try {
+      store.load(JSON.parse(text) as unknown);
+    } catch (e) {
+      throw new Error(`sandbox state file ${store.file} is corrupt: ${(e as Error).message}; move it aside to start afresh`, { cause: e });
+    }
+    return store;
+  }
+
+  private load(raw: unknown): void {
+    const s = raw as Partial<Snapshot> | null;
+    if (typeof s !== 'object' || s === null || s.format !== FORMAT) throw new Error(`not a ${FORMAT} document`);
+    if (typeof s.company?.id !== 'string' || typeof s.company.name !== 'string') throw new Error('company is missing');
+    if (typeof s.apiKeys !== 'object' || s.apiKeys === null) throw new Error('apiKeys is missing');
+    if (!Number.isSafeInteger(s.counter) || !Array.isArray(s.providers) || !Array.isArray(s.idempotency)) {
+      throw new Error('counter, providers or idempotency is missing');
+    }
+    this.company = { id: s.company.id, name: s.company.name };
+    this.apiKeys = new Map(Object.entries(s.apiKeys));
+    this.counter = s.counter!;
+    for (const [i, p] of s.providers.entries()) {
+      if (typeof p?.id !== 'string' || typeof p.name !== 'string' || !Number.isSafeInteger(p.version) || typeof p.credentials !== 'object') {
+        throw new Error(`providers[${i}] is not a provider`);
+      }
+      if (this.byId.has(p.id) || this.byName.has(p.name)) throw new Error(`providers[${i}] repeats id ${p.id} or name "${p.name}"`);
+      this.byId.set(p.id, this.providers.push(p));
+      this.byName.set(p.name, p);
+    }
+    for (const r of s.idempotency) {
+      if (typeof r?.key !== 'string' || typeof r.fingerprint !== 'string') throw new Error('an idempotency record is malformed');
+      this.idempotency.set(r.key, r);
+      this.replies.push(r);
+    }
+  }
+
+  get companyInfo(): Snapshot['company'] {
+    return { ...this.company };
+  }
+
+  permissionOf(apiKey: string): Permission | undefined {
+    return this.apiKeys.get(apiKey);
+  }
+
+  /** Files written so far: shows that concurrent changes share a write. */
+  get writes(): number {
+    return this.written;
+  }
+
+  get size(): number {
+    return this.providers.items.length;
+  }
+
+  get(id: string): StoredProvider | undefined {
+    const i = this.byId.get(id);
+    return i === undefined ? undefined : this.providers.items[i];
+  }
+
+  getByName(name: string): StoredProvider | undefined {
+    return this.byName.get(name);
+  }
+
+  /**
+   * A page in creation order; undefined when the cursor is not one this store issued. The cursor
+   * names the next match: providers are never deleted, so it stays valid across restarts, and the
+   * id map finds where to resume in O(1).
+   */
+  list(query: ListQuery): { data: StoredProvider[]; nextCursor: string | null } | undefined {
+    let start = 0;
+    if (query.cursor !== undefined) {
+      const index = this.byId.get(Buffer.from(query.cursor, 'base64url').toString('utf8'));
+      if (index === undefined) return undefined;
+      start = index;
+    }
+    const q = query.q?.toLowerCase();
+    const matches = (p: StoredProvider): boolean =>
+      (q === undefined || p.name.toLowerCase().includes(q)) &&
+      (query.service === undefined || p.services.includes(query.service)) &&
+      (query.status === undefined || p.status === query.status);
+    const data: StoredProvider[] = [];
+    const all = this.providers.items;
+    for (let i = start; i < all.length; i++) {
+      const p = all[i]!;
+      if (!matches(p)) continue;
+      if (data.length === query.limit) return { data, nextCursor: Buffer.from(p.id).toString('base64url') };
+      data.push(p);
+    }
+    return { data, nextCursor: null };
+  }
+
+  getIdempotency(key: string): IdempotencyRecord | undefined {
+    return this.idempotency.get(key);
+  }
+
+  /** Creates a provider from a validated body; records the answer under `idempotency` in the same step. */
+  create(
+    input: ProviderCreate,
+    secretFields: ReadonlySet<string>,
+    at: string,
+    idempotency?: { key: string; fingerprint: string },
+  ): StoredProvider {
+    if (this.byName.has(input.name)) throw new Error(`a provider named "${input.name}" already exists`);
+    this.counter += 1;
+    const p: StoredProvider = {
+      id: `prv_${String(this.counter).padStart(6, '0')}${randomSuffix()}`,
+      name: input.name,
+      type: input.type,
+      integration: input.integration,
+      services: [...input.services],
+      credentials: {},
+      fee: { ...input.fee },
+      tax: { ...input.tax },
+      status: input.status ?? 'ACTIVE',
+      statusChangedBy: 'API',
+      statusReason: null,
+      lastActivityAt: null,
+      labels: mergeMap({}, input.labels ?? {}),
+      annotations: mergeMap({}, input.annotations ?? {}),
+      version: 1,
+      createdAt: at,
+      updatedAt: at,
+    };
+    writeCredentials(p.credentials, input.credentials, secretFields, at);
+    this.byId.set(p.id, this.providers.push(p));
+    this.byName.set(p.name, p);
+    if (idempotency) {
+      const record = { ...idempotency, status: 201, etag: etagOf(p), body: toApi(p) };
+      this.idempotency.set(record.key, record);
+      this.replies.push(record);
+    }
+    this.generation += 1;
+    return p;
+  }
+
+  /** Applies a validated patch: lists replace, credentials merge per field, maps merge per key. */
+  update(p: StoredProvider, patch: ProviderPatch, secretFields: ReadonlySet<string>, at: string): StoredProvider {
+    if (patch.services) p.services = [...patch.services];
+    if (patch.fee) p.fee = { ...patch.fee };
+    if (patch.tax) p.tax = { ...patch.tax };
+    if (patch.credentials) writeCredentials(p.credentials, patch.credentials, secretFields, at);
+    if (patch.labels) p.labels = mergeMap(p.labels, patch.labels);
+    if (patch.annotations) p.annotations = mergeMap(p.annotations, patch.annotations);
+    return this.touch(p, at);
+  }
+
+  setStatus(p: StoredProvider, status: ProviderStatus, changedBy: ChangedBy, reason: string | null, at: string): StoredProvider {
+    p.status = status;
+    p.statusChangedBy = changedBy;
+    p.statusReason = reason;
+    return this.touch(p, at);
+  }
+
+  /** For the dashboard page and the monitoring simulation: a status change not made through the API, made durable. */
+  async setStatusAs(
+    id: string,
+    status: ProviderStatus,
+    changedBy: Exclude<ChangedBy, 'API'>,
+    reason: string | null,
+    at: Date = new Date(),
+  ): Promise<Provider> {
+    const p = this.get(id);
+    if (!p) throw new Error(`no provider with id ${id}`);
+    this.setStatus(p, status, changedBy, reason, at.toISOString());
+    await this.flush();
+    return toApi(p);
+  }
+
+  private touch(p: StoredProvider, at: string): StoredProvider {
+    p.version += 1;
+    p.updatedAt = at;
+    this.providers.changed(this.byId.get(p.id)!);
+    this.generation += 1;
+    return p;
+  }
+
+  private serialize(): Buffer[] {
+    const head = { format: FORMAT, company: this.company, apiKeys: Object.fromEntries(this.apiKeys), counter: this.counter };
+    return [
+      Buffer.from(`${JSON.stringify(head).slice(0, -1)},\n"providers":[\n`),
+      ...this.providers.encode(),
+      Buffer.from('\n],\n"idempotency":[\n'),
+      ...this.replies.encode(),
+      Buffer.from('\n]}\n'),
+    ];
+  }
+
+  /** Resolves once every change made before the call is on disk (at once for a memory-only store). */
+  async flush(): Promise<void> {
+    if (this.file === undefined) return;
+    const target = this.generation;
+    while (this.flushed < target) {
+      this.writing ??= this.write().finally(() => {
+        this.writing = undefined;
+      });
+      await this.writing;
+    }
+  }
+
+  // Atomic replace: a reader or a crash sees the old file or the new one, never half of one.
+  private async write(): Promise<void> {
+    const file = this.file!;
+    const dir = path.dirname(file);
+    const generation = this.generation;
+    const parts = this.serialize();
+    const size = parts.reduce((n, b) => n + b.length, 0);
+    await mkdir(dir, { recursive: true });
+    const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+    try {
+      const fh = await open(tmp, 'w', 0o600);
+      try {
+        // Written from the cached blocks as they are: no 10 MB concatenation per commit.
+        const { bytesWritten } = await fh.writev(parts);
+        if (bytesWritten !== size) throw new Error(`short write to ${tmp}: ${bytesWritten} of ${size} bytes`);
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
+      await rename(tmp, file);
+    } catch (e) {
+      await unlink(tmp).catch(() => undefined);
+      throw e;
+    }
+    // The rename is durable only once the directory entry is; some platforms cannot fsync a directory.
+    await open(dir, 'r')
+      .then(async (d) => {
+        try {
+          await d.sync();
+        } finally {
+          await d.close();
+        }
+      })
+      .catch(() => undefined);
+    this.written += 1;
+    this.flushed = Math.max(this.flushed, generation);
+  }
+}

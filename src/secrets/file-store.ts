@@ -1,0 +1,66 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import YAML from 'yaml';
+import { Sensitive } from './sensitive.js';
+import { SecretStoreError, type SecretRequest, type SecretStore } from './store.js';
+
+/**
+ * Secrets from the file system: either a directory with one file per secret (as Docker and
+ * Kubernetes mount them), or one JSON/YAML file of named values. Object values are kept as JSON
+ * text so a secretRef `key` can pick a property, as with every other store.
+ */
+export class FileStore implements SecretStore {
+  readonly type = 'file';
+  #values?: Promise<Map<string, string>>;
+
+  constructor(private readonly location: { dir: string } | { path: string }) {}
+
+  async read({ name, version }: SecretRequest): Promise<Sensitive> {
+    if (version !== undefined) throw new SecretStoreError('invalid', 'the file store has no versions; remove `version`');
+    if ('dir' in this.location) return this.readFromDir(this.location.dir, name);
+    const value = (await this.loadFile(this.location.path)).get(name);
+    if (value === undefined) throw new SecretStoreError('not-found', `no value named ${name} in ${this.location.path}`);
+    return new Sensitive(value);
+  }
+
+  private async readFromDir(dir: string, name: string): Promise<Sensitive> {
+    if (name.includes('/') || name.includes('\\') || name.startsWith('.')) {
+      throw new SecretStoreError('invalid', `secret name ${name} must be a plain file name`);
+    }
+    const file = path.join(dir, name);
+    try {
+      return new Sensitive((await readFile(file, 'utf8')).replace(/\r?\n$/, ''));
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') throw new SecretStoreError('not-found', `no file ${file}`);
+      if (code === 'EACCES') throw new SecretStoreError('auth', `cannot read ${file}: permission denied`);
+      throw new SecretStoreError('unreachable', `cannot read ${file}: ${code ?? 'error'}`);
+    }
+  }
+
+  private loadFile(file: string): Promise<Map<string, string>> {
+    this.#values ??= (async () => {
+      let text: string;
+      try {
+        text = await readFile(file, 'utf8');
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        throw new SecretStoreError(code === 'ENOENT' ? 'unreachable' : 'auth', `cannot read secrets file ${file}: ${code ?? 'error'}`);
+      }
+      let data: unknown;
+      try {
+        data = YAML.parse(text);
+      } catch {
+        // The parser's message quotes the offending text, which may be a secret: say only where.
+        throw new SecretStoreError('invalid', `secrets file ${file} is not valid YAML or JSON`);
+      }
+      if (!data || typeof data !== 'object' || Array.isArray(data)) {
+        throw new SecretStoreError('invalid', `secrets file ${file} must be a mapping of names to values`);
+      }
+      return new Map(
+        Object.entries(data).map(([k, v]) => [k, typeof v === 'string' ? v : typeof v === 'object' ? JSON.stringify(v) : String(v)]),
+      );
+    })();
+    return this.#values;
+  }
+}

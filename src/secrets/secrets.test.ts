@@ -1,0 +1,98 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { inspect } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { ExitError } from '../diagnostics.js';
+import { EnvStore } from './env-store.js';
+import { FileStore } from './file-store.js';
+import { fingerprint } from './fingerprint.js';
+import { resolveSecrets } from './resolver.js';
+import { Sensitive } from './sensitive.js';
+import type { SecretRequest, SecretStore } from './store.js';
+
+const value = `v-${Math.random().toString(36).slice(2)}`;
+
+describe('Sensitive', () => {
+  it('renders as (sensitive) in every way of turning it into text', () => {
+    const s = new Sensitive(value);
+    const renderings = [String(s), `${s}`, JSON.stringify({ s }), inspect({ s }), s.toString()];
+    for (const r of renderings) {
+      expect(r).not.toContain(value);
+      expect(r).toContain('(sensitive)');
+    }
+    expect(s.reveal()).toBe(value);
+  });
+});
+
+describe('resolveSecrets', () => {
+  class CountingStore implements SecretStore {
+    readonly type = 'counting';
+    reads: SecretRequest[] = [];
+    async read(req: SecretRequest) {
+      this.reads.push(req);
+      return new Sensitive(JSON.stringify({ user: `u-${req.name}`, pass: `p-${req.name}` }));
+    }
+  }
+
+  it('reads each distinct (store, name, version) once: 1,000 references to 20 secrets make 20 reads', async () => {
+    const store = new CountingStore();
+    const refs = Array.from({ length: 1000 }, (_, i) => ({ store: 'c', name: `s${i % 20}`, key: i % 2 ? 'user' : 'pass' }));
+    const resolved = await resolveSecrets(refs, new Map([['c', store]]));
+    expect(store.reads).toHaveLength(20);
+    expect(resolved.reads).toBe(20);
+    expect(resolved.get({ store: 'c', name: 's3', key: 'user' }).reveal()).toBe('u-s3');
+  });
+
+  it('reports every failure naming the reference, never a value', async () => {
+    const env = new EnvStore({ PRESENT: value, JSONISH: '{"a":"b"}' });
+    const err = await resolveSecrets(
+      [
+        { store: 'env', name: 'MISSING' },
+        { store: 'env', name: 'JSONISH', key: 'nope' },
+        { store: 'nowhere', name: 'X' },
+        { store: 'env', name: 'PRESENT' },
+      ],
+      new Map([['env', env]]),
+    ).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ExitError);
+    const messages = (err as ExitError).diagnostics.map((d) => d.message);
+    expect(messages).toEqual([
+      'cannot resolve secret (store env, name MISSING): environment variable MISSING is not set',
+      'cannot resolve secret (store env, name JSONISH, key nope): secret has no key nope',
+      'cannot resolve secret (store nowhere, name X): no secret store named nowhere in paystrator.yaml',
+    ]);
+    expect(JSON.stringify((err as ExitError).diagnostics)).not.toContain(value);
+  });
+
+  it('reads a directory of files and one YAML file of named values', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'pgo-files-'));
+    await writeFile(path.join(dir, 'API_KEY'), `${value}\n`);
+    await writeFile(path.join(dir, 'all.yaml'), `A: ${value}\nNESTED: { inner: "${value}-2" }\n`);
+    const stores = new Map<string, SecretStore>([
+      ['d', new FileStore({ dir })],
+      ['f', new FileStore({ path: path.join(dir, 'all.yaml') })],
+    ]);
+    const r = await resolveSecrets(
+      [{ store: 'd', name: 'API_KEY' }, { store: 'f', name: 'A' }, { store: 'f', name: 'NESTED', key: 'inner' }],
+      stores,
+    );
+    expect(r.get({ store: 'd', name: 'API_KEY' }).reveal()).toBe(value);
+    expect(r.get({ store: 'f', name: 'A' }).reveal()).toBe(value);
+    expect(r.get({ store: 'f', name: 'NESTED', key: 'inner' }).reveal()).toBe(`${value}-2`);
+    await expect(resolveSecrets([{ store: 'd', name: '../etc/passwd' }], stores)).rejects.toThrow(/must be a plain file name/);
+    await expect(resolveSecrets([{ store: 'd', name: 'NOPE' }], stores)).rejects.toThrow(/name NOPE\): no file/);
+  });
+});
+
+describe('fingerprint', () => {
+  it('is stable, keyed per provider and field, and does not contain the value', () => {
+    const s = new Sensitive(value);
+    const a = fingerprint('co', 'Xendit', 'clientSecret', s);
+    expect(a).toMatch(/^hmac-sha256:[A-Za-z0-9_-]{43}$/);
+    expect(fingerprint('co', 'Xendit', 'clientSecret', new Sensitive(value))).toBe(a);
+    expect(fingerprint('co', 'Other', 'clientSecret', s)).not.toBe(a);
+    expect(fingerprint('co', 'Xendit', 'apiSecret', s)).not.toBe(a);
+    expect(fingerprint('co', 'Xendit', 'clientSecret', new Sensitive(value + 'x'))).not.toBe(a);
+  });
+});

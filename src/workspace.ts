@@ -1,0 +1,143 @@
+// The pipeline the commands share: files -> parse + validate -> desired model -> read live ->
+// diff -> plan. Each step returns values; the CLI decides what to print.
+import path from 'node:path';
+import { PaystratorClient } from './api/client.js';
+import { HttpTransport, InProcessTransport, type Transport } from './api/transport.js';
+import { bundledCatalog, type Catalog } from './catalog/catalog.js';
+import { ExitError, type Diagnostic, type Result } from './diagnostics.js';
+import type { Environment, Policy } from './generated/config.js';
+import { toLiveProvider } from './live/read.js';
+import { loadConfig, resolveEnvironment, type LoadedConfig } from './load/config.js';
+import { loadProviders } from './load/providers.js';
+import type { DesiredProvider, LiveProvider, SecretRefTarget } from './model/state.js';
+import { buildPlan } from './plan/build.js';
+import type { Plan } from './plan/plan.js';
+import { fingerprint } from './secrets/fingerprint.js';
+import { resolveSecrets, type ResolvedSecrets } from './secrets/resolver.js';
+import { Sensitive } from './secrets/sensitive.js';
+import { createStores } from './secrets/stores.js';
+import type { SecretStore } from './secrets/store.js';
+import { createSandboxApp } from './sandbox/app.js';
+import { SANDBOX_RW_KEY, SandboxStore } from './sandbox/state.js';
+
+export const TOOL_VERSION = '0.1.0';
+export const DEFAULT_SANDBOX_DATA = '.paystrator/sandbox.json';
+
+export interface Workspace {
+  config: LoadedConfig;
+  envName: string;
+  env: Environment;
+  policy: Required<Pick<Policy, 'prune' | 'maxChangePercent'>> & { ignore: NonNullable<Policy['ignore']> };
+  catalog: Catalog;
+  stores: Map<string, SecretStore>;
+  warnings: Diagnostic[];
+}
+
+export function unwrap<T>(r: Result<T>): T {
+  if (r.errors.length || r.value === undefined) throw new ExitError(r.errors.length ? r.errors : 'invalid input');
+  return r.value;
+}
+
+export async function openWorkspace(opts: { configPath: string; envName?: string | undefined; processEnv?: NodeJS.ProcessEnv }): Promise<Workspace> {
+  const loaded = await loadConfig(path.resolve(opts.configPath));
+  const config = unwrap(loaded);
+  const { name, environment } = unwrap(resolveEnvironment(config, opts.envName));
+  const policy = config.config.policy ?? {};
+  return {
+    config,
+    envName: name,
+    env: environment,
+    policy: { prune: policy.prune ?? false, maxChangePercent: policy.maxChangePercent ?? 50, ignore: policy.ignore ?? [] },
+    catalog: bundledCatalog(),
+    stores: createStores(config.config.secretStores, config.dir, opts.processEnv ?? process.env),
+    warnings: loaded.warnings,
+  };
+}
+
+export async function loadDesired(ws: Workspace): Promise<{ desired: DesiredProvider[]; warnings: Diagnostic[] }> {
+  const patterns = Array.isArray(ws.env.providers) ? ws.env.providers : [ws.env.providers];
+  const r = await loadProviders({ patterns, baseDir: ws.config.dir, catalog: ws.catalog, secretStores: [...ws.stores.keys()] });
+  return { desired: unwrap(r), warnings: r.warnings };
+}
+
+export interface Connection {
+  client: PaystratorClient;
+  endpoint: string;
+  close(): Promise<void>;
+}
+
+export async function connect(ws: Workspace): Promise<Connection> {
+  let transport: Transport;
+  let apiKey: Sensitive;
+  if (ws.env.endpoint === 'embedded') {
+    const store = await SandboxStore.open(path.resolve(ws.config.dir, ws.env.data ?? DEFAULT_SANDBOX_DATA));
+    transport = new InProcessTransport(createSandboxApp({ store, catalog: ws.catalog }), () => store.flush());
+    apiKey = new Sensitive(SANDBOX_RW_KEY);
+  } else {
+    if (!ws.env.apiKey) throw new ExitError(`environment ${ws.envName} has no apiKey: add apiKey: { secretRef: { store, name } } to it in paystrator.yaml`);
+    const ref = ws.env.apiKey.secretRef;
+    const secrets = await resolveSecrets([ref], ws.stores, () => ({ file: path.basename(ws.config.file), field: `environments.${ws.envName}.apiKey` }));
+    apiKey = secrets.get(ref);
+    transport = new HttpTransport(ws.env.endpoint);
+  }
+  return { client: new PaystratorClient(transport, apiKey), endpoint: transport.description, close: () => transport.close() };
+}
+
+export async function readLive(client: PaystratorClient, ws: Workspace): Promise<{ company: string; live: LiveProvider[] }> {
+  const [company, providers] = await Promise.all([client.company(), client.listProviders()]);
+  if (ws.env.client && ws.env.client !== company.id) {
+    throw new ExitError(`environment ${ws.envName} is for client ${ws.env.client}, but its API key belongs to ${company.id} (${company.name})`);
+  }
+  return { company: company.id, live: providers.map(toLiveProvider) };
+}
+
+/** Resolves every secret the desired providers reference and records their fingerprints. */
+export async function resolveDesiredSecrets(ws: Workspace, desired: DesiredProvider[], company: string): Promise<ResolvedSecrets> {
+  const refs: SecretRefTarget[] = desired.flatMap((d) => Object.values(d.secretRefs));
+  const origin = new Map<SecretRefTarget, Omit<Diagnostic, 'severity' | 'message'>>();
+  for (const d of desired) {
+    for (const [field, ref] of Object.entries(d.secretRefs)) {
+      const p = d.positions[`spec.credentials.${field}`];
+      origin.set(ref, { file: d.file, ...(p ? { line: p.line, col: p.col } : {}), field: `spec.credentials.${field}` });
+    }
+  }
+  const secrets = await resolveSecrets(refs, ws.stores, (ref) => origin.get(ref) ?? {});
+  for (const d of desired) {
+    for (const [field, ref] of Object.entries(d.secretRefs)) {
+      d.state.credentials[field] = { kind: 'secret', fingerprint: fingerprint(company, d.state.name, field, secrets.get(ref)) };
+    }
+  }
+  return secrets;
+}
+
+export interface PlanRun {
+  plan: Plan;
+  secrets: ResolvedSecrets;
+  connection: Connection;
+  warnings: Diagnostic[];
+}
+
+/** Loads, reads live, resolves secrets and plans. The caller closes the connection. */
+export async function computePlan(ws: Workspace, opts: { prune?: boolean; targets?: string[] }): Promise<PlanRun> {
+  const { desired, warnings } = await loadDesired(ws);
+  const connection = await connect(ws);
+  try {
+    const { company, live } = await readLive(connection.client, ws);
+    const secrets = await resolveDesiredSecrets(ws, desired, company);
+    const plan = buildPlan({
+      environment: ws.envName,
+      endpoint: connection.endpoint,
+      company,
+      toolVersion: TOOL_VERSION,
+      desired,
+      live,
+      prune: opts.prune ?? ws.policy.prune,
+      targets: opts.targets ?? [],
+      ignore: ws.policy.ignore,
+    });
+    return { plan, secrets, connection, warnings: [...ws.warnings, ...warnings] };
+  } catch (e) {
+    await connection.close();
+    throw e;
+  }
+}
