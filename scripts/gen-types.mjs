@@ -30,6 +30,7 @@ export async function generate() {
   return {
     'src/generated/provider.ts': await fromFile('provider.schema.json'),
     'src/generated/config.ts': await fromFile('config.schema.json'),
+    'src/generated/sequence.ts': await fromFile('sequence.schema.json'),
     'src/generated/api.ts': await fromOpenApi(),
   };
 }

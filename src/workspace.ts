@@ -8,17 +8,17 @@ import { ExitError, type Diagnostic, type Result } from './diagnostics.js';
 import type { Environment, Policy } from './generated/config.js';
 import { toLiveProvider } from './live/read.js';
 import { loadConfig, resolveEnvironment, type LoadedConfig } from './load/config.js';
-import { loadProviders } from './load/providers.js';
+import { loadDesiredFiles } from './load/providers.js';
 import type { DesiredProvider, LiveProvider, SecretRefTarget } from './model/state.js';
 import { buildPlan } from './plan/build.js';
-import type { Plan } from './plan/plan.js';
+import type { Plan, PlanOverrides } from './plan/plan.js';
 import { fingerprint } from './secrets/fingerprint.js';
 import { resolveSecrets, type ResolvedSecrets } from './secrets/resolver.js';
 import { Sensitive } from './secrets/sensitive.js';
 import { createStores } from './secrets/stores.js';
 import type { SecretStore } from './secrets/store.js';
-import { createSandboxApp } from './sandbox/app.js';
-import { SANDBOX_RW_KEY, SandboxStore } from './sandbox/state.js';
+import { attachSequencePlan } from './sequences/live.js';
+import type { DesiredSequence } from './sequences/model.js';
 
 export const TOOL_VERSION = '0.1.0';
 export const DEFAULT_SANDBOX_DATA = '.paystrator/sandbox.json';
@@ -54,10 +54,11 @@ export async function openWorkspace(opts: { configPath: string; envName?: string
   };
 }
 
-export async function loadDesired(ws: Workspace): Promise<{ desired: DesiredProvider[]; warnings: Diagnostic[] }> {
+export async function loadDesired(ws: Workspace): Promise<{ desired: DesiredProvider[]; sequences: DesiredSequence[]; warnings: Diagnostic[] }> {
   const patterns = Array.isArray(ws.env.providers) ? ws.env.providers : [ws.env.providers];
-  const r = await loadProviders({ patterns, baseDir: ws.config.dir, catalog: ws.catalog, secretStores: [...ws.stores.keys()] });
-  return { desired: unwrap(r), warnings: r.warnings };
+  const r = await loadDesiredFiles({ patterns, baseDir: ws.config.dir, catalog: ws.catalog, secretStores: [...ws.stores.keys()] });
+  const { providers, sequences } = unwrap(r);
+  return { desired: providers, sequences, warnings: r.warnings };
 }
 
 export interface Connection {
@@ -70,6 +71,8 @@ export async function connect(ws: Workspace): Promise<Connection> {
   let transport: Transport;
   let apiKey: Sensitive;
   if (ws.env.endpoint === 'embedded') {
+    // Loaded only here: an HTTP environment never pays for the sandbox's code.
+    const [{ createSandboxApp }, { SANDBOX_RW_KEY, SandboxStore }] = await Promise.all([import('./sandbox/app.js'), import('./sandbox/state.js')]);
     const store = await SandboxStore.open(path.resolve(ws.config.dir, ws.env.data ?? DEFAULT_SANDBOX_DATA));
     transport = new InProcessTransport(createSandboxApp({ store, catalog: ws.catalog }), () => store.flush());
     apiKey = new Sensitive(SANDBOX_RW_KEY);
@@ -112,14 +115,16 @@ export async function resolveDesiredSecrets(ws: Workspace, desired: DesiredProvi
 
 export interface PlanRun {
   plan: Plan;
+  /** Live state the plan was computed against (the safety checks need all of it). */
+  live: LiveProvider[];
   secrets: ResolvedSecrets;
   connection: Connection;
   warnings: Diagnostic[];
 }
 
 /** Loads, reads live, resolves secrets and plans. The caller closes the connection. */
-export async function computePlan(ws: Workspace, opts: { prune?: boolean; targets?: string[] }): Promise<PlanRun> {
-  const { desired, warnings } = await loadDesired(ws);
+export async function computePlan(ws: Workspace, opts: { prune?: boolean; targets?: string[]; overrides?: PlanOverrides }): Promise<PlanRun> {
+  const { desired, sequences, warnings } = await loadDesired(ws);
   const connection = await connect(ws);
   try {
     const { company, live } = await readLive(connection.client, ws);
@@ -134,8 +139,10 @@ export async function computePlan(ws: Workspace, opts: { prune?: boolean; target
       prune: opts.prune ?? ws.policy.prune,
       targets: opts.targets ?? [],
       ignore: ws.policy.ignore,
+      ...(opts.overrides ? { overrides: opts.overrides } : {}),
     });
-    return { plan, secrets, connection, warnings: [...ws.warnings, ...warnings] };
+    await attachSequencePlan(plan, connection.client, sequences, live, ws.catalog);
+    return { plan, live, secrets, connection, warnings: [...ws.warnings, ...warnings] };
   } catch (e) {
     await connection.close();
     throw e;

@@ -47,7 +47,9 @@ export default async function setup(project: TestProject) {
       process.exitCode = 1;
       throw new Error(message);
     };
-    if (scanned === 0) fail('canary check: no captured output was found to scan');
+    // `npm test` sets this, so the whole suite can never pass with a check that scanned nothing;
+    // a focused run of a few unit tests may legitimately capture nothing.
+    if (scanned === 0 && process.env.PAYSTRATOR_REQUIRE_CANARY_SCAN) fail('canary check: no captured output was found to scan');
     if (leaks.length) fail(`SECRET LEAK: canary values found in test output:\n${leaks.join('\n')}`);
     console.log(`canary check: ${scanned} captured files scanned, no secret found`);
     await rm(runDir, { recursive: true, force: true });

@@ -1,8 +1,9 @@
-import type { Company, Integration, Problem, Provider, ProviderCreate, ProviderPage, ProviderPatch, StatusChange } from '../generated/api.js';
+import type { Company, Integration, Problem, Provider, ProviderCreate, ProviderPage, ProviderPatch, Sequence, SequenceList, StatusChange } from '../generated/api.js';
 import { Sensitive } from '../secrets/sensitive.js';
 import { ApiError, ApiUnavailableError } from './errors.js';
+import { RetryingTransport, type RetriedError, type RetriedResponse, type RetryBudget, type RetryOptions } from './retry.js';
 import { componentValidator, describeSchemaErrors } from './schema.js';
-import type { HttpRequest, HttpResponse, Transport } from './transport.js';
+import type { HttpRequest, Transport } from './transport.js';
 
 export const PAGE_SIZE = 1000;
 
@@ -22,11 +23,20 @@ export type WithSecrets<T> = Omit<T, 'credentials'> & { credentials?: Record<str
 export class PaystratorClient {
   /** Requests sent, for the plan summary and the bench. */
   requests = 0;
+  readonly transport: Transport;
+  /** Retries of this client's requests: one budget for a whole command run (retry.ts). */
+  readonly retries: RetryBudget | undefined;
 
+  /** Every request is retried as retry.ts describes unless `retry` is false. */
   constructor(
-    readonly transport: Transport,
+    transport: Transport,
     private readonly apiKey: Sensitive,
-  ) {}
+    retry: RetryOptions | false = {},
+  ) {
+    const retrying = retry === false ? undefined : new RetryingTransport(transport, retry);
+    this.transport = retrying ?? transport;
+    this.retries = retrying?.budget;
+  }
 
   company(): Promise<Company> {
     return this.call('get company', { method: 'GET', path: '/v1/company' }, 'Company');
@@ -82,6 +92,29 @@ export class PaystratorClient {
     );
   }
 
+  /** Every routing sequence: each product's default, then the custom ones. */
+  async listSequences(): Promise<Sequence[]> {
+    const res: SequenceList = await this.call('list sequences', { method: 'GET', path: '/v1/sequences' }, 'SequenceList');
+    return res.data;
+  }
+
+  /** One sequence; undefined for a destination that has none yet (404). */
+  async getSequence(product: string, destination: string | null): Promise<Sequence | undefined> {
+    try {
+      return await this.call(`get sequence ${sequencePath(product, destination)}`, { method: 'GET', path: `/v1/sequences/${sequencePath(product, destination)}` }, 'Sequence');
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 404 && destination !== null) return undefined;
+      throw e;
+    }
+  }
+
+  /** Replaces a sequence: only if it is still at `version`, or, with 'absent', only if it does not exist yet. */
+  putSequence(product: string, destination: string | null, providerIds: string[], expect: { version: number } | 'absent'): Promise<Sequence> {
+    const path = sequencePath(product, destination);
+    const headers: Record<string, string> = expect === 'absent' ? { 'if-none-match': '*' } : { 'if-match': `"${expect.version}"` };
+    return this.call(`put sequence ${path}`, { method: 'PUT', path: `/v1/sequences/${path}`, headers, body: JSON.stringify({ providerIds }) }, 'Sequence');
+  }
+
   private async call<T>(
     operation: string,
     req: Omit<HttpRequest, 'headers'> & { headers?: Record<string, string> },
@@ -93,17 +126,21 @@ export class PaystratorClient {
       ...(req.body !== undefined ? { 'content-type': 'application/json' } : {}),
       ...req.headers,
     };
-    let res: HttpResponse;
+    let res: RetriedResponse;
     this.requests += 1;
     try {
       res = await this.transport.send({ ...req, headers });
     } catch (e) {
-      throw new ApiUnavailableError(operation, `cannot reach ${this.transport.description} (${(e as { code?: string }).code ?? (e as Error).message})`);
+      const err = e as RetriedError & { code?: string };
+      const tries = (err.attempts ?? 1) > 1 ? `, ${err.attempts} attempts${err.budgetExhausted ? '; the retry budget is spent' : ''}` : '';
+      throw new ApiUnavailableError(operation, `cannot reach ${this.transport.description} (${err.code ?? err.message}${tries})`);
     }
     const parsed = parseJson(res.body);
     if (res.status >= 400) {
       const retryAfter = Number(res.headers['retry-after']);
-      throw new ApiError(operation, res.status, isProblem(parsed) ? parsed : undefined, Number.isFinite(retryAfter) ? retryAfter : undefined);
+      const error = new ApiError(operation, res.status, isProblem(parsed) ? parsed : undefined, Number.isFinite(retryAfter) ? retryAfter : undefined);
+      error.mayHaveLanded = res.mayHaveLanded === true;
+      throw error;
     }
     if (parsed === undefined) throw new ApiUnavailableError(operation, `the API answered ${res.status} with a body that is not JSON`);
     if (schema) {
@@ -114,6 +151,10 @@ export class PaystratorClient {
     }
     return parsed as T;
   }
+}
+
+function sequencePath(product: string, destination: string | null): string {
+  return destination === null ? encodeURIComponent(product) : `${encodeURIComponent(product)}/${encodeURIComponent(destination)}`;
 }
 
 function serialise(body: object): string {

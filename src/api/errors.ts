@@ -2,6 +2,12 @@ import type { FieldError, Problem } from '../generated/api.js';
 
 /** An answer from the API that is not a success, as a typed value the CLI can render. */
 export class ApiError extends Error {
+  /**
+   * An earlier attempt of this write broke off unanswered and may have been carried out: a 412 on
+   * the retry may be our own write, not someone else's (apply/ checks which).
+   */
+  mayHaveLanded = false;
+
   constructor(
     readonly operation: string,
     readonly status: number,

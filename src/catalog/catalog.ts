@@ -10,7 +10,8 @@ export const schemasDir = path.resolve(path.dirname(fileURLToPath(import.meta.ur
 export interface IntegrationSchema {
   $id: string;
   title: string;
-  'x-integration': { id: string; displayName: string; type: Integration['type']; services: string[] };
+  /** qris: the QR_CODE service is QRIS, so the integration may join the QR_CODE default sequence. */
+  'x-integration': { id: string; displayName: string; type: Integration['type']; services: string[]; qris?: boolean };
   required?: string[];
   properties: Record<string, { description?: string; writeOnly?: boolean; pattern?: string }>;
   [k: string]: unknown;
@@ -54,6 +55,7 @@ export function entryFromSchema(schema: IntegrationSchema): CatalogEntry {
     type: meta.type,
     services: meta.services,
     credentialFields,
+    qris: meta.qris === true,
     schema,
     secretFields: new Set(credentialFields.filter((f) => f.secret).map((f) => f.name)),
   };

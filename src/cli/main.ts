@@ -3,9 +3,13 @@ import { ApiError, ApiUnavailableError } from '../api/errors.js';
 import { ExitError, InternalError } from '../diagnostics.js';
 import { TOOL_VERSION } from '../workspace.js';
 import { printDiagnostics, processIo, type Io } from './io.js';
+import { DEFAULT_PARALLELISM } from '../apply/apply.js';
 import { applyCommand } from './commands/apply.js';
+import { registerAdoptCommands, rupiahOption } from './commands/adopt.js';
+import { driftCommand } from './commands/drift.js';
+import { withGitHubOptions } from './github-options.js';
 import { planCommand } from './commands/plan.js';
-import { sandboxCommand } from './commands/sandbox.js';
+import { sandboxCommand, withFaultOptions, type SandboxFlags } from './commands/sandbox.js';
 import { validateCommand } from './commands/validate.js';
 
 export interface GlobalOptions {
@@ -14,7 +18,7 @@ export interface GlobalOptions {
   color: boolean;
 }
 
-const formatOption = () => new Option('--format <format>', 'output format').choices(['text', 'json']).default('text');
+const formatOption = (...extra: string[]) => new Option('--format <format>', 'output format').choices(['text', 'json', ...extra]).default('text');
 
 function program(io: Io, setCode: (code: number) => void): Command {
   const cmd = new Command('paystrator-gitops')
@@ -32,8 +36,8 @@ function program(io: Io, setCode: (code: number) => void): Command {
   cmd
     .command('validate')
     .description('offline: YAML syntax, schemas and cross-file rules; every error as file:line:col')
-    .addOption(formatOption())
-    .action(async (o: { format: 'text' | 'json' }) => setCode(await validateCommand(io, globals(), o)));
+    .addOption(formatOption('github'))
+    .action(async (o: { format: 'text' | 'json' | 'github' }) => setCode(await validateCommand(io, globals(), o)));
 
   cmd
     .command('plan')
@@ -42,25 +46,47 @@ function program(io: Io, setCode: (code: number) => void): Command {
     .option('--target <name>', 'limit the plan to this provider (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--prune', 'deactivate managed providers that were removed from git')
     .option('--detailed-exitcode', 'exit 2 when there are changes')
-    .addOption(formatOption())
+    .option('--allow-large-change', 'allow a plan that changes more than policy.maxChangePercent of live providers')
+    .option('--allow-service-outage', 'allow a plan that leaves a service with no ACTIVE provider')
+    .addOption(formatOption('markdown'))
+    .option('--github-comment', 'upsert the plan as one sticky comment on the pull request')
+    .option('--quote-amount <rupiah>', 'show fee and VAT changes on this payment amount (default 1000000)', rupiahOption('--quote-amount'))
     .action(async (o) => setCode(await planCommand(io, globals(), o)));
+  withGitHubOptions(cmd.commands.find((c) => c.name() === 'plan')!);
+
+  withGitHubOptions(
+    cmd
+      .command('drift')
+      .description('live vs git: fields changed live, providers missing live or not in git, secrets changed outside git, coverage')
+      .addOption(formatOption('markdown'))
+      .option('--detailed-exitcode', 'exit 2 when there is drift')
+      .option('--write', 'accept the live values into the provider files (only the drifted fields; comments and order kept)')
+      .option('--github-issue', 'open, update or close one GitHub issue per environment, labelled drift')
+      .option('--ignore-unmanaged', 'list providers that are live but not in git without counting them as drift')
+      .option('--no-resolve-secrets', 'do not read secret stores: compare secrets by credential version only'),
+  ).action(async (o) => setCode(await driftCommand(io, globals(), o)));
 
   cmd
     .command('apply')
     .argument('[plan]', 'a plan saved with `plan --out`')
     .description('apply a saved plan exactly, or plan and ask for confirmation')
     .option('--auto-approve', 'apply without asking')
-    .option('--parallelism <n>', 'providers changed at once', (v) => parsePositiveInt(v, '--parallelism'))
+    .option('--parallelism <n>', `providers changed at once (default ${DEFAULT_PARALLELISM})`, (v) => parsePositiveInt(v, '--parallelism'))
+    .option('--allow-large-change', 'allow a plan that changes more than policy.maxChangePercent of live providers')
+    .option('--allow-service-outage', 'allow a plan that leaves a service with no ACTIVE provider')
     .option('--target <name>', 'limit to this provider (repeatable; not with a saved plan)', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--prune', 'deactivate managed providers that were removed from git')
     .action(async (planFile: string | undefined, o) => setCode(await applyCommand(io, globals(), planFile, o)));
 
-  cmd
-    .command('sandbox')
-    .description('serve the sandbox API over HTTP on 127.0.0.1')
-    .option('--port <n>', 'port (0 = any free port)', (v) => parsePort(v), 4010)
-    .option('--data <file>', 'state file', '.paystrator/sandbox.json')
-    .action(async (o: { port: number; data: string }) => setCode(await sandboxCommand(io, o)));
+  registerAdoptCommands(cmd, io, globals, setCode);
+
+  withFaultOptions(
+    cmd
+      .command('sandbox')
+      .description('serve the sandbox API over HTTP on 127.0.0.1')
+      .option('--port <n>', 'port (0 = any free port)', (v) => parsePort(v), 4010)
+      .option('--data <file>', 'state file', '.paystrator/sandbox.json'),
+  ).action(async (o: SandboxFlags) => setCode(await sandboxCommand(io, o)));
 
   return cmd;
 }

@@ -12,6 +12,8 @@ export interface FieldChange {
   after?: Json;
   /** A secret: only the fact that it changes is known and shown. */
   sensitive?: true;
+  /** A secret live has no fingerprint of (set outside git, e.g. imported): written once to record one. */
+  pending?: true;
   /** Cannot be changed on a live provider. */
   immutable?: true;
 }
@@ -31,7 +33,10 @@ export function diffState(desired: ProviderState, live: ProviderState): FieldCha
     const d = desired.credentials[field]!;
     const l = live.credentials[field];
     if (!sameCredential(d, l)) {
-      if (d.kind === 'secret' || l?.kind === 'secret') push(`spec.credentials.${field}`, undefined, undefined, { sensitive: true });
+      if (d.kind === 'secret' || l?.kind === 'secret') {
+        const pending = d.kind === 'secret' && l?.kind === 'secret' && l.fingerprint === null;
+        push(`spec.credentials.${field}`, undefined, undefined, { sensitive: true, ...(pending ? { pending: true } : {}) });
+      }
       else push(`spec.credentials.${field}`, l?.value, d.value);
     }
   }

@@ -60,6 +60,10 @@ export interface Integration {
   type: ProviderType;
   services: string[];
   credentialFields: CredentialField[];
+  /**
+   * Its QR_CODE service is QRIS (Bank Indonesia's national QR standard); only QRIS integrations join the QR_CODE default sequence.
+   */
+  qris?: boolean;
 }
 export interface ApiPercentageFee {
   type: "PERCENTAGE";
@@ -184,6 +188,57 @@ export interface ProviderPatch {
 export interface StatusChange {
   status: ProviderStatus;
   reason?: string;
+}
+/**
+ * This interface was referenced by `PaystratorApi`'s JSON-Schema
+ * via the `definition` "SequenceEntry".
+ */
+export interface SequenceEntry {
+  id: string;
+  /**
+   * The name of the provider, for reading; the sequence is kept by id.
+   */
+  name: string;
+  status: ProviderStatus;
+}
+/**
+ * This interface was referenced by `PaystratorApi`'s JSON-Schema
+ * via the `definition` "Sequence".
+ */
+export interface Sequence {
+  product: string;
+  /**
+   * null for the default sequence of the product.
+   */
+  destination: string | null;
+  /**
+   * In routing order.
+   */
+  providers: SequenceEntry[];
+  /**
+   * 0 for a default sequence that never changed; the ETag is its quoted value.
+   */
+  version: number;
+  updatedAt: string | null;
+}
+/**
+ * This interface was referenced by `PaystratorApi`'s JSON-Schema
+ * via the `definition` "SequenceList".
+ */
+export interface SequenceList {
+  data: Sequence[];
+}
+/**
+ * This interface was referenced by `PaystratorApi`'s JSON-Schema
+ * via the `definition` "SequencePut".
+ */
+export interface SequencePut {
+  /**
+   * Provider ids in routing order.
+   *
+   * @minItems 1
+   */
+  providerIds: string[];
 }
 /**
  * This interface was referenced by `PaystratorApi`'s JSON-Schema

@@ -25,6 +25,62 @@ export type FileStoreConfig = {
    */
   path?: string;
 };
+/**
+ * Exactly one of identityFile or identityEnv.
+ */
+export type AgeStoreConfig = {
+  [k: string]: unknown;
+} & {
+  type: "age";
+  /**
+   * An age-encrypted JSON or YAML file of named values (binary or ASCII-armored), relative to paystrator.yaml.
+   */
+  path: string;
+  /**
+   * A key file made by age-keygen, relative to paystrator.yaml.
+   */
+  identityFile?: string;
+  /**
+   * Environment variable holding the age identity (AGE-SECRET-KEY-1...).
+   */
+  identityEnv?: string;
+};
+/**
+ * Exactly one of token or appRole.
+ */
+export type VaultStoreConfig = {
+  [k: string]: unknown;
+} & {
+  type: "vault";
+  /**
+   * Vault's address, e.g. https://vault.example:8200.
+   */
+  address: string;
+  /**
+   * Mount path of the KV version 2 secrets engine.
+   */
+  mount?: string;
+  /**
+   * Vault Enterprise namespace, sent as X-Vault-Namespace.
+   */
+  namespace?: string;
+  token?: SecretRef;
+  /**
+   * AppRole login: role_id and secret_id (the secret_id from another store).
+   */
+  appRole?: {
+    /**
+     * Mount path of the AppRole auth method.
+     */
+    mount?: string;
+    roleId: string | SecretRef;
+    secretId: SecretRef;
+  };
+  /**
+   * Seconds each request to the store may take before it counts as unreachable.
+   */
+  timeoutSeconds?: number;
+};
 
 /**
  * paystrator.yaml: environments, secret stores and policy.
@@ -88,40 +144,42 @@ export interface EnvStoreConfig {
    */
   prefix?: string;
 }
-export interface AgeStoreConfig {
-  type: "age";
-  /**
-   * An age-encrypted JSON or YAML file of named values.
-   */
-  path: string;
-  identityFile?: string;
-  /**
-   * Environment variable holding the age identity.
-   */
-  identityEnv?: string;
-}
-export interface VaultStoreConfig {
-  type: "vault";
-  address: string;
-  mount?: string;
-  namespace?: string;
-  token?: SecretRef;
-  appRole?: {
-    mount?: string;
-    roleId: string | SecretRef;
-    secretId: SecretRef;
-  };
-}
+/**
+ * Credentials come from the AWS SDK's default chain (environment, profile, SSO, web identity, instance role).
+ */
 export interface AwsSecretsManagerStoreConfig {
   type: "aws-secrets-manager";
+  /**
+   * AWS region, e.g. ap-southeast-3.
+   */
   region: string;
+  /**
+   * Another endpoint (VPC endpoint, LocalStack); default: the region's.
+   */
   endpoint?: string;
+  /**
+   * Seconds each request to the store may take before it counts as unreachable.
+   */
+  timeoutSeconds?: number;
 }
+/**
+ * accessToken: an OAuth 2 access token (gcloud auth print-access-token, google-github-actions/auth) from another store.
+ */
 export interface GcpSecretManagerStoreConfig {
   type: "gcp-secret-manager";
+  /**
+   * Project id or number.
+   */
   project: string;
+  /**
+   * Default https://secretmanager.googleapis.com.
+   */
   endpoint?: string;
-  accessToken?: SecretRef;
+  accessToken: SecretRef;
+  /**
+   * Seconds each request to the store may take before it counts as unreachable.
+   */
+  timeoutSeconds?: number;
 }
 export interface SecretStore1 {
   type: "env" | "file" | "age" | "vault" | "aws-secrets-manager" | "gcp-secret-manager";

@@ -5,6 +5,9 @@ export const fingerprintAnnotation = (field: string) => `${ANNOTATION_PREFIX}fin
 /** The credential version our last write of the field produced. */
 export const credentialVersionAnnotation = (field: string) => `${ANNOTATION_PREFIX}credential-version.${field}`;
 
+/** Stands for the fingerprint of a secret rotated outside git: equal to no real fingerprint. */
+export const ROTATED_OUTSIDE_GIT = 'rotated-outside-git';
+
 /** The live provider in the same shape as the desired one. */
 export function toLiveProvider(p: Provider): LiveProvider {
   const credentials: Record<string, CredentialState> = {};
@@ -14,7 +17,11 @@ export function toLiveProvider(p: Provider): LiveProvider {
     if (typeof v === 'string') {
       credentials[field] = { kind: 'plain', value: v };
     } else {
-      credentials[field] = { kind: 'secret', fingerprint: p.annotations[fingerprintAnnotation(field)] ?? null };
+      // A version past the one our last write produced means someone else wrote the secret since:
+      // the recorded fingerprint no longer describes the live value, which is some other one.
+      const written = Number(p.annotations[credentialVersionAnnotation(field)]);
+      const rotated = Number.isInteger(written) && v.version > written;
+      credentials[field] = { kind: 'secret', fingerprint: rotated ? ROTATED_OUTSIDE_GIT : (p.annotations[fingerprintAnnotation(field)] ?? null) };
       credentialVersions[field] = v.version;
     }
   }

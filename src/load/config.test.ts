@@ -106,6 +106,13 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('a store that needs exactly one of two fields says so in one message', async () => {
+    const { r, file } = await load(config(['{ type: env }', '{ type: file }']));
+    expect(errorsOf(r, file)).toEqual([['F:11:8', 'secretStores.env', 'schema', 'needs exactly one of dir, path']]);
+    const both = await load(config(['{ type: env }', '{ type: file, dir: a, path: b }']));
+    expect(errorsOf(both.r, both.file)).toEqual([['F:11:8', 'secretStores.env', 'schema', 'needs exactly one of dir, path']]);
+  });
+
   it('invalid YAML and several documents', async () => {
     const bad = await load('environments:\n  sandbox: { endpoint: embedded\n');
     expect(errorsOf(bad.r, bad.file).map((e) => [e[0], e[2]])).toEqual([['F:3:1', 'yaml-syntax']]);

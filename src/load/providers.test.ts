@@ -294,13 +294,14 @@ describe('exact decimals', () => {
 });
 
 describe('files and documents', () => {
-  it('several documents in one file, empty ones skipped, other kinds reported', async () => {
+  it('several documents in one file, empty ones skipped, sequences checked as sequences, other kinds reported', async () => {
     const second = provider(['name: Xendit Main', 'name: Second'], ['type: AGGREGATOR', 'type: DIRECT']);
     const text = `${BASE}---\n---\n${second}---\nkind: Sequence\n---\nkind: Providr\n---\n- just a list\n`;
     const r = await loadOne(text);
     expect(errorsOf(r)).toEqual([
       ['providers/p.yaml:22:9', 'spec.type', 'type-matches-catalog', 'xendit is an AGGREGATOR integration, not DIRECT'],
-      ['providers/p.yaml:32:7', 'kind', 'unknown-kind', 'kind Sequence is not supported yet'],
+      ['providers/p.yaml:32:1', 'apiVersion', 'schema', 'missing required field "apiVersion"'],
+      ['providers/p.yaml:32:1', 'spec', 'schema', 'missing required field "spec"'],
       ['providers/p.yaml:34:7', 'kind', 'unknown-kind', 'unknown kind "Providr"; did you mean "Provider"?'],
       ['providers/p.yaml:36:1', undefined, 'schema', 'the document must be a mapping, not a list'],
     ]);

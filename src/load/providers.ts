@@ -3,12 +3,15 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { glob } from 'tinyglobby';
-import type { Catalog } from '../catalog/catalog.js';
+import { bundledCatalog, type Catalog } from '../catalog/catalog.js';
 import { InternalError, error, warning, type Diagnostic, type Result } from '../diagnostics.js';
 import type { Decimal, ProviderDocument, ProviderStatus } from '../generated/provider.js';
 import { parseDecimal } from '../model/decimal.js';
 import type { CredentialState, DesiredProvider, FeeState, SecretRefTarget, SourcePosition } from '../model/state.js';
+import { canParallelize, loadInParallel } from './parallel.js';
+import type { DesiredSequence } from '../sequences/model.js';
 import { byLocation, schemas } from './schema.js';
+import { checkSequences, isSequenceDocument, validateSequenceDocument } from './sequences.js';
 import { uniqueNames, validateProviderDocument, type NamedAt, type ValidateOptions } from './validate.js';
 import { dotted, parseYaml, type PathSeg, type YamlDocument } from './yaml.js';
 
@@ -97,15 +100,16 @@ export function normalizeProvider(docValue: ProviderDocument, doc: YamlDocument,
   };
 }
 
-interface FileResult {
+export interface FileResult {
   errors: Diagnostic[];
   warnings: Diagnostic[];
   providers: DesiredProvider[];
+  sequences: DesiredSequence[];
   names: NamedAt[];
 }
 
-function loadFile(file: string, baseDir: string, opts: ValidateOptions): FileResult {
-  const result: FileResult = { errors: [], warnings: [], providers: [], names: [] };
+export function loadFile(file: string, baseDir: string, opts: ValidateOptions): FileResult {
+  const result: FileResult = { errors: [], warnings: [], providers: [], sequences: [], names: [] };
   let text: string;
   try {
     // Synchronous on purpose: parsing is CPU-bound, and for 10,000 small files fs/promises'
@@ -122,6 +126,12 @@ function loadFile(file: string, baseDir: string, opts: ValidateOptions): FileRes
     result.warnings.push(warning('the file holds no YAML document', { file, rule: 'empty-file' }));
   }
   for (const doc of parsed.docs) {
+    if (isSequenceDocument(doc.value)) {
+      const seq = validateSequenceDocument(file, doc, opts.catalog);
+      result.errors.push(...seq.diagnostics);
+      if (seq.value) result.sequences.push(seq.value);
+      continue;
+    }
     const check = validateProviderDocument(file, doc, opts);
     result.errors.push(...check.diagnostics);
     if (check.name) result.names.push({ ...check.name, file });
@@ -133,6 +143,17 @@ function loadFile(file: string, baseDir: string, opts: ValidateOptions): FileRes
 
 /** Loads, validates and normalizes every provider document matched by the patterns. */
 export async function loadProviders(opts: LoadProvidersOptions): Promise<Result<DesiredProvider[]>> {
+  const r = await loadDesiredFiles(opts);
+  return { value: r.value?.providers, errors: r.errors, warnings: r.warnings };
+}
+
+export interface DesiredFiles extends Result<{ providers: DesiredProvider[]; sequences: DesiredSequence[] }> {
+  /** Every provider name declared and where, valid document or not (import skips them). */
+  declared: NamedAt[];
+}
+
+/** Providers and sequences of every file matched by the patterns, with the rules across files. */
+export async function loadDesiredFiles(opts: LoadProvidersOptions): Promise<DesiredFiles> {
   const errors: Diagnostic[] = [];
   const warnings: Diagnostic[] = [];
   const files = opts.patterns.length
@@ -141,24 +162,35 @@ export async function loadProviders(opts: LoadProvidersOptions): Promise<Result<
   if (files.length === 0) {
     const what = opts.patterns.map((p) => `"${p}"`).join(', ') || '(no pattern)';
     warnings.push(warning(`no provider file matches ${what} in ${opts.baseDir}`, { rule: 'no-files' }));
-    return { value: [], errors, warnings };
+    return { value: { providers: [], sequences: [] }, errors, warnings, declared: [] };
   }
   const validateOpts: ValidateOptions = {
     catalog: opts.catalog,
     ...(opts.secretStores ? { secretStores: new Set(opts.secretStores) } : {}),
   };
   const providers: DesiredProvider[] = [];
+  const sequences: DesiredSequence[] = [];
   const names: NamedAt[] = [];
+  const inline = (file: string) => loadFile(file, opts.baseDir, validateOpts);
+  const results =
+    opts.catalog === bundledCatalog() && canParallelize(files.length)
+      ? await loadInParallel(files, inline, { baseDir: opts.baseDir, ...(opts.secretStores ? { secretStores: opts.secretStores } : {}) })
+      : files.map(inline);
   // Loops rather than push(...spread): argument lists overflow the stack on large repositories.
-  for (const file of files) {
-    const r = loadFile(file, opts.baseDir, validateOpts);
+  for (const r of results) {
     for (const d of r.errors) errors.push(d);
     for (const d of r.warnings) warnings.push(d);
     for (const p of r.providers) providers.push(p);
+    for (const s of r.sequences) sequences.push(s);
     for (const n of r.names) names.push(n);
   }
   for (const d of uniqueNames(names)) errors.push(d);
+  if (sequences.length) {
+    const checked = checkSequences(sequences, providers, names, opts.catalog);
+    for (const d of checked.errors) errors.push(d);
+    for (const d of checked.warnings) warnings.push(d);
+  }
   errors.sort(byLocation);
   warnings.sort(byLocation);
-  return { value: errors.length ? undefined : providers, errors, warnings };
+  return { value: errors.length ? undefined : { providers, sequences }, errors, warnings, declared: names };
 }

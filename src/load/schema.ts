@@ -149,10 +149,29 @@ function isDecimalSchema(s: unknown): boolean {
   return isRecord(s) && s.title === 'Decimal';
 }
 
+/** The field names when every oneOf branch only requires fields, else undefined. */
+function requiredOnlyBranches(schema: unknown): string[] | undefined {
+  if (!Array.isArray(schema) || schema.length < 2) return undefined;
+  const names: string[] = [];
+  for (const b of schema) {
+    if (!isRecord(b) || Object.keys(b).some((k) => k !== 'required') || !Array.isArray(b.required)) return undefined;
+    names.push(b.required.map(String).join(' + '));
+  }
+  return names;
+}
+
 /** Collapses anyOf branches into the one that applies, or into a single "must be X or Y". */
 function collapseAnyOf(errors: readonly ErrorObject[], data: unknown): ErrorObject[] {
   const stack: ErrorObject[] = [];
   for (const e of errors) {
+    const alternatives = e.keyword === 'oneOf' ? requiredOnlyBranches(e.schema) : undefined;
+    if (alternatives) {
+      // "exactly one of these fields" (file store dir/path, vault token/appRole): one message
+      // instead of a missing-field error per branch plus ajv's "must match exactly one schema".
+      while (stack.length && stack[stack.length - 1]!.keyword === 'required' && stack[stack.length - 1]!.instancePath === e.instancePath) stack.pop();
+      stack.push({ ...e, message: `needs exactly one of ${alternatives.join(', ')}` });
+      continue;
+    }
     if (e.keyword !== 'anyOf') {
       stack.push(e);
       continue;
@@ -263,9 +282,11 @@ export function schemaIssues(errors: readonly ErrorObject[] | null | undefined, 
         issue = { path: at, message: `must have at least ${String(p.limit)} entr${p.limit === 1 ? 'y' : 'ies'}`, rule };
         break;
       case 'uniqueItems': {
-        const item = Array.isArray(v) ? v[Number(p.i)] : undefined;
-        const what = typeof item === 'string' ? `"${item}"` : `item ${String(p.i)}`;
-        issue = { path: [...at, Number(p.i)], message: `${what} is listed twice (same as item ${String(p.j)})`, rule };
+        // ajv scans from the end, so i is the earlier copy: the later one is the repeat.
+        const [first, again] = [Number(p.i), Number(p.j)].sort((a, b) => a - b) as [number, number];
+        const item = Array.isArray(v) ? v[again] : undefined;
+        const what = typeof item === 'string' ? `"${item}"` : `item ${again}`;
+        issue = { path: [...at, again], message: `${what} is listed twice (same as item ${first})`, rule };
         break;
       }
       case 'minimum':

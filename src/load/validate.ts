@@ -178,9 +178,7 @@ const RULES: Rule[] = [knownIntegration, typeMatchesCatalog, servicesSupported, 
 function kindIssue(value: unknown): Issue | undefined {
   if (!isRecord(value) || !('kind' in value) || value.kind === 'Provider') return undefined;
   const kind = value.kind;
-  // Sequences are part of the contract (SPEC 3) but not of this loader yet.
-  if (kind === 'Sequence') return { path: ['kind'], message: 'kind Sequence is not supported yet', rule: 'unknown-kind' };
-  const hint = (typeof kind === 'string' && didYouMean(kind, KINDS)) || ': expected Provider';
+  const hint = (typeof kind === 'string' && didYouMean(kind, KINDS)) || `: expected ${KINDS.join(' or ')}`;
   return { path: ['kind'], message: `unknown kind ${JSON.stringify(kind)}${hint}`, rule: 'unknown-kind' };
 }
 

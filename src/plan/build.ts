@@ -3,9 +3,10 @@ import type { ProviderCreate, ProviderPatch } from '../generated/api.js';
 import type { Policy } from '../generated/config.js';
 import { describeCreate, diffState, type FieldChange } from '../diff/diff.js';
 import { error, ExitError, type Diagnostic } from '../diagnostics.js';
+import { pricingChange } from '../fees/effect.js';
 import { credentialVersionAnnotation, fingerprintAnnotation } from '../live/read.js';
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, type DesiredProvider, type LiveProvider, type ProviderState } from '../model/state.js';
-import { PLAN_FORMAT_VERSION, summarize, type Operation, type Plan, type ProviderChange, type SecretBinding } from './plan.js';
+import { NO_OVERRIDES, PLAN_FORMAT_VERSION, summarize, type Operation, type PlanOverrides, type Plan, type ProviderChange, type SecretBinding } from './plan.js';
 
 export interface PlanInput {
   environment: string;
@@ -17,6 +18,8 @@ export interface PlanInput {
   prune: boolean;
   targets: string[];
   ignore: NonNullable<Policy['ignore']>;
+  /** Recorded in the plan, not used to build it: checks.ts reads them. */
+  overrides?: PlanOverrides;
   now?: Date;
 }
 
@@ -140,7 +143,8 @@ export function buildPlan(input: PlanInput): Plan {
     const update = updateOperation(fields, s, live, secrets);
     if (update) ops.push(update);
     if (fields.some((f) => f.field === 'spec.status')) ops.push({ kind: 'status', body: { status: s.status, reason: 'declared in git (paystrator-gitops)' } });
-    changes.push({ name, action: ops.length ? 'update' : 'noop', ...where, id: live.id, liveVersion: live.version, fields, notes, operations: ops });
+    const pricing = pricingChange(fields, s, live.state);
+    changes.push({ name, action: ops.length ? 'update' : 'noop', ...where, id: live.id, liveVersion: live.version, fields, notes, operations: ops, ...(pricing ? { pricing } : {}) });
   }
   if (problems.length) throw new ExitError(problems);
 
@@ -178,6 +182,7 @@ export function buildPlan(input: PlanInput): Plan {
     createdAt: (input.now ?? new Date()).toISOString(),
     inputsHash,
     options,
+    overrides: { ...(input.overrides ?? NO_OVERRIDES) },
     changes,
     unmanaged: unmanaged.sort((a, b) => a.name.localeCompare(b.name)),
     summary: summarize(changes, unmanaged.length),

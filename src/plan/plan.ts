@@ -4,6 +4,8 @@
 import type { ProviderCreate, ProviderPatch, StatusChange } from '../generated/api.js';
 import type { FieldChange } from '../diff/diff.js';
 import type { ProviderStatus, SecretRefTarget } from '../model/state.js';
+import type { PricingChange } from '../fees/effect.js';
+import type { SequenceChange } from '../sequences/plan.js';
 
 export const PLAN_FORMAT_VERSION = 1;
 
@@ -33,6 +35,8 @@ export interface ProviderChange {
   /** Things the user should know that are not changes (e.g. a field kept by policy.ignore). */
   notes: string[];
   operations: Operation[];
+  /** Fee and VAT before and after, when the change touches them (for "on Rp1.000.000: ..."). */
+  pricing?: PricingChange;
 }
 
 export interface UnmanagedProvider {
@@ -40,6 +44,14 @@ export interface UnmanagedProvider {
   id: string;
   status: ProviderStatus;
 }
+
+/** Safety checks (checks.ts) the user chose to override; a saved plan carries them to apply. */
+export interface PlanOverrides {
+  allowLargeChange: boolean;
+  allowServiceOutage: boolean;
+}
+
+export const NO_OVERRIDES: PlanOverrides = { allowLargeChange: false, allowServiceOutage: false };
 
 export interface Plan {
   formatVersion: typeof PLAN_FORMAT_VERSION;
@@ -52,7 +64,10 @@ export interface Plan {
   /** Hash of the desired model and plan options: a saved plan is stale when it changes. */
   inputsHash: string;
   options: { prune: boolean; targets: string[] };
+  overrides: PlanOverrides;
   changes: ProviderChange[];
+  /** Declared routing sequences; absent when none are declared (or the plan is --target'ed). */
+  sequences?: SequenceChange[];
   unmanaged: UnmanagedProvider[];
   summary: PlanSummary;
 }
@@ -66,7 +81,7 @@ export interface PlanSummary {
 }
 
 export function hasChanges(plan: Plan): boolean {
-  return plan.changes.some((c) => c.action !== 'noop');
+  return plan.changes.some((c) => c.action !== 'noop') || (plan.sequences ?? []).some((s) => s.action !== 'noop');
 }
 
 export function summarize(changes: ProviderChange[], unmanaged: number): PlanSummary {

@@ -1,5 +1,13 @@
 import type { FieldChange, Json } from '../diff/diff.js';
-import type { Plan, ProviderChange } from './plan.js';
+import { DEFAULT_QUOTE_AMOUNT, feeEffectLine } from '../fees/effect.js';
+import { adoptionOnlySummary } from '../import/adoption.js';
+import { renderSequenceLines, sequenceSummary } from '../sequences/render.js';
+import { hasChanges, type Plan, type ProviderChange } from './plan.js';
+
+export interface RenderOptions {
+  /** The sample amount a fee or VAT change is shown on (whole rupiah); 1,000,000 by default. */
+  quoteAmount?: bigint;
+}
 
 export interface Style {
   green(s: string): string;
@@ -23,14 +31,14 @@ export function formatValue(v: Json | undefined): string {
 
 function fieldLine(c: FieldChange, action: ProviderChange['action'], width: number): string {
   const label = `${c.field}:`.padEnd(width + 1);
-  if (c.sensitive) return `${label} ${action === 'create' ? '(sensitive)' : '(sensitive value changed)'}`;
+  if (c.sensitive) return `${label} ${action === 'create' ? '(sensitive)' : c.pending ? '(sensitive: no fingerprint live yet; written once to record it)' : '(sensitive value changed)'}`;
   if (action === 'create') return `${label} ${formatValue(c.after)}`;
   return `${label} ${formatValue(c.before)} -> ${formatValue(c.after)}`;
 }
 
 const symbols = { create: '+', update: '~', deactivate: '-', noop: ' ' } as const;
 
-export function renderPlanText(plan: Plan, style: Style = plain): string {
+export function renderPlanText(plan: Plan, style: Style = plain, opts: RenderOptions = {}): string {
   const out: string[] = [];
   out.push(style.bold(`Plan for environment "${plan.environment}" (${plan.endpoint}, company ${plan.company})`), '');
   const paint = { create: style.green, update: style.yellow, deactivate: style.red, noop: style.dim };
@@ -41,17 +49,25 @@ export function renderPlanText(plan: Plan, style: Style = plain): string {
     out.push(paint[c.action](`  ${symbols[c.action]} ${verb} ${c.name}`) + where);
     const width = Math.max(0, ...c.fields.map((f) => f.field.length));
     for (const f of c.fields) out.push(`      ${fieldLine(f, c.action, width)}`);
+    if (c.pricing) out.push(style.dim(`      # ${feeEffectLine(c.pricing, opts.quoteAmount ?? DEFAULT_QUOTE_AMOUNT)}`));
     for (const n of c.notes) out.push(style.dim(`      # ${n}`));
   }
+  const sequences = plan.sequences ?? [];
+  // Right after the header, the section's own blank line would double the header's.
+  out.push(...renderSequenceLines(sequences, style).slice(out.length === 2 ? 1 : 0));
   if (plan.unmanaged.length) {
     out.push('', style.dim(`  Unmanaged (live, not in git, never touched): ${plan.unmanaged.map((u) => `${u.name} (${u.status})`).join(', ')}`));
   }
   const s = plan.summary;
-  if (s.create + s.update + s.deactivate === 0) {
+  if (!hasChanges(plan)) {
     if (out.length > 2) out.push('');
-    out.push(style.green(`No changes. Live matches git (${s.noop} provider${s.noop === 1 ? '' : 's'}).`));
+    const seqs = sequences.length ? `, ${sequences.length} sequence${sequences.length === 1 ? '' : 's'}` : '';
+    out.push(style.green(`No changes. Live matches git (${s.noop} provider${s.noop === 1 ? '' : 's'}${seqs}).`));
   } else {
     out.push('', style.bold(`Plan: ${s.create} to create, ${s.update} to update, ${s.deactivate} to deactivate, ${s.noop} unchanged.`));
+    if (sequences.length) out.push(style.bold(sequenceSummary(sequences)));
+    const adoption = adoptionOnlySummary(plan);
+    if (adoption) out.push(adoption);
   }
   return out.join('\n') + '\n';
 }

@@ -1,33 +1,92 @@
 import { error, type Diagnostic } from '../diagnostics.js';
-import { PLAN_FORMAT_VERSION, type Plan, type ProviderChange } from './plan.js';
+import { reconcileSequences } from '../sequences/plan.js';
+import { PLAN_FORMAT_VERSION, summarize, type Plan, type ProviderChange } from './plan.js';
 
 const comparable = (c: ProviderChange) => JSON.stringify([c.action, c.id, c.liveVersion, c.fields, c.operations]);
 
+export interface ReconciledPlan {
+  /** One error per provider that moved since the plan; when any, nothing may be applied. */
+  moved: Diagnostic[];
+  /** The saved plan, less what an earlier run of it already did. */
+  plan: Plan;
+  /** Providers whose whole change an earlier run of this plan already made. */
+  alreadyApplied: string[];
+}
+
 /**
- * A saved plan may be applied only if planning again now would give the very same plan: same
- * inputs, same live versions, same secret fingerprints. Returns one error per provider that moved.
+ * How far an earlier, interrupted run of the saved change got, judged from the fresh change for
+ * the same desired state: 'done' when nothing is left to do, 'partial' when what is left is
+ * exactly the tail of the saved operations and the live version moved by exactly our own writes.
  */
-export function staleness(saved: Plan, fresh: Plan): Diagnostic[] {
+function progress(saved: ProviderChange, fresh: ProviderChange | undefined, unmanaged: ReadonlySet<string>): 'done' | 'partial' | undefined {
+  if (!saved.operations.length) return undefined;
+  // A deactivated provider that git no longer declares drops out of the plan altogether.
+  if (!fresh) return saved.action === 'deactivate' && !unmanaged.has(saved.name) ? 'done' : undefined;
+  if (!fresh.operations.length) return 'done';
+  const done = saved.operations.length - fresh.operations.length;
+  if (done < 1 || saved.liveVersion === undefined || fresh.liveVersion !== saved.liveVersion + done) return undefined;
+  if (JSON.stringify(fresh.operations) !== JSON.stringify(saved.operations.slice(done))) return undefined;
+  const savedFields = new Set(saved.fields.map((f) => JSON.stringify(f)));
+  return fresh.fields.every((f) => savedFields.has(JSON.stringify(f))) ? 'partial' : undefined;
+}
+
+/**
+ * A saved plan applies only if live state is what it was when the plan was made, provider by
+ * provider, or already where the plan takes it: an earlier run of this same plan that was killed
+ * or failed half-way may have made some of its changes (all of one provider's, or the first of its
+ * operations), and a rerun finishes the rest. Any other movement, a changed input file or a
+ * secret whose fingerprint differs makes the plan stale: each provider that moved is named.
+ */
+export function reconcileSavedPlan(saved: Plan, fresh: Plan): ReconciledPlan {
+  const stale = (d: Diagnostic[]): ReconciledPlan => ({ moved: d, plan: saved, alreadyApplied: [] });
   if (saved.formatVersion !== PLAN_FORMAT_VERSION) {
-    return [error(`the plan file has format version ${String(saved.formatVersion)}; this version of paystrator-gitops reads ${PLAN_FORMAT_VERSION}`, { rule: 'stale-plan' })];
+    return stale([error(`the plan file has format version ${String(saved.formatVersion)}; this version of paystrator-gitops reads ${PLAN_FORMAT_VERSION}`, { rule: 'stale-plan' })]);
   }
   if (saved.environment !== fresh.environment || saved.company !== fresh.company) {
-    return [error(`the plan is for environment ${saved.environment} (company ${saved.company}), not ${fresh.environment} (company ${fresh.company})`, { rule: 'stale-plan' })];
+    return stale([error(`the plan is for environment ${saved.environment} (company ${saved.company}), not ${fresh.environment} (company ${fresh.company})`, { rule: 'stale-plan' })]);
   }
-  const out: Diagnostic[] = [];
+  const sameInputs = saved.inputsHash === fresh.inputsHash;
+  const unmanaged = new Set(fresh.unmanaged.map((u) => u.name));
+  const moved: Diagnostic[] = [];
+  const changes: ProviderChange[] = [];
+  const alreadyApplied: string[] = [];
   const freshByName = new Map(fresh.changes.map((c) => [c.name, c]));
   const savedByName = new Map(saved.changes.map((c) => [c.name, c]));
   for (const name of [...new Set([...savedByName.keys(), ...freshByName.keys()])].sort()) {
     const s = savedByName.get(name);
     const f = freshByName.get(name);
-    if (s && f && comparable(s) === comparable(f)) continue;
+    if (s && f && comparable(s) === comparable(f)) {
+      changes.push(s);
+      continue;
+    }
+    // Only with the same inputs does "live now matches the fresh plan" mean it matches the saved one.
+    const p = sameInputs && s ? progress(s, f, unmanaged) : undefined;
+    if (s && p === 'done') {
+      alreadyApplied.push(name);
+      changes.push({ ...s, action: 'noop', id: f?.id ?? s.id, liveVersion: f?.liveVersion ?? s.liveVersion, fields: [], notes: [...(f?.notes ?? []), 'already applied by an earlier run of this plan'], operations: [] });
+      continue;
+    }
+    if (s && f && p === 'partial') {
+      changes.push({ ...f, notes: [...f.notes, `${s.operations.length - f.operations.length} of ${s.operations.length} steps already applied by an earlier run of this plan`] });
+      continue;
+    }
     let why: string;
     if (!s) why = 'appeared since the plan';
     else if (!f) why = 'is no longer part of the plan';
     else if (s.liveVersion !== f.liveVersion) why = f.liveVersion === undefined ? 'no longer exists live' : s.liveVersion === undefined ? 'was created live since the plan' : `changed live since the plan (version ${s.liveVersion} -> ${f.liveVersion})`;
     else why = 'its desired state or one of its secrets changed since the plan';
-    out.push(error(`${name} ${why}`, { rule: 'stale-plan' }));
+    moved.push(error(`${name} ${why}`, { rule: 'stale-plan' }));
   }
-  if (!out.length && saved.inputsHash !== fresh.inputsHash) out.push(error('the provider files or plan options changed since the plan', { rule: 'stale-plan' }));
-  return out;
+  const seq = reconcileSequences(saved, fresh);
+  moved.push(...seq.moved);
+  if (!moved.length && !sameInputs) moved.push(error('the provider files or plan options changed since the plan', { rule: 'stale-plan' }));
+  if (moved.length) return stale(moved);
+  const order = new Map(saved.changes.map((c, i) => [c.name, i]));
+  changes.sort((a, b) => (order.get(a.name) ?? 0) - (order.get(b.name) ?? 0));
+  return { moved, plan: { ...saved, changes, ...(seq.sequences ? { sequences: seq.sequences } : {}), summary: summarize(changes, saved.unmanaged.length) }, alreadyApplied };
+}
+
+/** The providers that moved since the saved plan was made (empty: it may be applied). */
+export function staleness(saved: Plan, fresh: Plan): Diagnostic[] {
+  return reconcileSavedPlan(saved, fresh).moved;
 }

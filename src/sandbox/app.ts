@@ -1,8 +1,8 @@
 // The Paystrator management API as schemas/paystrator-api.openapi.yaml defines it, served from a
 // SandboxStore. Every 2xx to a write is sent only after the change is durable.
-import { Hono, type Context } from 'hono';
+import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { bundledCatalog, type Catalog, type CatalogEntry } from '../catalog/catalog.js';
-import type { Company, FieldError, Problem, ProviderPage, ProviderStatus } from '../generated/api.js';
+import type { ChangedBy, Company, FieldError, Problem, ProviderPage, ProviderStatus } from '../generated/api.js';
 import {
   etagOf,
   sha256,
@@ -12,6 +12,8 @@ import {
   type StoredProvider,
 } from './state.js';
 import { PROVIDER_STATUSES, validateCreate, validatePatch, validateStatusChange } from './validate.js';
+import { installSequences } from './sequences.js';
+import { dashboardRoutes, newDashboardKey } from './ui/routes.js';
 
 export const PROBLEM_BASE = 'https://paystrator-gitops.dev/problems/';
 
@@ -19,6 +21,10 @@ export interface SandboxAppOptions {
   store: SandboxStore;
   catalog?: Catalog;
   now?: () => Date;
+  /** Serve the Provider Management page at / with a dashboard session key (sandbox-only; see ui/routes.ts). */
+  dashboard?: boolean;
+  /** Fault injection (faults.ts), run on /v1/* before anything else. */
+  faults?: MiddlewareHandler;
 }
 
 /** Thrown anywhere in a handler; rendered as application/problem+json. */
@@ -49,9 +55,13 @@ function problemResponse(p: ProblemError): Response {
 const invalid = (errors: FieldError[]): ProblemError =>
   new ProblemError(422, 'validation-failed', 'Validation failed', `${errors.length} field${errors.length === 1 ? '' : 's'} failed validation`, errors);
 
-function permissionOf(c: Context, store: SandboxStore): Permission | undefined {
+/** Who is calling: an API key records its writes as API, the dashboard session as USER. */
+function principalOf(c: Context, store: SandboxStore, dashboardKey: string | undefined): { permission: Permission; changedBy: ChangedBy } | undefined {
   const m = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(c.req.header('Authorization') ?? '');
-  return m ? store.permissionOf(m[1]!) : undefined;
+  if (!m) return undefined;
+  if (dashboardKey !== undefined && m[1] === dashboardKey) return { permission: 'read-write', changedBy: 'USER' };
+  const permission = store.permissionOf(m[1]!);
+  return permission && { permission, changedBy: 'API' };
 }
 
 function parseJson(text: string): unknown {
@@ -78,6 +88,9 @@ export function createSandboxApp(opts: SandboxAppOptions): Hono {
   const catalog = opts.catalog ?? bundledCatalog();
   const now = (): string => (opts.now?.() ?? new Date()).toISOString();
   const app = new Hono();
+  const dashboardKey = opts.dashboard ? newDashboardKey() : undefined;
+  const permissionOf = (c: Context): Permission | undefined => principalOf(c, store, dashboardKey)?.permission;
+  const changedByOf = (c: Context): ChangedBy => principalOf(c, store, dashboardKey)?.changedBy ?? 'API';
 
   const found = (id: string): StoredProvider => {
     const p = store.get(id);
@@ -103,8 +116,9 @@ export function createSandboxApp(opts: SandboxAppOptions): Hono {
   const provider = (c: Context, p: StoredProvider, status: 200 | 201 = 200, headers: Record<string, string> = {}): Response =>
     c.json(toApi(p), status, { ETag: etagOf(p), ...headers });
 
+  if (opts.faults) app.use('/v1/*', opts.faults);
   app.use('/v1/*', async (c, next) => {
-    const permission = permissionOf(c, store);
+    const permission = permissionOf(c);
     if (!permission) {
       throw new ProblemError(401, 'unauthorized', 'Unauthorized', 'send Authorization: Bearer <api key> with a key of this company', undefined, { 'WWW-Authenticate': 'Bearer' });
     }
@@ -114,7 +128,7 @@ export function createSandboxApp(opts: SandboxAppOptions): Hono {
     await next();
   });
 
-  app.get('/v1/company', (c) => c.json({ ...store.companyInfo, permission: permissionOf(c, store)! } satisfies Company));
+  app.get('/v1/company', (c) => c.json({ ...store.companyInfo, permission: permissionOf(c)! } satisfies Company));
 
   app.get('/v1/integrations', (c) => c.json({ data: catalog.toApi() }));
 
@@ -159,7 +173,7 @@ export function createSandboxApp(opts: SandboxAppOptions): Hono {
         { path: '/name', message: 'is already used by another provider' },
       ]);
     }
-    const p = store.create(v.value.input, v.value.entry.secretFields, now(), fingerprint === undefined ? undefined : { key: key!, fingerprint });
+    const p = store.create(v.value.input, v.value.entry.secretFields, now(), fingerprint === undefined ? undefined : { key: key!, fingerprint }, changedByOf(c));
     await store.flush();
     return provider(c, p, 201);
   });
@@ -186,10 +200,14 @@ export function createSandboxApp(opts: SandboxAppOptions): Hono {
     precondition(c, p);
     const v = validateStatusChange(parseJson(text));
     if (!v.ok) throw invalid(v.errors);
-    store.setStatus(p, v.value.status, 'API', v.value.reason ?? null, now());
+    store.setStatus(p, v.value.status, changedByOf(c), v.value.reason ?? null, now());
     await store.flush();
     return provider(c, p);
   });
+
+  if (dashboardKey !== undefined) app.route('/', dashboardRoutes({ sessionKey: dashboardKey }));
+
+  installSequences(app, { store, catalog, now });
 
   // A known path with a method it does not serve (there is no DELETE: providers are deactivated).
   const allow: Record<string, string> = {

@@ -134,6 +134,22 @@ describe('OpenAPI conformance', () => {
     await store.setStatusAs(p.json.id, 'ACTIVE', 'USER', null);
     expect((await call('GET', url)).json).toMatchObject({ statusChangedBy: 'USER', version: 4 });
 
+    // Routing sequences: the providers created above joined the defaults of their products.
+    expect((await call('GET', '/v1/sequences')).json.data).toEqual(expect.arrayContaining([expect.objectContaining({ product: 'SEND_MONEY', destination: null })]));
+    expect((await call('GET', '/v1/sequences/VIRTUAL_ACCOUNT')).status).toBe(200);
+    expect((await call('GET', '/v1/sequences/NOPE')).status).toBe(404);
+    const seq = '/v1/sequences/VIRTUAL_ACCOUNT';
+    expect((await call('PUT', seq, { body: { providerIds: [p.json.id] }, headers: { 'If-Match': '"99"' } })).status).toBe(412);
+    expect((await call('PUT', seq, { body: { providerIds: ['prv_missing'] } })).status).toBe(422);
+    expect((await call('PUT', seq, { body: { providerIds: [p.json.id] }, key: SANDBOX_RO_KEY })).status).toBe(403);
+    expect((await call('PUT', seq, { body: '[' })).status).toBe(400);
+    expect((await call('PUT', seq, { body: { providerIds: [p.json.id] } })).status).toBe(200);
+    expect((await call('GET', `${seq}/BCA`)).status).toBe(404);
+    expect((await call('PUT', `${seq}/BCA`, { body: { providerIds: [p.json.id] }, headers: { 'If-None-Match': '*' } })).status).toBe(201);
+    expect((await call('PUT', `${seq}/BCA`, { body: { providerIds: [p.json.id] }, headers: { 'If-None-Match': '*' } })).status).toBe(412);
+    expect((await call('PUT', `${seq}/BCA`, { body: { providerIds: [p.json.id] }, headers: { 'If-Match': '"1"' } })).status).toBe(200);
+    expect((await call('GET', `${seq}/BCA`)).status).toBe(200);
+
     const documented = Object.entries(doc.paths).flatMap(([t, ops]) => Object.keys(ops).filter((m) => m !== 'parameters').map((m) => `${m} ${t}`));
     const done = [...exercised].flatMap(([t, ms]) => [...ms].map((m) => `${m} ${t}`));
     expect(done.sort()).toEqual(documented.sort());

@@ -3,6 +3,7 @@
 import type { Server } from 'node:http';
 import { createAdaptorServer } from '@hono/node-server';
 import { createSandboxApp } from './app.js';
+import { faultMiddleware, hasFaults, newFaultStats, seededRandom, startMonitor, type FaultOptions, type FaultStats } from './faults.js';
 import { SandboxStore } from './state.js';
 
 export interface SandboxServerOptions {
@@ -10,19 +11,29 @@ export interface SandboxServerOptions {
   port?: number;
   dataFile?: string;
   host?: '127.0.0.1';
+  /** Injected failures (faults.ts); none by default. */
+  faults?: FaultOptions;
+  /** Replaces the seeded generator of request faults, so a test can script exactly which request fails how. */
+  random?: () => number;
 }
 
 export interface SandboxServer {
   url: string;
   port: number;
   store: SandboxStore;
+  /** Counts of injected faults (all zero without faults). */
+  faultStats: FaultStats;
   close(): Promise<void>;
 }
 
 export async function serveSandbox(opts: SandboxServerOptions = {}): Promise<SandboxServer> {
   const host = opts.host ?? '127.0.0.1';
   const store = await SandboxStore.open(opts.dataFile);
-  const app = createSandboxApp({ store });
+  const faults = opts.faults && hasFaults(opts.faults) ? opts.faults : undefined;
+  const faultStats = newFaultStats();
+  // One generator for request faults and one for the monitor, so a seed replays both.
+  const app = createSandboxApp({ store, dashboard: true, ...(faults ? { faults: faultMiddleware(faults, opts.random ?? seededRandom(faults.seed ?? 0), faultStats) } : {}) });
+  const monitor = startMonitor(store, faults ?? {}, seededRandom((faults?.seed ?? 0) ^ 0x5eed), faultStats);
   const server = createAdaptorServer({ fetch: app.fetch, hostname: host, serverOptions: { keepAlive: true } }) as Server;
   // Longer than typical client pools' idle timeout, so clients rarely reuse a socket the server is closing.
   server.keepAliveTimeout = 65_000;
@@ -39,7 +50,9 @@ export async function serveSandbox(opts: SandboxServerOptions = {}): Promise<San
     url: `http://${host}:${port}`,
     port,
     store,
+    faultStats,
     async close() {
+      await monitor.stop();
       const closed = new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())));
       // Idle keep-alive sockets would hold close() open; requests in flight still finish.
       server.closeIdleConnections();

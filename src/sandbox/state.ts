@@ -41,6 +41,18 @@ export interface ListQuery {
   status?: ProviderStatus;
 }
 
+/** A routing sequence: provider ids in routing order (src/sandbox/sequences.ts keeps Paystrator's rules). */
+export interface StoredSequence {
+  product: string;
+  destination: string | null;
+  providerIds: string[];
+  version: number;
+  updatedAt: string | null;
+}
+/** Told of every provider change, with the status and services it had before (none for a create). */
+export type ProviderObserver = (p: StoredProvider, before: { status: ProviderStatus; services: string[] } | undefined, at: string) => void;
+const routingKey = (product: string, destination: string | null): string => `${product}/${destination ?? ''}`;
+
 interface Snapshot {
   format: typeof FORMAT;
   company: Omit<Company, 'permission'>;
@@ -48,6 +60,8 @@ interface Snapshot {
   counter: number;
   providers: StoredProvider[];
   idempotency: IdempotencyRecord[];
+  /** Absent in state files from before sequences existed. */
+  sequences?: StoredSequence[];
 }
 
 export const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
@@ -145,6 +159,11 @@ export class SandboxStore {
   private readonly byName = new Map<string, StoredProvider>();
   private readonly replies = new JsonBlocks<IdempotencyRecord>();
   private readonly idempotency = new Map<string, IdempotencyRecord>();
+  private readonly routing = new Map<string, StoredSequence>();
+  /** False until sequences are loaded or written: a state file from before they existed has none. */
+  hasSequences = false;
+  /** Installed by the app (sequences.ts), so every path that changes a provider keeps sequences in step. */
+  observer: ProviderObserver | undefined;
 
   // Group commit: every mutation bumps `generation`; flush() returns once a write that started
   // at or after the caller's mutation has landed, and concurrent callers share that write.
@@ -197,6 +216,10 @@ export class SandboxStore {
       if (typeof r?.key !== 'string' || typeof r.fingerprint !== 'string') throw new Error('an idempotency record is malformed');
       this.idempotency.set(r.key, r);
       this.replies.push(r);
+    }
+    if (Array.isArray(s.sequences)) {
+      for (const q of s.sequences) this.routing.set(routingKey(q.product, q.destination), q);
+      this.hasSequences = true;
     }
   }
 
@@ -264,6 +287,7 @@ export class SandboxStore {
     secretFields: ReadonlySet<string>,
     at: string,
     idempotency?: { key: string; fingerprint: string },
+    changedBy: ChangedBy = 'API',
   ): StoredProvider {
     if (this.byName.has(input.name)) throw new Error(`a provider named "${input.name}" already exists`);
     this.counter += 1;
@@ -277,7 +301,7 @@ export class SandboxStore {
       fee: { ...input.fee },
       tax: { ...input.tax },
       status: input.status ?? 'ACTIVE',
-      statusChangedBy: 'API',
+      statusChangedBy: changedBy,
       statusReason: null,
       lastActivityAt: null,
       labels: mergeMap({}, input.labels ?? {}),
@@ -295,25 +319,46 @@ export class SandboxStore {
       this.replies.push(record);
     }
     this.generation += 1;
+    this.observer?.(p, undefined, at);
     return p;
+  }
+
+  sequence(product: string, destination: string | null): StoredSequence | undefined {
+    return this.routing.get(routingKey(product, destination));
+  }
+
+  sequences(): StoredSequence[] {
+    return [...this.routing.values()];
+  }
+
+  saveSequence(q: StoredSequence): void {
+    this.routing.set(routingKey(q.product, q.destination), q);
+    this.hasSequences = true;
+    this.generation += 1;
   }
 
   /** Applies a validated patch: lists replace, credentials merge per field, maps merge per key. */
   update(p: StoredProvider, patch: ProviderPatch, secretFields: ReadonlySet<string>, at: string): StoredProvider {
+    const before = { status: p.status, services: [...p.services] };
     if (patch.services) p.services = [...patch.services];
     if (patch.fee) p.fee = { ...patch.fee };
     if (patch.tax) p.tax = { ...patch.tax };
     if (patch.credentials) writeCredentials(p.credentials, patch.credentials, secretFields, at);
     if (patch.labels) p.labels = mergeMap(p.labels, patch.labels);
     if (patch.annotations) p.annotations = mergeMap(p.annotations, patch.annotations);
-    return this.touch(p, at);
+    this.touch(p, at);
+    this.observer?.(p, before, at);
+    return p;
   }
 
   setStatus(p: StoredProvider, status: ProviderStatus, changedBy: ChangedBy, reason: string | null, at: string): StoredProvider {
+    const before = { status: p.status, services: [...p.services] };
     p.status = status;
     p.statusChangedBy = changedBy;
     p.statusReason = reason;
-    return this.touch(p, at);
+    this.touch(p, at);
+    this.observer?.(p, before, at);
+    return p;
   }
 
   /** For the dashboard page and the monitoring simulation: a status change not made through the API, made durable. */
@@ -346,7 +391,7 @@ export class SandboxStore {
       ...this.providers.encode(),
       Buffer.from('\n],\n"idempotency":[\n'),
       ...this.replies.encode(),
-      Buffer.from('\n]}\n'),
+      Buffer.from(`\n],\n"sequences":${JSON.stringify(this.sequences())}}\n`),
     ];
   }
 

@@ -1,13 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import YAML from 'yaml';
+import { parseNamedValues } from './named-values.js';
 import { Sensitive } from './sensitive.js';
 import { SecretStoreError, type SecretRequest, type SecretStore } from './store.js';
 
 /**
  * Secrets from the file system: either a directory with one file per secret (as Docker and
- * Kubernetes mount them), or one JSON/YAML file of named values. Object values are kept as JSON
- * text so a secretRef `key` can pick a property, as with every other store.
+ * Kubernetes mount them), or one JSON/YAML file of named values.
  */
 export class FileStore implements SecretStore {
   readonly type = 'file';
@@ -47,19 +46,7 @@ export class FileStore implements SecretStore {
         const code = (e as NodeJS.ErrnoException).code;
         throw new SecretStoreError(code === 'ENOENT' ? 'unreachable' : 'auth', `cannot read secrets file ${file}: ${code ?? 'error'}`);
       }
-      let data: unknown;
-      try {
-        data = YAML.parse(text);
-      } catch {
-        // The parser's message quotes the offending text, which may be a secret: say only where.
-        throw new SecretStoreError('invalid', `secrets file ${file} is not valid YAML or JSON`);
-      }
-      if (!data || typeof data !== 'object' || Array.isArray(data)) {
-        throw new SecretStoreError('invalid', `secrets file ${file} must be a mapping of names to values`);
-      }
-      return new Map(
-        Object.entries(data).map(([k, v]) => [k, typeof v === 'string' ? v : typeof v === 'object' ? JSON.stringify(v) : String(v)]),
-      );
+      return parseNamedValues(text, `secrets file ${file}`);
     })();
     return this.#values;
   }

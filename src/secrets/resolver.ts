@@ -52,12 +52,16 @@ export async function resolveSecrets(
       const list = [...reqs.values()];
       if (store.readMany && list.length > 1) {
         reads += 1;
-        const got = await store.readMany(list).catch((e: unknown) => e);
-        for (const req of list) {
-          const k = fetchKey(storeName, req);
-          const v = got instanceof Map ? got.get(req.name) : got;
-          raw.set(k, v instanceof Sensitive || v instanceof SecretStoreError ? v : asStoreError(v ?? new SecretStoreError('not-found', `secret ${req.name} not found`)));
+        let got: Array<Sensitive | SecretStoreError> | SecretStoreError;
+        try {
+          got = await store.readMany(list);
+        } catch (e) {
+          got = asStoreError(e);
         }
+        list.forEach((req, i) => {
+          const v = got instanceof SecretStoreError ? got : got[i];
+          raw.set(fetchKey(storeName, req), v instanceof Sensitive ? v : asStoreError(v ?? new SecretStoreError('not-found', `secret ${req.name} not found`)));
+        });
         return;
       }
       await Promise.all(
@@ -78,7 +82,7 @@ export async function resolveSecrets(
   for (const [k, ref] of wanted) {
     const req: SecretRequest = ref.version === undefined ? { name: ref.name } : { name: ref.name, version: ref.version };
     const got = raw.get(fetchKey(ref.store, req));
-    const picked = got instanceof Sensitive ? pickKey(got, ref) : got;
+    const picked = got instanceof Sensitive ? pickKey(got, ref, stores.get(ref.store)?.keyed ?? false) : got;
     if (picked instanceof Sensitive) values.set(k, picked);
     else errors.push(error(`cannot resolve secret (${describeRef(ref)}): ${picked?.message ?? 'unknown failure'}`, { rule: 'secret-resolve', ...where(ref) }));
   }
@@ -94,24 +98,51 @@ export async function resolveSecrets(
   };
 }
 
+/**
+ * One reference read straight from its store, with `key` applied: how a store gets its own
+ * credentials (a Vault token, a GCP access token) from another store. Throws SecretStoreError.
+ */
+export async function readRef(ref: SecretRefTarget, stores: ReadonlyMap<string, SecretStore>): Promise<Sensitive> {
+  const store = stores.get(ref.store);
+  if (!store) throw new SecretStoreError('invalid', `no secret store named ${ref.store} in paystrator.yaml`);
+  let value: Sensitive;
+  try {
+    value = await store.read(ref.version === undefined ? { name: ref.name } : { name: ref.name, version: ref.version });
+  } catch (e) {
+    throw asStoreError(e);
+  }
+  const picked = pickKey(value, ref, store.keyed ?? false);
+  if (picked instanceof SecretStoreError) throw picked;
+  return picked;
+}
+
 function asStoreError(e: unknown): SecretStoreError {
   if (e instanceof SecretStoreError) return e;
   // Foreign errors may quote what they read; keep only their class of failure.
   return new SecretStoreError('unreachable', `store failed (${e instanceof Error ? e.name : 'error'})`);
 }
 
-function pickKey(value: Sensitive, ref: SecretRefTarget): Sensitive | SecretStoreError {
-  if (ref.key === undefined) return value;
+function pickKey(value: Sensitive, ref: SecretRefTarget, keyed: boolean): Sensitive | SecretStoreError {
+  if (ref.key === undefined && !keyed) return value;
   let data: unknown;
   try {
-    data = YAML.parse(value.reveal());
+    // logLevel error: yaml would otherwise emit its warnings, which quote the source text.
+    data = YAML.parse(value.reveal(), { logLevel: 'error' });
   } catch {
     return new SecretStoreError('invalid', `secret is not JSON or YAML, so key ${ref.key} cannot be picked`);
   }
-  if (!data || typeof data !== 'object' || !(ref.key in data)) {
+  if (ref.key === undefined) {
+    const entries = data && typeof data === 'object' ? Object.values(data) : [];
+    if (entries.length !== 1) return new SecretStoreError('invalid', `secret has ${entries.length} keys: add key to the secretRef to pick one`);
+    return scalar(entries[0], 'its only key');
+  }
+  if (!data || typeof data !== 'object' || Array.isArray(data) || !Object.hasOwn(data, ref.key)) {
     return new SecretStoreError('key-not-found', `secret has no key ${ref.key}`);
   }
-  const v = (data as Record<string, unknown>)[ref.key];
-  if (v === null || typeof v === 'object') return new SecretStoreError('invalid', `key ${ref.key} is not a scalar value`);
+  return scalar((data as Record<string, unknown>)[ref.key], `key ${ref.key}`);
+}
+
+function scalar(v: unknown, what: string): Sensitive | SecretStoreError {
+  if (v === null || v === undefined || typeof v === 'object') return new SecretStoreError('invalid', `${what} is not a scalar value`);
   return new Sensitive(String(v));
 }

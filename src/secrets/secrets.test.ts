@@ -9,7 +9,7 @@ import { FileStore } from './file-store.js';
 import { fingerprint } from './fingerprint.js';
 import { resolveSecrets } from './resolver.js';
 import { Sensitive } from './sensitive.js';
-import type { SecretRequest, SecretStore } from './store.js';
+import { SecretStoreError, type SecretRequest, type SecretStore } from './store.js';
 
 const value = `v-${Math.random().toString(36).slice(2)}`;
 
@@ -42,6 +42,59 @@ describe('resolveSecrets', () => {
     expect(store.reads).toHaveLength(20);
     expect(resolved.reads).toBe(20);
     expect(resolved.get({ store: 'c', name: 's3', key: 'user' }).reveal()).toBe('u-s3');
+  });
+
+  it('uses readMany for a batch, matching answers to requests even for one name at two versions', async () => {
+    const calls: SecretRequest[][] = [];
+    const batch: SecretStore = {
+      type: 'batch',
+      read: async () => {
+        throw new Error('read must not be called for a batch');
+      },
+      readMany: async (reqs) => {
+        calls.push(reqs);
+        return reqs.map((r) => (r.name === 'missing' ? new SecretStoreError('not-found', 'no such secret') : new Sensitive(`${value}-${r.name}-${r.version ?? 'current'}`)));
+      },
+    };
+    const refs = [{ store: 'b', name: 'a' }, { store: 'b', name: 'a', version: 1 }, { store: 'b', name: 'c' }];
+    const r = await resolveSecrets(refs, new Map([['b', batch]]));
+    expect(refs.map((ref) => r.get(ref).reveal())).toEqual([`${value}-a-current`, `${value}-a-1`, `${value}-c-current`]);
+    expect(calls).toHaveLength(1);
+    expect(r.reads).toBe(1);
+    await expect(resolveSecrets([...refs, { store: 'b', name: 'missing' }], new Map([['b', batch]]))).rejects.toThrow(/\(store b, name missing\): no such secret/);
+  });
+
+  it('keeps only the class of a foreign error: its message may quote what the store read', async () => {
+    const leaky: SecretStore = {
+      type: 'leaky',
+      read: async () => {
+        throw new TypeError(`cannot parse ${value}`);
+      },
+    };
+    const err = (await resolveSecrets([{ store: 'l', name: 'x' }], new Map([['l', leaky]])).catch((e: unknown) => e)) as ExitError;
+    expect(err.diagnostics.map((d) => d.message)).toEqual(['cannot resolve secret (store l, name x): store failed (TypeError)']);
+  });
+
+  it('asks for a key when a keyed store (Vault) holds several, and takes the only one otherwise', async () => {
+    const kv: SecretStore = { type: 'kv', keyed: true, read: async ({ name }) => new Sensitive(name === 'one' ? JSON.stringify({ k: value }) : JSON.stringify({ a: value, b: value })) };
+    const stores = new Map([['kv', kv]]);
+    expect((await resolveSecrets([{ store: 'kv', name: 'one' }], stores)).get({ store: 'kv', name: 'one' }).reveal()).toBe(value);
+    await expect(resolveSecrets([{ store: 'kv', name: 'two' }], stores)).rejects.toThrow('cannot resolve secret (store kv, name two): secret has 2 keys: add key to the secretRef to pick one');
+  });
+
+  it('never lets the YAML parser print a secret in a warning', async () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.message);
+    process.on('warning', onWarning);
+    try {
+      const env = new EnvStore({ S: `%YAML 9.9\n---\na: ${value}\n` });
+      const r = await resolveSecrets([{ store: 'env', name: 'S', key: 'a' }], new Map([['env', env]]));
+      expect(r.get({ store: 'env', name: 'S', key: 'a' }).reveal()).toBe(value);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+    }
   });
 
   it('reports every failure naming the reference, never a value', async () => {

@@ -12,9 +12,17 @@ export interface SecretRequest {
  */
 export interface SecretStore {
   readonly type: string;
+  /**
+   * Every value is a map of keys (Vault KV): a reference must pick one with `key`, unless the map
+   * has a single entry. Without this, a whole JSON document could be sent as a credential.
+   */
+  readonly keyed?: boolean;
   read(request: SecretRequest): Promise<Sensitive>;
-  /** Optional batch read; the resolver uses it when present. Missing names are absent from the map. */
-  readMany?(requests: SecretRequest[]): Promise<Map<string, Sensitive | SecretStoreError>>;
+  /**
+   * Optional batch read; the resolver uses it when present. The result is aligned with
+   * `requests`: one value or error per request, in the same order.
+   */
+  readMany?(requests: SecretRequest[]): Promise<Array<Sensitive | SecretStoreError>>;
 }
 
 export type SecretFailure = 'not-found' | 'auth' | 'unreachable' | 'invalid' | 'key-not-found';

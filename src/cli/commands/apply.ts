@@ -1,19 +1,26 @@
 import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline/promises';
-import { applyPlan, DEFAULT_PARALLELISM, type ApplyEvent } from '../../apply/apply.js';
+import { applyPlan, DEFAULT_PARALLELISM, type ApplyResult } from '../../apply/apply.js';
 import { ExitError, error } from '../../diagnostics.js';
+import { appendStepSummary, applySummaryMarkdown } from '../../github/summary.js';
+import { mergeOverrides, raiseIfUnsafe } from '../../plan/checks.js';
 import { hasChanges, type Plan } from '../../plan/plan.js';
 import { renderPlanText } from '../../plan/render.js';
-import { staleness } from '../../plan/stale.js';
+import { reconcileSavedPlan } from '../../plan/stale.js';
 import { computePlan, openWorkspace } from '../../workspace.js';
 import type { GlobalOptions } from '../main.js';
 import { printDiagnostics, type Io } from '../io.js';
+import { applyProgress } from '../progress.js';
+import { recordStats } from '../stats.js';
+import { runSequencePhase } from '../sequence-phase.js';
 
 export interface ApplyFlags {
   autoApprove?: boolean;
   parallelism?: number;
   target: string[];
   prune?: boolean;
+  allowLargeChange?: boolean;
+  allowServiceOutage?: boolean;
 }
 
 async function readPlanFile(file: string): Promise<Plan> {
@@ -52,36 +59,58 @@ export async function applyCommand(io: Io, g: GlobalOptions, planFile: string | 
     );
   }
   const ws = await openWorkspace({ configPath: g.config, envName: g.env ?? saved?.environment });
-  const run = await computePlan(ws, saved ? saved.options : { ...(o.prune ? { prune: true } : {}), targets: o.target });
+  // A saved plan keeps the overrides it was reviewed with; flags given now may add to them.
+  const overrides = mergeOverrides(saved?.overrides, { allowLargeChange: o.allowLargeChange === true, allowServiceOutage: o.allowServiceOutage === true });
+  const run = await computePlan(ws, saved ? { ...saved.options, overrides } : { ...(o.prune ? { prune: true } : {}), targets: o.target, overrides });
   try {
     printDiagnostics(io, run.warnings);
     let plan = run.plan;
+    let alreadyApplied: string[] = [];
     if (saved) {
-      const moved = staleness(saved, run.plan);
-      if (moved.length) throw new ExitError(moved, 'The saved plan is stale: nothing was applied. Run plan again and review the new plan.');
-      plan = saved;
+      const r = reconcileSavedPlan(saved, run.plan);
+      if (r.moved.length) throw new ExitError(r.moved, 'The saved plan is stale: nothing was applied. Run plan again and review the new plan.');
+      plan = r.plan;
+      alreadyApplied = r.alreadyApplied;
+      if (alreadyApplied.length) io.out(`Already applied by an earlier run of this plan: ${alreadyApplied.join(', ')}\n`);
     } else {
       io.out(renderPlanText(plan, io.style));
     }
+    // Checked again now, against live state as it is: a plan that was safe when made may not be.
+    printDiagnostics(io, raiseIfUnsafe(plan, run.live, ws.policy, overrides));
     if (!hasChanges(plan)) {
-      if (saved) io.out('No changes. Nothing to apply.\n');
+      if (saved) io.out(alreadyApplied.length ? 'Nothing left to apply.\n' : 'No changes. Nothing to apply.\n');
       return 0;
     }
     if (!saved && !o.autoApprove && !(await confirm(io, ws.envName))) {
       io.err('Apply cancelled. Nothing was changed.\n');
       return 1;
     }
-    const mark = { create: '+', update: '~', deactivate: '-', noop: ' ' } as const;
-    const onEvent = (e: ApplyEvent) => {
-      if (e.phase === 'done') io.out(`  ${mark[e.action]} ${e.name}: ${e.action === 'create' ? 'created' : e.action === 'deactivate' ? 'deactivated' : 'updated'}\n`);
-      if (e.phase === 'failed') io.err(io.style.red(`  ! ${e.name}: failed: ${e.message ?? ''}`) + '\n');
-    };
-    io.out('\n');
-    const r = await applyPlan(plan, run.connection.client, run.secrets, { parallelism: o.parallelism ?? DEFAULT_PARALLELISM, onEvent });
-    const summary = `Apply ${r.failed ? 'finished with failures' : 'complete'}: ${r.created} created, ${r.updated} updated, ${r.statusChanges} status changes, ${r.failed} failed.`;
-    io.out('\n' + (r.failed ? io.style.red(summary) : io.style.green(summary)) + '\n');
-    return r.failed ? 1 : 0;
+    io.out(`\nApplying to environment "${ws.envName}"...\n`);
+    const progress = applyProgress(io, plan.changes);
+    let r: ApplyResult;
+    try {
+      r = await applyPlan(plan, run.connection.client, run.secrets, { parallelism: o.parallelism ?? DEFAULT_PARALLELISM, onEvent: (e) => progress.onEvent(e) });
+    } finally {
+      progress.finish();
+    }
+    const client = run.connection.client;
+    recordStats(io, { command: 'apply', apiRequests: client.requests, secretReads: run.secrets.reads, providers: plan.changes.length });
+    io.out('\n' + summaryLine(io, r) + '\n');
+    await appendStepSummary(io.env, applySummaryMarkdown(ws.envName, r));
+    if (client.retries?.exhausted) {
+      io.err('The API kept failing and the retry budget is spent, so the apply stopped. Run it again later (the same plan or a fresh one): what was done is not repeated and nothing is duplicated.\n');
+    }
+    const sequencesApplied = await runSequencePhase(io, plan, client, r.failed > 0 || r.skipped.length > 0);
+    return r.failed || r.skipped.length || !sequencesApplied ? 1 : 0;
   } finally {
     await run.connection.close();
   }
+}
+
+function summaryLine(io: Io, r: ApplyResult): string {
+  const bad = r.failed > 0 || r.skipped.length > 0;
+  const counts = [`${r.created} created`, `${r.updated} updated`, `${r.statusChanges} status changes`, `${r.failed} failed`, ...(r.skipped.length ? [`${r.skipped.length} not attempted`] : [])];
+  const retried = r.retries ? ` (${r.retries} ${r.retries === 1 ? 'retry' : 'retries'} of failed requests)` : '';
+  const text = `Apply ${bad ? 'finished with failures' : 'complete'}: ${counts.join(', ')}.${retried}`;
+  return bad ? io.style.red(text) : io.style.green(text);
 }

@@ -1,33 +1,42 @@
+import path from 'node:path';
 import { ExitError, type Diagnostic } from '../../diagnostics.js';
-import { loadProviders } from '../../load/providers.js';
+import { renderAnnotations, validateSummaryMarkdown } from '../../github/annotations.js';
+import { appendStepSummary } from '../../github/summary.js';
+import { loadDesiredFiles } from '../../load/providers.js';
 import { openWorkspace } from '../../workspace.js';
 import type { GlobalOptions } from '../main.js';
 import { printDiagnostics, type Io } from '../io.js';
 
-export async function validateCommand(io: Io, g: GlobalOptions, o: { format: 'text' | 'json' }): Promise<number> {
+export async function validateCommand(io: Io, g: GlobalOptions, o: { format: 'text' | 'json' | 'github' }): Promise<number> {
   let errors: Diagnostic[] = [];
   let warnings: Diagnostic[] = [];
   let count = 0;
+  let sequences = 0;
   let env = g.env ?? 'sandbox';
   try {
     const ws = await openWorkspace({ configPath: g.config, envName: g.env });
     env = ws.envName;
     warnings = ws.warnings;
     const patterns = Array.isArray(ws.env.providers) ? ws.env.providers : [ws.env.providers];
-    const r = await loadProviders({ patterns, baseDir: ws.config.dir, catalog: ws.catalog, secretStores: [...ws.stores.keys()] });
+    const r = await loadDesiredFiles({ patterns, baseDir: ws.config.dir, catalog: ws.catalog, secretStores: [...ws.stores.keys()] });
     errors = r.errors;
     warnings = [...warnings, ...r.warnings];
-    count = r.value?.length ?? 0;
+    count = r.value?.providers.length ?? 0;
+    sequences = r.value?.sequences.length ?? 0;
   } catch (e) {
     if (!(e instanceof ExitError)) throw e;
     errors = e.diagnostics;
   }
   if (o.format === 'json') {
-    io.out(JSON.stringify({ valid: errors.length === 0, environment: env, providers: count, errors, warnings }, null, 2) + '\n');
+    io.out(JSON.stringify({ valid: errors.length === 0, environment: env, providers: count, sequences, errors, warnings }, null, 2) + '\n');
   } else {
-    printDiagnostics(io, [...errors, ...warnings]);
-    if (errors.length === 0) io.out(io.style.green(`Valid: ${count} provider${count === 1 ? '' : 's'} (environment ${env}).`) + '\n');
+    // github: workflow annotations, so each problem shows on its line of the pull request's diff.
+    if (o.format === 'github') io.out(renderAnnotations([...errors, ...warnings], { baseDir: path.dirname(path.resolve(g.config)), repoDir: io.env.GITHUB_WORKSPACE ?? process.cwd() }));
+    else printDiagnostics(io, [...errors, ...warnings]);
+    const seqs = sequences ? `, ${sequences} sequence${sequences === 1 ? '' : 's'}` : '';
+    if (errors.length === 0) io.out(io.style.green(`Valid: ${count} provider${count === 1 ? '' : 's'}${seqs} (environment ${env}).`) + '\n');
     else io.err(`${errors.length} error${errors.length === 1 ? '' : 's'}.\n`);
   }
+  await appendStepSummary(io.env, validateSummaryMarkdown(env, count, errors, warnings));
   return errors.length ? 1 : 0;
 }

@@ -1,0 +1,230 @@
+// npm run bench [-- --providers 10000 --runs 3 --apply 1000]
+// Measures the product against its floor and its peer in one run, prints one table and writes
+// bench/results.json. Never part of npm test.
+import { spawn } from 'node:child_process';
+import { mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DEFAULT_PARALLELISM } from '../src/apply/apply.js';
+import { PAGE_SIZE } from '../src/api/client.js';
+import { SANDBOX_RW_KEY } from '../src/sandbox/state.js';
+import { generateWorkspace, writeConfig } from './generate.js';
+
+// Compiled to bench/out/bench/bench.js.
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const outDir = path.join(root, 'bench/out/work');
+const CLI = path.join(root, 'bin/paystrator-gitops.js');
+const RSS = path.join(root, 'bench/rss.mjs');
+const script = (name: string) => path.join(root, `bench/out/bench/${name}.js`);
+
+function arg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+}
+const N = arg('providers', 10_000);
+const RUNS = Math.max(3, arg('runs', 3));
+const APPLY_N = arg('apply', 1000);
+
+interface Sample { ms: number; rssMb: number; stdout: string; stderr: string; code: number | null }
+
+async function run(args: string[], opts: { cwd: string; env?: Record<string, string> }): Promise<Sample> {
+  const rssFile = path.join(outDir, `rss-${process.hrtime.bigint()}.txt`);
+  const start = process.hrtime.bigint();
+  const child = spawn(process.execPath, ['--import', RSS, ...args], {
+    cwd: opts.cwd,
+    env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', BENCH_RSS_FILE: rssFile, ...opts.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d));
+  child.stderr.on('data', (d: Buffer) => (stderr += d));
+  const code = await new Promise<number | null>((r) => child.on('close', r));
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  const rssKb = Number((await readFile(rssFile, 'utf8').catch(() => '0')).trim().split('\n').pop());
+  await rm(rssFile, { force: true });
+  return { ms, rssMb: rssKb / 1024, stdout, stderr, code };
+}
+
+interface Server { url: string; stop(): Promise<void>; rssMb(): Promise<number> }
+
+async function sandbox(dataFile: string, extra: string[] = []): Promise<Server> {
+  const child = spawn(process.execPath, [CLI, 'sandbox', '--port', '0', '--data', dataFile, ...extra], { stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH ?? '' } });
+  let log = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`sandbox did not start: ${log}`)), 60_000);
+    child.stdout.on('data', (d: Buffer) => {
+      log += d;
+      const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(log);
+      if (m) {
+        clearTimeout(t);
+        resolve(m[1]!);
+      }
+    });
+    child.stderr.on('data', (d: Buffer) => (log += d));
+    child.on('exit', (code) => reject(new Error(`sandbox exited with ${code}: ${log}`)));
+  });
+  return {
+    url,
+    rssMb: async () => {
+      const status = await readFile(`/proc/${child.pid}/status`, 'utf8').catch(() => '');
+      return Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+    },
+    stop: () => new Promise((r) => { child.once('exit', () => r()); child.kill('SIGTERM'); }),
+  };
+}
+
+interface Row { case: string; samples: number[]; ratioTo?: string; ratio?: number; requests?: number | string; rssMb: number; note?: string }
+const rows: Row[] = [];
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+async function repeat(name: string, fn: () => Promise<Sample>, check?: (s: Sample) => void): Promise<{ samples: Sample[] }> {
+  const samples: Sample[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const s = await fn();
+    if (check) check(s);
+    samples.push(s);
+    process.stderr.write(`  ${name} #${i + 1}: ${s.ms.toFixed(0)} ms, ${s.rssMb.toFixed(0)} MB\n`);
+  }
+  return { samples };
+}
+
+function expectCode(code: number) {
+  return (s: Sample) => {
+    if (s.code !== code) throw new Error(`exit ${s.code}, expected ${code}:\n${s.stdout.slice(-2000)}\n${s.stderr.slice(-2000)}`);
+  };
+}
+
+async function lastStats(file: string): Promise<{ apiRequests: number; secretReads: number }> {
+  const lines = (await readFile(file, 'utf8')).trim().split('\n');
+  return JSON.parse(lines[lines.length - 1]!) as { apiRequests: number; secretReads: number };
+}
+
+async function main() {
+  await mkdir(outDir, { recursive: true });
+  // The peer script runs this bench's own compiled copy of src/, which finds schemas/ beside it.
+  await symlink(path.join(root, 'schemas'), path.join(root, 'bench/out/schemas')).catch(() => undefined);
+  const ws = path.join(outDir, `plan-${N}`);
+  const data = path.join(outDir, `sandbox-${N}.json`);
+  process.stderr.write(`Generating ${N} provider files...\n`);
+  const gen = await generateWorkspace(ws, N, { dataFile: data });
+  const secrets: Record<string, string> = Object.fromEntries(gen.secretNames.map((n, i) => [n, `bench-secret-${i}-${'x'.repeat(24)}`]));
+  const env = { ...secrets, PAYSTRATOR_API_KEY: SANDBOX_RW_KEY };
+
+  process.stderr.write(`Seeding the sandbox with ${N} providers (embedded apply)...\n`);
+  await rm(data, { force: true });
+  const seed = await run([CLI, 'apply', '--auto-approve'], { cwd: ws, env });
+  expectCode(0)(seed);
+
+  const server = await sandbox(data);
+  await writeConfig(ws, { httpUrl: server.url, dataFile: data });
+  const ids = await (async () => {
+    const out: Record<string, string> = {};
+    let cursor: string | null = null;
+    do {
+      const res = await fetch(`${server.url}/v1/providers?limit=1000${cursor ? `&cursor=${cursor}` : ''}`, { headers: { authorization: `Bearer ${SANDBOX_RW_KEY}` } });
+      const body = (await res.json()) as { data: { id: string; name: string }[]; nextCursor: string | null };
+      for (const p of body.data) out[p.name] = p.id;
+      cursor = body.nextCursor;
+    } while (cursor);
+    return out;
+  })();
+  const stateFile = path.join(outDir, 'peer-state.json');
+  await writeFile(stateFile, JSON.stringify(ids));
+
+  process.stderr.write('Case 1: validate (cold process)\n');
+  const validate = await repeat('validate', () => run([CLI, 'validate'], { cwd: ws, env }), expectCode(0));
+
+  process.stderr.write('Case 2: no-op plan over HTTP\n');
+  const statsFile = path.join(outDir, 'stats.jsonl');
+  const plan = await repeat('plan', () => run([CLI, 'plan', '--env', 'http', '--detailed-exitcode'], { cwd: ws, env: { ...env, PAYSTRATOR_GITOPS_STATS: statsFile } }), expectCode(0));
+  const planStats = await lastStats(statsFile);
+
+  process.stderr.write('Case 3: peer strategy (one GET per provider, parallelism 10)\n');
+  const peer = await repeat('peer', () => run([script('peer'), ws, stateFile], { cwd: ws, env }), expectCode(0));
+  const peerOut = JSON.parse(peer.samples[0]!.stdout) as { changes: number; requests: number };
+  if (peerOut.changes !== 0) throw new Error('the peer plan found changes; the bench setup is wrong');
+
+  process.stderr.write('Case 4: floor (bare yaml.parse + one paginated list)\n');
+  const floor = await repeat('floor', () => run([script('floor'), ws, server.url, SANDBOX_RW_KEY], { cwd: ws, env }), expectCode(0));
+  const floorOut = JSON.parse(floor.samples[0]!.stdout) as { requests: number };
+  const sandboxRss = await server.rssMb();
+  await server.stop();
+
+  const planMs = median(plan.samples.map((s) => s.ms));
+  const floorMs = median(floor.samples.map((s) => s.ms));
+  const peerMs = median(peer.samples.map((s) => s.ms));
+  const maxRss = (ss: Sample[]) => Math.max(...ss.map((s) => s.rssMb));
+  rows.push({ case: `1. validate ${N} files (cold)`, samples: validate.samples.map((s) => s.ms), rssMb: maxRss(validate.samples) });
+  rows.push({ case: `2. no-op plan at ${N} over HTTP`, samples: plan.samples.map((s) => s.ms), ratioTo: 'floor (4)', ratio: planMs / floorMs, requests: planStats.apiRequests, rssMb: maxRss(plan.samples),
+    note: `live reads ${planStats.apiRequests} <= ceil(${N}/${PAGE_SIZE})+2 = ${Math.ceil(N / PAGE_SIZE) + 2}; ${(peerMs / planMs).toFixed(2)}x faster than the peer` });
+  rows.push({ case: '3. peer: GET per provider, parallelism 10', samples: peer.samples.map((s) => s.ms), ratioTo: 'plan (2)', ratio: peerMs / planMs, requests: peerOut.requests, rssMb: maxRss(peer.samples) });
+  rows.push({ case: '4. floor: yaml.parse + paginated list', samples: floor.samples.map((s) => s.ms), requests: floorOut.requests, rssMb: maxRss(floor.samples) });
+  rows.push({ case: `7. secret reads for the plan at ${N}`, samples: [0], requests: `${planStats.secretReads} reads / ${gen.secretNames.length} distinct`, rssMb: sandboxRss, note: 'RSS column: the sandbox server' });
+
+  // Apply cases: every repetition against a fresh sandbox.
+  const aws = path.join(outDir, `apply-${APPLY_N}`);
+  const agen = await generateWorkspace(aws, APPLY_N);
+  const aenv = { ...Object.fromEntries(agen.secretNames.map((n, i) => [n, `bench-secret-${i}-${'y'.repeat(24)}`])), PAYSTRATOR_API_KEY: SANDBOX_RW_KEY };
+  const applyCase = async (label: string, sandboxArgs: string[], raw: boolean) => {
+    return repeat(label, async () => {
+      const d = path.join(outDir, `apply-sandbox-${process.hrtime.bigint()}.json`);
+      const s = await sandbox(d, sandboxArgs);
+      try {
+        await writeConfig(aws, { httpUrl: s.url });
+        if (!raw) return await run([CLI, 'apply', '--env', 'http', '--auto-approve'], { cwd: aws, env: aenv });
+        const planFile = path.join(outDir, 'apply-plan.json');
+        const p = await run([CLI, 'plan', '--env', 'http', '--out', planFile, '--format', 'json'], { cwd: aws, env: aenv });
+        expectCode(0)(p);
+        return await run([script('raw-post'), planFile, s.url, SANDBOX_RW_KEY, String(DEFAULT_PARALLELISM)], { cwd: aws, env: aenv });
+      } finally {
+        await s.stop();
+        await rm(d, { force: true });
+      }
+    }, expectCode(0));
+  };
+  process.stderr.write(`Case 5: apply of ${APPLY_N} creates over HTTP, and its raw-POST floor\n`);
+  const apply = await applyCase('apply', [], false);
+  const rawPost = await applyCase('raw POST', [], true);
+  const applyMs = median(apply.samples.map((s) => s.ms));
+  const rawMs = median(rawPost.samples.map((s) => s.ms));
+  rows.push({ case: `5. apply ${APPLY_N} creates over HTTP`, samples: apply.samples.map((s) => s.ms), ratioTo: 'raw POST', ratio: applyMs / rawMs, requests: APPLY_N, rssMb: maxRss(apply.samples) });
+  rows.push({ case: `5. floor: raw undici POST loop (c=${DEFAULT_PARALLELISM})`, samples: rawPost.samples.map((s) => s.ms), requests: APPLY_N, rssMb: maxRss(rawPost.samples) });
+
+  process.stderr.write(`Case 6: apply of ${APPLY_N} creates under a 200 requests/s limit\n`);
+  const limited = await applyCase('apply @200rps', ['--rps-limit', '200'], false).catch((e: Error) => ({ samples: [] as Sample[], error: e }));
+  if ('error' in limited) {
+    rows.push({ case: `6. apply ${APPLY_N} creates at 200 rps`, samples: [NaN], rssMb: 0, note: `failed: ${limited.error.message.split('\n')[0]}` });
+  } else {
+    const bound = (APPLY_N / 200) * 1000;
+    const m = median(limited.samples.map((s) => s.ms));
+    const surfaced = limited.samples.some((s) => /429/.test(s.stdout + s.stderr));
+    rows.push({ case: `6. apply ${APPLY_N} creates at 200 rps`, samples: limited.samples.map((s) => s.ms), ratioTo: `bound ${bound} ms`, ratio: bound / m, rssMb: maxRss(limited.samples), note: `${((bound / m) * 100).toFixed(0)}% of the bound; 429 surfaced: ${surfaced ? 'yes' : 'no'}` });
+  }
+
+  const table = render();
+  process.stdout.write(table);
+  await writeFile(
+    path.join(root, 'bench/results.json'),
+    JSON.stringify({ date: new Date().toISOString(), node: process.version, providers: N, runs: RUNS, applyCreates: APPLY_N, rows: rows.map((r) => ({ ...r, medianMs: median(r.samples), minMs: Math.min(...r.samples), maxMs: Math.max(...r.samples) })) }, null, 2) + '\n',
+  );
+}
+
+function render(): string {
+  const head = ['case', 'median ms', 'min', 'max', 'ratio', 'requests', 'peak RSS MB'];
+  const body = rows.map((r) => [
+    r.case,
+    median(r.samples).toFixed(0),
+    Math.min(...r.samples).toFixed(0),
+    Math.max(...r.samples).toFixed(0),
+    r.ratio === undefined ? '' : `${r.ratio.toFixed(2)}x ${r.ratioTo}`,
+    String(r.requests ?? ''),
+    r.rssMb.toFixed(0),
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
+  const notes = rows.filter((r) => r.note).map((r) => `- ${r.case.split(' ')[0]} ${r.note}`);
+  return [line(head), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...body.map(line), '', ...notes, ''].join('\n');
+}
+
+await main();

@@ -1,0 +1,143 @@
+// The adoption commands: `import`, `list` and `fees quote`, registered from one place so main.ts
+// needs a single line for them.
+import { Option, type Command } from 'commander';
+import type { Catalog } from '../../catalog/catalog.js';
+import { ExitError, warning } from '../../diagnostics.js';
+import { parseAmount } from '../../fees/quote.js';
+import { quoteTable, renderQuoteJson, renderQuoteText, type PricedProvider } from '../../fees/table.js';
+import { listRows, renderListJson, renderListText } from '../../list/table.js';
+import { loadDesiredFiles } from '../../load/providers.js';
+import { catalogProducts } from '../../load/sequences.js';
+import { didYouMean } from '../../load/suggest.js';
+import { connect, loadDesired, openWorkspace } from '../../workspace.js';
+import type { GlobalOptions } from '../main.js';
+import { printDiagnostics, type Io } from '../io.js';
+import { importCommand, type ImportFlags } from './import.js';
+
+const STATUSES = ['ACTIVE', 'INACTIVE', 'MAINTENANCE'];
+
+/** Commander parser for whole-rupiah flags (--amount, --quote-amount). */
+export function rupiahOption(flag: string) {
+  return (v: string): bigint => {
+    const r = parseAmount(v);
+    if (!r.ok) throw new ExitError(`${flag}: ${r.reason}`);
+    return r.value;
+  };
+}
+
+function checkService(service: string | undefined, catalog: Catalog): string | undefined {
+  if (service === undefined) return undefined;
+  const products = catalogProducts(catalog);
+  const upper = service.toUpperCase();
+  if (!products.includes(upper)) throw new ExitError(`--service ${service} is not a service of the catalog${didYouMean(service, products) || ` (services: ${products.join(', ')})`}`);
+  return upper;
+}
+
+function checkStatus(status: string | undefined): string | undefined {
+  if (status === undefined) return undefined;
+  const upper = status.toUpperCase();
+  if (!STATUSES.includes(upper)) throw new ExitError(`--status ${status} is not a status${didYouMean(status, STATUSES) || ` (statuses: ${STATUSES.join(', ')})`}`);
+  return upper;
+}
+
+interface ListFlags {
+  search?: string;
+  service?: string;
+  status?: string;
+  format: 'text' | 'json';
+}
+
+export async function listCommand(io: Io, g: GlobalOptions, o: ListFlags, now: Date = new Date()): Promise<number> {
+  const ws = await openWorkspace({ configPath: g.config, envName: g.env });
+  const service = checkService(o.service, ws.catalog);
+  const status = checkStatus(o.status);
+  const patterns = Array.isArray(ws.env.providers) ? ws.env.providers : [ws.env.providers];
+  const files = await loadDesiredFiles({ patterns, baseDir: ws.config.dir, catalog: ws.catalog, secretStores: [...ws.stores.keys()] });
+  const notes = [...ws.warnings];
+  if (files.errors.length) notes.push(warning(`the provider files have ${files.errors.length} error${files.errors.length === 1 ? '' : 's'} (run validate); the Git column counts the names they declare`, { rule: 'list' }));
+  const connection = await connect(ws);
+  let live;
+  try {
+    const [company, providers] = await Promise.all([connection.client.company(), connection.client.listProviders()]);
+    if (ws.env.client && ws.env.client !== company.id) throw new ExitError(`environment ${ws.envName} is for client ${ws.env.client}, but its API key belongs to ${company.id} (${company.name})`);
+    live = providers;
+  } finally {
+    await connection.close();
+  }
+  const rows = listRows(live, new Set(files.declared.map((d) => d.name)), {
+    ...(o.search !== undefined ? { search: o.search } : {}),
+    ...(service ? { service } : {}),
+    ...(status ? { status } : {}),
+  });
+  printDiagnostics(io, notes);
+  io.out(o.format === 'json' ? renderListJson(rows, live.length) : renderListText(rows, live.length, now, io.style));
+  return 0;
+}
+
+interface QuoteFlags {
+  amount: bigint;
+  service?: string;
+  provider?: string;
+  from: 'live' | 'git';
+  format: 'text' | 'json';
+}
+
+export async function feesQuoteCommand(io: Io, g: GlobalOptions, o: QuoteFlags): Promise<number> {
+  const ws = await openWorkspace({ configPath: g.config, envName: g.env });
+  const service = checkService(o.service, ws.catalog);
+  let providers: PricedProvider[];
+  if (o.from === 'git') {
+    const { desired, warnings } = await loadDesired(ws);
+    printDiagnostics(io, [...ws.warnings, ...warnings]);
+    providers = desired.map((d) => ({ ...d.state }));
+  } else {
+    printDiagnostics(io, ws.warnings);
+    const connection = await connect(ws);
+    try {
+      providers = (await connection.client.listProviders()).map((p) => ({ name: p.name, type: p.type, services: p.services, status: p.status, fee: p.fee, tax: p.tax }));
+    } finally {
+      await connection.close();
+    }
+  }
+  if (o.provider !== undefined && !providers.some((p) => p.name === o.provider)) {
+    const names = providers.map((p) => p.name);
+    throw new ExitError(`--provider "${o.provider}": no such provider ${o.from === 'git' ? 'in git' : 'live'}${didYouMean(o.provider, names)}`);
+  }
+  const rows = quoteTable(providers, o.amount, { ...(service ? { service } : {}), ...(o.provider !== undefined ? { provider: o.provider } : {}) });
+  const source = `${o.from}, environment ${ws.envName}${service ? `, ${service}` : ''}`;
+  io.out(o.format === 'json' ? renderQuoteJson(rows, o.amount, source) : renderQuoteText(rows, o.amount, source));
+  return 0;
+}
+
+const format = () => new Option('--format <format>', 'output format').choices(['text', 'json']).default('text');
+
+export function registerAdoptCommands(cmd: Command, io: Io, globals: () => GlobalOptions, setCode: (code: number) => void): void {
+  cmd
+    .command('import')
+    .description('write one provider file per live provider (secrets as secretRef placeholders); nothing changes live')
+    .option('--out-dir <dir>', 'folder for new files (default: the folder of the environment\'s providers glob)')
+    .option('--overwrite', 'replace the files of providers git already declares (keeping their secretRefs)')
+    .option('--secret-store <name>', 'secret store the placeholders name (default: env when declared)')
+    .action(async (o: ImportFlags) => setCode(await importCommand(io, globals(), o)));
+
+  cmd
+    .command('list')
+    .description('the provider table, as in the dashboard: name, type, services, status, last activity, and whether git manages it')
+    .option('--search <text>', 'names containing this text (case-insensitive)')
+    .option('--service <service>', 'providers offering this service')
+    .option('--status <status>', 'ACTIVE, INACTIVE or MAINTENANCE')
+    .addOption(format())
+    .action(async (o: ListFlags) => setCode(await listCommand(io, globals(), o)));
+
+  cmd
+    .command('fees')
+    .description('provider pricing')
+    .command('quote')
+    .description('the fee and VAT each provider would charge on an amount, cheapest first')
+    .requiredOption('--amount <rupiah>', 'the payment amount, whole rupiah (e.g. 1500000)', rupiahOption('--amount'))
+    .option('--service <service>', 'providers offering this service')
+    .option('--provider <name>', 'one provider')
+    .addOption(new Option('--from <source>', 'the fees configured live, or declared in git').choices(['live', 'git']).default('live'))
+    .addOption(format())
+    .action(async (o: QuoteFlags) => setCode(await feesQuoteCommand(io, globals(), o)));
+}

@@ -1,0 +1,115 @@
+import path from 'node:path';
+import { ExitError, warning, type Diagnostic } from '../../diagnostics.js';
+import { computeDrift, type SecretComparison } from '../../drift/drift.js';
+import { renderDriftJson, renderDriftMarkdown, renderDriftText } from '../../drift/render.js';
+import { writeDrift } from '../../drift/write.js';
+import type { GitHubFlags } from '../../github/context.js';
+import { assemble } from '../../github/markdown.js';
+import { publishDriftIssue } from '../../github/publish.js';
+import { appendStepSummary } from '../../github/summary.js';
+import type { DesiredProvider } from '../../model/state.js';
+import { connect, loadDesired, openWorkspace, readLive, resolveDesiredSecrets, TOOL_VERSION, type Workspace } from '../../workspace.js';
+import type { GlobalOptions } from '../main.js';
+import { printDiagnostics, type Io } from '../io.js';
+import { recordStats } from '../stats.js';
+
+export interface DriftFlags extends GitHubFlags {
+  format: 'text' | 'markdown' | 'json';
+  detailedExitcode?: boolean;
+  write?: boolean;
+  githubIssue?: boolean;
+  ignoreUnmanaged?: boolean;
+  /** False with --no-resolve-secrets. */
+  resolveSecrets: boolean;
+}
+
+/**
+ * Secrets are resolved only to compare fingerprints. Drift must also work where the secret stores
+ * are out of reach (CI with a read-only key): then that comparison is skipped and said so, and
+ * secrets changed outside git are still found from the credential versions.
+ */
+async function compareSecrets(ws: Workspace, desired: DesiredProvider[], company: string, resolve: boolean): Promise<{ secrets: SecretComparison; warnings: Diagnostic[]; reads: number }> {
+  if (!desired.some((d) => Object.keys(d.secretRefs).length)) return { secrets: { fingerprints: true }, warnings: [], reads: 0 };
+  if (!resolve) return { secrets: { fingerprints: false, reason: 'skipped with --no-resolve-secrets' }, warnings: [], reads: 0 };
+  try {
+    const resolved = await resolveDesiredSecrets(ws, desired, company);
+    return { secrets: { fingerprints: true }, warnings: [], reads: resolved.reads };
+  } catch (e) {
+    if (!(e instanceof ExitError) || !e.diagnostics.every((d) => d.rule === 'secret-resolve')) throw e;
+    const n = e.diagnostics.length;
+    return {
+      secrets: { fingerprints: false, reason: `${n} secret reference${n === 1 ? '' : 's'} could not be resolved` },
+      // The resolver's messages name references and failures, never values.
+      warnings: e.diagnostics.map(({ severity: _s, message, ...at }) => warning(`${message} (drift goes on without comparing secret values)`, at)),
+      reads: 0,
+    };
+  }
+}
+
+export async function driftCommand(io: Io, g: GlobalOptions, o: DriftFlags): Promise<number> {
+  const ws = await openWorkspace({ configPath: g.config, envName: g.env });
+  const { desired, warnings } = await loadDesired(ws);
+  const connection = await connect(ws);
+  let compared: Awaited<ReturnType<typeof compareSecrets>>;
+  let report;
+  try {
+    const { company, live } = await readLive(connection.client, ws);
+    compared = await compareSecrets(ws, desired, company, o.resolveSecrets);
+    report = computeDrift({
+      environment: ws.envName,
+      endpoint: connection.endpoint,
+      company,
+      toolVersion: TOOL_VERSION,
+      desired,
+      live,
+      ignore: ws.policy.ignore,
+      secrets: compared.secrets,
+      countUnmanaged: !o.ignoreUnmanaged,
+    });
+  } finally {
+    await connection.close();
+  }
+  recordStats(io, { command: 'drift', apiRequests: connection.client.requests, secretReads: compared.reads, providers: desired.length });
+  printDiagnostics(io, [...ws.warnings, ...warnings, ...compared.warnings]);
+
+  // With --format json, stdout holds the report alone; everything else goes to stderr.
+  const say = o.format === 'json' ? (t: string) => io.err(t) : (t: string) => io.out(t);
+  if (o.format === 'json') io.out(renderDriftJson(report));
+  else if (o.format === 'markdown') io.out(assemble(renderDriftMarkdown(report), { collapsed: false }).text);
+  else io.out(renderDriftText(report, io.style));
+
+  if (o.write) {
+    const r = await writeDrift(report, ws.config.dir);
+    if (r.written.length) {
+      say(`\nWrote live values into ${r.written.length} file${r.written.length === 1 ? '' : 's'}:\n`);
+      for (const f of r.written) say(`  ${f.file}: ${f.providers.map((p) => `${p.name} (${p.fields.join(', ')})`).join('; ')}\n`);
+    } else if (report.changed.length) {
+      say('\nNo file was changed.\n');
+    }
+    if (r.skipped.length) {
+      say('Not written:\n');
+      for (const s of r.skipped) say(`  ${s.provider} ${s.field}: ${s.why}\n`);
+    }
+    if (report.missing.length || report.unmanaged.length) {
+      say('Providers missing live or live but not in git are not written: apply creates the first, import adopts the second.\n');
+    }
+  }
+
+  if (o.githubIssue) {
+    const artifactDir = path.join(ws.config.dir, '.paystrator', 'artifacts');
+    const r = await publishDriftIssue(report, { env: io.env, flags: o, artifactDir, onWarning: (m) => io.err(io.style.yellow(`warning: ${m}`) + '\n') });
+    const what = {
+      opened: `Opened drift issue #${r.number}`,
+      updated: `Updated drift issue #${r.number}`,
+      unchanged: `Drift issue #${r.number} already describes this drift`,
+      closed: `No drift: closed drift issue #${r.number}`,
+      none: 'No drift and no open drift issue',
+    }[r.action];
+    say(`\n${what}${r.url ? `: ${r.url}` : ''}.\n`);
+    if (r.closedDuplicates.length) say(`Closed duplicate drift issues: ${r.closedDuplicates.map((n) => `#${n}`).join(', ')}.\n`);
+    if (r.artifact) say(`The report was too long for an issue; the full report is in ${r.artifact}\n`);
+  }
+
+  await appendStepSummary(io.env, renderDriftMarkdown(report));
+  return o.detailedExitcode && report.drift ? 2 : 0;
+}

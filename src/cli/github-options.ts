@@ -1,0 +1,17 @@
+// Flags shared by the commands that talk to GitHub. Each has a default from the GitHub Actions
+// environment (GITHUB_REPOSITORY, GITHUB_EVENT_PATH, GITHUB_TOKEN), so a workflow passes none.
+import type { Command } from 'commander';
+import { ExitError } from '../diagnostics.js';
+
+function prNumber(v: string): number {
+  const n = Number(v);
+  if (!/^[0-9]+$/.test(v) || !Number.isSafeInteger(n) || n < 1) throw new ExitError(`--github-pr must be a pull request number, not "${v}"`);
+  return n;
+}
+
+export function withGitHubOptions(cmd: Command): Command {
+  return cmd
+    .option('--github-repo <owner/name>', 'GitHub repository (default: GITHUB_REPOSITORY)')
+    .option('--github-pr <number>', 'pull request to comment on (default: from GITHUB_EVENT_PATH)', prNumber)
+    .option('--github-token-env <name>', 'environment variable holding the GitHub token (default: GITHUB_TOKEN)');
+}

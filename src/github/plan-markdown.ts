@@ -1,0 +1,42 @@
+// A plan as GitHub Markdown: for `plan --format markdown`, the pull-request comment and the step
+// summary. Built from the same Plan value the text renderer shows.
+import type { FieldChange } from '../diff/diff.js';
+import type { Plan, ProviderChange } from '../plan/plan.js';
+import { md, mdCode, mdValue, table, type MarkdownReport } from './markdown.js';
+
+const VERB = { create: 'create', update: 'update', deactivate: 'deactivate', noop: 'unchanged' } as const;
+
+function cell(c: FieldChange, action: ProviderChange['action']): string[] {
+  if (c.sensitive) return [mdCode(c.field), action === 'create' ? '' : '(sensitive)', action === 'create' ? '(sensitive)' : '(sensitive value changed)'];
+  return [mdCode(c.field), action === 'create' ? '' : mdValue(c.before), mdValue(c.after)];
+}
+
+function changeBlock(c: ProviderChange): string {
+  const where = c.file ? ` · ${mdCode(`${c.file}${c.line ? `:${c.line}` : ''}`)}` : '';
+  const lines = [`**${VERB[c.action]}** ${md(c.name)}${where}`];
+  if (c.fields.length) lines.push('', table(['Field', 'Live', 'Git'], c.fields.map((f) => cell(f, c.action))));
+  if (c.notes.length) lines.push('', ...c.notes.map((n) => `- ${md(n)}`));
+  return lines.join('\n');
+}
+
+export function planSummaryLine(plan: Plan): string {
+  const s = plan.summary;
+  const env = mdCode(plan.environment);
+  if (s.create + s.update + s.deactivate === 0) {
+    return `**Paystrator plan for ${env}: no changes.** Live matches git (${s.noop} provider${s.noop === 1 ? '' : 's'}).`;
+  }
+  return `**Paystrator plan for ${env}: ${s.create} to create, ${s.update} to update, ${s.deactivate} to deactivate, ${s.noop} unchanged.**`;
+}
+
+export function renderPlanMarkdown(plan: Plan): MarkdownReport {
+  const blocks = plan.changes.filter((c) => c.action !== 'noop' || c.notes.length > 0).map(changeBlock);
+  if (plan.unmanaged.length) {
+    blocks.push(`**Unmanaged** (live, not in git, never touched): ${plan.unmanaged.map((u) => `${md(u.name)} (${u.status})`).join(', ')}`);
+  }
+  return {
+    summary: planSummaryLine(plan),
+    intro: `Environment ${mdCode(plan.environment)} · company ${mdCode(plan.company)} · ${md(plan.endpoint)}`,
+    detailsLabel: 'Plan details',
+    blocks,
+  };
+}

@@ -1,0 +1,107 @@
+import { describe, expect, it } from 'vitest';
+import type { DesiredProvider, LiveProvider, ProviderState } from '../model/state.js';
+import { buildPlan, type PlanInput } from './build.js';
+import { reconcileSavedPlan } from './stale.js';
+
+function state(name: string, over: Partial<ProviderState> = {}): ProviderState {
+  return {
+    name,
+    type: 'AGGREGATOR',
+    integration: 'xendit',
+    services: ['EWALLET', 'VIRTUAL_ACCOUNT'],
+    credentials: { clientKey: { kind: 'plain', value: 'xnd_development_k' } },
+    fee: { type: 'PERCENTAGE', percent: '1.5' },
+    tax: { vatPercent: '11', applyVat: true },
+    status: 'ACTIVE',
+    labels: {},
+    ...over,
+  };
+}
+const desired = (s: ProviderState): DesiredProvider => ({ state: s, file: `providers/${s.name}.yaml`, positions: {}, secretRefs: {} });
+function live(s: ProviderState, version: number, over: Partial<LiveProvider> = {}): LiveProvider {
+  return {
+    id: `prv_${s.name}`, version, state: { ...s, labels: { ...s.labels, 'managed-by': 'paystrator-gitops' } },
+    statusChangedBy: 'API', statusReason: null, lastActivityAt: null, annotations: {}, credentialVersions: {}, createdAt: '2026-01-01T00:00:00Z', updatedAt: '2026-01-01T00:00:00Z',
+    ...over,
+  };
+}
+const plan = (d: ProviderState[], l: LiveProvider[], over: Partial<PlanInput> = {}) =>
+  buildPlan({ environment: 'sandbox', endpoint: 'embedded sandbox', company: 'dummy-company', toolVersion: 'test', desired: d.map(desired), live: l, prune: false, targets: [], ignore: [], ...over });
+
+const fee = (percent: string) => ({ type: 'PERCENTAGE' as const, percent });
+const messages = (r: ReturnType<typeof reconcileSavedPlan>) => r.moved.map((d) => d.message);
+
+describe('reconcileSavedPlan', () => {
+  const a = state('A');
+  const b = state('B');
+  // Git: create C; A gets a new fee and goes to MAINTENANCE (an update, then a status change); B unchanged.
+  const want = [{ ...a, fee: fee('2'), status: 'MAINTENANCE' as const }, b, state('C')];
+  const saved = plan(want, [live(a, 3), live(b, 1)]);
+
+  it('applies the saved plan as it is when nothing moved', () => {
+    const r = reconcileSavedPlan(saved, plan(want, [live(a, 3), live(b, 1)]));
+    expect(r.moved).toEqual([]);
+    expect(r.plan.changes).toEqual(saved.changes);
+    expect(r.alreadyApplied).toEqual([]);
+  });
+
+  it('skips what an interrupted run of the same plan already did and keeps only the rest', () => {
+    // The earlier run created C and patched A's fee (version 3 -> 4), then was killed.
+    const now = [live({ ...a, fee: fee('2') }, 4), live(b, 1), live(state('C'), 1, { id: 'prv_C' })];
+    const r = reconcileSavedPlan(saved, plan(want, now));
+    expect(r.moved).toEqual([]);
+    expect(r.alreadyApplied).toEqual(['C']);
+    const byName = new Map(r.plan.changes.map((c) => [c.name, c]));
+    expect(byName.get('C')).toMatchObject({ action: 'noop', operations: [], notes: ['already applied by an earlier run of this plan'] });
+    // A: only the status change is left, against the version our own patch produced.
+    expect(byName.get('A')).toMatchObject({ action: 'update', liveVersion: 4, operations: [{ kind: 'status', body: { status: 'MAINTENANCE' } }] });
+    expect(byName.get('A')!.notes).toContain('1 of 2 steps already applied by an earlier run of this plan');
+    expect(r.plan.summary).toMatchObject({ create: 0, update: 1, noop: 2 });
+    // Everything done: nothing left.
+    const done = [live({ ...a, fee: fee('2'), status: 'MAINTENANCE' }, 5), live(b, 1), live(state('C'), 1)];
+    const all = reconcileSavedPlan(saved, plan(want, done));
+    expect(all.moved).toEqual([]);
+    expect(all.alreadyApplied).toEqual(['A', 'C']);
+    expect(all.plan.changes.every((c) => c.operations.length === 0)).toBe(true);
+  });
+
+  it('counts a deactivation that was made as done, though the provider left the plan', () => {
+    const pruneSaved = plan([b], [live(a, 2), live(b, 1)], { prune: true });
+    expect(pruneSaved.changes.find((c) => c.name === 'A')?.action).toBe('deactivate');
+    const r = reconcileSavedPlan(pruneSaved, plan([b], [live({ ...a, status: 'INACTIVE' }, 3), live(b, 1)], { prune: true }));
+    expect(r.moved).toEqual([]);
+    expect(r.alreadyApplied).toEqual(['A']);
+  });
+
+  it('is stale when a provider moved other than by this plan, naming each one', () => {
+    // Someone patched A (version 3 -> 4) to another fee, and B changed too.
+    const r = reconcileSavedPlan(saved, plan(want, [live({ ...a, fee: fee('7') }, 4), live({ ...b, fee: fee('9') }, 2)]));
+    expect(messages(r)).toEqual(['A changed live since the plan (version 3 -> 4)', 'B changed live since the plan (version 1 -> 2)']);
+  });
+
+  it('is stale when a partial run is followed by someone else\'s change', () => {
+    // Our patch landed (3 -> 4), then someone else wrote (4 -> 5): the rest is no longer ours to finish.
+    const r = reconcileSavedPlan(saved, plan(want, [live({ ...a, fee: fee('2') }, 5), live(b, 1)]));
+    expect(messages(r)).toEqual(['A changed live since the plan (version 3 -> 5)']);
+  });
+
+  it('is stale when an untouched provider moved, even if the plan still leaves it alone', () => {
+    const r = reconcileSavedPlan(saved, plan(want, [live(a, 3), live(b, 2)]));
+    expect(messages(r)).toEqual(['B changed live since the plan (version 1 -> 2)']);
+  });
+
+  it('does not count live state as progress once the inputs changed', () => {
+    // The files now ask for what live already has: that is not this plan having been applied.
+    const r = reconcileSavedPlan(saved, plan([a, b, state('C')], [live(a, 3), live(b, 1), live(state('C'), 1)]));
+    expect(messages(r)).toEqual([
+      'A its desired state or one of its secrets changed since the plan',
+      'C was created live since the plan',
+    ]);
+  });
+
+  it('refuses another environment or company', () => {
+    expect(messages(reconcileSavedPlan(saved, plan(want, [], { environment: 'prod' })))).toEqual([
+      'the plan is for environment sandbox (company dummy-company), not prod (company dummy-company)',
+    ]);
+  });
+});

@@ -1,0 +1,155 @@
+// The Provider Management page's HTML document. The server renders only the shell and the
+// dashboard session key; ui/app.ts fills it from the API, so the page shows exactly what the API
+// says and nothing the API would not.
+
+const escapeAttribute = (s: string): string =>
+  s.replaceAll('&', '&amp;').replaceAll('"', '&quot;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
+
+const STATUSES = ['ACTIVE', 'INACTIVE', 'MAINTENANCE'] as const;
+
+export function renderDashboardPage(opts: { sessionKey: string }): string {
+  const statusOptions = STATUSES.map((s) => `<option value="${s}">${s[0]}${s.slice(1).toLowerCase()}</option>`).join('');
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="paystrator-session" content="${escapeAttribute(opts.sessionKey)}">
+<title>Provider Management · Paystrator sandbox</title>
+<link rel="icon" href="data:,">
+<link rel="stylesheet" href="/ui/dashboard.css">
+<script type="module" src="/ui/app.js"></script>
+</head>
+<body>
+<a class="skip" href="#providers">Skip to the provider table</a>
+<header class="topbar">
+  <div class="brand"><span class="logo" aria-hidden="true">P</span> Paystrator <span class="env">sandbox</span></div>
+  <div class="company" id="company"></div>
+</header>
+<main>
+  <div class="title-row">
+    <h1>Provider Management</h1>
+    <button type="button" id="add-provider" class="primary">+ Add Provider</button>
+  </div>
+  <form id="filters" class="filters" role="search" aria-label="Filter providers">
+    <div class="field">
+      <label for="filter-q">Search by name</label>
+      <input id="filter-q" name="q" type="search" autocomplete="off" placeholder="e.g. Xendit">
+    </div>
+    <div class="field">
+      <label for="filter-service">Service</label>
+      <select id="filter-service" name="service"><option value="">All services</option></select>
+    </div>
+    <div class="field">
+      <label for="filter-status">Status</label>
+      <select id="filter-status" name="status"><option value="">All statuses</option>${statusOptions}</select>
+    </div>
+  </form>
+  <p id="summary" class="summary" role="status" aria-live="polite">Loading providers…</p>
+  <div id="notice" class="notice" role="alert" hidden></div>
+  <div class="table-wrap">
+    <table id="providers" aria-describedby="summary" aria-busy="true">
+      <caption class="visually-hidden">Providers</caption>
+      <thead>
+        <tr>
+          <th scope="col">Provider Name</th>
+          <th scope="col">Provider</th>
+          <th scope="col">Services</th>
+          <th scope="col">Fee</th>
+          <th scope="col">Status</th>
+          <th scope="col">Last Activity</th>
+          <th scope="col"><span class="visually-hidden">Actions</span></th>
+        </tr>
+      </thead>
+      <tbody></tbody>
+    </table>
+  </div>
+  <p class="legend"><span class="git-badge" aria-hidden="true">git</span> managed by paystrator-gitops: a change made here is drift until git says the same.</p>
+</main>
+
+<dialog id="fee-dialog" aria-labelledby="fee-title">
+  <form id="fee-form" novalidate>
+    <h2 id="fee-title">Edit fee</h2>
+    <p class="dialog-sub" id="fee-provider"></p>
+    <fieldset>
+      <legend>Fee type</legend>
+      <label class="inline"><input type="radio" name="feeType" value="PERCENTAGE" checked> Percentage</label>
+      <label class="inline"><input type="radio" name="feeType" value="FLAT"> Flat (IDR)</label>
+    </fieldset>
+    <div class="field" data-fee="PERCENTAGE">
+      <label for="fee-percent">Percent (%)</label>
+      <input id="fee-percent" name="percent" inputmode="decimal" autocomplete="off" data-path="/fee/percent">
+    </div>
+    <div class="field" data-fee="FLAT" hidden>
+      <label for="fee-amount">Amount (Rp)</label>
+      <input id="fee-amount" name="amount" inputmode="numeric" autocomplete="off" data-path="/fee/amount">
+    </div>
+    <div class="field">
+      <label for="fee-vat">VAT (%)</label>
+      <input id="fee-vat" name="vatPercent" inputmode="decimal" autocomplete="off" data-path="/tax/vatPercent">
+    </div>
+    <label class="inline"><input id="fee-apply-vat" type="checkbox" name="applyVat"> Apply VAT</label>
+    <div class="form-error" role="alert" hidden></div>
+    <div class="actions">
+      <button type="button" data-close>Cancel</button>
+      <button type="submit" class="primary">Save fee</button>
+    </div>
+  </form>
+</dialog>
+
+<dialog id="add-dialog" aria-labelledby="add-title">
+  <form id="add-form" novalidate autocomplete="off">
+    <h2 id="add-title">Add Provider</h2>
+    <div class="field">
+      <label for="add-type">Provider</label>
+      <select id="add-type" name="type" data-path="/type">
+        <option value="DIRECT">DIRECT</option>
+        <option value="AGGREGATOR">AGGREGATOR</option>
+      </select>
+    </div>
+    <div class="field">
+      <label for="add-integration">Integration</label>
+      <select id="add-integration" name="integration" required data-path="/integration"></select>
+    </div>
+    <div class="field">
+      <label for="add-name">Provider Name</label>
+      <input id="add-name" name="name" required maxlength="100" data-path="/name">
+    </div>
+    <fieldset id="add-services" data-path="/services">
+      <legend>Services</legend>
+      <div class="checks"></div>
+    </fieldset>
+    <fieldset id="add-credentials">
+      <legend>Credentials</legend>
+      <p class="hint">The fields follow the chosen integration's catalog entry. Secret fields are never shown again after saving.</p>
+      <div class="cred-fields"></div>
+    </fieldset>
+    <fieldset>
+      <legend>Fee and VAT</legend>
+      <label class="inline"><input type="radio" name="feeType" value="PERCENTAGE" checked> Percentage</label>
+      <label class="inline"><input type="radio" name="feeType" value="FLAT"> Flat (IDR)</label>
+      <div class="field" data-fee="PERCENTAGE">
+        <label for="add-percent">Percent (%)</label>
+        <input id="add-percent" name="percent" inputmode="decimal" value="1.5" data-path="/fee/percent">
+      </div>
+      <div class="field" data-fee="FLAT" hidden>
+        <label for="add-amount">Amount (Rp)</label>
+        <input id="add-amount" name="amount" inputmode="numeric" value="4000" data-path="/fee/amount">
+      </div>
+      <div class="field">
+        <label for="add-vat">VAT (%)</label>
+        <input id="add-vat" name="vatPercent" inputmode="decimal" value="11" data-path="/tax/vatPercent">
+      </div>
+      <label class="inline"><input type="checkbox" name="applyVat" checked> Apply VAT</label>
+    </fieldset>
+    <div class="form-error" role="alert" hidden></div>
+    <div class="actions">
+      <button type="button" data-close>Cancel</button>
+      <button type="submit" class="primary">Add Provider</button>
+    </div>
+  </form>
+</dialog>
+</body>
+</html>
+`;
+}

@@ -1,0 +1,108 @@
+import { copyFile, readFile, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { canaries, capture, tempDir } from '../../test/helpers/cli.js';
+import { ageEncrypt, ageKey, type AgeFixture } from '../../test/servers/age.js';
+import { ExitError } from '../diagnostics.js';
+import { AgeStore } from './age-store.js';
+import { resolveSecrets } from './resolver.js';
+import type { SecretStore } from './store.js';
+
+/** The resolver's messages for refs that must fail; captured, so the canary scan sees them too. */
+async function failures(refs: Parameters<typeof resolveSecrets>[0], stores: Map<string, SecretStore>): Promise<string[]> {
+  const err = await resolveSecrets(refs, stores).catch((e: unknown) => e);
+  expect(err).toBeInstanceOf(ExitError);
+  const messages = (err as ExitError).diagnostics.map((d) => d.message);
+  await capture('age store failures', messages.join('\n'));
+  return messages;
+}
+
+describe('AgeStore', () => {
+  let dir: string;
+  let key: AgeFixture;
+  let file: string;
+  let c: string[];
+
+  beforeAll(async () => {
+    c = canaries();
+    dir = await tempDir('age-');
+    key = await ageKey(dir);
+    file = path.join(dir, 'secrets.age.yaml');
+    await ageEncrypt(file, key.recipient, { XENDIT: c[0], DB: { user: 'app', password: c[1] } });
+  });
+
+  const store = (identity: { file: string } | { env: string }, env: NodeJS.ProcessEnv = {}, p = file) => new Map<string, SecretStore>([['age', new AgeStore({ path: p, identity, env })]]);
+
+  it('decrypts a file the age CLI wrote, with the identity from a key file or an environment variable', async () => {
+    for (const s of [store({ file: key.keyFile }), store({ env: 'AGE_KEY' }, { AGE_KEY: key.identity })]) {
+      const r = await resolveSecrets([{ store: 'age', name: 'XENDIT' }, { store: 'age', name: 'DB', key: 'password' }], s);
+      expect(r.get({ store: 'age', name: 'XENDIT' }).reveal()).toBe(c[0]);
+      expect(r.get({ store: 'age', name: 'DB', key: 'password' }).reveal()).toBe(c[1]);
+    }
+  });
+
+  it('reads ASCII-armored and JSON files too', async () => {
+    const armored = path.join(dir, 'armored.age');
+    await ageEncrypt(armored, key.recipient, { A: c[2] }, { armor: true, json: true });
+    const r = await resolveSecrets([{ store: 'age', name: 'A' }], store({ file: key.keyFile }, {}, armored));
+    expect(r.get({ store: 'age', name: 'A' }).reveal()).toBe(c[2]);
+  });
+
+  it('names the reference when a secret or key is missing, or a version is pinned', async () => {
+    expect(
+      await failures(
+        [
+          { store: 'age', name: 'NOPE' },
+          { store: 'age', name: 'DB', key: 'pass' },
+          { store: 'age', name: 'XENDIT', version: 2 },
+        ],
+        store({ file: key.keyFile }),
+      ),
+    ).toEqual([
+      `cannot resolve secret (store age, name NOPE): no value named NOPE in ${file}`,
+      'cannot resolve secret (store age, name DB, key pass): secret has no key pass',
+      'cannot resolve secret (store age, name XENDIT, version 2): the age store has no versions (the file is versioned by git); remove `version`',
+    ]);
+  });
+
+  it('fails as an auth problem with the wrong identity, a missing identity, or a garbled key file', async () => {
+    const other = await ageKey(dir, 'other-key.txt');
+    const garbled = path.join(dir, 'garbled-key.txt');
+    await writeFile(garbled, '# not a key\nAGE-SECRET-KEY-1NOTAKEY\n');
+    const cases: Array<[Map<string, SecretStore>, string]> = [
+      [store({ file: other.keyFile }), `${file} was not encrypted to the identity in identity file ${other.keyFile}`],
+      [store({ env: 'AGE_KEY' }), 'environment variable AGE_KEY (the age identity) is not set'],
+      [store({ file: path.join(dir, 'missing.txt') }), `cannot read age identity file ${path.join(dir, 'missing.txt')}: ENOENT`],
+      [store({ file: garbled }), `identity file ${garbled} holds a line that is not an age identity`],
+    ];
+    for (const [s, reason] of cases) {
+      expect(await failures([{ store: 'age', name: 'XENDIT' }], s)).toEqual([`cannot resolve secret (store age, name XENDIT): ${reason}`]);
+    }
+  });
+
+  it('reports a missing or tampered file without quoting it', async () => {
+    const missing = path.join(dir, 'nope.age');
+    expect(await failures([{ store: 'age', name: 'XENDIT' }], store({ file: key.keyFile }, {}, missing))).toEqual([
+      `cannot resolve secret (store age, name XENDIT): cannot read age file ${missing}: ENOENT`,
+    ]);
+    const bytes = await readFile(file);
+    bytes[bytes.length - 5]! ^= 1;
+    const tampered = path.join(dir, 'tampered.age');
+    await writeFile(tampered, bytes);
+    expect(await failures([{ store: 'age', name: 'XENDIT' }], store({ file: key.keyFile }, {}, tampered))).toEqual([
+      `cannot resolve secret (store age, name XENDIT): cannot decrypt ${tampered}: it is not a valid age file or was altered`,
+    ]);
+  });
+
+  it('decrypts the file once: later reads need neither the file nor the key', async () => {
+    const copy = path.join(dir, 'once.age');
+    const keyCopy = path.join(dir, 'once-key.txt');
+    await copyFile(file, copy);
+    await copyFile(key.keyFile, keyCopy);
+    const s = new Map<string, SecretStore>([['age', new AgeStore({ path: copy, identity: { file: keyCopy } })]]);
+    await resolveSecrets([{ store: 'age', name: 'XENDIT' }], s);
+    await Promise.all([rm(copy), rm(keyCopy)]);
+    const r = await resolveSecrets([{ store: 'age', name: 'DB', key: 'user' }], s);
+    expect(r.get({ store: 'age', name: 'DB', key: 'user' }).reveal()).toBe('app');
+  });
+});

@@ -1,0 +1,132 @@
+import { commonFailure, DEFAULT_TIMEOUT_MS, Limiter, segment, storeRequest } from './http.js';
+import { Sensitive } from './sensitive.js';
+import { SecretStoreError, type SecretRequest, type SecretStore } from './store.js';
+
+/** A credential the store needs, fetched on first use (from another store, through the resolver). */
+export type CredentialSource = () => Promise<Sensitive>;
+
+export type VaultAuth =
+  | { method: 'token'; token: CredentialSource }
+  | { method: 'approle'; mount: string; roleId: CredentialSource; secretId: CredentialSource };
+
+export interface VaultStoreOptions {
+  address: string;
+  /** The KV v2 secrets engine's mount path. */
+  mount: string;
+  namespace?: string;
+  auth: VaultAuth;
+  timeoutMs?: number;
+}
+
+/**
+ * HashiCorp Vault, KV version 2, over its HTTP API: `GET /v1/{mount}/data/{name}[?version=N]`
+ * with `X-Vault-Token` (and `X-Vault-Namespace`). A KV secret is a map of keys, so a reference
+ * picks one with `key` (or the secret has a single key). With AppRole, the store logs in once,
+ * on first use, at `POST /v1/auth/{mount}/login`.
+ */
+export class VaultStore implements SecretStore {
+  readonly type = 'vault';
+  readonly keyed = true;
+  readonly #base: string;
+  readonly #label: string;
+  readonly #timeout: number;
+  readonly #limit = new Limiter(16);
+  #token?: Promise<Sensitive>;
+
+  constructor(private readonly opts: VaultStoreOptions) {
+    const url = new URL(opts.address);
+    this.#base = url.origin + url.pathname.replace(/\/+$/, '');
+    this.#label = `Vault at ${url.origin}`;
+    this.#timeout = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  }
+
+  async read({ name, version }: SecretRequest): Promise<Sensitive> {
+    let query = '';
+    if (version !== undefined) {
+      if (!/^[1-9][0-9]*$/.test(String(version))) throw new SecretStoreError('invalid', 'a Vault KV version must be a whole number from 1');
+      query = `?version=${version}`;
+    }
+    const path = `${this.#path(this.opts.mount, 'mount')}/data/${this.#path(name, 'secret name')}${query}`;
+    const token = await this.token();
+    const res = await this.#limit.run(() =>
+      storeRequest(this.#label, { method: 'GET', url: `${this.#base}/v1/${path}`, headers: this.#headers(token) }, this.#timeout),
+    );
+    if (res.status === 200) {
+      const data = (res.json as { data?: { data?: unknown } } | undefined)?.data?.data;
+      if (!data || typeof data !== 'object' || Array.isArray(data)) {
+        throw new SecretStoreError('invalid', `${this.#label} answered without KV v2 data: is ${this.opts.mount} a KV version 2 mount?`);
+      }
+      return new Sensitive(JSON.stringify(data));
+    }
+    throw this.#failure(res.status, res.json, version === undefined ? 'no such secret' : `no such secret or version ${version} (or it was deleted)`);
+  }
+
+  /** The client token: the configured one, or one AppRole login shared by all reads. */
+  private token(): Promise<Sensitive> {
+    this.#token ??= this.#login();
+    return this.#token;
+  }
+
+  async #login(): Promise<Sensitive> {
+    const auth = this.opts.auth;
+    if (auth.method === 'token') return credential(auth.token, 'the Vault token');
+    const [roleId, secretId] = await Promise.all([credential(auth.roleId, 'the AppRole role_id'), credential(auth.secretId, 'the AppRole secret_id')]);
+    const res = await storeRequest(
+      this.#label,
+      {
+        method: 'POST',
+        url: `${this.#base}/v1/auth/${this.#path(auth.mount, 'AppRole mount')}/login`,
+        headers: this.opts.namespace ? { 'x-vault-namespace': this.opts.namespace } : {},
+        body: JSON.stringify({ role_id: roleId.reveal(), secret_id: secretId.reveal() }),
+      },
+      this.#timeout,
+    );
+    const token = (res.json as { auth?: { client_token?: unknown } } | undefined)?.auth?.client_token;
+    if (res.status === 200 && typeof token === 'string' && token) return new Sensitive(token);
+    // Vault answers a wrong role_id or secret_id with 400 "invalid role or secret ID".
+    if (res.status === 400 || res.status === 401 || res.status === 403) {
+      throw new SecretStoreError('auth', `${this.#label} refused the AppRole login (HTTP ${res.status}): check role_id and secret_id`);
+    }
+    throw this.#failure(res.status, res.json, `no AppRole auth method at auth/${auth.mount}`);
+  }
+
+  #headers(token: Sensitive): Record<string, string> {
+    return { 'x-vault-token': token.reveal(), ...(this.opts.namespace ? { 'x-vault-namespace': this.opts.namespace } : {}) };
+  }
+
+  #path(p: string, what: string): string {
+    return p
+      .replace(/^\/+|\/+$/g, '')
+      .split('/')
+      .map((s) => segment(s, what))
+      .join('/');
+  }
+
+  #failure(status: number, body: unknown, notFound: string): SecretStoreError {
+    // Vault's `errors` strings are free text; only their count is safe to rely on, so say it ourselves.
+    if (status === 503 && isVaultErrors(body)) return new SecretStoreError('unreachable', `${this.#label} is sealed or in standby (HTTP 503)`);
+    const kind = commonFailure(status) ?? 'invalid';
+    const why =
+      kind === 'auth'
+        ? `permission denied (HTTP ${status}): the token is invalid, expired, or its policy does not allow reading this path`
+        : kind === 'not-found'
+          ? notFound
+          : kind === 'unreachable'
+            ? `${this.#label} failed (HTTP ${status})`
+            : `${this.#label} rejected the request (HTTP ${status})`;
+    return new SecretStoreError(kind, why);
+  }
+}
+
+function isVaultErrors(body: unknown): boolean {
+  return !!body && typeof body === 'object' && Array.isArray((body as { errors?: unknown }).errors);
+}
+
+async function credential(source: CredentialSource, what: string): Promise<Sensitive> {
+  try {
+    return await source();
+  } catch (e) {
+    const reason = e instanceof SecretStoreError ? e.message : 'it could not be read';
+    throw new SecretStoreError('auth', `cannot get ${what}: ${reason}`);
+  }
+}

@@ -1,0 +1,30 @@
+// The sequence part of a plan in text, in the same shape as the provider part.
+import type { Style } from '../plan/render.js';
+import { describeSequence } from './model.js';
+import type { SequenceChange } from './plan.js';
+
+const names = (list: readonly string[]) => `[${list.join(', ')}]`;
+
+export function renderSequenceLines(changes: readonly SequenceChange[], style: Style): string[] {
+  const shown = changes.filter((c) => c.action !== 'noop' || c.notes.length);
+  if (!shown.length) return [];
+  const out = ['', style.bold('  Routing sequences:')];
+  for (const c of shown) {
+    const where = style.dim(`  ${c.file}:${c.line}`);
+    if (c.action === 'create') {
+      out.push(style.green(`  + create sequence ${describeSequence(c)}`) + where, `      providers: ${names(c.after)}`);
+    } else if (c.action === 'update') {
+      const joining = c.joining?.length ? ` + ${names(c.joining)} when applied` : '';
+      out.push(style.yellow(`  ~ update sequence ${describeSequence(c)}`) + where, `      providers: ${names(c.before ?? [])}${joining} -> ${names(c.after)}`);
+    } else {
+      out.push(style.dim(`    unchanged sequence ${describeSequence(c)}`) + where);
+    }
+    for (const n of c.notes) out.push(style.dim(`      # ${n}`));
+  }
+  return out;
+}
+
+export function sequenceSummary(changes: readonly SequenceChange[]): string {
+  const count = (a: SequenceChange['action']) => changes.filter((c) => c.action === a).length;
+  return `Sequences: ${count('create')} to create, ${count('update')} to update, ${count('noop')} unchanged.`;
+}
