@@ -54,6 +54,15 @@ describe('apply progress', () => {
     expect(err.join('')).toBe('  ! Beta: failed: boom\n');
   });
 
+  it('prints plain lines in CI even on a pseudo-terminal', () => {
+    const { io, out } = fakeIo(true);
+    io.env = { CI: 'true' };
+    const p = applyProgress(io, [change('A')]);
+    p.onEvent({ name: 'A', action: 'create', phase: 'done' });
+    p.finish();
+    expect(out.join('')).toBe('  + A: created\n');
+  });
+
   it(`shows one bar for more than ${BAR_THRESHOLD} changes, with failures above it`, () => {
     const { io, out, err } = fakeIo(true);
     const names = Array.from({ length: BAR_THRESHOLD + 5 }, (_, i) => `P${i}`);

@@ -1,6 +1,6 @@
 // Apply progress. On a terminal: a live line per provider, or one bar when there are more than
-// BAR_THRESHOLD changes, redrawn in place. Elsewhere (CI, pipes): one plain line per finished
-// provider, which logs well. Failures are always printed in full.
+// BAR_THRESHOLD changes, redrawn in place. Elsewhere (CI, pipes, TERM=dumb): one plain line per
+// finished provider, which logs well. Failures are always printed in full.
 import type { ApplyEvent } from '../apply/apply.js';
 import type { ProviderChange } from '../plan/plan.js';
 import type { Io } from './io.js';
@@ -111,6 +111,7 @@ function bar(io: Io, total: number): Progress {
 
 export function applyProgress(io: Io, changes: ProviderChange[]): Progress {
   const work = changes.filter((c) => c.operations.length > 0);
-  if (!io.stdoutIsTty || work.length === 0) return plainLines(io);
+  // Some CI runners give a pseudo-terminal, where redrawn lines would garble the log.
+  if (!io.stdoutIsTty || io.env.CI || io.env.TERM === 'dumb' || work.length === 0) return plainLines(io);
   return work.length > BAR_THRESHOLD ? bar(io, work.length) : perProvider(io, work);
 }

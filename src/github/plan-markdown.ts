@@ -1,7 +1,9 @@
 // A plan as GitHub Markdown: for `plan --format markdown`, the pull-request comment and the step
 // summary. Built from the same Plan value the text renderer shows.
 import type { FieldChange } from '../diff/diff.js';
-import type { Plan, ProviderChange } from '../plan/plan.js';
+import { hasChanges, type Plan, type ProviderChange } from '../plan/plan.js';
+import { plain } from '../plan/render.js';
+import { renderSequenceLines, sequenceSummary } from '../sequences/render.js';
 import { md, mdCode, mdValue, table, type MarkdownReport } from './markdown.js';
 
 const VERB = { create: 'create', update: 'update', deactivate: 'deactivate', noop: 'unchanged' } as const;
@@ -22,14 +24,18 @@ function changeBlock(c: ProviderChange): string {
 export function planSummaryLine(plan: Plan): string {
   const s = plan.summary;
   const env = mdCode(plan.environment);
-  if (s.create + s.update + s.deactivate === 0) {
+  if (!hasChanges(plan)) {
     return `**Paystrator plan for ${env}: no changes.** Live matches git (${s.noop} provider${s.noop === 1 ? '' : 's'}).`;
   }
-  return `**Paystrator plan for ${env}: ${s.create} to create, ${s.update} to update, ${s.deactivate} to deactivate, ${s.noop} unchanged.**`;
+  // A plan may change only routing sequences: the provider counts alone would read as "no changes".
+  const sequences = plan.sequences?.length ? ` ${sequenceSummary(plan.sequences)}` : '';
+  return `**Paystrator plan for ${env}: ${s.create} to create, ${s.update} to update, ${s.deactivate} to deactivate, ${s.noop} unchanged.**${sequences}`;
 }
 
 export function renderPlanMarkdown(plan: Plan): MarkdownReport {
   const blocks = plan.changes.filter((c) => c.action !== 'noop' || c.notes.length > 0).map(changeBlock);
+  const sequenceLines = renderSequenceLines(plan.sequences ?? [], plain).filter((l) => l.trim());
+  if (sequenceLines.length) blocks.push(sequenceLines.map((l) => md(l.trim())).join('<br>\n'));
   if (plan.unmanaged.length) {
     blocks.push(`**Unmanaged** (live, not in git, never touched): ${plan.unmanaged.map((u) => `${md(u.name)} (${u.status})`).join(', ')}`);
   }

@@ -155,7 +155,8 @@ function renderImport(items: readonly ImportItem[], ctx: { environment: string; 
     for (const s of secrets) out.push(`  ${s.ref.name.padEnd(w)}  ${s.provider}: ${s.field}`);
   }
   let next: string;
-  if (!written.length) next = 'Nothing to import: every live provider is already in git.';
+  if (!items.length) next = 'Nothing to import: the account has no provider yet.';
+  else if (!written.length) next = 'Nothing to import: every live provider is already in git.';
   else if (secrets.length) next = 'Nothing changed live. Next: fill in the secrets above, then `paystrator-gitops plan` shows only the pending secret fingerprints and the managed-by label of the imported providers; `apply` puts them under git.';
   else next = 'Nothing changed live. Next: `paystrator-gitops plan`, then `apply` puts the imported providers under git.';
   out.push('', next);

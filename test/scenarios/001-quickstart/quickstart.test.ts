@@ -37,8 +37,9 @@ describe('quickstart on the embedded sandbox', () => {
     expect(plan.stdout).toContain('~ update OVO');
     expect(plan.stdout).toMatch(/spec\.fee\.percent: "1\.5" -> "2\.25"/);
     expect(plan.stdout).toContain('Plan: 0 to create, 1 to update, 0 to deactivate, 4 unchanged.');
-    const changedLines = plan.stdout.split('\n').filter((l) => l.includes(' -> '));
-    expect(changedLines).toHaveLength(1);
+    // One field changes; the only other arrow is the fee's effect on a sample amount.
+    const changedLines = plan.stdout.split('\n').filter((l) => /^\s+spec\.|^\s+metadata\./.test(l));
+    expect(changedLines).toEqual(['      spec.fee.percent: "1.5" -> "2.25"']);
 
     const json = JSON.parse((await runCli(['plan', '--format', 'json'], { cwd: dir })).stdout);
     expect(json.formatVersion).toBe(1);

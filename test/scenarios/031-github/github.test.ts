@@ -117,7 +117,8 @@ describe('paystrator-gitops in GitHub Actions', () => {
     expect(issue).toMatchObject({ state: 'closed', state_reason: 'completed' });
     expect(gh.commentsOn(REPO, 43).map((c) => c.body.split(':')[0])).toEqual(['The drift changed', 'No drift any more']);
     expect(gh.repoIssues(REPO).filter((i) => i.labels.includes('drift'))).toHaveLength(1);
-  });
+    // Nine CLI runs in a row: more than the default per-test allowance on a loaded machine.
+  }, 180_000);
 
   it('annotates validation errors on their lines, and every command wrote a step summary', async () => {
     await writeFile(path.join(dir, 'providers/bad.yaml'), providerYaml({ name: 'Bad', percent: '150' }));
