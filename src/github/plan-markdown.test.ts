@@ -11,6 +11,7 @@ const base: Plan = {
   createdAt: '2026-01-01T00:00:00Z',
   inputsHash: 'x',
   options: { prune: false, targets: [] },
+  overrides: { allowLargeChange: false, allowServiceOutage: false },
   changes: [{ name: 'Xendit', action: 'noop', fields: [], notes: [], operations: [] }],
   unmanaged: [],
   summary: { create: 0, update: 0, deactivate: 0, noop: 1, unmanaged: 0 },
