@@ -16,11 +16,12 @@ import { fingerprint } from './secrets/fingerprint.js';
 import { resolveSecrets, type ResolvedSecrets } from './secrets/resolver.js';
 import { Sensitive } from './secrets/sensitive.js';
 import { createStores } from './secrets/stores.js';
+import { TOOL_VERSION } from './version.js';
 import type { SecretStore } from './secrets/store.js';
 import { attachSequencePlan } from './sequences/live.js';
 import type { DesiredSequence } from './sequences/model.js';
 
-export const TOOL_VERSION = '0.1.0';
+export { TOOL_VERSION } from './version.js';
 export const DEFAULT_SANDBOX_DATA = '.paystrator/sandbox.json';
 
 export interface Workspace {
@@ -113,6 +114,11 @@ export async function resolveDesiredSecrets(ws: Workspace, desired: DesiredProvi
   return secrets;
 }
 
+/** What plan and drift both compare, and where: this environment and account, git against live, policy.ignore. */
+export function comparison(ws: Workspace, connection: Connection, company: string, desired: DesiredProvider[], live: LiveProvider[]) {
+  return { environment: ws.envName, endpoint: connection.endpoint, company, toolVersion: TOOL_VERSION, desired, live, ignore: ws.policy.ignore };
+}
+
 export interface PlanRun {
   plan: Plan;
   /** Live state the plan was computed against (the safety checks need all of it). */
@@ -124,21 +130,20 @@ export interface PlanRun {
 
 /** Loads, reads live, resolves secrets and plans. The caller closes the connection. */
 export async function computePlan(ws: Workspace, opts: { prune?: boolean; targets?: string[]; overrides?: PlanOverrides }): Promise<PlanRun> {
-  const { desired, sequences, warnings } = await loadDesired(ws);
+  // Reading live state waits on the network while loading files keeps the cores busy: run both at
+  // once. A file error still wins over an API error, and nothing is written before both are done.
   const connection = await connect(ws);
+  const [loaded, read] = await Promise.allSettled([loadDesired(ws), readLive(connection.client, ws)]);
   try {
-    const { company, live } = await readLive(connection.client, ws);
+    if (loaded.status === 'rejected') throw loaded.reason;
+    if (read.status === 'rejected') throw read.reason;
+    const { desired, sequences, warnings } = loaded.value;
+    const { company, live } = read.value;
     const secrets = await resolveDesiredSecrets(ws, desired, company);
     const plan = buildPlan({
-      environment: ws.envName,
-      endpoint: connection.endpoint,
-      company,
-      toolVersion: TOOL_VERSION,
-      desired,
-      live,
+      ...comparison(ws, connection, company, desired, live),
       prune: opts.prune ?? ws.policy.prune,
       targets: opts.targets ?? [],
-      ignore: ws.policy.ignore,
       ...(opts.overrides ? { overrides: opts.overrides } : {}),
     });
     await attachSequencePlan(plan, connection.client, sequences, live, ws.catalog);

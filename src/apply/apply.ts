@@ -35,7 +35,7 @@ export interface ApplyOptions {
   onEvent?: (e: ApplyEvent) => void;
 }
 
-export const DEFAULT_PARALLELISM = 8;
+export { DEFAULT_PARALLELISM } from './defaults.js';
 
 /** Runs `fn` over items with at most `limit` in flight. */
 export async function forEachLimit<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {

@@ -1,16 +1,12 @@
 import { Command, CommanderError, Option } from 'commander';
 import { ApiError, ApiUnavailableError } from '../api/errors.js';
 import { ExitError, InternalError } from '../diagnostics.js';
-import { TOOL_VERSION } from '../workspace.js';
+import { TOOL_VERSION } from '../version.js';
 import { printDiagnostics, processIo, type Io } from './io.js';
-import { DEFAULT_PARALLELISM } from '../apply/apply.js';
-import { applyCommand } from './commands/apply.js';
-import { registerAdoptCommands, rupiahOption } from './commands/adopt.js';
-import { driftCommand } from './commands/drift.js';
+import { DEFAULT_PARALLELISM } from '../apply/defaults.js';
+import { registerAdoptCommands, rupiahOption } from './commands/adopt-options.js';
+import { withFaultOptions, type SandboxFlags } from './commands/sandbox-options.js';
 import { withGitHubOptions } from './github-options.js';
-import { planCommand } from './commands/plan.js';
-import { sandboxCommand, withFaultOptions, type SandboxFlags } from './commands/sandbox.js';
-import { validateCommand } from './commands/validate.js';
 
 export interface GlobalOptions {
   env?: string;
@@ -20,6 +16,8 @@ export interface GlobalOptions {
 
 const formatOption = (...extra: string[]) => new Option('--format <format>', 'output format').choices(['text', 'json', ...extra]).default('text');
 
+// Each command's module is imported when it runs, so `plan` does not load the sandbox server, the
+// GitHub client or the secret-store SDKs it does not use.
 function program(io: Io, setCode: (code: number) => void): Command {
   const cmd = new Command('paystrator-gitops')
     .description('Paystrator payment providers as code: validate, plan and apply YAML from git.')
@@ -37,7 +35,7 @@ function program(io: Io, setCode: (code: number) => void): Command {
     .command('validate')
     .description('offline: YAML syntax, schemas and cross-file rules; every error as file:line:col')
     .addOption(formatOption('github'))
-    .action(async (o: { format: 'text' | 'json' | 'github' }) => setCode(await validateCommand(io, globals(), o)));
+    .action(async (o: { format: 'text' | 'json' | 'github' }) => setCode(await (await import('./commands/validate.js')).validateCommand(io, globals(), o)));
 
   cmd
     .command('plan')
@@ -51,7 +49,7 @@ function program(io: Io, setCode: (code: number) => void): Command {
     .addOption(formatOption('markdown'))
     .option('--github-comment', 'upsert the plan as one sticky comment on the pull request')
     .option('--quote-amount <rupiah>', 'show fee and VAT changes on this payment amount (default 1000000)', rupiahOption('--quote-amount'))
-    .action(async (o) => setCode(await planCommand(io, globals(), o)));
+    .action(async (o) => setCode(await (await import('./commands/plan.js')).planCommand(io, globals(), o)));
   withGitHubOptions(cmd.commands.find((c) => c.name() === 'plan')!);
 
   withGitHubOptions(
@@ -64,7 +62,7 @@ function program(io: Io, setCode: (code: number) => void): Command {
       .option('--github-issue', 'open, update or close one GitHub issue per environment, labelled drift')
       .option('--ignore-unmanaged', 'list providers that are live but not in git without counting them as drift')
       .option('--no-resolve-secrets', 'do not read secret stores: compare secrets by credential version only'),
-  ).action(async (o) => setCode(await driftCommand(io, globals(), o)));
+  ).action(async (o) => setCode(await (await import('./commands/drift.js')).driftCommand(io, globals(), o)));
 
   cmd
     .command('apply')
@@ -76,7 +74,7 @@ function program(io: Io, setCode: (code: number) => void): Command {
     .option('--allow-service-outage', 'allow a plan that leaves a service with no ACTIVE provider')
     .option('--target <name>', 'limit to this provider (repeatable; not with a saved plan)', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--prune', 'deactivate managed providers that were removed from git')
-    .action(async (planFile: string | undefined, o) => setCode(await applyCommand(io, globals(), planFile, o)));
+    .action(async (planFile: string | undefined, o) => setCode(await (await import('./commands/apply.js')).applyCommand(io, globals(), planFile, o)));
 
   registerAdoptCommands(cmd, io, globals, setCode);
 
@@ -86,7 +84,7 @@ function program(io: Io, setCode: (code: number) => void): Command {
       .description('serve the sandbox API over HTTP on 127.0.0.1')
       .option('--port <n>', 'port (0 = any free port)', (v) => parsePort(v), 4010)
       .option('--data <file>', 'state file', '.paystrator/sandbox.json'),
-  ).action(async (o: SandboxFlags) => setCode(await sandboxCommand(io, o)));
+  ).action(async (o: SandboxFlags) => setCode(await (await import('./commands/sandbox.js')).sandboxCommand(io, o)));
 
   return cmd;
 }

@@ -7,47 +7,28 @@ import { buildPlan } from '../plan/build.js';
 import { computeDrift, coveragePercent, type DriftInput } from './drift.js';
 import { renderDriftMarkdown, renderDriftText } from './render.js';
 import { assemble } from '../github/markdown.js';
+import { desiredProvider, liveProvider, planInput, providerState, xenditCredentials } from '../../test/helpers/states.js';
 
-function state(name: string, over: Partial<ProviderState> = {}): ProviderState {
-  return {
-    name,
-    type: 'AGGREGATOR',
-    integration: 'xendit',
-    services: ['EWALLET', 'VIRTUAL_ACCOUNT'],
-    credentials: { clientKey: { kind: 'plain', value: 'xnd_development_k' }, clientSecret: { kind: 'secret', fingerprint: null } },
-    fee: { type: 'PERCENTAGE', percent: '1.5' },
-    tax: { vatPercent: '11', applyVat: true },
-    status: 'ACTIVE',
-    labels: { team: 'payments' },
-    ...over,
-  };
-}
+const state = (name: string, over: Partial<ProviderState> = {}): ProviderState =>
+  providerState(name, { credentials: xenditCredentials({ fingerprint: null }), labels: { team: 'payments' }, ...over });
 
 function desired(s: ProviderState, fingerprint: string | null = null): DesiredProvider {
   const file = `providers/${s.name.toLowerCase()}.yaml`;
-  return {
-    state: { ...s, credentials: { ...s.credentials, clientSecret: { kind: 'secret', fingerprint } } },
-    file,
-    positions: { 'metadata.name': { file, line: 5, col: 9 } },
-    secretRefs: { clientSecret: { store: 'env', name: 'S' } },
-  };
+  return desiredProvider(
+    { ...s, credentials: { ...s.credentials, clientSecret: { kind: 'secret', fingerprint } } },
+    { file, positions: { 'metadata.name': { file, line: 5, col: 9 } }, secretRefs: { clientSecret: { store: 'env', name: 'S' } } },
+  );
 }
 
 /** A live provider as our last apply left it: secret version 1, recorded by us. */
 function live(s: ProviderState, over: Partial<LiveProvider> = {}): LiveProvider {
-  return {
-    id: `prv_${s.name}`,
+  return liveProvider({ ...s, credentials: { ...s.credentials, clientSecret: { kind: 'secret', fingerprint: 'hmac-sha256:AAA' } } }, {
     version: 3,
-    state: { ...s, credentials: { ...s.credentials, clientSecret: { kind: 'secret', fingerprint: 'hmac-sha256:AAA' } }, labels: { ...s.labels, 'managed-by': 'paystrator-gitops' } },
-    statusChangedBy: 'API',
-    statusReason: null,
-    lastActivityAt: null,
     annotations: { [fingerprintAnnotation('clientSecret')]: 'hmac-sha256:AAA', [credentialVersionAnnotation('clientSecret')]: '1' },
     credentialVersions: { clientSecret: 1 },
-    createdAt: '2026-01-01T00:00:00Z',
     updatedAt: '2026-01-02T00:00:00Z',
     ...over,
-  };
+  });
 }
 
 const input = (d: DesiredProvider[], l: LiveProvider[], over: Partial<DriftInput> = {}): DriftInput => ({
@@ -166,7 +147,7 @@ describe('computeDrift', () => {
         l.state.credentials.clientSecret = { kind: 'secret', fingerprint: l.annotations[fingerprintAnnotation('clientSecret')]! };
         const ignore = [{ field: 'status' as const, when: { changedBy: 'MONITOR' as const, value: 'MAINTENANCE' } }];
         const d = desired(state('A'), 'hmac-sha256:AAA');
-        const plan = buildPlan({ environment: 'e', endpoint: 'x', company: 'c', toolVersion: 't', desired: [d], live: [l], prune: false, targets: [], ignore });
+        const plan = buildPlan(planInput([d], [l], { ignore }));
         const drift = computeDrift(input([d], [l], { ignore, secrets: { fingerprints: true } }));
         expect(drift.drift).toBe(plan.changes[0]!.action !== 'noop');
       }),
@@ -186,7 +167,7 @@ describe('a secret rotated outside git, as plan sees it', () => {
       version: 2, createdAt: '2026-01-01T00:00:00Z', updatedAt: '2026-01-02T00:00:00Z',
     }) as Provider;
     const d = desired(state('A'), 'hmac-sha256:AAA');
-    const planFor = (l: LiveProvider) => buildPlan({ environment: 'e', endpoint: 'x', company: 'c', toolVersion: 't', desired: [d], live: [l], prune: false, targets: [], ignore: [] });
+    const planFor = (l: LiveProvider) => buildPlan(planInput([d], [l]));
     expect(planFor(toLiveProvider(api(1))).changes[0]!.action).toBe('noop');
     expect(planFor(toLiveProvider(api(2))).changes[0]!.fields).toEqual([{ field: 'spec.credentials.clientSecret', sensitive: true }]);
   });

@@ -13,6 +13,7 @@ import {
   type ProviderState,
   type ProviderStatus,
 } from '../model/state.js';
+import { wanted } from '../plan/build.js';
 
 export const DRIFT_FORMAT_VERSION = 1;
 
@@ -132,11 +133,6 @@ export interface DriftInput {
   /** Count live providers that are not in git as drift (the default). */
   countUnmanaged?: boolean;
   now?: Date;
-}
-
-/** What git wants live, as plan computes it: the declared state plus the ownership label. */
-function wanted(d: DesiredProvider): ProviderState {
-  return { ...d.state, labels: { ...d.state.labels, [MANAGED_BY_LABEL]: MANAGED_BY_VALUE } };
 }
 
 function withoutSecrets(s: ProviderState): ProviderState {

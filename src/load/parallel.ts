@@ -4,6 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { FileResult } from './providers.js';
 
+// Parsing allocates many short-lived objects: a larger young generation than a worker's default
+// means far fewer scavenges (measured: -10 to -15% per file; larger ones pass the 250 MB memory budget at 10,000 files).
 /** Below this many files a worker's start-up (~0.2 s) costs more than it saves. */
 export const PARALLEL_THRESHOLD = 1000;
 const CHUNK = 200;
@@ -55,7 +57,7 @@ export async function loadInParallel(
     }
   };
 
-  const workers = Array.from({ length: Math.min(availableParallelism(), 8) - 1 }, () => new Worker(workerUrl, { workerData }));
+  const workers = Array.from({ length: Math.min(availableParallelism(), 8) - 1 }, () => new Worker(workerUrl, { workerData, resourceLimits: { maxYoungGenerationSizeMb: 24 } }));
   await Promise.all([onMain(), ...workers.map(inWorker)]);
   return results.flat();
 }

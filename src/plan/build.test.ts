@@ -2,52 +2,24 @@ import { describe, expect, it } from 'vitest';
 import { ExitError } from '../diagnostics.js';
 import { fingerprintAnnotation } from '../live/read.js';
 import type { DesiredProvider, LiveProvider, ProviderState } from '../model/state.js';
-import { buildPlan, type PlanInput } from './build.js';
+import { buildPlan } from './build.js';
 import { renderPlanText } from './render.js';
+import { desiredProvider, liveProvider, planInput, providerState, xenditCredentials } from '../../test/helpers/states.js';
 
-function state(name: string, over: Partial<ProviderState> = {}): ProviderState {
-  return {
-    name,
-    type: 'AGGREGATOR',
-    integration: 'xendit',
-    services: ['EWALLET', 'VIRTUAL_ACCOUNT'],
-    credentials: { clientKey: { kind: 'plain', value: 'xnd_development_k' }, clientSecret: { kind: 'secret', fingerprint: 'hmac-sha256:AAA' } },
-    fee: { type: 'PERCENTAGE', percent: '1.5' },
-    tax: { vatPercent: '11', applyVat: true },
-    status: 'ACTIVE',
-    labels: {},
-    ...over,
-  };
-}
+const state = (name: string, over: Partial<ProviderState> = {}): ProviderState =>
+  providerState(name, { credentials: xenditCredentials({ fingerprint: 'hmac-sha256:AAA' }), ...over });
 
-function desired(s: ProviderState): DesiredProvider {
-  return { state: s, file: `providers/${s.name}.yaml`, positions: { '': { file: `providers/${s.name}.yaml`, line: 1, col: 1 } }, secretRefs: { clientSecret: { store: 'env', name: 'S' } } };
-}
+const desired = (s: ProviderState): DesiredProvider =>
+  desiredProvider(s, { positions: { '': { file: `providers/${s.name}.yaml`, line: 1, col: 1 } }, secretRefs: { clientSecret: { store: 'env', name: 'S' } } });
 
 function live(s: ProviderState, over: Partial<LiveProvider> = {}): LiveProvider {
   const fp = s.credentials.clientSecret?.kind === 'secret' ? s.credentials.clientSecret.fingerprint : null;
-  return {
-    id: `prv_${s.name}`,
-    version: 3,
-    state: { ...s, labels: { ...s.labels, 'managed-by': 'paystrator-gitops' } },
-    statusChangedBy: 'API',
-    statusReason: null,
-    lastActivityAt: null,
-    annotations: fp ? { [fingerprintAnnotation('clientSecret')]: fp } : {},
-    credentialVersions: { clientSecret: 1 },
-    createdAt: '2026-01-01T00:00:00Z',
-    updatedAt: '2026-01-01T00:00:00Z',
-    ...over,
-  };
+  return liveProvider(s, { version: 3, annotations: fp ? { [fingerprintAnnotation('clientSecret')]: fp } : {}, credentialVersions: { clientSecret: 1 }, ...over });
 }
-
-const base = (d: DesiredProvider[], l: LiveProvider[], over: Partial<PlanInput> = {}): PlanInput => ({
-  environment: 'sandbox', endpoint: 'embedded sandbox', company: 'dummy-company', toolVersion: 'test', desired: d, live: l, prune: false, targets: [], ignore: [], ...over,
-});
 
 describe('buildPlan', () => {
   it('creates what is missing, with the ownership label and secrets only as references', () => {
-    const plan = buildPlan(base([desired(state('A'))], []));
+    const plan = buildPlan(planInput([desired(state('A'))], []));
     expect(plan.summary).toMatchObject({ create: 1, update: 0, noop: 0 });
     const op = plan.changes[0]!.operations[0]!;
     expect(op.kind).toBe('create');
@@ -57,19 +29,19 @@ describe('buildPlan', () => {
     expect(op.secrets).toEqual({ clientSecret: { ref: { store: 'env', name: 'S' }, fingerprint: 'hmac-sha256:AAA' } });
     expect(op.body.annotations).toEqual({ 'paystrator-gitops/fingerprint.clientSecret': 'hmac-sha256:AAA', 'paystrator-gitops/credential-version.clientSecret': '1' });
     // The same desired state always gets the same key, so a rerun after a crash replays the create.
-    const again = buildPlan(base([desired(state('A'))], [])).changes[0]!.operations[0]!;
+    const again = buildPlan(planInput([desired(state('A'))], [])).changes[0]!.operations[0]!;
     expect(again.kind === 'create' && again.idempotencyKey).toBe(op.idempotencyKey);
   });
 
   it('is a no-op when live equals git, decimals compared exactly', () => {
-    const plan = buildPlan(base([desired(state('A', { fee: { type: 'PERCENTAGE', percent: '1.5' } }))], [live(state('A', { fee: { type: 'PERCENTAGE', percent: '1.5' } }))]));
+    const plan = buildPlan(planInput([desired(state('A', { fee: { type: 'PERCENTAGE', percent: '1.5' } }))], [live(state('A', { fee: { type: 'PERCENTAGE', percent: '1.5' } }))]));
     expect(plan.summary).toMatchObject({ create: 0, update: 0, noop: 1 });
     expect(renderPlanText(plan)).toContain('No changes. Live matches git (1 provider).');
   });
 
   it('shows field-level changes with before and after, and a changed secret only as sensitive', () => {
     const d = state('A', { fee: { type: 'PERCENTAGE', percent: '2' }, services: ['EWALLET'], credentials: { clientKey: { kind: 'plain', value: 'xnd_development_k' }, clientSecret: { kind: 'secret', fingerprint: 'hmac-sha256:BBB' } } });
-    const plan = buildPlan(base([desired(d)], [live(state('A'))]));
+    const plan = buildPlan(planInput([desired(d)], [live(state('A'))]));
     const c = plan.changes[0]!;
     expect(c.action).toBe('update');
     expect(c.fields).toEqual([
@@ -91,17 +63,17 @@ describe('buildPlan', () => {
   });
 
   it('changes status through its own operation', () => {
-    const plan = buildPlan(base([desired(state('A', { status: 'INACTIVE' }))], [live(state('A'))]));
+    const plan = buildPlan(planInput([desired(state('A', { status: 'INACTIVE' }))], [live(state('A'))]));
     expect(plan.changes[0]!.operations).toEqual([{ kind: 'status', body: { status: 'INACTIVE', reason: 'declared in git (paystrator-gitops)' } }]);
   });
 
   it('keeps a MAINTENANCE set by monitoring while a policy.ignore rule holds', () => {
     const l = live(state('A', { status: 'MAINTENANCE' }), { statusChangedBy: 'MONITOR' });
     const ignore = [{ field: 'status' as const, when: { changedBy: 'MONITOR' as const, value: 'MAINTENANCE' } }];
-    const plan = buildPlan(base([desired(state('A'))], [l], { ignore }));
+    const plan = buildPlan(planInput([desired(state('A'))], [l], { ignore }));
     expect(plan.changes[0]!.action).toBe('noop');
     expect(plan.changes[0]!.notes[0]).toContain('MAINTENANCE set by MONITOR is kept (policy.ignore)');
-    const byUser = buildPlan(base([desired(state('A'))], [{ ...l, statusChangedBy: 'USER' }], { ignore }));
+    const byUser = buildPlan(planInput([desired(state('A'))], [{ ...l, statusChangedBy: 'USER' }], { ignore }));
     expect(byUser.changes[0]!.action).toBe('update');
   });
 
@@ -109,25 +81,25 @@ describe('buildPlan', () => {
     const unmanaged = live(state('Hand Made'));
     unmanaged.state.labels = {};
     const removed = live(state('Removed'));
-    const plan = buildPlan(base([], [unmanaged, removed]));
+    const plan = buildPlan(planInput([], [unmanaged, removed]));
     expect(plan.unmanaged).toEqual([{ name: 'Hand Made', id: 'prv_Hand Made', status: 'ACTIVE' }]);
     expect(plan.changes).toMatchObject([{ name: 'Removed', action: 'noop', notes: [expect.stringContaining('--prune')] }]);
-    const pruned = buildPlan(base([], [unmanaged, removed], { prune: true }));
+    const pruned = buildPlan(planInput([], [unmanaged, removed], { prune: true }));
     expect(pruned.changes).toMatchObject([{ name: 'Removed', action: 'deactivate', operations: [{ kind: 'status', body: { status: 'INACTIVE' } }] }]);
     expect(pruned.unmanaged).toHaveLength(1);
   });
 
   it('limits to --target names and refuses unknown targets', () => {
-    const plan = buildPlan(base([desired(state('A')), desired(state('B'))], [], { targets: ['B'] }));
+    const plan = buildPlan(planInput([desired(state('A')), desired(state('B'))], [], { targets: ['B'] }));
     expect(plan.changes.map((c) => c.name)).toEqual(['B']);
-    expect(() => buildPlan(base([desired(state('A'))], [], { targets: ['Nope'] }))).toThrow(ExitError);
+    expect(() => buildPlan(planInput([desired(state('A'))], [], { targets: ['Nope'] }))).toThrow(ExitError);
   });
 
   it('refuses to change an immutable field, pointing at the file', () => {
     const d = desired(state('A', { integration: 'midtrans' }));
     d.positions['spec.integration'] = { file: d.file, line: 9, col: 16 };
     try {
-      buildPlan(base([d], [live(state('A'))]));
+      buildPlan(planInput([d], [live(state('A'))]));
       expect.unreachable();
     } catch (e) {
       expect((e as ExitError).diagnostics[0]).toMatchObject({ file: 'providers/A.yaml', line: 9, field: 'spec.integration' });

@@ -25,8 +25,8 @@ export interface PlanInput {
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
-/** What git wants live: the declared state plus the ownership label. */
-function wanted(d: DesiredProvider): ProviderState {
+/** What git wants live: the declared state plus the ownership label. Drift compares against the same. */
+export function wanted(d: DesiredProvider): ProviderState {
   return { ...d.state, labels: { ...d.state.labels, [MANAGED_BY_LABEL]: MANAGED_BY_VALUE } };
 }
 

@@ -1,39 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { ExitError } from '../diagnostics.js';
-import type { DesiredProvider, LiveProvider, ProviderState } from '../model/state.js';
+import type { LiveProvider, ProviderState } from '../model/state.js';
 import { buildPlan, type PlanInput } from './build.js';
 import { MIN_LIVE_FOR_CHANGE_THRESHOLD, mergeOverrides, raiseIfUnsafe, safetyFindings } from './checks.js';
 import { NO_OVERRIDES } from './plan.js';
+import { desiredProvider, liveProvider, planInput, providerState } from '../../test/helpers/states.js';
 
-function state(name: string, over: Partial<ProviderState> = {}): ProviderState {
-  return {
-    name,
-    type: 'AGGREGATOR',
-    integration: 'xendit',
-    services: ['EWALLET', 'VIRTUAL_ACCOUNT'],
-    credentials: { clientKey: { kind: 'plain', value: 'xnd_development_k' } },
-    fee: { type: 'PERCENTAGE', percent: '1.5' },
-    tax: { vatPercent: '11', applyVat: true },
-    status: 'ACTIVE',
-    labels: {},
-    ...over,
-  };
-}
-const desired = (s: ProviderState): DesiredProvider => ({ state: s, file: `providers/${s.name}.yaml`, positions: {}, secretRefs: {} });
-function live(s: ProviderState, managed = true): LiveProvider {
-  return {
-    id: `prv_${s.name}`, version: 2, state: { ...s, labels: { ...s.labels, ...(managed ? { 'managed-by': 'paystrator-gitops' } : {}) } },
-    statusChangedBy: 'API', statusReason: null, lastActivityAt: null, annotations: {}, credentialVersions: {}, createdAt: '2026-01-01T00:00:00Z', updatedAt: '2026-01-01T00:00:00Z',
-  };
-}
-const input = (d: ProviderState[], l: LiveProvider[], over: Partial<PlanInput> = {}): PlanInput => ({
-  environment: 'sandbox', endpoint: 'embedded sandbox', company: 'dummy-company', toolVersion: 'test', desired: d.map(desired), live: l, prune: false, targets: [], ignore: [], ...over,
-});
+const live = (s: ProviderState, managed = true): LiveProvider => liveProvider(s, { version: 2, ...(managed ? {} : { state: s }) });
+const input = (d: ProviderState[], l: LiveProvider[], over: Partial<PlanInput> = {}): PlanInput => planInput(d.map((s) => desiredProvider(s)), l, over);
 const policy = { maxChangePercent: 50 };
 const names = (n: number, prefix = 'P') => Array.from({ length: n }, (_, i) => `${prefix}${String(i).padStart(2, '0')}`);
 
 describe('large-change check', () => {
-  const base = names(12).map((n) => state(n));
+  const base = names(12).map((n) => providerState(n));
   const liveNow = base.map((s) => live(s));
 
   it('refuses a plan that changes more than maxChangePercent of live providers, and says how many', () => {
@@ -55,29 +34,29 @@ describe('large-change check', () => {
 
   it('counts updates and deactivations of live providers, not creates, against all live providers', () => {
     // 6 of 12 is exactly 50%: not more than the threshold. Creates touch no live provider.
-    const d = [...base.map((s, i) => (i < 6 ? { ...s, status: 'INACTIVE' as const } : s)), ...names(30, 'New').map((n) => state(n))];
+    const d = [...base.map((s, i) => (i < 6 ? { ...s, status: 'INACTIVE' as const } : s)), ...names(30, 'New').map((n) => providerState(n))];
     expect(safetyFindings(buildPlan(input(d, liveNow)), liveNow, policy)).toEqual([]);
     expect(safetyFindings(buildPlan(input(d, liveNow)), liveNow, { maxChangePercent: 49 })).toHaveLength(1);
     // Unmanaged providers count as live providers too.
-    const withUnmanaged = [...liveNow, ...names(4, 'U').map((n) => live(state(n), false))];
+    const withUnmanaged = [...liveNow, ...names(4, 'U').map((n) => live(providerState(n), false))];
     const seven = base.map((s, i) => (i < 7 ? { ...s, fee: { type: 'PERCENTAGE' as const, percent: '2' } } : s));
     expect(safetyFindings(buildPlan(input(seven, withUnmanaged)), withUnmanaged, policy)).toEqual([]);
   });
 
   it(`does not apply below ${MIN_LIVE_FOR_CHANGE_THRESHOLD} live providers`, () => {
-    const small = names(MIN_LIVE_FOR_CHANGE_THRESHOLD - 1).map((n) => state(n));
+    const small = names(MIN_LIVE_FOR_CHANGE_THRESHOLD - 1).map((n) => providerState(n));
     const liveSmall = small.map((s) => live(s));
     const all = small.map((s) => ({ ...s, fee: { type: 'PERCENTAGE' as const, percent: '3' } }));
     expect(safetyFindings(buildPlan(input(all, liveSmall)), liveSmall, policy)).toEqual([]);
-    const ten = [...liveSmall, live(state('Extra'))];
-    expect(safetyFindings(buildPlan(input([...all, state('Extra')], ten)), ten, policy).map((f) => f.check)).toEqual(['large-change']);
+    const ten = [...liveSmall, live(providerState('Extra'))];
+    expect(safetyFindings(buildPlan(input([...all, providerState('Extra')], ten)), ten, policy).map((f) => f.check)).toEqual(['large-change']);
   });
 });
 
 describe('service-outage check', () => {
-  const qr1 = state('QR One', { services: ['QR_CODE'] });
-  const qr2 = state('QR Two', { services: ['QR_CODE', 'EWALLET'] });
-  const va = state('VA', { services: ['VIRTUAL_ACCOUNT', 'EWALLET'] });
+  const qr1 = providerState('QR One', { services: ['QR_CODE'] });
+  const qr2 = providerState('QR Two', { services: ['QR_CODE', 'EWALLET'] });
+  const va = providerState('VA', { services: ['VIRTUAL_ACCOUNT', 'EWALLET'] });
   const liveNow = [qr1, qr2, va].map((s) => live(s));
 
   it('refuses to leave a service that has ACTIVE providers with none, naming the service and each provider', () => {
@@ -110,14 +89,14 @@ describe('service-outage check', () => {
   });
 
   it('is satisfied when the plan brings up a replacement, and ignores services that had no ACTIVE provider', () => {
-    const replaced = buildPlan(input([{ ...qr1, status: 'INACTIVE' }, { ...qr2, status: 'INACTIVE' }, va, state('QR Three', { services: ['QR_CODE', 'EWALLET'] })], liveNow));
+    const replaced = buildPlan(input([{ ...qr1, status: 'INACTIVE' }, { ...qr2, status: 'INACTIVE' }, va, providerState('QR Three', { services: ['QR_CODE', 'EWALLET'] })], liveNow));
     expect(safetyFindings(replaced, liveNow, policy)).toEqual([]);
     const none = [live({ ...qr1, status: 'MAINTENANCE' }), live(va)];
     expect(safetyFindings(buildPlan(input([{ ...qr1, status: 'INACTIVE' }, va], none)), none, policy)).toEqual([]);
   });
 
   it('never counts on an unmanaged provider being changed, and counts it as serving', () => {
-    const other = live(state('Theirs', { services: ['QR_CODE', 'EWALLET'] }), false);
+    const other = live(providerState('Theirs', { services: ['QR_CODE', 'EWALLET'] }), false);
     const plan = buildPlan(input([{ ...qr1, status: 'INACTIVE' }, { ...qr2, status: 'INACTIVE' }, va], [...liveNow, other]));
     expect(plan.unmanaged.map((u) => u.name)).toEqual(['Theirs']);
     expect(safetyFindings(plan, [...liveNow, other], policy)).toEqual([]);
@@ -126,9 +105,9 @@ describe('service-outage check', () => {
 
 describe('overrides', () => {
   it('are recorded in the plan and merged with those given at apply', () => {
-    const plan = buildPlan(input([state('A')], [], { overrides: { allowLargeChange: true, allowServiceOutage: false } }));
+    const plan = buildPlan(input([providerState('A')], [], { overrides: { allowLargeChange: true, allowServiceOutage: false } }));
     expect(plan.overrides).toEqual({ allowLargeChange: true, allowServiceOutage: false });
-    expect(buildPlan(input([state('A')], [])).overrides).toEqual(NO_OVERRIDES);
+    expect(buildPlan(input([providerState('A')], [])).overrides).toEqual(NO_OVERRIDES);
     expect(mergeOverrides(plan.overrides, { allowServiceOutage: true })).toEqual({ allowLargeChange: true, allowServiceOutage: true });
     expect(mergeOverrides(undefined, {})).toEqual(NO_OVERRIDES);
   });

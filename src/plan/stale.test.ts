@@ -1,41 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import type { DesiredProvider, LiveProvider, ProviderState } from '../model/state.js';
+import type { LiveProvider, ProviderState } from '../model/state.js';
 import { buildPlan, type PlanInput } from './build.js';
 import { reconcileSavedPlan } from './stale.js';
+import { desiredProvider, liveProvider, planInput, providerState } from '../../test/helpers/states.js';
 
-function state(name: string, over: Partial<ProviderState> = {}): ProviderState {
-  return {
-    name,
-    type: 'AGGREGATOR',
-    integration: 'xendit',
-    services: ['EWALLET', 'VIRTUAL_ACCOUNT'],
-    credentials: { clientKey: { kind: 'plain', value: 'xnd_development_k' } },
-    fee: { type: 'PERCENTAGE', percent: '1.5' },
-    tax: { vatPercent: '11', applyVat: true },
-    status: 'ACTIVE',
-    labels: {},
-    ...over,
-  };
-}
-const desired = (s: ProviderState): DesiredProvider => ({ state: s, file: `providers/${s.name}.yaml`, positions: {}, secretRefs: {} });
-function live(s: ProviderState, version: number, over: Partial<LiveProvider> = {}): LiveProvider {
-  return {
-    id: `prv_${s.name}`, version, state: { ...s, labels: { ...s.labels, 'managed-by': 'paystrator-gitops' } },
-    statusChangedBy: 'API', statusReason: null, lastActivityAt: null, annotations: {}, credentialVersions: {}, createdAt: '2026-01-01T00:00:00Z', updatedAt: '2026-01-01T00:00:00Z',
-    ...over,
-  };
-}
-const plan = (d: ProviderState[], l: LiveProvider[], over: Partial<PlanInput> = {}) =>
-  buildPlan({ environment: 'sandbox', endpoint: 'embedded sandbox', company: 'dummy-company', toolVersion: 'test', desired: d.map(desired), live: l, prune: false, targets: [], ignore: [], ...over });
+const live = (s: ProviderState, version: number, over: Partial<LiveProvider> = {}): LiveProvider => liveProvider(s, { version, ...over });
+const plan = (d: ProviderState[], l: LiveProvider[], over: Partial<PlanInput> = {}) => buildPlan(planInput(d.map((s) => desiredProvider(s)), l, over));
 
 const fee = (percent: string) => ({ type: 'PERCENTAGE' as const, percent });
 const messages = (r: ReturnType<typeof reconcileSavedPlan>) => r.moved.map((d) => d.message);
 
 describe('reconcileSavedPlan', () => {
-  const a = state('A');
-  const b = state('B');
+  const a = providerState('A');
+  const b = providerState('B');
   // Git: create C; A gets a new fee and goes to MAINTENANCE (an update, then a status change); B unchanged.
-  const want = [{ ...a, fee: fee('2'), status: 'MAINTENANCE' as const }, b, state('C')];
+  const want = [{ ...a, fee: fee('2'), status: 'MAINTENANCE' as const }, b, providerState('C')];
   const saved = plan(want, [live(a, 3), live(b, 1)]);
 
   it('applies the saved plan as it is when nothing moved', () => {
@@ -47,7 +26,7 @@ describe('reconcileSavedPlan', () => {
 
   it('skips what an interrupted run of the same plan already did and keeps only the rest', () => {
     // The earlier run created C and patched A's fee (version 3 -> 4), then was killed.
-    const now = [live({ ...a, fee: fee('2') }, 4), live(b, 1), live(state('C'), 1, { id: 'prv_C' })];
+    const now = [live({ ...a, fee: fee('2') }, 4), live(b, 1), live(providerState('C'), 1, { id: 'prv_C' })];
     const r = reconcileSavedPlan(saved, plan(want, now));
     expect(r.moved).toEqual([]);
     expect(r.alreadyApplied).toEqual(['C']);
@@ -58,7 +37,7 @@ describe('reconcileSavedPlan', () => {
     expect(byName.get('A')!.notes).toContain('1 of 2 steps already applied by an earlier run of this plan');
     expect(r.plan.summary).toMatchObject({ create: 0, update: 1, noop: 2 });
     // Everything done: nothing left.
-    const done = [live({ ...a, fee: fee('2'), status: 'MAINTENANCE' }, 5), live(b, 1), live(state('C'), 1)];
+    const done = [live({ ...a, fee: fee('2'), status: 'MAINTENANCE' }, 5), live(b, 1), live(providerState('C'), 1)];
     const all = reconcileSavedPlan(saved, plan(want, done));
     expect(all.moved).toEqual([]);
     expect(all.alreadyApplied).toEqual(['A', 'C']);
@@ -92,7 +71,7 @@ describe('reconcileSavedPlan', () => {
 
   it('does not count live state as progress once the inputs changed', () => {
     // The files now ask for what live already has: that is not this plan having been applied.
-    const r = reconcileSavedPlan(saved, plan([a, b, state('C')], [live(a, 3), live(b, 1), live(state('C'), 1)]));
+    const r = reconcileSavedPlan(saved, plan([a, b, providerState('C')], [live(a, 3), live(b, 1), live(providerState('C'), 1)]));
     expect(messages(r)).toEqual([
       'A its desired state or one of its secrets changed since the plan',
       'C was created live since the plan',

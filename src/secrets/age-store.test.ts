@@ -1,21 +1,14 @@
 import { copyFile, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { canaries, capture, tempDir } from '../../test/helpers/cli.js';
+import { canaries, tempDir } from '../../test/helpers/cli.js';
+import { resolveFailures } from '../../test/helpers/secrets.js';
 import { ageEncrypt, ageKey, type AgeFixture } from '../../test/servers/age.js';
-import { ExitError } from '../diagnostics.js';
 import { AgeStore } from './age-store.js';
 import { resolveSecrets } from './resolver.js';
 import type { SecretStore } from './store.js';
 
-/** The resolver's messages for refs that must fail; captured, so the canary scan sees them too. */
-async function failures(refs: Parameters<typeof resolveSecrets>[0], stores: Map<string, SecretStore>): Promise<string[]> {
-  const err = await resolveSecrets(refs, stores).catch((e: unknown) => e);
-  expect(err).toBeInstanceOf(ExitError);
-  const messages = (err as ExitError).diagnostics.map((d) => d.message);
-  await capture('age store failures', messages.join('\n'));
-  return messages;
-}
+const failures = resolveFailures('age store failures');
 
 describe('AgeStore', () => {
   let dir: string;

@@ -1,19 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { canaries, capture } from '../../test/helpers/cli.js';
+import { canaries } from '../../test/helpers/cli.js';
+import { resolveFailures } from '../../test/helpers/secrets.js';
 import { FakeSecretsManager, serveSecretsManager } from '../../test/servers/aws-secrets-manager.js';
 import { closedPort, serveLocal, type LocalServer } from '../../test/servers/harness.js';
-import { ExitError } from '../diagnostics.js';
 import { AwsSecretsManagerStore, type AwsStoreOptions } from './aws-store.js';
 import { resolveSecrets } from './resolver.js';
 import type { SecretStore } from './store.js';
 
-async function failures(refs: Parameters<typeof resolveSecrets>[0], stores: Map<string, SecretStore>): Promise<string[]> {
-  const err = await resolveSecrets(refs, stores).catch((e: unknown) => e);
-  expect(err).toBeInstanceOf(ExitError);
-  const messages = (err as ExitError).diagnostics.map((d) => d.message);
-  await capture('aws store failures', messages.join('\n'));
-  return messages;
-}
+const failures = resolveFailures('aws store failures');
 
 const REGION = 'ap-southeast-3';
 const KEY_ID = 'AKIATESTPAYSTRATOR01';

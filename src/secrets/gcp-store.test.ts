@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { canaries, capture } from '../../test/helpers/cli.js';
+import { canaries } from '../../test/helpers/cli.js';
+import { resolveFailures } from '../../test/helpers/secrets.js';
 import { FakeSecretManager, serveSecretManager } from '../../test/servers/gcp-secret-manager.js';
 import { closedPort, serveLocal, type LocalServer } from '../../test/servers/harness.js';
-import { ExitError } from '../diagnostics.js';
 import { crc32c } from './crc32c.js';
 import { GcpSecretManagerStore, type GcpStoreOptions } from './gcp-store.js';
 import { resolveSecrets } from './resolver.js';
@@ -10,13 +10,7 @@ import { Sensitive } from './sensitive.js';
 import { createStores } from './stores.js';
 import type { SecretStore } from './store.js';
 
-async function failures(refs: Parameters<typeof resolveSecrets>[0], stores: Map<string, SecretStore>): Promise<string[]> {
-  const err = await resolveSecrets(refs, stores).catch((e: unknown) => e);
-  expect(err).toBeInstanceOf(ExitError);
-  const messages = (err as ExitError).diagnostics.map((d) => d.message);
-  await capture('gcp store failures', messages.join('\n'));
-  return messages;
-}
+const failures = resolveFailures('gcp store failures');
 
 describe('crc32c', () => {
   it('matches the published check value and the RFC 3720 test vectors', () => {

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { canaries, capture } from '../../test/helpers/cli.js';
+import { canaries } from '../../test/helpers/cli.js';
+import { resolveFailures } from '../../test/helpers/secrets.js';
 import { closedPort, serveLocal, type LocalServer } from '../../test/servers/harness.js';
 import { FakeVault, serveVault } from '../../test/servers/vault.js';
-import { ExitError } from '../diagnostics.js';
 import { EnvStore } from './env-store.js';
 import { resolveSecrets } from './resolver.js';
 import { createStores } from './stores.js';
@@ -10,13 +10,7 @@ import type { SecretStore } from './store.js';
 import { VaultStore } from './vault-store.js';
 import { Sensitive } from './sensitive.js';
 
-async function failures(refs: Parameters<typeof resolveSecrets>[0], stores: Map<string, SecretStore>): Promise<string[]> {
-  const err = await resolveSecrets(refs, stores).catch((e: unknown) => e);
-  expect(err).toBeInstanceOf(ExitError);
-  const messages = (err as ExitError).diagnostics.map((d) => d.message);
-  await capture('vault store failures', messages.join('\n'));
-  return messages;
-}
+const failures = resolveFailures('vault store failures');
 
 describe('VaultStore against a local server speaking the Vault HTTP API', () => {
   const vault = new FakeVault({ mounts: ['secret', 'kv/team'] });

@@ -13,6 +13,7 @@ import { SANDBOX_RW_KEY } from '../../src/sandbox/state.js';
 import type { ResolvedSecrets } from '../../src/secrets/resolver.js';
 import { Sensitive } from '../../src/secrets/sensitive.js';
 import { canaries } from './cli.js';
+import { desiredProvider, planInput, providerState, xenditCredentials } from './states.js';
 
 export interface FaultySandbox {
   server: SandboxServer;
@@ -49,24 +50,10 @@ export function scripted(script: number[], rest = 0.99): () => number {
 export const NO_FAULT = [0.99, 0.99, 0.99, 0.99, 0.99, 0.99];
 export const DROP_AFTER_COMMIT = [0.99, 0.99, 0, 0, 0.99, 0.99];
 
-export function xendit(name: string, over: Partial<ProviderState> = {}): ProviderState {
-  return {
-    name,
-    type: 'AGGREGATOR',
-    integration: 'xendit',
-    services: ['EWALLET', 'VIRTUAL_ACCOUNT'],
-    credentials: { clientKey: { kind: 'plain', value: 'xnd_development_abc123' }, clientSecret: { kind: 'secret', fingerprint: 'hmac-sha256:test' } },
-    fee: { type: 'PERCENTAGE', percent: '1.5' },
-    tax: { vatPercent: '11', applyVat: true },
-    status: 'ACTIVE',
-    labels: {},
-    ...over,
-  };
-}
+export const xendit = (name: string, over: Partial<ProviderState> = {}): ProviderState =>
+  providerState(name, { credentials: xenditCredentials({ fingerprint: 'hmac-sha256:test' }, 'xnd_development_abc123'), ...over });
 
-export const desired = (s: ProviderState): DesiredProvider => ({
-  state: s, file: `providers/${s.name}.yaml`, positions: {}, secretRefs: { clientSecret: { store: 'env', name: 'XENDIT_SECRET' } },
-});
+export const desired = (s: ProviderState): DesiredProvider => desiredProvider(s, { secretRefs: { clientSecret: { store: 'env', name: 'XENDIT_SECRET' } } });
 
 /** Every secret reference resolves to the first canary value. */
 export const canarySecrets = (): ResolvedSecrets => ({ get: () => new Sensitive(canaries()[0]!), reads: 0 });
@@ -76,7 +63,5 @@ export async function readLive(client: PaystratorClient): Promise<LiveProvider[]
 }
 
 export function planFor(want: ProviderState[], live: LiveProvider[], over: Partial<PlanInput> = {}): Plan {
-  return buildPlan({
-    environment: 'sandbox', endpoint: 'test', company: 'dummy-company', toolVersion: 'test', desired: want.map(desired), live, prune: false, targets: [], ignore: [], ...over,
-  });
+  return buildPlan(planInput(want.map(desired), live, { endpoint: 'test', ...over }));
 }

@@ -1,9 +1,7 @@
 // The adoption commands: `import`, `list` and `fees quote`, registered from one place so main.ts
 // needs a single line for them.
-import { Option, type Command } from 'commander';
 import type { Catalog } from '../../catalog/catalog.js';
 import { ExitError, warning } from '../../diagnostics.js';
-import { parseAmount } from '../../fees/quote.js';
 import { quoteTable, renderQuoteJson, renderQuoteText, type PricedProvider } from '../../fees/table.js';
 import { listRows, renderListJson, renderListText } from '../../list/table.js';
 import { loadDesiredFiles } from '../../load/providers.js';
@@ -12,18 +10,9 @@ import { didYouMean } from '../../load/suggest.js';
 import { connect, loadDesired, openWorkspace } from '../../workspace.js';
 import type { GlobalOptions } from '../main.js';
 import { printDiagnostics, type Io } from '../io.js';
-import { importCommand, type ImportFlags } from './import.js';
 
 const STATUSES = ['ACTIVE', 'INACTIVE', 'MAINTENANCE'];
 
-/** Commander parser for whole-rupiah flags (--amount, --quote-amount). */
-export function rupiahOption(flag: string) {
-  return (v: string): bigint => {
-    const r = parseAmount(v);
-    if (!r.ok) throw new ExitError(`${flag}: ${r.reason}`);
-    return r.value;
-  };
-}
 
 function checkService(service: string | undefined, catalog: Catalog): string | undefined {
   if (service === undefined) return undefined;
@@ -40,7 +29,7 @@ function checkStatus(status: string | undefined): string | undefined {
   return upper;
 }
 
-interface ListFlags {
+export interface ListFlags {
   search?: string;
   service?: string;
   status?: string;
@@ -74,7 +63,7 @@ export async function listCommand(io: Io, g: GlobalOptions, o: ListFlags, now: D
   return 0;
 }
 
-interface QuoteFlags {
+export interface QuoteFlags {
   amount: bigint;
   service?: string;
   provider?: string;
@@ -107,37 +96,4 @@ export async function feesQuoteCommand(io: Io, g: GlobalOptions, o: QuoteFlags):
   const source = `${o.from}, environment ${ws.envName}${service ? `, ${service}` : ''}`;
   io.out(o.format === 'json' ? renderQuoteJson(rows, o.amount, source) : renderQuoteText(rows, o.amount, source));
   return 0;
-}
-
-const format = () => new Option('--format <format>', 'output format').choices(['text', 'json']).default('text');
-
-export function registerAdoptCommands(cmd: Command, io: Io, globals: () => GlobalOptions, setCode: (code: number) => void): void {
-  cmd
-    .command('import')
-    .description('write one provider file per live provider (secrets as secretRef placeholders); nothing changes live')
-    .option('--out-dir <dir>', 'folder for new files (default: the folder of the environment\'s providers glob)')
-    .option('--overwrite', 'replace the files of providers git already declares (keeping their secretRefs)')
-    .option('--secret-store <name>', 'secret store the placeholders name (default: env when declared)')
-    .action(async (o: ImportFlags) => setCode(await importCommand(io, globals(), o)));
-
-  cmd
-    .command('list')
-    .description('the provider table, as in the dashboard: name, type, services, status, last activity, and whether git manages it')
-    .option('--search <text>', 'names containing this text (case-insensitive)')
-    .option('--service <service>', 'providers offering this service')
-    .option('--status <status>', 'ACTIVE, INACTIVE or MAINTENANCE')
-    .addOption(format())
-    .action(async (o: ListFlags) => setCode(await listCommand(io, globals(), o)));
-
-  cmd
-    .command('fees')
-    .description('provider pricing')
-    .command('quote')
-    .description('the fee and VAT each provider would charge on an amount, cheapest first')
-    .requiredOption('--amount <rupiah>', 'the payment amount, whole rupiah (e.g. 1500000)', rupiahOption('--amount'))
-    .option('--service <service>', 'providers offering this service')
-    .option('--provider <name>', 'one provider')
-    .addOption(new Option('--from <source>', 'the fees configured live, or declared in git').choices(['live', 'git']).default('live'))
-    .addOption(format())
-    .action(async (o: QuoteFlags) => setCode(await feesQuoteCommand(io, globals(), o)));
 }

@@ -8,7 +8,7 @@ import { assemble } from '../../github/markdown.js';
 import { publishDriftIssue } from '../../github/publish.js';
 import { appendStepSummary } from '../../github/summary.js';
 import type { DesiredProvider } from '../../model/state.js';
-import { connect, loadDesired, openWorkspace, readLive, resolveDesiredSecrets, TOOL_VERSION, type Workspace } from '../../workspace.js';
+import { comparison, connect, loadDesired, openWorkspace, readLive, resolveDesiredSecrets, type Workspace } from '../../workspace.js';
 import type { GlobalOptions } from '../main.js';
 import { printDiagnostics, type Io } from '../io.js';
 import { recordStats } from '../stats.js';
@@ -56,13 +56,7 @@ export async function driftCommand(io: Io, g: GlobalOptions, o: DriftFlags): Pro
     const { company, live } = await readLive(connection.client, ws);
     compared = await compareSecrets(ws, desired, company, o.resolveSecrets);
     report = computeDrift({
-      environment: ws.envName,
-      endpoint: connection.endpoint,
-      company,
-      toolVersion: TOOL_VERSION,
-      desired,
-      live,
-      ignore: ws.policy.ignore,
+      ...comparison(ws, connection, company, desired, live),
       secrets: compared.secrets,
       countUnmanaged: !o.ignoreUnmanaged,
     });

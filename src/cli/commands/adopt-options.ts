@@ -1,0 +1,50 @@
+// Flags of import, list and fees quote; the commands themselves load on use.
+import { Option, type Command } from 'commander';
+import { ExitError } from '../../diagnostics.js';
+import { parseAmount } from '../../fees/quote.js';
+import type { GlobalOptions } from '../main.js';
+import type { Io } from '../io.js';
+import type { ListFlags, QuoteFlags } from './adopt.js';
+import type { ImportFlags } from './import.js';
+
+/** Commander parser for whole-rupiah flags (--amount, --quote-amount). */
+export function rupiahOption(flag: string) {
+  return (v: string): bigint => {
+    const r = parseAmount(v);
+    if (!r.ok) throw new ExitError(`${flag}: ${r.reason}`);
+    return r.value;
+  };
+}
+
+const format = () => new Option('--format <format>', 'output format').choices(['text', 'json']).default('text');
+
+export function registerAdoptCommands(cmd: Command, io: Io, globals: () => GlobalOptions, setCode: (code: number) => void): void {
+  cmd
+    .command('import')
+    .description('write one provider file per live provider (secrets as secretRef placeholders); nothing changes live')
+    .option('--out-dir <dir>', 'folder for new files (default: the folder of the environment\'s providers glob)')
+    .option('--overwrite', 'replace the files of providers git already declares (keeping their secretRefs)')
+    .option('--secret-store <name>', 'secret store the placeholders name (default: env when declared)')
+    .action(async (o: ImportFlags) => setCode(await (await import('./import.js')).importCommand(io, globals(), o)));
+
+  cmd
+    .command('list')
+    .description('the provider table, as in the dashboard: name, type, services, status, last activity, and whether git manages it')
+    .option('--search <text>', 'names containing this text (case-insensitive)')
+    .option('--service <service>', 'providers offering this service')
+    .option('--status <status>', 'ACTIVE, INACTIVE or MAINTENANCE')
+    .addOption(format())
+    .action(async (o: ListFlags) => setCode(await (await import('./adopt.js')).listCommand(io, globals(), o)));
+
+  cmd
+    .command('fees')
+    .description('provider pricing')
+    .command('quote')
+    .description('the fee and VAT each provider would charge on an amount, cheapest first')
+    .requiredOption('--amount <rupiah>', 'the payment amount, whole rupiah (e.g. 1500000)', rupiahOption('--amount'))
+    .option('--service <service>', 'providers offering this service')
+    .option('--provider <name>', 'one provider')
+    .addOption(new Option('--from <source>', 'the fees configured live, or declared in git').choices(['live', 'git']).default('live'))
+    .addOption(format())
+    .action(async (o: QuoteFlags) => setCode(await (await import('./adopt.js')).feesQuoteCommand(io, globals(), o)));
+}
