@@ -102,8 +102,8 @@ async function lastStats(file: string): Promise<{ apiRequests: number; secretRea
 
 async function main() {
   await mkdir(outDir, { recursive: true });
-  // The peer script runs this bench's own compiled copy of src/, which finds schemas/ beside it.
-  await symlink(path.join(root, 'schemas'), path.join(root, 'bench/out/schemas')).catch(() => undefined);
+  // The peer script runs this bench's own compiled copy of src/, which finds schemas/ and package.json beside it.
+  for (const f of ['schemas', 'package.json']) await symlink(path.join(root, f), path.join(root, 'bench/out', f)).catch(() => undefined);
   const ws = path.join(outDir, `plan-${N}`);
   const data = path.join(outDir, `sandbox-${N}.json`);
   process.stderr.write(`Generating ${N} provider files...\n`);

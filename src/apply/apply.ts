@@ -10,6 +10,7 @@ import { compareDecimal } from '../model/decimal.js';
 import type { ResolvedSecrets } from '../secrets/resolver.js';
 import type { Sensitive } from '../secrets/sensitive.js';
 import type { Operation, Plan, ProviderChange, SecretBinding } from '../plan/plan.js';
+import { credentialVersionAnnotation } from '../live/read.js';
 
 export interface ApplyEvent {
   name: string;
@@ -130,16 +131,33 @@ export async function applyPlan(plan: Plan, client: PaystratorClient, secrets: R
   return result;
 }
 
+/**
+ * The plan records, with each secret it writes, the credential version the write will produce (one
+ * past live), so drift can tell our writes from rotations outside git. The API bumps a version only
+ * when the value changed: writing the value live already had (adopting an imported provider) keeps
+ * it, and then the real version is recorded instead, in one more request that only this case makes.
+ */
+async function settleCredentialVersions(p: Provider, op: Operation, client: PaystratorClient, name: string): Promise<Provider> {
+  if (op.kind === 'status') return p;
+  const fix: Record<string, string> = {};
+  for (const field of Object.keys(op.secrets)) {
+    const v = p.credentials[field];
+    const key = credentialVersionAnnotation(field);
+    if (v && typeof v !== 'string' && p.annotations[key] !== String(v.version)) fix[key] = String(v.version);
+  }
+  return Object.keys(fix).length ? client.updateProvider(p.id, name, { annotations: fix }, p.version) : p;
+}
+
 async function run(op: Operation, name: string, client: PaystratorClient, secrets: ResolvedSecrets, id: string | undefined, version: number | undefined): Promise<Provider> {
   if (op.kind === 'create') {
     const body: WithSecrets<ProviderCreate> = { ...op.body, credentials: withSecrets(op.body.credentials, op.secrets, secrets) };
-    return client.createProvider(body, op.idempotencyKey);
+    return settleCredentialVersions(await client.createProvider(body, op.idempotencyKey), op, client, name);
   }
   if (!id || version === undefined) throw new Error(`${name}: no live id to ${op.kind}`);
   try {
     if (op.kind === 'status') return await client.setStatus(id, name, op.body, version);
     const credentials = op.body.credentials || Object.keys(op.secrets).length ? withSecrets(op.body.credentials, op.secrets, secrets) : undefined;
-    return await client.updateProvider(id, name, { ...op.body, ...(credentials ? { credentials } : {}) }, version);
+    return await settleCredentialVersions(await client.updateProvider(id, name, { ...op.body, ...(credentials ? { credentials } : {}) }, version), op, client, name);
   } catch (e) {
     if (!(e instanceof ApiError) || e.status !== 412) throw e;
     let now: Provider | undefined;

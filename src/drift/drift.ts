@@ -2,6 +2,7 @@
 // live models and returns a report; reading, printing and writing happen elsewhere.
 import { diffState, type FieldChange, type Json } from '../diff/diff.js';
 import type { IgnoreRule } from '../generated/config.js';
+import { ignoredBy } from '../plan/ignore.js';
 import { credentialVersionAnnotation, fingerprintAnnotation } from '../live/read.js';
 import {
   MANAGED_BY_LABEL,
@@ -141,26 +142,7 @@ function withoutSecrets(s: ProviderState): ProviderState {
   return { ...s, credentials };
 }
 
-const RULE_FIELDS: Record<IgnoreRule['field'], (field: string) => boolean> = {
-  status: (f) => f === 'spec.status',
-  fee: (f) => f === 'spec.fee' || f.startsWith('spec.fee.'),
-  tax: (f) => f.startsWith('spec.tax.'),
-  services: (f) => f === 'spec.services',
-  labels: (f) => f.startsWith('metadata.labels.') && f !== `metadata.labels.${MANAGED_BY_LABEL}`,
-};
-
-/**
- * The policy.ignore rule that keeps this live value, if any. Only status says who changed it, so a
- * rule with `changedBy` matches status alone; `value` is compared with the live value's text.
- */
-export function ignoredBy(rules: IgnoreRule[], f: DriftField, live: LiveProvider): IgnoreRule | undefined {
-  return rules.find((r) => {
-    if (!RULE_FIELDS[r.field]?.(f.field)) return false;
-    if (r.when?.changedBy && (f.field !== 'spec.status' || r.when.changedBy !== live.statusChangedBy)) return false;
-    if (r.when?.value !== undefined && r.when.value !== (typeof f.live === 'string' ? f.live : JSON.stringify(f.live))) return false;
-    return true;
-  });
-}
+export { ignoredBy };
 
 function toDriftField(c: FieldChange, live: LiveProvider): DriftField {
   // diffState speaks plan's language (before = live, after = git).

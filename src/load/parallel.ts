@@ -57,7 +57,7 @@ export async function loadInParallel(
     }
   };
 
-  const workers = Array.from({ length: Math.min(availableParallelism(), 8) - 1 }, () => new Worker(workerUrl, { workerData, resourceLimits: { maxYoungGenerationSizeMb: 24 } }));
+  const workers = Array.from({ length: Math.min(availableParallelism(), 8) - 1 }, () => new Worker(workerUrl, { workerData, resourceLimits: { maxYoungGenerationSizeMb: 16 } }));
   await Promise.all([onMain(), ...workers.map(inWorker)]);
   return results.flat();
 }

@@ -77,6 +77,16 @@ describe('buildPlan', () => {
     expect(byUser.changes[0]!.action).toBe('update');
   });
 
+  it('leaves every field a policy.ignore rule owns as it is live, like drift does', () => {
+    const l = live(state('A', { fee: { type: 'PERCENTAGE', percent: '2' }, labels: { team: 'ops' } }));
+    const ignore = [{ field: 'fee' as const }];
+    const plan = buildPlan(planInput([desired(state('A', { labels: { team: 'payments' } }))], [l], { ignore }));
+    const c = plan.changes[0]!;
+    expect(c.fields.map((f) => f.field)).toEqual(['metadata.labels.team']);
+    expect(c.notes).toContain('spec.fee.percent "2" is kept (policy.ignore); git says "1.5"');
+    expect(c.operations).toEqual([{ kind: 'update', body: { labels: { team: 'payments' } }, secrets: {} }]);
+  });
+
   it('never touches unmanaged providers, and deactivates removed managed ones only with prune', () => {
     const unmanaged = live(state('Hand Made'));
     unmanaged.state.labels = {};

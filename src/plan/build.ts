@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
 import type { ProviderCreate, ProviderPatch } from '../generated/api.js';
 import type { Policy } from '../generated/config.js';
-import { describeCreate, diffState, type FieldChange } from '../diff/diff.js';
+import { describeCreate, diffState, type FieldChange, type Json } from '../diff/diff.js';
 import { error, ExitError, type Diagnostic } from '../diagnostics.js';
 import { pricingChange } from '../fees/effect.js';
 import { credentialVersionAnnotation, fingerprintAnnotation } from '../live/read.js';
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, type DesiredProvider, type LiveProvider, type ProviderState } from '../model/state.js';
 import { NO_OVERRIDES, PLAN_FORMAT_VERSION, summarize, type Operation, type PlanOverrides, type Plan, type ProviderChange, type SecretBinding } from './plan.js';
+import { ignoredBy } from './ignore.js';
 
 export interface PlanInput {
   environment: string;
@@ -130,14 +131,14 @@ export function buildPlan(input: PlanInput): Plan {
         }),
       );
     }
-    const statusChange = fields.find((f) => f.field === 'spec.status');
-    if (statusChange) {
-      const rule = input.ignore.find((r) => r.field === 'status' && (!r.when?.changedBy || r.when.changedBy === live.statusChangedBy) && (!r.when?.value || r.when.value === live.state.status));
-      if (rule) {
-        fields = fields.filter((f) => f !== statusChange);
-        notes.push(`status ${live.state.status} set by ${live.statusChangedBy} is kept (policy.ignore); git says ${s.status}`);
-      }
-    }
+    fields = fields.filter((f) => {
+      const rule = f.immutable ? undefined : ignoredBy(input.ignore, { field: f.field, ...(f.before !== undefined ? { live: f.before } : {}) }, live);
+      if (!rule) return true;
+      const isStatus = f.field === 'spec.status';
+      const show = (v: Json | undefined) => (isStatus ? String(v) : JSON.stringify(v));
+      notes.push(`${isStatus ? 'status' : f.field} ${show(f.before)}${isStatus ? ` set by ${live.statusChangedBy}` : ''} is kept (policy.ignore); git says ${show(f.after)}`);
+      return false;
+    });
     if (!live.state.labels[MANAGED_BY_LABEL]) notes.push('adopts a provider that git did not manage until now');
     const ops: Operation[] = [];
     const update = updateOperation(fields, s, live, secrets);

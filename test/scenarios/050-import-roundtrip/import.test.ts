@@ -14,6 +14,7 @@ interface LiveProvider {
   name: string;
   version: number;
   labels: Record<string, string>;
+  annotations: Record<string, string>;
   credentials: Record<string, { version: number } | string>;
 }
 
@@ -131,10 +132,18 @@ describe('import, then plan: no change but the secrets', () => {
     expect(after.labels['managed-by']).toBe('paystrator-gitops');
     // The same values were written: the sandbox saw no new secret, so no version moved.
     expect(after.credentials).toEqual(before.credentials);
+    // ...and the versions recorded are the live ones, so a later rotation outside git is noticed.
+    for (const [field, v] of Object.entries(after.credentials)) {
+      if (typeof v !== 'string') expect(after.annotations[`paystrator-gitops/credential-version.${field}`]).toBe(String(v.version));
+    }
 
     const plan = await runCli(['plan', '--env', 'http', '--detailed-exitcode'], { cwd: dir, env: secrets() });
     expect(plan.code).toBe(0);
     expect(plan.stdout).toContain('No changes. Live matches git (3 providers).');
+    await api('PATCH', `/v1/providers/${after.id}`, { credentials: { apiSecret: `${bcaSecret}-rotated` } }, { 'if-match': `"${after.version}"` });
+    const drift = await runCli(['drift', '--env', 'http', '--detailed-exitcode', '--no-resolve-secrets'], { cwd: dir, env: env() });
+    expect(drift.code).toBe(2);
+    expect(drift.stdout).toMatch(/BCA Direct[\s\S]*apiSecret/);
     const again = await runCli(['import', '--env', 'http'], { cwd: dir, env: env() });
     expect(again.stdout).toContain('Imported 0 of 3 live providers');
     expect(again.stdout).toMatch(/= providers\/xendit-main\.yaml:\d+ +Xendit Main: skipped, already in git \(--overwrite replaces it\)/);
