@@ -6,8 +6,8 @@ import type { FileResult } from './providers.js';
 
 // Parsing allocates many short-lived objects: a larger young generation than a worker's default
 // means far fewer scavenges (measured: -10 to -15% per file; larger ones pass the 250 MB memory budget at 10,000 files).
-/** Below this many files a worker's start-up (~0.2 s) costs more than it saves. */
-export const PARALLEL_THRESHOLD = 1000;
+/** Below this many files a worker's start-up (~0.2 s of a core the API client and a local API also need) costs more than it saves. */
+export const PARALLEL_THRESHOLD = 2500;
 const CHUNK = 200;
 
 const workerUrl = new URL('./worker.js', import.meta.url);
