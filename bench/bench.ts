@@ -215,9 +215,7 @@ function render(): string {
   const head = ['case', 'median ms', 'min', 'max', 'ratio', 'requests', 'peak RSS MB'];
   const body = rows.map((r) => [
     r.case,
-    median(r.samples).toFixed(0),
-    Math.min(...r.samples).toFixed(0),
-    Math.max(...r.samples).toFixed(0),
+    ...[median(r.samples), Math.min(...r.samples), Math.max(...r.samples)].map((v) => (Number.isNaN(v) ? '-' : v.toFixed(0))),
     r.ratio === undefined ? '' : `${r.ratio.toFixed(2)}x ${r.ratioTo}`,
     String(r.requests ?? ''),
     r.rssMb.toFixed(0),
