@@ -11,7 +11,17 @@ export interface Io {
   env: NodeJS.ProcessEnv;
 }
 
+let pipeHandled = false;
+
 export function processIo(noColor: boolean): Io {
+  if (!pipeHandled) {
+    pipeHandled = true;
+    // `plan | head` closes the pipe early: that is the reader's choice, not a crash.
+    process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw e;
+    });
+  }
   const useColor = !noColor && !process.env.NO_COLOR && process.stdout.isTTY === true;
   return {
     out: (t) => void process.stdout.write(t),
