@@ -151,6 +151,16 @@ async function main() {
   const sandboxRss = await server.rssMb();
   await server.stop();
 
+  // Context for case 3: on loopback a GET costs almost nothing, against an API across a network
+  // every one of them waits a round trip. The same two strategies, with 5 ms added to each request.
+  const LATENCY = 5;
+  const slow = await sandbox(data, ['--latency-ms', String(LATENCY)]);
+  await writeConfig(ws, { httpUrl: slow.url, dataFile: data });
+  process.stderr.write(`Case 3b: plan and peer with ${LATENCY} ms per request\n`);
+  const planSlow = await repeat(`plan +${LATENCY}ms`, () => run([CLI, 'plan', '--env', 'http', '--detailed-exitcode'], { cwd: ws, env }), expectCode(0));
+  const peerSlow = await repeat(`peer +${LATENCY}ms`, () => run([script('peer'), ws, stateFile], { cwd: ws, env }), expectCode(0));
+  await slow.stop();
+
   const planMs = median(plan.samples.map((s) => s.ms));
   const floorMs = median(floor.samples.map((s) => s.ms));
   const peerMs = median(peer.samples.map((s) => s.ms));
@@ -159,6 +169,10 @@ async function main() {
   rows.push({ case: `2. no-op plan at ${N} over HTTP`, samples: plan.samples.map((s) => s.ms), ratioTo: 'floor (4)', ratio: planMs / floorMs, requests: planStats.apiRequests, rssMb: maxRss(plan.samples),
     note: `live reads ${planStats.apiRequests} <= ceil(${N}/${PAGE_SIZE})+2 = ${Math.ceil(N / PAGE_SIZE) + 2}; ${(peerMs / planMs).toFixed(2)}x faster than the peer` });
   rows.push({ case: '3. peer: GET per provider, parallelism 10', samples: peer.samples.map((s) => s.ms), ratioTo: 'plan (2)', ratio: peerMs / planMs, requests: peerOut.requests, rssMb: maxRss(peer.samples) });
+  const planSlowMs = median(planSlow.samples.map((s) => s.ms));
+  rows.push({ case: `3b. no-op plan, ${LATENCY} ms per request`, samples: planSlow.samples.map((s) => s.ms), rssMb: maxRss(planSlow.samples) });
+  rows.push({ case: `3b. peer, ${LATENCY} ms per request`, samples: peerSlow.samples.map((s) => s.ms), ratioTo: 'plan (3b)', ratio: median(peerSlow.samples.map((s) => s.ms)) / planSlowMs, requests: peerOut.requests, rssMb: maxRss(peerSlow.samples),
+    note: `context for 3: the sandbox waits ${LATENCY} ms before answering each request, as an API across a network would` });
   rows.push({ case: '4. floor: yaml.parse + paginated list', samples: floor.samples.map((s) => s.ms), requests: floorOut.requests, rssMb: maxRss(floor.samples) });
   rows.push({ case: `7. secret reads for the plan at ${N}`, samples: [NaN], requests: `${planStats.secretReads} reads / ${gen.secretNames.length} distinct`, rssMb: sandboxRss, note: 'RSS column: the sandbox server' });
 

@@ -7,7 +7,7 @@ import { canaries } from '../../test/helpers/cli.js';
 import { SANDBOX_RW_KEY } from '../sandbox/state.js';
 import { ApiError, ApiUnavailableError } from './errors.js';
 import { PaystratorClient } from './client.js';
-import { parseRateLimitPolicy, parseRetryAfter, RetryBudget, RetryingTransport } from './retry.js';
+import { parseRateLimitPolicy, parseRateLimitRemaining, parseRetryAfter, RetryBudget, RetryingTransport } from './retry.js';
 import { HttpTransport } from './transport.js';
 import { Sensitive } from '../secrets/sensitive.js';
 
@@ -102,6 +102,19 @@ describe('retries against the faulty sandbox', () => {
     expect(sandbox.server.faultStats.rateLimited).toBe(0);
   });
 
+  it('spends what the API says is left of the window at once, and paces only the rest', async () => {
+    sandbox = await faultySandbox({ rpsLimit: 40 });
+    const waits: number[] = [];
+    const client = sandbox.client({ sleep: (ms) => (waits.push(ms), new Promise((r) => setTimeout(r, ms))) });
+    await client.company();
+    await forEachLimit(Array.from({ length: 60 }, (_, i) => i), 8, async () => void (await client.company()));
+    expect(sandbox.server.faultStats.rateLimited).toBe(0);
+    // About 39 requests go at once; evenly spaced, the 60th would wait 60 / 40 = 1.5 s.
+    expect(waits.length).toBeGreaterThan(10);
+    expect(waits.length).toBeLessThan(35);
+    expect(Math.max(...waits)).toBeLessThan(1000);
+  });
+
   it('never repeats a write that has no Idempotency-Key or If-Match', async () => {
     sandbox = await faultySandbox({ errorRate: 1 });
     const transport = new RetryingTransport(new HttpTransport(sandbox.server.url), { sleep: async () => {} });
@@ -137,10 +150,18 @@ describe('header parsing', () => {
   });
 
   it('reads RateLimit-Policy in the current and the older draft syntax, strictest first', () => {
-    expect(parseRateLimitPolicy('"sandbox";q=200;w=1')).toBe(200);
-    expect(parseRateLimitPolicy('100;w=10')).toBe(10);
-    expect(parseRateLimitPolicy('"burst";q=100;w=1, "day";q=86400;w=86400')).toBe(1);
+    expect(parseRateLimitPolicy('"sandbox";q=200;w=1')).toEqual({ rate: 200, quota: 200 });
+    expect(parseRateLimitPolicy('100;w=10')).toEqual({ rate: 10, quota: 100 });
+    expect(parseRateLimitPolicy('"burst";q=100;w=1, "day";q=86400;w=86400')).toEqual({ rate: 1, quota: 86400 });
     expect(parseRateLimitPolicy('garbage')).toBeUndefined();
     expect(parseRateLimitPolicy(undefined)).toBeUndefined();
+  });
+
+  it('reads what is left of the window from RateLimit, or the older RateLimit-Remaining', () => {
+    expect(parseRateLimitRemaining({ ratelimit: '"sandbox";r=150;t=1' })).toBe(150);
+    expect(parseRateLimitRemaining({ ratelimit: '"burst";r=9;t=1, "day";r=500;t=3600' })).toBe(9);
+    expect(parseRateLimitRemaining({ 'ratelimit-remaining': '42' })).toBe(42);
+    expect(parseRateLimitRemaining({ ratelimit: 'garbage' })).toBeUndefined();
+    expect(parseRateLimitRemaining({})).toBeUndefined();
   });
 });

@@ -73,38 +73,81 @@ export function parseRetryAfter(value: string | undefined, now = Date.now()): nu
   return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
 
+export interface RatePolicy {
+  /** Requests per second. */
+  rate: number;
+  /** Requests the window allows at once (q). */
+  quota: number;
+}
+
 /**
- * Requests per second from a RateLimit-Policy header (draft-ietf-httpapi-ratelimit-headers, both
- * `"name";q=100;w=10` and the older `100;w=10`); the strictest of several policies.
+ * The strictest policy of a RateLimit-Policy header (draft-ietf-httpapi-ratelimit-headers, both
+ * `"name";q=100;w=10` and the older `100;w=10`).
  */
-export function parseRateLimitPolicy(value: string | undefined): number | undefined {
+export function parseRateLimitPolicy(value: string | undefined): RatePolicy | undefined {
   if (!value) return undefined;
-  let best: number | undefined;
+  let best: RatePolicy | undefined;
   for (const item of value.split(',')) {
     const q = /(?:^|;)\s*q=(\d+(?:\.\d+)?)/.exec(item)?.[1] ?? /^\s*(\d+(?:\.\d+)?)\s*(?:;|$)/.exec(item)?.[1];
     const w = /;\s*w=(\d+(?:\.\d+)?)/.exec(item)?.[1] ?? '1';
     const rate = Number(q) / Number(w);
-    if (q !== undefined && rate > 0 && Number.isFinite(rate)) best = Math.min(best ?? Infinity, rate);
+    if (q !== undefined && rate > 0 && Number.isFinite(rate) && rate < (best?.rate ?? Infinity)) best = { rate, quota: Number(q) };
   }
   return best;
 }
 
+/** Requests left in the current window: the smallest `r` of a RateLimit header, or RateLimit-Remaining. */
+export function parseRateLimitRemaining(headers: Record<string, string | undefined>): number | undefined {
+  const field = headers['ratelimit'];
+  if (field) {
+    const rs = field.split(',').map((item) => /(?:^|;)\s*r=(\d+)/.exec(item)?.[1]).filter((r): r is string => r !== undefined);
+    if (rs.length) return Math.min(...rs.map(Number));
+  }
+  const old = headers['ratelimit-remaining'];
+  return old !== undefined && /^\s*\d+\s*$/.test(old) ? Number(old) : undefined;
+}
+
 /**
- * Spaces requests evenly once the API has announced a rate, so a bulk apply runs at the limit
- * instead of discovering it by 429s. Slots are handed out in order and never bunch up after a
- * pause, so the announced rate is never exceeded.
+ * A token bucket that mirrors the API's announced limit, so a bulk apply runs at the limit
+ * instead of discovering it by 429s: it spends what the API says is left in the window at once,
+ * then takes slots at the announced rate. Slots are handed out in order and never bunch up, and
+ * the API's own count only ever lowers the estimate, so the limit is not exceeded.
  */
 class Pacer {
-  #intervalMs = 0;
-  #next = 0;
-  setRate(perSecond: number | undefined): void {
-    this.#intervalMs = perSecond ? 1000 / perSecond : 0;
+  #perMs = 0;
+  #capacity = 0;
+  #tokens = 0;
+  #told = false;
+  #at = 0;
+
+  setPolicy(policy: RatePolicy | undefined, now: number): void {
+    this.#perMs = policy ? policy.rate / 1000 : 0;
+    this.#capacity = policy ? Math.max(1, policy.quota) : 0;
+    // Until the API says how much is left, assume nothing but the next slot.
+    this.#tokens = 1;
+    this.#told = false;
+    this.#at = now;
   }
+
+  /** What the API said was left, less the requests it had not counted yet. */
+  remaining(left: number, now: number): void {
+    if (!this.#perMs) return;
+    this.#refill(now);
+    // Only the first count raises the estimate: later answers may be older than requests sent since.
+    this.#tokens = this.#told ? Math.min(this.#tokens, left) : Math.min(this.#capacity, left);
+    this.#told = true;
+  }
+
   delay(now: number): number {
-    if (!this.#intervalMs) return 0;
-    const at = Math.max(now, this.#next);
-    this.#next = at + this.#intervalMs;
-    return at - now;
+    if (!this.#perMs) return 0;
+    this.#refill(now);
+    this.#tokens -= 1;
+    return this.#tokens >= 0 ? 0 : -this.#tokens / this.#perMs;
+  }
+
+  #refill(now: number): void {
+    this.#tokens = Math.min(this.#capacity, this.#tokens + (now - this.#at) * this.#perMs);
+    this.#at = now;
   }
 }
 
@@ -115,6 +158,7 @@ export class RetryingTransport implements Transport {
   readonly #o: Required<Omit<RetryOptions, 'budget'>>;
   readonly #pacer = new Pacer();
   #policy: string | undefined;
+  #inFlight = 0;
 
   constructor(
     readonly inner: Transport,
@@ -142,12 +186,16 @@ export class RetryingTransport implements Transport {
       if (wait > 0) await this.#o.sleep(wait);
       let res: HttpResponse | undefined;
       let err: RetriedError | undefined;
+      this.#inFlight++;
       try {
         res = await this.inner.send(req);
       } catch (e) {
         err = e instanceof Error ? e : new Error(String(e));
+      } finally {
+        this.#inFlight--;
       }
-      if (res) this.#observe(res);
+      // Requests still in flight were sent before this answer but may not be counted in it yet.
+      if (res) this.#observe(res, this.#inFlight);
       if (res && !RETRYABLE_STATUS.has(res.status)) {
         this.budget.refund(lastCost);
         return mayHaveLanded ? { ...res, mayHaveLanded } : res;
@@ -179,10 +227,14 @@ export class RetryingTransport implements Transport {
     }
   }
 
-  #observe(res: HttpResponse): void {
+  #observe(res: HttpResponse, inFlight: number): void {
+    const now = performance.now();
     const policy = res.headers['ratelimit-policy'];
-    if (policy === this.#policy) return;
-    this.#policy = policy;
-    this.#pacer.setRate(parseRateLimitPolicy(policy));
+    if (policy !== this.#policy) {
+      this.#policy = policy;
+      this.#pacer.setPolicy(parseRateLimitPolicy(policy), now);
+    }
+    const left = parseRateLimitRemaining(res.headers);
+    if (left !== undefined) this.#pacer.remaining(res.status === 429 ? 0 : left - inFlight, now);
   }
 }

@@ -1,21 +1,16 @@
 // The OpenAPI document is the contract: API answers are checked against its component schemas,
 // so a malformed answer becomes a clear error instead of a wrong plan.
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
-import YAML from 'yaml';
-import { schemasDir } from '../catalog/catalog.js';
+import { apiComponents } from '../generated/api-components.js';
 
 let ajv: Ajv2020 | undefined;
 const validators = new Map<string, ValidateFunction>();
 
 function load(): Ajv2020 {
   if (ajv) return ajv;
-  const doc = YAML.parse(readFileSync(path.join(schemasDir, 'paystrator-api.openapi.yaml'), 'utf8')) as {
-    components: { schemas: Record<string, unknown> };
-  };
-  const defs = JSON.parse(JSON.stringify(doc.components.schemas).replaceAll('#/components/schemas/', 'api#/$defs/')) as Record<string, unknown>;
-  ajv = new Ajv2020({ allErrors: false, strict: false, validateFormats: false });
+  const defs = JSON.parse(JSON.stringify(apiComponents).replaceAll('#/components/schemas/', 'api#/$defs/')) as Record<string, unknown>;
+  // validateSchema: see src/load/schema.ts; schema.test.ts checks the document once.
+  ajv = new Ajv2020({ allErrors: false, strict: false, validateFormats: false, validateSchema: false });
   ajv.addSchema({ $id: 'api', $defs: defs });
   return ajv;
 }

@@ -7,7 +7,8 @@ import type { Environment, Policy, WorkspaceConfig } from '../generated/config.j
 import { byLocation, schemaIssues, schemas, toDiagnostic, type Issue } from './schema.js';
 import { didYouMean } from './suggest.js';
 import { unknownStore } from './validate.js';
-import { dotted, isRecord, parseYaml, type PathSeg } from './yaml.js';
+import { fastParseYaml } from './fastyaml.js';
+import { dotted, isRecord, parseYaml, type PathSeg, type YamlDocument } from './yaml.js';
 
 export const DEFAULT_ENVIRONMENT = 'sandbox';
 
@@ -108,12 +109,23 @@ export async function loadConfig(file: string): Promise<Result<LoadedConfig>> {
     const message = code === 'ENOENT' ? `config file ${file} not found` : `cannot read config file ${file}: ${code ?? (e as Error).message}`;
     return fail([error(message, { file, rule: 'config-missing' })]);
   }
+  // The fast parser first; a config with anything to report is parsed again by yaml@2, so every
+  // message comes from one parser.
+  const fast = fastParseYaml(text);
+  if (fast) {
+    const r = checkConfig(file, abs, [fast], []);
+    if (r.errors.length === 0 && r.warnings.length === 0) return r;
+  }
   const parsed = parseYaml(text, file);
   if (parsed.errors.length) return fail(parsed.errors, parsed.warnings);
-  const [doc, extra] = parsed.docs;
-  if (!doc) return fail([error('the config is empty: declare at least one environment under environments', { file, line: 1, col: 1, rule: 'schema' })], parsed.warnings);
+  return checkConfig(file, abs, parsed.docs, parsed.warnings);
+}
+
+function checkConfig(file: string, abs: string, docs: YamlDocument[], warnings: Diagnostic[]): Result<LoadedConfig> {
+  const [doc, extra] = docs;
+  if (!doc) return fail([error('the config is empty: declare at least one environment under environments', { file, line: 1, col: 1, rule: 'schema' })], warnings);
   if (extra) {
-    return fail([error('the config must be a single YAML document', { file, ...extra.pos([]), rule: 'schema' })], parsed.warnings);
+    return fail([error('the config must be a single YAML document', { file, ...extra.pos([]), rule: 'schema' })], warnings);
   }
 
   const { config: validate } = schemas();
@@ -125,11 +137,11 @@ export async function loadConfig(file: string): Promise<Result<LoadedConfig>> {
     issues.push(...storeIssues(doc.value, flagged));
   }
   const errors = issues.map((i) => toDiagnostic(i, file, doc)).sort(byLocation);
-  if (errors.length) return fail(errors, parsed.warnings);
+  if (errors.length) return fail(errors, warnings);
 
   const config = doc.value as WorkspaceConfig;
   const policy = { ...policyDefaults(), ...config.policy };
-  return { value: { file, dir: path.dirname(abs), config: { ...config, policy } }, errors: [], warnings: parsed.warnings };
+  return { value: { file, dir: path.dirname(abs), config: { ...config, policy } }, errors: [], warnings };
 }
 
 /** The named environment (default sandbox), or an error listing the known ones. */

@@ -3,12 +3,12 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { glob } from 'tinyglobby';
-import { bundledCatalog, type Catalog } from '../catalog/catalog.js';
+import type { Catalog } from '../catalog/catalog.js';
 import { InternalError, error, warning, type Diagnostic, type Result } from '../diagnostics.js';
 import type { Decimal, ProviderDocument, ProviderStatus } from '../generated/provider.js';
 import { parseDecimal } from '../model/decimal.js';
 import type { CredentialState, DesiredProvider, FeeState, SecretRefTarget, SourcePosition } from '../model/state.js';
-import { canParallelize, loadInParallel } from './parallel.js';
+import { fastParseYaml } from './fastyaml.js';
 import type { DesiredSequence } from '../sequences/model.js';
 import { byLocation, schemas } from './schema.js';
 import { checkSequences, isSequenceDocument, validateSequenceDocument } from './sequences.js';
@@ -35,6 +35,11 @@ function defaultStatus(): ProviderStatus {
   return statusDefault;
 }
 
+// Fields every plan line may point at, with their display paths worked out once.
+const MARKED: [PathSeg[], string][] = [[], ['metadata'], ['metadata', 'name'], ['metadata', 'labels'], ['spec'], ['spec', 'type'], ['spec', 'integration'],
+  ['spec', 'services'], ['spec', 'credentials'], ['spec', 'fee'], ['spec', 'fee', 'type'], ['spec', 'tax'],
+  ['spec', 'tax', 'vatPercent'], ['spec', 'tax', 'applyVat'], ['spec', 'status']].map((p) => [p, dotted(p)]);
+
 /** A validated document as the state both sides of the diff share. */
 export function normalizeProvider(docValue: ProviderDocument, doc: YamlDocument, file: string): DesiredProvider {
   const { metadata, spec } = docValue;
@@ -44,12 +49,10 @@ export function normalizeProvider(docValue: ProviderDocument, doc: YamlDocument,
     return r.value;
   };
   const positions: Record<string, SourcePosition> = {};
-  const mark = (p: PathSeg[]) => {
-    positions[dotted(p)] = { file, ...doc.pos(p) };
+  const mark = (p: PathSeg[], key = dotted(p)) => {
+    positions[key] = { file, ...doc.pos(p) };
   };
-  for (const p of [[], ['metadata'], ['metadata', 'name'], ['metadata', 'labels'], ['spec'], ['spec', 'type'], ['spec', 'integration'],
-    ['spec', 'services'], ['spec', 'credentials'], ['spec', 'fee'], ['spec', 'fee', 'type'], ['spec', 'tax'],
-    ['spec', 'tax', 'vatPercent'], ['spec', 'tax', 'applyVat'], ['spec', 'status']]) mark(p);
+  for (const [p, key] of MARKED) mark(p, key);
 
   const credentials: Record<string, CredentialState> = {};
   const secretRefs: Record<string, SecretRefTarget> = {};
@@ -109,23 +112,36 @@ export interface FileResult {
 }
 
 export function loadFile(file: string, baseDir: string, opts: ValidateOptions): FileResult {
-  const result: FileResult = { errors: [], warnings: [], providers: [], sequences: [], names: [] };
   let text: string;
   try {
     // Synchronous on purpose: parsing is CPU-bound, and for 10,000 small files fs/promises'
     // open/stat/read/close round trips cost more (1 s) than all the reads done in line (0.2 s).
     text = readFileSync(path.resolve(baseDir, file), 'utf8');
   } catch (e) {
+    const result: FileResult = { errors: [], warnings: [], providers: [], sequences: [], names: [] };
     result.errors.push(error(`cannot read the file: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { file, rule: 'read' }));
     return result;
   }
+  // Most files take the fast path; a file with anything to report is parsed again by yaml@2, so
+  // every message comes from one parser.
+  const fast = fastParseYaml(text);
+  if (fast) {
+    const result = checkDocuments(file, [fast], opts);
+    if (result.errors.length === 0 && result.warnings.length === 0) return result;
+  }
   const parsed = parseYaml(text, file);
-  result.errors.push(...parsed.errors);
-  result.warnings.push(...parsed.warnings);
+  const result = checkDocuments(file, parsed.docs, opts);
+  result.errors.unshift(...parsed.errors);
+  result.warnings.unshift(...parsed.warnings);
   if (parsed.docs.length === 0 && parsed.errors.length === 0) {
     result.warnings.push(warning('the file holds no YAML document', { file, rule: 'empty-file' }));
   }
-  for (const doc of parsed.docs) {
+  return result;
+}
+
+function checkDocuments(file: string, docs: YamlDocument[], opts: ValidateOptions): FileResult {
+  const result: FileResult = { errors: [], warnings: [], providers: [], sequences: [], names: [] };
+  for (const doc of docs) {
     if (isSequenceDocument(doc.value)) {
       const seq = validateSequenceDocument(file, doc, opts.catalog);
       result.errors.push(...seq.diagnostics);
@@ -171,11 +187,7 @@ export async function loadDesiredFiles(opts: LoadProvidersOptions): Promise<Desi
   const providers: DesiredProvider[] = [];
   const sequences: DesiredSequence[] = [];
   const names: NamedAt[] = [];
-  const inline = (file: string) => loadFile(file, opts.baseDir, validateOpts);
-  const results =
-    opts.catalog === bundledCatalog() && canParallelize(files.length)
-      ? await loadInParallel(files, inline, { baseDir: opts.baseDir, ...(opts.secretStores ? { secretStores: opts.secretStores } : {}) })
-      : files.map(inline);
+  const results = files.map((file) => loadFile(file, opts.baseDir, validateOpts));
   // Loops rather than push(...spread): argument lists overflow the stack on large repositories.
   for (const r of results) {
     for (const d of r.errors) errors.push(d);

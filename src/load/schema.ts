@@ -62,6 +62,9 @@ export function schemas(): Compiled {
       // the top without declaring it there.
       allowUnionTypes: true,
       strictRequired: false,
+      // The schemas are ours and checked against the meta-schema by schema.test.ts; checking
+      // them again on every run costs more than validating 10,000 documents.
+      validateSchema: false,
     });
     ajv.addKeyword('x-integration');
     ajv.addSchema(readSchema('secret-ref.schema.json'));

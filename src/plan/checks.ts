@@ -63,7 +63,11 @@ function serviceOutage(plan: Plan, live: readonly LiveProvider[]): SafetyFinding
   const activeNow = new Map<string, string[]>();
   for (const l of live) {
     if (l.state.status !== 'ACTIVE') continue;
-    for (const s of l.state.services) activeNow.set(s, [...(activeNow.get(s) ?? []), l.state.name]);
+    for (const s of l.state.services) {
+      const names = activeNow.get(s);
+      if (names) names.push(l.state.name);
+      else activeNow.set(s, [l.state.name]);
+    }
   }
   const activeAfter = new Set<string>();
   for (const r of after.values()) if (r.status === 'ACTIVE') for (const s of r.services) activeAfter.add(s);

@@ -107,10 +107,12 @@ export function faultMiddleware(o: FaultOptions, random: () => number, stats: Fa
         const waitS = Math.max(1, Math.ceil((1 - tokens) / rps));
         throw new ProblemError(429, 'rate-limited', 'Too many requests', `at most ${rps} requests per second`, undefined, {
           'Retry-After': String(waitS),
-          ...(policy ? { 'RateLimit-Policy': policy } : {}),
+          ...(policy ? { 'RateLimit-Policy': policy, RateLimit: `"sandbox";r=0;t=${waitS}` } : {}),
         });
       }
       tokens -= 1;
+      // What is left of the window, and the seconds until it is whole again.
+      c.header('RateLimit', `"sandbox";r=${Math.floor(tokens)};t=${Math.ceil((rps - tokens) / rps)}`);
     }
     const [r429, r5xx, rDrop, rWhen, rKind, rLatency] = [random(), random(), random(), random(), random(), random()];
     const latency = Array.isArray(o.latencyMs) ? o.latencyMs[0] + rLatency * (o.latencyMs[1] - o.latencyMs[0]) : (o.latencyMs ?? 0);
