@@ -4,7 +4,6 @@ import path from 'node:path';
 import type { GitHubFlags } from '../github/context.js';
 import { assemble } from '../github/markdown.js';
 import { renderPlanMarkdown } from '../github/plan-markdown.js';
-import { publishPlanComment } from '../github/publish.js';
 import { appendStepSummary } from '../github/summary.js';
 import type { Plan } from '../plan/plan.js';
 import type { Io } from './io.js';
@@ -14,6 +13,8 @@ export const renderPlanMarkdownText = (plan: Plan) => assemble(renderPlanMarkdow
 export async function planToGitHub(io: Io, plan: Plan, workspaceDir: string, o: GitHubFlags & { githubComment?: boolean; format: string }): Promise<void> {
   const say = o.format === 'json' ? (t: string) => io.err(t) : (t: string) => io.out(t);
   if (o.githubComment) {
+    // Octokit and its plugins cost ~60 ms to load: only a run that comments pays for them.
+    const { publishPlanComment } = await import('../github/publish.js');
     const r = await publishPlanComment(plan, {
       env: io.env,
       flags: o,

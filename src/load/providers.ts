@@ -157,6 +157,8 @@ function checkDocuments(file: string, docs: YamlDocument[], opts: ValidateOption
   return result;
 }
 
+const YIELD_EVERY = 250;
+
 /** Loads, validates and normalizes every provider document matched by the patterns. */
 export async function loadProviders(opts: LoadProvidersOptions): Promise<Result<DesiredProvider[]>> {
   const r = await loadDesiredFiles(opts);
@@ -187,7 +189,13 @@ export async function loadDesiredFiles(opts: LoadProvidersOptions): Promise<Desi
   const providers: DesiredProvider[] = [];
   const sequences: DesiredSequence[] = [];
   const names: NamedAt[] = [];
-  const results = files.map((file) => loadFile(file, opts.baseDir, validateOpts));
+  const results: FileResult[] = [];
+  for (let i = 0; i < files.length; i++) {
+    results.push(loadFile(files[i]!, opts.baseDir, validateOpts));
+    // Parsing is synchronous: let the event loop in now and then, so the live read running
+    // alongside can take each page as it arrives and ask for the next one while files load.
+    if (i % YIELD_EVERY === YIELD_EVERY - 1) await new Promise((resolve) => setImmediate(resolve));
+  }
   // Loops rather than push(...spread): argument lists overflow the stack on large repositories.
   for (const r of results) {
     for (const d of r.errors) errors.push(d);

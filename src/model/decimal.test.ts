@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compareDecimal, fromScaled, parseDecimal, toScaled } from './decimal.js';
 
@@ -25,5 +26,18 @@ describe('exact decimals', () => {
     expect(compareDecimal('0.0001', '0')).toBe(1);
     expect(toScaled('12.3456')).toBe(123456n);
     expect(fromScaled(toScaled('1.5'))).toBe('1.5');
+    expect(compareDecimal('100', '99.9999')).toBe(1);
+    expect(compareDecimal('9', '10')).toBe(-1);
+  });
+
+  it('orders any two canonical decimals as their exact values do', () => {
+    const canonical = fc.tuple(fc.bigInt({ min: 0n, max: 10n ** 12n }), fc.integer({ min: 0, max: 9999 })).map(([i, f]) => parseDecimal(`${i}.${String(f).padStart(4, '0')}`));
+    fc.assert(
+      fc.property(canonical, canonical, (a, b) => {
+        if (!a.ok || !b.ok) throw new Error('not canonical');
+        const [x, y] = [toScaled(a.value), toScaled(b.value)];
+        expect(compareDecimal(a.value, b.value)).toBe(x < y ? -1 : x > y ? 1 : 0);
+      }),
+    );
   });
 });

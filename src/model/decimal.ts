@@ -35,8 +35,13 @@ export function fromScaled(scaled: bigint): string {
   return frac ? `${int}.${frac}` : int;
 }
 
+/** Orders two canonical decimals without BigInt (validation compares one per file). */
 export function compareDecimal(a: string, b: string): number {
-  const x = toScaled(a);
-  const y = toScaled(b);
+  const [ai = '', af = ''] = a.split('.');
+  const [bi = '', bf = ''] = b.split('.');
+  // Canonical integer parts have no leading zeros: the longer is the larger.
+  if (ai.length !== bi.length) return ai.length < bi.length ? -1 : 1;
+  const x = ai + af.padEnd(MAX_SCALE, '0');
+  const y = bi + bf.padEnd(MAX_SCALE, '0');
   return x < y ? -1 : x > y ? 1 : 0;
 }

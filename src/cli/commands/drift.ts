@@ -5,7 +5,6 @@ import { renderDriftJson, renderDriftMarkdown, renderDriftText } from '../../dri
 import { writeDrift } from '../../drift/write.js';
 import type { GitHubFlags } from '../../github/context.js';
 import { assemble } from '../../github/markdown.js';
-import { publishDriftIssue } from '../../github/publish.js';
 import { appendStepSummary } from '../../github/summary.js';
 import type { DesiredProvider } from '../../model/state.js';
 import { comparison, connect, loadDesired, openWorkspace, readLive, resolveDesiredSecrets, type Workspace } from '../../workspace.js';
@@ -91,6 +90,8 @@ export async function driftCommand(io: Io, g: GlobalOptions, o: DriftFlags): Pro
 
   if (o.githubIssue) {
     const artifactDir = path.join(ws.config.dir, '.paystrator', 'artifacts');
+    // Loaded only here: see github-plan.ts.
+    const { publishDriftIssue } = await import('../../github/publish.js');
     const r = await publishDriftIssue(report, { env: io.env, flags: o, artifactDir, onWarning: (m) => io.err(io.style.yellow(`warning: ${m}`) + '\n') });
     const what = {
       opened: `Opened drift issue #${r.number}`,
