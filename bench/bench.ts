@@ -1,6 +1,6 @@
 // npm run bench [-- --providers 10000 --runs 3 --apply 1000]
 // Measures the product against its floor and its peer in one run, prints one table and writes
-// bench/results.json. Never part of npm test.
+// bench/results.json. Never part of npm test, except as the small smoke run of test/scenarios/060-bench.
 import { spawn } from 'node:child_process';
 import { mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -12,7 +12,6 @@ import { generateWorkspace, writeConfig } from './generate.js';
 
 // Compiled to bench/out/bench/bench.js.
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const outDir = path.join(root, 'bench/out/work');
 const CLI = path.join(root, 'bin/paystrator-gitops.js');
 const RSS = path.join(root, 'bench/rss.mjs');
 const script = (name: string) => path.join(root, `bench/out/bench/${name}.js`);
@@ -21,9 +20,18 @@ function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? Number(process.argv[i + 1]) : fallback;
 }
+function option(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 && process.argv[i + 1] ? path.resolve(process.argv[i + 1]!) : fallback;
+}
 const N = arg('providers', 10_000);
 const RUNS = Math.max(3, arg('runs', 3));
 const APPLY_N = arg('apply', 1000);
+// --work and --out let the smoke test (test/scenarios/060-bench) keep its files to itself.
+const outDir = option('work', path.join(root, 'bench/out/work'));
+const resultsFile = option('out', path.join(root, 'bench/results.json'));
+// The secrets' values; the smoke test makes them canaries, so its scan proves none is printed.
+const SECRET_PREFIX = process.env.BENCH_SECRET_PREFIX ?? 'bench-secret';
 
 interface Sample { ms: number; rssMb: number; stdout: string; stderr: string; code: number | null }
 
@@ -108,7 +116,7 @@ async function main() {
   const data = path.join(outDir, `sandbox-${N}.json`);
   process.stderr.write(`Generating ${N} provider files...\n`);
   const gen = await generateWorkspace(ws, N, { dataFile: data });
-  const secrets: Record<string, string> = Object.fromEntries(gen.secretNames.map((n, i) => [n, `bench-secret-${i}-${'x'.repeat(24)}`]));
+  const secrets: Record<string, string> = Object.fromEntries(gen.secretNames.map((n, i) => [n, `${SECRET_PREFIX}-${i}-${'x'.repeat(24)}`]));
   const env = { ...secrets, PAYSTRATOR_API_KEY: SANDBOX_RW_KEY };
 
   process.stderr.write(`Seeding the sandbox with ${N} providers (embedded apply)...\n`);
@@ -179,7 +187,7 @@ async function main() {
   // Apply cases: every repetition against a fresh sandbox.
   const aws = path.join(outDir, `apply-${APPLY_N}`);
   const agen = await generateWorkspace(aws, APPLY_N);
-  const aenv = { ...Object.fromEntries(agen.secretNames.map((n, i) => [n, `bench-secret-${i}-${'y'.repeat(24)}`])), PAYSTRATOR_API_KEY: SANDBOX_RW_KEY };
+  const aenv = { ...Object.fromEntries(agen.secretNames.map((n, i) => [n, `${SECRET_PREFIX}-${i}-${'y'.repeat(24)}`])), PAYSTRATOR_API_KEY: SANDBOX_RW_KEY };
   const applyCase = async (label: string, sandboxArgs: string[], raw: boolean) => {
     return repeat(label, async () => {
       const d = path.join(outDir, `apply-sandbox-${process.hrtime.bigint()}.json`);
@@ -220,7 +228,7 @@ async function main() {
   const table = render();
   process.stdout.write(table);
   await writeFile(
-    path.join(root, 'bench/results.json'),
+    resultsFile,
     JSON.stringify({ date: new Date().toISOString(), node: process.version, providers: N, runs: RUNS, applyCreates: APPLY_N, rows: rows.map((r) => ({ ...r, medianMs: median(r.samples), minMs: Math.min(...r.samples), maxMs: Math.max(...r.samples) })) }, null, 2) + '\n',
   );
 }

@@ -1,0 +1,68 @@
+// The bench itself, small: `npm run bench` must keep working from a clean clone, and what it
+// reports must hold whatever the size. Timings are not asserted (they belong to the bench).
+import { spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { canaries, capture, tempDir } from '../../helpers/cli.js';
+import { REPO_ROOT } from '../../helpers/paths.js';
+
+interface Row { case: string; samples: number[]; ratio?: number; requests?: number | string; rssMb: number; note?: string }
+
+function node(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { cwd: REPO_ROOT, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d));
+    child.stderr.on('data', (d: Buffer) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('npm run bench, at 200 providers', () => {
+  let out: { code: number | null; stdout: string; stderr: string };
+  let rows: Row[];
+  const N = 200;
+  const APPLY = 40;
+
+  beforeAll(async () => {
+    const tsc = await node([path.join(REPO_ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'bench/tsconfig.json']);
+    expect(tsc.stdout + tsc.stderr).toBe('');
+    const work = await tempDir('bench-');
+    const results = path.join(work, 'results.json');
+    out = await node([path.join(REPO_ROOT, 'bench/out/bench/bench.js'), '--providers', String(N), '--apply', String(APPLY), '--work', work, '--out', results], {
+      BENCH_SECRET_PREFIX: canaries()[0]!,
+    });
+    await capture('bench stdout', out.stdout);
+    await capture('bench stderr', out.stderr);
+    rows = (JSON.parse(await readFile(results, 'utf8')) as { rows: Row[] }).rows;
+  }, 300_000);
+
+  const row = (prefix: string) => {
+    const r = rows.find((x) => x.case.startsWith(prefix));
+    if (!r) throw new Error(`no row ${prefix} in ${rows.map((x) => x.case).join(', ')}`);
+    return r;
+  };
+
+  it('runs every case three times and prints one table', () => {
+    expect(out.code, out.stderr.slice(-2000)).toBe(0);
+    expect(out.stdout).toMatch(/^\| case +\| median ms \| min +\| max +\| ratio +\| requests +\| peak RSS MB \|$/m);
+    for (const c of ['1. validate', '2. no-op plan', '3. peer', '3b. no-op plan', '3b. peer', '4. floor', '5. apply', '5. floor', '6. apply']) {
+      const r = row(c);
+      expect(r.samples, c).toHaveLength(3);
+      for (const ms of r.samples) expect(ms, c).toBeGreaterThan(0);
+      expect(r.rssMb, c).toBeGreaterThan(0);
+      expect(out.stdout).toContain(`| ${r.case}`);
+    }
+  });
+
+  it('reports the request and secret-read counts the product promises', () => {
+    expect(row('2. no-op plan').requests).toBeLessThanOrEqual(Math.ceil(N / 1000) + 2);
+    expect(row('3. peer').requests).toBe(N + 1);
+    expect(row('7. secret reads').requests).toBe(`${N / 50} reads / ${N / 50} distinct`);
+    expect(row('5. apply').requests).toBe(APPLY);
+    expect(row('6. apply').note).toMatch(/429 surfaced: no$/);
+  });
+});
