@@ -8,7 +8,9 @@ import YAML from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { schemasDir } from '../catalog/catalog.js';
 import { canaries } from '../../test/helpers/cli.js';
+import type { Hono } from 'hono';
 import { createSandboxApp } from './app.js';
+import { faultMiddleware } from './faults.js';
 import { SANDBOX_RO_KEY, SANDBOX_RW_KEY, SandboxStore } from './state.js';
 
 interface Operation {
@@ -41,6 +43,40 @@ function template(url: string): string {
   return found;
 }
 
+function caller(app: Hono, exercised: Map<string, Set<string>>, secret: string) {
+  return async (method: string, url: string, opts: { body?: unknown; key?: string | null; headers?: Record<string, string> } = {}) => {
+    const key = opts.key === undefined ? SANDBOX_RW_KEY : opts.key;
+    const res = await app.request(url, {
+      method,
+      headers: { ...(key ? { Authorization: `Bearer ${key}` } : {}), 'Content-Type': 'application/json', ...opts.headers },
+      ...(opts.body === undefined ? {} : { body: typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body) }),
+    });
+    const text = await res.text();
+    expect(text).not.toContain(secret);
+    const op = doc.paths[template(url)]![method.toLowerCase()];
+    const where = `${method} ${url} -> ${res.status}`;
+    expect(op, where).toBeDefined();
+    // The request bodies these tests send as valid are valid by the document too.
+    const requestSchema = op!.requestBody?.content['application/json']?.schema;
+    if (res.status < 300 && requestSchema && typeof opts.body === 'object') expect(validator(requestSchema)(opts.body), where).toBe(true);
+
+    let declared = op!.responses[String(res.status)];
+    expect(declared, `${where} is not a documented status`).toBeDefined();
+    if (declared!.$ref) declared = doc.components.responses[declared!.$ref.split('/').pop()!];
+    const [mediaType, media] = Object.entries(declared!.content ?? {})[0]!;
+    expect(res.headers.get('content-type')?.split(';')[0], where).toBe(mediaType);
+    const check = validator(media.schema);
+    const json = JSON.parse(text) as unknown;
+    expect(check(json) ? [] : check.errors, where).toEqual([]);
+    for (const [h, spec] of Object.entries(declared!.headers ?? {})) {
+      if (h === 'ETag' && res.status < 300) expect(res.headers.get('etag'), where).toMatch(/^"\d+"$/);
+      if ((spec as { required?: boolean }).required) expect(res.headers.get(h), `${where}: ${h}`).not.toBeNull();
+    }
+    if (res.status < 300) exercised.set(template(url), (exercised.get(template(url)) ?? new Set()).add(method.toLowerCase()));
+    return { status: res.status, json: json as Record<string, unknown> & { id: string } };
+  };
+}
+
 describe('OpenAPI conformance', () => {
   it('answers every documented operation with documented statuses and shapes', async () => {
     const store = await SandboxStore.open();
@@ -48,36 +84,7 @@ describe('OpenAPI conformance', () => {
     const exercised = new Map<string, Set<string>>();
     const [secret] = canaries() as [string];
 
-    const call = async (method: string, url: string, opts: { body?: unknown; key?: string | null; headers?: Record<string, string> } = {}) => {
-      const key = opts.key === undefined ? SANDBOX_RW_KEY : opts.key;
-      const res = await app.request(url, {
-        method,
-        headers: { ...(key ? { Authorization: `Bearer ${key}` } : {}), 'Content-Type': 'application/json', ...opts.headers },
-        ...(opts.body === undefined ? {} : { body: typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body) }),
-      });
-      const text = await res.text();
-      expect(text).not.toContain(secret);
-      const op = doc.paths[template(url)]![method.toLowerCase()];
-      const where = `${method} ${url} -> ${res.status}`;
-      expect(op, where).toBeDefined();
-      // The request bodies these tests send as valid are valid by the document too.
-      const requestSchema = op!.requestBody?.content['application/json']?.schema;
-      if (res.status < 300 && requestSchema && typeof opts.body === 'object') expect(validator(requestSchema)(opts.body), where).toBe(true);
-
-      let declared = op!.responses[String(res.status)];
-      expect(declared, `${where} is not a documented status`).toBeDefined();
-      if (declared!.$ref) declared = doc.components.responses[declared!.$ref.split('/').pop()!];
-      const [mediaType, media] = Object.entries(declared!.content ?? {})[0]!;
-      expect(res.headers.get('content-type')?.split(';')[0], where).toBe(mediaType);
-      const check = validator(media.schema);
-      const json = JSON.parse(text) as unknown;
-      expect(check(json) ? [] : check.errors, where).toEqual([]);
-      for (const h of Object.keys(declared!.headers ?? {})) {
-        if (h === 'ETag' && res.status < 300) expect(res.headers.get('etag'), where).toMatch(/^"\d+"$/);
-      }
-      if (res.status < 300) exercised.set(template(url), (exercised.get(template(url)) ?? new Set()).add(method.toLowerCase()));
-      return { status: res.status, json: json as Record<string, unknown> & { id: string } };
-    };
+    const call = caller(app, exercised, secret);
 
     const create = {
       name: 'Conformance',
@@ -153,5 +160,24 @@ describe('OpenAPI conformance', () => {
     const documented = Object.entries(doc.paths).flatMap(([t, ops]) => Object.keys(ops).filter((m) => m !== 'parameters').map((m) => `${m} ${t}`));
     const done = [...exercised].flatMap(([t, ms]) => [...ms].map((m) => `${m} ${t}`));
     expect(done.sort()).toEqual(documented.sort());
+  });
+  it('declares the 429 of a request-rate limit, and the headers that let a client pace itself', async () => {
+    const store = await SandboxStore.open();
+    // A clock that never moves: the bucket of 2 is not refilled, so the third request is refused.
+    const app = createSandboxApp({ store, faults: faultMiddleware({ rpsLimit: 2 }, () => 0.5, undefined, () => 0) });
+    const call = caller(app, new Map(), canaries()[0]!);
+    const seen: (string | null)[][] = [];
+    for (let i = 0; i < 3; i++) {
+      const res = await app.request('/v1/company', { headers: { Authorization: `Bearer ${SANDBOX_RW_KEY}` } });
+      seen.push([String(res.status), res.headers.get('ratelimit-policy'), res.headers.get('ratelimit'), res.headers.get('retry-after')]);
+    }
+    expect(seen).toEqual([
+      ['200', '"sandbox";q=2;w=1', '"sandbox";r=1;t=1', null],
+      ['200', '"sandbox";q=2;w=1', '"sandbox";r=0;t=1', null],
+      ['429', '"sandbox";q=2;w=1', '"sandbox";r=0;t=1', '1'],
+    ]);
+    // Every operation declares it, with its problem body.
+    expect((await call('GET', '/v1/providers')).status).toBe(429);
+    expect((await call('POST', '/v1/providers', { body: {} })).status).toBe(429);
   });
 });
