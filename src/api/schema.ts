@@ -1,26 +1,13 @@
 // The OpenAPI document is the contract: API answers are checked against its component schemas,
-// so a malformed answer becomes a clear error instead of a wrong plan.
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
-import { apiComponents } from '../generated/api-components.js';
-
-let ajv: Ajv2020 | undefined;
-const validators = new Map<string, ValidateFunction>();
-
-function load(): Ajv2020 {
-  if (ajv) return ajv;
-  const defs = JSON.parse(JSON.stringify(apiComponents).replaceAll('#/components/schemas/', 'api#/$defs/')) as Record<string, unknown>;
-  // validateSchema: see src/load/schema.ts; schema.test.ts checks the document once.
-  ajv = new Ajv2020({ allErrors: false, strict: false, validateFormats: false, validateSchema: false });
-  ajv.addSchema({ $id: 'api', $defs: defs });
-  return ajv;
-}
+// so a malformed answer becomes a clear error instead of a wrong plan. The validators are compiled
+// ahead from schemas/paystrator-api.openapi.yaml by `npm run gen:types`.
+import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
+import { InternalError } from '../diagnostics.js';
+import * as validators from '../generated/api-validators.js';
 
 export function componentValidator(name: string): ValidateFunction {
-  let v = validators.get(name);
-  if (!v) {
-    v = load().compile({ $ref: `api#/$defs/${name}` });
-    validators.set(name, v);
-  }
+  const v = (validators as unknown as Record<string, ValidateFunction | undefined>)[name];
+  if (!v) throw new InternalError(`no component schema ${name} in the OpenAPI document`);
   return v;
 }
 

@@ -4,7 +4,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 // The named export: under NodeNext the default import types as the CommonJS namespace.
 import { Ajv2020, type AnySchemaObject, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
-import { schemasDir, type IntegrationSchema } from '../catalog/catalog.js';
+import { bundledCatalog, schemasDir, type IntegrationSchema } from '../catalog/catalog.js';
+import * as ahead from '../generated/validators.js';
 import { error, type Diagnostic } from '../diagnostics.js';
 import { didYouMean } from './suggest.js';
 import { dotted, isRecord, type PathSeg, type YamlDocument } from './yaml.js';
@@ -45,46 +46,53 @@ interface Compiled {
 }
 
 let compiled: Compiled | undefined;
+let runtime: Ajv2020 | undefined;
 
 function readSchema(file: string): Schema {
   return JSON.parse(readFileSync(path.join(schemasDir, file), 'utf8')) as Schema;
 }
 
-export function schemas(): Compiled {
-  if (!compiled) {
-    const ajv = new Ajv2020({
-      allErrors: true,
-      discriminator: true,
-      // verbose: errors carry their schema, which names the allowed fields and anyOf branches.
-      verbose: true,
-      strict: true,
-      // secret-ref's version is ["string", "integer"]; a discriminated oneOf requires its tag at
-      // the top without declaring it there.
-      allowUnionTypes: true,
-      strictRequired: false,
-      // The schemas are ours and checked against the meta-schema by schema.test.ts; checking
-      // them again on every run costs more than validating 10,000 documents.
-      validateSchema: false,
-    });
-    ajv.addKeyword('x-integration');
-    ajv.addSchema(readSchema('secret-ref.schema.json'));
-    const providerSchema = readSchema('provider.schema.json');
-    const configSchema = readSchema('config.schema.json');
-    compiled = { ajv, providerSchema, configSchema, provider: ajv.compile(providerSchema), config: ajv.compile(configSchema) };
+/** For what is not compiled ahead: sequences, and integration schemas of other catalogs. */
+function runtimeAjv(): Ajv2020 {
+  if (!runtime) {
+    // The schemas are ours and checked against the meta-schema by schema.test.ts; checking them
+    // again on every run costs more than validating 10,000 documents.
+    runtime = new Ajv2020({ ...ahead.ajvOptions, validateSchema: false });
+    runtime.addKeyword('x-integration');
+    runtime.addSchema(readSchema('secret-ref.schema.json'));
   }
+  return runtime;
+}
+
+/** The provider and config validators, compiled ahead from schemas/ by `npm run gen:types`. */
+export function schemas(): Compiled {
+  compiled ??= {
+    get ajv() {
+      return runtimeAjv();
+    },
+    providerSchema: readSchema('provider.schema.json'),
+    configSchema: readSchema('config.schema.json'),
+    provider: ahead.provider as unknown as ValidateFunction,
+    config: ahead.config as unknown as ValidateFunction,
+  };
   return compiled;
 }
 
 const integrationValidators = new WeakMap<IntegrationSchema, ValidateFunction>();
 
-/** The credential validator of an integration, compiled on first use. */
+/** The credential validator of an integration: compiled ahead for the bundled catalog, else on first use. */
 export function integrationValidator(schema: IntegrationSchema): ValidateFunction {
   const cached = integrationValidators.get(schema);
   if (cached) return cached;
-  const { ajv } = schemas();
-  // A catalog built from another copy of the same file shares the $id: the newest wins.
-  if (schema.$id && ajv.getSchema(schema.$id)) ajv.removeSchema(schema.$id);
-  const v = ajv.compile(schema);
+  const bundled = schema.$id ? (ahead.integrationValidators as unknown as Record<string, ValidateFunction | undefined>)[schema.$id] : undefined;
+  // Only the bundled catalog's own schema objects: another catalog may reuse an $id with other content.
+  let v = bundled && bundledCatalog().ids().some((id) => bundledCatalog().get(id)?.schema === schema) ? bundled : undefined;
+  if (!v) {
+    const ajv = runtimeAjv();
+    // A catalog built from another copy of the same file shares the $id: the newest wins.
+    if (schema.$id && ajv.getSchema(schema.$id)) ajv.removeSchema(schema.$id);
+    v = ajv.compile(schema);
+  }
   integrationValidators.set(schema, v);
   return v;
 }

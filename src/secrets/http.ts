@@ -1,7 +1,6 @@
 // The HTTP side shared by the Vault and GCP stores: bounded time, bounded retries, bounded
 // concurrency, and failures mapped to store failures that never quote what the server said.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { request } from 'undici';
 import { SecretStoreError } from './store.js';
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
@@ -44,6 +43,8 @@ export class Limiter {
  * Retries 429 and 502-504 (with Retry-After, capped) up to 3 attempts; each attempt has `timeoutMs`.
  */
 export async function storeRequest(service: string, req: StoreHttpRequest, timeoutMs: number): Promise<StoreHttpResponse> {
+  // Loaded here, not at start: only Vault and GCP stores need it (see api/transport.ts for the cost).
+  const { request } = await import('undici');
   for (let attempt = 1; ; attempt++) {
     let status: number;
     let text: string;
