@@ -1,9 +1,10 @@
 // The JSON Schemas in schemas/ are the single source of structure: compiled once per process, and
 // their errors translated into one clear message per problem (no anyOf/oneOf noise).
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 // The named export: under NodeNext the default import types as the CommonJS namespace.
-import { Ajv2020, type AnySchemaObject, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import type { Ajv2020, AnySchemaObject, ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import { bundledCatalog, schemasDir, type IntegrationSchema } from '../catalog/catalog.js';
 import * as ahead from '../generated/validators.js';
 import { error, type Diagnostic } from '../diagnostics.js';
@@ -57,7 +58,9 @@ function runtimeAjv(): Ajv2020 {
   if (!runtime) {
     // The schemas are ours and checked against the meta-schema by schema.test.ts; checking them
     // again on every run costs more than validating 10,000 documents.
-    runtime = new Ajv2020({ ...ahead.ajvOptions, validateSchema: false });
+    // Loaded on first need: with the validators compiled ahead most runs never compile a schema.
+    const { Ajv2020: Ajv } = createRequire(import.meta.url)('ajv/dist/2020.js') as typeof import('ajv/dist/2020.js');
+    runtime = new Ajv({ ...ahead.ajvOptions, validateSchema: false });
     runtime.addKeyword('x-integration');
     runtime.addSchema(readSchema('secret-ref.schema.json'));
   }
