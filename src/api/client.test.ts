@@ -6,16 +6,17 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Sensitive } from '../secrets/sensitive.js';
 import { PaystratorClient } from './client.js';
 import { ApiUnavailableError } from './errors.js';
+import type { RetryOptions } from './retry.js';
 import { HttpTransport } from './transport.js';
 
 let server: Server | undefined;
 afterEach(() => new Promise<void>((r) => (server ? server.close(() => r()) : r())));
 
-async function answering(body: string): Promise<PaystratorClient> {
-  server = createServer((_, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(body));
+async function answering(body: string, headers: Record<string, string> = {}, retry: RetryOptions | false = false): Promise<PaystratorClient> {
+  server = createServer((_, res) => res.writeHead(200, { 'content-type': 'application/json', ...headers }).end(body));
   await new Promise<void>((r) => server!.listen(0, '127.0.0.1', r));
   const { port } = server.address() as AddressInfo;
-  return new PaystratorClient(new HttpTransport(`http://127.0.0.1:${port}`), new Sensitive('k'), false);
+  return new PaystratorClient(new HttpTransport(`http://127.0.0.1:${port}`), new Sensitive('k'), retry);
 }
 
 describe('answers checked against the OpenAPI components', () => {
@@ -30,6 +31,22 @@ describe('answers checked against the OpenAPI components', () => {
   it('refuses a company whose id is not a string', async () => {
     const client = await answering(JSON.stringify({ id: 5, name: 'Dummy', permission: 'read-write' }));
     await expect(client.company()).rejects.toThrow(/does not match the Company schema: \/id must be string/);
+    await client.transport.close();
+  });
+});
+
+describe('pacing without a count of what is left', () => {
+  it('spaces requests evenly when the API announces only its policy, and never bursts', async () => {
+    const waits: number[] = [];
+    const company = JSON.stringify({ id: 'c', name: 'C', permission: 'read-write' });
+    const client = await answering(company, { 'RateLimit-Policy': '"api";q=50;w=1' }, { sleep: (ms) => (waits.push(ms), new Promise((r) => setTimeout(r, ms))) });
+    await client.company();
+    // Idle long enough to refill 10 of the 50 a window allows, then 6 at once: without a count
+    // from the API only the first goes at once, the others each wait for their slot (20 ms apart).
+    await new Promise((r) => setTimeout(r, 200));
+    await Promise.all(Array.from({ length: 6 }, () => client.company()));
+    expect(waits).toHaveLength(5);
+    expect(Math.max(...waits)).toBeGreaterThan(80);
     await client.transport.close();
   });
 });

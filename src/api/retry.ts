@@ -146,7 +146,10 @@ class Pacer {
   }
 
   #refill(now: number): void {
-    this.#tokens = Math.min(this.#capacity, this.#tokens + (now - this.#at) * this.#perMs);
+    // Bursts only on the API's word: with a policy alone, requests are spaced evenly, which no
+    // window algorithm (fixed, sliding or bucket) refuses.
+    const cap = this.#told ? this.#capacity : 1;
+    this.#tokens = Math.min(cap, this.#tokens + (now - this.#at) * this.#perMs);
     this.#at = now;
   }
 }
