@@ -65,9 +65,12 @@ async function validators() {
   const ajv = new Ajv2020({ ...ajvOptions, code: { source: true, esm: true, lines: true } });
   ajv.addKeyword('x-integration');
   const exported = {};
-  for (const file of ['secret-ref.schema.json', 'provider.schema.json', 'config.schema.json']) ajv.addSchema(await read(file));
-  exported.provider = (await read('provider.schema.json')).$id;
-  exported.config = (await read('config.schema.json')).$id;
+  ajv.addSchema(await read('secret-ref.schema.json'));
+  for (const name of ['provider', 'config']) {
+    const schema = await read(`${name}.schema.json`);
+    ajv.addSchema(schema);
+    exported[name] = schema.$id;
+  }
   const integrations = readdirSync(path.join(schemasDir, 'integrations')).filter((f) => f.endsWith('.schema.json')).sort();
   const ids = {};
   for (const [i, file] of integrations.entries()) {

@@ -132,8 +132,7 @@ class FastParser {
       i = this.next(i + 1);
       if (i >= this.lines.length) throw BAIL;
     }
-    const c = this.ind[i]!;
-    const [node, end] = this.isSeqItem(this.lines[i]!, c) ? this.sequence(i, c) : this.keyAt(this.lines[i]!, c) ? this.mapping(i, c) : BAILED();
+    const [node, end] = this.block(i, this.ind[i]!);
     if (end < this.lines.length) throw BAIL;
     return node;
   }
@@ -224,11 +223,9 @@ class FastParser {
       arr.push(item.value);
       i = after;
       if (i >= this.lines.length || this.ind[i]! < c) return [node, i];
-      if (this.ind[i]! > c || !this.isSeqItem(this.lines[i]!, c)) {
-        // A mapping key at the dashes' column ends a sequence that is a mapping's value.
-        if (this.ind[i] === c && !this.isSeqItem(this.lines[i]!, c)) return [node, i];
-        throw BAIL;
-      }
+      if (this.ind[i]! > c) throw BAIL;
+      // A mapping key at the dashes' column ends a sequence that is a mapping's value.
+      if (!this.isSeqItem(this.lines[i]!, c)) return [node, i];
     }
   }
 
@@ -342,10 +339,6 @@ class FastParser {
     if (e >= s.length) throw BAIL; // a flow collection that goes on to the next line
     return e;
   }
-}
-
-function BAILED(): never {
-  throw BAIL;
 }
 
 interface Located {
