@@ -168,7 +168,8 @@ top: end # trailing
       }),
       { numRuns: 3000 },
     );
-    expect(taken / runs).toBeGreaterThan(0.2);
+    // About 20-25% are taken; the floor only proves the property is not vacuous.
+    expect(taken / runs).toBeGreaterThan(0.1);
   });
 
   it('agrees with yaml@2 on every mutation of a provider file it takes', () => {
