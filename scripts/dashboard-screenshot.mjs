@@ -1,7 +1,8 @@
 // Regenerates docs/sandbox-dashboard.png, the README's picture of the sandbox's Provider Management
 // page: the repo's example providers applied over HTTP, then drift made by hand in the page itself
-// (one provider put under maintenance, one added outside git). Needs `npm run build` and Debian's
-// chromium. Run: node scripts/dashboard-screenshot.mjs
+// (one provider put under maintenance, one added outside git). Needs `npm run build`; the browser
+// is the tests' (test/helpers/browser.mjs: Debian's chromium, else @sparticuz/chromium's).
+// Run: node scripts/dashboard-screenshot.mjs
 /* global document -- used only in functions that run in the page */
 import { spawn, execFile } from 'node:child_process';
 import { cp, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
@@ -10,6 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { chromium } from 'playwright-core';
+import { chromiumLaunchOptions } from '../test/helpers/browser.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const cli = path.join(root, 'bin/paystrator-gitops.js');
@@ -35,12 +37,7 @@ try {
   await writeFile(config, (await readFile(config, 'utf8')).replace('http://127.0.0.1:4010', url));
   await promisify(execFile)(process.execPath, [cli, 'apply', '--env', 'local', '--auto-approve'], { cwd: ws });
 
-  browser = await chromium.launchPersistentContext(path.join(work, 'profile'), {
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    viewport: { width: 1280, height: 720 },
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await chromium.launchPersistentContext(path.join(work, 'profile'), { ...(await chromiumLaunchOptions()), viewport: { width: 1280, height: 720 } });
   const page = browser.pages()[0] ?? (await browser.newPage());
   const summary = (text) => page.waitForFunction((t) => document.querySelector('#summary')?.textContent?.startsWith(t), text);
   await page.goto(`${url}/`);

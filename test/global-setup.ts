@@ -7,6 +7,7 @@ import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { TMP_ROOT } from './helpers/paths.js';
+import { ageFixtureCanaries } from './servers/age.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -28,7 +29,9 @@ export default async function setup(project: TestProject) {
   const runDir = path.join(TMP_ROOT, `run-${Date.now()}-${process.pid}`);
   await mkdir(runDir, { recursive: true });
   project.provide('runDir', runDir);
-  const canaries = Array.from({ length: 4 }, () => `canary-${randomBytes(12).toString('hex')}`);
+  // Four random values per run, then the committed age fixtures' secrets and identities (random
+  // once, when scripts/make-age-fixtures.sh made them): fixed, but known to the scan all the same.
+  const canaries = [...Array.from({ length: 4 }, () => `canary-${randomBytes(12).toString('hex')}`), ...ageFixtureCanaries()];
   project.provide('canaries', canaries);
 
   return async function teardown() {

@@ -3,25 +3,33 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { canaries, tempDir } from '../../test/helpers/cli.js';
 import { resolveFailures } from '../../test/helpers/secrets.js';
-import { ageEncrypt, ageKey, type AgeFixture } from '../../test/servers/age.js';
+import { ageFile, ageFixtureCanaries, ageKey, agePlaintext, type AgeFixture, type AgePlaintext } from '../../test/servers/age.js';
 import { AgeStore } from './age-store.js';
 import { resolveSecrets } from './resolver.js';
 import type { SecretStore } from './store.js';
 
 const failures = resolveFailures('age store failures');
 
+// The files were written by the age CLI (scripts/make-age-fixtures.sh); no age binary runs here.
 describe('AgeStore', () => {
   let dir: string;
   let key: AgeFixture;
   let file: string;
-  let c: string[];
+  let plain: AgePlaintext;
 
   beforeAll(async () => {
-    c = canaries();
     dir = await tempDir('age-');
-    key = await ageKey(dir);
-    file = path.join(dir, 'secrets.age.yaml');
-    await ageEncrypt(file, key.recipient, { XENDIT: c[0], DB: { user: 'app', password: c[1] } });
+    key = ageKey();
+    file = ageFile('store.age');
+    plain = agePlaintext();
+  });
+
+  it('the committed fixtures are the age CLI\'s formats, and the canary scan knows their secrets', async () => {
+    expect((await readFile(file)).subarray(0, 22).toString()).toBe('age-encryption.org/v1\n');
+    expect(await readFile(ageFile('armored.age'), 'utf8')).toMatch(/^-----BEGIN AGE ENCRYPTED FILE-----\n[\s\S]+\n-----END AGE ENCRYPTED FILE-----\n$/);
+    const known = ageFixtureCanaries();
+    expect(known).toEqual(expect.arrayContaining([plain['store.age'].XENDIT, plain['store.age'].DB.password, plain['armored.age'].A, key.identity]));
+    expect(canaries()).toEqual(expect.arrayContaining(known));
   });
 
   const store = (identity: { file: string } | { env: string }, env: NodeJS.ProcessEnv = {}, p = file) => new Map<string, SecretStore>([['age', new AgeStore({ path: p, identity, env })]]);
@@ -29,16 +37,14 @@ describe('AgeStore', () => {
   it('decrypts a file the age CLI wrote, with the identity from a key file or an environment variable', async () => {
     for (const s of [store({ file: key.keyFile }), store({ env: 'AGE_KEY' }, { AGE_KEY: key.identity })]) {
       const r = await resolveSecrets([{ store: 'age', name: 'XENDIT' }, { store: 'age', name: 'DB', key: 'password' }], s);
-      expect(r.get({ store: 'age', name: 'XENDIT' }).reveal()).toBe(c[0]);
-      expect(r.get({ store: 'age', name: 'DB', key: 'password' }).reveal()).toBe(c[1]);
+      expect(r.get({ store: 'age', name: 'XENDIT' }).reveal()).toBe(plain['store.age'].XENDIT);
+      expect(r.get({ store: 'age', name: 'DB', key: 'password' }).reveal()).toBe(plain['store.age'].DB.password);
     }
   });
 
   it('reads ASCII-armored and JSON files too', async () => {
-    const armored = path.join(dir, 'armored.age');
-    await ageEncrypt(armored, key.recipient, { A: c[2] }, { armor: true, json: true });
-    const r = await resolveSecrets([{ store: 'age', name: 'A' }], store({ file: key.keyFile }, {}, armored));
-    expect(r.get({ store: 'age', name: 'A' }).reveal()).toBe(c[2]);
+    const r = await resolveSecrets([{ store: 'age', name: 'A' }], store({ file: key.keyFile }, {}, ageFile('armored.age')));
+    expect(r.get({ store: 'age', name: 'A' }).reveal()).toBe(plain['armored.age'].A);
   });
 
   it('names the reference when a secret or key is missing, or a version is pinned', async () => {
@@ -59,7 +65,7 @@ describe('AgeStore', () => {
   });
 
   it('fails as an auth problem with the wrong identity, a missing identity, or a garbled key file', async () => {
-    const other = await ageKey(dir, 'other-key.txt');
+    const other = ageKey('other-key.txt');
     const garbled = path.join(dir, 'garbled-key.txt');
     await writeFile(garbled, '# not a key\nAGE-SECRET-KEY-1NOTAKEY\n');
     const cases: Array<[Map<string, SecretStore>, string]> = [

@@ -1,12 +1,12 @@
-// age fixtures made with Debian's `age` and `age-keygen` commands (installed by .ci/run), so the
-// store is tested against files the real tool wrote. Plaintext goes in on stdin, never to disk.
-import { execFile } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+// age fixtures: identities and files the real `age` CLI wrote once (scripts/make-age-fixtures.sh),
+// committed under test/fixtures/age, so the store is tested against the tool's own output while
+// the tests need no age binary. plaintext.json records what each file holds; every value in it
+// that starts with `canary-`, and each identity, is a suite-wide canary (test/global-setup.ts).
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
-import YAML from 'yaml';
+import { REPO_ROOT } from '../helpers/paths.js';
 
-const run = promisify(execFile);
+export const AGE_FIXTURES = path.join(REPO_ROOT, 'test/fixtures/age');
 
 export interface AgeFixture {
   keyFile: string;
@@ -15,21 +15,36 @@ export interface AgeFixture {
   recipient: string;
 }
 
-export async function ageKey(dir: string, name = 'key.txt'): Promise<AgeFixture> {
-  const keyFile = path.join(dir, name);
-  await run('age-keygen', ['-o', keyFile]);
-  const text = await readFile(keyFile, 'utf8');
+/** key.txt: the identity every fixture file is encrypted to; other-key.txt: one they are not. */
+export function ageKey(name: 'key.txt' | 'other-key.txt' = 'key.txt'): AgeFixture {
+  const keyFile = path.join(AGE_FIXTURES, name);
+  const text = readFileSync(keyFile, 'utf8');
   const recipient = /# public key: (age1\S+)/.exec(text)?.[1];
   const identity = text.split('\n').find((l) => l.startsWith('AGE-SECRET-KEY-'));
-  if (!recipient || !identity) throw new Error('age-keygen wrote an unexpected key file');
+  if (!recipient || !identity) throw new Error(`${keyFile} is not an age-keygen key file; rerun scripts/make-age-fixtures.sh`);
   return { keyFile, identity, recipient };
 }
 
-/** Encrypts `values` as YAML (or JSON) to `recipient` with the age CLI, into `file`. */
-export async function ageEncrypt(file: string, recipient: string, values: Record<string, unknown>, opts: { armor?: boolean; json?: boolean } = {}): Promise<void> {
-  const text = opts.json ? JSON.stringify(values) : YAML.stringify(values);
-  await new Promise<void>((resolve, reject) => {
-    const child = execFile('age', ['-r', recipient, ...(opts.armor ? ['-a'] : []), '-o', file], (err) => (err ? reject(err) : resolve()));
-    child.stdin!.end(text);
-  });
+export interface AgePlaintext {
+  /** YAML, binary age format. */
+  'store.age': { XENDIT: string; DB: { user: string; password: string }; xendit: { clientSecret: string; webhook: string } };
+  /** JSON, ASCII-armored. */
+  'armored.age': { A: string };
+}
+
+export const ageFile = (name: keyof AgePlaintext): string => path.join(AGE_FIXTURES, name);
+
+export function agePlaintext(): AgePlaintext {
+  return JSON.parse(readFileSync(path.join(AGE_FIXTURES, 'plaintext.json'), 'utf8')) as AgePlaintext;
+}
+
+/** Every secret the fixtures hold, and the identities: these must never reach any output. */
+export function ageFixtureCanaries(): string[] {
+  const found: string[] = [];
+  const walk = (v: unknown): void => {
+    if (typeof v === 'string' && v.startsWith('canary-')) found.push(v);
+    else if (v && typeof v === 'object') Object.values(v).forEach(walk);
+  };
+  walk(agePlaintext());
+  return [...found, ageKey('key.txt').identity, ageKey('other-key.txt').identity];
 }

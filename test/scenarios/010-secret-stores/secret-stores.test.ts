@@ -1,13 +1,13 @@
 // The built CLI plans and applies providers whose secrets come from every store type: env, file,
-// age (a file the age CLI encrypted), Vault (token and AppRole), AWS Secrets Manager and GCP
+// age (a committed file the age CLI encrypted), Vault (token and AppRole), AWS Secrets Manager and GCP
 // Secret Manager, the last three served locally in their documented wire formats. Every secret,
 // token and key is a canary; the suite-wide scan checks all output, plan files and request logs.
-import { readFile, writeFile } from 'node:fs/promises';
+import { copyFile, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canaries, runCli, workspace } from '../../helpers/cli.js';
 import { REPO_ROOT } from '../../helpers/paths.js';
-import { ageEncrypt, ageKey } from '../../servers/age.js';
+import { ageFile, ageKey } from '../../servers/age.js';
 import { FakeSecretsManager, serveSecretsManager } from '../../servers/aws-secrets-manager.js';
 import { FakeSecretManager, serveSecretManager } from '../../servers/gcp-secret-manager.js';
 import type { LocalServer } from '../../servers/harness.js';
@@ -95,7 +95,7 @@ describe('secrets from every store type, through the built CLI', () => {
 secretStores:
   env: { type: env }
   local: { type: file, path: local.secret.yaml }
-  sealed: { type: age, path: secrets.age.yaml, identityFile: key.txt }
+  sealed: { type: age, path: secrets.age.yaml, identityFile: age-key.secret.txt }
   vault: { type: vault, address: ${v.url}, mount: secret, token: { secretRef: { store: env, name: VAULT_TOKEN } } }
   vault-approle:
     type: vault
@@ -108,8 +108,9 @@ secretStores:
       'local.secret.yaml': `XENDIT: ${a}-file\n`,
       ...PROVIDERS,
     });
-    const key = await ageKey(dir);
-    await ageEncrypt(path.join(dir, 'secrets.age.yaml'), key.recipient, { xendit: { clientSecret: `${a}-age`, webhook: `${b}-age` } });
+    // The identity is a canary too, so its copy carries `.secret`; the encrypted file holds no plaintext.
+    await copyFile(ageKey().keyFile, path.join(dir, 'age-key.secret.txt'));
+    await copyFile(ageFile('store.age'), path.join(dir, 'secrets.age.yaml'));
   });
 
   afterAll(async () => {

@@ -1,16 +1,15 @@
-// The sandbox's Provider Management page in a real browser (Debian's chromium driven by
-// playwright-core), against `paystrator-gitops sandbox` as a separate process, after the built
+// The sandbox's Provider Management page in a real browser (Chromium driven by playwright-core;
+// which Chromium is test/helpers/browser.mjs's choice), against `paystrator-gitops sandbox` as a separate process, after the built
 // CLI applied providers to it over HTTP. What a person does in the page is drift for the CLI.
-import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertNoCanary, canaries, capture, runCli, serveSandbox, tempDir, workspace, type ServedSandbox } from '../../helpers/cli.js';
+import { chromiumLaunchOptions } from '../../helpers/browser.mjs';
 import { REPO_ROOT } from '../../helpers/paths.js';
 import { configYaml, providerYaml } from '../../helpers/fixtures.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const RW = 'psk_sandbox_rw_0000000000000000';
 const RO = 'psk_sandbox_ro_0000000000000000';
 
@@ -72,9 +71,8 @@ describe('the sandbox dashboard page, in chromium', () => {
   const fieldLabels = (): Promise<string[]> => page.locator('#add-credentials .cred-fields label').allTextContents();
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(`${CHROMIUM} is missing: these browser tests need Debian's chromium (apt-get install chromium, as .ci/run does); they are not skipped`);
-    }
+    // Resolved first: without a browser the suite fails here, saying what to install.
+    const launch = await chromiumLaunchOptions();
     sandbox = await serveSandbox();
     const [a, b, c, d] = canaries() as [string, string, string, string];
     env = { PAYSTRATOR_API_KEY: RW, XENDIT_SECRET: a, OTHER_SECRET: b, BCA_CLIENT_SECRET: c, BCA_API_SECRET: d };
@@ -88,11 +86,7 @@ describe('the sandbox dashboard page, in chromium', () => {
     const apply = await runCli(['apply', '--env', 'http', '--auto-approve'], { cwd: dir, env });
     expect(apply.code, apply.stderr).toBe(0);
 
-    browser = await chromium.launchPersistentContext(await tempDir('chromium-'), {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await chromium.launchPersistentContext(await tempDir('chromium-'), launch);
     page = browser.pages()[0] ?? (await browser.newPage());
     // A script error in the page is a test failure, not a silent half-working page.
     page.on('pageerror', (e) => responses.push(`pageerror: ${e.message}`));
