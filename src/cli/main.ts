@@ -2,7 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { ApiError, ApiUnavailableError } from '../api/errors.js';
 import { ExitError, InternalError } from '../diagnostics.js';
 import { TOOL_VERSION } from '../version.js';
-import { printDiagnostics, processIo, type Io } from './io.js';
+import { guardedIo, printDiagnostics, processIo, type Io } from './io.js';
 import { DEFAULT_PARALLELISM } from '../apply/defaults.js';
 import { registerAdoptCommands, rupiahOption } from './commands/adopt-options.js';
 import { withFaultOptions, type SandboxFlags } from './commands/sandbox-options.js';
@@ -102,7 +102,8 @@ function parsePort(v: string): number {
 }
 
 /** Runs the CLI and returns the exit code. The one place that turns errors into exit codes. */
-export async function main(argv: string[], io: Io = processIo(argv.includes('--no-color'))): Promise<number> {
+export async function main(argv: string[], given: Io = processIo(argv.includes('--no-color'))): Promise<number> {
+  const io = guardedIo(given);
   // The yaml parser reads process.env for every token; Node's env object is a slow native proxy,
   // and a plain copy makes parsing thousands of files ~35% faster.
   process.env = { ...process.env };

@@ -14,6 +14,7 @@ import type { SecretRefTarget } from '../../model/state.js';
 import { connect, openWorkspace, type Workspace } from '../../workspace.js';
 import type { GlobalOptions } from '../main.js';
 import { printDiagnostics, type Io } from '../io.js';
+import { redact } from '../../text/redact.js';
 
 export interface ImportFlags {
   outDir?: string;
@@ -120,7 +121,8 @@ export async function importCommand(io: Io, g: GlobalOptions, o: ImportFlags): P
     await mkdir(path.dirname(abs), { recursive: true });
     try {
       // A new file never replaces one that appeared since the folder was listed.
-      await writeFile(abs, item.text!, { flag: item.action === 'create' ? 'wx' : 'w' });
+      // Live values go into git: one that quotes a resolved secret is masked like any output.
+      await writeFile(abs, redact(item.text!), { flag: item.action === 'create' ? 'wx' : 'w' });
     } catch (e) {
       throw new ExitError(`cannot write ${item.file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
