@@ -213,8 +213,10 @@ describe('annotations and summaries', () => {
   it('writes each diagnostic as a workflow command on its line, escaped so it cannot start another', () => {
     const d = { severity: 'error' as const, message: 'bad value\n::add-mask::x, 100%', file: 'providers/a,b.yaml', line: 3, col: 5, field: 'spec.fee.percent' };
     expect(annotation(d, { baseDir: '/repo/infra', repoDir: '/repo' })).toBe(
-      '::error file=infra/providers/a%2Cb.yaml,line=3,col=5,title=paystrator-gitops::spec.fee.percent: bad value%0A::add-mask::x, 100%25',
+      '::error file=infra/providers/a%2Cb.yaml,line=3,col=5,title=paystrator-gitops::spec.fee.percent: bad value\\n::add-mask::x, 100%25',
     );
+    // A live name quoted in a message: one inert line whatever it holds.
+    expect(annotation({ severity: 'error', message: 'name "Evil\x1b[2J\u202e" taken' }, { baseDir: '/r', repoDir: '/r' })).toBe('::error title=paystrator-gitops::name "Evil\\e[2J\\u202e" taken');
     expect(renderAnnotations([{ severity: 'warning', message: 'no files' }], { baseDir: '/r', repoDir: '/r' })).toBe('::warning title=paystrator-gitops::no files\n');
   });
 
