@@ -42,7 +42,9 @@ export function createGitHub(opts: GitHubClientOptions): GitHub {
     auth: opts.token.reveal(),
     baseUrl: opts.apiUrl,
     userAgent: `paystrator-gitops/${TOOL_VERSION}`,
-    log: { debug: () => undefined, info: () => undefined, warn: (m: string) => warn(m), error: (m: string) => warn(m) },
+    // Octokit logs each failed request as an error; gh() reports every failure once, with what
+    // to do, so that line would only repeat it. Its warnings (deprecations, limits) are shown.
+    log: { debug: () => undefined, info: () => undefined, warn: (m: string) => warn(m), error: () => undefined },
     retry: { retries: 3, ...(opts.retryBaseMs !== undefined ? { retryAfterBaseValue: opts.retryBaseMs } : {}) },
     throttle: {
       // The write limiter is per id and per process: one client per command run shares it.

@@ -3,6 +3,7 @@
 // Markdown and HTML: it shows as the text it is, never as a link, image, tag, mention or table cell.
 import type { Json } from '../diff/diff.js';
 import { escapeText } from '../text/escape.js';
+import { redact } from '../text/redact.js';
 
 /** GitHub rejects a comment or issue body longer than this many characters. */
 export const GITHUB_BODY_LIMIT = 65_536;
@@ -22,7 +23,9 @@ const HTML: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '
  */
 export function md(text: string): string {
   let out = '';
-  for (const ch of escapeText(text).replace(/\t/g, ' ')) {
+  // Redacted first: after escaping, a value that holds Markdown punctuation is no longer in any
+  // form the redactor knows.
+  for (const ch of escapeText(redact(text)).replace(/\t/g, ' ')) {
     if (HTML[ch]) out += HTML[ch];
     else if (ch === '@') out += '@&#8203;';
     else if (/[\\`*_{}[\]()#+\-.!|~=^:$]/.test(ch)) out += `\\${ch}`;
