@@ -286,6 +286,11 @@ export function schemaIssues(errors: readonly ErrorObject[] | null | undefined, 
           issue = { path: at, message: PRINTABLE_MESSAGE, rule };
           break;
         }
+        // The names' pattern also refuses surrounding space; its regular expression would not say so.
+        if (typeof v === 'string' && String(p.pattern).startsWith('^[^\\s') && v !== v.trim()) {
+          issue = { path: at, message: 'must not start or end with a space', rule };
+          break;
+        }
         // Never the value: it may be a credential. Schemas with examples (services) get a suggestion.
         const examples = isRecord(e.parentSchema) && Array.isArray(e.parentSchema.examples) ? e.parentSchema.examples.map(String) : [];
         const hint = typeof v === 'string' && examples.length ? didYouMean(v, examples) : '';
