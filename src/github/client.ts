@@ -17,8 +17,8 @@ export interface GitHubClientOptions {
   token: Sensitive;
   apiUrl: string;
   /**
-   * Warnings worth telling the user (rate limits hit, retries), and Octokit's own warn and error
-   * log lines: the CLI prints them, so they pass its redaction and escaping, never the console.
+   * Warnings worth telling the user (rate limits hit, retries), and Octokit's own warnings: the
+   * CLI prints them, so they pass its redaction and escaping and never reach the console.
    */
   onWarning?: (message: string) => void;
   /** Milliseconds per unit of retry backoff (1000 by default: 1 s, 4 s, 9 s). Tests shorten it. */
