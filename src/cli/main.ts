@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { ApiError, ApiUnavailableError } from '../api/errors.js';
 import { ExitError, InternalError } from '../diagnostics.js';
+import { escapeText } from '../text/escape.js';
 import { TOOL_VERSION } from '../version.js';
 import { guardedIo, printDiagnostics, processIo, type Io } from './io.js';
 import { DEFAULT_PARALLELISM } from '../apply/defaults.js';
@@ -131,7 +132,8 @@ function handle(io: Io, e: unknown): number {
     return 1;
   }
   const internal = e instanceof InternalError ? e : new InternalError(e instanceof Error ? e.message : String(e), { cause: e });
-  io.err(io.style.red('internal error: ') + internal.message + '\nThis is a bug in paystrator-gitops; please report it with the command you ran.\n');
+  // A bug's message may quote whatever it choked on: one escaped line.
+  io.err(io.style.red('internal error: ') + escapeText(internal.message) + '\nThis is a bug in paystrator-gitops; please report it with the command you ran.\n');
   if (io.env.PAYSTRATOR_DEBUG && e instanceof Error && e.stack) io.err(e.stack + '\n');
   return 1;
 }
