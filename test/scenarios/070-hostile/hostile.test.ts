@@ -109,6 +109,26 @@ describe('against a hostile Paystrator API', () => {
       delete api.modes.names!['stored-leak'];
     });
 
+    it('a drift issue shows the names escaped and inert', async () => {
+      const gh = await startFakeGitHub(githubTokenCanary());
+      try {
+        const r = await runCli(['drift', '--env', 'http', '--github-issue'], {
+          cwd: dir,
+          env: { ...env, GITHUB_TOKEN: githubTokenCanary(), GITHUB_API_URL: gh.url, GITHUB_REPOSITORY: 'acme/payments' },
+        });
+        expect(r.code, all(r)).toBe(0);
+        expectInert(r);
+        const [issue] = gh.repoIssues('acme/payments');
+        // eslint-disable-next-line no-control-regex
+        expect(issue!.body).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/);
+        expect(issue!.body).toContain('- Evil\\\\e\\[2J\\\\e\\]0;pwned\\\\a (ACTIVE)');
+        expect(issue!.body).toContain('- Forge\\\\nerror\\: providers/fake\\.yaml\\:1\\:1\\: forged (ACTIVE)');
+        expect(issue!.body).toContain('- Bank \\\\u202eLIVE (ACTIVE)');
+      } finally {
+        await gh.stop();
+      }
+    });
+
     it('import writes the names as YAML escapes them and prints them escaped', async () => {
       delete api.modes.names!['stored-leak'];
       const fresh = await workspace({ 'paystrator.yaml': configYaml({ httpUrl: api.url }) });
