@@ -18,6 +18,8 @@ export interface HostileModes {
   title?: string;
   /** Stored name -> the name every answer shows instead. */
   names?: Record<string, string>;
+  /** Stored name -> other fields every answer shows for that provider (a status reason, labels). */
+  fields?: Record<string, Record<string, unknown>>;
 }
 
 export interface HostileApi {
@@ -34,11 +36,12 @@ const problem = (status: number, title: string, detail: string, errors?: { path:
     headers: { 'content-type': 'application/problem+json' },
   });
 
-/** Renames `name` fields of a provider or a page of providers as `names` says. */
-function rename(body: unknown, names: Record<string, string>): unknown {
+/** Rewrites a provider or a page of providers as `names` and `fields` say. */
+function rewrite(body: unknown, names: Record<string, string>, fields: Record<string, Record<string, unknown>>): unknown {
   const one = (p: unknown) => {
     if (p && typeof p === 'object' && typeof (p as { name?: unknown }).name === 'string') {
       const name = (p as { name: string }).name;
+      if (fields[name]) Object.assign(p, fields[name]);
       if (names[name] !== undefined) (p as { name: string }).name = names[name];
     }
   };
@@ -74,8 +77,8 @@ export async function startHostileApi(apiKey: string, modes: HostileModes = {}):
     if (req.method !== 'GET' && req.method !== 'HEAD') init.body = await req.text();
     const res = await sandbox.fetch(new Request(req.url, init));
     log.push(`${res.status} ${req.method} ${url.pathname}`);
-    if (!m.names || !url.pathname.startsWith('/v1/providers') || !(res.headers.get('content-type') ?? '').includes('json')) return res;
-    const renamed = JSON.stringify(rename(await res.json(), m.names));
+    if ((!m.names && !m.fields) || !url.pathname.startsWith('/v1/providers') || !(res.headers.get('content-type') ?? '').includes('json')) return res;
+    const renamed = JSON.stringify(rewrite(await res.json(), m.names ?? {}, m.fields ?? {}));
     const out = new Headers(res.headers);
     out.delete('content-length');
     return new Response(renamed, { status: res.status, headers: out });
