@@ -1,7 +1,9 @@
 // Suite-wide secrecy check (SPEC 6): every test that resolves secrets uses these random canary
 // values, every CLI run and HTTP log the tests make is captured under test/.tmp, and after the
 // whole suite this scans all of it (output, plan files, reports, sandbox state and logs) and fails
-// the run if a canary appears anywhere.
+// the run if a canary appears anywhere. Besides secret values there is a canary Paystrator API key
+// and a canary GitHub token, shaped like real ones, for tests against servers that accept them
+// (the sandbox's own keys are public: printed by `sandbox`, in its state file and in the docs).
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -11,7 +13,12 @@ import { ageFixtureCanaries } from './servers/age.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
+    /** Canary secret values. */
     canaries: string[];
+    /** A Paystrator API key no output may show. */
+    apiKeyCanary: string;
+    /** A GitHub token no output may show. */
+    githubTokenCanary: string;
     runDir: string;
   }
 }
@@ -31,8 +38,13 @@ export default async function setup(project: TestProject) {
   project.provide('runDir', runDir);
   // Four random values per run, then the committed age fixtures' secrets and identities (random
   // once, when scripts/make-age-fixtures.sh made them): fixed, but known to the scan all the same.
-  const canaries = [...Array.from({ length: 4 }, () => `canary-${randomBytes(12).toString('hex')}`), ...ageFixtureCanaries()];
-  project.provide('canaries', canaries);
+  const secrets = [...Array.from({ length: 4 }, () => `canary-${randomBytes(12).toString('hex')}`), ...ageFixtureCanaries()];
+  const apiKeyCanary = `psk_live_canary${randomBytes(12).toString('hex')}`;
+  const githubTokenCanary = `ghp_canary${randomBytes(15).toString('hex')}`;
+  project.provide('canaries', secrets);
+  project.provide('apiKeyCanary', apiKeyCanary);
+  project.provide('githubTokenCanary', githubTokenCanary);
+  const canaries = [...secrets, apiKeyCanary, githubTokenCanary];
 
   return async function teardown() {
     const leaks: string[] = [];

@@ -1,4 +1,5 @@
 import type { FieldError, Problem } from '../generated/api.js';
+import { escapeText } from '../text/escape.js';
 
 /** An answer from the API that is not a success, as a typed value the CLI can render. */
 export class ApiError extends Error {
@@ -27,10 +28,11 @@ export class ApiError extends Error {
     return this.problem?.type?.split('/').pop() ?? `http-${this.status}`;
   }
 
+  /** The problem's text is the server's: each piece is escaped, and only our own newlines remain. */
   static describe(operation: string, status: number, problem: Problem | undefined): string {
-    const head = `${operation} failed: ${status} ${problem?.title ?? ''}`.trimEnd();
-    const detail = problem?.detail ? `: ${problem.detail}` : '';
-    const fields = (problem?.errors ?? []).map((e) => `\n  ${e.path}: ${e.message}`).join('');
+    const head = `${escapeText(operation)} failed: ${status} ${escapeText(problem?.title ?? '')}`.trimEnd();
+    const detail = problem?.detail ? `: ${escapeText(problem.detail)}` : '';
+    const fields = (problem?.errors ?? []).map((e) => `\n  ${escapeText(String(e.path))}: ${escapeText(String(e.message))}`).join('');
     return head + detail + fields;
   }
 }
@@ -41,7 +43,7 @@ export class ApiUnavailableError extends Error {
     readonly operation: string,
     reason: string,
   ) {
-    super(`${operation} failed: ${reason}`);
+    super(`${escapeText(operation)} failed: ${escapeText(reason)}`);
     this.name = 'ApiUnavailableError';
   }
 }

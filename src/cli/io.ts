@@ -1,5 +1,7 @@
 import { formatDiagnostic, type Diagnostic } from '../diagnostics.js';
 import { colors, plain, type Style } from '../plan/render.js';
+import { escapeText, sanitizeTerminalOutput } from '../text/escape.js';
+import { redact } from '../text/redact.js';
 
 /** The only place that writes to the terminal. */
 export interface Io {
@@ -12,6 +14,25 @@ export interface Io {
 }
 
 let pipeHandled = false;
+
+/**
+ * What every byte the CLI writes passes: the run's resolved values masked (outside text may quote
+ * them), then any control or bidi character a renderer did not escape shown escaped. One place,
+ * so no call site can forget it.
+ */
+export function guardOutput(text: string): string {
+  return sanitizeTerminalOutput(redact(text));
+}
+
+const guarded = new WeakSet<Io>();
+
+/** The same Io with every write guarded; main() applies it to whatever Io it is given. */
+export function guardedIo(io: Io): Io {
+  if (guarded.has(io)) return io;
+  const g: Io = { ...io, out: (t) => io.out(guardOutput(t)), err: (t) => io.err(guardOutput(t)) };
+  guarded.add(g);
+  return g;
+}
 
 export function processIo(noColor: boolean): Io {
   if (!pipeHandled) {
@@ -35,7 +56,8 @@ export function processIo(noColor: boolean): Io {
 
 export function printDiagnostics(io: Io, diagnostics: Diagnostic[]): void {
   for (const d of diagnostics) {
-    const line = formatDiagnostic(d);
+    // One line per diagnostic: a live name or file value quoted in it cannot start another line.
+    const line = escapeText(formatDiagnostic(d));
     io.err((d.severity === 'error' ? io.style.red('error: ') : io.style.yellow('')) + line + '\n');
   }
 }

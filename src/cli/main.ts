@@ -1,8 +1,9 @@
 import { Command, CommanderError, Option } from 'commander';
 import { ApiError, ApiUnavailableError } from '../api/errors.js';
 import { ExitError, InternalError } from '../diagnostics.js';
+import { escapeText } from '../text/escape.js';
 import { TOOL_VERSION } from '../version.js';
-import { printDiagnostics, processIo, type Io } from './io.js';
+import { guardedIo, printDiagnostics, processIo, type Io } from './io.js';
 import { DEFAULT_PARALLELISM } from '../apply/defaults.js';
 import { registerAdoptCommands, rupiahOption } from './commands/adopt-options.js';
 import { withFaultOptions, type SandboxFlags } from './commands/sandbox-options.js';
@@ -102,7 +103,8 @@ function parsePort(v: string): number {
 }
 
 /** Runs the CLI and returns the exit code. The one place that turns errors into exit codes. */
-export async function main(argv: string[], io: Io = processIo(argv.includes('--no-color'))): Promise<number> {
+export async function main(argv: string[], given: Io = processIo(argv.includes('--no-color'))): Promise<number> {
+  const io = guardedIo(given);
   // The yaml parser reads process.env for every token; Node's env object is a slow native proxy,
   // and a plain copy makes parsing thousands of files ~35% faster.
   process.env = { ...process.env };
@@ -130,7 +132,8 @@ function handle(io: Io, e: unknown): number {
     return 1;
   }
   const internal = e instanceof InternalError ? e : new InternalError(e instanceof Error ? e.message : String(e), { cause: e });
-  io.err(io.style.red('internal error: ') + internal.message + '\nThis is a bug in paystrator-gitops; please report it with the command you ran.\n');
+  // A bug's message may quote whatever it choked on: one escaped line.
+  io.err(io.style.red('internal error: ') + escapeText(internal.message) + '\nThis is a bug in paystrator-gitops; please report it with the command you ran.\n');
   if (io.env.PAYSTRATOR_DEBUG && e instanceof Error && e.stack) io.err(e.stack + '\n');
   return 1;
 }

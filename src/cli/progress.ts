@@ -3,6 +3,7 @@
 // finished provider, which logs well. Failures are always printed in full.
 import type { ApplyEvent } from '../apply/apply.js';
 import type { ProviderChange } from '../plan/plan.js';
+import { escapeText as t } from '../text/escape.js';
 import type { Io } from './io.js';
 
 export const BAR_THRESHOLD = 20;
@@ -20,9 +21,9 @@ const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', 
 function plainLines(io: Io): Progress {
   return {
     onEvent(e) {
-      if (e.phase === 'done') io.out(`  ${MARK[e.action]} ${e.name}: ${DONE[e.action]}\n`);
-      else if (e.phase === 'failed') io.err(io.style.red(`  ! ${e.name}: failed: ${e.message ?? ''}`) + '\n');
-      else if (e.phase === 'skipped') io.err(io.style.yellow(`  ? ${e.name}: ${e.message ?? 'not attempted'}`) + '\n');
+      if (e.phase === 'done') io.out(`  ${MARK[e.action]} ${t(e.name)}: ${DONE[e.action]}\n`);
+      else if (e.phase === 'failed') io.err(io.style.red(`  ! ${t(e.name)}: failed: ${e.message ?? ''}`) + '\n');
+      else if (e.phase === 'skipped') io.err(io.style.yellow(`  ? ${t(e.name)}: ${e.message ?? 'not attempted'}`) + '\n');
     },
     finish() {},
   };
@@ -58,10 +59,11 @@ function liveRegion(io: Io, lines: (frame: string) => string[]) {
 
 function perProvider(io: Io, changes: ProviderChange[]): Progress {
   const states = new Map<string, State>(changes.map((c) => [c.name, { action: c.action, phase: 'pending' }]));
-  const width = Math.max(...changes.map((c) => c.name.length));
+  // Names are live or from files: escaped before they are measured and padded.
+  const width = Math.max(...changes.map((c) => t(c.name).length));
   const region = liveRegion(io, (frame) =>
     [...states].map(([name, s]) => {
-      const label = name.padEnd(width);
+      const label = t(name).padEnd(width);
       if (s.phase === 'pending') return io.style.dim(`  · ${label}  waiting`);
       if (s.phase === 'start') return `  ${frame} ${label}  ${DOING[s.action]}…`;
       if (s.phase === 'done') return io.style.green(`  ${MARK[s.action]} ${label}  ${DONE[s.action]}`);
@@ -76,8 +78,8 @@ function perProvider(io: Io, changes: ProviderChange[]): Progress {
     finish() {
       region.stop();
       for (const [name, s] of states) {
-        if (s.phase === 'failed') io.err(io.style.red(`  ! ${name}: failed: ${s.message ?? ''}`) + '\n');
-        if (s.phase === 'skipped') io.err(io.style.yellow(`  ? ${name}: ${s.message ?? 'not attempted'}`) + '\n');
+        if (s.phase === 'failed') io.err(io.style.red(`  ! ${t(name)}: failed: ${s.message ?? ''}`) + '\n');
+        if (s.phase === 'skipped') io.err(io.style.yellow(`  ? ${t(name)}: ${s.message ?? 'not attempted'}`) + '\n');
       }
     },
   };
@@ -99,10 +101,10 @@ function bar(io: Io, total: number): Progress {
       if (e.phase === 'done') done += 1;
       else if (e.phase === 'failed') {
         failed += 1;
-        region.above(io.style.red(`  ! ${e.name}: failed: ${e.message ?? ''}`) + '\n');
+        region.above(io.style.red(`  ! ${t(e.name)}: failed: ${e.message ?? ''}`) + '\n');
       } else if (e.phase === 'skipped') {
         skipped += 1;
-        region.above(io.style.yellow(`  ? ${e.name}: ${e.message ?? 'not attempted'}`) + '\n');
+        region.above(io.style.yellow(`  ? ${t(e.name)}: ${e.message ?? 'not attempted'}`) + '\n');
       }
     },
     finish: () => region.stop(),

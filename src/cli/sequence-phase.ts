@@ -3,6 +3,7 @@
 import type { PaystratorClient } from '../api/client.js';
 import type { Plan } from '../plan/plan.js';
 import { applySequences } from '../sequences/apply.js';
+import { escapeText as t } from '../text/escape.js';
 import type { Io } from './io.js';
 
 /** false when a sequence could not be applied (the apply then exits 1). */
@@ -16,9 +17,9 @@ export async function runSequencePhase(io: Io, plan: Plan, client: PaystratorCli
   io.out('\n');
   const r = await applySequences(plan, client, {
     onEvent: (e) => {
-      if (e.phase === 'done') io.out(`  ~ sequence ${e.sequence}: set\n`);
-      if (e.phase === 'unchanged') io.out(`    sequence ${e.sequence}: already as declared\n`);
-      if (e.phase === 'failed') io.err(io.style.red(`  ! sequence ${e.sequence}: failed: ${e.message ?? ''}`) + '\n');
+      if (e.phase === 'done') io.out(`  ~ sequence ${t(e.sequence)}: set\n`);
+      if (e.phase === 'unchanged') io.out(`    sequence ${t(e.sequence)}: already as declared\n`);
+      if (e.phase === 'failed') io.err(io.style.red(`  ! sequence ${t(e.sequence)}: failed: ${e.message ?? ''}`) + '\n');
     },
   });
   const text = `Sequences ${r.failed ? 'finished with failures' : 'complete'}: ${r.written} set, ${r.unchanged} already as declared, ${r.failed} failed.`;

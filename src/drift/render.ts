@@ -2,6 +2,7 @@
 // report to begin with: a secret shows as its kind of difference and its credential versions.
 import { md, mdCode, mdValue, table, type MarkdownReport } from '../github/markdown.js';
 import { formatValue, plain, type Style } from '../plan/render.js';
+import { escapeText as t } from '../text/escape.js';
 import { coveragePercent, type DriftField, type DriftReport, type SecretDrift } from './drift.js';
 
 export function describeSecret(s: SecretDrift): string {
@@ -17,7 +18,7 @@ export function describeSecret(s: SecretDrift): string {
   }
 }
 
-const changedBy = (f: DriftField) => (f.changedBy ? `set by ${f.changedBy}${f.reason ? `: ${f.reason}` : ''}` : '');
+const changedBy = (f: DriftField) => (f.changedBy ? `set by ${t(f.changedBy)}${f.reason ? `: ${t(f.reason)}` : ''}` : '');
 
 export function secretsLine(r: DriftReport): string {
   return r.secrets.fingerprints
@@ -43,26 +44,28 @@ export function summaryLine(r: DriftReport): string {
 }
 
 export function renderDriftText(r: DriftReport, style: Style = plain): string {
-  const out: string[] = [style.bold(`Drift in environment "${r.environment}" (${r.endpoint}, company ${r.company})`), ''];
+  // Names, reasons, notes and the company come from live or from files: each is escaped here.
+  const out: string[] = [style.bold(`Drift in environment "${t(r.environment)}" (${t(r.endpoint)}, company ${t(r.company)})`), ''];
+  const at = (file: string, line: number | undefined) => `${t(file)}${line ? `:${line}` : ''}`;
   for (const c of r.changed) {
-    out.push(style.yellow(`  ~ ${c.name}`) + style.dim(`  ${c.file}${c.line ? `:${c.line}` : ''}`));
+    out.push(style.yellow(`  ~ ${t(c.name)}`) + style.dim(`  ${at(c.file, c.line)}`));
     const width = Math.max(0, ...c.fields.map((f) => f.field.length), ...c.secrets.map((s) => s.field.length));
     for (const f of c.fields) {
       const by = changedBy(f);
-      out.push(`      ${`${f.field}:`.padEnd(width + 1)} git ${formatValue(f.git)}, live ${formatValue(f.live)}${by ? ` (${by})` : ''}`);
+      out.push(`      ${`${t(f.field)}:`.padEnd(width + 1)} git ${formatValue(f.git)}, live ${formatValue(f.live)}${by ? ` (${by})` : ''}`);
     }
-    for (const s of c.secrets) out.push(`      ${`${s.field}:`.padEnd(width + 1)} ${describeSecret(s)}`);
-    for (const n of c.notes) out.push(style.dim(`      # ${n}`));
+    for (const s of c.secrets) out.push(`      ${`${t(s.field)}:`.padEnd(width + 1)} ${describeSecret(s)}`);
+    for (const n of c.notes) out.push(style.dim(`      # ${t(n)}`));
   }
   for (const n of r.noted) {
-    out.push(style.dim(`    ${n.name}  ${n.file}${n.line ? `:${n.line}` : ''}`), ...n.notes.map((x) => style.dim(`      # ${x}`)));
+    out.push(style.dim(`    ${t(n.name)}  ${at(n.file, n.line)}`), ...n.notes.map((x) => style.dim(`      # ${t(x)}`)));
   }
   for (const m of r.missing) {
-    out.push(style.red(`  - ${m.name}`) + style.dim(`  ${m.file}${m.line ? `:${m.line}` : ''}`), '      in git, missing live (apply creates it)');
+    out.push(style.red(`  - ${t(m.name)}`) + style.dim(`  ${at(m.file, m.line)}`), '      in git, missing live (apply creates it)');
   }
   for (const u of r.unmanaged) {
     out.push(
-      style.dim(`  ? ${u.name} (${u.status})`),
+      style.dim(`  ? ${t(u.name)} (${t(u.status)})`),
       u.removedFromGit
         ? '      removed from git, still live (plan --prune deactivates it)'
         : '      live, not in git (unmanaged: import it to manage it, or leave it alone)',
@@ -86,7 +89,7 @@ export function renderDriftMarkdown(r: DriftReport): MarkdownReport {
   const blocks: string[] = [];
   for (const c of r.changed) {
     const rows = [
-      ...c.fields.map((f) => [mdCode(f.field), mdValue(f.git), mdValue(f.live), f.changedBy ? `${f.changedBy}${f.reason ? `: ${md(f.reason)}` : ''}` : '']),
+      ...c.fields.map((f) => [mdCode(f.field), mdValue(f.git), mdValue(f.live), f.changedBy ? `${md(f.changedBy)}${f.reason ? `: ${md(f.reason)}` : ''}` : '']),
       ...c.secrets.map((s) => [mdCode(s.field), '(sensitive)', describeSecret(s), '']),
     ];
     const lines = [`**changed live** ${md(c.name)} · ${mdCode(`${c.file}${c.line ? `:${c.line}` : ''}`)}`, '', table(['Field', 'Git', 'Live', 'Status set by'], rows)];
@@ -102,10 +105,10 @@ export function renderDriftMarkdown(r: DriftReport): MarkdownReport {
   const unmanaged = r.unmanaged.filter((u) => !u.removedFromGit);
   const removed = r.unmanaged.filter((u) => u.removedFromGit);
   if (removed.length) {
-    blocks.push(['**removed from git, still live** (plan --prune deactivates them)', '', ...removed.map((u) => `- ${md(u.name)} (${u.status})`)].join('\n'));
+    blocks.push(['**removed from git, still live** (plan --prune deactivates them)', '', ...removed.map((u) => `- ${md(u.name)} (${md(u.status)})`)].join('\n'));
   }
   if (unmanaged.length) {
-    blocks.push([`**unmanaged** (live, not in git${r.countsUnmanaged ? '' : '; not counted as drift'})`, '', ...unmanaged.map((u) => `- ${md(u.name)} (${u.status})`)].join('\n'));
+    blocks.push([`**unmanaged** (live, not in git${r.countsUnmanaged ? '' : '; not counted as drift'})`, '', ...unmanaged.map((u) => `- ${md(u.name)} (${md(u.status)})`)].join('\n'));
   }
   return {
     summary: driftSummaryMarkdown(r),

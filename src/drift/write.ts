@@ -9,6 +9,7 @@ import { isAlias, isMap, isScalar, isSeq, parseAllDocuments, Scalar, type Docume
 import type { Json } from '../diff/diff.js';
 import { MANAGED_BY_LABEL } from '../model/state.js';
 import type { DriftReport } from './drift.js';
+import { redact } from '../text/redact.js';
 
 /** One field to set to its live value; `value` undefined removes it (a label gone live). */
 export interface FieldEdit {
@@ -345,7 +346,8 @@ async function replaceFile(file: string, text: string): Promise<void> {
   const mode = (await stat(file)).mode & 0o777;
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(4).toString('hex')}.tmp`);
   try {
-    await writeFile(tmp, text, { mode });
+    // Live values go into git: one that quotes a resolved secret is masked like any output.
+    await writeFile(tmp, redact(text), { mode });
     await rename(tmp, file);
   } catch (e) {
     await unlink(tmp).catch(() => undefined);

@@ -1,6 +1,7 @@
 // `fees quote`: every provider's price for one amount, cheapest first, as a pure table model and
 // its renderings. The CLI gathers the providers (live or from git) and prints the result.
 import type { FeeState, ProviderStatus, ProviderType, TaxState } from '../model/state.js';
+import { escapeText as t } from '../text/escape.js';
 import { describeFee, describeTax, formatRupiah, quote, type Quote } from './quote.js';
 
 export interface PricedProvider {
@@ -44,13 +45,13 @@ export function alignColumns(rows: string[][], right: ReadonlySet<number> = new 
 }
 
 export function renderQuoteText(rows: readonly QuoteRow[], amount: bigint, source: string): string {
-  const out = [`Fees on ${formatRupiah(amount)} (${source}), cheapest first:`, ''];
+  const out = [`Fees on ${formatRupiah(amount)} (${t(source)}), cheapest first:`, ''];
   if (rows.length === 0) {
     out.push('  No provider matches.');
   } else {
     const table = [
       ['Provider Name', 'Status', 'Fee rule', 'Fee', 'VAT', 'Total'],
-      ...rows.map((r) => [r.name, r.status, `${describeFee(r.feeRule)}, ${describeTax(r.tax)}`, formatRupiah(r.fee), formatRupiah(r.vat), formatRupiah(r.total)]),
+      ...rows.map((r) => [t(r.name), t(r.status), `${describeFee(r.feeRule)}, ${describeTax(r.tax)}`, formatRupiah(r.fee), formatRupiah(r.vat), formatRupiah(r.total)]),
     ];
     out.push(...alignColumns(table, new Set([3, 4, 5])).map((l) => `  ${l}`));
   }

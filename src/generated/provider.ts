@@ -25,11 +25,11 @@ export interface ProviderDocument {
 }
 export interface ProviderMetadata {
   /**
-   * The live Provider Name shown in the dashboard; unique per environment; the provider's identity.
+   * The live Provider Name shown in the dashboard; unique per environment; the provider's identity. Printable text: no control characters, line or paragraph separators, or bidi controls; no leading or trailing space.
    */
   name: string;
   /**
-   * Free-form labels kept on the live provider.
+   * Free-form labels kept on the live provider: at most 64, keys of at most 63 characters, values of at most 256 characters of printable text.
    */
   labels?: {
     [k: string]: string;

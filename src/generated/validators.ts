@@ -14,7 +14,7 @@ export const ajvOptions = {
 };
 
 export const provider = validate20;
-const schema31 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://paystrator-gitops.dev/schemas/provider.schema.json","title":"ProviderDocument","description":"One Paystrator payment provider, as declared in git.","type":"object","additionalProperties":false,"required":["apiVersion","kind","metadata","spec"],"properties":{"apiVersion":{"const":"paystrator-gitops/v1"},"kind":{"const":"Provider"},"metadata":{"title":"ProviderMetadata","type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"type":"string","minLength":1,"maxLength":100,"pattern":"^\\S(.*\\S)?$","description":"The live Provider Name shown in the dashboard; unique per environment; the provider's identity."},"labels":{"type":"object","description":"Free-form labels kept on the live provider.","propertyNames":{"pattern":"^[A-Za-z0-9]([A-Za-z0-9._/-]{0,61}[A-Za-z0-9])?$"},"additionalProperties":{"type":"string","maxLength":200}}}},"spec":{"title":"ProviderSpec","type":"object","additionalProperties":false,"required":["type","integration","services","credentials","fee","tax"],"properties":{"type":{"$ref":"#/$defs/providerType"},"integration":{"type":"string","pattern":"^[a-z][a-z0-9-]*$","description":"Catalog id of the integration (see schemas/integrations/); decides the credential fields.","examples":["xendit","midtrans","doku","brick","flip","bca","bri","mandiri","bni","ovo"]},"services":{"type":"array","minItems":1,"uniqueItems":true,"items":{"$ref":"#/$defs/service"}},"credentials":{"type":"object","description":"Credential fields of the integration. Fields marked secret must be secretRefs.","additionalProperties":{"anyOf":[{"type":"string"},{"$ref":"secret-ref.schema.json"}]}},"fee":{"$ref":"#/$defs/fee"},"tax":{"title":"Tax","type":"object","additionalProperties":false,"required":["vatPercent","applyVat"],"properties":{"vatPercent":{"$ref":"#/$defs/decimal"},"applyVat":{"type":"boolean"}}},"status":{"$ref":"#/$defs/status","default":"ACTIVE"}}}},"$defs":{"providerType":{"title":"ProviderType","type":"string","enum":["DIRECT","AGGREGATOR"]},"status":{"title":"ProviderStatus","type":"string","enum":["ACTIVE","INACTIVE","MAINTENANCE"]},"service":{"title":"Service","type":"string","pattern":"^[A-Z][A-Z0-9_]*$","examples":["VIRTUAL_ACCOUNT","QR_CODE","EWALLET","CREDIT_CARD","SEND_MONEY"],"description":"A payment service; the catalog decides which ones an integration supports."},"decimal":{"title":"Decimal","description":"An exact decimal: a number or a decimal string, at most 4 decimal places.","anyOf":[{"type":"number","minimum":0},{"type":"string","pattern":"^[0-9]+(\\.[0-9]+)?$"}]},"fee":{"title":"Fee","type":"object","required":["type"],"discriminator":{"propertyName":"type"},"oneOf":[{"title":"PercentageFee","type":"object","additionalProperties":false,"required":["type","percent"],"properties":{"type":{"const":"PERCENTAGE"},"percent":{"$ref":"#/$defs/decimal"}}},{"title":"FlatFee","type":"object","additionalProperties":false,"required":["type","amount","currency"],"properties":{"type":{"const":"FLAT"},"amount":{"$ref":"#/$defs/decimal"},"currency":{"type":"string","enum":["IDR"]}}}],"properties":{"type":{"enum":["PERCENTAGE","FLAT"]}}}}};
+const schema31 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://paystrator-gitops.dev/schemas/provider.schema.json","title":"ProviderDocument","description":"One Paystrator payment provider, as declared in git.","type":"object","additionalProperties":false,"required":["apiVersion","kind","metadata","spec"],"properties":{"apiVersion":{"const":"paystrator-gitops/v1"},"kind":{"const":"Provider"},"metadata":{"title":"ProviderMetadata","type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"type":"string","minLength":1,"maxLength":100,"pattern":"^[^\\s\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069]([^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069]*[^\\s\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069])?$","description":"The live Provider Name shown in the dashboard; unique per environment; the provider's identity. Printable text: no control characters, line or paragraph separators, or bidi controls; no leading or trailing space."},"labels":{"type":"object","description":"Free-form labels kept on the live provider: at most 64, keys of at most 63 characters, values of at most 256 characters of printable text.","maxProperties":64,"propertyNames":{"maxLength":63,"pattern":"^[A-Za-z0-9]([A-Za-z0-9._/-]{0,61}[A-Za-z0-9])?$"},"additionalProperties":{"type":"string","maxLength":256,"pattern":"^[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069]*$"}}}},"spec":{"title":"ProviderSpec","type":"object","additionalProperties":false,"required":["type","integration","services","credentials","fee","tax"],"properties":{"type":{"$ref":"#/$defs/providerType"},"integration":{"type":"string","pattern":"^[a-z][a-z0-9-]*$","description":"Catalog id of the integration (see schemas/integrations/); decides the credential fields.","examples":["xendit","midtrans","doku","brick","flip","bca","bri","mandiri","bni","ovo"]},"services":{"type":"array","minItems":1,"uniqueItems":true,"items":{"$ref":"#/$defs/service"}},"credentials":{"type":"object","description":"Credential fields of the integration. Fields marked secret must be secretRefs.","additionalProperties":{"anyOf":[{"type":"string"},{"$ref":"secret-ref.schema.json"}]}},"fee":{"$ref":"#/$defs/fee"},"tax":{"title":"Tax","type":"object","additionalProperties":false,"required":["vatPercent","applyVat"],"properties":{"vatPercent":{"$ref":"#/$defs/decimal"},"applyVat":{"type":"boolean"}}},"status":{"$ref":"#/$defs/status","default":"ACTIVE"}}}},"$defs":{"providerType":{"title":"ProviderType","type":"string","enum":["DIRECT","AGGREGATOR"]},"status":{"title":"ProviderStatus","type":"string","enum":["ACTIVE","INACTIVE","MAINTENANCE"]},"service":{"title":"Service","type":"string","pattern":"^[A-Z][A-Z0-9_]*$","examples":["VIRTUAL_ACCOUNT","QR_CODE","EWALLET","CREDIT_CARD","SEND_MONEY"],"description":"A payment service; the catalog decides which ones an integration supports."},"decimal":{"title":"Decimal","description":"An exact decimal: a number or a decimal string, at most 4 decimal places.","anyOf":[{"type":"number","minimum":0},{"type":"string","pattern":"^[0-9]+(\\.[0-9]+)?$"}]},"fee":{"title":"Fee","type":"object","required":["type"],"discriminator":{"propertyName":"type"},"oneOf":[{"title":"PercentageFee","type":"object","additionalProperties":false,"required":["type","percent"],"properties":{"type":{"const":"PERCENTAGE"},"percent":{"$ref":"#/$defs/decimal"}}},{"title":"FlatFee","type":"object","additionalProperties":false,"required":["type","amount","currency"],"properties":{"type":{"const":"FLAT"},"amount":{"$ref":"#/$defs/decimal"},"currency":{"type":"string","enum":["IDR"]}}}],"properties":{"type":{"enum":["PERCENTAGE","FLAT"]}}}}};
 const schema32 = {"title":"ProviderType","type":"string","enum":["DIRECT","AGGREGATOR"]};
 const schema33 = {"title":"Service","type":"string","pattern":"^[A-Z][A-Z0-9_]*$","examples":["VIRTUAL_ACCOUNT","QR_CODE","EWALLET","CREDIT_CARD","SEND_MONEY"],"description":"A payment service; the catalog decides which ones an integration supports."};
 const schema34 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://paystrator-gitops.dev/schemas/secret-ref.schema.json","title":"SecretRef","description":"A reference to a value held in a secret store declared under secretStores in paystrator.yaml. The value itself never enters git, plans or output.","type":"object","additionalProperties":false,"required":["secretRef"],"properties":{"secretRef":{"title":"SecretRefTarget","type":"object","additionalProperties":false,"required":["store","name"],"properties":{"store":{"type":"string","minLength":1,"description":"Name of a store under secretStores."},"name":{"type":"string","minLength":1,"description":"The secret's name in that store."},"key":{"type":"string","minLength":1,"description":"One property of a JSON (or YAML) secret."},"version":{"type":["string","integer"],"description":"A version pin: version id, stage or number, as the store names them."}}}}};
@@ -22,11 +22,12 @@ const schema36 = {"title":"Decimal","description":"An exact decimal: a number or
 const schema39 = {"title":"ProviderStatus","type":"string","enum":["ACTIVE","INACTIVE","MAINTENANCE"]};
 const func1 = require("ajv/dist/runtime/ucs2length").default;
 const func0 = require("ajv/dist/runtime/equal").default;
-const pattern4 = new RegExp("^\\S(.*\\S)?$", "u");
+const pattern4 = new RegExp("^[^\\s\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069]([^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069]*[^\\s\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069])?$", "u");
 const pattern5 = new RegExp("^[A-Za-z0-9]([A-Za-z0-9._/-]{0,61}[A-Za-z0-9])?$", "u");
-const pattern6 = new RegExp("^[a-z][a-z0-9-]*$", "u");
-const pattern7 = new RegExp("^[A-Z][A-Z0-9_]*$", "u");
-const pattern8 = new RegExp("^[0-9]+(\\.[0-9]+)?$", "u");
+const pattern6 = new RegExp("^[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069]*$", "u");
+const pattern7 = new RegExp("^[a-z][a-z0-9-]*$", "u");
+const pattern8 = new RegExp("^[A-Z][A-Z0-9_]*$", "u");
+const pattern9 = new RegExp("^[0-9]+(\\.[0-9]+)?$", "u");
 const schema35 = {"title":"Fee","type":"object","required":["type"],"discriminator":{"propertyName":"type"},"oneOf":[{"title":"PercentageFee","type":"object","additionalProperties":false,"required":["type","percent"],"properties":{"type":{"const":"PERCENTAGE"},"percent":{"$ref":"#/$defs/decimal"}}},{"title":"FlatFee","type":"object","additionalProperties":false,"required":["type","amount","currency"],"properties":{"type":{"const":"FLAT"},"amount":{"$ref":"#/$defs/decimal"},"currency":{"type":"string","enum":["IDR"]}}}],"properties":{"type":{"enum":["PERCENTAGE","FLAT"]}}};
 
 function validate21(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
@@ -143,7 +144,7 @@ var _valid0 = _errs10 === errors;
 valid5 = valid5 || _valid0;
 const _errs12 = errors;
 if(typeof data2 === "string"){
-if(!pattern8.test(data2)){
+if(!pattern9.test(data2)){
 const err8 = {instancePath:instancePath+"/percent",schemaPath:"#/$defs/decimal/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(\\.[0-9]+)?$"},message:"must match pattern \""+"^[0-9]+(\\.[0-9]+)?$"+"\"",schema:"^[0-9]+(\\.[0-9]+)?$",parentSchema:schema36.anyOf[1],data:data2};
 if(vErrors === null){
 vErrors = [err8];
@@ -289,7 +290,7 @@ var _valid1 = _errs21 === errors;
 valid9 = valid9 || _valid1;
 const _errs23 = errors;
 if(typeof data4 === "string"){
-if(!pattern8.test(data4)){
+if(!pattern9.test(data4)){
 const err19 = {instancePath:instancePath+"/amount",schemaPath:"#/$defs/decimal/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(\\.[0-9]+)?$"},message:"must match pattern \""+"^[0-9]+(\\.[0-9]+)?$"+"\"",schema:"^[0-9]+(\\.[0-9]+)?$",parentSchema:schema36.anyOf[1],data:data4};
 if(vErrors === null){
 vErrors = [err19];
@@ -550,7 +551,7 @@ vErrors.push(err10);
 errors++;
 }
 if(!pattern4.test(data3)){
-const err11 = {instancePath:instancePath+"/metadata/name",schemaPath:"#/properties/metadata/properties/name/pattern",keyword:"pattern",params:{pattern: "^\\S(.*\\S)?$"},message:"must match pattern \""+"^\\S(.*\\S)?$"+"\"",schema:"^\\S(.*\\S)?$",parentSchema:schema31.properties.metadata.properties.name,data:data3};
+const err11 = {instancePath:instancePath+"/metadata/name",schemaPath:"#/properties/metadata/properties/name/pattern",keyword:"pattern",params:{pattern: "^[^\\s\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069]([^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069]*[^\\s\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069])?$"},message:"must match pattern \""+"^[^\\s\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069]([^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069]*[^\\s\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069])?$"+"\"",schema:"^[^\\s\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069]([^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069]*[^\\s\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069])?$",parentSchema:schema31.properties.metadata.properties.name,data:data3};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -574,11 +575,8 @@ errors++;
 if(data2.labels !== undefined){
 let data4 = data2.labels;
 if(data4 && typeof data4 == "object" && !Array.isArray(data4)){
-for(const key2 in data4){
-const _errs11 = errors;
-if(typeof key2 === "string"){
-if(!pattern5.test(key2)){
-const err13 = {instancePath:instancePath+"/metadata/labels",schemaPath:"#/properties/metadata/properties/labels/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9]([A-Za-z0-9._/-]{0,61}[A-Za-z0-9])?$"},message:"must match pattern \""+"^[A-Za-z0-9]([A-Za-z0-9._/-]{0,61}[A-Za-z0-9])?$"+"\"",schema:"^[A-Za-z0-9]([A-Za-z0-9._/-]{0,61}[A-Za-z0-9])?$",parentSchema:schema31.properties.metadata.properties.labels.propertyNames,data:key2,propertyName:key2};
+if(Object.keys(data4).length > 64){
+const err13 = {instancePath:instancePath+"/metadata/labels",schemaPath:"#/properties/metadata/properties/labels/maxProperties",keyword:"maxProperties",params:{limit: 64},message:"must NOT have more than 64 properties",schema:64,parentSchema:schema31.properties.metadata.properties.labels,data:data4};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -587,10 +585,11 @@ vErrors.push(err13);
 }
 errors++;
 }
-}
-var valid2 = _errs11 === errors;
-if(!valid2){
-const err14 = {instancePath:instancePath+"/metadata/labels",schemaPath:"#/properties/metadata/properties/labels/propertyNames",keyword:"propertyNames",params:{propertyName: key2},message:"property name must be valid",schema:schema31.properties.metadata.properties.labels.propertyNames,parentSchema:schema31.properties.metadata.properties.labels,data:data4};
+for(const key2 in data4){
+const _errs11 = errors;
+if(typeof key2 === "string"){
+if(func1(key2) > 63){
+const err14 = {instancePath:instancePath+"/metadata/labels",schemaPath:"#/properties/metadata/properties/labels/propertyNames/maxLength",keyword:"maxLength",params:{limit: 63},message:"must NOT have more than 63 characters",schema:63,parentSchema:schema31.properties.metadata.properties.labels.propertyNames,data:key2,propertyName:key2};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -599,12 +598,8 @@ vErrors.push(err14);
 }
 errors++;
 }
-}
-for(const key3 in data4){
-let data5 = data4[key3];
-if(typeof data5 === "string"){
-if(func1(data5) > 200){
-const err15 = {instancePath:instancePath+"/metadata/labels/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/metadata/properties/labels/additionalProperties/maxLength",keyword:"maxLength",params:{limit: 200},message:"must NOT have more than 200 characters",schema:200,parentSchema:schema31.properties.metadata.properties.labels.additionalProperties,data:data5};
+if(!pattern5.test(key2)){
+const err15 = {instancePath:instancePath+"/metadata/labels",schemaPath:"#/properties/metadata/properties/labels/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9]([A-Za-z0-9._/-]{0,61}[A-Za-z0-9])?$"},message:"must match pattern \""+"^[A-Za-z0-9]([A-Za-z0-9._/-]{0,61}[A-Za-z0-9])?$"+"\"",schema:"^[A-Za-z0-9]([A-Za-z0-9._/-]{0,61}[A-Za-z0-9])?$",parentSchema:schema31.properties.metadata.properties.labels.propertyNames,data:key2,propertyName:key2};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -614,8 +609,9 @@ vErrors.push(err15);
 errors++;
 }
 }
-else {
-const err16 = {instancePath:instancePath+"/metadata/labels/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/metadata/properties/labels/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.metadata.properties.labels.additionalProperties.type,parentSchema:schema31.properties.metadata.properties.labels.additionalProperties,data:data5};
+var valid2 = _errs11 === errors;
+if(!valid2){
+const err16 = {instancePath:instancePath+"/metadata/labels",schemaPath:"#/properties/metadata/properties/labels/propertyNames",keyword:"propertyNames",params:{propertyName: key2},message:"property name must be valid",schema:schema31.properties.metadata.properties.labels.propertyNames,parentSchema:schema31.properties.metadata.properties.labels,data:data4};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -625,9 +621,11 @@ vErrors.push(err16);
 errors++;
 }
 }
-}
-else {
-const err17 = {instancePath:instancePath+"/metadata/labels",schemaPath:"#/properties/metadata/properties/labels/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.metadata.properties.labels.type,parentSchema:schema31.properties.metadata.properties.labels,data:data4};
+for(const key3 in data4){
+let data5 = data4[key3];
+if(typeof data5 === "string"){
+if(func1(data5) > 256){
+const err17 = {instancePath:instancePath+"/metadata/labels/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/metadata/properties/labels/additionalProperties/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema31.properties.metadata.properties.labels.additionalProperties,data:data5};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -636,10 +634,8 @@ vErrors.push(err17);
 }
 errors++;
 }
-}
-}
-else {
-const err18 = {instancePath:instancePath+"/metadata",schemaPath:"#/properties/metadata/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.metadata.type,parentSchema:schema31.properties.metadata,data:data2};
+if(!pattern6.test(data5)){
+const err18 = {instancePath:instancePath+"/metadata/labels/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/metadata/properties/labels/additionalProperties/pattern",keyword:"pattern",params:{pattern: "^[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069]*$"},message:"must match pattern \""+"^[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069]*$"+"\"",schema:"^[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069]*$",parentSchema:schema31.properties.metadata.properties.labels.additionalProperties,data:data5};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -649,11 +645,8 @@ vErrors.push(err18);
 errors++;
 }
 }
-if(data.spec !== undefined){
-let data6 = data.spec;
-if(data6 && typeof data6 == "object" && !Array.isArray(data6)){
-if(data6.type === undefined){
-const err19 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema31.properties.spec.required,parentSchema:schema31.properties.spec,data:data6};
+else {
+const err19 = {instancePath:instancePath+"/metadata/labels/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/metadata/properties/labels/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.metadata.properties.labels.additionalProperties.type,parentSchema:schema31.properties.metadata.properties.labels.additionalProperties,data:data5};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -662,8 +655,10 @@ vErrors.push(err19);
 }
 errors++;
 }
-if(data6.integration === undefined){
-const err20 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/required",keyword:"required",params:{missingProperty: "integration"},message:"must have required property '"+"integration"+"'",schema:schema31.properties.spec.required,parentSchema:schema31.properties.spec,data:data6};
+}
+}
+else {
+const err20 = {instancePath:instancePath+"/metadata/labels",schemaPath:"#/properties/metadata/properties/labels/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.metadata.properties.labels.type,parentSchema:schema31.properties.metadata.properties.labels,data:data4};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -672,8 +667,10 @@ vErrors.push(err20);
 }
 errors++;
 }
-if(data6.services === undefined){
-const err21 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/required",keyword:"required",params:{missingProperty: "services"},message:"must have required property '"+"services"+"'",schema:schema31.properties.spec.required,parentSchema:schema31.properties.spec,data:data6};
+}
+}
+else {
+const err21 = {instancePath:instancePath+"/metadata",schemaPath:"#/properties/metadata/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.metadata.type,parentSchema:schema31.properties.metadata,data:data2};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -682,8 +679,12 @@ vErrors.push(err21);
 }
 errors++;
 }
-if(data6.credentials === undefined){
-const err22 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/required",keyword:"required",params:{missingProperty: "credentials"},message:"must have required property '"+"credentials"+"'",schema:schema31.properties.spec.required,parentSchema:schema31.properties.spec,data:data6};
+}
+if(data.spec !== undefined){
+let data6 = data.spec;
+if(data6 && typeof data6 == "object" && !Array.isArray(data6)){
+if(data6.type === undefined){
+const err22 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema31.properties.spec.required,parentSchema:schema31.properties.spec,data:data6};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -692,8 +693,8 @@ vErrors.push(err22);
 }
 errors++;
 }
-if(data6.fee === undefined){
-const err23 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/required",keyword:"required",params:{missingProperty: "fee"},message:"must have required property '"+"fee"+"'",schema:schema31.properties.spec.required,parentSchema:schema31.properties.spec,data:data6};
+if(data6.integration === undefined){
+const err23 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/required",keyword:"required",params:{missingProperty: "integration"},message:"must have required property '"+"integration"+"'",schema:schema31.properties.spec.required,parentSchema:schema31.properties.spec,data:data6};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -702,8 +703,8 @@ vErrors.push(err23);
 }
 errors++;
 }
-if(data6.tax === undefined){
-const err24 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/required",keyword:"required",params:{missingProperty: "tax"},message:"must have required property '"+"tax"+"'",schema:schema31.properties.spec.required,parentSchema:schema31.properties.spec,data:data6};
+if(data6.services === undefined){
+const err24 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/required",keyword:"required",params:{missingProperty: "services"},message:"must have required property '"+"services"+"'",schema:schema31.properties.spec.required,parentSchema:schema31.properties.spec,data:data6};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -712,9 +713,8 @@ vErrors.push(err24);
 }
 errors++;
 }
-for(const key4 in data6){
-if(!(((((((key4 === "type") || (key4 === "integration")) || (key4 === "services")) || (key4 === "credentials")) || (key4 === "fee")) || (key4 === "tax")) || (key4 === "status"))){
-const err25 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.spec,data:data6};
+if(data6.credentials === undefined){
+const err25 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/required",keyword:"required",params:{missingProperty: "credentials"},message:"must have required property '"+"credentials"+"'",schema:schema31.properties.spec.required,parentSchema:schema31.properties.spec,data:data6};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -723,11 +723,8 @@ vErrors.push(err25);
 }
 errors++;
 }
-}
-if(data6.type !== undefined){
-let data7 = data6.type;
-if(typeof data7 !== "string"){
-const err26 = {instancePath:instancePath+"/spec/type",schemaPath:"#/$defs/providerType/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.type,parentSchema:schema32,data:data7};
+if(data6.fee === undefined){
+const err26 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/required",keyword:"required",params:{missingProperty: "fee"},message:"must have required property '"+"fee"+"'",schema:schema31.properties.spec.required,parentSchema:schema31.properties.spec,data:data6};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -736,8 +733,8 @@ vErrors.push(err26);
 }
 errors++;
 }
-if(!((data7 === "DIRECT") || (data7 === "AGGREGATOR"))){
-const err27 = {instancePath:instancePath+"/spec/type",schemaPath:"#/$defs/providerType/enum",keyword:"enum",params:{allowedValues: schema32.enum},message:"must be equal to one of the allowed values",schema:schema32.enum,parentSchema:schema32,data:data7};
+if(data6.tax === undefined){
+const err27 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/required",keyword:"required",params:{missingProperty: "tax"},message:"must have required property '"+"tax"+"'",schema:schema31.properties.spec.required,parentSchema:schema31.properties.spec,data:data6};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -746,12 +743,9 @@ vErrors.push(err27);
 }
 errors++;
 }
-}
-if(data6.integration !== undefined){
-let data8 = data6.integration;
-if(typeof data8 === "string"){
-if(!pattern6.test(data8)){
-const err28 = {instancePath:instancePath+"/spec/integration",schemaPath:"#/properties/spec/properties/integration/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]*$"},message:"must match pattern \""+"^[a-z][a-z0-9-]*$"+"\"",schema:"^[a-z][a-z0-9-]*$",parentSchema:schema31.properties.spec.properties.integration,data:data8};
+for(const key4 in data6){
+if(!(((((((key4 === "type") || (key4 === "integration")) || (key4 === "services")) || (key4 === "credentials")) || (key4 === "fee")) || (key4 === "tax")) || (key4 === "status"))){
+const err28 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.spec,data:data6};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -761,8 +755,10 @@ vErrors.push(err28);
 errors++;
 }
 }
-else {
-const err29 = {instancePath:instancePath+"/spec/integration",schemaPath:"#/properties/spec/properties/integration/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.spec.properties.integration.type,parentSchema:schema31.properties.spec.properties.integration,data:data8};
+if(data6.type !== undefined){
+let data7 = data6.type;
+if(typeof data7 !== "string"){
+const err29 = {instancePath:instancePath+"/spec/type",schemaPath:"#/$defs/providerType/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.type,parentSchema:schema32,data:data7};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -771,12 +767,8 @@ vErrors.push(err29);
 }
 errors++;
 }
-}
-if(data6.services !== undefined){
-let data9 = data6.services;
-if(Array.isArray(data9)){
-if(data9.length < 1){
-const err30 = {instancePath:instancePath+"/spec/services",schemaPath:"#/properties/spec/properties/services/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema31.properties.spec.properties.services,data:data9};
+if(!((data7 === "DIRECT") || (data7 === "AGGREGATOR"))){
+const err30 = {instancePath:instancePath+"/spec/type",schemaPath:"#/$defs/providerType/enum",keyword:"enum",params:{allowedValues: schema32.enum},message:"must be equal to one of the allowed values",schema:schema32.enum,parentSchema:schema32,data:data7};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -785,12 +777,12 @@ vErrors.push(err30);
 }
 errors++;
 }
-const len0 = data9.length;
-for(let i0=0; i0<len0; i0++){
-let data10 = data9[i0];
-if(typeof data10 === "string"){
-if(!pattern7.test(data10)){
-const err31 = {instancePath:instancePath+"/spec/services/" + i0,schemaPath:"#/$defs/service/pattern",keyword:"pattern",params:{pattern: "^[A-Z][A-Z0-9_]*$"},message:"must match pattern \""+"^[A-Z][A-Z0-9_]*$"+"\"",schema:"^[A-Z][A-Z0-9_]*$",parentSchema:schema33,data:data10};
+}
+if(data6.integration !== undefined){
+let data8 = data6.integration;
+if(typeof data8 === "string"){
+if(!pattern7.test(data8)){
+const err31 = {instancePath:instancePath+"/spec/integration",schemaPath:"#/properties/spec/properties/integration/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]*$"},message:"must match pattern \""+"^[a-z][a-z0-9-]*$"+"\"",schema:"^[a-z][a-z0-9-]*$",parentSchema:schema31.properties.spec.properties.integration,data:data8};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -801,12 +793,51 @@ errors++;
 }
 }
 else {
-const err32 = {instancePath:instancePath+"/spec/services/" + i0,schemaPath:"#/$defs/service/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema33.type,parentSchema:schema33,data:data10};
+const err32 = {instancePath:instancePath+"/spec/integration",schemaPath:"#/properties/spec/properties/integration/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.spec.properties.integration.type,parentSchema:schema31.properties.spec.properties.integration,data:data8};
 if(vErrors === null){
 vErrors = [err32];
 }
 else {
 vErrors.push(err32);
+}
+errors++;
+}
+}
+if(data6.services !== undefined){
+let data9 = data6.services;
+if(Array.isArray(data9)){
+if(data9.length < 1){
+const err33 = {instancePath:instancePath+"/spec/services",schemaPath:"#/properties/spec/properties/services/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema31.properties.spec.properties.services,data:data9};
+if(vErrors === null){
+vErrors = [err33];
+}
+else {
+vErrors.push(err33);
+}
+errors++;
+}
+const len0 = data9.length;
+for(let i0=0; i0<len0; i0++){
+let data10 = data9[i0];
+if(typeof data10 === "string"){
+if(!pattern8.test(data10)){
+const err34 = {instancePath:instancePath+"/spec/services/" + i0,schemaPath:"#/$defs/service/pattern",keyword:"pattern",params:{pattern: "^[A-Z][A-Z0-9_]*$"},message:"must match pattern \""+"^[A-Z][A-Z0-9_]*$"+"\"",schema:"^[A-Z][A-Z0-9_]*$",parentSchema:schema33,data:data10};
+if(vErrors === null){
+vErrors = [err34];
+}
+else {
+vErrors.push(err34);
+}
+errors++;
+}
+}
+else {
+const err35 = {instancePath:instancePath+"/spec/services/" + i0,schemaPath:"#/$defs/service/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema33.type,parentSchema:schema33,data:data10};
+if(vErrors === null){
+vErrors = [err35];
+}
+else {
+vErrors.push(err35);
 }
 errors++;
 }
@@ -818,12 +849,12 @@ outer0:
 for(;i1--;){
 for(j0 = i1; j0--;){
 if(func0(data9[i1], data9[j0])){
-const err33 = {instancePath:instancePath+"/spec/services",schemaPath:"#/properties/spec/properties/services/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)",schema:true,parentSchema:schema31.properties.spec.properties.services,data:data9};
+const err36 = {instancePath:instancePath+"/spec/services",schemaPath:"#/properties/spec/properties/services/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)",schema:true,parentSchema:schema31.properties.spec.properties.services,data:data9};
 if(vErrors === null){
-vErrors = [err33];
+vErrors = [err36];
 }
 else {
-vErrors.push(err33);
+vErrors.push(err36);
 }
 errors++;
 break outer0;
@@ -833,12 +864,12 @@ break outer0;
 }
 }
 else {
-const err34 = {instancePath:instancePath+"/spec/services",schemaPath:"#/properties/spec/properties/services/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.spec.properties.services.type,parentSchema:schema31.properties.spec.properties.services,data:data9};
+const err37 = {instancePath:instancePath+"/spec/services",schemaPath:"#/properties/spec/properties/services/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.spec.properties.services.type,parentSchema:schema31.properties.spec.properties.services,data:data9};
 if(vErrors === null){
-vErrors = [err34];
+vErrors = [err37];
 }
 else {
-vErrors.push(err34);
+vErrors.push(err37);
 }
 errors++;
 }
@@ -852,46 +883,7 @@ const _errs32 = errors;
 let valid11 = false;
 const _errs33 = errors;
 if(typeof data12 !== "string"){
-const err35 = {instancePath:instancePath+"/spec/credentials/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/spec/properties/credentials/additionalProperties/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.spec.properties.credentials.additionalProperties.anyOf[0].type,parentSchema:schema31.properties.spec.properties.credentials.additionalProperties.anyOf[0],data:data12};
-if(vErrors === null){
-vErrors = [err35];
-}
-else {
-vErrors.push(err35);
-}
-errors++;
-}
-var _valid0 = _errs33 === errors;
-valid11 = valid11 || _valid0;
-const _errs35 = errors;
-if(data12 && typeof data12 == "object" && !Array.isArray(data12)){
-if(data12.secretRef === undefined){
-const err36 = {instancePath:instancePath+"/spec/credentials/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"secret-ref.schema.json/required",keyword:"required",params:{missingProperty: "secretRef"},message:"must have required property '"+"secretRef"+"'",schema:schema34.required,parentSchema:schema34,data:data12};
-if(vErrors === null){
-vErrors = [err36];
-}
-else {
-vErrors.push(err36);
-}
-errors++;
-}
-for(const key6 in data12){
-if(!(key6 === "secretRef")){
-const err37 = {instancePath:instancePath+"/spec/credentials/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"secret-ref.schema.json/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties",schema:false,parentSchema:schema34,data:data12};
-if(vErrors === null){
-vErrors = [err37];
-}
-else {
-vErrors.push(err37);
-}
-errors++;
-}
-}
-if(data12.secretRef !== undefined){
-let data13 = data12.secretRef;
-if(data13 && typeof data13 == "object" && !Array.isArray(data13)){
-if(data13.store === undefined){
-const err38 = {instancePath:instancePath+"/spec/credentials/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/secretRef",schemaPath:"secret-ref.schema.json/properties/secretRef/required",keyword:"required",params:{missingProperty: "store"},message:"must have required property '"+"store"+"'",schema:schema34.properties.secretRef.required,parentSchema:schema34.properties.secretRef,data:data13};
+const err38 = {instancePath:instancePath+"/spec/credentials/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/spec/properties/credentials/additionalProperties/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.spec.properties.credentials.additionalProperties.anyOf[0].type,parentSchema:schema31.properties.spec.properties.credentials.additionalProperties.anyOf[0],data:data12};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -900,8 +892,12 @@ vErrors.push(err38);
 }
 errors++;
 }
-if(data13.name === undefined){
-const err39 = {instancePath:instancePath+"/spec/credentials/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/secretRef",schemaPath:"secret-ref.schema.json/properties/secretRef/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema34.properties.secretRef.required,parentSchema:schema34.properties.secretRef,data:data13};
+var _valid0 = _errs33 === errors;
+valid11 = valid11 || _valid0;
+const _errs35 = errors;
+if(data12 && typeof data12 == "object" && !Array.isArray(data12)){
+if(data12.secretRef === undefined){
+const err39 = {instancePath:instancePath+"/spec/credentials/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"secret-ref.schema.json/required",keyword:"required",params:{missingProperty: "secretRef"},message:"must have required property '"+"secretRef"+"'",schema:schema34.required,parentSchema:schema34,data:data12};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -910,9 +906,9 @@ vErrors.push(err39);
 }
 errors++;
 }
-for(const key7 in data13){
-if(!((((key7 === "store") || (key7 === "name")) || (key7 === "key")) || (key7 === "version"))){
-const err40 = {instancePath:instancePath+"/spec/credentials/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/secretRef",schemaPath:"secret-ref.schema.json/properties/secretRef/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties",schema:false,parentSchema:schema34.properties.secretRef,data:data13};
+for(const key6 in data12){
+if(!(key6 === "secretRef")){
+const err40 = {instancePath:instancePath+"/spec/credentials/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"secret-ref.schema.json/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties",schema:false,parentSchema:schema34,data:data12};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -922,11 +918,11 @@ vErrors.push(err40);
 errors++;
 }
 }
-if(data13.store !== undefined){
-let data14 = data13.store;
-if(typeof data14 === "string"){
-if(func1(data14) < 1){
-const err41 = {instancePath:instancePath+"/spec/credentials/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/secretRef/store",schemaPath:"secret-ref.schema.json/properties/secretRef/properties/store/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema34.properties.secretRef.properties.store,data:data14};
+if(data12.secretRef !== undefined){
+let data13 = data12.secretRef;
+if(data13 && typeof data13 == "object" && !Array.isArray(data13)){
+if(data13.store === undefined){
+const err41 = {instancePath:instancePath+"/spec/credentials/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/secretRef",schemaPath:"secret-ref.schema.json/properties/secretRef/required",keyword:"required",params:{missingProperty: "store"},message:"must have required property '"+"store"+"'",schema:schema34.properties.secretRef.required,parentSchema:schema34.properties.secretRef,data:data13};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -935,9 +931,8 @@ vErrors.push(err41);
 }
 errors++;
 }
-}
-else {
-const err42 = {instancePath:instancePath+"/spec/credentials/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/secretRef/store",schemaPath:"secret-ref.schema.json/properties/secretRef/properties/store/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.properties.secretRef.properties.store.type,parentSchema:schema34.properties.secretRef.properties.store,data:data14};
+if(data13.name === undefined){
+const err42 = {instancePath:instancePath+"/spec/credentials/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/secretRef",schemaPath:"secret-ref.schema.json/properties/secretRef/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema34.properties.secretRef.required,parentSchema:schema34.properties.secretRef,data:data13};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -946,12 +941,9 @@ vErrors.push(err42);
 }
 errors++;
 }
-}
-if(data13.name !== undefined){
-let data15 = data13.name;
-if(typeof data15 === "string"){
-if(func1(data15) < 1){
-const err43 = {instancePath:instancePath+"/spec/credentials/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/secretRef/name",schemaPath:"secret-ref.schema.json/properties/secretRef/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema34.properties.secretRef.properties.name,data:data15};
+for(const key7 in data13){
+if(!((((key7 === "store") || (key7 === "name")) || (key7 === "key")) || (key7 === "version"))){
+const err43 = {instancePath:instancePath+"/spec/credentials/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/secretRef",schemaPath:"secret-ref.schema.json/properties/secretRef/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties",schema:false,parentSchema:schema34.properties.secretRef,data:data13};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -961,8 +953,11 @@ vErrors.push(err43);
 errors++;
 }
 }
-else {
-const err44 = {instancePath:instancePath+"/spec/credentials/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/secretRef/name",schemaPath:"secret-ref.schema.json/properties/secretRef/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.properties.secretRef.properties.name.type,parentSchema:schema34.properties.secretRef.properties.name,data:data15};
+if(data13.store !== undefined){
+let data14 = data13.store;
+if(typeof data14 === "string"){
+if(func1(data14) < 1){
+const err44 = {instancePath:instancePath+"/spec/credentials/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/secretRef/store",schemaPath:"secret-ref.schema.json/properties/secretRef/properties/store/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema34.properties.secretRef.properties.store,data:data14};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -972,11 +967,8 @@ vErrors.push(err44);
 errors++;
 }
 }
-if(data13.key !== undefined){
-let data16 = data13.key;
-if(typeof data16 === "string"){
-if(func1(data16) < 1){
-const err45 = {instancePath:instancePath+"/spec/credentials/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/secretRef/key",schemaPath:"secret-ref.schema.json/properties/secretRef/properties/key/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema34.properties.secretRef.properties.key,data:data16};
+else {
+const err45 = {instancePath:instancePath+"/spec/credentials/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/secretRef/store",schemaPath:"secret-ref.schema.json/properties/secretRef/properties/store/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.properties.secretRef.properties.store.type,parentSchema:schema34.properties.secretRef.properties.store,data:data14};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -986,8 +978,11 @@ vErrors.push(err45);
 errors++;
 }
 }
-else {
-const err46 = {instancePath:instancePath+"/spec/credentials/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/secretRef/key",schemaPath:"secret-ref.schema.json/properties/secretRef/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.properties.secretRef.properties.key.type,parentSchema:schema34.properties.secretRef.properties.key,data:data16};
+if(data13.name !== undefined){
+let data15 = data13.name;
+if(typeof data15 === "string"){
+if(func1(data15) < 1){
+const err46 = {instancePath:instancePath+"/spec/credentials/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/secretRef/name",schemaPath:"secret-ref.schema.json/properties/secretRef/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema34.properties.secretRef.properties.name,data:data15};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -997,10 +992,8 @@ vErrors.push(err46);
 errors++;
 }
 }
-if(data13.version !== undefined){
-let data17 = data13.version;
-if((typeof data17 !== "string") && (!(((typeof data17 == "number") && (!(data17 % 1) && !isNaN(data17))) && (isFinite(data17))))){
-const err47 = {instancePath:instancePath+"/spec/credentials/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/secretRef/version",schemaPath:"secret-ref.schema.json/properties/secretRef/properties/version/type",keyword:"type",params:{type: schema34.properties.secretRef.properties.version.type},message:"must be string,integer",schema:schema34.properties.secretRef.properties.version.type,parentSchema:schema34.properties.secretRef.properties.version,data:data17};
+else {
+const err47 = {instancePath:instancePath+"/spec/credentials/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/secretRef/name",schemaPath:"secret-ref.schema.json/properties/secretRef/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.properties.secretRef.properties.name.type,parentSchema:schema34.properties.secretRef.properties.name,data:data15};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -1010,9 +1003,11 @@ vErrors.push(err47);
 errors++;
 }
 }
-}
-else {
-const err48 = {instancePath:instancePath+"/spec/credentials/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/secretRef",schemaPath:"secret-ref.schema.json/properties/secretRef/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema34.properties.secretRef.type,parentSchema:schema34.properties.secretRef,data:data13};
+if(data13.key !== undefined){
+let data16 = data13.key;
+if(typeof data16 === "string"){
+if(func1(data16) < 1){
+const err48 = {instancePath:instancePath+"/spec/credentials/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/secretRef/key",schemaPath:"secret-ref.schema.json/properties/secretRef/properties/key/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema34.properties.secretRef.properties.key,data:data16};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -1022,9 +1017,8 @@ vErrors.push(err48);
 errors++;
 }
 }
-}
 else {
-const err49 = {instancePath:instancePath+"/spec/credentials/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"secret-ref.schema.json/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema34.type,parentSchema:schema34,data:data12};
+const err49 = {instancePath:instancePath+"/spec/credentials/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/secretRef/key",schemaPath:"secret-ref.schema.json/properties/secretRef/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.properties.secretRef.properties.key.type,parentSchema:schema34.properties.secretRef.properties.key,data:data16};
 if(vErrors === null){
 vErrors = [err49];
 }
@@ -1033,15 +1027,52 @@ vErrors.push(err49);
 }
 errors++;
 }
-var _valid0 = _errs35 === errors;
-valid11 = valid11 || _valid0;
-if(!valid11){
-const err50 = {instancePath:instancePath+"/spec/credentials/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/spec/properties/credentials/additionalProperties/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema31.properties.spec.properties.credentials.additionalProperties.anyOf,parentSchema:schema31.properties.spec.properties.credentials.additionalProperties,data:data12};
+}
+if(data13.version !== undefined){
+let data17 = data13.version;
+if((typeof data17 !== "string") && (!(((typeof data17 == "number") && (!(data17 % 1) && !isNaN(data17))) && (isFinite(data17))))){
+const err50 = {instancePath:instancePath+"/spec/credentials/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/secretRef/version",schemaPath:"secret-ref.schema.json/properties/secretRef/properties/version/type",keyword:"type",params:{type: schema34.properties.secretRef.properties.version.type},message:"must be string,integer",schema:schema34.properties.secretRef.properties.version.type,parentSchema:schema34.properties.secretRef.properties.version,data:data17};
 if(vErrors === null){
 vErrors = [err50];
 }
 else {
 vErrors.push(err50);
+}
+errors++;
+}
+}
+}
+else {
+const err51 = {instancePath:instancePath+"/spec/credentials/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/secretRef",schemaPath:"secret-ref.schema.json/properties/secretRef/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema34.properties.secretRef.type,parentSchema:schema34.properties.secretRef,data:data13};
+if(vErrors === null){
+vErrors = [err51];
+}
+else {
+vErrors.push(err51);
+}
+errors++;
+}
+}
+}
+else {
+const err52 = {instancePath:instancePath+"/spec/credentials/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"secret-ref.schema.json/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema34.type,parentSchema:schema34,data:data12};
+if(vErrors === null){
+vErrors = [err52];
+}
+else {
+vErrors.push(err52);
+}
+errors++;
+}
+var _valid0 = _errs35 === errors;
+valid11 = valid11 || _valid0;
+if(!valid11){
+const err53 = {instancePath:instancePath+"/spec/credentials/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/spec/properties/credentials/additionalProperties/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema31.properties.spec.properties.credentials.additionalProperties.anyOf,parentSchema:schema31.properties.spec.properties.credentials.additionalProperties,data:data12};
+if(vErrors === null){
+vErrors = [err53];
+}
+else {
+vErrors.push(err53);
 }
 errors++;
 }
@@ -1059,12 +1090,12 @@ vErrors = null;
 }
 }
 else {
-const err51 = {instancePath:instancePath+"/spec/credentials",schemaPath:"#/properties/spec/properties/credentials/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.spec.properties.credentials.type,parentSchema:schema31.properties.spec.properties.credentials,data:data11};
+const err54 = {instancePath:instancePath+"/spec/credentials",schemaPath:"#/properties/spec/properties/credentials/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.spec.properties.credentials.type,parentSchema:schema31.properties.spec.properties.credentials,data:data11};
 if(vErrors === null){
-vErrors = [err51];
+vErrors = [err54];
 }
 else {
-vErrors.push(err51);
+vErrors.push(err54);
 }
 errors++;
 }
@@ -1079,33 +1110,33 @@ if(data6.tax !== undefined){
 let data19 = data6.tax;
 if(data19 && typeof data19 == "object" && !Array.isArray(data19)){
 if(data19.vatPercent === undefined){
-const err52 = {instancePath:instancePath+"/spec/tax",schemaPath:"#/properties/spec/properties/tax/required",keyword:"required",params:{missingProperty: "vatPercent"},message:"must have required property '"+"vatPercent"+"'",schema:schema31.properties.spec.properties.tax.required,parentSchema:schema31.properties.spec.properties.tax,data:data19};
+const err55 = {instancePath:instancePath+"/spec/tax",schemaPath:"#/properties/spec/properties/tax/required",keyword:"required",params:{missingProperty: "vatPercent"},message:"must have required property '"+"vatPercent"+"'",schema:schema31.properties.spec.properties.tax.required,parentSchema:schema31.properties.spec.properties.tax,data:data19};
 if(vErrors === null){
-vErrors = [err52];
+vErrors = [err55];
 }
 else {
-vErrors.push(err52);
+vErrors.push(err55);
 }
 errors++;
 }
 if(data19.applyVat === undefined){
-const err53 = {instancePath:instancePath+"/spec/tax",schemaPath:"#/properties/spec/properties/tax/required",keyword:"required",params:{missingProperty: "applyVat"},message:"must have required property '"+"applyVat"+"'",schema:schema31.properties.spec.properties.tax.required,parentSchema:schema31.properties.spec.properties.tax,data:data19};
+const err56 = {instancePath:instancePath+"/spec/tax",schemaPath:"#/properties/spec/properties/tax/required",keyword:"required",params:{missingProperty: "applyVat"},message:"must have required property '"+"applyVat"+"'",schema:schema31.properties.spec.properties.tax.required,parentSchema:schema31.properties.spec.properties.tax,data:data19};
 if(vErrors === null){
-vErrors = [err53];
+vErrors = [err56];
 }
 else {
-vErrors.push(err53);
+vErrors.push(err56);
 }
 errors++;
 }
 for(const key8 in data19){
 if(!((key8 === "vatPercent") || (key8 === "applyVat"))){
-const err54 = {instancePath:instancePath+"/spec/tax",schemaPath:"#/properties/spec/properties/tax/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.spec.properties.tax,data:data19};
+const err57 = {instancePath:instancePath+"/spec/tax",schemaPath:"#/properties/spec/properties/tax/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.spec.properties.tax,data:data19};
 if(vErrors === null){
-vErrors = [err54];
+vErrors = [err57];
 }
 else {
-vErrors.push(err54);
+vErrors.push(err57);
 }
 errors++;
 }
@@ -1117,43 +1148,7 @@ let valid17 = false;
 const _errs57 = errors;
 if((typeof data20 == "number") && (isFinite(data20))){
 if(data20 < 0 || isNaN(data20)){
-const err55 = {instancePath:instancePath+"/spec/tax/vatPercent",schemaPath:"#/$defs/decimal/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema36.anyOf[0],data:data20};
-if(vErrors === null){
-vErrors = [err55];
-}
-else {
-vErrors.push(err55);
-}
-errors++;
-}
-}
-else {
-const err56 = {instancePath:instancePath+"/spec/tax/vatPercent",schemaPath:"#/$defs/decimal/anyOf/0/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema36.anyOf[0].type,parentSchema:schema36.anyOf[0],data:data20};
-if(vErrors === null){
-vErrors = [err56];
-}
-else {
-vErrors.push(err56);
-}
-errors++;
-}
-var _valid1 = _errs57 === errors;
-valid17 = valid17 || _valid1;
-const _errs59 = errors;
-if(typeof data20 === "string"){
-if(!pattern8.test(data20)){
-const err57 = {instancePath:instancePath+"/spec/tax/vatPercent",schemaPath:"#/$defs/decimal/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(\\.[0-9]+)?$"},message:"must match pattern \""+"^[0-9]+(\\.[0-9]+)?$"+"\"",schema:"^[0-9]+(\\.[0-9]+)?$",parentSchema:schema36.anyOf[1],data:data20};
-if(vErrors === null){
-vErrors = [err57];
-}
-else {
-vErrors.push(err57);
-}
-errors++;
-}
-}
-else {
-const err58 = {instancePath:instancePath+"/spec/tax/vatPercent",schemaPath:"#/$defs/decimal/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema36.anyOf[1].type,parentSchema:schema36.anyOf[1],data:data20};
+const err58 = {instancePath:instancePath+"/spec/tax/vatPercent",schemaPath:"#/$defs/decimal/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema36.anyOf[0],data:data20};
 if(vErrors === null){
 vErrors = [err58];
 }
@@ -1162,15 +1157,51 @@ vErrors.push(err58);
 }
 errors++;
 }
-var _valid1 = _errs59 === errors;
-valid17 = valid17 || _valid1;
-if(!valid17){
-const err59 = {instancePath:instancePath+"/spec/tax/vatPercent",schemaPath:"#/$defs/decimal/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema36.anyOf,parentSchema:schema36,data:data20};
+}
+else {
+const err59 = {instancePath:instancePath+"/spec/tax/vatPercent",schemaPath:"#/$defs/decimal/anyOf/0/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema36.anyOf[0].type,parentSchema:schema36.anyOf[0],data:data20};
 if(vErrors === null){
 vErrors = [err59];
 }
 else {
 vErrors.push(err59);
+}
+errors++;
+}
+var _valid1 = _errs57 === errors;
+valid17 = valid17 || _valid1;
+const _errs59 = errors;
+if(typeof data20 === "string"){
+if(!pattern9.test(data20)){
+const err60 = {instancePath:instancePath+"/spec/tax/vatPercent",schemaPath:"#/$defs/decimal/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(\\.[0-9]+)?$"},message:"must match pattern \""+"^[0-9]+(\\.[0-9]+)?$"+"\"",schema:"^[0-9]+(\\.[0-9]+)?$",parentSchema:schema36.anyOf[1],data:data20};
+if(vErrors === null){
+vErrors = [err60];
+}
+else {
+vErrors.push(err60);
+}
+errors++;
+}
+}
+else {
+const err61 = {instancePath:instancePath+"/spec/tax/vatPercent",schemaPath:"#/$defs/decimal/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema36.anyOf[1].type,parentSchema:schema36.anyOf[1],data:data20};
+if(vErrors === null){
+vErrors = [err61];
+}
+else {
+vErrors.push(err61);
+}
+errors++;
+}
+var _valid1 = _errs59 === errors;
+valid17 = valid17 || _valid1;
+if(!valid17){
+const err62 = {instancePath:instancePath+"/spec/tax/vatPercent",schemaPath:"#/$defs/decimal/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema36.anyOf,parentSchema:schema36,data:data20};
+if(vErrors === null){
+vErrors = [err62];
+}
+else {
+vErrors.push(err62);
 }
 errors++;
 }
@@ -1189,42 +1220,7 @@ vErrors = null;
 if(data19.applyVat !== undefined){
 let data21 = data19.applyVat;
 if(typeof data21 !== "boolean"){
-const err60 = {instancePath:instancePath+"/spec/tax/applyVat",schemaPath:"#/properties/spec/properties/tax/properties/applyVat/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema31.properties.spec.properties.tax.properties.applyVat.type,parentSchema:schema31.properties.spec.properties.tax.properties.applyVat,data:data21};
-if(vErrors === null){
-vErrors = [err60];
-}
-else {
-vErrors.push(err60);
-}
-errors++;
-}
-}
-}
-else {
-const err61 = {instancePath:instancePath+"/spec/tax",schemaPath:"#/properties/spec/properties/tax/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.spec.properties.tax.type,parentSchema:schema31.properties.spec.properties.tax,data:data19};
-if(vErrors === null){
-vErrors = [err61];
-}
-else {
-vErrors.push(err61);
-}
-errors++;
-}
-}
-if(data6.status !== undefined){
-let data22 = data6.status;
-if(typeof data22 !== "string"){
-const err62 = {instancePath:instancePath+"/spec/status",schemaPath:"#/$defs/status/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema39.type,parentSchema:schema39,data:data22};
-if(vErrors === null){
-vErrors = [err62];
-}
-else {
-vErrors.push(err62);
-}
-errors++;
-}
-if(!(((data22 === "ACTIVE") || (data22 === "INACTIVE")) || (data22 === "MAINTENANCE"))){
-const err63 = {instancePath:instancePath+"/spec/status",schemaPath:"#/$defs/status/enum",keyword:"enum",params:{allowedValues: schema39.enum},message:"must be equal to one of the allowed values",schema:schema39.enum,parentSchema:schema39,data:data22};
+const err63 = {instancePath:instancePath+"/spec/tax/applyVat",schemaPath:"#/properties/spec/properties/tax/properties/applyVat/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema31.properties.spec.properties.tax.properties.applyVat.type,parentSchema:schema31.properties.spec.properties.tax.properties.applyVat,data:data21};
 if(vErrors === null){
 vErrors = [err63];
 }
@@ -1236,7 +1232,7 @@ errors++;
 }
 }
 else {
-const err64 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.spec.type,parentSchema:schema31.properties.spec,data:data6};
+const err64 = {instancePath:instancePath+"/spec/tax",schemaPath:"#/properties/spec/properties/tax/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.spec.properties.tax.type,parentSchema:schema31.properties.spec.properties.tax,data:data19};
 if(vErrors === null){
 vErrors = [err64];
 }
@@ -1246,14 +1242,49 @@ vErrors.push(err64);
 errors++;
 }
 }
-}
-else {
-const err65 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.type,parentSchema:schema31,data};
+if(data6.status !== undefined){
+let data22 = data6.status;
+if(typeof data22 !== "string"){
+const err65 = {instancePath:instancePath+"/spec/status",schemaPath:"#/$defs/status/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema39.type,parentSchema:schema39,data:data22};
 if(vErrors === null){
 vErrors = [err65];
 }
 else {
 vErrors.push(err65);
+}
+errors++;
+}
+if(!(((data22 === "ACTIVE") || (data22 === "INACTIVE")) || (data22 === "MAINTENANCE"))){
+const err66 = {instancePath:instancePath+"/spec/status",schemaPath:"#/$defs/status/enum",keyword:"enum",params:{allowedValues: schema39.enum},message:"must be equal to one of the allowed values",schema:schema39.enum,parentSchema:schema39,data:data22};
+if(vErrors === null){
+vErrors = [err66];
+}
+else {
+vErrors.push(err66);
+}
+errors++;
+}
+}
+}
+else {
+const err67 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.spec.type,parentSchema:schema31.properties.spec,data:data6};
+if(vErrors === null){
+vErrors = [err67];
+}
+else {
+vErrors.push(err67);
+}
+errors++;
+}
+}
+}
+else {
+const err68 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.type,parentSchema:schema31,data};
+if(vErrors === null){
+vErrors = [err68];
+}
+else {
+vErrors.push(err68);
 }
 errors++;
 }
@@ -1265,9 +1296,9 @@ validate20.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 export const config = validate23;
 const schema40 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://paystrator-gitops.dev/schemas/config.schema.json","title":"WorkspaceConfig","description":"paystrator.yaml: environments, secret stores and policy.","type":"object","additionalProperties":false,"required":["environments"],"properties":{"environments":{"type":"object","minProperties":1,"propertyNames":{"pattern":"^[a-z][a-z0-9-]*$"},"additionalProperties":{"$ref":"#/$defs/environment"}},"secretStores":{"type":"object","propertyNames":{"pattern":"^[a-zA-Z][a-zA-Z0-9_-]*$"},"additionalProperties":{"$ref":"#/$defs/secretStore"}},"policy":{"$ref":"#/$defs/policy"}},"$defs":{"environment":{"title":"Environment","type":"object","additionalProperties":false,"required":["endpoint","providers"],"properties":{"endpoint":{"description":"'embedded' for the in-process sandbox, or the API's base URL.","anyOf":[{"const":"embedded"},{"type":"string","pattern":"^https?://"}]},"data":{"type":"string","description":"State file of the embedded sandbox (default .paystrator/sandbox.json)."},"client":{"type":"string","description":"The Paystrator client (company) this environment manages."},"apiKey":{"$ref":"secret-ref.schema.json"},"providers":{"description":"Glob(s) of provider files, relative to paystrator.yaml.","anyOf":[{"type":"string","minLength":1},{"type":"array","minItems":1,"items":{"type":"string","minLength":1}}]}}},"secretStore":{"title":"SecretStoreConfig","type":"object","required":["type"],"discriminator":{"propertyName":"type"},"oneOf":[{"title":"EnvStoreConfig","type":"object","additionalProperties":false,"required":["type"],"properties":{"type":{"const":"env"},"prefix":{"type":"string","description":"Prepended to every secret name."}}},{"title":"FileStoreConfig","type":"object","additionalProperties":false,"required":["type"],"properties":{"type":{"const":"file"},"dir":{"type":"string","description":"A directory holding one file per secret, named as the secret."},"path":{"type":"string","description":"One JSON or YAML file of named values."}},"oneOf":[{"required":["dir"]},{"required":["path"]}],"description":"Exactly one of dir or path."},{"title":"AgeStoreConfig","type":"object","additionalProperties":false,"required":["type","path"],"properties":{"type":{"const":"age"},"path":{"type":"string","description":"An age-encrypted JSON or YAML file of named values (binary or ASCII-armored), relative to paystrator.yaml."},"identityFile":{"type":"string","description":"A key file made by age-keygen, relative to paystrator.yaml."},"identityEnv":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","description":"Environment variable holding the age identity (AGE-SECRET-KEY-1...)."}},"oneOf":[{"required":["identityFile"]},{"required":["identityEnv"]}],"description":"Exactly one of identityFile or identityEnv."},{"title":"VaultStoreConfig","type":"object","additionalProperties":false,"required":["type","address"],"properties":{"type":{"const":"vault"},"address":{"type":"string","pattern":"^https?://","description":"Vault's address, e.g. https://vault.example:8200."},"mount":{"type":"string","default":"secret","description":"Mount path of the KV version 2 secrets engine."},"namespace":{"type":"string","description":"Vault Enterprise namespace, sent as X-Vault-Namespace."},"token":{"$ref":"secret-ref.schema.json"},"appRole":{"type":"object","additionalProperties":false,"required":["roleId","secretId"],"properties":{"mount":{"type":"string","default":"approle","description":"Mount path of the AppRole auth method."},"roleId":{"anyOf":[{"type":"string"},{"$ref":"secret-ref.schema.json"}]},"secretId":{"$ref":"secret-ref.schema.json"}},"description":"AppRole login: role_id and secret_id (the secret_id from another store)."},"timeoutSeconds":{"type":"number","exclusiveMinimum":0,"maximum":300,"default":10,"description":"Seconds each request to the store may take before it counts as unreachable."}},"oneOf":[{"required":["token"]},{"required":["appRole"]}],"description":"Exactly one of token or appRole."},{"title":"AwsSecretsManagerStoreConfig","type":"object","additionalProperties":false,"required":["type","region"],"properties":{"type":{"const":"aws-secrets-manager"},"region":{"type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-[0-9]+$","description":"AWS region, e.g. ap-southeast-3."},"endpoint":{"type":"string","pattern":"^https?://","description":"Another endpoint (VPC endpoint, LocalStack); default: the region's."},"timeoutSeconds":{"type":"number","exclusiveMinimum":0,"maximum":300,"default":10,"description":"Seconds each request to the store may take before it counts as unreachable."}},"description":"Credentials come from the AWS SDK's default chain (environment, profile, SSO, web identity, instance role)."},{"title":"GcpSecretManagerStoreConfig","type":"object","additionalProperties":false,"required":["type","project","accessToken"],"properties":{"type":{"const":"gcp-secret-manager"},"project":{"type":"string","pattern":"^[a-z0-9][a-z0-9.:-]{0,99}$","description":"Project id or number."},"endpoint":{"type":"string","pattern":"^https?://","description":"Default https://secretmanager.googleapis.com."},"accessToken":{"$ref":"secret-ref.schema.json"},"timeoutSeconds":{"type":"number","exclusiveMinimum":0,"maximum":300,"default":10,"description":"Seconds each request to the store may take before it counts as unreachable."}},"description":"accessToken: an OAuth 2 access token (gcloud auth print-access-token, google-github-actions/auth) from another store."}],"properties":{"type":{"enum":["env","file","age","vault","aws-secrets-manager","gcp-secret-manager"]}}},"policy":{"title":"Policy","type":"object","additionalProperties":false,"properties":{"prune":{"type":"boolean","default":false},"maxChangePercent":{"type":"number","minimum":0,"maximum":100,"default":50},"ignore":{"type":"array","items":{"title":"IgnoreRule","type":"object","additionalProperties":false,"required":["field"],"properties":{"field":{"type":"string","enum":["status","fee","tax","services","labels"]},"when":{"type":"object","additionalProperties":false,"properties":{"changedBy":{"type":"string","enum":["USER","MONITOR","API"]},"value":{"type":"string"}}}}}}}}}};
 const schema48 = {"title":"Policy","type":"object","additionalProperties":false,"properties":{"prune":{"type":"boolean","default":false},"maxChangePercent":{"type":"number","minimum":0,"maximum":100,"default":50},"ignore":{"type":"array","items":{"title":"IgnoreRule","type":"object","additionalProperties":false,"required":["field"],"properties":{"field":{"type":"string","enum":["status","fee","tax","services","labels"]},"when":{"type":"object","additionalProperties":false,"properties":{"changedBy":{"type":"string","enum":["USER","MONITOR","API"]},"value":{"type":"string"}}}}}}}};
-const pattern13 = new RegExp("^[a-zA-Z][a-zA-Z0-9_-]*$", "u");
+const pattern14 = new RegExp("^[a-zA-Z][a-zA-Z0-9_-]*$", "u");
 const schema41 = {"title":"Environment","type":"object","additionalProperties":false,"required":["endpoint","providers"],"properties":{"endpoint":{"description":"'embedded' for the in-process sandbox, or the API's base URL.","anyOf":[{"const":"embedded"},{"type":"string","pattern":"^https?://"}]},"data":{"type":"string","description":"State file of the embedded sandbox (default .paystrator/sandbox.json)."},"client":{"type":"string","description":"The Paystrator client (company) this environment manages."},"apiKey":{"$ref":"secret-ref.schema.json"},"providers":{"description":"Glob(s) of provider files, relative to paystrator.yaml.","anyOf":[{"type":"string","minLength":1},{"type":"array","minItems":1,"items":{"type":"string","minLength":1}}]}}};
-const pattern12 = new RegExp("^https?://", "u");
+const pattern13 = new RegExp("^https?://", "u");
 
 function validate24(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -1331,7 +1362,7 @@ var _valid0 = _errs4 === errors;
 valid1 = valid1 || _valid0;
 const _errs5 = errors;
 if(typeof data0 === "string"){
-if(!pattern12.test(data0)){
+if(!pattern13.test(data0)){
 const err4 = {instancePath:instancePath+"/endpoint",schemaPath:"#/properties/endpoint/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^https?://"},message:"must match pattern \""+"^https?://"+"\"",schema:"^https?://",parentSchema:schema41.properties.endpoint.anyOf[1],data:data0};
 if(vErrors === null){
 vErrors = [err4];
@@ -1693,9 +1724,9 @@ return errors === 0;
 validate24.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 const schema43 = {"title":"SecretStoreConfig","type":"object","required":["type"],"discriminator":{"propertyName":"type"},"oneOf":[{"title":"EnvStoreConfig","type":"object","additionalProperties":false,"required":["type"],"properties":{"type":{"const":"env"},"prefix":{"type":"string","description":"Prepended to every secret name."}}},{"title":"FileStoreConfig","type":"object","additionalProperties":false,"required":["type"],"properties":{"type":{"const":"file"},"dir":{"type":"string","description":"A directory holding one file per secret, named as the secret."},"path":{"type":"string","description":"One JSON or YAML file of named values."}},"oneOf":[{"required":["dir"]},{"required":["path"]}],"description":"Exactly one of dir or path."},{"title":"AgeStoreConfig","type":"object","additionalProperties":false,"required":["type","path"],"properties":{"type":{"const":"age"},"path":{"type":"string","description":"An age-encrypted JSON or YAML file of named values (binary or ASCII-armored), relative to paystrator.yaml."},"identityFile":{"type":"string","description":"A key file made by age-keygen, relative to paystrator.yaml."},"identityEnv":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","description":"Environment variable holding the age identity (AGE-SECRET-KEY-1...)."}},"oneOf":[{"required":["identityFile"]},{"required":["identityEnv"]}],"description":"Exactly one of identityFile or identityEnv."},{"title":"VaultStoreConfig","type":"object","additionalProperties":false,"required":["type","address"],"properties":{"type":{"const":"vault"},"address":{"type":"string","pattern":"^https?://","description":"Vault's address, e.g. https://vault.example:8200."},"mount":{"type":"string","default":"secret","description":"Mount path of the KV version 2 secrets engine."},"namespace":{"type":"string","description":"Vault Enterprise namespace, sent as X-Vault-Namespace."},"token":{"$ref":"secret-ref.schema.json"},"appRole":{"type":"object","additionalProperties":false,"required":["roleId","secretId"],"properties":{"mount":{"type":"string","default":"approle","description":"Mount path of the AppRole auth method."},"roleId":{"anyOf":[{"type":"string"},{"$ref":"secret-ref.schema.json"}]},"secretId":{"$ref":"secret-ref.schema.json"}},"description":"AppRole login: role_id and secret_id (the secret_id from another store)."},"timeoutSeconds":{"type":"number","exclusiveMinimum":0,"maximum":300,"default":10,"description":"Seconds each request to the store may take before it counts as unreachable."}},"oneOf":[{"required":["token"]},{"required":["appRole"]}],"description":"Exactly one of token or appRole."},{"title":"AwsSecretsManagerStoreConfig","type":"object","additionalProperties":false,"required":["type","region"],"properties":{"type":{"const":"aws-secrets-manager"},"region":{"type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-[0-9]+$","description":"AWS region, e.g. ap-southeast-3."},"endpoint":{"type":"string","pattern":"^https?://","description":"Another endpoint (VPC endpoint, LocalStack); default: the region's."},"timeoutSeconds":{"type":"number","exclusiveMinimum":0,"maximum":300,"default":10,"description":"Seconds each request to the store may take before it counts as unreachable."}},"description":"Credentials come from the AWS SDK's default chain (environment, profile, SSO, web identity, instance role)."},{"title":"GcpSecretManagerStoreConfig","type":"object","additionalProperties":false,"required":["type","project","accessToken"],"properties":{"type":{"const":"gcp-secret-manager"},"project":{"type":"string","pattern":"^[a-z0-9][a-z0-9.:-]{0,99}$","description":"Project id or number."},"endpoint":{"type":"string","pattern":"^https?://","description":"Default https://secretmanager.googleapis.com."},"accessToken":{"$ref":"secret-ref.schema.json"},"timeoutSeconds":{"type":"number","exclusiveMinimum":0,"maximum":300,"default":10,"description":"Seconds each request to the store may take before it counts as unreachable."}},"description":"accessToken: an OAuth 2 access token (gcloud auth print-access-token, google-github-actions/auth) from another store."}],"properties":{"type":{"enum":["env","file","age","vault","aws-secrets-manager","gcp-secret-manager"]}}};
-const pattern14 = new RegExp("^[A-Za-z_][A-Za-z0-9_]*$", "u");
-const pattern16 = new RegExp("^[a-z]{2}(-[a-z]+)+-[0-9]+$", "u");
-const pattern18 = new RegExp("^[a-z0-9][a-z0-9.:-]{0,99}$", "u");
+const pattern15 = new RegExp("^[A-Za-z_][A-Za-z0-9_]*$", "u");
+const pattern17 = new RegExp("^[a-z]{2}(-[a-z]+)+-[0-9]+$", "u");
+const pattern19 = new RegExp("^[a-z0-9][a-z0-9.:-]{0,99}$", "u");
 
 function validate26(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -2082,7 +2113,7 @@ errors++;
 if(data.identityEnv !== undefined){
 let data9 = data.identityEnv;
 if(typeof data9 === "string"){
-if(!pattern14.test(data9)){
+if(!pattern15.test(data9)){
 const err25 = {instancePath:instancePath+"/identityEnv",schemaPath:"#/oneOf/2/properties/identityEnv/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]*$"+"\"",schema:"^[A-Za-z_][A-Za-z0-9_]*$",parentSchema:schema43.oneOf[2].properties.identityEnv,data:data9};
 if(vErrors === null){
 vErrors = [err25];
@@ -2235,7 +2266,7 @@ errors++;
 if(data.address !== undefined){
 let data11 = data.address;
 if(typeof data11 === "string"){
-if(!pattern12.test(data11)){
+if(!pattern13.test(data11)){
 const err35 = {instancePath:instancePath+"/address",schemaPath:"#/oneOf/3/properties/address/pattern",keyword:"pattern",params:{pattern: "^https?://"},message:"must match pattern \""+"^https?://"+"\"",schema:"^https?://",parentSchema:schema43.oneOf[3].properties.address,data:data11};
 if(vErrors === null){
 vErrors = [err35];
@@ -2998,7 +3029,7 @@ errors++;
 if(data.region !== undefined){
 let data36 = data.region;
 if(typeof data36 === "string"){
-if(!pattern16.test(data36)){
+if(!pattern17.test(data36)){
 const err96 = {instancePath:instancePath+"/region",schemaPath:"#/oneOf/4/properties/region/pattern",keyword:"pattern",params:{pattern: "^[a-z]{2}(-[a-z]+)+-[0-9]+$"},message:"must match pattern \""+"^[a-z]{2}(-[a-z]+)+-[0-9]+$"+"\"",schema:"^[a-z]{2}(-[a-z]+)+-[0-9]+$",parentSchema:schema43.oneOf[4].properties.region,data:data36};
 if(vErrors === null){
 vErrors = [err96];
@@ -3023,7 +3054,7 @@ errors++;
 if(data.endpoint !== undefined){
 let data37 = data.endpoint;
 if(typeof data37 === "string"){
-if(!pattern12.test(data37)){
+if(!pattern13.test(data37)){
 const err98 = {instancePath:instancePath+"/endpoint",schemaPath:"#/oneOf/4/properties/endpoint/pattern",keyword:"pattern",params:{pattern: "^https?://"},message:"must match pattern \""+"^https?://"+"\"",schema:"^https?://",parentSchema:schema43.oneOf[4].properties.endpoint,data:data37};
 if(vErrors === null){
 vErrors = [err98];
@@ -3155,7 +3186,7 @@ errors++;
 if(data.project !== undefined){
 let data40 = data.project;
 if(typeof data40 === "string"){
-if(!pattern18.test(data40)){
+if(!pattern19.test(data40)){
 const err109 = {instancePath:instancePath+"/project",schemaPath:"#/oneOf/5/properties/project/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9.:-]{0,99}$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9.:-]{0,99}$"+"\"",schema:"^[a-z0-9][a-z0-9.:-]{0,99}$",parentSchema:schema43.oneOf[5].properties.project,data:data40};
 if(vErrors === null){
 vErrors = [err109];
@@ -3180,7 +3211,7 @@ errors++;
 if(data.endpoint !== undefined){
 let data41 = data.endpoint;
 if(typeof data41 === "string"){
-if(!pattern12.test(data41)){
+if(!pattern13.test(data41)){
 const err111 = {instancePath:instancePath+"/endpoint",schemaPath:"#/oneOf/5/properties/endpoint/pattern",keyword:"pattern",params:{pattern: "^https?://"},message:"must match pattern \""+"^https?://"+"\"",schema:"^https?://",parentSchema:schema43.oneOf[5].properties.endpoint,data:data41};
 if(vErrors === null){
 vErrors = [err111];
@@ -3513,7 +3544,7 @@ errors++;
 for(const key1 in data0){
 const _errs4 = errors;
 if(typeof key1 === "string"){
-if(!pattern6.test(key1)){
+if(!pattern7.test(key1)){
 const err3 = {instancePath:instancePath+"/environments",schemaPath:"#/properties/environments/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]*$"},message:"must match pattern \""+"^[a-z][a-z0-9-]*$"+"\"",schema:"^[a-z][a-z0-9-]*$",parentSchema:schema40.properties.environments.propertyNames,data:key1,propertyName:key1};
 if(vErrors === null){
 vErrors = [err3];
@@ -3560,7 +3591,7 @@ if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
 for(const key3 in data2){
 const _errs9 = errors;
 if(typeof key3 === "string"){
-if(!pattern13.test(key3)){
+if(!pattern14.test(key3)){
 const err6 = {instancePath:instancePath+"/secretStores",schemaPath:"#/properties/secretStores/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z][a-zA-Z0-9_-]*$"},message:"must match pattern \""+"^[a-zA-Z][a-zA-Z0-9_-]*$"+"\"",schema:"^[a-zA-Z][a-zA-Z0-9_-]*$",parentSchema:schema40.properties.secretStores.propertyNames,data:key3,propertyName:key3};
 if(vErrors === null){
 vErrors = [err6];
@@ -3833,8 +3864,8 @@ validate23.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const integration0 = validate28;
 const schema49 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://paystrator-gitops.dev/schemas/integrations/bca.schema.json","title":"Bank Central Asia (BCA) credentials","x-integration":{"id":"bca","displayName":"Bank Central Asia (BCA)","type":"DIRECT","services":["VIRTUAL_ACCOUNT","SEND_MONEY"]},"type":"object","additionalProperties":false,"required":["clientKey","clientSecret","corporateId","companyCode","apiSecret"],"properties":{"clientKey":{"type":"string","minLength":1,"description":"BCA API client id."},"clientSecret":{"description":"Client secret issued with the client key (secret: a secretRef).","writeOnly":true,"$ref":"../secret-ref.schema.json"},"corporateId":{"type":"string","minLength":1,"description":"KlikBCA Bisnis corporate id.","pattern":"^[A-Z0-9]{6,10}$"},"companyCode":{"type":"string","minLength":1,"description":"BCA Virtual Account company code.","pattern":"^[0-9]{5}$"},"apiSecret":{"description":"BCA API secret used for request signatures.","writeOnly":true,"$ref":"../secret-ref.schema.json"}}};
-const pattern20 = new RegExp("^[A-Z0-9]{6,10}$", "u");
-const pattern21 = new RegExp("^[0-9]{5}$", "u");
+const pattern21 = new RegExp("^[A-Z0-9]{6,10}$", "u");
+const pattern22 = new RegExp("^[0-9]{5}$", "u");
 
 function validate28(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://paystrator-gitops.dev/schemas/integrations/bca.schema.json" */;
@@ -4120,7 +4151,7 @@ vErrors.push(err22);
 }
 errors++;
 }
-if(!pattern20.test(data7)){
+if(!pattern21.test(data7)){
 const err23 = {instancePath:instancePath+"/corporateId",schemaPath:"#/properties/corporateId/pattern",keyword:"pattern",params:{pattern: "^[A-Z0-9]{6,10}$"},message:"must match pattern \""+"^[A-Z0-9]{6,10}$"+"\"",schema:"^[A-Z0-9]{6,10}$",parentSchema:schema49.properties.corporateId,data:data7};
 if(vErrors === null){
 vErrors = [err23];
@@ -4155,7 +4186,7 @@ vErrors.push(err25);
 }
 errors++;
 }
-if(!pattern21.test(data8)){
+if(!pattern22.test(data8)){
 const err26 = {instancePath:instancePath+"/companyCode",schemaPath:"#/properties/companyCode/pattern",keyword:"pattern",params:{pattern: "^[0-9]{5}$"},message:"must match pattern \""+"^[0-9]{5}$"+"\"",schema:"^[0-9]{5}$",parentSchema:schema49.properties.companyCode,data:data8};
 if(vErrors === null){
 vErrors = [err26];
@@ -4367,8 +4398,8 @@ validate28.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const integration1 = validate29;
 const schema52 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://paystrator-gitops.dev/schemas/integrations/bni.schema.json","title":"Bank Negara Indonesia (BNI) credentials","x-integration":{"id":"bni","displayName":"Bank Negara Indonesia (BNI)","type":"DIRECT","services":["VIRTUAL_ACCOUNT"]},"type":"object","additionalProperties":false,"required":["clientKey","clientSecret","prefix"],"properties":{"clientKey":{"type":"string","minLength":1,"description":"BNI eCollection client id.","pattern":"^[0-9]{3,5}$"},"clientSecret":{"description":"Client secret issued with the client key (secret: a secretRef).","writeOnly":true,"$ref":"../secret-ref.schema.json"},"prefix":{"type":"string","minLength":1,"description":"Virtual account prefix.","pattern":"^98[0-9]{1,2}$"}}};
-const pattern22 = new RegExp("^[0-9]{3,5}$", "u");
-const pattern23 = new RegExp("^98[0-9]{1,2}$", "u");
+const pattern23 = new RegExp("^[0-9]{3,5}$", "u");
+const pattern24 = new RegExp("^98[0-9]{1,2}$", "u");
 
 function validate29(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://paystrator-gitops.dev/schemas/integrations/bni.schema.json" */;
@@ -4437,7 +4468,7 @@ vErrors.push(err4);
 }
 errors++;
 }
-if(!pattern22.test(data0)){
+if(!pattern23.test(data0)){
 const err5 = {instancePath:instancePath+"/clientKey",schemaPath:"#/properties/clientKey/pattern",keyword:"pattern",params:{pattern: "^[0-9]{3,5}$"},message:"must match pattern \""+"^[0-9]{3,5}$"+"\"",schema:"^[0-9]{3,5}$",parentSchema:schema52.properties.clientKey,data:data0};
 if(vErrors === null){
 vErrors = [err5];
@@ -4644,7 +4675,7 @@ vErrors.push(err21);
 }
 errors++;
 }
-if(!pattern23.test(data7)){
+if(!pattern24.test(data7)){
 const err22 = {instancePath:instancePath+"/prefix",schemaPath:"#/properties/prefix/pattern",keyword:"pattern",params:{pattern: "^98[0-9]{1,2}$"},message:"must match pattern \""+"^98[0-9]{1,2}$"+"\"",schema:"^98[0-9]{1,2}$",parentSchema:schema52.properties.prefix,data:data7};
 if(vErrors === null){
 vErrors = [err22];
@@ -4684,7 +4715,7 @@ validate29.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const integration2 = validate30;
 const schema54 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://paystrator-gitops.dev/schemas/integrations/bri.schema.json","title":"Bank Rakyat Indonesia (BRI) credentials","x-integration":{"id":"bri","displayName":"Bank Rakyat Indonesia (BRI)","type":"DIRECT","services":["VIRTUAL_ACCOUNT","SEND_MONEY"]},"type":"object","additionalProperties":false,"required":["clientKey","clientSecret","institutionCode","brivaNumber"],"properties":{"clientKey":{"type":"string","minLength":1,"description":"BRI API consumer key."},"clientSecret":{"description":"Client secret issued with the client key (secret: a secretRef).","writeOnly":true,"$ref":"../secret-ref.schema.json"},"institutionCode":{"type":"string","minLength":1,"description":"BRIVA institution code.","pattern":"^[A-Z0-9]{5,12}$"},"brivaNumber":{"type":"string","minLength":1,"description":"BRIVA prefix number.","pattern":"^[0-9]{5}$"}}};
-const pattern24 = new RegExp("^[A-Z0-9]{5,12}$", "u");
+const pattern25 = new RegExp("^[A-Z0-9]{5,12}$", "u");
 
 function validate30(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://paystrator-gitops.dev/schemas/integrations/bri.schema.json" */;
@@ -4960,7 +4991,7 @@ vErrors.push(err21);
 }
 errors++;
 }
-if(!pattern24.test(data7)){
+if(!pattern25.test(data7)){
 const err22 = {instancePath:instancePath+"/institutionCode",schemaPath:"#/properties/institutionCode/pattern",keyword:"pattern",params:{pattern: "^[A-Z0-9]{5,12}$"},message:"must match pattern \""+"^[A-Z0-9]{5,12}$"+"\"",schema:"^[A-Z0-9]{5,12}$",parentSchema:schema54.properties.institutionCode,data:data7};
 if(vErrors === null){
 vErrors = [err22];
@@ -4995,7 +5026,7 @@ vErrors.push(err24);
 }
 errors++;
 }
-if(!pattern21.test(data8)){
+if(!pattern22.test(data8)){
 const err25 = {instancePath:instancePath+"/brivaNumber",schemaPath:"#/properties/brivaNumber/pattern",keyword:"pattern",params:{pattern: "^[0-9]{5}$"},message:"must match pattern \""+"^[0-9]{5}$"+"\"",schema:"^[0-9]{5}$",parentSchema:schema54.properties.brivaNumber,data:data8};
 if(vErrors === null){
 vErrors = [err25];
@@ -5295,7 +5326,7 @@ validate31.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const integration4 = validate32;
 const schema58 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://paystrator-gitops.dev/schemas/integrations/dana.schema.json","title":"DANA credentials","x-integration":{"id":"dana","displayName":"DANA","type":"DIRECT","services":["EWALLET","QR_CODE"],"qris":true},"type":"object","additionalProperties":false,"required":["clientKey","clientSecret","merchantId","privateKey"],"properties":{"clientKey":{"type":"string","minLength":1,"description":"DANA client id."},"clientSecret":{"description":"Client secret issued with the client key (secret: a secretRef).","writeOnly":true,"$ref":"../secret-ref.schema.json"},"merchantId":{"type":"string","minLength":1,"description":"DANA merchant id.","pattern":"^[0-9]{12,20}$"},"privateKey":{"description":"RSA private key for request signatures (PEM).","writeOnly":true,"$ref":"../secret-ref.schema.json"}}};
-const pattern26 = new RegExp("^[0-9]{12,20}$", "u");
+const pattern27 = new RegExp("^[0-9]{12,20}$", "u");
 
 function validate32(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://paystrator-gitops.dev/schemas/integrations/dana.schema.json" */;
@@ -5571,7 +5602,7 @@ vErrors.push(err21);
 }
 errors++;
 }
-if(!pattern26.test(data7)){
+if(!pattern27.test(data7)){
 const err22 = {instancePath:instancePath+"/merchantId",schemaPath:"#/properties/merchantId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12,20}$"},message:"must match pattern \""+"^[0-9]{12,20}$"+"\"",schema:"^[0-9]{12,20}$",parentSchema:schema58.properties.merchantId,data:data7};
 if(vErrors === null){
 vErrors = [err22];
@@ -5783,7 +5814,7 @@ validate32.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const integration5 = validate33;
 const schema61 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://paystrator-gitops.dev/schemas/integrations/doku.schema.json","title":"DOKU credentials","x-integration":{"id":"doku","displayName":"DOKU","type":"AGGREGATOR","services":["VIRTUAL_ACCOUNT","QR_CODE","EWALLET","CREDIT_CARD"],"qris":true},"type":"object","additionalProperties":false,"required":["clientKey","clientSecret","privateKey"],"properties":{"clientKey":{"type":"string","minLength":1,"description":"DOKU client id.","pattern":"^(BRN|MCH)-[0-9]{4}-[0-9]+$"},"clientSecret":{"description":"Client secret issued with the client key (secret: a secretRef).","writeOnly":true,"$ref":"../secret-ref.schema.json"},"privateKey":{"description":"RSA private key for SNAP request signatures (PEM).","writeOnly":true,"$ref":"../secret-ref.schema.json"}}};
-const pattern27 = new RegExp("^(BRN|MCH)-[0-9]{4}-[0-9]+$", "u");
+const pattern28 = new RegExp("^(BRN|MCH)-[0-9]{4}-[0-9]+$", "u");
 
 function validate33(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://paystrator-gitops.dev/schemas/integrations/doku.schema.json" */;
@@ -5852,7 +5883,7 @@ vErrors.push(err4);
 }
 errors++;
 }
-if(!pattern27.test(data0)){
+if(!pattern28.test(data0)){
 const err5 = {instancePath:instancePath+"/clientKey",schemaPath:"#/properties/clientKey/pattern",keyword:"pattern",params:{pattern: "^(BRN|MCH)-[0-9]{4}-[0-9]+$"},message:"must match pattern \""+"^(BRN|MCH)-[0-9]{4}-[0-9]+$"+"\"",schema:"^(BRN|MCH)-[0-9]{4}-[0-9]+$",parentSchema:schema61.properties.clientKey,data:data0};
 if(vErrors === null){
 vErrors = [err5];
@@ -6678,7 +6709,7 @@ validate34.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const integration7 = validate35;
 const schema67 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://paystrator-gitops.dev/schemas/integrations/mandiri.schema.json","title":"Bank Mandiri credentials","x-integration":{"id":"mandiri","displayName":"Bank Mandiri","type":"DIRECT","services":["VIRTUAL_ACCOUNT","SEND_MONEY"]},"type":"object","additionalProperties":false,"required":["clientKey","clientSecret","partnerId","channelId","privateKey"],"properties":{"clientKey":{"type":"string","minLength":1,"description":"Mandiri API client id."},"clientSecret":{"description":"Client secret issued with the client key (secret: a secretRef).","writeOnly":true,"$ref":"../secret-ref.schema.json"},"partnerId":{"type":"string","minLength":1,"description":"SNAP partner id (X-PARTNER-ID).","pattern":"^[A-Za-z0-9]{5,36}$"},"channelId":{"type":"string","minLength":1,"description":"SNAP channel id.","pattern":"^[0-9]{5}$"},"privateKey":{"description":"RSA private key for SNAP request signatures (PEM).","writeOnly":true,"$ref":"../secret-ref.schema.json"}}};
-const pattern28 = new RegExp("^[A-Za-z0-9]{5,36}$", "u");
+const pattern29 = new RegExp("^[A-Za-z0-9]{5,36}$", "u");
 
 function validate35(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://paystrator-gitops.dev/schemas/integrations/mandiri.schema.json" */;
@@ -6964,7 +6995,7 @@ vErrors.push(err22);
 }
 errors++;
 }
-if(!pattern28.test(data7)){
+if(!pattern29.test(data7)){
 const err23 = {instancePath:instancePath+"/partnerId",schemaPath:"#/properties/partnerId/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9]{5,36}$"},message:"must match pattern \""+"^[A-Za-z0-9]{5,36}$"+"\"",schema:"^[A-Za-z0-9]{5,36}$",parentSchema:schema67.properties.partnerId,data:data7};
 if(vErrors === null){
 vErrors = [err23];
@@ -6999,7 +7030,7 @@ vErrors.push(err25);
 }
 errors++;
 }
-if(!pattern21.test(data8)){
+if(!pattern22.test(data8)){
 const err26 = {instancePath:instancePath+"/channelId",schemaPath:"#/properties/channelId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{5}$"},message:"must match pattern \""+"^[0-9]{5}$"+"\"",schema:"^[0-9]{5}$",parentSchema:schema67.properties.channelId,data:data8};
 if(vErrors === null){
 vErrors = [err26];
@@ -7211,8 +7242,8 @@ validate35.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const integration8 = validate36;
 const schema70 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://paystrator-gitops.dev/schemas/integrations/midtrans.schema.json","title":"Midtrans credentials","x-integration":{"id":"midtrans","displayName":"Midtrans","type":"AGGREGATOR","services":["VIRTUAL_ACCOUNT","QR_CODE","EWALLET","CREDIT_CARD"],"qris":true},"type":"object","additionalProperties":false,"required":["clientKey","clientSecret","merchantId"],"properties":{"clientKey":{"type":"string","minLength":1,"description":"Midtrans client key.","pattern":"^(SB-)?Mid-client-[A-Za-z0-9_-]+$"},"clientSecret":{"description":"Client secret issued with the client key (secret: a secretRef).","writeOnly":true,"$ref":"../secret-ref.schema.json"},"merchantId":{"type":"string","minLength":1,"description":"Midtrans merchant id.","pattern":"^G[0-9]{9}$"}}};
-const pattern30 = new RegExp("^(SB-)?Mid-client-[A-Za-z0-9_-]+$", "u");
-const pattern31 = new RegExp("^G[0-9]{9}$", "u");
+const pattern31 = new RegExp("^(SB-)?Mid-client-[A-Za-z0-9_-]+$", "u");
+const pattern32 = new RegExp("^G[0-9]{9}$", "u");
 
 function validate36(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://paystrator-gitops.dev/schemas/integrations/midtrans.schema.json" */;
@@ -7281,7 +7312,7 @@ vErrors.push(err4);
 }
 errors++;
 }
-if(!pattern30.test(data0)){
+if(!pattern31.test(data0)){
 const err5 = {instancePath:instancePath+"/clientKey",schemaPath:"#/properties/clientKey/pattern",keyword:"pattern",params:{pattern: "^(SB-)?Mid-client-[A-Za-z0-9_-]+$"},message:"must match pattern \""+"^(SB-)?Mid-client-[A-Za-z0-9_-]+$"+"\"",schema:"^(SB-)?Mid-client-[A-Za-z0-9_-]+$",parentSchema:schema70.properties.clientKey,data:data0};
 if(vErrors === null){
 vErrors = [err5];
@@ -7488,7 +7519,7 @@ vErrors.push(err21);
 }
 errors++;
 }
-if(!pattern31.test(data7)){
+if(!pattern32.test(data7)){
 const err22 = {instancePath:instancePath+"/merchantId",schemaPath:"#/properties/merchantId/pattern",keyword:"pattern",params:{pattern: "^G[0-9]{9}$"},message:"must match pattern \""+"^G[0-9]{9}$"+"\"",schema:"^G[0-9]{9}$",parentSchema:schema70.properties.merchantId,data:data7};
 if(vErrors === null){
 vErrors = [err22];
@@ -7528,8 +7559,8 @@ validate36.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const integration9 = validate37;
 const schema72 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://paystrator-gitops.dev/schemas/integrations/ovo.schema.json","title":"OVO credentials","x-integration":{"id":"ovo","displayName":"OVO","type":"DIRECT","services":["EWALLET"]},"type":"object","additionalProperties":false,"required":["clientKey","clientSecret","merchantId","storeCode"],"properties":{"clientKey":{"type":"string","minLength":1,"description":"OVO app id."},"clientSecret":{"description":"Client secret issued with the client key (secret: a secretRef).","writeOnly":true,"$ref":"../secret-ref.schema.json"},"merchantId":{"type":"string","minLength":1,"description":"OVO merchant id.","pattern":"^[0-9]{6,12}$"},"storeCode":{"type":"string","minLength":1,"description":"OVO store code.","pattern":"^[A-Z0-9]{3,16}$"}}};
-const pattern32 = new RegExp("^[0-9]{6,12}$", "u");
-const pattern33 = new RegExp("^[A-Z0-9]{3,16}$", "u");
+const pattern33 = new RegExp("^[0-9]{6,12}$", "u");
+const pattern34 = new RegExp("^[A-Z0-9]{3,16}$", "u");
 
 function validate37(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://paystrator-gitops.dev/schemas/integrations/ovo.schema.json" */;
@@ -7805,7 +7836,7 @@ vErrors.push(err21);
 }
 errors++;
 }
-if(!pattern32.test(data7)){
+if(!pattern33.test(data7)){
 const err22 = {instancePath:instancePath+"/merchantId",schemaPath:"#/properties/merchantId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{6,12}$"},message:"must match pattern \""+"^[0-9]{6,12}$"+"\"",schema:"^[0-9]{6,12}$",parentSchema:schema72.properties.merchantId,data:data7};
 if(vErrors === null){
 vErrors = [err22];
@@ -7840,7 +7871,7 @@ vErrors.push(err24);
 }
 errors++;
 }
-if(!pattern33.test(data8)){
+if(!pattern34.test(data8)){
 const err25 = {instancePath:instancePath+"/storeCode",schemaPath:"#/properties/storeCode/pattern",keyword:"pattern",params:{pattern: "^[A-Z0-9]{3,16}$"},message:"must match pattern \""+"^[A-Z0-9]{3,16}$"+"\"",schema:"^[A-Z0-9]{3,16}$",parentSchema:schema72.properties.storeCode,data:data8};
 if(vErrors === null){
 vErrors = [err25];
@@ -7880,7 +7911,7 @@ validate37.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const integration10 = validate38;
 const schema74 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://paystrator-gitops.dev/schemas/integrations/xendit.schema.json","title":"Xendit credentials","x-integration":{"id":"xendit","displayName":"Xendit","type":"AGGREGATOR","services":["VIRTUAL_ACCOUNT","QR_CODE","EWALLET","CREDIT_CARD","SEND_MONEY"],"qris":true},"type":"object","additionalProperties":false,"required":["clientKey","clientSecret"],"properties":{"clientKey":{"type":"string","minLength":1,"description":"Xendit API key id.","pattern":"^xnd_(development|production)_[A-Za-z0-9]+$"},"clientSecret":{"description":"Client secret issued with the client key (secret: a secretRef).","writeOnly":true,"$ref":"../secret-ref.schema.json"},"webhookVerificationToken":{"description":"Callback verification token from the Xendit dashboard.","writeOnly":true,"$ref":"../secret-ref.schema.json"}}};
-const pattern34 = new RegExp("^xnd_(development|production)_[A-Za-z0-9]+$", "u");
+const pattern35 = new RegExp("^xnd_(development|production)_[A-Za-z0-9]+$", "u");
 
 function validate38(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://paystrator-gitops.dev/schemas/integrations/xendit.schema.json" */;
@@ -7939,7 +7970,7 @@ vErrors.push(err3);
 }
 errors++;
 }
-if(!pattern34.test(data0)){
+if(!pattern35.test(data0)){
 const err4 = {instancePath:instancePath+"/clientKey",schemaPath:"#/properties/clientKey/pattern",keyword:"pattern",params:{pattern: "^xnd_(development|production)_[A-Za-z0-9]+$"},message:"must match pattern \""+"^xnd_(development|production)_[A-Za-z0-9]+$"+"\"",schema:"^xnd_(development|production)_[A-Za-z0-9]+$",parentSchema:schema74.properties.clientKey,data:data0};
 if(vErrors === null){
 vErrors = [err4];

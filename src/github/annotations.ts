@@ -3,6 +3,7 @@
 // Actions runner expects, so no message can end its line and start another command.
 import path from 'node:path';
 import { formatDiagnostic, type Diagnostic } from '../diagnostics.js';
+import { escapeText } from '../text/escape.js';
 import { md } from './markdown.js';
 
 const escapeData = (s: string) => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
@@ -20,14 +21,15 @@ export function annotation(d: Diagnostic, opts: AnnotationOptions): string {
   const props: string[] = [];
   if (d.file) {
     const rel = path.relative(opts.repoDir, path.resolve(opts.baseDir, d.file)).split(path.sep).join('/');
-    props.push(`file=${escapeProperty(rel)}`);
+    props.push(`file=${escapeProperty(escapeText(rel))}`);
     if (d.line !== undefined) props.push(`line=${d.line}`);
     if (d.col !== undefined) props.push(`col=${d.col}`);
   }
   props.push(`title=${escapeProperty(opts.title ?? 'paystrator-gitops')}`);
   // The message without the location, which the annotation carries itself.
   const { file: _file, ...rest } = d;
-  const message = formatDiagnostic(rest).replace(/^warning: /, '');
+  // One line, whatever a quoted name holds: the runner would act on a raw control character.
+  const message = escapeText(formatDiagnostic(rest).replace(/^warning: /, ''));
   return `::${d.severity === 'error' ? 'error' : 'warning'} ${props.join(',')}::${escapeData(message)}`;
 }
 

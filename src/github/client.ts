@@ -6,6 +6,8 @@ import { throttling } from '@octokit/plugin-throttling';
 import { Octokit } from '@octokit/rest';
 import { ExitError } from '../diagnostics.js';
 import type { Sensitive } from '../secrets/sensitive.js';
+import { escapeText } from '../text/escape.js';
+import { redact } from '../text/redact.js';
 import { TOOL_VERSION } from '../workspace.js';
 
 const GitHubOctokit = Octokit.plugin(retry, throttling);
@@ -14,7 +16,10 @@ export type GitHub = InstanceType<typeof GitHubOctokit>;
 export interface GitHubClientOptions {
   token: Sensitive;
   apiUrl: string;
-  /** Warnings worth telling the user (rate limits hit, retries). */
+  /**
+   * Warnings worth telling the user (rate limits hit, retries), and Octokit's own warnings: the
+   * CLI prints them, so they pass its redaction and escaping and never reach the console.
+   */
   onWarning?: (message: string) => void;
   /** Milliseconds per unit of retry backoff (1000 by default: 1 s, 4 s, 9 s). Tests shorten it. */
   retryBaseMs?: number;
@@ -25,17 +30,21 @@ const RATE_LIMIT_RETRIES = 2;
 const MAX_RATE_LIMIT_WAIT_S = 120;
 
 export function createGitHub(opts: GitHubClientOptions): GitHub {
-  const warn = opts.onWarning ?? (() => undefined);
+  // Octokit's log lines may quote GitHub's answers: outside text, so one escaped, redacted line.
+  const report = opts.onWarning ?? (() => undefined);
+  const warn = (m: unknown) => report(escapeText(redact(String(m))));
   const onLimit = (kind: string) => (retryAfter: number, options: { method: string; url: string }, _o: unknown, retryCount: number) => {
     const again = retryCount < RATE_LIMIT_RETRIES && retryAfter <= MAX_RATE_LIMIT_WAIT_S;
     warn(`GitHub ${kind} rate limit on ${options.method} ${options.url}${again ? `: retrying in ${retryAfter} s` : ': giving up'}`);
     return again;
   };
-  return new GitHubOctokit({
+  const client = new GitHubOctokit({
     auth: opts.token.reveal(),
     baseUrl: opts.apiUrl,
     userAgent: `paystrator-gitops/${TOOL_VERSION}`,
-    log: { debug: () => undefined, info: () => undefined, warn: (m: string) => warn(m), error: (m: string) => warn(m) },
+    // Octokit logs each failed request as an error; gh() reports every failure once, with what
+    // to do, so that line would only repeat it. Its warnings (deprecations, limits) are shown.
+    log: { debug: () => undefined, info: () => undefined, warn: (m: string) => warn(m), error: () => undefined },
     retry: { retries: 3, ...(opts.retryBaseMs !== undefined ? { retryAfterBaseValue: opts.retryBaseMs } : {}) },
     throttle: {
       // The write limiter is per id and per process: one client per command run shares it.
@@ -44,6 +53,13 @@ export function createGitHub(opts: GitHubClientOptions): GitHub {
       onSecondaryRateLimit: onLimit('secondary'),
     },
   });
+  // Everything sent to GitHub (comment and issue bodies, titles) is output too: a live value that
+  // quotes a resolved secret is masked here, once for every call.
+  client.hook.before('request', (options) => {
+    const o = options as unknown as Record<string, unknown>;
+    for (const key of ['body', 'title'] as const) if (typeof o[key] === 'string') o[key] = redact(o[key] as string);
+  });
+  return client;
 }
 
 interface HttpErrorLike {
@@ -69,12 +85,13 @@ export async function gh<T>(operation: string, kind: keyof typeof PERMISSION_HIN
     return await fn();
   } catch (e) {
     if (isHttpError(e)) {
-      // Octokit's messages are GitHub's, plus a docs link; the token is never in them.
-      const first = e.message.split('\n')[0]!.replace(/ - https:\/\/docs\.github\.com\S*/, '');
+      // Octokit's messages are GitHub's (or a proxy's), plus a docs link: outside text, which may
+      // quote the token back; the CLI's output redacts it, and this keeps it to one inert line.
+      const first = escapeText(e.message.split('\n')[0]!.replace(/ - https:\/\/docs\.github\.com\S*/, ''));
       const hint = e.status === 401 ? 'The GitHub token is invalid or expired.' : e.status === 403 || e.status === 404 ? PERMISSION_HINT[kind] : undefined;
       throw new ExitError(`GitHub: ${operation} failed: ${e.status} ${first}`, hint);
     }
     const code = (e as { cause?: { code?: string } }).cause?.code ?? (e as { code?: string }).code;
-    throw new ExitError(`GitHub: ${operation} failed: ${code ?? (e as Error).message}`);
+    throw new ExitError(`GitHub: ${operation} failed: ${escapeText(String(code ?? (e as Error).message))}`);
   }
 }

@@ -15,6 +15,8 @@ import { resolveGitHubContext } from './context.js';
 import { GITHUB_BODY_LIMIT, md } from './markdown.js';
 import { publishDriftIssue, publishPlanComment, type PublishOptions } from './publish.js';
 import { appendStepSummary } from './summary.js';
+import { createGitHub } from './client.js';
+import { Sensitive } from '../secrets/sensitive.js';
 
 const TOKEN = 'ghs_test_token_not_secret';
 const REPO = 'acme/payments-config';
@@ -60,6 +62,13 @@ describe('GitHub integration', () => {
   afterEach(() => gh.stop());
 
   const writes = () => gh.requests.filter((r) => r.method !== 'GET').map((r) => `${r.method} ${r.path} ${r.status}`);
+
+  it('masks every resolved value in what it sends GitHub, whichever call sends it', async () => {
+    const secret = new Sensitive(`resolved-${Math.random().toString(36).slice(2)}`);
+    const client = createGitHub({ token: new Sensitive(TOKEN), apiUrl: gh.url, retryBaseMs: 1 });
+    await client.rest.issues.createComment({ owner: 'acme', repo: 'payments-config', issue_number: 7, body: `a live name quoting ${secret.reveal()}` });
+    expect(gh.commentsOn(REPO, 7).map((c) => c.body)).toEqual(['a live name quoting (sensitive)']);
+  });
 
   it('creates the plan comment once, then updates it in place; an unchanged plan writes nothing', async () => {
     const first = await publishPlanComment(plan(['Alpha']), opts);
@@ -213,8 +222,10 @@ describe('annotations and summaries', () => {
   it('writes each diagnostic as a workflow command on its line, escaped so it cannot start another', () => {
     const d = { severity: 'error' as const, message: 'bad value\n::add-mask::x, 100%', file: 'providers/a,b.yaml', line: 3, col: 5, field: 'spec.fee.percent' };
     expect(annotation(d, { baseDir: '/repo/infra', repoDir: '/repo' })).toBe(
-      '::error file=infra/providers/a%2Cb.yaml,line=3,col=5,title=paystrator-gitops::spec.fee.percent: bad value%0A::add-mask::x, 100%25',
+      '::error file=infra/providers/a%2Cb.yaml,line=3,col=5,title=paystrator-gitops::spec.fee.percent: bad value\\n::add-mask::x, 100%25',
     );
+    // A live name quoted in a message: one inert line whatever it holds.
+    expect(annotation({ severity: 'error', message: 'name "Evil\x1b[2J\u202e" taken' }, { baseDir: '/r', repoDir: '/r' })).toBe('::error title=paystrator-gitops::name "Evil\\e[2J\\u202e" taken');
     expect(renderAnnotations([{ severity: 'warning', message: 'no files' }], { baseDir: '/r', repoDir: '/r' })).toBe('::warning title=paystrator-gitops::no files\n');
   });
 

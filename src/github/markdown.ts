@@ -2,6 +2,8 @@
 // (provider names, values, reasons, file names) goes through `md()`, which makes it inert for both
 // Markdown and HTML: it shows as the text it is, never as a link, image, tag, mention or table cell.
 import type { Json } from '../diff/diff.js';
+import { escapeText } from '../text/escape.js';
+import { redact } from '../text/redact.js';
 
 /** GitHub rejects a comment or issue body longer than this many characters. */
 export const GITHUB_BODY_LIMIT = 65_536;
@@ -15,13 +17,15 @@ const HTML: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '
  * Escapes text for Markdown and HTML at once. HTML-significant characters become entities (so
  * no tag, attribute or entity of the input survives); the other ASCII punctuation Markdown gives
  * meaning to is backslash-escaped (CommonMark allows that for any ASCII punctuation); `@` gets a
- * zero-width space after it so it never mentions anyone; line breaks, control and bidi-override
- * characters become spaces, so a value cannot end a table row or reorder what a reviewer reads.
+ * zero-width space after it so it never mentions anyone; line breaks, control and bidi
+ * characters are first shown escaped (`\n`, `\e`, `\u202e`, the one escape of src/text/), so a
+ * value cannot end a table row or reorder what a reviewer reads, and the reader sees they were there.
  */
 export function md(text: string): string {
   let out = '';
-  // eslint-disable-next-line no-control-regex
-  for (const ch of text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, ' ')) {
+  // Redacted first: after escaping, a value that holds Markdown punctuation is no longer in any
+  // form the redactor knows.
+  for (const ch of escapeText(redact(text)).replace(/\t/g, ' ')) {
     if (HTML[ch]) out += HTML[ch];
     else if (ch === '@') out += '@&#8203;';
     else if (/[\\`*_{}[\]()#+\-.!|~=^:$]/.test(ch)) out += `\\${ch}`;

@@ -37,7 +37,7 @@ export function renderPlanMarkdown(plan: Plan): MarkdownReport {
   const sequenceLines = renderSequenceLines(plan.sequences ?? [], plain).filter((l) => l.trim());
   if (sequenceLines.length) blocks.push(sequenceLines.map((l) => md(l.trim())).join('<br>\n'));
   if (plan.unmanaged.length) {
-    blocks.push(`**Unmanaged** (live, not in git, never touched): ${plan.unmanaged.map((u) => `${md(u.name)} (${u.status})`).join(', ')}`);
+    blocks.push(`**Unmanaged** (live, not in git, never touched): ${plan.unmanaged.map((u) => `${md(u.name)} (${md(u.status)})`).join(', ')}`);
   }
   return {
     summary: planSummaryLine(plan),

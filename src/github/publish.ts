@@ -6,6 +6,7 @@ import type { DriftReport } from '../drift/drift.js';
 import { driftDigestInput } from '../drift/drift.js';
 import { driftSummaryMarkdown, renderDriftMarkdown } from '../drift/render.js';
 import type { Plan } from '../plan/plan.js';
+import { redact } from '../text/redact.js';
 import { TOOL_VERSION } from '../workspace.js';
 import { createGitHub } from './client.js';
 import { planMarker, upsertStickyComment, type CommentResult } from './comment.js';
@@ -55,7 +56,7 @@ async function fit(report: MarkdownReport, marker: string, ctx: GitHubContext, o
   const fitted = assemble(withFooter, { marker, limit: GITHUB_BODY_LIMIT - 100, truncatedNote: note });
   if (!fitted.omitted) return { body: fitted.text, omitted: 0 };
   await mkdir(path.dirname(file), { recursive: true });
-  await writeFile(file, assemble(withFooter, { collapsed: false }).text);
+  await writeFile(file, redact(assemble(withFooter, { collapsed: false }).text));
   return { body: fitted.text, omitted: fitted.omitted, artifact: file };
 }
 

@@ -1,6 +1,7 @@
 // GitHub Actions step summaries: each command appends its report, in Markdown, to the file named
 // by GITHUB_STEP_SUMMARY, and the run's summary page shows it.
 import { appendFile, stat } from 'node:fs/promises';
+import { redact } from '../text/redact.js';
 import { assemble, md, STEP_SUMMARY_LIMIT, type MarkdownReport } from './markdown.js';
 
 /** Appends the report when running in Actions; returns whether it did. Never fails the command. */
@@ -12,7 +13,7 @@ export async function appendStepSummary(env: NodeJS.ProcessEnv, report: Markdown
   const text = typeof report === 'string' ? `${report.slice(0, room)}\n` : assemble(report, { limit: room }).text;
   if (text.length > room) return false;
   try {
-    await appendFile(file, `${text}\n`);
+    await appendFile(file, redact(`${text}\n`));
     return true;
   } catch {
     return false;

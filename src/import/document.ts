@@ -6,6 +6,7 @@ import { Document, isCollection, isScalar, type Pair, type Scalar, type YAMLMap 
 import type { Catalog } from '../catalog/catalog.js';
 import type { Provider } from '../generated/api.js';
 import { MANAGED_BY_LABEL, type SecretRefTarget } from '../model/state.js';
+import { escapeText } from '../text/escape.js';
 
 export interface SecretPlaceholder {
   provider: string;
@@ -119,7 +120,8 @@ export function providerFile(p: Provider, opts: ProviderFileOptions): ProviderFi
     },
   });
   const root = doc.contents as YAMLMap;
-  root.commentBefore = ` yaml-language-server: $schema=${opts.schemaRef}\n Imported from the live provider ${p.id} (environment ${opts.environment}).`;
+  // Comments hold live text too; YAML does not escape a comment, so it is escaped here.
+  root.commentBefore = ` yaml-language-server: $schema=${opts.schemaRef}\n Imported from the live provider ${escapeText(p.id)} (environment ${opts.environment}).`;
   flow(doc.getIn(['metadata', 'labels'], true));
   flow(doc.getIn(['spec', 'services'], true));
   flow(doc.getIn(['spec', 'fee'], true));
@@ -140,8 +142,8 @@ export function providerFile(p: Provider, opts: ProviderFileOptions): ProviderFi
   }
   if (p.status !== 'ACTIVE') {
     const pair = pairOf(doc.get('spec', true) as YAMLMap, 'status');
-    const reason = p.statusReason ? `: ${p.statusReason.replace(/\s+/g, ' ').slice(0, 120)}` : '';
-    if (pair) pair.value = Object.assign(doc.createNode(p.status), { comment: ` set by ${p.statusChangedBy}${reason}` });
+    const reason = p.statusReason ? `: ${escapeText(p.statusReason.replace(/\s+/g, ' ').slice(0, 120))}` : '';
+    if (pair) pair.value = Object.assign(doc.createNode(p.status), { comment: ` set by ${escapeText(String(p.statusChangedBy))}${reason}` });
   }
   // yaml pads flow sequences ("[ A, B ]"); the examples write "[A, B]".
   const text = doc.toString({ lineWidth: 0 }).replace(/^(\s*services: )\[ (.*) \]$/m, '$1[$2]');

@@ -3,6 +3,7 @@
 import type { Provider } from '../generated/api.js';
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, type ProviderStatus, type ProviderType } from '../model/state.js';
 import type { Style } from '../plan/render.js';
+import { escapeText as t } from '../text/escape.js';
 
 /**
  * managed: declared in git and applied (it carries the managed-by label); declared: in git, not
@@ -119,7 +120,8 @@ export function renderListText(rows: readonly ListRow[], total: number, now: Dat
   const paint: Record<ProviderStatus, (s: string) => string> = { ACTIVE: style.green, MAINTENANCE: style.yellow, INACTIVE: style.dim };
   const cells = pad([
     ['Provider Name', 'Provider', 'Services', 'Status', 'Last Activity', 'Git'],
-    ...rows.map((r) => [r.name, r.type, dashboardOrder(r.services).map(serviceLabel).join(', '), r.status, lastActivity(r.lastActivityAt, now), GIT_TEXT[r.git]]),
+    // Live values are outside text: escaped before padding, so the columns line up as shown.
+    ...rows.map((r) => [t(r.name), t(r.type), t(dashboardOrder(r.services).map(serviceLabel).join(', ')), t(r.status), lastActivity(r.lastActivityAt, now), GIT_TEXT[r.git]]),
   ]);
   const lines = cells.map((r, i) => {
     if (i === 0) return style.bold(r.join('  ').trimEnd());

@@ -8,8 +8,11 @@ import type { Ajv2020, AnySchemaObject, ErrorObject, ValidateFunction } from 'aj
 import { bundledCatalog, schemasDir, type IntegrationSchema } from '../catalog/catalog.js';
 import * as ahead from '../generated/validators.js';
 import { error, type Diagnostic } from '../diagnostics.js';
+import { hasUnsafeText } from '../text/escape.js';
 import { didYouMean } from './suggest.js';
 import { dotted, isRecord, type PathSeg, type YamlDocument } from './yaml.js';
+
+export const PRINTABLE_MESSAGE = 'must be printable text: control characters, line separators and bidi overrides are not allowed';
 
 /** A problem at a path of a document, before it is given a file position. */
 export interface Issue {
@@ -277,6 +280,17 @@ export function schemaIssues(errors: readonly ErrorObject[] | null | undefined, 
         issue = { path: at, message: `must be ${JSON.stringify(p.allowedValue)}`, rule };
         break;
       case 'pattern': {
+        // Names and label values would reach terminals, CI logs and the dashboard: say what is wrong
+        // in words, not as the regular expression that refuses it.
+        if (typeof v === 'string' && (hasUnsafeText(v) || v.includes('\t'))) {
+          issue = { path: at, message: PRINTABLE_MESSAGE, rule };
+          break;
+        }
+        // The names' pattern also refuses surrounding space; its regular expression would not say so.
+        if (typeof v === 'string' && String(p.pattern).startsWith('^[^\\s') && v !== v.trim()) {
+          issue = { path: at, message: 'must not start or end with a space', rule };
+          break;
+        }
         // Never the value: it may be a credential. Schemas with examples (services) get a suggestion.
         const examples = isRecord(e.parentSchema) && Array.isArray(e.parentSchema.examples) ? e.parentSchema.examples.map(String) : [];
         const hint = typeof v === 'string' && examples.length ? didYouMean(v, examples) : '';
@@ -291,6 +305,9 @@ export function schemaIssues(errors: readonly ErrorObject[] | null | undefined, 
         break;
       case 'minItems':
         issue = { path: at, message: `must list at least ${String(p.limit)} item${p.limit === 1 ? '' : 's'}`, rule };
+        break;
+      case 'maxProperties':
+        issue = { path: at, message: `must have at most ${String(p.limit)} entries`, rule };
         break;
       case 'minProperties':
         issue = { path: at, message: `must have at least ${String(p.limit)} entr${p.limit === 1 ? 'y' : 'ies'}`, rule };

@@ -2,6 +2,7 @@ import type { FieldChange, Json } from '../diff/diff.js';
 import { DEFAULT_QUOTE_AMOUNT, feeEffectLine } from '../fees/effect.js';
 import { adoptionOnlySummary } from '../import/adoption.js';
 import { renderSequenceLines, sequenceSummary } from '../sequences/render.js';
+import { escapeText as t } from '../text/escape.js';
 import { hasChanges, type Plan, type ProviderChange } from './plan.js';
 
 export interface RenderOptions {
@@ -21,16 +22,17 @@ const ansi = (open: number, close: number) => (s: string) => `\x1b[${open}m${s}\
 export const colors: Style = { green: ansi(32, 39), yellow: ansi(33, 39), red: ansi(31, 39), bold: ansi(1, 22), dim: ansi(2, 22) };
 export const plain: Style = { green: (s) => s, yellow: (s) => s, red: (s) => s, bold: (s) => s, dim: (s) => s };
 
+/** A value as text; live values are outside text, so whatever it holds comes out escaped. */
 export function formatValue(v: Json | undefined): string {
   if (v === undefined) return '(none)';
-  if (typeof v === 'string') return JSON.stringify(v);
-  if (Array.isArray(v)) return `[${v.map((x) => (typeof x === 'string' ? x : formatValue(x))).join(', ')}]`;
-  if (v && typeof v === 'object') return `{ ${Object.entries(v).map(([k, x]) => `${k}: ${formatValue(x)}`).join(', ')} }`;
+  if (typeof v === 'string') return t(JSON.stringify(v));
+  if (Array.isArray(v)) return `[${v.map((x) => (typeof x === 'string' ? t(x) : formatValue(x))).join(', ')}]`;
+  if (v && typeof v === 'object') return `{ ${Object.entries(v).map(([k, x]) => `${t(k)}: ${formatValue(x)}`).join(', ')} }`;
   return String(v);
 }
 
 function fieldLine(c: FieldChange, action: ProviderChange['action'], width: number): string {
-  const label = `${c.field}:`.padEnd(width + 1);
+  const label = `${t(c.field)}:`.padEnd(width + 1);
   if (c.sensitive) return `${label} ${action === 'create' ? '(sensitive)' : c.pending ? '(sensitive: no fingerprint live yet; written once to record it)' : '(sensitive value changed)'}`;
   if (action === 'create') return `${label} ${formatValue(c.after)}`;
   return `${label} ${formatValue(c.before)} -> ${formatValue(c.after)}`;
@@ -40,23 +42,24 @@ const symbols = { create: '+', update: '~', deactivate: '-', noop: ' ' } as cons
 
 export function renderPlanText(plan: Plan, style: Style = plain, opts: RenderOptions = {}): string {
   const out: string[] = [];
-  out.push(style.bold(`Plan for environment "${plan.environment}" (${plan.endpoint}, company ${plan.company})`), '');
+  // Names, notes and the company come from live or from files: each is escaped where it goes in.
+  out.push(style.bold(`Plan for environment "${t(plan.environment)}" (${t(plan.endpoint)}, company ${t(plan.company)})`), '');
   const paint = { create: style.green, update: style.yellow, deactivate: style.red, noop: style.dim };
   for (const c of plan.changes) {
     if (c.action === 'noop' && c.notes.length === 0) continue;
-    const where = c.file ? style.dim(`  ${c.file}${c.line ? `:${c.line}` : ''}`) : '';
+    const where = c.file ? style.dim(`  ${t(c.file)}${c.line ? `:${c.line}` : ''}`) : '';
     const verb = c.action === 'noop' ? 'unchanged' : c.action;
-    out.push(paint[c.action](`  ${symbols[c.action]} ${verb} ${c.name}`) + where);
+    out.push(paint[c.action](`  ${symbols[c.action]} ${verb} ${t(c.name)}`) + where);
     const width = Math.max(0, ...c.fields.map((f) => f.field.length));
     for (const f of c.fields) out.push(`      ${fieldLine(f, c.action, width)}`);
     if (c.pricing) out.push(style.dim(`      # ${feeEffectLine(c.pricing, opts.quoteAmount ?? DEFAULT_QUOTE_AMOUNT)}`));
-    for (const n of c.notes) out.push(style.dim(`      # ${n}`));
+    for (const n of c.notes) out.push(style.dim(`      # ${t(n)}`));
   }
   const sequences = plan.sequences ?? [];
   // Right after the header, the section's own blank line would double the header's.
   out.push(...renderSequenceLines(sequences, style).slice(out.length === 2 ? 1 : 0));
   if (plan.unmanaged.length) {
-    out.push('', style.dim(`  Unmanaged (live, not in git, never touched): ${plan.unmanaged.map((u) => `${u.name} (${u.status})`).join(', ')}`));
+    out.push('', style.dim(`  Unmanaged (live, not in git, never touched): ${plan.unmanaged.map((u) => `${t(u.name)} (${t(u.status)})`).join(', ')}`));
   }
   const s = plan.summary;
   if (!hasChanges(plan)) {

@@ -1,25 +1,26 @@
 // The sequence part of a plan in text, in the same shape as the provider part.
 import type { Style } from '../plan/render.js';
+import { escapeText as t } from '../text/escape.js';
 import { describeSequence } from './model.js';
 import type { SequenceChange } from './plan.js';
 
-const names = (list: readonly string[]) => `[${list.join(', ')}]`;
+const names = (list: readonly string[]) => `[${list.map(t).join(', ')}]`;
 
 export function renderSequenceLines(changes: readonly SequenceChange[], style: Style): string[] {
   const shown = changes.filter((c) => c.action !== 'noop' || c.notes.length);
   if (!shown.length) return [];
   const out = ['', style.bold('  Routing sequences:')];
   for (const c of shown) {
-    const where = style.dim(`  ${c.file}:${c.line}`);
+    const where = style.dim(`  ${t(c.file)}:${c.line}`);
     if (c.action === 'create') {
-      out.push(style.green(`  + create sequence ${describeSequence(c)}`) + where, `      providers: ${names(c.after)}`);
+      out.push(style.green(`  + create sequence ${t(describeSequence(c))}`) + where, `      providers: ${names(c.after)}`);
     } else if (c.action === 'update') {
       const joining = c.joining?.length ? ` + ${names(c.joining)} when applied` : '';
-      out.push(style.yellow(`  ~ update sequence ${describeSequence(c)}`) + where, `      providers: ${names(c.before ?? [])}${joining} -> ${names(c.after)}`);
+      out.push(style.yellow(`  ~ update sequence ${t(describeSequence(c))}`) + where, `      providers: ${names(c.before ?? [])}${joining} -> ${names(c.after)}`);
     } else {
-      out.push(style.dim(`    unchanged sequence ${describeSequence(c)}`) + where);
+      out.push(style.dim(`    unchanged sequence ${t(describeSequence(c))}`) + where);
     }
-    for (const n of c.notes) out.push(style.dim(`      # ${n}`));
+    for (const n of c.notes) out.push(style.dim(`      # ${t(n)}`));
   }
   return out;
 }

@@ -22,9 +22,24 @@ export function canaries(): string[] {
   return inject('canaries');
 }
 
+/** A Paystrator API key that must never be printed, for servers that accept it (test/servers/hostile-api.ts). */
+export function apiKeyCanary(): string {
+  return inject('apiKeyCanary');
+}
+
+/** A GitHub token that must never be printed, for test/servers/github.ts. */
+export function githubTokenCanary(): string {
+  return inject('githubTokenCanary');
+}
+
+/** Everything the scan looks for: the secret values, the API key and the GitHub token. */
+export function allCanaries(): string[] {
+  return [...canaries(), apiKeyCanary(), githubTokenCanary()];
+}
+
 /** Fails at once if a canary is in the text; the global teardown re-checks everything captured. */
 export function assertNoCanary(text: string, what: string): void {
-  for (const c of canaries()) if (text.includes(c)) throw new Error(`SECRET LEAK: a canary secret appeared in ${what}`);
+  for (const c of allCanaries()) if (text.includes(c)) throw new Error(`SECRET LEAK: a canary secret appeared in ${what}`);
 }
 
 export async function capture(name: string, text: string): Promise<void> {

@@ -55,6 +55,11 @@ export class FakeGitHub {
   private nextId = 1000;
   private server: Server | undefined;
   url = '';
+  /**
+   * Hostile mode: every request is refused with a 401 whose message quotes the Authorization
+   * header back, as a misbehaving proxy or gateway might; the CLI must not print the token.
+   */
+  quoteTokenIn401 = false;
 
   constructor(readonly token: string) {}
 
@@ -163,6 +168,9 @@ export class FakeGitHub {
       return this.send(res, req, failure.status, { message: 'Server Error' });
     }
     const auth = req.headers.authorization ?? '';
+    if (this.quoteTokenIn401) {
+      return this.send(res, req, 401, { message: `Bad credentials: "${auth}" was revoked\nwarning: rotate ${auth.replace(/^\S+ /, '')} now`, documentation_url: 'https://docs.github.com/rest' });
+    }
     if (auth !== `token ${this.token}` && auth !== `Bearer ${this.token}`) {
       return this.send(res, req, 401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest' });
     }

@@ -13,6 +13,7 @@ import { printDiagnostics, type Io } from '../io.js';
 import { applyProgress } from '../progress.js';
 import { recordStats } from '../stats.js';
 import { runSequencePhase } from '../sequence-phase.js';
+import { escapeText } from '../../text/escape.js';
 
 export interface ApplyFlags {
   autoApprove?: boolean;
@@ -71,7 +72,7 @@ export async function applyCommand(io: Io, g: GlobalOptions, planFile: string | 
       if (r.moved.length) throw new ExitError(r.moved, 'The saved plan is stale: nothing was applied. Run plan again and review the new plan.');
       plan = r.plan;
       alreadyApplied = r.alreadyApplied;
-      if (alreadyApplied.length) io.out(`Already applied by an earlier run of this plan: ${alreadyApplied.join(', ')}\n`);
+      if (alreadyApplied.length) io.out(`Already applied by an earlier run of this plan: ${alreadyApplied.map(escapeText).join(', ')}\n`);
     } else {
       io.out(renderPlanText(plan, io.style));
     }

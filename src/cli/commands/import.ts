@@ -14,6 +14,8 @@ import type { SecretRefTarget } from '../../model/state.js';
 import { connect, openWorkspace, type Workspace } from '../../workspace.js';
 import type { GlobalOptions } from '../main.js';
 import { printDiagnostics, type Io } from '../io.js';
+import { redact } from '../../text/redact.js';
+import { escapeText as t } from '../../text/escape.js';
 
 export interface ImportFlags {
   outDir?: string;
@@ -120,7 +122,8 @@ export async function importCommand(io: Io, g: GlobalOptions, o: ImportFlags): P
     await mkdir(path.dirname(abs), { recursive: true });
     try {
       // A new file never replaces one that appeared since the folder was listed.
-      await writeFile(abs, item.text!, { flag: item.action === 'create' ? 'wx' : 'w' });
+      // Live values go into git: one that quotes a resolved secret is masked like any output.
+      await writeFile(abs, redact(item.text!), { flag: item.action === 'create' ? 'wx' : 'w' });
     } catch (e) {
       throw new ExitError(`cannot write ${item.file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
@@ -140,19 +143,20 @@ export async function importCommand(io: Io, g: GlobalOptions, o: ImportFlags): P
 
 function renderImport(items: readonly ImportItem[], ctx: { environment: string; company: string; outDir: string; store: string }): string {
   const written = items.filter((i) => i.action !== 'skip');
-  const out = [`Imported ${written.length} of ${items.length} live provider${items.length === 1 ? '' : 's'} from environment "${ctx.environment}" (company ${ctx.company}):`];
-  const where = (i: ImportItem) => `${i.file}${i.line ? `:${i.line}` : ''}`;
+  // Live names (and the file names and secret names made from them) are outside text: escaped.
+  const out = [`Imported ${written.length} of ${items.length} live provider${items.length === 1 ? '' : 's'} from environment "${t(ctx.environment)}" (company ${t(ctx.company)}):`];
+  const where = (i: ImportItem) => `${t(i.file)}${i.line ? `:${i.line}` : ''}`;
   const width = Math.max(0, ...items.map((i) => where(i).length));
   for (const i of items) {
     const mark = i.action === 'create' ? '+' : i.action === 'overwrite' ? '~' : '=';
-    const tail = i.action === 'skip' ? `${i.provider}: skipped, ${i.reason}` : `${i.provider}${i.action === 'overwrite' ? ' (overwritten)' : ''}`;
+    const tail = i.action === 'skip' ? `${t(i.provider)}: skipped, ${t(String(i.reason))}` : `${t(i.provider)}${i.action === 'overwrite' ? ' (overwritten)' : ''}`;
     out.push(`  ${mark} ${where(i).padEnd(width)}  ${tail}`);
   }
   const secrets = written.flatMap((i) => i.secrets.filter((s) => !s.kept));
   if (secrets.length) {
     out.push('', `Fill in ${secrets.length} secret${secrets.length === 1 ? '' : 's'} before you plan (secret store "${ctx.store}"):`);
-    const w = Math.max(...secrets.map((s) => s.ref.name.length));
-    for (const s of secrets) out.push(`  ${s.ref.name.padEnd(w)}  ${s.provider}: ${s.field}`);
+    const w = Math.max(...secrets.map((s) => t(s.ref.name).length));
+    for (const s of secrets) out.push(`  ${t(s.ref.name).padEnd(w)}  ${t(s.provider)}: ${t(s.field)}`);
   }
   let next: string;
   if (!items.length) next = 'Nothing to import: the account has no provider yet.';

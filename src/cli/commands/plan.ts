@@ -8,6 +8,7 @@ import { computePlan, openWorkspace } from '../../workspace.js';
 import type { GlobalOptions } from '../main.js';
 import { printDiagnostics, type Io } from '../io.js';
 import { recordStats } from '../stats.js';
+import { redact } from '../../text/redact.js';
 
 export interface PlanFlags extends GitHubFlags {
   out?: string;
@@ -33,7 +34,7 @@ export async function planCommand(io: Io, g: GlobalOptions, o: PlanFlags): Promi
   // Shown in full first, then refused: the reviewer sees exactly what tripped the check. Not saved.
   printDiagnostics(io, raiseIfUnsafe(run.plan, run.live, ws.policy, overrides));
   if (o.out) {
-    await writeFile(o.out, renderPlanJson(run.plan), { mode: 0o600 });
+    await writeFile(o.out, redact(renderPlanJson(run.plan)), { mode: 0o600 });
     if (o.format !== 'json') io.out(`\nSaved the plan to ${o.out}. Apply exactly this plan with: paystrator-gitops apply ${o.out}\n`);
   }
   await planToGitHub(io, run.plan, ws.config.dir, o);

@@ -6,10 +6,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SandboxStore } from '../../../src/sandbox/state.js';
 import { startFakeGitHub, type FakeGitHub } from '../../servers/github.js';
-import { canaries, capture, runCli, workspace } from '../../helpers/cli.js';
+import { canaries, capture, githubTokenCanary, runCli, workspace } from '../../helpers/cli.js';
 import { configYaml, providerYaml } from '../../helpers/fixtures.js';
 
-const TOKEN = 'ghs_e2e_token_not_secret';
 const REPO = 'acme/payments-config';
 
 describe('paystrator-gitops in GitHub Actions', () => {
@@ -17,8 +16,11 @@ describe('paystrator-gitops in GitHub Actions', () => {
   let dir: string;
   let env: Record<string, string>;
   let summary: string;
+  // The token is a canary: the scan fails the suite if any output of these runs shows it.
+  let TOKEN: string;
 
   beforeAll(async () => {
+    TOKEN = githubTokenCanary();
     gh = await startFakeGitHub(TOKEN);
     gh.addPullRequest(REPO, 42);
     dir = await workspace({
@@ -43,7 +45,9 @@ describe('paystrator-gitops in GitHub Actions', () => {
     };
   });
   afterAll(async () => {
-    await capture('fake GitHub requests', JSON.stringify(gh.requests, null, 1));
+    // The server's own record of what it was sent, with the token it checked said in words.
+    const requests = gh.requests.map((r) => ({ ...r, authorization: r.authorization === `token ${TOKEN}` ? 'token (the canary token)' : r.authorization }));
+    await capture('fake GitHub requests', JSON.stringify(requests, null, 1));
     await gh.stop();
   });
 
