@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { creationPatch, planInit, writeInit } from '../../init/scaffold.js';
 import type { Io } from '../io.js';
@@ -13,6 +14,15 @@ function colourPatch(io: Io, patch: string): string {
     .join('\n');
 }
 
+async function dependsOnUs(file: string): Promise<boolean> {
+  try {
+    const pkg = JSON.parse(await readFile(file, 'utf8')) as { dependencies?: object; devDependencies?: object };
+    return Object.hasOwn(pkg.dependencies ?? {}, 'paystrator-gitops') || Object.hasOwn(pkg.devDependencies ?? {}, 'paystrator-gitops');
+  } catch {
+    return false;
+  }
+}
+
 export async function initCommand(io: Io, dir: string, o: InitFlags): Promise<number> {
   const plan = await planInit(dir);
   const shown = path.relative(process.cwd(), plan.dir) || '.';
@@ -26,7 +36,7 @@ export async function initCommand(io: Io, dir: string, o: InitFlags): Promise<nu
   for (const f of r.written) io.out(`${io.style.green('+')} ${f}\n`);
   for (const f of r.existing) io.out(`${io.style.yellow('=')} ${f} exists: left as it is\n`);
   io.out(`\nWrote ${r.written.length} file${r.written.length === 1 ? '' : 's'} in ${shown}${r.existing.length ? `, skipped ${r.existing.length} that already existed` : ''}.\n`);
-  if (r.existing.includes('package.json')) io.out(`package.json was there already: make sure it depends on paystrator-gitops (npm install paystrator-gitops).\n`);
+  if (r.existing.includes('package.json') && !(await dependsOnUs(path.join(plan.dir, 'package.json')))) io.out(`package.json was there already: make sure it depends on paystrator-gitops (npm install paystrator-gitops).\n`);
   io.out(
     [
       '',
