@@ -29,11 +29,11 @@ interface Workflow {
 const text = (f: string) => readFileSync(path.join(DIR, f), 'utf8');
 const load = (f: string) => parse(text(f)) as Workflow;
 /** The write permissions each workflow needs, and no other. */
-const WRITES: Record<string, string[]> = { 'ci.yml': [], 'plan.yml': ['pull-requests'], 'apply.yml': [], 'drift.yml': ['issues'] };
+const WRITES: Record<string, string[]> = { 'ci.yml': [], 'plan.yml': ['pull-requests'], 'apply.yml': [], 'drift.yml': ['issues'], 'release.yml': ['contents', 'id-token', 'pull-requests'] };
 
 describe('.github/workflows', () => {
-  it('holds ci, plan, apply and drift', () => {
-    expect(files).toEqual(['apply.yml', 'ci.yml', 'drift.yml', 'plan.yml']);
+  it('holds ci, plan, apply, drift and release', () => {
+    expect(files).toEqual(['apply.yml', 'ci.yml', 'drift.yml', 'plan.yml', 'release.yml']);
   });
 
   it.each(files)('%s is a valid workflow', (f) => {
