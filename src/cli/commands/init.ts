@@ -5,6 +5,8 @@ import type { Io } from '../io.js';
 
 export interface InitFlags {
   dryRun?: boolean;
+  quiet?: boolean;
+  detailedExitcode?: boolean;
 }
 
 function colourPatch(io: Io, patch: string): string {
@@ -30,9 +32,14 @@ export async function initCommand(io: Io, dir: string, o: InitFlags): Promise<nu
     for (const f of plan.create) io.out(colourPatch(io, creationPatch(f)));
     for (const f of plan.existing) io.err(`${f} exists: would be left as it is\n`);
     io.err(`Dry run: ${plan.create.length} file${plan.create.length === 1 ? '' : 's'} would be created in ${shown}; nothing was written.\n`);
-    return 0;
+    return o.detailedExitcode && plan.create.length ? 2 : 0;
   }
   const r = await writeInit(plan);
+  if (!o.quiet) {
+    const written = new Set(r.written);
+    for (const f of plan.create) if (written.has(f.path)) io.out(colourPatch(io, creationPatch(f)));
+    if (written.size) io.out('\n');
+  }
   for (const f of r.written) io.out(`${io.style.green('+')} ${f}\n`);
   for (const f of r.existing) io.out(`${io.style.yellow('=')} ${f} exists: left as it is\n`);
   io.out(`\nWrote ${r.written.length} file${r.written.length === 1 ? '' : 's'} in ${shown}${r.existing.length ? `, skipped ${r.existing.length} that already existed` : ''}.\n`);

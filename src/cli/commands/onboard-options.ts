@@ -11,6 +11,8 @@ export function registerOnboardCommands(cmd: Command, io: Io, globals: () => Glo
     .argument('[dir]', 'folder of the new config repository', '.')
     .description('scaffold a config repository: package.json, paystrator.yaml, providers/, workflows that call the action; never overwrites a file')
     .option('--dry-run', 'print the unified diff of every file init would create, and write nothing')
+    .option('--quiet', 'do not print the diff of the files written')
+    .option('--detailed-exitcode', 'with --dry-run: exit 2 when there are files to create')
     .action(async (dir: string, o: InitFlags) => setCode(await (await import('./init.js')).initCommand(io, dir, o)));
 
   cmd

@@ -40,6 +40,9 @@ describe('init', () => {
     for (const f of WRITTEN) expect(r.stdout).toContain(`+ ${f}\n`);
     expect(r.stdout).toContain(`Wrote ${WRITTEN.length} files in payments-config.`);
     expect(r.stdout).toMatch(/Next:\n {2}cd payments-config\n {2}npm install\n {2}npx paystrator-gitops plan/);
+    // What it wrote, as a diff, before the summary.
+    expect(r.stdout).toContain('diff --git a/paystrator.yaml b/paystrator.yaml\nnew file mode 100644\n--- /dev/null\n+++ b/paystrator.yaml\n@@ -0,0 +1,');
+    expect(r.stdout.indexOf('+++ b/.gitignore')).toBeLessThan(r.stdout.indexOf('Wrote 9 files'));
 
     const dir = path.join(parent, 'payments-config');
     expect(await files(dir)).toEqual([...WRITTEN].sort());
@@ -79,8 +82,9 @@ describe('init', () => {
     const dir = await tempDir('init-existing-');
     await writeFile(path.join(dir, 'paystrator.yaml'), '# mine\n');
     await writeFile(path.join(dir, 'package.json'), '{"name":"mine"}\n');
-    const r = await runCli(['init'], { cwd: dir });
+    const r = await runCli(['init', '--quiet'], { cwd: dir });
     expect(r.code).toBe(0);
+    expect(r.stdout).not.toContain('+++ ');
     expect(r.stdout).toContain('= paystrator.yaml exists: left as it is');
     expect(r.stdout).toContain('= package.json exists: left as it is');
     expect(r.stdout).toContain(`Wrote ${WRITTEN.length - 2} files in ., skipped 2 that already existed.`);
@@ -91,6 +95,10 @@ describe('init', () => {
     const again = await runCli(['init'], { cwd: dir });
     expect(again.code).toBe(0);
     expect(again.stdout).toContain('Wrote 0 files in ., skipped 9 that already existed.');
+    expect(again.stdout).not.toContain('+++ ');
+    const dry = await runCli(['init', '--dry-run', '--detailed-exitcode'], { cwd: dir });
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toBe('');
   });
 
   it('refuses a target that is a file', async () => {
@@ -105,8 +113,8 @@ describe('init', () => {
   it('--dry-run prints a diff that git applies to an empty folder, and writes nothing', async () => {
     const dir = await tempDir('init-dry-');
     await writeFile(path.join(dir, 'paystrator.yaml'), '# mine\n');
-    const r = await runCli(['init', '--dry-run'], { cwd: dir });
-    expect(r.code).toBe(0);
+    const r = await runCli(['init', '--dry-run', '--detailed-exitcode'], { cwd: dir });
+    expect(r.code).toBe(2);
     expect(await files(dir)).toEqual(['paystrator.yaml']);
     expect(r.stderr).toContain('paystrator.yaml exists: would be left as it is');
     expect(r.stderr).toContain(`Dry run: ${WRITTEN.length - 1} files would be created in .; nothing was written.`);
