@@ -57,9 +57,13 @@ export function selectEnvironments(loaded: LoadedConfig, changed?: ChangedFiles)
   if (changed.files.includes(configFile)) return names;
   return names.filter((name) => {
     const env = loaded.config.environments[name]!;
-    const globs = (typeof env.providers === 'string' ? [env.providers] : env.providers).map((g) => path.posix.normalize(path.posix.join(base, g)));
-    const match = picomatch(globs);
-    return changed.files.some((f) => match(f));
+    const globs = typeof env.providers === 'string' ? [env.providers] : env.providers;
+    // `!pattern` excludes, as in the glob that loads the files.
+    const rebase = (g: string) => path.posix.normalize(path.posix.join(base, g));
+    const include = picomatch(globs.filter((g) => !g.startsWith('!')).map(rebase));
+    const excludes = globs.filter((g) => g.startsWith('!')).map((g) => rebase(g.slice(1)));
+    const exclude = excludes.length ? picomatch(excludes) : () => false;
+    return changed.files.some((f) => include(f) && !exclude(f));
   });
 }
 

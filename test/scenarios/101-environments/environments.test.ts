@@ -35,7 +35,7 @@ function provider(name: string): string {
 
 const config = [
   'environments:',
-  '  sandbox: { endpoint: embedded, providers: "clients/client-001/**/*.yaml" }',
+  '  sandbox: { endpoint: embedded, providers: ["clients/client-001/**/*.yaml", "!clients/client-001/**/draft-*.yaml"] }',
   ...CLIENTS.map((c) => `  ${c}: { endpoint: "https://paystrator.example/api", client: ${c}, apiKey: { secretRef: { store: env, name: KEY } }, providers: "clients/${c}/**/*.yaml" }`),
   'secretStores:',
   '  env: { type: env }',
@@ -88,11 +88,15 @@ describe('environments of a 200-client workspace', () => {
     expect(noneText.stderr).toContain('no environment is touched by a change since HEAD');
   });
 
-  it('uncommitted and untracked files count; the sandbox shares client-001\'s files', async () => {
+  it('uncommitted and untracked files count; the sandbox shares client-001\'s files, except its excluded drafts', async () => {
+    await writeFile(path.join(dir, 'clients/client-001/providers/draft-x.yaml'), provider('Draft'));
+    const draft = await runCli(['environments', '--changed-since', 'HEAD'], { cwd: dir });
+    expect(draft.stdout.trim().split('\n')).toEqual(['client-001']);
     await writeFile(path.join(dir, 'clients/client-001/providers/new.yaml'), provider('New'));
     const r = await runCli(['environments', '--changed-since', 'HEAD'], { cwd: dir });
     expect(r.stdout.trim().split('\n')).toEqual(['sandbox', 'client-001']);
     await rm(path.join(dir, 'clients/client-001/providers/new.yaml'));
+    await rm(path.join(dir, 'clients/client-001/providers/draft-x.yaml'));
   });
 
   it('a change to paystrator.yaml touches every environment', async () => {
