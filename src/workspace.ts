@@ -40,7 +40,8 @@ export function unwrap<T>(r: Result<T>): T {
 }
 
 export async function openWorkspace(opts: { configPath: string; envName?: string | undefined; processEnv?: NodeJS.ProcessEnv }): Promise<Workspace> {
-  const loaded = await loadConfig(path.resolve(opts.configPath));
+  // Named as the user gave it (or as discovery found it, relative to the current folder).
+  const loaded = await loadConfig(opts.configPath);
   const config = unwrap(loaded);
   const { name, environment } = unwrap(resolveEnvironment(config, opts.envName));
   const policy = config.config.policy ?? {};

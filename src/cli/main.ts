@@ -8,6 +8,8 @@ import { DEFAULT_PARALLELISM } from '../apply/defaults.js';
 import { registerAdoptCommands, rupiahOption } from './commands/adopt-options.js';
 import { withFaultOptions, type SandboxFlags } from './commands/sandbox-options.js';
 import { withGitHubOptions } from './github-options.js';
+import { configPath } from '../load/discover.js';
+import { registerOnboardCommands } from './commands/onboard-options.js';
 
 export interface GlobalOptions {
   env?: string;
@@ -24,13 +26,13 @@ function program(io: Io, setCode: (code: number) => void): Command {
     .description('Paystrator payment providers as code: validate, plan and apply YAML from git.')
     .version(TOOL_VERSION)
     .option('--env <name>', 'environment from paystrator.yaml (default: sandbox)')
-    .option('--config <file>', 'workspace config', 'paystrator.yaml')
+    .option('--config <file>', 'workspace config (default: paystrator.yaml here or in the nearest parent folder)')
     .option('--no-color', 'no ANSI colours (also NO_COLOR)')
     .showHelpAfterError()
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
 
-  const globals = () => cmd.opts<GlobalOptions>();
+  const globals = () => withDiscoveredConfig(cmd.opts<Omit<GlobalOptions, 'config'> & { config?: string }>());
 
   cmd
     .command('validate')
@@ -78,6 +80,7 @@ function program(io: Io, setCode: (code: number) => void): Command {
     .action(async (planFile: string | undefined, o) => setCode(await (await import('./commands/apply.js')).applyCommand(io, globals(), planFile, o)));
 
   registerAdoptCommands(cmd, io, globals, setCode);
+  registerOnboardCommands(cmd, io, globals, setCode);
 
   withFaultOptions(
     cmd
@@ -88,6 +91,13 @@ function program(io: Io, setCode: (code: number) => void): Command {
   ).action(async (o: SandboxFlags) => setCode(await (await import('./commands/sandbox.js')).sandboxCommand(io, o)));
 
   return cmd;
+}
+
+// The config is looked for on first read of `config`, so commands that never read it (init,
+// sandbox, version) run outside a config repository.
+function withDiscoveredConfig(o: Omit<GlobalOptions, 'config'> & { config?: string }): GlobalOptions {
+  let found: string | undefined;
+  return Object.defineProperty({ ...o }, 'config', { enumerable: true, get: () => (found ??= configPath(o.config, process.cwd())) }) as GlobalOptions;
 }
 
 function parsePositiveInt(v: string, flag: string): number {

@@ -62,11 +62,11 @@ const action = parse(ACTION_TEXT) as Action;
 const steps = (wf: Workflow) => Object.values(wf.jobs).flatMap((j) => j.steps ?? []);
 const allSteps = () => [...files.flatMap((f) => steps(load(f))), ...action.runs.steps];
 /** The write permissions each workflow needs, and no other. */
-const WRITES: Record<string, string[]> = { 'ci.yml': [], 'plan.yml': ['pull-requests'], 'apply.yml': ['actions'], 'drift.yml': ['issues'] };
+const WRITES: Record<string, string[]> = { 'ci.yml': [], 'plan.yml': ['pull-requests'], 'apply.yml': ['actions'], 'drift.yml': ['issues'], 'release.yml': ['contents', 'id-token', 'pull-requests'] };
 
 describe('.github/workflows and action.yml', () => {
-  it('holds ci, plan, apply and drift', () => {
-    expect(files).toEqual(['apply.yml', 'ci.yml', 'drift.yml', 'plan.yml']);
+  it('holds ci, plan, apply, drift and release', () => {
+    expect(files).toEqual(['apply.yml', 'ci.yml', 'drift.yml', 'plan.yml', 'release.yml']);
   });
 
   it.each(files)('%s is a valid workflow', (f) => {

@@ -1,0 +1,22 @@
+import { changedSince, matrix, selectEnvironments } from '../../environments.js';
+import { loadConfig } from '../../load/config.js';
+import { unwrap } from '../../workspace.js';
+import type { GlobalOptions } from '../main.js';
+import { printDiagnostics, type Io } from '../io.js';
+
+export interface EnvironmentsFlags {
+  format: 'text' | 'json';
+  changedSince?: string;
+}
+
+export async function environmentsCommand(io: Io, g: GlobalOptions, o: EnvironmentsFlags): Promise<number> {
+  const loaded = await loadConfig(g.config);
+  const config = unwrap(loaded);
+  printDiagnostics(io, loaded.warnings);
+  const changed = o.changedSince === undefined ? undefined : await changedSince(o.changedSince, config.dir);
+  const names = selectEnvironments(config, changed);
+  if (o.format === 'json') io.out(JSON.stringify(matrix(names)) + '\n');
+  else if (names.length) io.out(names.join('\n') + '\n');
+  else io.err(`no environment is touched by a change since ${o.changedSince ?? ''}\n`);
+  return 0;
+}
