@@ -4,8 +4,9 @@ import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { bundledCatalog, type Catalog, type CatalogEntry } from '../catalog/catalog.js';
 import type { ChangedBy, Company, FieldError, Problem, ProviderPage, ProviderStatus } from '../generated/api.js';
 import {
+  digestMatches,
+  digestOf,
   etagOf,
-  sha256,
   toApi,
   type Permission,
   type SandboxStore,
@@ -155,10 +156,10 @@ export function createSandboxApp(opts: SandboxAppOptions): Hono {
       throw new ProblemError(400, 'invalid-idempotency-key', 'Invalid Idempotency-Key', 'Idempotency-Key must be 1 to 255 characters');
     }
     const body = parseJson(await c.req.text());
-    const fingerprint = key === undefined ? undefined : sha256(canonicalJson(body));
+    const canonical = key === undefined ? undefined : canonicalJson(body);
     const prior = key === undefined ? undefined : store.getIdempotency(key);
     if (prior) {
-      if (prior.fingerprint !== fingerprint) {
+      if (!digestMatches(prior.fingerprint, canonical!)) {
         throw new ProblemError(422, 'idempotency-key-reused', 'Idempotency-Key reused', 'this Idempotency-Key was used with a different request body; use a new key for a different request');
       }
       // The first request may still be committing; a replay must not be ahead of it.
@@ -173,7 +174,7 @@ export function createSandboxApp(opts: SandboxAppOptions): Hono {
         { path: '/name', message: 'is already used by another provider' },
       ]);
     }
-    const p = store.create(v.value.input, v.value.entry.secretFields, now(), fingerprint === undefined ? undefined : { key: key!, fingerprint }, changedByOf(c));
+    const p = store.create(v.value.input, v.value.entry.secretFields, now(), canonical === undefined ? undefined : { key: key!, fingerprint: digestOf(canonical) }, changedByOf(c));
     await store.flush();
     return provider(c, p, 201);
   });
