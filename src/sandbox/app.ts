@@ -1,6 +1,7 @@
 // The Paystrator management API as schemas/paystrator-api.openapi.yaml defines it, served from a
 // SandboxStore. Every 2xx to a write is sent only after the change is durable.
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import { bundledCatalog, type Catalog, type CatalogEntry } from '../catalog/catalog.js';
 import type { ChangedBy, Company, FieldError, Problem, ProviderPage, ProviderStatus } from '../generated/api.js';
 import {
@@ -12,7 +13,7 @@ import {
   type SandboxStore,
   type StoredProvider,
 } from './state.js';
-import { PROVIDER_STATUSES, validateCreate, validatePatch, validateStatusChange } from './validate.js';
+import { labelsAfterPatch, PROVIDER_STATUSES, validateCreate, validatePatch, validateStatusChange } from './validate.js';
 import { installSequences } from './sequences.js';
 import { dashboardRoutes, newDashboardKey } from './ui/routes.js';
 
@@ -24,9 +25,18 @@ export interface SandboxAppOptions {
   now?: () => Date;
   /** Serve the Provider Management page at / with a dashboard session key (sandbox-only; see ui/routes.ts). */
   dashboard?: boolean;
-  /** Fault injection (faults.ts), run on /v1/* before anything else. */
+  /** Fault injection (faults.ts), run on /v1/* after the checks of the request itself. */
   faults?: MiddlewareHandler;
+  /**
+   * Served over HTTP on this loopback port (server.ts always sets it): only requests whose Host is
+   * the server's own address and port are answered, so a web page cannot reach it by DNS
+   * rebinding, and a write from a page of another origin is refused. In-process calls have no Host.
+   */
+  serverPort?: () => number;
 }
+
+/** Request bodies above this get 413, without being read further (SPEC section 7). */
+export const MAX_BODY_BYTES = 1024 * 1024;
 
 /** Thrown anywhere in a handler; rendered as application/problem+json. */
 export class ProblemError extends Error {
@@ -117,6 +127,33 @@ export function createSandboxApp(opts: SandboxAppOptions): Hono {
   const provider = (c: Context, p: StoredProvider, status: 200 | 201 = 200, headers: Record<string, string> = {}): Response =>
     c.json(toApi(p), status, { ETag: etagOf(p), ...headers });
 
+  if (opts.serverPort) {
+    const serverPort = opts.serverPort;
+    app.use('*', async (c, next) => {
+      const port = serverPort();
+      const host = c.req.header('Host')?.toLowerCase();
+      if (!host || ![`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`].includes(host)) {
+        throw new ProblemError(421, 'misdirected-request', 'Misdirected request', `this sandbox answers only requests for http://127.0.0.1:${port} (or localhost:${port}, [::1]:${port})`);
+      }
+      // Browsers send Origin with every write; a page from anywhere else must not write here.
+      const origin = c.req.header('Origin');
+      if (origin !== undefined && !['GET', 'HEAD', 'OPTIONS'].includes(c.req.method) && origin.toLowerCase() !== `http://${host}`) {
+        throw new ProblemError(403, 'foreign-origin', 'Forbidden', `writes are accepted only from pages of http://${host}, not from ${JSON.stringify(origin.slice(0, 200))}`);
+      }
+      await next();
+    });
+  }
+  // hono's limit refuses a declared Content-Length over the limit before reading any of the body,
+  // and stops reading a chunked one at the limit. The connection is closed rather than drained.
+  app.use(
+    '*',
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: () => {
+        throw new ProblemError(413, 'payload-too-large', 'Payload too large', `request bodies are limited to ${MAX_BODY_BYTES} bytes (1 MiB)`, undefined, { Connection: 'close' });
+      },
+    }),
+  );
   if (opts.faults) app.use('/v1/*', opts.faults);
   app.use('/v1/*', async (c, next) => {
     const permission = permissionOf(c);
@@ -190,6 +227,8 @@ export function createSandboxApp(opts: SandboxAppOptions): Hono {
     const entry = entryOf(p);
     const v = validatePatch(parseJson(text), entry);
     if (!v.ok) throw invalid(v.errors);
+    const tooMany = labelsAfterPatch(p.labels, v.value);
+    if (tooMany.length) throw invalid(tooMany);
     store.update(p, v.value, entry.secretFields, now());
     await store.flush();
     return provider(c, p);

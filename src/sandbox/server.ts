@@ -36,7 +36,8 @@ export async function serveSandbox(opts: SandboxServerOptions = {}): Promise<San
   const faults = opts.faults && hasFaults(opts.faults) ? opts.faults : undefined;
   const faultStats = newFaultStats();
   // One generator for request faults and one for the monitor, so a seed replays both.
-  const app = createSandboxApp({ store, dashboard: true, ...(faults ? { faults: faultMiddleware(faults, opts.random ?? seededRandom(faults.seed ?? 0), faultStats) } : {}) });
+  let port = opts.port ?? 4010;
+  const app = createSandboxApp({ store, dashboard: true, serverPort: () => port, ...(faults ? { faults: faultMiddleware(faults, opts.random ?? seededRandom(faults.seed ?? 0), faultStats) } : {}) });
   const monitor = startMonitor(store, faults ?? {}, seededRandom((faults?.seed ?? 0) ^ 0x5eed), faultStats);
   const server = createAdaptorServer({ fetch: app.fetch, hostname: host, serverOptions: { keepAlive: true } }) as Server;
   // Longer than typical client pools' idle timeout, so clients rarely reuse a socket the server is closing.
@@ -57,7 +58,7 @@ export async function serveSandbox(opts: SandboxServerOptions = {}): Promise<San
     throw e;
   }
   const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : (opts.port ?? 4010);
+  port = typeof address === 'object' && address ? address.port : port;
   return {
     url: `http://${host}:${port}`,
     port,
