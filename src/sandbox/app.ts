@@ -2,6 +2,7 @@
 // SandboxStore. Every 2xx to a write is sent only after the change is durable.
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { ExitError } from '../diagnostics.js';
 import { bundledCatalog, type Catalog, type CatalogEntry } from '../catalog/catalog.js';
 import type { ChangedBy, Company, FieldError, Problem, ProviderPage, ProviderStatus } from '../generated/api.js';
 import {
@@ -265,7 +266,12 @@ export function createSandboxApp(opts: SandboxAppOptions): Hono {
 
   app.notFound((c) => problemResponse(new ProblemError(404, 'not-found', 'Not found', `no route for ${c.req.method} ${c.req.path}`)));
   app.onError((err) =>
-    problemResponse(err instanceof ProblemError ? err : new ProblemError(500, 'internal', 'Internal error', 'the sandbox failed to handle the request')),
+    problemResponse(
+      err instanceof ProblemError
+        ? err
+        : // The state file could not be written: say which and why (a path and an errno, nothing from the request).
+          new ProblemError(500, 'internal', 'Internal error', err instanceof ExitError ? err.message : 'the sandbox failed to handle the request'),
+    ),
   );
   return app;
 }

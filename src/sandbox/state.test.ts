@@ -166,14 +166,15 @@ describe('SandboxStore persistence', () => {
     const dir = await tempDir('sandbox-state-');
     const file = path.join(dir, 'sandbox.json');
     const store = await SandboxStore.open(file);
-    onTestFinished(() => store.close().catch(() => undefined));
     // A directory where the state file should be: the new file cannot replace it.
     await mkdir(file);
     const res = await client(store)('POST', '/v1/providers', body('Lost'));
     expect(res.status).toBe(500);
-    expect(res.json).toMatchObject({ status: 500, title: 'Internal error' });
+    expect(res.json).toMatchObject({ status: 500, title: 'Internal error', detail: `cannot write the sandbox state file ${file}: a directory is in its place` });
     expect(JSON.stringify(res.json)).not.toContain(SECRET);
     expect(await readdir(file)).toEqual([]);
+    // Closing (the end of an embedded run) reports it the same way, as an error to act on.
+    await expect(store.close()).rejects.toThrow(new ExitError(`cannot write the sandbox state file ${file}: a directory is in its place`));
     expect((await readdir(dir)).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 

@@ -504,12 +504,37 @@ export class SandboxStore {
   private async write(): Promise<void> {
     const file = this.file!;
     if (this.lock?.compromised) {
-      throw new Error(`lost the lock on ${file} (${this.lock.compromised.message}): another run may have taken it over, so this one stops writing`);
+      throw new ExitError(
+        `lost the lock on the sandbox state file ${file} (${this.lock.compromised.message}): another run took it over, so this one stopped writing; run again`,
+      );
     }
     const dir = path.dirname(file);
     const generation = this.generation;
     const parts = this.serialize();
     const size = parts.reduce((n, b) => n + b.length, 0);
+    try {
+      await this.replace(file, dir, parts, size);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      const what =
+        code === 'ENOSPC' ? 'the disk is full' : code === 'EACCES' || code === 'EPERM' ? `permission denied: make ${dir} writable by this user` : code === 'EISDIR' ? 'a directory is in its place' : (code ?? 'error');
+      throw new ExitError(`cannot write the sandbox state file ${file}: ${what}`);
+    }
+    // The rename is durable only once the directory entry is; some platforms cannot fsync a directory.
+    await open(dir, 'r')
+      .then(async (d) => {
+        try {
+          await d.sync();
+        } finally {
+          await d.close();
+        }
+      })
+      .catch(() => undefined);
+    this.written += 1;
+    this.flushed = Math.max(this.flushed, generation);
+  }
+
+  private async replace(file: string, dir: string, parts: Buffer[], size: number): Promise<void> {
     await mkdir(dir, { recursive: true });
     const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
     try {
@@ -527,17 +552,5 @@ export class SandboxStore {
       await unlink(tmp).catch(() => undefined);
       throw e;
     }
-    // The rename is durable only once the directory entry is; some platforms cannot fsync a directory.
-    await open(dir, 'r')
-      .then(async (d) => {
-        try {
-          await d.sync();
-        } finally {
-          await d.close();
-        }
-      })
-      .catch(() => undefined);
-    this.written += 1;
-    this.flushed = Math.max(this.flushed, generation);
   }
 }
