@@ -133,7 +133,8 @@ export function createSandboxApp(opts: SandboxAppOptions): Hono {
     app.use('*', async (c, next) => {
       const port = serverPort();
       const host = c.req.header('Host')?.toLowerCase();
-      if (!host || ![`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`].includes(host)) {
+      const own = ['127.0.0.1', 'localhost', '[::1]'].flatMap((name) => (port === 80 ? [name, `${name}:80`] : [`${name}:${port}`]));
+      if (!host || !own.includes(host)) {
         throw new ProblemError(421, 'misdirected-request', 'Misdirected request', `this sandbox answers only requests for http://127.0.0.1:${port} (or localhost:${port}, [::1]:${port})`);
       }
       // Browsers send Origin with every write; a page from anywhere else must not write here.

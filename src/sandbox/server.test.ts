@@ -124,3 +124,19 @@ describe('the sandbox over HTTP, at its edges', () => {
     }
   });
 });
+
+describe('serveSandbox start-up', () => {
+  it('refuses a port in use clearly, and gives the state file back', async () => {
+    const dir = await tempDir('sandbox-port-');
+    const first = await serveSandbox({ port: 0 });
+    try {
+      const dataFile = path.join(dir, 'sandbox.json');
+      await expect(serveSandbox({ port: first.port, dataFile })).rejects.toThrow(
+        `port ${first.port} on 127.0.0.1 is in use: stop what listens there, or pass --port 0 for any free port`,
+      );
+      expect(await readdir(dir)).toEqual([]);
+    } finally {
+      await first.close();
+    }
+  });
+});
