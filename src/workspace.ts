@@ -19,6 +19,7 @@ import { createStores } from './secrets/stores.js';
 import { TOOL_VERSION } from './version.js';
 import type { SecretStore } from './secrets/store.js';
 import { attachSequencePlan } from './sequences/live.js';
+import type { LockWait } from './sandbox/lock.js';
 import type { DesiredSequence } from './sequences/model.js';
 
 export { TOOL_VERSION } from './version.js';
@@ -32,6 +33,8 @@ export interface Workspace {
   catalog: Catalog;
   stores: Map<string, SecretStore>;
   warnings: Diagnostic[];
+  /** For an embedded environment: how long to wait for another run on its state file, and who to tell. */
+  sandboxLock: { processEnv: NodeJS.ProcessEnv; onWait?: (wait: LockWait) => void };
 }
 
 export function unwrap<T>(r: Result<T>): T {
@@ -39,7 +42,13 @@ export function unwrap<T>(r: Result<T>): T {
   return r.value;
 }
 
-export async function openWorkspace(opts: { configPath: string; envName?: string | undefined; processEnv?: NodeJS.ProcessEnv }): Promise<Workspace> {
+export async function openWorkspace(opts: {
+  configPath: string;
+  envName?: string | undefined;
+  processEnv?: NodeJS.ProcessEnv;
+  /** Told once when an embedded run waits for another run on its state file (the CLI says so). */
+  onLockWait?: (wait: LockWait) => void;
+}): Promise<Workspace> {
   // Named as the user gave it (or as discovery found it, relative to the current folder).
   const loaded = await loadConfig(opts.configPath);
   const config = unwrap(loaded);
@@ -53,6 +62,7 @@ export async function openWorkspace(opts: { configPath: string; envName?: string
     catalog: bundledCatalog(),
     stores: createStores(config.config.secretStores, config.dir, opts.processEnv ?? process.env),
     warnings: loaded.warnings,
+    sandboxLock: { processEnv: opts.processEnv ?? process.env, ...(opts.onLockWait ? { onWait: opts.onLockWait } : {}) },
   };
 }
 
@@ -74,9 +84,17 @@ export async function connect(ws: Workspace): Promise<Connection> {
   let apiKey: Sensitive;
   if (ws.env.endpoint === 'embedded') {
     // Loaded only here: an HTTP environment never pays for the sandbox's code.
-    const [{ createSandboxApp }, { SANDBOX_RW_KEY, SandboxStore }] = await Promise.all([import('./sandbox/app.js'), import('./sandbox/state.js')]);
-    const store = await SandboxStore.open(path.resolve(ws.config.dir, ws.env.data ?? DEFAULT_SANDBOX_DATA));
-    transport = new InProcessTransport(createSandboxApp({ store, catalog: ws.catalog }), () => store.flush());
+    const [{ createSandboxApp }, { SANDBOX_RW_KEY, SandboxStore }, { lockTimeoutFromEnv }] = await Promise.all([
+      import('./sandbox/app.js'),
+      import('./sandbox/state.js'),
+      import('./sandbox/lock.js'),
+    ]);
+    const timeout = lockTimeoutFromEnv(ws.sandboxLock.processEnv);
+    // Locked until the connection closes: the run as a whole, not each write, is what must not interleave.
+    const store = await SandboxStore.open(path.resolve(ws.config.dir, ws.env.data ?? DEFAULT_SANDBOX_DATA), {
+      lock: { ...(timeout !== undefined ? { timeoutSeconds: timeout } : {}), ...(ws.sandboxLock.onWait ? { onWait: ws.sandboxLock.onWait } : {}) },
+    });
+    transport = new InProcessTransport(createSandboxApp({ store, catalog: ws.catalog }), () => store.close());
     apiKey = new Sensitive(SANDBOX_RW_KEY);
   } else {
     if (!ws.env.apiKey) throw new ExitError(`environment ${ws.envName} has no apiKey: add apiKey: { secretRef: { store, name } } to it in paystrator.yaml`);

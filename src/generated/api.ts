@@ -104,6 +104,40 @@ export interface StringMap {
   [k: string]: string;
 }
 /**
+ * At most 64 labels; keys 1 to 63 characters and values at most 256, both printable text.
+ *
+ * This interface was referenced by `PaystratorApi`'s JSON-Schema
+ * via the `definition` "Labels".
+ */
+export interface Labels {
+  [k: string]: string;
+}
+/**
+ * Labels to set, or null to remove; after the merge the provider has at most 64.
+ *
+ * This interface was referenced by `PaystratorApi`'s JSON-Schema
+ * via the `definition` "LabelsPatch".
+ */
+export interface LabelsPatch {
+  [k: string]: string | null;
+}
+/**
+ * Keys 1 to 253 printable characters; values free text of at most 4096 characters.
+ *
+ * This interface was referenced by `PaystratorApi`'s JSON-Schema
+ * via the `definition` "Annotations".
+ */
+export interface Annotations {
+  [k: string]: string;
+}
+/**
+ * This interface was referenced by `PaystratorApi`'s JSON-Schema
+ * via the `definition` "AnnotationsPatch".
+ */
+export interface AnnotationsPatch {
+  [k: string]: string | null;
+}
+/**
  * This interface was referenced by `PaystratorApi`'s JSON-Schema
  * via the `definition` "Provider".
  */
@@ -141,6 +175,9 @@ export interface ProviderPage {
  * via the `definition` "ProviderCreate".
  */
 export interface ProviderCreate {
+  /**
+   * Printable text: no C0/C1 control character, DEL, U+2028/2029 or bidi control.
+   */
   name: string;
   type: ProviderType;
   integration: string;
@@ -154,8 +191,8 @@ export interface ProviderCreate {
   fee: Fee;
   tax: Tax;
   status?: ProviderStatus;
-  labels?: StringMap;
-  annotations?: StringMap;
+  labels?: Labels;
+  annotations?: Annotations;
 }
 /**
  * This interface was referenced by `PaystratorApi`'s JSON-Schema
@@ -178,8 +215,8 @@ export interface ProviderPatch {
   };
   fee?: Fee;
   tax?: Tax;
-  labels?: NullableStringMap;
-  annotations?: NullableStringMap;
+  labels?: LabelsPatch;
+  annotations?: AnnotationsPatch;
 }
 /**
  * This interface was referenced by `PaystratorApi`'s JSON-Schema

@@ -1,17 +1,20 @@
 // The Paystrator management API as schemas/paystrator-api.openapi.yaml defines it, served from a
 // SandboxStore. Every 2xx to a write is sent only after the change is durable.
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { ExitError } from '../diagnostics.js';
 import { bundledCatalog, type Catalog, type CatalogEntry } from '../catalog/catalog.js';
 import type { ChangedBy, Company, FieldError, Problem, ProviderPage, ProviderStatus } from '../generated/api.js';
 import {
+  digestMatches,
+  digestOf,
   etagOf,
-  sha256,
   toApi,
   type Permission,
   type SandboxStore,
   type StoredProvider,
 } from './state.js';
-import { PROVIDER_STATUSES, validateCreate, validatePatch, validateStatusChange } from './validate.js';
+import { labelsAfterPatch, PROVIDER_STATUSES, validateCreate, validatePatch, validateStatusChange } from './validate.js';
 import { installSequences } from './sequences.js';
 import { dashboardRoutes, newDashboardKey } from './ui/routes.js';
 
@@ -23,9 +26,18 @@ export interface SandboxAppOptions {
   now?: () => Date;
   /** Serve the Provider Management page at / with a dashboard session key (sandbox-only; see ui/routes.ts). */
   dashboard?: boolean;
-  /** Fault injection (faults.ts), run on /v1/* before anything else. */
+  /** Fault injection (faults.ts), run on /v1/* after the checks of the request itself. */
   faults?: MiddlewareHandler;
+  /**
+   * Served over HTTP on this loopback port (server.ts always sets it): only requests whose Host is
+   * the server's own address and port are answered, so a web page cannot reach it by DNS
+   * rebinding, and a write from a page of another origin is refused. In-process calls have no Host.
+   */
+  serverPort?: () => number;
 }
+
+/** Request bodies above this get 413, without being read further (SPEC section 7). */
+export const MAX_BODY_BYTES = 1024 * 1024;
 
 /** Thrown anywhere in a handler; rendered as application/problem+json. */
 export class ProblemError extends Error {
@@ -116,6 +128,34 @@ export function createSandboxApp(opts: SandboxAppOptions): Hono {
   const provider = (c: Context, p: StoredProvider, status: 200 | 201 = 200, headers: Record<string, string> = {}): Response =>
     c.json(toApi(p), status, { ETag: etagOf(p), ...headers });
 
+  if (opts.serverPort) {
+    const serverPort = opts.serverPort;
+    app.use('*', async (c, next) => {
+      const port = serverPort();
+      const host = c.req.header('Host')?.toLowerCase();
+      const own = ['127.0.0.1', 'localhost', '[::1]'].flatMap((name) => (port === 80 ? [name, `${name}:80`] : [`${name}:${port}`]));
+      if (!host || !own.includes(host)) {
+        throw new ProblemError(421, 'misdirected-request', 'Misdirected request', `this sandbox answers only requests for http://127.0.0.1:${port} (or localhost:${port}, [::1]:${port})`);
+      }
+      // Browsers send Origin with every write; a page from anywhere else must not write here.
+      const origin = c.req.header('Origin');
+      if (origin !== undefined && !['GET', 'HEAD', 'OPTIONS'].includes(c.req.method) && origin.toLowerCase() !== `http://${host}`) {
+        throw new ProblemError(403, 'foreign-origin', 'Forbidden', `writes are accepted only from pages of http://${host}, not from ${JSON.stringify(origin.slice(0, 200))}`);
+      }
+      await next();
+    });
+  }
+  // hono's limit refuses a declared Content-Length over the limit before reading any of the body,
+  // and stops reading a chunked one at the limit. The connection is closed rather than drained.
+  app.use(
+    '*',
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: () => {
+        throw new ProblemError(413, 'payload-too-large', 'Payload too large', `request bodies are limited to ${MAX_BODY_BYTES} bytes (1 MiB)`, undefined, { Connection: 'close' });
+      },
+    }),
+  );
   if (opts.faults) app.use('/v1/*', opts.faults);
   app.use('/v1/*', async (c, next) => {
     const permission = permissionOf(c);
@@ -155,10 +195,10 @@ export function createSandboxApp(opts: SandboxAppOptions): Hono {
       throw new ProblemError(400, 'invalid-idempotency-key', 'Invalid Idempotency-Key', 'Idempotency-Key must be 1 to 255 characters');
     }
     const body = parseJson(await c.req.text());
-    const fingerprint = key === undefined ? undefined : sha256(canonicalJson(body));
+    const canonical = key === undefined ? undefined : canonicalJson(body);
     const prior = key === undefined ? undefined : store.getIdempotency(key);
     if (prior) {
-      if (prior.fingerprint !== fingerprint) {
+      if (!digestMatches(prior.fingerprint, canonical!)) {
         throw new ProblemError(422, 'idempotency-key-reused', 'Idempotency-Key reused', 'this Idempotency-Key was used with a different request body; use a new key for a different request');
       }
       // The first request may still be committing; a replay must not be ahead of it.
@@ -173,7 +213,7 @@ export function createSandboxApp(opts: SandboxAppOptions): Hono {
         { path: '/name', message: 'is already used by another provider' },
       ]);
     }
-    const p = store.create(v.value.input, v.value.entry.secretFields, now(), fingerprint === undefined ? undefined : { key: key!, fingerprint }, changedByOf(c));
+    const p = store.create(v.value.input, v.value.entry.secretFields, now(), canonical === undefined ? undefined : { key: key!, fingerprint: digestOf(canonical) }, changedByOf(c));
     await store.flush();
     return provider(c, p, 201);
   });
@@ -189,6 +229,8 @@ export function createSandboxApp(opts: SandboxAppOptions): Hono {
     const entry = entryOf(p);
     const v = validatePatch(parseJson(text), entry);
     if (!v.ok) throw invalid(v.errors);
+    const tooMany = labelsAfterPatch(p.labels, v.value);
+    if (tooMany.length) throw invalid(tooMany);
     store.update(p, v.value, entry.secretFields, now());
     await store.flush();
     return provider(c, p);
@@ -225,7 +267,12 @@ export function createSandboxApp(opts: SandboxAppOptions): Hono {
 
   app.notFound((c) => problemResponse(new ProblemError(404, 'not-found', 'Not found', `no route for ${c.req.method} ${c.req.path}`)));
   app.onError((err) =>
-    problemResponse(err instanceof ProblemError ? err : new ProblemError(500, 'internal', 'Internal error', 'the sandbox failed to handle the request')),
+    problemResponse(
+      err instanceof ProblemError
+        ? err
+        : // The state file could not be written: say which and why (a path and an errno, nothing from the request).
+          new ProblemError(500, 'internal', 'Internal error', err instanceof ExitError ? err.message : 'the sandbox failed to handle the request'),
+    ),
   );
   return app;
 }

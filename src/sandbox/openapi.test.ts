@@ -15,6 +15,7 @@ import { SANDBOX_RO_KEY, SANDBOX_RW_KEY, SandboxStore } from './state.js';
 
 interface Operation {
   requestBody?: { content: Record<string, { schema: unknown }> };
+  parameters?: unknown[];
   responses: Record<string, { $ref?: string; content?: Record<string, { schema: unknown }>; headers?: Record<string, unknown> }>;
 }
 interface OpenApi {
@@ -72,10 +73,22 @@ function caller(app: Hono, exercised: Map<string, Set<string>>, secret: string) 
       if (h === 'ETag' && res.status < 300) expect(res.headers.get('etag'), where).toMatch(/^"\d+"$/);
       if ((spec as { required?: boolean }).required) expect(res.headers.get(h), `${where}: ${h}`).not.toBeNull();
     }
+    // What is sent is declared: no header a client relies on goes undocumented.
+    const names = Object.keys(declared!.headers ?? {}).map((h) => h.toLowerCase());
+    for (const h of ['etag', 'retry-after', 'ratelimit', 'ratelimit-policy', 'idempotent-replayed']) {
+      if (res.headers.has(h)) expect(names, `${where} sends ${h}, which the document does not declare`).toContain(h);
+    }
     if (res.status < 300) exercised.set(template(url), (exercised.get(template(url)) ?? new Set()).add(method.toLowerCase()));
     return { status: res.status, json: json as Record<string, unknown> & { id: string } };
   };
 }
+
+const schemaOf = (name: string) => validator({ $ref: `#/components/schemas/${name}` });
+const operations = Object.entries(doc.paths).flatMap(([t, ops]) =>
+  Object.entries(ops)
+    .filter(([m]) => m !== 'parameters')
+    .map(([m, op]) => ({ where: `${m.toUpperCase()} ${t}`, op })),
+);
 
 describe('OpenAPI conformance', () => {
   it('answers every documented operation with documented statuses and shapes', async () => {
@@ -161,6 +174,141 @@ describe('OpenAPI conformance', () => {
     const done = [...exercised].flatMap(([t, ms]) => [...ms].map((m) => `${m} ${t}`));
     expect(done.sort()).toEqual(documented.sort());
   });
+  it('declares for every operation its 4xx, 421, 429 and 5xx answers, 413 where it takes a body, and the RateLimit headers of its 2xx', () => {
+    expect(operations).toHaveLength(12);
+    for (const { where, op } of operations) {
+      const codes = Object.keys(op.responses);
+      expect(codes.filter((c) => /^4\d\d$/.test(c) && !['421', '429'].includes(c)).length, where).toBeGreaterThan(0);
+      expect(codes, where).toEqual(expect.arrayContaining(['421', '429', '500', '502', '503', '504']));
+      if (op.requestBody) expect(codes, where).toContain('413');
+      for (const code of codes.filter((c) => /^[45]\d\d$/.test(c))) {
+        const ref = op.responses[code]!.$ref;
+        expect(Object.keys(doc.components.responses[ref?.split('/').pop() ?? '']?.content ?? {}), `${where} ${code}`).toEqual(['application/problem+json']);
+      }
+      for (const code of codes.filter((c) => /^2\d\d$/.test(c))) {
+        expect(Object.keys(op.responses[code]!.headers ?? {}), `${where} ${code}`).toEqual(expect.arrayContaining(['RateLimit-Policy', 'RateLimit']));
+      }
+    }
+  });
+
+  it('answers over HTTP only for its own Host, refuses foreign-origin writes and bodies over 1 MiB, all as documented', async () => {
+    const store = await SandboxStore.open();
+    const app = createSandboxApp({ store, dashboard: true, serverPort: () => 4010 });
+    const [secret] = canaries() as [string];
+    const call = caller(app, new Map(), secret);
+    const own = { Host: '127.0.0.1:4010' };
+    const create = {
+      name: 'Hosted',
+      type: 'AGGREGATOR',
+      integration: 'xendit',
+      services: ['EWALLET'],
+      credentials: { clientKey: 'xnd_development_abc123', clientSecret: secret },
+      fee: { type: 'PERCENTAGE', percent: '1' },
+      tax: { vatPercent: '11', applyVat: true },
+    };
+    for (const host of ['127.0.0.1:4010', 'localhost:4010', '[::1]:4010', 'LOCALHOST:4010']) {
+      expect((await call('GET', '/v1/company', { headers: { Host: host } })).status, host).toBe(200);
+    }
+    // DNS rebinding: a page on evil.example, resolved to 127.0.0.1, sends its own name as Host.
+    for (const host of ['evil.example', 'evil.example:4010', '127.0.0.1:4011', '127.0.0.1', 'localhost.evil.example:4010']) {
+      const r = await call('GET', '/v1/company', { headers: { Host: host } });
+      expect(r.status, host).toBe(421);
+      expect(r.json.detail).toBe('this sandbox answers only requests for http://127.0.0.1:4010 (or localhost:4010, [::1]:4010)');
+    }
+    expect((await call('POST', '/v1/providers', { body: create, headers: { Host: 'evil.example' } })).status).toBe(421);
+    // The page and its session key are not handed to another Host either.
+    const page = await app.request('/', { headers: { Host: 'evil.example' } });
+    expect(page.status).toBe(421);
+    expect(await page.text()).not.toContain('psk_dashboard_');
+    expect((await app.request('/', { headers: own })).status).toBe(200);
+
+    const foreign = await call('POST', '/v1/providers', { body: create, headers: { ...own, Origin: 'http://evil.example' } });
+    expect(foreign.status).toBe(403);
+    expect(foreign.json.detail).toBe('writes are accepted only from pages of http://127.0.0.1:4010, not from "http://evil.example"');
+    expect((await call('POST', '/v1/providers', { body: create, headers: { ...own, Origin: 'null' } })).status).toBe(403);
+    expect((await call('GET', '/v1/providers', { headers: { ...own, Origin: 'http://evil.example' } })).status).toBe(200);
+    expect((await call('POST', '/v1/providers', { body: create, headers: { ...own, Origin: 'http://127.0.0.1:4010' } })).status).toBe(201);
+
+    const big = JSON.stringify({ ...create, name: 'Big', labels: { blob: 'x'.repeat(1024 * 1024) } });
+    const tooLarge = await call('POST', '/v1/providers', { body: big, headers: own });
+    expect(tooLarge.status).toBe(413);
+    expect(tooLarge.json.detail).toBe('request bodies are limited to 1048576 bytes (1 MiB)');
+    expect((await call('PATCH', '/v1/providers/prv_x', { body: big, headers: { ...own, 'If-Match': '"1"' } })).status).toBe(413);
+    expect((await call('PUT', '/v1/sequences/EWALLET', { body: big, headers: own })).status).toBe(413);
+    expect(store.getByName('Big')).toBeUndefined();
+  });
+
+  it('holds names, labels and annotations to the limits the document declares, each refusal per field', async () => {
+    const store = await SandboxStore.open();
+    const call = caller(createSandboxApp({ store }), new Map(), canaries()[0]!);
+    const create = (over: Record<string, unknown>, name = 'Limits') => ({
+      name,
+      type: 'AGGREGATOR',
+      integration: 'xendit',
+      services: ['EWALLET'],
+      credentials: { clientKey: 'xnd_development_abc123', clientSecret: canaries()[0]! },
+      fee: { type: 'PERCENTAGE', percent: '1' },
+      tax: { vatPercent: '11', applyVat: true },
+      ...over,
+    });
+    const labels = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, 'v']));
+    const bad: [string, Record<string, unknown>, string, string][] = [
+      ['a 101-character name', { name: 'n'.repeat(101) }, '/name', 'must be at most 100 characters (got 101)'],
+      ['ESC in a name', { name: 'Evil\u001b[2J' }, '/name', 'must be printable text: it contains the control character U+001B at position 5'],
+      ['a newline in a name', { name: 'Evil\nerror: forged' }, '/name', 'must be printable text: it contains the control character U+000A at position 5'],
+      ['U+202E in a name', { name: 'Evil\u202eredoc' }, '/name', 'must be printable text: it contains the control character U+202E at position 5'],
+      ['a C1 character in a name', { name: 'Evil\u009b' }, '/name', 'must be printable text: it contains the control character U+009B at position 5'],
+      ['U+2028 in a label value', { labels: { team: 'a\u2028b' } }, '/labels/team', 'must be printable text: it contains the control character U+2028 at position 2'],
+      ['DEL in a label key', { labels: { 'te\u007fam': 'ok' } }, '/labels/te\u007fam', 'label keys must be printable text: this one contains the control character U+007F'],
+      ['a 64-character label key', { labels: { ['k'.repeat(64)]: 'v' } }, `/labels/${'k'.repeat(64)}`, 'label keys must be 1 to 63 characters (got 64)'],
+      ['a 257-character label value', { labels: { team: 'v'.repeat(257) } }, '/labels/team', 'must be at most 256 characters (got 257)'],
+      ['65 labels', { labels: labels(65) }, '/labels', 'must have at most 64 labels (got 65)'],
+      ['a 254-character annotation key', { annotations: { ['a'.repeat(254)]: 'v' } }, `/annotations/${'a'.repeat(254)}`, 'annotation keys must be 1 to 253 characters (got 254)'],
+      ['a 4097-character annotation value', { annotations: { note: 'v'.repeat(4097) } }, '/annotations/note', 'must be at most 4096 characters (got 4097)'],
+    ];
+    const providerCreate = schemaOf('ProviderCreate');
+    for (const [what, over, path, message] of bad) {
+      const body = create(over);
+      const r = await call('POST', '/v1/providers', { body });
+      expect(r.status, what).toBe(422);
+      expect(r.json.errors, what).toEqual([{ path, message }]);
+      expect(providerCreate(body), `${what}: the document refuses it too`).toBe(false);
+    }
+    // At each limit: accepted, by the sandbox and by the document (the caller checks the request body).
+    const edge = create(
+      { labels: { ...labels(63), ['k'.repeat(63)]: 'v'.repeat(256) }, annotations: { ['a'.repeat(253)]: 'v'.repeat(4096), multi: 'line one\nline two' } },
+      `${'n'.repeat(95)} Café`,
+    );
+    const created = await call('POST', '/v1/providers', { body: edge });
+    expect(created.status).toBe(201);
+    const url = `/v1/providers/${created.json.id}`;
+    // A patch may not take the provider past 64 labels, but may swap one for another.
+    const over = await call('PATCH', url, { body: { labels: { extra: 'one too many' } }, headers: { 'If-Match': '"1"' } });
+    expect(over.status).toBe(422);
+    expect(over.json.errors).toEqual([{ path: '/labels', message: 'the provider would have 65 labels; at most 64 are allowed' }]);
+    expect((await call('PATCH', url, { body: { labels: { k0: null, extra: 'swapped' } }, headers: { 'If-Match': '"1"' } })).status).toBe(200);
+    const patch = await call('PATCH', url, { body: { labels: { team: 'bad\u0007' } }, headers: { 'If-Match': '"2"' } });
+    expect(patch.json.errors).toEqual([{ path: '/labels/team', message: 'must be printable text: it contains the control character U+0007 at position 4' }]);
+    expect(schemaOf('ProviderPatch')({ labels: { team: 'bad\u0007' } })).toBe(false);
+  });
+
+  it('declares the 5xx answers it gives, problem+json', async () => {
+    const store = await SandboxStore.open();
+    // Every request draws an injected fault; the fifth draw picks which: 500, 502, 503, 504.
+    const kinds = [0, 0.25, 0.5, 0.75];
+    let n = 0;
+    const random = () => {
+      const draw = n++ % 6;
+      return draw === 1 ? 0 : draw === 4 ? kinds[Math.floor(n / 6) % 4]! : 0.99;
+    };
+    const app = createSandboxApp({ store, faults: faultMiddleware({ errorRate: 1 }, random) });
+    const call = caller(app, new Map(), canaries()[0]!);
+    const seen: number[] = [];
+    for (let i = 0; i < 4; i++) seen.push((await call('GET', '/v1/providers')).status);
+    seen.push((await call('POST', '/v1/providers', { body: {} })).status);
+    expect(seen).toEqual([500, 502, 503, 504, 500]);
+  });
+
   it('declares the 429 of a request-rate limit, and the headers that let a client pace itself', async () => {
     const store = await SandboxStore.open();
     // A clock that never moves: the bucket of 2 is not refilled, so the third request is refused.
@@ -178,6 +326,10 @@ describe('OpenAPI conformance', () => {
     ]);
     // Every operation declares it, with its problem body.
     expect((await call('GET', '/v1/providers')).status).toBe(429);
+    // And a 2xx that carries the headers declares them (the caller checks).
+    const fresh = createSandboxApp({ store, faults: faultMiddleware({ rpsLimit: 5 }, () => 0.5, undefined, () => 0) });
+    const answered = await caller(fresh, new Map(), canaries()[0]!)('GET', '/v1/company');
+    expect(answered.status).toBe(200);
     expect((await call('POST', '/v1/providers', { body: {} })).status).toBe(429);
   });
 });

@@ -181,12 +181,16 @@ describe('sandbox sequence persistence', () => {
     const a = await first.create('A', 'xendit', ['VIRTUAL_ACCOUNT']);
     const b = await first.create('B', 'bca', ['VIRTUAL_ACCOUNT']);
     await first.call('PUT', '/v1/sequences/VIRTUAL_ACCOUNT', { body: { providerIds: [b, a] } });
-    await first.store.flush();
-    expect(await (await sandbox(file)).names('/v1/sequences/VIRTUAL_ACCOUNT')).toEqual(['B', 'A']);
+    await first.store.close();
+    const second = await sandbox(file);
+    expect(await second.names('/v1/sequences/VIRTUAL_ACCOUNT')).toEqual(['B', 'A']);
+    await second.store.close();
 
     const old = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
     delete old.sequences;
     await writeFile(file, JSON.stringify(old));
-    expect(await (await sandbox(file)).names('/v1/sequences/VIRTUAL_ACCOUNT')).toEqual(['A', 'B']);
+    const third = await sandbox(file);
+    expect(await third.names('/v1/sequences/VIRTUAL_ACCOUNT')).toEqual(['A', 'B']);
+    await third.store.close();
   });
 });

@@ -2,14 +2,18 @@
 // no real credentials, but it also checks no real identities.
 import type { Server } from 'node:http';
 import { createAdaptorServer } from '@hono/node-server';
+import { ExitError } from '../diagnostics.js';
 import { createSandboxApp } from './app.js';
 import { faultMiddleware, hasFaults, newFaultStats, seededRandom, startMonitor, type FaultOptions, type FaultStats } from './faults.js';
+import type { LockOptions } from './lock.js';
 import { SandboxStore } from './state.js';
 
 export interface SandboxServerOptions {
   /** 0 picks a free port; the OpenAPI document's sandbox server is 4010. */
   port?: number;
   dataFile?: string;
+  /** How the data file's lock waits for another run (lock.ts); the server holds it until close. */
+  lock?: LockOptions;
   host?: '127.0.0.1';
   /** Injected failures (faults.ts); none by default. */
   faults?: FaultOptions;
@@ -28,24 +32,33 @@ export interface SandboxServer {
 
 export async function serveSandbox(opts: SandboxServerOptions = {}): Promise<SandboxServer> {
   const host = opts.host ?? '127.0.0.1';
-  const store = await SandboxStore.open(opts.dataFile);
+  const store = await SandboxStore.open(opts.dataFile, opts.lock ? { lock: opts.lock } : {});
   const faults = opts.faults && hasFaults(opts.faults) ? opts.faults : undefined;
   const faultStats = newFaultStats();
   // One generator for request faults and one for the monitor, so a seed replays both.
-  const app = createSandboxApp({ store, dashboard: true, ...(faults ? { faults: faultMiddleware(faults, opts.random ?? seededRandom(faults.seed ?? 0), faultStats) } : {}) });
+  let port = opts.port ?? 4010;
+  const app = createSandboxApp({ store, dashboard: true, serverPort: () => port, ...(faults ? { faults: faultMiddleware(faults, opts.random ?? seededRandom(faults.seed ?? 0), faultStats) } : {}) });
   const monitor = startMonitor(store, faults ?? {}, seededRandom((faults?.seed ?? 0) ^ 0x5eed), faultStats);
   const server = createAdaptorServer({ fetch: app.fetch, hostname: host, serverOptions: { keepAlive: true } }) as Server;
   // Longer than typical client pools' idle timeout, so clients rarely reuse a socket the server is closing.
   server.keepAliveTimeout = 65_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 4010, host, () => {
-      server.off('error', reject);
-      resolve();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(opts.port ?? 4010, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
-  });
+  } catch (e) {
+    await monitor.stop();
+    await store.close();
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') throw new ExitError(`port ${opts.port ?? 4010} on ${host} is in use: stop what listens there, or pass --port 0 for any free port`);
+    throw e;
+  }
   const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : (opts.port ?? 4010);
+  port = typeof address === 'object' && address ? address.port : port;
   return {
     url: `http://${host}:${port}`,
     port,
@@ -57,7 +70,7 @@ export async function serveSandbox(opts: SandboxServerOptions = {}): Promise<San
       // Idle keep-alive sockets would hold close() open; requests in flight still finish.
       server.closeIdleConnections();
       await closed;
-      await store.flush();
+      await store.close();
     },
   };
 }

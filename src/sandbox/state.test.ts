@@ -1,10 +1,11 @@
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import type { Provider, ProviderCreate } from '../generated/api.js';
 import { canaries, tempDir } from '../../test/helpers/cli.js';
 import { createSandboxApp } from './app.js';
+import { ExitError } from '../diagnostics.js';
 import { SANDBOX_RW_KEY, SandboxStore, sha256 } from './state.js';
 
 const SECRET = canaries()[0]!;
@@ -45,16 +46,22 @@ describe('SandboxStore persistence', () => {
     const text = await readFile(file, 'utf8');
     expect(JSON.parse(text).providers).toHaveLength(1);
     expect(text).not.toContain(SECRET);
-    expect(text).toContain(sha256(SECRET));
+    // Salted: not even the bare hash of the secret is there to test guesses against.
+    expect(text).not.toContain(sha256(SECRET));
     const id = created.json.id;
     await call('PATCH', `/v1/providers/${id}`, { labels: { team: 'ops' } }, { 'If-Match': '"1"' });
     await store.setStatusAs(id, 'MAINTENANCE', 'MONITOR', 'flapping');
+    const shown = { one: (await call('GET', `/v1/providers/${id}`)).json, all: (await call('GET', '/v1/providers')).json };
+    // While open, the store holds the file's lock; closing gives it back and leaves only the file.
+    expect((await readdir(dir)).sort()).toEqual(['sandbox.json', 'sandbox.json.lock', 'sandbox.json.lock.owner.json']);
+    await store.close();
     expect(await readdir(dir)).toEqual(['sandbox.json']);
 
     const reopened = await SandboxStore.open(file);
+    onTestFinished(() => reopened.close());
     const again = client(reopened);
-    expect((await again('GET', `/v1/providers/${id}`)).json).toEqual((await call('GET', `/v1/providers/${id}`)).json);
-    expect((await again('GET', '/v1/providers')).json).toEqual((await call('GET', '/v1/providers')).json);
+    expect((await again('GET', `/v1/providers/${id}`)).json).toEqual(shown.one);
+    expect((await again('GET', '/v1/providers')).json).toEqual(shown.all);
     const replay = await again('POST', '/v1/providers', body('Persisted'), { 'Idempotency-Key': 'k1' });
     expect(replay).toEqual(created);
     // The id counter survives too: no id is handed out twice.
@@ -66,18 +73,88 @@ describe('SandboxStore persistence', () => {
     const fresh = await SandboxStore.open(path.join(dir, 'absent.json'));
     expect(fresh.size).toBe(0);
     expect(fresh.companyInfo).toEqual({ id: 'dummy-company', name: 'Dummy Company' });
+    await fresh.close();
     expect(await readdir(dir)).toEqual([]);
 
+    // Bad input, not a bug: each an ExitError naming the file and what to do, and the lock given back.
+    const refused = async (file: string) => {
+      const e = (await SandboxStore.open(file).then(
+        () => undefined,
+        (err: unknown) => err,
+      )) as ExitError;
+      expect(e).toBeInstanceOf(ExitError);
+      expect((await readdir(dir)).filter((f) => f.includes('.lock'))).toEqual([]);
+      return `${e.message}\n${e.hint ?? ''}`;
+    };
     const corrupt = path.join(dir, 'corrupt.json');
     await writeFile(corrupt, '{"format": "paystrator-sandbox/v1", "providers": [');
-    await expect(SandboxStore.open(corrupt)).rejects.toThrow(`sandbox state file ${corrupt} is corrupt`);
+    const truncated = await refused(corrupt);
+    expect(truncated).toContain(`the sandbox state file ${corrupt} is corrupt: it is not valid JSON (truncated or damaged?)`);
+    expect(truncated).toContain(`Move it aside to start afresh with the preloaded sandbox (mv ${corrupt} ${corrupt}.bad)`);
     await writeFile(corrupt, '{"hello": "world"}');
-    await expect(SandboxStore.open(corrupt)).rejects.toThrow(/corrupt.json is corrupt: not a paystrator-sandbox\/v1 document/);
+    expect(await refused(corrupt)).toMatch(/corrupt.json is corrupt: not a paystrator-sandbox\/v1 document/);
+    await writeFile(corrupt, '');
+    expect(await refused(corrupt)).toContain('is corrupt: it is empty');
+
+    const folder = path.join(dir, 'folder');
+    await mkdir(folder);
+    expect(await refused(folder)).toContain(`the sandbox state file ${folder} is a directory: point the environment's \`data:\` in paystrator.yaml (or \`sandbox --data\`) at a file, e.g. ${path.join(folder, 'sandbox.json')}`);
+
+    // A file where its directory should be: neither the lock nor the file can be made.
+    await writeFile(path.join(dir, 'plain'), '');
+    expect(await refused(path.join(dir, 'plain', 'sandbox.json'))).toContain(`cannot lock the sandbox state file ${path.join(dir, 'plain', 'sandbox.json')}: ${path.join(dir, 'plain')} is not a directory`);
+  });
+
+  it('salts every digest it keeps, and upgrades a state file that kept bare SHA-256s', async () => {
+    const dir = await tempDir('sandbox-state-');
+    const file = path.join(dir, 'sandbox.json');
+    const store = await SandboxStore.open(file);
+    const call = client(store);
+    const first = await call('POST', '/v1/providers', body('Salted A'), { 'Idempotency-Key': 'legacy-1' });
+    await call('POST', '/v1/providers', body('Salted B'));
+    await store.close();
+    type Stored = { providers: { credentials: Record<string, Record<string, unknown>> }[]; idempotency: { fingerprint: unknown }[] };
+    const saved = JSON.parse(await readFile(file, 'utf8')) as Stored;
+    const [a, b] = saved.providers.map((p) => p.credentials.clientSecret!);
+    // The same secret twice: nothing in the file shows that the two are equal.
+    expect(a).toMatchObject({ secret: true, salt: expect.stringMatching(/^[0-9a-f]{32}$/), hmac: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(a!.salt).not.toBe(b!.salt);
+    expect(a!.hmac).not.toBe(b!.hmac);
+
+    // What the sandbox wrote before salting: the bare SHA-256 of each secret and of each keyed request body.
+    const canonical = (v: unknown): string =>
+      Array.isArray(v)
+        ? `[${v.map(canonical).join(',')}]`
+        : typeof v === 'object' && v !== null
+          ? `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`).join(',')}}`
+          : JSON.stringify(v);
+    for (const p of saved.providers) {
+      const { salt: _s, hmac: _h, ...rest } = p.credentials.clientSecret!;
+      p.credentials.clientSecret = { ...rest, sha256: sha256(SECRET) };
+    }
+    saved.idempotency[0]!.fingerprint = sha256(canonical(body('Salted A')));
+    await writeFile(file, JSON.stringify(saved));
+
+    const legacy = await SandboxStore.open(file);
+    const again = client(legacy);
+    const id = first.json.id;
+    // The same secret is still the same secret; a different one is a new version.
+    expect((await again('PATCH', `/v1/providers/${id}`, { credentials: { clientSecret: SECRET } }, { 'If-Match': '"1"' })).json.credentials.clientSecret).toMatchObject({ version: 1 });
+    expect((await again('PATCH', `/v1/providers/${id}`, { credentials: { clientSecret: 'rotated' } }, { 'If-Match': '"2"' })).json.credentials.clientSecret).toMatchObject({ version: 2 });
+    const replay = await again('POST', '/v1/providers', body('Salted A'), { 'Idempotency-Key': 'legacy-1' });
+    expect(replay.status).toBe(201);
+    expect(replay.json.id).toBe(id);
+    await legacy.close();
+    const upgraded = await readFile(file, 'utf8');
+    expect(upgraded).not.toContain(sha256(SECRET));
+    expect(upgraded).not.toContain('"sha256"');
+    expect(upgraded).not.toContain(sha256(canonical(body('Salted A'))));
   });
 
   it('shares one write among concurrent changes', async () => {
     const file = path.join(await tempDir('sandbox-state-'), 'sandbox.json');
     const store = await SandboxStore.open(file);
+    onTestFinished(() => store.close());
     const call = client(store);
     const answers = await Promise.all(Array.from({ length: 40 }, (_, i) => call('POST', '/v1/providers', body(`P${i}`))));
     expect(answers.every((a) => a.status === 201)).toBe(true);
@@ -87,14 +164,18 @@ describe('SandboxStore persistence', () => {
 
   it('answers 500 and changes nothing on disk when the file cannot be written', async () => {
     const dir = await tempDir('sandbox-state-');
-    const store = await SandboxStore.open(path.join(dir, 'blocked', 'sandbox.json'));
-    // A file where the state directory should be: the directory cannot be created.
-    await writeFile(path.join(dir, 'blocked'), '');
+    const file = path.join(dir, 'sandbox.json');
+    const store = await SandboxStore.open(file);
+    // A directory where the state file should be: the new file cannot replace it.
+    await mkdir(file);
     const res = await client(store)('POST', '/v1/providers', body('Lost'));
     expect(res.status).toBe(500);
-    expect(res.json).toMatchObject({ status: 500, title: 'Internal error' });
+    expect(res.json).toMatchObject({ status: 500, title: 'Internal error', detail: `cannot write the sandbox state file ${file}: a directory is in its place` });
     expect(JSON.stringify(res.json)).not.toContain(SECRET);
-    expect(await readdir(dir)).toEqual(['blocked']);
+    expect(await readdir(file)).toEqual([]);
+    // Closing (the end of an embedded run) reports it the same way, as an error to act on.
+    await expect(store.close()).rejects.toThrow(new ExitError(`cannot write the sandbox state file ${file}: a directory is in its place`));
+    expect((await readdir(dir)).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 
   it('handles 10,000 providers and 1,000 creates at concurrency 10', async () => {
@@ -103,6 +184,7 @@ describe('SandboxStore persistence', () => {
     onTestFinished(() => rm(dir, { recursive: true, force: true }));
     const file = path.join(dir, 'big.json');
     const store = await SandboxStore.open(file);
+    onTestFinished(() => store.close());
     for (let i = 0; i < 10_000; i++) store.create(body(`Seed ${i}`), XENDIT_SECRETS, new Date().toISOString());
     await store.flush();
     const call = client(store);

@@ -1,8 +1,12 @@
-// The sandbox's data and its durability. Secret credential values are never kept, only a sha256
-// per field, which is just enough to tell whether a write changed the value.
-import { createHash, randomBytes } from 'node:crypto';
+// The sandbox's data and its durability. Secret credential values are never kept, only a salted
+// digest per field, which is just enough to tell whether a write changed the value; the salt is
+// random per value, so the state file cannot be searched for a guessed secret by one hash, nor
+// two providers' equal secrets be told apart from different ones.
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
+import { ExitError } from '../diagnostics.js';
+import { lockStateFile, type LockOptions, type StateLock } from './lock.js';
 import type {
   ChangedBy,
   Company,
@@ -19,16 +23,21 @@ export const SANDBOX_RO_KEY = 'psk_sandbox_ro_0000000000000000';
 const FORMAT = 'paystrator-sandbox/v1';
 
 export type Permission = Company['permission'];
+/** HMAC-SHA256 keyed by a random per-value salt, of the SHA-256 of the value (see digestOf). */
+export interface SaltedDigest {
+  salt: string;
+  hmac: string;
+}
 export type StoredCredential =
   | { secret: false; value: string }
-  | ({ secret: true; sha256: string } & Omit<MaskedSecret, 'masked'>);
+  | ({ secret: true } & SaltedDigest & Omit<MaskedSecret, 'masked'>);
 export interface StoredProvider extends Omit<Provider, 'credentials'> {
   credentials: Record<string, StoredCredential>;
 }
-/** A create answered under an Idempotency-Key; `fingerprint` is a hash of the request body. */
+/** A create answered under an Idempotency-Key; `fingerprint` is a salted digest of the request body (which holds secrets). */
 export interface IdempotencyRecord {
   key: string;
-  fingerprint: string;
+  fingerprint: SaltedDigest;
   status: number;
   etag: string;
   body: Provider;
@@ -66,6 +75,32 @@ interface Snapshot {
 
 export const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 
+const hmacOf = (salt: string, hex: string): string => createHmac('sha256', Buffer.from(salt, 'hex')).update(hex).digest('hex');
+
+/**
+ * The digest kept for a secret or a request body. Keyed over the SHA-256 rather than the text so
+ * that state files from before salting (which kept the bare SHA-256) are upgraded on load to the
+ * same scheme, without the values.
+ */
+export function digestOf(text: string): SaltedDigest {
+  const salt = randomBytes(16).toString('hex');
+  return { salt, hmac: hmacOf(salt, sha256(text)) };
+}
+
+export function digestMatches(d: SaltedDigest, text: string): boolean {
+  const want = Buffer.from(d.hmac, 'hex');
+  const got = Buffer.from(hmacOf(d.salt, sha256(text)), 'hex');
+  return want.length === got.length && timingSafeEqual(want, got);
+}
+
+function upgradeLegacy(hex: string): SaltedDigest {
+  const salt = randomBytes(16).toString('hex');
+  return { salt, hmac: hmacOf(salt, hex) };
+}
+
+const isDigest = (v: unknown): v is SaltedDigest =>
+  typeof v === 'object' && v !== null && typeof (v as SaltedDigest).salt === 'string' && /^[0-9a-f]{64}$/.test(String((v as SaltedDigest).hmac));
+
 export function etagOf(p: { version: number }): string {
   return `"${p.version}"`;
 }
@@ -91,9 +126,8 @@ function writeCredentials(
       target[name] = { secret: false, value };
       continue;
     }
-    const hash = sha256(value);
-    if (prev?.secret && prev.sha256 === hash) continue;
-    target[name] = { secret: true, sha256: hash, version: prev?.secret ? prev.version + 1 : 1, updatedAt: at };
+    if (prev?.secret && digestMatches(prev, value)) continue;
+    target[name] = { secret: true, ...digestOf(value), version: prev?.secret ? prev.version + 1 : 1, updatedAt: at };
   }
 }
 
@@ -172,25 +206,68 @@ export class SandboxStore {
   private writing: Promise<void> | undefined;
   private written = 0;
 
+  private lock: StateLock | undefined;
+
   private constructor(readonly file: string | undefined) {}
 
-  /** No file: memory only. A missing file starts the preloaded state; it is written on the first change. */
-  static async open(file?: string): Promise<SandboxStore> {
+  /**
+   * No file: memory only. A missing file starts the preloaded state; it is written on the first
+   * change. A file is locked from open until close (lock.ts), so two runs never interleave on it.
+   */
+  static async open(file?: string, opts: { lock?: LockOptions } = {}): Promise<SandboxStore> {
     const store = new SandboxStore(file === undefined ? undefined : path.resolve(file));
     if (store.file === undefined) return store;
-    let text: string;
+    store.lock = await lockStateFile(store.file, opts.lock);
     try {
-      text = await readFile(store.file, 'utf8');
+      await store.read(store.file);
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return store;
+      await store.lock.release().catch(() => undefined);
       throw e;
     }
-    try {
-      store.load(JSON.parse(text) as unknown);
-    } catch (e) {
-      throw new Error(`sandbox state file ${store.file} is corrupt: ${(e as Error).message}; move it aside to start afresh`, { cause: e });
-    }
     return store;
+  }
+
+  private async read(file: string): Promise<void> {
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') return;
+      const where = 'point the environment\'s `data:` in paystrator.yaml (or `sandbox --data`) at a file';
+      if (code === 'EISDIR') throw new ExitError(`the sandbox state file ${file} is a directory: ${where}, e.g. ${path.join(file, 'sandbox.json')}`);
+      if (code === 'EACCES' || code === 'EPERM') throw new ExitError(`cannot read the sandbox state file ${file}: permission denied; make it readable by this user, or ${where} elsewhere`);
+      throw new ExitError(`cannot read the sandbox state file ${file} (${code ?? 'error'}); ${where} that can be read`);
+    }
+    let raw: unknown;
+    try {
+      raw = JSON.parse(text) as unknown;
+    } catch {
+      // Not the parser's message: it quotes the file.
+      throw this.corrupt(file, text.trim() ? 'it is not valid JSON (truncated or damaged?)' : 'it is empty');
+    }
+    try {
+      this.load(raw);
+    } catch (e) {
+      throw this.corrupt(file, (e as Error).message);
+    }
+  }
+
+  private corrupt(file: string, why: string): ExitError {
+    return new ExitError(
+      `the sandbox state file ${file} is corrupt: ${why}`,
+      `Move it aside to start afresh with the preloaded sandbox (mv ${file} ${file}.bad), or restore it from a copy.`,
+    );
+  }
+
+  /** Writes what is pending and lets the next run have the file. */
+  async close(): Promise<void> {
+    try {
+      await this.flush();
+    } finally {
+      await this.lock?.release();
+      this.lock = undefined;
+    }
   }
 
   private load(raw: unknown): void {
@@ -204,23 +281,39 @@ export class SandboxStore {
     this.company = { id: s.company.id, name: s.company.name };
     this.apiKeys = new Map(Object.entries(s.apiKeys));
     this.counter = s.counter!;
+    let upgraded = false;
     for (const [i, p] of s.providers.entries()) {
-      if (typeof p?.id !== 'string' || typeof p.name !== 'string' || !Number.isSafeInteger(p.version) || typeof p.credentials !== 'object') {
+      if (typeof p?.id !== 'string' || typeof p.name !== 'string' || !Number.isSafeInteger(p.version) || typeof p.credentials !== 'object' || p.credentials === null) {
         throw new Error(`providers[${i}] is not a provider`);
+      }
+      for (const [field, c] of Object.entries(p.credentials as Record<string, Record<string, unknown> | null>)) {
+        if (c?.secret !== true || isDigest(c)) continue;
+        // A state file from before salting keeps the bare SHA-256: salt it now.
+        const { sha256: legacy, ...rest } = c;
+        if (typeof legacy !== 'string' || !/^[0-9a-f]{64}$/.test(legacy)) throw new Error(`providers[${i}].credentials.${field} has no digest`);
+        p.credentials[field] = { ...rest, ...upgradeLegacy(legacy) } as StoredCredential;
+        upgraded = true;
       }
       if (this.byId.has(p.id) || this.byName.has(p.name)) throw new Error(`providers[${i}] repeats id ${p.id} or name "${p.name}"`);
       this.byId.set(p.id, this.providers.push(p));
       this.byName.set(p.name, p);
     }
-    for (const r of s.idempotency) {
-      if (typeof r?.key !== 'string' || typeof r.fingerprint !== 'string') throw new Error('an idempotency record is malformed');
-      this.idempotency.set(r.key, r);
-      this.replies.push(r);
+    for (const r of s.idempotency as (Omit<IdempotencyRecord, 'fingerprint'> & { fingerprint: unknown })[]) {
+      if (typeof r?.key !== 'string') throw new Error('an idempotency record is malformed');
+      if (typeof r.fingerprint === 'string' && /^[0-9a-f]{64}$/.test(r.fingerprint)) {
+        r.fingerprint = upgradeLegacy(r.fingerprint);
+        upgraded = true;
+      } else if (!isDigest(r.fingerprint)) throw new Error(`the idempotency record ${JSON.stringify(r.key)} is malformed`);
+      const record = r as IdempotencyRecord;
+      this.idempotency.set(r.key, record);
+      this.replies.push(record);
     }
     if (Array.isArray(s.sequences)) {
       for (const q of s.sequences) this.routing.set(routingKey(q.product, q.destination), q);
       this.hasSequences = true;
     }
+    // Written at the next flush (at the latest when the run closes the store).
+    if (upgraded) this.generation += 1;
   }
 
   get companyInfo(): Snapshot['company'] {
@@ -286,7 +379,7 @@ export class SandboxStore {
     input: ProviderCreate,
     secretFields: ReadonlySet<string>,
     at: string,
-    idempotency?: { key: string; fingerprint: string },
+    idempotency?: { key: string; fingerprint: SaltedDigest },
     changedBy: ChangedBy = 'API',
   ): StoredProvider {
     if (this.byName.has(input.name)) throw new Error(`a provider named "${input.name}" already exists`);
@@ -410,10 +503,38 @@ export class SandboxStore {
   // Atomic replace: a reader or a crash sees the old file or the new one, never half of one.
   private async write(): Promise<void> {
     const file = this.file!;
+    if (this.lock?.compromised) {
+      throw new ExitError(
+        `lost the lock on the sandbox state file ${file} (${this.lock.compromised.message}): another run took it over, so this one stopped writing; run again`,
+      );
+    }
     const dir = path.dirname(file);
     const generation = this.generation;
     const parts = this.serialize();
     const size = parts.reduce((n, b) => n + b.length, 0);
+    try {
+      await this.replace(file, dir, parts, size);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      const what =
+        code === 'ENOSPC' ? 'the disk is full' : code === 'EACCES' || code === 'EPERM' ? `permission denied: make ${dir} writable by this user` : code === 'EISDIR' ? 'a directory is in its place' : (code ?? 'error');
+      throw new ExitError(`cannot write the sandbox state file ${file}: ${what}`);
+    }
+    // The rename is durable only once the directory entry is; some platforms cannot fsync a directory.
+    await open(dir, 'r')
+      .then(async (d) => {
+        try {
+          await d.sync();
+        } finally {
+          await d.close();
+        }
+      })
+      .catch(() => undefined);
+    this.written += 1;
+    this.flushed = Math.max(this.flushed, generation);
+  }
+
+  private async replace(file: string, dir: string, parts: Buffer[], size: number): Promise<void> {
     await mkdir(dir, { recursive: true });
     const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
     try {
@@ -431,17 +552,5 @@ export class SandboxStore {
       await unlink(tmp).catch(() => undefined);
       throw e;
     }
-    // The rename is durable only once the directory entry is; some platforms cannot fsync a directory.
-    await open(dir, 'r')
-      .then(async (d) => {
-        try {
-          await d.sync();
-        } finally {
-          await d.close();
-        }
-      })
-      .catch(() => undefined);
-    this.written += 1;
-    this.flushed = Math.max(this.flushed, generation);
   }
 }

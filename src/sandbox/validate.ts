@@ -25,6 +25,25 @@ export const PROVIDER_STATUSES: readonly ProviderStatus[] = ['ACTIVE', 'INACTIVE
 // The OpenAPI Decimal pattern: a string, so the value stays exact on the wire.
 const DECIMAL = /^[0-9]+(\.[0-9]{1,4})?$/;
 
+/**
+ * Characters that are not printable text (SPEC section 3): C0 (tab too), DEL, C1, the line and
+ * paragraph separators, and the bidi controls that reorder what a terminal or a review shows.
+ * The OpenAPI document's Printable pattern is the same set.
+ */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+export const NOT_PRINTABLE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/u;
+
+export const LIMITS = {
+  name: 100,
+  labelKey: 63,
+  labelValue: 256,
+  labels: 64,
+  annotationKey: 253,
+  annotationValue: 4096,
+} as const;
+
+const codePoint = (ch: string): string => `U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -50,10 +69,18 @@ class Errors {
     return v;
   }
 
-  string(v: unknown, at: string, max = Infinity): string | undefined {
+  string(v: unknown, at: string, max = Infinity, printable = false): string | undefined {
     if (typeof v !== 'string') return this.add(at, 'must be a string');
     if (v.length === 0) return this.add(at, 'must not be empty');
-    if (v.length > max) return this.add(at, `must be at most ${max} characters`);
+    if (v.length > max) return this.add(at, `must be at most ${max} characters (got ${v.length})`);
+    if (printable) return this.printable(v, at);
+    return v;
+  }
+
+  /** The value, unless it holds a character that is not printable text (never quoted back: it is the problem). */
+  printable(v: string, at: string): string | undefined {
+    const bad = NOT_PRINTABLE.exec(v);
+    if (bad) return this.add(at, `must be printable text: it contains the control character ${codePoint(bad[0])} at position ${bad.index + 1}`);
     return v;
   }
 
@@ -141,11 +168,20 @@ class Errors {
     return this.list.length === before ? (v as Record<string, string>) : undefined;
   }
 
-  stringMap(v: unknown, at: string, nullable: boolean): NullableStringMap | undefined {
+  /** Labels (kind 'label': short printable keys and values, at most 64) or annotations (longer; values are free text). */
+  stringMap(v: unknown, at: string, nullable: boolean, kind: 'label' | 'annotation'): NullableStringMap | undefined {
     if (!isObject(v)) return this.add(at, 'must be an object');
     const before = this.list.length;
-    for (const [k, val] of Object.entries(v)) {
-      if (!(typeof val === 'string' || (nullable && val === null))) this.add(pointer(at, k), nullable ? 'must be a string, or null to remove it' : 'must be a string');
+    const [maxKey, maxValue] = kind === 'label' ? [LIMITS.labelKey, LIMITS.labelValue] : [LIMITS.annotationKey, LIMITS.annotationValue];
+    const entries = Object.entries(v);
+    if (kind === 'label' && entries.length > LIMITS.labels) this.add(at, `must have at most ${LIMITS.labels} labels (got ${entries.length})`);
+    for (const [k, val] of entries) {
+      const at1 = pointer(at, k);
+      if (k.length === 0 || k.length > maxKey) this.add(at1, `${kind} keys must be 1 to ${maxKey} characters (got ${k.length})`);
+      else if (NOT_PRINTABLE.test(k)) this.add(at1, `${kind} keys must be printable text: this one contains the control character ${codePoint(NOT_PRINTABLE.exec(k)![0])}`);
+      if (!(typeof val === 'string' || (nullable && val === null))) this.add(at1, nullable ? 'must be a string, or null to remove it' : 'must be a string');
+      else if (typeof val === 'string' && val.length > maxValue) this.add(at1, `must be at most ${maxValue} characters (got ${val.length})`);
+      else if (typeof val === 'string' && kind === 'label') this.printable(val, at1);
     }
     return this.list.length === before ? (v as NullableStringMap) : undefined;
   }
@@ -171,7 +207,7 @@ export function validateCreate(body: unknown, catalog: Catalog): Validated<{ inp
   const o = e.object(body, '', ['name', 'type', 'integration', 'services', 'credentials', 'fee', 'tax'], ['status', 'labels', 'annotations']);
   if (!o) return { ok: false, errors: e.list };
   const has = (k: string): boolean => Object.hasOwn(o, k);
-  const name = has('name') ? e.string(o.name, '/name', 100) : undefined;
+  const name = has('name') ? e.string(o.name, '/name', LIMITS.name, true) : undefined;
   const type = has('type') ? e.oneOf(o.type, '/type', PROVIDER_TYPES) : undefined;
   let entry: CatalogEntry | undefined;
   if (has('integration') && e.string(o.integration, '/integration') !== undefined) {
@@ -185,8 +221,8 @@ export function validateCreate(body: unknown, catalog: Catalog): Validated<{ inp
   const tax = has('tax') ? e.tax(o.tax, '/tax') : undefined;
   const status = has('status') ? e.oneOf(o.status, '/status', PROVIDER_STATUSES) : undefined;
   // Not nullable here, so these hold strings only.
-  const labels = has('labels') ? (e.stringMap(o.labels, '/labels', false) as StringMap | undefined) : undefined;
-  const annotations = has('annotations') ? (e.stringMap(o.annotations, '/annotations', false) as StringMap | undefined) : undefined;
+  const labels = has('labels') ? (e.stringMap(o.labels, '/labels', false, 'label') as StringMap | undefined) : undefined;
+  const annotations = has('annotations') ? (e.stringMap(o.annotations, '/annotations', false, 'annotation') as StringMap | undefined) : undefined;
   return e.result(() => ({
     entry: entry!,
     input: {
@@ -214,9 +250,20 @@ export function validatePatch(body: unknown, entry: CatalogEntry): Validated<Pro
   if (Object.hasOwn(o, 'credentials')) patch.credentials = e.credentials(o.credentials, '/credentials', entry, true);
   if (Object.hasOwn(o, 'fee')) patch.fee = e.fee(o.fee, '/fee');
   if (Object.hasOwn(o, 'tax')) patch.tax = e.tax(o.tax, '/tax');
-  if (Object.hasOwn(o, 'labels')) patch.labels = e.stringMap(o.labels, '/labels', true);
-  if (Object.hasOwn(o, 'annotations')) patch.annotations = e.stringMap(o.annotations, '/annotations', true);
+  if (Object.hasOwn(o, 'labels')) patch.labels = e.stringMap(o.labels, '/labels', true, 'label');
+  if (Object.hasOwn(o, 'annotations')) patch.annotations = e.stringMap(o.annotations, '/annotations', true, 'annotation');
   return e.result(() => patch);
+}
+
+/** A patch's labels merge into the provider's: the limit on their number holds for the result. */
+export function labelsAfterPatch(current: Record<string, string>, patch: ProviderPatch): FieldError[] {
+  if (!patch.labels) return [];
+  const keys = new Set(Object.keys(current));
+  for (const [k, v] of Object.entries(patch.labels)) {
+    if (v === null) keys.delete(k);
+    else keys.add(k);
+  }
+  return keys.size > LIMITS.labels ? [{ path: '/labels', message: `the provider would have ${keys.size} labels; at most ${LIMITS.labels} are allowed` }] : [];
 }
 
 export function validateStatusChange(body: unknown): Validated<StatusChange> {

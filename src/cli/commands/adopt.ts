@@ -10,6 +10,7 @@ import { didYouMean } from '../../load/suggest.js';
 import { connect, loadDesired, openWorkspace } from '../../workspace.js';
 import type { GlobalOptions } from '../main.js';
 import { printDiagnostics, type Io } from '../io.js';
+import { lockWaitNotice } from '../lock-notice.js';
 
 const STATUSES = ['ACTIVE', 'INACTIVE', 'MAINTENANCE'];
 
@@ -37,7 +38,7 @@ export interface ListFlags {
 }
 
 export async function listCommand(io: Io, g: GlobalOptions, o: ListFlags, now: Date = new Date()): Promise<number> {
-  const ws = await openWorkspace({ configPath: g.config, envName: g.env });
+  const ws = await openWorkspace({ configPath: g.config, envName: g.env, onLockWait: lockWaitNotice(io) });
   const service = checkService(o.service, ws.catalog);
   const status = checkStatus(o.status);
   const patterns = Array.isArray(ws.env.providers) ? ws.env.providers : [ws.env.providers];
@@ -72,7 +73,7 @@ export interface QuoteFlags {
 }
 
 export async function feesQuoteCommand(io: Io, g: GlobalOptions, o: QuoteFlags): Promise<number> {
-  const ws = await openWorkspace({ configPath: g.config, envName: g.env });
+  const ws = await openWorkspace({ configPath: g.config, envName: g.env, onLockWait: lockWaitNotice(io) });
   const service = checkService(o.service, ws.catalog);
   let providers: PricedProvider[];
   if (o.from === 'git') {

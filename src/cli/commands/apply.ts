@@ -10,6 +10,7 @@ import { reconcileSavedPlan } from '../../plan/stale.js';
 import { computePlan, openWorkspace } from '../../workspace.js';
 import type { GlobalOptions } from '../main.js';
 import { printDiagnostics, type Io } from '../io.js';
+import { lockWaitNotice } from '../lock-notice.js';
 import { applyProgress } from '../progress.js';
 import { recordStats } from '../stats.js';
 import { runSequencePhase } from '../sequence-phase.js';
@@ -59,7 +60,7 @@ export async function applyCommand(io: Io, g: GlobalOptions, planFile: string | 
       'Pass --auto-approve, or review a saved plan: paystrator-gitops plan --out plan.json, then paystrator-gitops apply plan.json',
     );
   }
-  const ws = await openWorkspace({ configPath: g.config, envName: g.env ?? saved?.environment });
+  const ws = await openWorkspace({ configPath: g.config, envName: g.env ?? saved?.environment, onLockWait: lockWaitNotice(io) });
   // A saved plan keeps the overrides it was reviewed with; flags given now may add to them.
   const overrides = mergeOverrides(saved?.overrides, { allowLargeChange: o.allowLargeChange === true, allowServiceOutage: o.allowServiceOutage === true });
   const run = await computePlan(ws, saved ? { ...saved.options, overrides } : { ...(o.prune ? { prune: true } : {}), targets: o.target, overrides });

@@ -10,6 +10,7 @@ import type { DesiredProvider } from '../../model/state.js';
 import { comparison, connect, loadDesired, openWorkspace, readLive, resolveDesiredSecrets, type Workspace } from '../../workspace.js';
 import type { GlobalOptions } from '../main.js';
 import { printDiagnostics, type Io } from '../io.js';
+import { lockWaitNotice } from '../lock-notice.js';
 import { recordStats } from '../stats.js';
 
 export interface DriftFlags extends GitHubFlags {
@@ -46,7 +47,7 @@ async function compareSecrets(ws: Workspace, desired: DesiredProvider[], company
 }
 
 export async function driftCommand(io: Io, g: GlobalOptions, o: DriftFlags): Promise<number> {
-  const ws = await openWorkspace({ configPath: g.config, envName: g.env });
+  const ws = await openWorkspace({ configPath: g.config, envName: g.env, onLockWait: lockWaitNotice(io) });
   const { desired, warnings } = await loadDesired(ws);
   const connection = await connect(ws);
   let compared: Awaited<ReturnType<typeof compareSecrets>>;

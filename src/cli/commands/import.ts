@@ -16,6 +16,7 @@ import type { GlobalOptions } from '../main.js';
 import { printDiagnostics, type Io } from '../io.js';
 import { redact } from '../../text/redact.js';
 import { escapeText as t } from '../../text/escape.js';
+import { lockWaitNotice } from '../lock-notice.js';
 
 export interface ImportFlags {
   outDir?: string;
@@ -60,7 +61,7 @@ async function declaredDetails(dir: string, file: string, name: string): Promise
 }
 
 export async function importCommand(io: Io, g: GlobalOptions, o: ImportFlags): Promise<number> {
-  const ws = await openWorkspace({ configPath: g.config, envName: g.env });
+  const ws = await openWorkspace({ configPath: g.config, envName: g.env, onLockWait: lockWaitNotice(io) });
   const patterns = Array.isArray(ws.env.providers) ? ws.env.providers : [ws.env.providers];
   const notes: Diagnostic[] = [...ws.warnings];
 

@@ -7,6 +7,7 @@ import { renderPlanJson, renderPlanText } from '../../plan/render.js';
 import { computePlan, openWorkspace } from '../../workspace.js';
 import type { GlobalOptions } from '../main.js';
 import { printDiagnostics, type Io } from '../io.js';
+import { lockWaitNotice } from '../lock-notice.js';
 import { recordStats } from '../stats.js';
 import { redact } from '../../text/redact.js';
 
@@ -24,7 +25,7 @@ export interface PlanFlags extends GitHubFlags {
 }
 
 export async function planCommand(io: Io, g: GlobalOptions, o: PlanFlags): Promise<number> {
-  const ws = await openWorkspace({ configPath: g.config, envName: g.env });
+  const ws = await openWorkspace({ configPath: g.config, envName: g.env, onLockWait: lockWaitNotice(io) });
   const overrides = { allowLargeChange: o.allowLargeChange === true, allowServiceOutage: o.allowServiceOutage === true };
   const run = await computePlan(ws, { ...(o.prune ? { prune: true } : {}), targets: o.target, overrides });
   await run.connection.close();

@@ -2,6 +2,8 @@ import { randomInt } from 'node:crypto';
 import { describeFaults, describeFaultStats, type FaultOptions } from '../../sandbox/faults.js';
 import { serveSandbox } from '../../sandbox/server.js';
 import type { Io } from '../io.js';
+import { lockWaitNotice } from '../lock-notice.js';
+import { lockTimeoutFromEnv } from '../../sandbox/lock.js';
 import { SANDBOX_RO_KEY, SANDBOX_RW_KEY } from '../../sandbox/state.js';
 
 import type { SandboxFlags } from './sandbox-options.js';
@@ -9,7 +11,9 @@ import type { SandboxFlags } from './sandbox-options.js';
 export async function sandboxCommand(io: Io, o: SandboxFlags): Promise<number> {
   const { port, data, retryAfter, ...rest } = o;
   const faults: FaultOptions = { ...rest, seed: o.seed ?? randomInt(2 ** 31), ...(retryAfter !== undefined ? { retryAfterSeconds: retryAfter } : {}) };
-  const server = await serveSandbox({ port, dataFile: data, faults });
+  const timeoutSeconds = lockTimeoutFromEnv(io.env);
+  // The state file stays locked while the server runs: a CLI run on the same file waits for it.
+  const server = await serveSandbox({ port, dataFile: data, faults, lock: { onWait: lockWaitNotice(io), ...(timeoutSeconds !== undefined ? { timeoutSeconds } : {}) } });
   const injected = describeFaults(faults);
   io.out(
     `Paystrator sandbox (Dummy Company) listening on ${server.url}\n` +

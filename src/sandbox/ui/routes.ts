@@ -6,7 +6,9 @@
 // handed to the page inside the document. It has read-write permission and marks what it does as
 // done by a person (statusChangedBy USER), like a colleague in Paystrator's dashboard; the API
 // keys keep recording API. Cross-origin pages cannot read the document, and a bearer key is never
-// sent by the browser on its own, so another site cannot borrow the session.
+// sent by the browser on its own, so another site cannot borrow the session. Nor can it get the
+// document by DNS rebinding (its own name resolved to 127.0.0.1): over HTTP the app answers only
+// its own Host (421 otherwise) and refuses writes with a foreign Origin (403); see app.ts.
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { Hono } from 'hono';

@@ -158,6 +158,7 @@ describe('drift with status changes made by the dashboard (USER) and monitoring 
   const setStatus = async (changedBy: 'USER' | 'MONITOR', reason: string) => {
     const store = await SandboxStore.open(path.join(dir, '.paystrator/sandbox.json'));
     await store.setStatusAs(store.getByName('Alpha')!.id, 'MAINTENANCE', changedBy, reason);
+    await store.close();
   };
 
   it('keeps a MAINTENANCE set by monitoring, as policy.ignore says, and shows it as a note', async () => {

@@ -96,6 +96,7 @@ describe('paystrator-gitops in GitHub Actions', () => {
     const store = async (status: 'MAINTENANCE' | 'INACTIVE') => {
       const s = await SandboxStore.open(path.join(dir, '.paystrator/sandbox.json'));
       await s.setStatusAs(s.getByName('Alpha')!.id, status, 'USER', 'changed in the dashboard');
+      await s.close();
     };
     await store('MAINTENANCE');
     const opened = await runCli(['drift', '--github-issue', '--detailed-exitcode'], { cwd: dir, env });
