@@ -1,5 +1,6 @@
 // The pipeline the commands share: files -> parse + validate -> desired model -> read live ->
 // diff -> plan. Each step returns values; the CLI decides what to print.
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PaystratorClient } from './api/client.js';
 import { HttpTransport, InProcessTransport, type Transport } from './api/transport.js';
@@ -9,8 +10,9 @@ import type { Environment, Policy } from './generated/config.js';
 import { toLiveProvider } from './live/read.js';
 import { loadConfig, resolveEnvironment, type LoadedConfig } from './load/config.js';
 import { loadDesiredFiles } from './load/providers.js';
-import type { DesiredProvider, LiveProvider, SecretRefTarget } from './model/state.js';
+import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, type DesiredProvider, type LiveProvider, type SecretRefTarget } from './model/state.js';
 import { buildPlan } from './plan/build.js';
+import { MIN_LIVE_FOR_CHANGE_THRESHOLD, withCheckNotes } from './plan/checks.js';
 import type { Plan, PlanOverrides } from './plan/plan.js';
 import { fingerprint } from './secrets/fingerprint.js';
 import { resolveSecrets, type ResolvedSecrets } from './secrets/resolver.js';
@@ -28,7 +30,7 @@ export interface Workspace {
   config: LoadedConfig;
   envName: string;
   env: Environment;
-  policy: Required<Pick<Policy, 'prune' | 'maxChangePercent'>> & { ignore: NonNullable<Policy['ignore']> };
+  policy: Required<Pick<Policy, 'prune' | 'maxChangePercent' | 'maxChangeMinLive'>> & { ignore: NonNullable<Policy['ignore']>; fingerprintKey?: Policy['fingerprintKey'] };
   catalog: Catalog;
   stores: Map<string, SecretStore>;
   warnings: Diagnostic[];
@@ -48,7 +50,13 @@ export async function openWorkspace(opts: { configPath: string; envName?: string
     config,
     envName: name,
     env: environment,
-    policy: { prune: policy.prune ?? false, maxChangePercent: policy.maxChangePercent ?? 50, ignore: policy.ignore ?? [] },
+    policy: {
+      prune: policy.prune ?? false,
+      maxChangePercent: policy.maxChangePercent ?? 50,
+      maxChangeMinLive: policy.maxChangeMinLive ?? MIN_LIVE_FOR_CHANGE_THRESHOLD,
+      ignore: policy.ignore ?? [],
+      ...(policy.fingerprintKey ? { fingerprintKey: policy.fingerprintKey } : {}),
+    },
     catalog: bundledCatalog(),
     stores: createStores(config.config.secretStores, config.dir, opts.processEnv ?? process.env),
     warnings: loaded.warnings,
@@ -119,6 +127,23 @@ export function comparison(ws: Workspace, connection: Connection, company: strin
   return { environment: ws.envName, endpoint: connection.endpoint, company, toolVersion: TOOL_VERSION, desired, live, ignore: ws.policy.ignore };
 }
 
+/**
+ * Declared providers whose file `import` wrote from that very live provider: its header names the
+ * live id ("Imported from the live provider prv_..."). Only files naming a live provider that git
+ * does not manage yet are read, so a plan of a managed account reads none.
+ */
+export async function importedProviders(ws: Workspace, desired: readonly DesiredProvider[], live: readonly LiveProvider[]): Promise<Set<string>> {
+  const liveByName = new Map(live.map((l) => [l.state.name, l]));
+  const out = new Set<string>();
+  for (const d of desired) {
+    const l = liveByName.get(d.state.name);
+    if (!l || l.state.labels[MANAGED_BY_LABEL] === MANAGED_BY_VALUE) continue;
+    const text = await readFile(path.resolve(ws.config.dir, d.file), 'utf8').catch(() => '');
+    if (text.includes(`Imported from the live provider ${l.id} (`)) out.add(d.state.name);
+  }
+  return out;
+}
+
 export interface PlanRun {
   plan: Plan;
   /** Live state the plan was computed against (the safety checks need all of it). */
@@ -129,7 +154,7 @@ export interface PlanRun {
 }
 
 /** Loads, reads live, resolves secrets and plans. The caller closes the connection. */
-export async function computePlan(ws: Workspace, opts: { prune?: boolean; targets?: string[]; overrides?: PlanOverrides }): Promise<PlanRun> {
+export async function computePlan(ws: Workspace, opts: { prune?: boolean; targets?: string[]; adopt?: string[]; overrides?: PlanOverrides }): Promise<PlanRun> {
   // Reading live state waits on the network while loading files keeps the cores busy: run both at
   // once. A file error still wins over an API error, and nothing is written before both are done.
   const connection = await connect(ws);
@@ -144,10 +169,12 @@ export async function computePlan(ws: Workspace, opts: { prune?: boolean; target
       ...comparison(ws, connection, company, desired, live),
       prune: opts.prune ?? ws.policy.prune,
       targets: opts.targets ?? [],
+      adopt: opts.adopt ?? [],
+      imported: await importedProviders(ws, desired, live),
       ...(opts.overrides ? { overrides: opts.overrides } : {}),
     });
     await attachSequencePlan(plan, connection.client, sequences, live, ws.catalog);
-    return { plan, live, secrets, connection, warnings: [...ws.warnings, ...warnings] };
+    return { plan: withCheckNotes(plan, live, ws.policy), live, secrets, connection, warnings: [...ws.warnings, ...warnings] };
   } catch (e) {
     await connection.close();
     throw e;
