@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ExitError } from '../diagnostics.js';
 import { buildPlan } from './build.js';
-import { canonicalJson, compatibilityLine, parsePlanFile, serializePlan } from './planfile.js';
+import { canonicalJson, compatibilityLine, jsonErrorOffset, parsePlanFile, serializePlan } from './planfile.js';
 import { desiredProvider, liveProvider, planInput, providerState } from '../../test/helpers/states.js';
 
 const plan = buildPlan(planInput([desiredProvider(providerState('A', { fee: { type: 'PERCENTAGE', percent: '2' } }))], [liveProvider(providerState('A'), { version: 3 })], { toolVersion: '0.1.0' }));
@@ -54,5 +54,25 @@ describe('plan files', () => {
     expect(refusal(() => read('{\n  "formatVersion": 2,\n  oops\n}'))).toMatchObject({ file: 'plan.json', line: 3, col: 3, message: expect.stringContaining('not valid JSON') });
     expect(refusal(() => read('{"hello": 1}')).message).toBe('not a plan file written by `paystrator-gitops plan --out`');
     expect(refusal(() => read('[]')).message).toBe('not a plan file written by `paystrator-gitops plan --out`');
+  });
+});
+
+describe('jsonErrorOffset', () => {
+  it('points at the first character that cannot continue the JSON text', () => {
+    const cases: [string, number][] = [
+      ['{"a": 1,}', 8],
+      ['{"a": tru}', 9],
+      ['[1, 2', 5],
+      ['{"a": "x\ny"}', 8],
+      ['{"a": 01}', 7],
+      ['{} x', 3],
+      ['', 0],
+      ['{"tool": \n}', 10],
+    ];
+    for (const [text, offset] of cases) {
+      expect(() => JSON.parse(text), text).toThrow();
+      expect(jsonErrorOffset(text), text).toBe(offset);
+    }
+    expect(jsonErrorOffset('['.repeat(10_000))).toBe(513);
   });
 });

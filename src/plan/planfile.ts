@@ -81,14 +81,95 @@ function lineCol(text: string, offset: number): { line: number; col: number } {
   return { line, col: offset - before.lastIndexOf('\n') };
 }
 
-function jsonErrorPosition(text: string, e: unknown): { line: number; col: number } | undefined {
-  const msg = e instanceof Error ? e.message : '';
-  const lc = /line (\d+) column (\d+)/.exec(msg);
-  if (lc) return { line: Number(lc[1]), col: Number(lc[2]) };
-  const pos = /position (\d+)/.exec(msg);
-  if (pos) return lineCol(text, Number(pos[1]));
-  if (/Unexpected end of JSON input/.test(msg)) return lineCol(text, text.length);
-  return undefined;
+/**
+ * Where JSON.parse gave up, found by scanning: Node 20's messages carry a position for some errors
+ * only. Returns the offset of the first character that cannot continue a JSON text.
+ */
+export function jsonErrorOffset(text: string): number {
+  let i = 0;
+  const ws = () => {
+    while (i < text.length && ' \t\n\r'.includes(text[i]!)) i++;
+  };
+  const fail = (): never => {
+    throw i;
+  };
+  const lit = (word: string) => {
+    for (const ch of word) {
+      if (text[i] !== ch) fail();
+      i++;
+    }
+  };
+  const str = () => {
+    i++;
+    while (i < text.length && text[i] !== '"') {
+      const c = text.charCodeAt(i);
+      if (c < 0x20) fail();
+      if (text[i] === '\\') {
+        i++;
+        if (text[i] === 'u') {
+          if (!/^[0-9a-fA-F]{4}$/.test(text.slice(i + 1, i + 5))) fail();
+          i += 4;
+        } else if (!'"\\/bfnrt'.includes(text[i] ?? 'x')) fail();
+      }
+      i++;
+    }
+    if (i >= text.length) fail();
+    i++;
+  };
+  const num = () => {
+    const m = /^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/.exec(text.slice(i));
+    if (!m || !m[0]) fail();
+    i += m![0].length;
+  };
+  const value = (depth: number): void => {
+    if (depth > 512) fail();
+    ws();
+    const c = text[i];
+    if (c === '{') {
+      i++;
+      ws();
+      if (text[i] === '}') return void i++;
+      for (;;) {
+        ws();
+        if (text[i] !== '"') fail();
+        str();
+        ws();
+        if (text[i] !== ':') fail();
+        i++;
+        value(depth + 1);
+        ws();
+        if (text[i] === ',') i++;
+        else if (text[i] === '}') return void i++;
+        else fail();
+      }
+    }
+    if (c === '[') {
+      i++;
+      ws();
+      if (text[i] === ']') return void i++;
+      for (;;) {
+        value(depth + 1);
+        ws();
+        if (text[i] === ',') i++;
+        else if (text[i] === ']') return void i++;
+        else fail();
+      }
+    }
+    if (c === '"') return str();
+    if (c === 't') return lit('true');
+    if (c === 'f') return lit('false');
+    if (c === 'n') return lit('null');
+    return num();
+  };
+  try {
+    value(0);
+    ws();
+    if (i < text.length) fail();
+  } catch (at) {
+    if (typeof at === 'number') return Math.min(at, text.length);
+    throw at;
+  }
+  return text.length;
 }
 
 const refuse = (file: string, message: string, at: Omit<Diagnostic, 'severity' | 'message' | 'file'> = {}) => new ExitError([error(message, { file, rule: 'plan-file', ...at })]);
@@ -99,9 +180,10 @@ export function parsePlanFile(text: string, file: string, opts: ReadOptions): Pl
   let value: unknown;
   try {
     value = JSON.parse(text.replace(/^\uFEFF/, ''));
-  } catch (e) {
-    const at = jsonErrorPosition(text, e);
-    throw refuse(file, 'not a plan file: the file is not valid JSON (a plan is written by `paystrator-gitops plan --out`)', at ?? {});
+  } catch {
+    const body = text.replace(/^\uFEFF/, '');
+    const at = lineCol(body, jsonErrorOffset(body));
+    throw refuse(file, 'not a plan file: the file is not valid JSON (a plan is written by `paystrator-gitops plan --out`)', at);
   }
   if (!value || typeof value !== 'object' || Array.isArray(value)) throw refuse(file, 'not a plan file written by `paystrator-gitops plan --out`');
   const v = value as Record<string, unknown>;
