@@ -5,16 +5,16 @@ import path from 'node:path';
 import { PaystratorClient } from './api/client.js';
 import { HttpTransport, InProcessTransport, type Transport } from './api/transport.js';
 import { bundledCatalog, type Catalog } from './catalog/catalog.js';
-import { ExitError, type Diagnostic, type Result } from './diagnostics.js';
+import { ExitError, warning, type Diagnostic, type Result } from './diagnostics.js';
 import type { Environment, Policy } from './generated/config.js';
-import { toLiveProvider } from './live/read.js';
+import { fingerprintAnnotation, ROTATED_OUTSIDE_GIT, toLiveProvider } from './live/read.js';
 import { loadConfig, resolveEnvironment, type LoadedConfig } from './load/config.js';
 import { loadDesiredFiles } from './load/providers.js';
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, type DesiredProvider, type LiveProvider, type SecretRefTarget } from './model/state.js';
 import { buildPlan } from './plan/build.js';
 import { MIN_LIVE_FOR_CHANGE_THRESHOLD, withCheckNotes } from './plan/checks.js';
 import type { Plan, PlanOverrides } from './plan/plan.js';
-import { fingerprint } from './secrets/fingerprint.js';
+import { createFingerprinter, type Fingerprinter } from './secrets/fingerprint.js';
 import { resolveSecrets, type ResolvedSecrets } from './secrets/resolver.js';
 import { Sensitive } from './secrets/sensitive.js';
 import { createStores } from './secrets/stores.js';
@@ -103,8 +103,41 @@ export async function readLive(client: PaystratorClient, ws: Workspace): Promise
   return { company: company.id, live: providers.map(toLiveProvider) };
 }
 
-/** Resolves every secret the desired providers reference and records their fingerprints. */
-export async function resolveDesiredSecrets(ws: Workspace, desired: DesiredProvider[], company: string): Promise<ResolvedSecrets> {
+export interface DesiredSecrets {
+  secrets: ResolvedSecrets;
+  /** The desired providers with their secret fingerprints filled in (copies: the loaded model is not changed). */
+  desired: DesiredProvider[];
+  /** Live providers with the fingerprints this run cannot compare (another scheme) forgotten. */
+  live: LiveProvider[];
+  fingerprinter: Fingerprinter;
+}
+
+/** Per provider and field, the fingerprints a saved plan recorded: their salts are kept at apply. */
+function savedFingerprints(saved: Plan | undefined): Map<string, Record<string, string>> {
+  const out = new Map<string, Record<string, string>>();
+  for (const c of saved?.changes ?? []) {
+    for (const op of c.operations) {
+      if (op.kind === 'status') continue;
+      const fps = out.get(c.name) ?? {};
+      for (const [field, b] of Object.entries(op.secrets)) fps[field] = b.fingerprint;
+      out.set(c.name, fps);
+    }
+  }
+  return out;
+}
+
+/**
+ * Resolves every secret the desired providers reference (and policy.fingerprintKey) and returns
+ * their fingerprints. A live fingerprint of another scheme (an older version's, or scrypt once a
+ * key is set) cannot be compared: it is forgotten, so the plan writes that secret once to record
+ * a current one, and says so.
+ */
+export async function resolveDesiredSecrets(
+  ws: Workspace,
+  desired: readonly DesiredProvider[],
+  company: string,
+  opts: { live?: readonly LiveProvider[]; saved?: Plan } = {},
+): Promise<DesiredSecrets> {
   const refs: SecretRefTarget[] = desired.flatMap((d) => Object.values(d.secretRefs));
   const origin = new Map<SecretRefTarget, Omit<Diagnostic, 'severity' | 'message'>>();
   for (const d of desired) {
@@ -113,13 +146,39 @@ export async function resolveDesiredSecrets(ws: Workspace, desired: DesiredProvi
       origin.set(ref, { file: d.file, ...(p ? { line: p.line, col: p.col } : {}), field: `spec.credentials.${field}` });
     }
   }
-  const secrets = await resolveSecrets(refs, ws.stores, (ref) => origin.get(ref) ?? {});
-  for (const d of desired) {
-    for (const [field, ref] of Object.entries(d.secretRefs)) {
-      d.state.credentials[field] = { kind: 'secret', fingerprint: fingerprint(company, d.state.name, field, secrets.get(ref)) };
+  const keyRef = ws.policy.fingerprintKey?.secretRef;
+  if (keyRef && refs.length) origin.set(keyRef, { file: path.basename(ws.config.file), field: 'policy.fingerprintKey' });
+  const secrets = await resolveSecrets(keyRef && refs.length ? [...refs, keyRef] : refs, ws.stores, (ref) => origin.get(ref) ?? {});
+  const fingerprinter = createFingerprinter(company, keyRef && refs.length ? secrets.get(keyRef) : undefined);
+  const liveByName = new Map((opts.live ?? []).map((l) => [l.state.name, l]));
+  const saved = savedFingerprints(opts.saved);
+  const out = await Promise.all(
+    desired.map(async (d) => {
+      const credentials = { ...d.state.credentials };
+      const live = liveByName.get(d.state.name);
+      await Promise.all(
+        Object.entries(d.secretRefs).map(async ([field, ref]) => {
+          const priors = [live?.annotations[fingerprintAnnotation(field)], saved.get(d.state.name)?.[field]];
+          credentials[field] = { kind: 'secret', fingerprint: await fingerprinter.fingerprint(d.state.name, field, secrets.get(ref), priors) };
+        }),
+      );
+      return { ...d, state: { ...d.state, credentials } };
+    }),
+  );
+  return { secrets, desired: out, live: forgetForeignFingerprints(opts.live ?? [], fingerprinter), fingerprinter };
+}
+
+/** Live providers whose recorded fingerprints this fingerprinter cannot compare, with them set to null. */
+export function forgetForeignFingerprints(live: readonly LiveProvider[], fp: Fingerprinter): LiveProvider[] {
+  return live.map((l) => {
+    let credentials: LiveProvider['state']['credentials'] | undefined;
+    for (const [field, c] of Object.entries(l.state.credentials)) {
+      if (c.kind !== 'secret' || c.fingerprint === null || c.fingerprint === ROTATED_OUTSIDE_GIT || fp.recognises(c.fingerprint)) continue;
+      credentials ??= { ...l.state.credentials };
+      credentials[field] = { kind: 'secret', fingerprint: null };
     }
-  }
-  return secrets;
+    return credentials ? { ...l, state: { ...l.state, credentials } } : l;
+  });
 }
 
 /** What plan and drift both compare, and where: this environment and account, git against live, policy.ignore. */
@@ -154,7 +213,7 @@ export interface PlanRun {
 }
 
 /** Loads, reads live, resolves secrets and plans. The caller closes the connection. */
-export async function computePlan(ws: Workspace, opts: { prune?: boolean; targets?: string[]; adopt?: string[]; overrides?: PlanOverrides }): Promise<PlanRun> {
+export async function computePlan(ws: Workspace, opts: { prune?: boolean; targets?: string[]; adopt?: string[]; overrides?: PlanOverrides; saved?: Plan }): Promise<PlanRun> {
   // Reading live state waits on the network while loading files keeps the cores busy: run both at
   // once. A file error still wins over an API error, and nothing is written before both are done.
   const connection = await connect(ws);
@@ -162,9 +221,9 @@ export async function computePlan(ws: Workspace, opts: { prune?: boolean; target
   try {
     if (loaded.status === 'rejected') throw loaded.reason;
     if (read.status === 'rejected') throw read.reason;
-    const { desired, sequences, warnings } = loaded.value;
-    const { company, live } = read.value;
-    const secrets = await resolveDesiredSecrets(ws, desired, company);
+    const { sequences, warnings } = loaded.value;
+    const { company } = read.value;
+    const { secrets, desired, live, fingerprinter } = await resolveDesiredSecrets(ws, loaded.value.desired, company, { live: read.value.live, ...(opts.saved ? { saved: opts.saved } : {}) });
     const plan = buildPlan({
       ...comparison(ws, connection, company, desired, live),
       prune: opts.prune ?? ws.policy.prune,
@@ -174,9 +233,15 @@ export async function computePlan(ws: Workspace, opts: { prune?: boolean; target
       ...(opts.overrides ? { overrides: opts.overrides } : {}),
     });
     await attachSequencePlan(plan, connection.client, sequences, live, ws.catalog);
-    return { plan: withCheckNotes(plan, live, ws.policy), live, secrets, connection, warnings: [...ws.warnings, ...warnings] };
+    const slow = fingerprinter.derivations >= SLOW_FINGERPRINTS
+      ? [warning(`${fingerprinter.derivations} secret fingerprints were derived with scrypt (tens of milliseconds each): set policy.fingerprintKey to make them instant`, { file: path.basename(ws.config.file), field: 'policy.fingerprintKey', rule: 'fingerprint' })]
+      : [];
+    return { plan: withCheckNotes(plan, live, ws.policy), live, secrets, connection, warnings: [...ws.warnings, ...warnings, ...slow] };
   } catch (e) {
     await connection.close();
     throw e;
   }
 }
+
+/** From this many scrypt derivations in one run the plan suggests policy.fingerprintKey. */
+const SLOW_FINGERPRINTS = 200;

@@ -130,6 +130,12 @@ export function buildPlan(input: PlanInput): Plan {
       continue;
     }
     const notes: string[] = [];
+    for (const field of Object.keys(d.secretRefs)) {
+      const c = live.state.credentials[field];
+      if (c?.kind === 'secret' && c.fingerprint === null && live.annotations[fingerprintAnnotation(field)] !== undefined) {
+        notes.push(`the fingerprint recorded live for spec.credentials.${field} is of another scheme (an older version's, or policy.fingerprintKey was set or changed): the secret is written once to record a current one`);
+      }
+    }
     let fields = diffState(s, live.state);
     for (const f of fields.filter((f) => f.immutable)) {
       const p = d.positions[f.field];

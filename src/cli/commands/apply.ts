@@ -47,7 +47,7 @@ export async function applyCommand(io: Io, g: GlobalOptions, planFile: string | 
   const ws = await openWorkspace({ configPath: g.config, envName: g.env ?? saved?.environment });
   // A saved plan keeps the overrides it was reviewed with; flags given now may add to them.
   const overrides = mergeOverrides(saved?.overrides, { allowLargeChange: o.allowLargeChange === true, allowServiceOutage: o.allowServiceOutage === true });
-  const run = await computePlan(ws, saved ? { ...saved.options, overrides } : { ...(o.prune ? { prune: true } : {}), targets: o.target, adopt: o.adopt ?? [], overrides });
+  const run = await computePlan(ws, saved ? { ...saved.options, overrides, saved } : { ...(o.prune ? { prune: true } : {}), targets: o.target, adopt: o.adopt ?? [], overrides });
   try {
     printDiagnostics(io, run.warnings);
     let plan = run.plan;
