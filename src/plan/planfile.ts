@@ -174,6 +174,7 @@ export function jsonErrorOffset(text: string): number {
 
 const refuse = (file: string, message: string, at: Omit<Diagnostic, 'severity' | 'message' | 'file'> = {}) => new ExitError([error(message, { file, rule: 'plan-file', ...at })]);
 const REMAKE = 'make a new plan with this version: paystrator-gitops plan --out';
+const remake = (file: string) => `make a new plan: paystrator-gitops plan --out ${file}`;
 
 /** Parses, checks versions, validates and checks the digest of a plan file's text. */
 export function parsePlanFile(text: string, file: string, opts: ReadOptions): Plan {
@@ -204,11 +205,11 @@ export function parsePlanFile(text: string, file: string, opts: ReadOptions): Pl
   if (!validatePlanFile(value)) {
     const first = validatePlanFile.errors?.[0];
     const where = first?.instancePath ? first.instancePath.slice(1).replaceAll('/', '.') : undefined;
-    throw refuse(file, `not a valid plan file (${first?.message ?? 'schema'}); was it edited by hand? ${REMAKE}`, where ? { field: where } : {});
+    throw refuse(file, `not a valid plan file (${first?.message ?? 'schema'}); was it edited by hand? ${remake(file)}`, where ? { field: where } : {});
   }
   const plan = value as PlanFile;
   if (planDigest(plan) !== plan.digest) {
-    throw refuse(file, `the plan file was changed after \`plan --out\` wrote it (its digest does not match its content); a saved plan is applied only as written: ${REMAKE}`, { field: 'digest' });
+    throw refuse(file, `the plan file was changed after \`plan --out\` wrote it (its digest does not match its content); a saved plan is applied only as written: ${remake(file)}`, { field: 'digest' });
   }
   const out: Record<string, unknown> = { ...plan };
   delete out.digest;
