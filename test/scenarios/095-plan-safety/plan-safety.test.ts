@@ -160,6 +160,9 @@ describe('plan safety', () => {
     expect(md.code).toBe(0);
     expect(md.stdout).toContain('Safe 3');
     expect(md.stdout).toMatch(/1 to update/);
+    // Markdown escapes the punctuation; the line is there all the same.
+    expect(md.stdout).toMatch(/\*\*Check skipped:\*\* the mass\\?-change guard applies from 10 live providers .*this account has 6\./);
+    expect(text.stdout).toContain('Check skipped: the mass-change guard applies from 10 live providers (policy.maxChangeMinLive); this account has 6.');
     const missing = await runCli(['show', 'nope.json'], { cwd: elsewhere });
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('nope.json: cannot read plan file: no such file');
