@@ -125,6 +125,19 @@ describe('plan safety', () => {
     expect(apply.stderr).toContain(message);
     expect(await versions()).toEqual(before);
 
+    // A file import wrote names the live provider it came from: that one, and only that one, it may adopt.
+    const header = (id: string) => `# Imported from the live provider ${id} (environment http).\n`;
+    const id = ((await res.json()) as { id: string }).id;
+    await writeFile(path.join(dir, 'providers/x.yaml'), header('prv_someone_else') + providerYaml({ name: 'Xendit Main' }));
+    const wrongHeader = await cli('plan');
+    expect(wrongHeader.code).toBe(1);
+    expect(wrongHeader.stderr).toContain('Xendit Main exists live but is not managed by paystrator-gitops');
+    await writeFile(path.join(dir, 'providers/x.yaml'), header(id) + providerYaml({ name: 'Xendit Main' }));
+    const imported = await cli('plan');
+    expect(imported.code).toBe(0);
+    expect(imported.stdout).toContain('# adopts a provider that git did not manage until now (its file was written by import)');
+    await writeFile(path.join(dir, 'providers/x.yaml'), providerYaml({ name: 'Xendit Main' }));
+
     const adopt = await cli('plan', '--adopt', 'Xendit Main', '--out', 'plan.json');
     expect(adopt.code).toBe(0);
     expect(adopt.stdout).toContain('~ update Xendit Main');
