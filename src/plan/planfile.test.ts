@@ -33,6 +33,9 @@ describe('plan files', () => {
     const edited = serializePlan(plan).replace('"percent": "2"', '"percent": "9"');
     expect(edited).not.toBe(serializePlan(plan));
     expect(refusal(() => read(edited))).toMatchObject({ file: 'plan.json', field: 'digest', message: expect.stringContaining('the plan file was changed after `plan --out` wrote it') });
+    const withProto = serializePlan(plan).replace('"percent": "2"', '"percent": "2", "__proto__": { "x": 1 }');
+    expect(withProto).toContain('__proto__');
+    expect(refusal(() => read(withProto))).toMatchObject({ field: 'digest' });
     // A structural edit fails the schema first.
     const file = JSON.parse(serializePlan(plan)) as { changes: { action: string }[] };
     file.changes[0]!.action = 'delete';

@@ -23,7 +23,8 @@ export function canonicalJson(v: unknown): string {
 function sortKeys(v: unknown): JsonValue {
   if (Array.isArray(v)) return v.map(sortKeys);
   if (v && typeof v === 'object') {
-    const out: Record<string, JsonValue> = {};
+    // No prototype: a "__proto__" key read from a file stays a key (and counts in the digest).
+    const out = Object.create(null) as Record<string, JsonValue>;
     for (const k of Object.keys(v).sort()) {
       const x = (v as Record<string, unknown>)[k];
       if (x !== undefined) out[k] = sortKeys(x);
