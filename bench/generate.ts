@@ -29,6 +29,8 @@ function rng(seed: number) {
   return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
 }
 
+const FINGERPRINT_KEY = 'BENCH_FINGERPRINT_KEY';
+
 export interface Generated {
   dir: string;
   files: number;
@@ -44,6 +46,9 @@ export async function writeConfig(dir: string, opts: { httpUrl?: string; dataFil
     providers: providers/**/*.yaml
 ${opts.dataFile ? `    data: ${opts.dataFile}\n` : ''}${opts.httpUrl ? `  http:\n    endpoint: ${opts.httpUrl}\n    apiKey: { secretRef: { store: env, name: PAYSTRATOR_API_KEY } }\n    providers: providers/**/*.yaml\n` : ''}secretStores:
   env: { type: env }
+policy:
+  # Without a key, each of the ~20,000 secret fingerprints would cost one scrypt derivation.
+  fingerprintKey: { secretRef: { store: env, name: ${FINGERPRINT_KEY} } }
 `,
   );
 }
@@ -53,7 +58,8 @@ export async function generateWorkspace(dir: string, n: number, opts: { httpUrl?
   await mkdir(path.join(dir, 'providers'), { recursive: true });
   const rand = rng(n);
   const distinct = Math.max(1, Math.round(n / 50));
-  const secretNames = Array.from({ length: distinct }, (_, i) => `BENCH_SECRET_${i}`);
+  // The fingerprint key is one more secret the runs read (see writeConfig).
+  const secretNames = [...Array.from({ length: distinct }, (_, i) => `BENCH_SECRET_${i}`), FINGERPRINT_KEY];
   const writes: Promise<void>[] = [];
   for (let i = 0; i < n; i++) {
     const kind = i % 10 < 6 ? kinds[0]! : kinds[1 + (i % 3)]!;

@@ -21,7 +21,8 @@ await forEachLimit(Object.values(ids), 10, async (id) => {
   live.push(toLiveProvider(p));
 });
 const company = (await conn.client.company()).id;
-const secrets = await resolveDesiredSecrets(ws, desired, company);
-const plan = buildPlan({ environment: 'http', endpoint: conn.endpoint, company, toolVersion: TOOL_VERSION, desired, live, prune: false, targets: [], ignore: [] });
+const resolved = await resolveDesiredSecrets(ws, desired, company, { live });
+const secrets = resolved.secrets;
+const plan = buildPlan({ environment: 'http', endpoint: conn.endpoint, company, toolVersion: TOOL_VERSION, desired: resolved.desired, live: resolved.live, prune: false, targets: [], ignore: [] });
 await conn.close();
 process.stdout.write(JSON.stringify({ changes: plan.changes.filter((c) => c.action !== 'noop').length, requests: conn.client.requests, secretReads: secrets.reads }) + '\n');

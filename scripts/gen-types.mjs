@@ -84,10 +84,20 @@ async function validators() {
   return `${banner}// @ts-nocheck\n${REQUIRE}\n\nexport const ajvOptions = ${JSON.stringify(ajvOptions, null, 2)};\n${code.replace(/^"use strict";/, '')}\n\n/** The bundled integrations' validators by $id. */\nexport const integrationValidators = {\n${byId}\n};\n`;
 }
 
+// The plan file's schema compiled ahead: `apply plan.json` and `show` validate without compiling.
+async function planValidator() {
+  const schema = JSON.parse(await readFile(path.join(schemasDir, 'plan.schema.json'), 'utf8'));
+  const ajv = new Ajv2020({ allErrors: false, strict: true, strictRequired: false, allowUnionTypes: true, code: { source: true, esm: true, lines: true } });
+  ajv.addSchema(schema);
+  const code = standaloneCode.default(ajv, { plan: schema.$id });
+  return `${banner}// @ts-nocheck\n${REQUIRE}\n// schemas/plan.schema.json, as a validator.\n${code.replace(/^"use strict";/, '')}\n`;
+}
+
 export async function generate() {
   return {
     'src/generated/validators.ts': await validators(),
     'src/generated/api-validators.ts': await apiValidators(),
+    'src/generated/plan-validator.ts': await planValidator(),
     'src/generated/provider.ts': await fromFile('provider.schema.json'),
     'src/generated/config.ts': await fromFile('config.schema.json'),
     'src/generated/sequence.ts': await fromFile('sequence.schema.json'),

@@ -1,18 +1,20 @@
 // The pipeline the commands share: files -> parse + validate -> desired model -> read live ->
 // diff -> plan. Each step returns values; the CLI decides what to print.
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PaystratorClient } from './api/client.js';
 import { HttpTransport, InProcessTransport, type Transport } from './api/transport.js';
 import { bundledCatalog, type Catalog } from './catalog/catalog.js';
-import { ExitError, type Diagnostic, type Result } from './diagnostics.js';
+import { ExitError, warning, type Diagnostic, type Result } from './diagnostics.js';
 import type { Environment, Policy } from './generated/config.js';
-import { toLiveProvider } from './live/read.js';
+import { fingerprintAnnotation, ROTATED_OUTSIDE_GIT, toLiveProvider } from './live/read.js';
 import { loadConfig, resolveEnvironment, type LoadedConfig } from './load/config.js';
 import { loadDesiredFiles } from './load/providers.js';
-import type { DesiredProvider, LiveProvider, SecretRefTarget } from './model/state.js';
+import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, type DesiredProvider, type LiveProvider, type SecretRefTarget } from './model/state.js';
 import { buildPlan } from './plan/build.js';
+import { MIN_LIVE_FOR_CHANGE_THRESHOLD, withCheckNotes } from './plan/checks.js';
 import type { Plan, PlanOverrides } from './plan/plan.js';
-import { fingerprint } from './secrets/fingerprint.js';
+import { createFingerprinter, type Fingerprinter } from './secrets/fingerprint.js';
 import { resolveSecrets, type ResolvedSecrets } from './secrets/resolver.js';
 import { Sensitive } from './secrets/sensitive.js';
 import { createStores } from './secrets/stores.js';
@@ -29,7 +31,7 @@ export interface Workspace {
   config: LoadedConfig;
   envName: string;
   env: Environment;
-  policy: Required<Pick<Policy, 'prune' | 'maxChangePercent'>> & { ignore: NonNullable<Policy['ignore']> };
+  policy: Required<Pick<Policy, 'prune' | 'maxChangePercent' | 'maxChangeMinLive'>> & { ignore: NonNullable<Policy['ignore']>; fingerprintKey?: Policy['fingerprintKey'] };
   catalog: Catalog;
   stores: Map<string, SecretStore>;
   warnings: Diagnostic[];
@@ -58,7 +60,13 @@ export async function openWorkspace(opts: {
     config,
     envName: name,
     env: environment,
-    policy: { prune: policy.prune ?? false, maxChangePercent: policy.maxChangePercent ?? 50, ignore: policy.ignore ?? [] },
+    policy: {
+      prune: policy.prune ?? false,
+      maxChangePercent: policy.maxChangePercent ?? 50,
+      maxChangeMinLive: policy.maxChangeMinLive ?? MIN_LIVE_FOR_CHANGE_THRESHOLD,
+      ignore: policy.ignore ?? [],
+      ...(policy.fingerprintKey ? { fingerprintKey: policy.fingerprintKey } : {}),
+    },
     catalog: bundledCatalog(),
     stores: createStores(config.config.secretStores, config.dir, opts.processEnv ?? process.env),
     warnings: loaded.warnings,
@@ -114,8 +122,41 @@ export async function readLive(client: PaystratorClient, ws: Workspace): Promise
   return { company: company.id, live: providers.map(toLiveProvider) };
 }
 
-/** Resolves every secret the desired providers reference and records their fingerprints. */
-export async function resolveDesiredSecrets(ws: Workspace, desired: DesiredProvider[], company: string): Promise<ResolvedSecrets> {
+export interface DesiredSecrets {
+  secrets: ResolvedSecrets;
+  /** The desired providers with their secret fingerprints filled in (copies: the loaded model is not changed). */
+  desired: DesiredProvider[];
+  /** Live providers with the fingerprints this run cannot compare (another scheme) forgotten. */
+  live: LiveProvider[];
+  fingerprinter: Fingerprinter;
+}
+
+/** Per provider and field, the fingerprints a saved plan recorded: their salts are kept at apply. */
+function savedFingerprints(saved: Plan | undefined): Map<string, Record<string, string>> {
+  const out = new Map<string, Record<string, string>>();
+  for (const c of saved?.changes ?? []) {
+    for (const op of c.operations) {
+      if (op.kind === 'status') continue;
+      const fps = out.get(c.name) ?? {};
+      for (const [field, b] of Object.entries(op.secrets)) fps[field] = b.fingerprint;
+      out.set(c.name, fps);
+    }
+  }
+  return out;
+}
+
+/**
+ * Resolves every secret the desired providers reference (and policy.fingerprintKey) and returns
+ * their fingerprints. A live fingerprint of another scheme (an older version's, or scrypt once a
+ * key is set) cannot be compared: it is forgotten, so the plan writes that secret once to record
+ * a current one, and says so.
+ */
+export async function resolveDesiredSecrets(
+  ws: Workspace,
+  desired: readonly DesiredProvider[],
+  company: string,
+  opts: { live?: readonly LiveProvider[]; saved?: Plan } = {},
+): Promise<DesiredSecrets> {
   const refs: SecretRefTarget[] = desired.flatMap((d) => Object.values(d.secretRefs));
   const origin = new Map<SecretRefTarget, Omit<Diagnostic, 'severity' | 'message'>>();
   for (const d of desired) {
@@ -124,18 +165,61 @@ export async function resolveDesiredSecrets(ws: Workspace, desired: DesiredProvi
       origin.set(ref, { file: d.file, ...(p ? { line: p.line, col: p.col } : {}), field: `spec.credentials.${field}` });
     }
   }
-  const secrets = await resolveSecrets(refs, ws.stores, (ref) => origin.get(ref) ?? {});
-  for (const d of desired) {
-    for (const [field, ref] of Object.entries(d.secretRefs)) {
-      d.state.credentials[field] = { kind: 'secret', fingerprint: fingerprint(company, d.state.name, field, secrets.get(ref)) };
+  const keyRef = ws.policy.fingerprintKey?.secretRef;
+  if (keyRef && refs.length) origin.set(keyRef, { file: path.basename(ws.config.file), field: 'policy.fingerprintKey' });
+  const secrets = await resolveSecrets(keyRef && refs.length ? [...refs, keyRef] : refs, ws.stores, (ref) => origin.get(ref) ?? {});
+  const fingerprinter = createFingerprinter(company, keyRef && refs.length ? secrets.get(keyRef) : undefined);
+  const liveByName = new Map((opts.live ?? []).map((l) => [l.state.name, l]));
+  const saved = savedFingerprints(opts.saved);
+  const out = await Promise.all(
+    desired.map(async (d) => {
+      const credentials = { ...d.state.credentials };
+      const live = liveByName.get(d.state.name);
+      await Promise.all(
+        Object.entries(d.secretRefs).map(async ([field, ref]) => {
+          const priors = [live?.annotations[fingerprintAnnotation(field)], saved.get(d.state.name)?.[field]];
+          credentials[field] = { kind: 'secret', fingerprint: await fingerprinter.fingerprint(d.state.name, field, secrets.get(ref), priors) };
+        }),
+      );
+      return { ...d, state: { ...d.state, credentials } };
+    }),
+  );
+  return { secrets, desired: out, live: forgetForeignFingerprints(opts.live ?? [], fingerprinter), fingerprinter };
+}
+
+/** Live providers whose recorded fingerprints this fingerprinter cannot compare, with them set to null. */
+export function forgetForeignFingerprints(live: readonly LiveProvider[], fp: Fingerprinter): LiveProvider[] {
+  return live.map((l) => {
+    let credentials: LiveProvider['state']['credentials'] | undefined;
+    for (const [field, c] of Object.entries(l.state.credentials)) {
+      if (c.kind !== 'secret' || c.fingerprint === null || c.fingerprint === ROTATED_OUTSIDE_GIT || fp.recognises(c.fingerprint)) continue;
+      credentials ??= { ...l.state.credentials };
+      credentials[field] = { kind: 'secret', fingerprint: null };
     }
-  }
-  return secrets;
+    return credentials ? { ...l, state: { ...l.state, credentials } } : l;
+  });
 }
 
 /** What plan and drift both compare, and where: this environment and account, git against live, policy.ignore. */
 export function comparison(ws: Workspace, connection: Connection, company: string, desired: DesiredProvider[], live: LiveProvider[]) {
   return { environment: ws.envName, endpoint: connection.endpoint, company, toolVersion: TOOL_VERSION, desired, live, ignore: ws.policy.ignore };
+}
+
+/**
+ * Declared providers whose file `import` wrote from that very live provider: its header names the
+ * live id ("Imported from the live provider prv_..."). Only files naming a live provider that git
+ * does not manage yet are read, so a plan of a managed account reads none.
+ */
+export async function importedProviders(ws: Workspace, desired: readonly DesiredProvider[], live: readonly LiveProvider[]): Promise<Set<string>> {
+  const liveByName = new Map(live.map((l) => [l.state.name, l]));
+  const out = new Set<string>();
+  for (const d of desired) {
+    const l = liveByName.get(d.state.name);
+    if (!l || l.state.labels[MANAGED_BY_LABEL] === MANAGED_BY_VALUE) continue;
+    const text = await readFile(path.resolve(ws.config.dir, d.file), 'utf8').catch(() => '');
+    if (text.includes(`Imported from the live provider ${l.id} (`)) out.add(d.state.name);
+  }
+  return out;
 }
 
 export interface PlanRun {
@@ -148,7 +232,7 @@ export interface PlanRun {
 }
 
 /** Loads, reads live, resolves secrets and plans. The caller closes the connection. */
-export async function computePlan(ws: Workspace, opts: { prune?: boolean; targets?: string[]; overrides?: PlanOverrides }): Promise<PlanRun> {
+export async function computePlan(ws: Workspace, opts: { prune?: boolean; targets?: string[]; adopt?: string[]; overrides?: PlanOverrides; saved?: Plan }): Promise<PlanRun> {
   // Reading live state waits on the network while loading files keeps the cores busy: run both at
   // once. A file error still wins over an API error, and nothing is written before both are done.
   const connection = await connect(ws);
@@ -156,19 +240,27 @@ export async function computePlan(ws: Workspace, opts: { prune?: boolean; target
   try {
     if (loaded.status === 'rejected') throw loaded.reason;
     if (read.status === 'rejected') throw read.reason;
-    const { desired, sequences, warnings } = loaded.value;
-    const { company, live } = read.value;
-    const secrets = await resolveDesiredSecrets(ws, desired, company);
+    const { sequences, warnings } = loaded.value;
+    const { company } = read.value;
+    const { secrets, desired, live, fingerprinter } = await resolveDesiredSecrets(ws, loaded.value.desired, company, { live: read.value.live, ...(opts.saved ? { saved: opts.saved } : {}) });
     const plan = buildPlan({
       ...comparison(ws, connection, company, desired, live),
       prune: opts.prune ?? ws.policy.prune,
       targets: opts.targets ?? [],
+      adopt: opts.adopt ?? [],
+      imported: await importedProviders(ws, desired, live),
       ...(opts.overrides ? { overrides: opts.overrides } : {}),
     });
     await attachSequencePlan(plan, connection.client, sequences, live, ws.catalog);
-    return { plan, live, secrets, connection, warnings: [...ws.warnings, ...warnings] };
+    const slow = fingerprinter.derivations >= SLOW_FINGERPRINTS
+      ? [warning(`${fingerprinter.derivations} secret fingerprints were derived with scrypt (tens of milliseconds each): set policy.fingerprintKey to make them instant`, { file: path.basename(ws.config.file), field: 'policy.fingerprintKey', rule: 'fingerprint' })]
+      : [];
+    return { plan: withCheckNotes(plan, live, ws.policy), live, secrets, connection, warnings: [...ws.warnings, ...warnings, ...slow] };
   } catch (e) {
     await connection.close();
     throw e;
   }
 }
+
+/** From this many scrypt derivations in one run the plan suggests policy.fingerprintKey. */
+const SLOW_FINGERPRINTS = 200;

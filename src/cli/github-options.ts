@@ -1,13 +1,9 @@
 // Flags shared by the commands that talk to GitHub. Each has a default from the GitHub Actions
 // environment (GITHUB_REPOSITORY, GITHUB_EVENT_PATH, GITHUB_TOKEN), so a workflow passes none.
 import type { Command } from 'commander';
-import { ExitError } from '../diagnostics.js';
+import { integerFlag } from './numbers.js';
 
-function prNumber(v: string): number {
-  const n = Number(v);
-  if (!/^[0-9]+$/.test(v) || !Number.isSafeInteger(n) || n < 1) throw new ExitError(`--github-pr must be a pull request number, not "${v}"`);
-  return n;
-}
+const prNumber = integerFlag('--github-pr', 1, Number.MAX_SAFE_INTEGER, 'a pull request number');
 
 export function withGitHubOptions(cmd: Command): Command {
   return cmd

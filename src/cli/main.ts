@@ -10,12 +10,15 @@ import { withFaultOptions, type SandboxFlags } from './commands/sandbox-options.
 import { withGitHubOptions } from './github-options.js';
 import { configPath } from '../load/discover.js';
 import { registerOnboardCommands } from './commands/onboard-options.js';
+import { parsePort, parsePositiveInt } from './numbers.js';
 
 export interface GlobalOptions {
   env?: string;
   config: string;
   color: boolean;
 }
+
+const collect = (v: string, acc: string[]) => [...acc, v];
 
 const formatOption = (...extra: string[]) => new Option('--format <format>', 'output format').choices(['text', 'json', ...extra]).default('text');
 
@@ -46,6 +49,7 @@ function program(io: Io, setCode: (code: number) => void): Command {
     .option('--out <file>', 'save the plan (JSON, no secret values) for `apply <file>`')
     .option('--target <name>', 'limit the plan to this provider (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--prune', 'deactivate managed providers that were removed from git')
+    .option('--adopt <name>', 'take over this live provider that git does not manage yet (repeatable; recorded in a saved plan)', collect, [] as string[])
     .option('--detailed-exitcode', 'exit 2 when there are changes')
     .option('--allow-large-change', 'allow a plan that changes more than policy.maxChangePercent of live providers')
     .option('--allow-service-outage', 'allow a plan that leaves a service with no ACTIVE provider')
@@ -77,10 +81,24 @@ function program(io: Io, setCode: (code: number) => void): Command {
     .option('--allow-service-outage', 'allow a plan that leaves a service with no ACTIVE provider')
     .option('--target <name>', 'limit to this provider (repeatable; not with a saved plan)', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--prune', 'deactivate managed providers that were removed from git')
+    .option('--adopt <name>', 'take over this live provider that git does not manage yet (repeatable; not with a saved plan)', collect, [] as string[])
     .action(async (planFile: string | undefined, o) => setCode(await (await import('./commands/apply.js')).applyCommand(io, globals(), planFile, o)));
 
   registerAdoptCommands(cmd, io, globals, setCode);
   registerOnboardCommands(cmd, io, globals, setCode);
+
+  cmd
+    .command('show')
+    .argument('<plan>', 'a plan saved with `plan --out`')
+    .description('render a saved plan offline (no API, no secret store)')
+    .addOption(formatOption('markdown'))
+    .action(async (planFile: string, o: { format: 'text' | 'json' | 'markdown' }) => setCode(await (await import('./commands/show.js')).showCommand(io, planFile, o)));
+
+  cmd
+    .command('version')
+    .description('tool version, Node version and plan format version')
+    .addOption(formatOption())
+    .action(async (o: { format: 'text' | 'json' }) => setCode(await (await import('./commands/show.js')).versionCommand(io, o)));
 
   withFaultOptions(
     cmd
@@ -98,18 +116,6 @@ function program(io: Io, setCode: (code: number) => void): Command {
 function withDiscoveredConfig(o: Omit<GlobalOptions, 'config'> & { config?: string }): GlobalOptions {
   let found: string | undefined;
   return Object.defineProperty({ ...o }, 'config', { enumerable: true, get: () => (found ??= configPath(o.config, process.cwd())) }) as GlobalOptions;
-}
-
-function parsePositiveInt(v: string, flag: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1 || n > 1000) throw new ExitError(`${flag} must be a whole number from 1 to 1000, not "${v}"`);
-  return n;
-}
-
-function parsePort(v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new ExitError(`--port must be a port number from 0 to 65535, not "${v}"`);
-  return n;
 }
 
 /** Runs the CLI and returns the exit code. The one place that turns errors into exit codes. */

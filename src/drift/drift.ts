@@ -221,7 +221,7 @@ export function computeDrift(input: DriftInput): DriftReport {
       fields.push(f);
     }
     const secrets = secretDrift(d, live, input.secrets.fingerprints);
-    if (!live.state.labels[MANAGED_BY_LABEL]) notes.push('not yet managed by paystrator-gitops: the next apply adopts it');
+    if (!live.state.labels[MANAGED_BY_LABEL]) notes.push('not yet managed by paystrator-gitops: apply takes it over only from a file `import` wrote, or with `plan --adopt`');
     if (fields.length || secrets.length) {
       changed.push({ name, ...where, id: live.id, liveVersion: live.version, updatedAt: live.updatedAt, fields, secrets, notes });
     } else {

@@ -187,7 +187,18 @@ export interface SecretStore1 {
 export interface Policy {
   prune?: boolean;
   maxChangePercent?: number;
+  /**
+   * The maxChangePercent guard applies from this many live providers; below, the plan says it was skipped.
+   */
+  maxChangeMinLive?: number;
+  fingerprintKey?: SecretRef1;
   ignore?: IgnoreRule[];
+}
+/**
+ * A reference to a value held in a secret store declared under secretStores in paystrator.yaml. The value itself never enters git, plans or output.
+ */
+export interface SecretRef1 {
+  secretRef: SecretRefTarget;
 }
 export interface IgnoreRule {
   field: "status" | "fee" | "tax" | "services" | "labels";

@@ -1294,8 +1294,7 @@ return errors === 0;
 validate20.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const config = validate23;
-const schema40 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://paystrator-gitops.dev/schemas/config.schema.json","title":"WorkspaceConfig","description":"paystrator.yaml: environments, secret stores and policy.","type":"object","additionalProperties":false,"required":["environments"],"properties":{"environments":{"type":"object","minProperties":1,"propertyNames":{"pattern":"^[a-z][a-z0-9-]*$"},"additionalProperties":{"$ref":"#/$defs/environment"}},"secretStores":{"type":"object","propertyNames":{"pattern":"^[a-zA-Z][a-zA-Z0-9_-]*$"},"additionalProperties":{"$ref":"#/$defs/secretStore"}},"policy":{"$ref":"#/$defs/policy"}},"$defs":{"environment":{"title":"Environment","type":"object","additionalProperties":false,"required":["endpoint","providers"],"properties":{"endpoint":{"description":"'embedded' for the in-process sandbox, or the API's base URL.","anyOf":[{"const":"embedded"},{"type":"string","pattern":"^https?://"}]},"data":{"type":"string","description":"State file of the embedded sandbox (default .paystrator/sandbox.json)."},"client":{"type":"string","description":"The Paystrator client (company) this environment manages."},"apiKey":{"$ref":"secret-ref.schema.json"},"providers":{"description":"Glob(s) of provider files, relative to paystrator.yaml.","anyOf":[{"type":"string","minLength":1},{"type":"array","minItems":1,"items":{"type":"string","minLength":1}}]}}},"secretStore":{"title":"SecretStoreConfig","type":"object","required":["type"],"discriminator":{"propertyName":"type"},"oneOf":[{"title":"EnvStoreConfig","type":"object","additionalProperties":false,"required":["type"],"properties":{"type":{"const":"env"},"prefix":{"type":"string","description":"Prepended to every secret name."}}},{"title":"FileStoreConfig","type":"object","additionalProperties":false,"required":["type"],"properties":{"type":{"const":"file"},"dir":{"type":"string","description":"A directory holding one file per secret, named as the secret."},"path":{"type":"string","description":"One JSON or YAML file of named values."}},"oneOf":[{"required":["dir"]},{"required":["path"]}],"description":"Exactly one of dir or path."},{"title":"AgeStoreConfig","type":"object","additionalProperties":false,"required":["type","path"],"properties":{"type":{"const":"age"},"path":{"type":"string","description":"An age-encrypted JSON or YAML file of named values (binary or ASCII-armored), relative to paystrator.yaml."},"identityFile":{"type":"string","description":"A key file made by age-keygen, relative to paystrator.yaml."},"identityEnv":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","description":"Environment variable holding the age identity (AGE-SECRET-KEY-1...)."}},"oneOf":[{"required":["identityFile"]},{"required":["identityEnv"]}],"description":"Exactly one of identityFile or identityEnv."},{"title":"VaultStoreConfig","type":"object","additionalProperties":false,"required":["type","address"],"properties":{"type":{"const":"vault"},"address":{"type":"string","pattern":"^https?://","description":"Vault's address, e.g. https://vault.example:8200."},"mount":{"type":"string","default":"secret","description":"Mount path of the KV version 2 secrets engine."},"namespace":{"type":"string","description":"Vault Enterprise namespace, sent as X-Vault-Namespace."},"token":{"$ref":"secret-ref.schema.json"},"appRole":{"type":"object","additionalProperties":false,"required":["roleId","secretId"],"properties":{"mount":{"type":"string","default":"approle","description":"Mount path of the AppRole auth method."},"roleId":{"anyOf":[{"type":"string"},{"$ref":"secret-ref.schema.json"}]},"secretId":{"$ref":"secret-ref.schema.json"}},"description":"AppRole login: role_id and secret_id (the secret_id from another store)."},"timeoutSeconds":{"type":"number","exclusiveMinimum":0,"maximum":300,"default":10,"description":"Seconds each request to the store may take before it counts as unreachable."}},"oneOf":[{"required":["token"]},{"required":["appRole"]}],"description":"Exactly one of token or appRole."},{"title":"AwsSecretsManagerStoreConfig","type":"object","additionalProperties":false,"required":["type","region"],"properties":{"type":{"const":"aws-secrets-manager"},"region":{"type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-[0-9]+$","description":"AWS region, e.g. ap-southeast-3."},"endpoint":{"type":"string","pattern":"^https?://","description":"Another endpoint (VPC endpoint, LocalStack); default: the region's."},"timeoutSeconds":{"type":"number","exclusiveMinimum":0,"maximum":300,"default":10,"description":"Seconds each request to the store may take before it counts as unreachable."}},"description":"Credentials come from the AWS SDK's default chain (environment, profile, SSO, web identity, instance role)."},{"title":"GcpSecretManagerStoreConfig","type":"object","additionalProperties":false,"required":["type","project","accessToken"],"properties":{"type":{"const":"gcp-secret-manager"},"project":{"type":"string","pattern":"^[a-z0-9][a-z0-9.:-]{0,99}$","description":"Project id or number."},"endpoint":{"type":"string","pattern":"^https?://","description":"Default https://secretmanager.googleapis.com."},"accessToken":{"$ref":"secret-ref.schema.json"},"timeoutSeconds":{"type":"number","exclusiveMinimum":0,"maximum":300,"default":10,"description":"Seconds each request to the store may take before it counts as unreachable."}},"description":"accessToken: an OAuth 2 access token (gcloud auth print-access-token, google-github-actions/auth) from another store."}],"properties":{"type":{"enum":["env","file","age","vault","aws-secrets-manager","gcp-secret-manager"]}}},"policy":{"title":"Policy","type":"object","additionalProperties":false,"properties":{"prune":{"type":"boolean","default":false},"maxChangePercent":{"type":"number","minimum":0,"maximum":100,"default":50},"ignore":{"type":"array","items":{"title":"IgnoreRule","type":"object","additionalProperties":false,"required":["field"],"properties":{"field":{"type":"string","enum":["status","fee","tax","services","labels"]},"when":{"type":"object","additionalProperties":false,"properties":{"changedBy":{"type":"string","enum":["USER","MONITOR","API"]},"value":{"type":"string"}}}}}}}}}};
-const schema48 = {"title":"Policy","type":"object","additionalProperties":false,"properties":{"prune":{"type":"boolean","default":false},"maxChangePercent":{"type":"number","minimum":0,"maximum":100,"default":50},"ignore":{"type":"array","items":{"title":"IgnoreRule","type":"object","additionalProperties":false,"required":["field"],"properties":{"field":{"type":"string","enum":["status","fee","tax","services","labels"]},"when":{"type":"object","additionalProperties":false,"properties":{"changedBy":{"type":"string","enum":["USER","MONITOR","API"]},"value":{"type":"string"}}}}}}}};
+const schema40 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://paystrator-gitops.dev/schemas/config.schema.json","title":"WorkspaceConfig","description":"paystrator.yaml: environments, secret stores and policy.","type":"object","additionalProperties":false,"required":["environments"],"properties":{"environments":{"type":"object","minProperties":1,"propertyNames":{"pattern":"^[a-z][a-z0-9-]*$"},"additionalProperties":{"$ref":"#/$defs/environment"}},"secretStores":{"type":"object","propertyNames":{"pattern":"^[a-zA-Z][a-zA-Z0-9_-]*$"},"additionalProperties":{"$ref":"#/$defs/secretStore"}},"policy":{"$ref":"#/$defs/policy"}},"$defs":{"environment":{"title":"Environment","type":"object","additionalProperties":false,"required":["endpoint","providers"],"properties":{"endpoint":{"description":"'embedded' for the in-process sandbox, or the API's base URL.","anyOf":[{"const":"embedded"},{"type":"string","pattern":"^https?://"}]},"data":{"type":"string","description":"State file of the embedded sandbox (default .paystrator/sandbox.json)."},"client":{"type":"string","description":"The Paystrator client (company) this environment manages."},"apiKey":{"$ref":"secret-ref.schema.json"},"providers":{"description":"Glob(s) of provider files, relative to paystrator.yaml.","anyOf":[{"type":"string","minLength":1},{"type":"array","minItems":1,"items":{"type":"string","minLength":1}}]}}},"secretStore":{"title":"SecretStoreConfig","type":"object","required":["type"],"discriminator":{"propertyName":"type"},"oneOf":[{"title":"EnvStoreConfig","type":"object","additionalProperties":false,"required":["type"],"properties":{"type":{"const":"env"},"prefix":{"type":"string","description":"Prepended to every secret name."}}},{"title":"FileStoreConfig","type":"object","additionalProperties":false,"required":["type"],"properties":{"type":{"const":"file"},"dir":{"type":"string","description":"A directory holding one file per secret, named as the secret."},"path":{"type":"string","description":"One JSON or YAML file of named values."}},"oneOf":[{"required":["dir"]},{"required":["path"]}],"description":"Exactly one of dir or path."},{"title":"AgeStoreConfig","type":"object","additionalProperties":false,"required":["type","path"],"properties":{"type":{"const":"age"},"path":{"type":"string","description":"An age-encrypted JSON or YAML file of named values (binary or ASCII-armored), relative to paystrator.yaml."},"identityFile":{"type":"string","description":"A key file made by age-keygen, relative to paystrator.yaml."},"identityEnv":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","description":"Environment variable holding the age identity (AGE-SECRET-KEY-1...)."}},"oneOf":[{"required":["identityFile"]},{"required":["identityEnv"]}],"description":"Exactly one of identityFile or identityEnv."},{"title":"VaultStoreConfig","type":"object","additionalProperties":false,"required":["type","address"],"properties":{"type":{"const":"vault"},"address":{"type":"string","pattern":"^https?://","description":"Vault's address, e.g. https://vault.example:8200."},"mount":{"type":"string","default":"secret","description":"Mount path of the KV version 2 secrets engine."},"namespace":{"type":"string","description":"Vault Enterprise namespace, sent as X-Vault-Namespace."},"token":{"$ref":"secret-ref.schema.json"},"appRole":{"type":"object","additionalProperties":false,"required":["roleId","secretId"],"properties":{"mount":{"type":"string","default":"approle","description":"Mount path of the AppRole auth method."},"roleId":{"anyOf":[{"type":"string"},{"$ref":"secret-ref.schema.json"}]},"secretId":{"$ref":"secret-ref.schema.json"}},"description":"AppRole login: role_id and secret_id (the secret_id from another store)."},"timeoutSeconds":{"type":"number","exclusiveMinimum":0,"maximum":300,"default":10,"description":"Seconds each request to the store may take before it counts as unreachable."}},"oneOf":[{"required":["token"]},{"required":["appRole"]}],"description":"Exactly one of token or appRole."},{"title":"AwsSecretsManagerStoreConfig","type":"object","additionalProperties":false,"required":["type","region"],"properties":{"type":{"const":"aws-secrets-manager"},"region":{"type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-[0-9]+$","description":"AWS region, e.g. ap-southeast-3."},"endpoint":{"type":"string","pattern":"^https?://","description":"Another endpoint (VPC endpoint, LocalStack); default: the region's."},"timeoutSeconds":{"type":"number","exclusiveMinimum":0,"maximum":300,"default":10,"description":"Seconds each request to the store may take before it counts as unreachable."}},"description":"Credentials come from the AWS SDK's default chain (environment, profile, SSO, web identity, instance role)."},{"title":"GcpSecretManagerStoreConfig","type":"object","additionalProperties":false,"required":["type","project","accessToken"],"properties":{"type":{"const":"gcp-secret-manager"},"project":{"type":"string","pattern":"^[a-z0-9][a-z0-9.:-]{0,99}$","description":"Project id or number."},"endpoint":{"type":"string","pattern":"^https?://","description":"Default https://secretmanager.googleapis.com."},"accessToken":{"$ref":"secret-ref.schema.json"},"timeoutSeconds":{"type":"number","exclusiveMinimum":0,"maximum":300,"default":10,"description":"Seconds each request to the store may take before it counts as unreachable."}},"description":"accessToken: an OAuth 2 access token (gcloud auth print-access-token, google-github-actions/auth) from another store."}],"properties":{"type":{"enum":["env","file","age","vault","aws-secrets-manager","gcp-secret-manager"]}}},"policy":{"title":"Policy","type":"object","additionalProperties":false,"properties":{"prune":{"type":"boolean","default":false},"maxChangePercent":{"type":"number","minimum":0,"maximum":100,"default":50},"maxChangeMinLive":{"type":"integer","minimum":0,"default":10,"description":"The maxChangePercent guard applies from this many live providers; below, the plan says it was skipped."},"fingerprintKey":{"$ref":"secret-ref.schema.json","description":"Key of the secret fingerprints written to live annotations (HMAC-SHA256). The API never sees it; without it fingerprints use scrypt with a per-field salt."},"ignore":{"type":"array","items":{"title":"IgnoreRule","type":"object","additionalProperties":false,"required":["field"],"properties":{"field":{"type":"string","enum":["status","fee","tax","services","labels"]},"when":{"type":"object","additionalProperties":false,"properties":{"changedBy":{"type":"string","enum":["USER","MONITOR","API"]},"value":{"type":"string"}}}}}}}}}};
 const pattern14 = new RegExp("^[a-zA-Z][a-zA-Z0-9_-]*$", "u");
 const schema41 = {"title":"Environment","type":"object","additionalProperties":false,"required":["endpoint","providers"],"properties":{"endpoint":{"description":"'embedded' for the in-process sandbox, or the API's base URL.","anyOf":[{"const":"embedded"},{"type":"string","pattern":"^https?://"}]},"data":{"type":"string","description":"State file of the embedded sandbox (default .paystrator/sandbox.json)."},"client":{"type":"string","description":"The Paystrator client (company) this environment manages."},"apiKey":{"$ref":"secret-ref.schema.json"},"providers":{"description":"Glob(s) of provider files, relative to paystrator.yaml.","anyOf":[{"type":"string","minLength":1},{"type":"array","minItems":1,"items":{"type":"string","minLength":1}}]}}};
 const pattern13 = new RegExp("^https?://", "u");
@@ -3493,6 +3492,431 @@ return errors === 0;
 }
 validate26.evaluated = {"dynamicProps":true,"dynamicItems":false};
 
+const schema48 = {"title":"Policy","type":"object","additionalProperties":false,"properties":{"prune":{"type":"boolean","default":false},"maxChangePercent":{"type":"number","minimum":0,"maximum":100,"default":50},"maxChangeMinLive":{"type":"integer","minimum":0,"default":10,"description":"The maxChangePercent guard applies from this many live providers; below, the plan says it was skipped."},"fingerprintKey":{"$ref":"secret-ref.schema.json","description":"Key of the secret fingerprints written to live annotations (HMAC-SHA256). The API never sees it; without it fingerprints use scrypt with a per-field salt."},"ignore":{"type":"array","items":{"title":"IgnoreRule","type":"object","additionalProperties":false,"required":["field"],"properties":{"field":{"type":"string","enum":["status","fee","tax","services","labels"]},"when":{"type":"object","additionalProperties":false,"properties":{"changedBy":{"type":"string","enum":["USER","MONITOR","API"]},"value":{"type":"string"}}}}}}}};
+
+function validate28(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate28.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+for(const key0 in data){
+if(!(((((key0 === "prune") || (key0 === "maxChangePercent")) || (key0 === "maxChangeMinLive")) || (key0 === "fingerprintKey")) || (key0 === "ignore"))){
+const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema48,data};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+}
+if(data.prune !== undefined){
+let data0 = data.prune;
+if(typeof data0 !== "boolean"){
+const err1 = {instancePath:instancePath+"/prune",schemaPath:"#/properties/prune/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema48.properties.prune.type,parentSchema:schema48.properties.prune,data:data0};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+if(data.maxChangePercent !== undefined){
+let data1 = data.maxChangePercent;
+if((typeof data1 == "number") && (isFinite(data1))){
+if(data1 > 100 || isNaN(data1)){
+const err2 = {instancePath:instancePath+"/maxChangePercent",schemaPath:"#/properties/maxChangePercent/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100},message:"must be <= 100",schema:100,parentSchema:schema48.properties.maxChangePercent,data:data1};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data1 < 0 || isNaN(data1)){
+const err3 = {instancePath:instancePath+"/maxChangePercent",schemaPath:"#/properties/maxChangePercent/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema48.properties.maxChangePercent,data:data1};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+else {
+const err4 = {instancePath:instancePath+"/maxChangePercent",schemaPath:"#/properties/maxChangePercent/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema48.properties.maxChangePercent.type,parentSchema:schema48.properties.maxChangePercent,data:data1};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+if(data.maxChangeMinLive !== undefined){
+let data2 = data.maxChangeMinLive;
+if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
+const err5 = {instancePath:instancePath+"/maxChangeMinLive",schemaPath:"#/properties/maxChangeMinLive/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema48.properties.maxChangeMinLive.type,parentSchema:schema48.properties.maxChangeMinLive,data:data2};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+if((typeof data2 == "number") && (isFinite(data2))){
+if(data2 < 0 || isNaN(data2)){
+const err6 = {instancePath:instancePath+"/maxChangeMinLive",schemaPath:"#/properties/maxChangeMinLive/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema48.properties.maxChangeMinLive,data:data2};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+}
+if(data.fingerprintKey !== undefined){
+let data3 = data.fingerprintKey;
+if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
+if(data3.secretRef === undefined){
+const err7 = {instancePath:instancePath+"/fingerprintKey",schemaPath:"secret-ref.schema.json/required",keyword:"required",params:{missingProperty: "secretRef"},message:"must have required property '"+"secretRef"+"'",schema:schema34.required,parentSchema:schema34,data:data3};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+for(const key1 in data3){
+if(!(key1 === "secretRef")){
+const err8 = {instancePath:instancePath+"/fingerprintKey",schemaPath:"secret-ref.schema.json/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema34,data:data3};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+if(data3.secretRef !== undefined){
+let data4 = data3.secretRef;
+if(data4 && typeof data4 == "object" && !Array.isArray(data4)){
+if(data4.store === undefined){
+const err9 = {instancePath:instancePath+"/fingerprintKey/secretRef",schemaPath:"secret-ref.schema.json/properties/secretRef/required",keyword:"required",params:{missingProperty: "store"},message:"must have required property '"+"store"+"'",schema:schema34.properties.secretRef.required,parentSchema:schema34.properties.secretRef,data:data4};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+if(data4.name === undefined){
+const err10 = {instancePath:instancePath+"/fingerprintKey/secretRef",schemaPath:"secret-ref.schema.json/properties/secretRef/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema34.properties.secretRef.required,parentSchema:schema34.properties.secretRef,data:data4};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+for(const key2 in data4){
+if(!((((key2 === "store") || (key2 === "name")) || (key2 === "key")) || (key2 === "version"))){
+const err11 = {instancePath:instancePath+"/fingerprintKey/secretRef",schemaPath:"secret-ref.schema.json/properties/secretRef/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema34.properties.secretRef,data:data4};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+if(data4.store !== undefined){
+let data5 = data4.store;
+if(typeof data5 === "string"){
+if(func1(data5) < 1){
+const err12 = {instancePath:instancePath+"/fingerprintKey/secretRef/store",schemaPath:"secret-ref.schema.json/properties/secretRef/properties/store/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema34.properties.secretRef.properties.store,data:data5};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+else {
+const err13 = {instancePath:instancePath+"/fingerprintKey/secretRef/store",schemaPath:"secret-ref.schema.json/properties/secretRef/properties/store/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.properties.secretRef.properties.store.type,parentSchema:schema34.properties.secretRef.properties.store,data:data5};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+}
+if(data4.name !== undefined){
+let data6 = data4.name;
+if(typeof data6 === "string"){
+if(func1(data6) < 1){
+const err14 = {instancePath:instancePath+"/fingerprintKey/secretRef/name",schemaPath:"secret-ref.schema.json/properties/secretRef/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema34.properties.secretRef.properties.name,data:data6};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+}
+else {
+const err15 = {instancePath:instancePath+"/fingerprintKey/secretRef/name",schemaPath:"secret-ref.schema.json/properties/secretRef/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.properties.secretRef.properties.name.type,parentSchema:schema34.properties.secretRef.properties.name,data:data6};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+}
+if(data4.key !== undefined){
+let data7 = data4.key;
+if(typeof data7 === "string"){
+if(func1(data7) < 1){
+const err16 = {instancePath:instancePath+"/fingerprintKey/secretRef/key",schemaPath:"secret-ref.schema.json/properties/secretRef/properties/key/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema34.properties.secretRef.properties.key,data:data7};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+}
+else {
+const err17 = {instancePath:instancePath+"/fingerprintKey/secretRef/key",schemaPath:"secret-ref.schema.json/properties/secretRef/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.properties.secretRef.properties.key.type,parentSchema:schema34.properties.secretRef.properties.key,data:data7};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+}
+if(data4.version !== undefined){
+let data8 = data4.version;
+if((typeof data8 !== "string") && (!(((typeof data8 == "number") && (!(data8 % 1) && !isNaN(data8))) && (isFinite(data8))))){
+const err18 = {instancePath:instancePath+"/fingerprintKey/secretRef/version",schemaPath:"secret-ref.schema.json/properties/secretRef/properties/version/type",keyword:"type",params:{type: schema34.properties.secretRef.properties.version.type},message:"must be string,integer",schema:schema34.properties.secretRef.properties.version.type,parentSchema:schema34.properties.secretRef.properties.version,data:data8};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+}
+}
+else {
+const err19 = {instancePath:instancePath+"/fingerprintKey/secretRef",schemaPath:"secret-ref.schema.json/properties/secretRef/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema34.properties.secretRef.type,parentSchema:schema34.properties.secretRef,data:data4};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+}
+}
+else {
+const err20 = {instancePath:instancePath+"/fingerprintKey",schemaPath:"secret-ref.schema.json/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema34.type,parentSchema:schema34,data:data3};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+}
+if(data.ignore !== undefined){
+let data9 = data.ignore;
+if(Array.isArray(data9)){
+const len0 = data9.length;
+for(let i0=0; i0<len0; i0++){
+let data10 = data9[i0];
+if(data10 && typeof data10 == "object" && !Array.isArray(data10)){
+if(data10.field === undefined){
+const err21 = {instancePath:instancePath+"/ignore/" + i0,schemaPath:"#/properties/ignore/items/required",keyword:"required",params:{missingProperty: "field"},message:"must have required property '"+"field"+"'",schema:schema48.properties.ignore.items.required,parentSchema:schema48.properties.ignore.items,data:data10};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
+for(const key3 in data10){
+if(!((key3 === "field") || (key3 === "when"))){
+const err22 = {instancePath:instancePath+"/ignore/" + i0,schemaPath:"#/properties/ignore/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema48.properties.ignore.items,data:data10};
+if(vErrors === null){
+vErrors = [err22];
+}
+else {
+vErrors.push(err22);
+}
+errors++;
+}
+}
+if(data10.field !== undefined){
+let data11 = data10.field;
+if(typeof data11 !== "string"){
+const err23 = {instancePath:instancePath+"/ignore/" + i0+"/field",schemaPath:"#/properties/ignore/items/properties/field/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema48.properties.ignore.items.properties.field.type,parentSchema:schema48.properties.ignore.items.properties.field,data:data11};
+if(vErrors === null){
+vErrors = [err23];
+}
+else {
+vErrors.push(err23);
+}
+errors++;
+}
+if(!(((((data11 === "status") || (data11 === "fee")) || (data11 === "tax")) || (data11 === "services")) || (data11 === "labels"))){
+const err24 = {instancePath:instancePath+"/ignore/" + i0+"/field",schemaPath:"#/properties/ignore/items/properties/field/enum",keyword:"enum",params:{allowedValues: schema48.properties.ignore.items.properties.field.enum},message:"must be equal to one of the allowed values",schema:schema48.properties.ignore.items.properties.field.enum,parentSchema:schema48.properties.ignore.items.properties.field,data:data11};
+if(vErrors === null){
+vErrors = [err24];
+}
+else {
+vErrors.push(err24);
+}
+errors++;
+}
+}
+if(data10.when !== undefined){
+let data12 = data10.when;
+if(data12 && typeof data12 == "object" && !Array.isArray(data12)){
+for(const key4 in data12){
+if(!((key4 === "changedBy") || (key4 === "value"))){
+const err25 = {instancePath:instancePath+"/ignore/" + i0+"/when",schemaPath:"#/properties/ignore/items/properties/when/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema48.properties.ignore.items.properties.when,data:data12};
+if(vErrors === null){
+vErrors = [err25];
+}
+else {
+vErrors.push(err25);
+}
+errors++;
+}
+}
+if(data12.changedBy !== undefined){
+let data13 = data12.changedBy;
+if(typeof data13 !== "string"){
+const err26 = {instancePath:instancePath+"/ignore/" + i0+"/when/changedBy",schemaPath:"#/properties/ignore/items/properties/when/properties/changedBy/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema48.properties.ignore.items.properties.when.properties.changedBy.type,parentSchema:schema48.properties.ignore.items.properties.when.properties.changedBy,data:data13};
+if(vErrors === null){
+vErrors = [err26];
+}
+else {
+vErrors.push(err26);
+}
+errors++;
+}
+if(!(((data13 === "USER") || (data13 === "MONITOR")) || (data13 === "API"))){
+const err27 = {instancePath:instancePath+"/ignore/" + i0+"/when/changedBy",schemaPath:"#/properties/ignore/items/properties/when/properties/changedBy/enum",keyword:"enum",params:{allowedValues: schema48.properties.ignore.items.properties.when.properties.changedBy.enum},message:"must be equal to one of the allowed values",schema:schema48.properties.ignore.items.properties.when.properties.changedBy.enum,parentSchema:schema48.properties.ignore.items.properties.when.properties.changedBy,data:data13};
+if(vErrors === null){
+vErrors = [err27];
+}
+else {
+vErrors.push(err27);
+}
+errors++;
+}
+}
+if(data12.value !== undefined){
+let data14 = data12.value;
+if(typeof data14 !== "string"){
+const err28 = {instancePath:instancePath+"/ignore/" + i0+"/when/value",schemaPath:"#/properties/ignore/items/properties/when/properties/value/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema48.properties.ignore.items.properties.when.properties.value.type,parentSchema:schema48.properties.ignore.items.properties.when.properties.value,data:data14};
+if(vErrors === null){
+vErrors = [err28];
+}
+else {
+vErrors.push(err28);
+}
+errors++;
+}
+}
+}
+else {
+const err29 = {instancePath:instancePath+"/ignore/" + i0+"/when",schemaPath:"#/properties/ignore/items/properties/when/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema48.properties.ignore.items.properties.when.type,parentSchema:schema48.properties.ignore.items.properties.when,data:data12};
+if(vErrors === null){
+vErrors = [err29];
+}
+else {
+vErrors.push(err29);
+}
+errors++;
+}
+}
+}
+else {
+const err30 = {instancePath:instancePath+"/ignore/" + i0,schemaPath:"#/properties/ignore/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema48.properties.ignore.items.type,parentSchema:schema48.properties.ignore.items,data:data10};
+if(vErrors === null){
+vErrors = [err30];
+}
+else {
+vErrors.push(err30);
+}
+errors++;
+}
+}
+}
+else {
+const err31 = {instancePath:instancePath+"/ignore",schemaPath:"#/properties/ignore/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema48.properties.ignore.type,parentSchema:schema48.properties.ignore,data:data9};
+if(vErrors === null){
+vErrors = [err31];
+}
+else {
+vErrors.push(err31);
+}
+errors++;
+}
+}
+}
+else {
+const err32 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema48.type,parentSchema:schema48,data};
+if(vErrors === null){
+vErrors = [err32];
+}
+else {
+vErrors.push(err32);
+}
+errors++;
+}
+validate28.errors = vErrors;
+return errors === 0;
+}
+validate28.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
 
 function validate23(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://paystrator-gitops.dev/schemas/config.schema.json" */;
@@ -3633,11 +4057,14 @@ errors++;
 }
 }
 if(data.policy !== undefined){
-let data4 = data.policy;
-if(data4 && typeof data4 == "object" && !Array.isArray(data4)){
-for(const key5 in data4){
-if(!(((key5 === "prune") || (key5 === "maxChangePercent")) || (key5 === "ignore"))){
-const err9 = {instancePath:instancePath+"/policy",schemaPath:"#/$defs/policy/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties",schema:false,parentSchema:schema48,data:data4};
+if(!(validate28(data.policy, {instancePath:instancePath+"/policy",parentData:data,parentDataProperty:"policy",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate28.errors : vErrors.concat(validate28.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err9 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema40.type,parentSchema:schema40,data};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -3646,232 +4073,21 @@ vErrors.push(err9);
 }
 errors++;
 }
-}
-if(data4.prune !== undefined){
-let data5 = data4.prune;
-if(typeof data5 !== "boolean"){
-const err10 = {instancePath:instancePath+"/policy/prune",schemaPath:"#/$defs/policy/properties/prune/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema48.properties.prune.type,parentSchema:schema48.properties.prune,data:data5};
-if(vErrors === null){
-vErrors = [err10];
-}
-else {
-vErrors.push(err10);
-}
-errors++;
-}
-}
-if(data4.maxChangePercent !== undefined){
-let data6 = data4.maxChangePercent;
-if((typeof data6 == "number") && (isFinite(data6))){
-if(data6 > 100 || isNaN(data6)){
-const err11 = {instancePath:instancePath+"/policy/maxChangePercent",schemaPath:"#/$defs/policy/properties/maxChangePercent/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100},message:"must be <= 100",schema:100,parentSchema:schema48.properties.maxChangePercent,data:data6};
-if(vErrors === null){
-vErrors = [err11];
-}
-else {
-vErrors.push(err11);
-}
-errors++;
-}
-if(data6 < 0 || isNaN(data6)){
-const err12 = {instancePath:instancePath+"/policy/maxChangePercent",schemaPath:"#/$defs/policy/properties/maxChangePercent/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema48.properties.maxChangePercent,data:data6};
-if(vErrors === null){
-vErrors = [err12];
-}
-else {
-vErrors.push(err12);
-}
-errors++;
-}
-}
-else {
-const err13 = {instancePath:instancePath+"/policy/maxChangePercent",schemaPath:"#/$defs/policy/properties/maxChangePercent/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema48.properties.maxChangePercent.type,parentSchema:schema48.properties.maxChangePercent,data:data6};
-if(vErrors === null){
-vErrors = [err13];
-}
-else {
-vErrors.push(err13);
-}
-errors++;
-}
-}
-if(data4.ignore !== undefined){
-let data7 = data4.ignore;
-if(Array.isArray(data7)){
-const len0 = data7.length;
-for(let i0=0; i0<len0; i0++){
-let data8 = data7[i0];
-if(data8 && typeof data8 == "object" && !Array.isArray(data8)){
-if(data8.field === undefined){
-const err14 = {instancePath:instancePath+"/policy/ignore/" + i0,schemaPath:"#/$defs/policy/properties/ignore/items/required",keyword:"required",params:{missingProperty: "field"},message:"must have required property '"+"field"+"'",schema:schema48.properties.ignore.items.required,parentSchema:schema48.properties.ignore.items,data:data8};
-if(vErrors === null){
-vErrors = [err14];
-}
-else {
-vErrors.push(err14);
-}
-errors++;
-}
-for(const key6 in data8){
-if(!((key6 === "field") || (key6 === "when"))){
-const err15 = {instancePath:instancePath+"/policy/ignore/" + i0,schemaPath:"#/$defs/policy/properties/ignore/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties",schema:false,parentSchema:schema48.properties.ignore.items,data:data8};
-if(vErrors === null){
-vErrors = [err15];
-}
-else {
-vErrors.push(err15);
-}
-errors++;
-}
-}
-if(data8.field !== undefined){
-let data9 = data8.field;
-if(typeof data9 !== "string"){
-const err16 = {instancePath:instancePath+"/policy/ignore/" + i0+"/field",schemaPath:"#/$defs/policy/properties/ignore/items/properties/field/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema48.properties.ignore.items.properties.field.type,parentSchema:schema48.properties.ignore.items.properties.field,data:data9};
-if(vErrors === null){
-vErrors = [err16];
-}
-else {
-vErrors.push(err16);
-}
-errors++;
-}
-if(!(((((data9 === "status") || (data9 === "fee")) || (data9 === "tax")) || (data9 === "services")) || (data9 === "labels"))){
-const err17 = {instancePath:instancePath+"/policy/ignore/" + i0+"/field",schemaPath:"#/$defs/policy/properties/ignore/items/properties/field/enum",keyword:"enum",params:{allowedValues: schema48.properties.ignore.items.properties.field.enum},message:"must be equal to one of the allowed values",schema:schema48.properties.ignore.items.properties.field.enum,parentSchema:schema48.properties.ignore.items.properties.field,data:data9};
-if(vErrors === null){
-vErrors = [err17];
-}
-else {
-vErrors.push(err17);
-}
-errors++;
-}
-}
-if(data8.when !== undefined){
-let data10 = data8.when;
-if(data10 && typeof data10 == "object" && !Array.isArray(data10)){
-for(const key7 in data10){
-if(!((key7 === "changedBy") || (key7 === "value"))){
-const err18 = {instancePath:instancePath+"/policy/ignore/" + i0+"/when",schemaPath:"#/$defs/policy/properties/ignore/items/properties/when/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties",schema:false,parentSchema:schema48.properties.ignore.items.properties.when,data:data10};
-if(vErrors === null){
-vErrors = [err18];
-}
-else {
-vErrors.push(err18);
-}
-errors++;
-}
-}
-if(data10.changedBy !== undefined){
-let data11 = data10.changedBy;
-if(typeof data11 !== "string"){
-const err19 = {instancePath:instancePath+"/policy/ignore/" + i0+"/when/changedBy",schemaPath:"#/$defs/policy/properties/ignore/items/properties/when/properties/changedBy/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema48.properties.ignore.items.properties.when.properties.changedBy.type,parentSchema:schema48.properties.ignore.items.properties.when.properties.changedBy,data:data11};
-if(vErrors === null){
-vErrors = [err19];
-}
-else {
-vErrors.push(err19);
-}
-errors++;
-}
-if(!(((data11 === "USER") || (data11 === "MONITOR")) || (data11 === "API"))){
-const err20 = {instancePath:instancePath+"/policy/ignore/" + i0+"/when/changedBy",schemaPath:"#/$defs/policy/properties/ignore/items/properties/when/properties/changedBy/enum",keyword:"enum",params:{allowedValues: schema48.properties.ignore.items.properties.when.properties.changedBy.enum},message:"must be equal to one of the allowed values",schema:schema48.properties.ignore.items.properties.when.properties.changedBy.enum,parentSchema:schema48.properties.ignore.items.properties.when.properties.changedBy,data:data11};
-if(vErrors === null){
-vErrors = [err20];
-}
-else {
-vErrors.push(err20);
-}
-errors++;
-}
-}
-if(data10.value !== undefined){
-let data12 = data10.value;
-if(typeof data12 !== "string"){
-const err21 = {instancePath:instancePath+"/policy/ignore/" + i0+"/when/value",schemaPath:"#/$defs/policy/properties/ignore/items/properties/when/properties/value/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema48.properties.ignore.items.properties.when.properties.value.type,parentSchema:schema48.properties.ignore.items.properties.when.properties.value,data:data12};
-if(vErrors === null){
-vErrors = [err21];
-}
-else {
-vErrors.push(err21);
-}
-errors++;
-}
-}
-}
-else {
-const err22 = {instancePath:instancePath+"/policy/ignore/" + i0+"/when",schemaPath:"#/$defs/policy/properties/ignore/items/properties/when/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema48.properties.ignore.items.properties.when.type,parentSchema:schema48.properties.ignore.items.properties.when,data:data10};
-if(vErrors === null){
-vErrors = [err22];
-}
-else {
-vErrors.push(err22);
-}
-errors++;
-}
-}
-}
-else {
-const err23 = {instancePath:instancePath+"/policy/ignore/" + i0,schemaPath:"#/$defs/policy/properties/ignore/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema48.properties.ignore.items.type,parentSchema:schema48.properties.ignore.items,data:data8};
-if(vErrors === null){
-vErrors = [err23];
-}
-else {
-vErrors.push(err23);
-}
-errors++;
-}
-}
-}
-else {
-const err24 = {instancePath:instancePath+"/policy/ignore",schemaPath:"#/$defs/policy/properties/ignore/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema48.properties.ignore.type,parentSchema:schema48.properties.ignore,data:data7};
-if(vErrors === null){
-vErrors = [err24];
-}
-else {
-vErrors.push(err24);
-}
-errors++;
-}
-}
-}
-else {
-const err25 = {instancePath:instancePath+"/policy",schemaPath:"#/$defs/policy/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema48.type,parentSchema:schema48,data:data4};
-if(vErrors === null){
-vErrors = [err25];
-}
-else {
-vErrors.push(err25);
-}
-errors++;
-}
-}
-}
-else {
-const err26 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema40.type,parentSchema:schema40,data};
-if(vErrors === null){
-vErrors = [err26];
-}
-else {
-vErrors.push(err26);
-}
-errors++;
-}
 validate23.errors = vErrors;
 return errors === 0;
 }
 validate23.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const integration0 = validate28;
-const schema49 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://paystrator-gitops.dev/schemas/integrations/bca.schema.json","title":"Bank Central Asia (BCA) credentials","x-integration":{"id":"bca","displayName":"Bank Central Asia (BCA)","type":"DIRECT","services":["VIRTUAL_ACCOUNT","SEND_MONEY"]},"type":"object","additionalProperties":false,"required":["clientKey","clientSecret","corporateId","companyCode","apiSecret"],"properties":{"clientKey":{"type":"string","minLength":1,"description":"BCA API client id."},"clientSecret":{"description":"Client secret issued with the client key (secret: a secretRef).","writeOnly":true,"$ref":"../secret-ref.schema.json"},"corporateId":{"type":"string","minLength":1,"description":"KlikBCA Bisnis corporate id.","pattern":"^[A-Z0-9]{6,10}$"},"companyCode":{"type":"string","minLength":1,"description":"BCA Virtual Account company code.","pattern":"^[0-9]{5}$"},"apiSecret":{"description":"BCA API secret used for request signatures.","writeOnly":true,"$ref":"../secret-ref.schema.json"}}};
+export const integration0 = validate30;
+const schema50 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://paystrator-gitops.dev/schemas/integrations/bca.schema.json","title":"Bank Central Asia (BCA) credentials","x-integration":{"id":"bca","displayName":"Bank Central Asia (BCA)","type":"DIRECT","services":["VIRTUAL_ACCOUNT","SEND_MONEY"]},"type":"object","additionalProperties":false,"required":["clientKey","clientSecret","corporateId","companyCode","apiSecret"],"properties":{"clientKey":{"type":"string","minLength":1,"description":"BCA API client id."},"clientSecret":{"description":"Client secret issued with the client key (secret: a secretRef).","writeOnly":true,"$ref":"../secret-ref.schema.json"},"corporateId":{"type":"string","minLength":1,"description":"KlikBCA Bisnis corporate id.","pattern":"^[A-Z0-9]{6,10}$"},"companyCode":{"type":"string","minLength":1,"description":"BCA Virtual Account company code.","pattern":"^[0-9]{5}$"},"apiSecret":{"description":"BCA API secret used for request signatures.","writeOnly":true,"$ref":"../secret-ref.schema.json"}}};
 const pattern21 = new RegExp("^[A-Z0-9]{6,10}$", "u");
 const pattern22 = new RegExp("^[0-9]{5}$", "u");
 
-function validate28(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate30(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://paystrator-gitops.dev/schemas/integrations/bca.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate28.evaluated;
+const evaluated0 = validate30.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -3880,7 +4096,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.clientKey === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "clientKey"},message:"must have required property '"+"clientKey"+"'",schema:schema49.required,parentSchema:schema49,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "clientKey"},message:"must have required property '"+"clientKey"+"'",schema:schema50.required,parentSchema:schema50,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -3890,7 +4106,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.clientSecret === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "clientSecret"},message:"must have required property '"+"clientSecret"+"'",schema:schema49.required,parentSchema:schema49,data};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "clientSecret"},message:"must have required property '"+"clientSecret"+"'",schema:schema50.required,parentSchema:schema50,data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -3900,7 +4116,7 @@ vErrors.push(err1);
 errors++;
 }
 if(data.corporateId === undefined){
-const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "corporateId"},message:"must have required property '"+"corporateId"+"'",schema:schema49.required,parentSchema:schema49,data};
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "corporateId"},message:"must have required property '"+"corporateId"+"'",schema:schema50.required,parentSchema:schema50,data};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -3910,7 +4126,7 @@ vErrors.push(err2);
 errors++;
 }
 if(data.companyCode === undefined){
-const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "companyCode"},message:"must have required property '"+"companyCode"+"'",schema:schema49.required,parentSchema:schema49,data};
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "companyCode"},message:"must have required property '"+"companyCode"+"'",schema:schema50.required,parentSchema:schema50,data};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -3920,7 +4136,7 @@ vErrors.push(err3);
 errors++;
 }
 if(data.apiSecret === undefined){
-const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "apiSecret"},message:"must have required property '"+"apiSecret"+"'",schema:schema49.required,parentSchema:schema49,data};
+const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "apiSecret"},message:"must have required property '"+"apiSecret"+"'",schema:schema50.required,parentSchema:schema50,data};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -3931,7 +4147,7 @@ errors++;
 }
 for(const key0 in data){
 if(!(((((key0 === "clientKey") || (key0 === "clientSecret")) || (key0 === "corporateId")) || (key0 === "companyCode")) || (key0 === "apiSecret"))){
-const err5 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema49,data};
+const err5 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema50,data};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -3945,7 +4161,7 @@ if(data.clientKey !== undefined){
 let data0 = data.clientKey;
 if(typeof data0 === "string"){
 if(func1(data0) < 1){
-const err6 = {instancePath:instancePath+"/clientKey",schemaPath:"#/properties/clientKey/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema49.properties.clientKey,data:data0};
+const err6 = {instancePath:instancePath+"/clientKey",schemaPath:"#/properties/clientKey/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema50.properties.clientKey,data:data0};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -3956,7 +4172,7 @@ errors++;
 }
 }
 else {
-const err7 = {instancePath:instancePath+"/clientKey",schemaPath:"#/properties/clientKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema49.properties.clientKey.type,parentSchema:schema49.properties.clientKey,data:data0};
+const err7 = {instancePath:instancePath+"/clientKey",schemaPath:"#/properties/clientKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema50.properties.clientKey.type,parentSchema:schema50.properties.clientKey,data:data0};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -4142,7 +4358,7 @@ if(data.corporateId !== undefined){
 let data7 = data.corporateId;
 if(typeof data7 === "string"){
 if(func1(data7) < 1){
-const err22 = {instancePath:instancePath+"/corporateId",schemaPath:"#/properties/corporateId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema49.properties.corporateId,data:data7};
+const err22 = {instancePath:instancePath+"/corporateId",schemaPath:"#/properties/corporateId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema50.properties.corporateId,data:data7};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -4152,7 +4368,7 @@ vErrors.push(err22);
 errors++;
 }
 if(!pattern21.test(data7)){
-const err23 = {instancePath:instancePath+"/corporateId",schemaPath:"#/properties/corporateId/pattern",keyword:"pattern",params:{pattern: "^[A-Z0-9]{6,10}$"},message:"must match pattern \""+"^[A-Z0-9]{6,10}$"+"\"",schema:"^[A-Z0-9]{6,10}$",parentSchema:schema49.properties.corporateId,data:data7};
+const err23 = {instancePath:instancePath+"/corporateId",schemaPath:"#/properties/corporateId/pattern",keyword:"pattern",params:{pattern: "^[A-Z0-9]{6,10}$"},message:"must match pattern \""+"^[A-Z0-9]{6,10}$"+"\"",schema:"^[A-Z0-9]{6,10}$",parentSchema:schema50.properties.corporateId,data:data7};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -4163,7 +4379,7 @@ errors++;
 }
 }
 else {
-const err24 = {instancePath:instancePath+"/corporateId",schemaPath:"#/properties/corporateId/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema49.properties.corporateId.type,parentSchema:schema49.properties.corporateId,data:data7};
+const err24 = {instancePath:instancePath+"/corporateId",schemaPath:"#/properties/corporateId/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema50.properties.corporateId.type,parentSchema:schema50.properties.corporateId,data:data7};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -4177,7 +4393,7 @@ if(data.companyCode !== undefined){
 let data8 = data.companyCode;
 if(typeof data8 === "string"){
 if(func1(data8) < 1){
-const err25 = {instancePath:instancePath+"/companyCode",schemaPath:"#/properties/companyCode/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema49.properties.companyCode,data:data8};
+const err25 = {instancePath:instancePath+"/companyCode",schemaPath:"#/properties/companyCode/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema50.properties.companyCode,data:data8};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -4187,7 +4403,7 @@ vErrors.push(err25);
 errors++;
 }
 if(!pattern22.test(data8)){
-const err26 = {instancePath:instancePath+"/companyCode",schemaPath:"#/properties/companyCode/pattern",keyword:"pattern",params:{pattern: "^[0-9]{5}$"},message:"must match pattern \""+"^[0-9]{5}$"+"\"",schema:"^[0-9]{5}$",parentSchema:schema49.properties.companyCode,data:data8};
+const err26 = {instancePath:instancePath+"/companyCode",schemaPath:"#/properties/companyCode/pattern",keyword:"pattern",params:{pattern: "^[0-9]{5}$"},message:"must match pattern \""+"^[0-9]{5}$"+"\"",schema:"^[0-9]{5}$",parentSchema:schema50.properties.companyCode,data:data8};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -4198,7 +4414,7 @@ errors++;
 }
 }
 else {
-const err27 = {instancePath:instancePath+"/companyCode",schemaPath:"#/properties/companyCode/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema49.properties.companyCode.type,parentSchema:schema49.properties.companyCode,data:data8};
+const err27 = {instancePath:instancePath+"/companyCode",schemaPath:"#/properties/companyCode/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema50.properties.companyCode.type,parentSchema:schema50.properties.companyCode,data:data8};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -4382,7 +4598,7 @@ errors++;
 }
 }
 else {
-const err42 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema49.type,parentSchema:schema49,data};
+const err42 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema50.type,parentSchema:schema50,data};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -4391,21 +4607,21 @@ vErrors.push(err42);
 }
 errors++;
 }
-validate28.errors = vErrors;
+validate30.errors = vErrors;
 return errors === 0;
 }
-validate28.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate30.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const integration1 = validate29;
-const schema52 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://paystrator-gitops.dev/schemas/integrations/bni.schema.json","title":"Bank Negara Indonesia (BNI) credentials","x-integration":{"id":"bni","displayName":"Bank Negara Indonesia (BNI)","type":"DIRECT","services":["VIRTUAL_ACCOUNT"]},"type":"object","additionalProperties":false,"required":["clientKey","clientSecret","prefix"],"properties":{"clientKey":{"type":"string","minLength":1,"description":"BNI eCollection client id.","pattern":"^[0-9]{3,5}$"},"clientSecret":{"description":"Client secret issued with the client key (secret: a secretRef).","writeOnly":true,"$ref":"../secret-ref.schema.json"},"prefix":{"type":"string","minLength":1,"description":"Virtual account prefix.","pattern":"^98[0-9]{1,2}$"}}};
+export const integration1 = validate31;
+const schema53 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://paystrator-gitops.dev/schemas/integrations/bni.schema.json","title":"Bank Negara Indonesia (BNI) credentials","x-integration":{"id":"bni","displayName":"Bank Negara Indonesia (BNI)","type":"DIRECT","services":["VIRTUAL_ACCOUNT"]},"type":"object","additionalProperties":false,"required":["clientKey","clientSecret","prefix"],"properties":{"clientKey":{"type":"string","minLength":1,"description":"BNI eCollection client id.","pattern":"^[0-9]{3,5}$"},"clientSecret":{"description":"Client secret issued with the client key (secret: a secretRef).","writeOnly":true,"$ref":"../secret-ref.schema.json"},"prefix":{"type":"string","minLength":1,"description":"Virtual account prefix.","pattern":"^98[0-9]{1,2}$"}}};
 const pattern23 = new RegExp("^[0-9]{3,5}$", "u");
 const pattern24 = new RegExp("^98[0-9]{1,2}$", "u");
 
-function validate29(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate31(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://paystrator-gitops.dev/schemas/integrations/bni.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate29.evaluated;
+const evaluated0 = validate31.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -4414,7 +4630,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.clientKey === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "clientKey"},message:"must have required property '"+"clientKey"+"'",schema:schema52.required,parentSchema:schema52,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "clientKey"},message:"must have required property '"+"clientKey"+"'",schema:schema53.required,parentSchema:schema53,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -4424,7 +4640,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.clientSecret === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "clientSecret"},message:"must have required property '"+"clientSecret"+"'",schema:schema52.required,parentSchema:schema52,data};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "clientSecret"},message:"must have required property '"+"clientSecret"+"'",schema:schema53.required,parentSchema:schema53,data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -4434,7 +4650,7 @@ vErrors.push(err1);
 errors++;
 }
 if(data.prefix === undefined){
-const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "prefix"},message:"must have required property '"+"prefix"+"'",schema:schema52.required,parentSchema:schema52,data};
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "prefix"},message:"must have required property '"+"prefix"+"'",schema:schema53.required,parentSchema:schema53,data};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -4445,7 +4661,7 @@ errors++;
 }
 for(const key0 in data){
 if(!(((key0 === "clientKey") || (key0 === "clientSecret")) || (key0 === "prefix"))){
-const err3 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema52,data};
+const err3 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema53,data};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -4459,7 +4675,7 @@ if(data.clientKey !== undefined){
 let data0 = data.clientKey;
 if(typeof data0 === "string"){
 if(func1(data0) < 1){
-const err4 = {instancePath:instancePath+"/clientKey",schemaPath:"#/properties/clientKey/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema52.properties.clientKey,data:data0};
+const err4 = {instancePath:instancePath+"/clientKey",schemaPath:"#/properties/clientKey/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema53.properties.clientKey,data:data0};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -4469,7 +4685,7 @@ vErrors.push(err4);
 errors++;
 }
 if(!pattern23.test(data0)){
-const err5 = {instancePath:instancePath+"/clientKey",schemaPath:"#/properties/clientKey/pattern",keyword:"pattern",params:{pattern: "^[0-9]{3,5}$"},message:"must match pattern \""+"^[0-9]{3,5}$"+"\"",schema:"^[0-9]{3,5}$",parentSchema:schema52.properties.clientKey,data:data0};
+const err5 = {instancePath:instancePath+"/clientKey",schemaPath:"#/properties/clientKey/pattern",keyword:"pattern",params:{pattern: "^[0-9]{3,5}$"},message:"must match pattern \""+"^[0-9]{3,5}$"+"\"",schema:"^[0-9]{3,5}$",parentSchema:schema53.properties.clientKey,data:data0};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -4480,7 +4696,7 @@ errors++;
 }
 }
 else {
-const err6 = {instancePath:instancePath+"/clientKey",schemaPath:"#/properties/clientKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema52.properties.clientKey.type,parentSchema:schema52.properties.clientKey,data:data0};
+const err6 = {instancePath:instancePath+"/clientKey",schemaPath:"#/properties/clientKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema53.properties.clientKey.type,parentSchema:schema53.properties.clientKey,data:data0};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -4666,7 +4882,7 @@ if(data.prefix !== undefined){
 let data7 = data.prefix;
 if(typeof data7 === "string"){
 if(func1(data7) < 1){
-const err21 = {instancePath:instancePath+"/prefix",schemaPath:"#/properties/prefix/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema52.properties.prefix,data:data7};
+const err21 = {instancePath:instancePath+"/prefix",schemaPath:"#/properties/prefix/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema53.properties.prefix,data:data7};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -4676,7 +4892,7 @@ vErrors.push(err21);
 errors++;
 }
 if(!pattern24.test(data7)){
-const err22 = {instancePath:instancePath+"/prefix",schemaPath:"#/properties/prefix/pattern",keyword:"pattern",params:{pattern: "^98[0-9]{1,2}$"},message:"must match pattern \""+"^98[0-9]{1,2}$"+"\"",schema:"^98[0-9]{1,2}$",parentSchema:schema52.properties.prefix,data:data7};
+const err22 = {instancePath:instancePath+"/prefix",schemaPath:"#/properties/prefix/pattern",keyword:"pattern",params:{pattern: "^98[0-9]{1,2}$"},message:"must match pattern \""+"^98[0-9]{1,2}$"+"\"",schema:"^98[0-9]{1,2}$",parentSchema:schema53.properties.prefix,data:data7};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -4687,7 +4903,7 @@ errors++;
 }
 }
 else {
-const err23 = {instancePath:instancePath+"/prefix",schemaPath:"#/properties/prefix/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema52.properties.prefix.type,parentSchema:schema52.properties.prefix,data:data7};
+const err23 = {instancePath:instancePath+"/prefix",schemaPath:"#/properties/prefix/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema53.properties.prefix.type,parentSchema:schema53.properties.prefix,data:data7};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -4699,7 +4915,7 @@ errors++;
 }
 }
 else {
-const err24 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema52.type,parentSchema:schema52,data};
+const err24 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema53.type,parentSchema:schema53,data};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -4708,20 +4924,20 @@ vErrors.push(err24);
 }
 errors++;
 }
-validate29.errors = vErrors;
+validate31.errors = vErrors;
 return errors === 0;
 }
-validate29.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate31.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const integration2 = validate30;
-const schema54 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://paystrator-gitops.dev/schemas/integrations/bri.schema.json","title":"Bank Rakyat Indonesia (BRI) credentials","x-integration":{"id":"bri","displayName":"Bank Rakyat Indonesia (BRI)","type":"DIRECT","services":["VIRTUAL_ACCOUNT","SEND_MONEY"]},"type":"object","additionalProperties":false,"required":["clientKey","clientSecret","institutionCode","brivaNumber"],"properties":{"clientKey":{"type":"string","minLength":1,"description":"BRI API consumer key."},"clientSecret":{"description":"Client secret issued with the client key (secret: a secretRef).","writeOnly":true,"$ref":"../secret-ref.schema.json"},"institutionCode":{"type":"string","minLength":1,"description":"BRIVA institution code.","pattern":"^[A-Z0-9]{5,12}$"},"brivaNumber":{"type":"string","minLength":1,"description":"BRIVA prefix number.","pattern":"^[0-9]{5}$"}}};
+export const integration2 = validate32;
+const schema55 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://paystrator-gitops.dev/schemas/integrations/bri.schema.json","title":"Bank Rakyat Indonesia (BRI) credentials","x-integration":{"id":"bri","displayName":"Bank Rakyat Indonesia (BRI)","type":"DIRECT","services":["VIRTUAL_ACCOUNT","SEND_MONEY"]},"type":"object","additionalProperties":false,"required":["clientKey","clientSecret","institutionCode","brivaNumber"],"properties":{"clientKey":{"type":"string","minLength":1,"description":"BRI API consumer key."},"clientSecret":{"description":"Client secret issued with the client key (secret: a secretRef).","writeOnly":true,"$ref":"../secret-ref.schema.json"},"institutionCode":{"type":"string","minLength":1,"description":"BRIVA institution code.","pattern":"^[A-Z0-9]{5,12}$"},"brivaNumber":{"type":"string","minLength":1,"description":"BRIVA prefix number.","pattern":"^[0-9]{5}$"}}};
 const pattern25 = new RegExp("^[A-Z0-9]{5,12}$", "u");
 
-function validate30(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate32(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://paystrator-gitops.dev/schemas/integrations/bri.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate30.evaluated;
+const evaluated0 = validate32.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -4730,7 +4946,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.clientKey === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "clientKey"},message:"must have required property '"+"clientKey"+"'",schema:schema54.required,parentSchema:schema54,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "clientKey"},message:"must have required property '"+"clientKey"+"'",schema:schema55.required,parentSchema:schema55,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -4740,7 +4956,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.clientSecret === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "clientSecret"},message:"must have required property '"+"clientSecret"+"'",schema:schema54.required,parentSchema:schema54,data};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "clientSecret"},message:"must have required property '"+"clientSecret"+"'",schema:schema55.required,parentSchema:schema55,data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -4750,7 +4966,7 @@ vErrors.push(err1);
 errors++;
 }
 if(data.institutionCode === undefined){
-const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "institutionCode"},message:"must have required property '"+"institutionCode"+"'",schema:schema54.required,parentSchema:schema54,data};
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "institutionCode"},message:"must have required property '"+"institutionCode"+"'",schema:schema55.required,parentSchema:schema55,data};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -4760,7 +4976,7 @@ vErrors.push(err2);
 errors++;
 }
 if(data.brivaNumber === undefined){
-const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "brivaNumber"},message:"must have required property '"+"brivaNumber"+"'",schema:schema54.required,parentSchema:schema54,data};
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "brivaNumber"},message:"must have required property '"+"brivaNumber"+"'",schema:schema55.required,parentSchema:schema55,data};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -4771,7 +4987,7 @@ errors++;
 }
 for(const key0 in data){
 if(!((((key0 === "clientKey") || (key0 === "clientSecret")) || (key0 === "institutionCode")) || (key0 === "brivaNumber"))){
-const err4 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema54,data};
+const err4 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema55,data};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -4785,7 +5001,7 @@ if(data.clientKey !== undefined){
 let data0 = data.clientKey;
 if(typeof data0 === "string"){
 if(func1(data0) < 1){
-const err5 = {instancePath:instancePath+"/clientKey",schemaPath:"#/properties/clientKey/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema54.properties.clientKey,data:data0};
+const err5 = {instancePath:instancePath+"/clientKey",schemaPath:"#/properties/clientKey/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema55.properties.clientKey,data:data0};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -4796,7 +5012,7 @@ errors++;
 }
 }
 else {
-const err6 = {instancePath:instancePath+"/clientKey",schemaPath:"#/properties/clientKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema54.properties.clientKey.type,parentSchema:schema54.properties.clientKey,data:data0};
+const err6 = {instancePath:instancePath+"/clientKey",schemaPath:"#/properties/clientKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema55.properties.clientKey.type,parentSchema:schema55.properties.clientKey,data:data0};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -4982,7 +5198,7 @@ if(data.institutionCode !== undefined){
 let data7 = data.institutionCode;
 if(typeof data7 === "string"){
 if(func1(data7) < 1){
-const err21 = {instancePath:instancePath+"/institutionCode",schemaPath:"#/properties/institutionCode/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema54.properties.institutionCode,data:data7};
+const err21 = {instancePath:instancePath+"/institutionCode",schemaPath:"#/properties/institutionCode/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema55.properties.institutionCode,data:data7};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -4992,7 +5208,7 @@ vErrors.push(err21);
 errors++;
 }
 if(!pattern25.test(data7)){
-const err22 = {instancePath:instancePath+"/institutionCode",schemaPath:"#/properties/institutionCode/pattern",keyword:"pattern",params:{pattern: "^[A-Z0-9]{5,12}$"},message:"must match pattern \""+"^[A-Z0-9]{5,12}$"+"\"",schema:"^[A-Z0-9]{5,12}$",parentSchema:schema54.properties.institutionCode,data:data7};
+const err22 = {instancePath:instancePath+"/institutionCode",schemaPath:"#/properties/institutionCode/pattern",keyword:"pattern",params:{pattern: "^[A-Z0-9]{5,12}$"},message:"must match pattern \""+"^[A-Z0-9]{5,12}$"+"\"",schema:"^[A-Z0-9]{5,12}$",parentSchema:schema55.properties.institutionCode,data:data7};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -5003,7 +5219,7 @@ errors++;
 }
 }
 else {
-const err23 = {instancePath:instancePath+"/institutionCode",schemaPath:"#/properties/institutionCode/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema54.properties.institutionCode.type,parentSchema:schema54.properties.institutionCode,data:data7};
+const err23 = {instancePath:instancePath+"/institutionCode",schemaPath:"#/properties/institutionCode/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema55.properties.institutionCode.type,parentSchema:schema55.properties.institutionCode,data:data7};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -5017,7 +5233,7 @@ if(data.brivaNumber !== undefined){
 let data8 = data.brivaNumber;
 if(typeof data8 === "string"){
 if(func1(data8) < 1){
-const err24 = {instancePath:instancePath+"/brivaNumber",schemaPath:"#/properties/brivaNumber/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema54.properties.brivaNumber,data:data8};
+const err24 = {instancePath:instancePath+"/brivaNumber",schemaPath:"#/properties/brivaNumber/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema55.properties.brivaNumber,data:data8};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -5027,7 +5243,7 @@ vErrors.push(err24);
 errors++;
 }
 if(!pattern22.test(data8)){
-const err25 = {instancePath:instancePath+"/brivaNumber",schemaPath:"#/properties/brivaNumber/pattern",keyword:"pattern",params:{pattern: "^[0-9]{5}$"},message:"must match pattern \""+"^[0-9]{5}$"+"\"",schema:"^[0-9]{5}$",parentSchema:schema54.properties.brivaNumber,data:data8};
+const err25 = {instancePath:instancePath+"/brivaNumber",schemaPath:"#/properties/brivaNumber/pattern",keyword:"pattern",params:{pattern: "^[0-9]{5}$"},message:"must match pattern \""+"^[0-9]{5}$"+"\"",schema:"^[0-9]{5}$",parentSchema:schema55.properties.brivaNumber,data:data8};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -5038,7 +5254,7 @@ errors++;
 }
 }
 else {
-const err26 = {instancePath:instancePath+"/brivaNumber",schemaPath:"#/properties/brivaNumber/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema54.properties.brivaNumber.type,parentSchema:schema54.properties.brivaNumber,data:data8};
+const err26 = {instancePath:instancePath+"/brivaNumber",schemaPath:"#/properties/brivaNumber/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema55.properties.brivaNumber.type,parentSchema:schema55.properties.brivaNumber,data:data8};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -5050,7 +5266,7 @@ errors++;
 }
 }
 else {
-const err27 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema54.type,parentSchema:schema54,data};
+const err27 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema55.type,parentSchema:schema55,data};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -5059,19 +5275,19 @@ vErrors.push(err27);
 }
 errors++;
 }
-validate30.errors = vErrors;
+validate32.errors = vErrors;
 return errors === 0;
 }
-validate30.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate32.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const integration3 = validate31;
-const schema56 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://paystrator-gitops.dev/schemas/integrations/brick.schema.json","title":"Brick credentials","x-integration":{"id":"brick","displayName":"Brick","type":"AGGREGATOR","services":["VIRTUAL_ACCOUNT","SEND_MONEY"]},"type":"object","additionalProperties":false,"required":["clientKey","clientSecret"],"properties":{"clientKey":{"type":"string","minLength":1,"description":"Brick client id."},"clientSecret":{"description":"Client secret issued with the client key (secret: a secretRef).","writeOnly":true,"$ref":"../secret-ref.schema.json"}}};
+export const integration3 = validate33;
+const schema57 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://paystrator-gitops.dev/schemas/integrations/brick.schema.json","title":"Brick credentials","x-integration":{"id":"brick","displayName":"Brick","type":"AGGREGATOR","services":["VIRTUAL_ACCOUNT","SEND_MONEY"]},"type":"object","additionalProperties":false,"required":["clientKey","clientSecret"],"properties":{"clientKey":{"type":"string","minLength":1,"description":"Brick client id."},"clientSecret":{"description":"Client secret issued with the client key (secret: a secretRef).","writeOnly":true,"$ref":"../secret-ref.schema.json"}}};
 
-function validate31(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate33(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://paystrator-gitops.dev/schemas/integrations/brick.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate31.evaluated;
+const evaluated0 = validate33.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -5080,7 +5296,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.clientKey === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "clientKey"},message:"must have required property '"+"clientKey"+"'",schema:schema56.required,parentSchema:schema56,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "clientKey"},message:"must have required property '"+"clientKey"+"'",schema:schema57.required,parentSchema:schema57,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -5090,7 +5306,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.clientSecret === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "clientSecret"},message:"must have required property '"+"clientSecret"+"'",schema:schema56.required,parentSchema:schema56,data};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "clientSecret"},message:"must have required property '"+"clientSecret"+"'",schema:schema57.required,parentSchema:schema57,data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -5101,7 +5317,7 @@ errors++;
 }
 for(const key0 in data){
 if(!((key0 === "clientKey") || (key0 === "clientSecret"))){
-const err2 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema56,data};
+const err2 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema57,data};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -5115,7 +5331,7 @@ if(data.clientKey !== undefined){
 let data0 = data.clientKey;
 if(typeof data0 === "string"){
 if(func1(data0) < 1){
-const err3 = {instancePath:instancePath+"/clientKey",schemaPath:"#/properties/clientKey/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema56.properties.clientKey,data:data0};
+const err3 = {instancePath:instancePath+"/clientKey",schemaPath:"#/properties/clientKey/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema57.properties.clientKey,data:data0};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -5126,7 +5342,7 @@ errors++;
 }
 }
 else {
-const err4 = {instancePath:instancePath+"/clientKey",schemaPath:"#/properties/clientKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema56.properties.clientKey.type,parentSchema:schema56.properties.clientKey,data:data0};
+const err4 = {instancePath:instancePath+"/clientKey",schemaPath:"#/properties/clientKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema57.properties.clientKey.type,parentSchema:schema57.properties.clientKey,data:data0};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -5310,7 +5526,7 @@ errors++;
 }
 }
 else {
-const err19 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema56.type,parentSchema:schema56,data};
+const err19 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema57.type,parentSchema:schema57,data};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -5319,20 +5535,20 @@ vErrors.push(err19);
 }
 errors++;
 }
-validate31.errors = vErrors;
+validate33.errors = vErrors;
 return errors === 0;
 }
-validate31.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate33.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const integration4 = validate32;
-const schema58 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://paystrator-gitops.dev/schemas/integrations/dana.schema.json","title":"DANA credentials","x-integration":{"id":"dana","displayName":"DANA","type":"DIRECT","services":["EWALLET","QR_CODE"],"qris":true},"type":"object","additionalProperties":false,"required":["clientKey","clientSecret","merchantId","privateKey"],"properties":{"clientKey":{"type":"string","minLength":1,"description":"DANA client id."},"clientSecret":{"description":"Client secret issued with the client key (secret: a secretRef).","writeOnly":true,"$ref":"../secret-ref.schema.json"},"merchantId":{"type":"string","minLength":1,"description":"DANA merchant id.","pattern":"^[0-9]{12,20}$"},"privateKey":{"description":"RSA private key for request signatures (PEM).","writeOnly":true,"$ref":"../secret-ref.schema.json"}}};
+export const integration4 = validate34;
+const schema59 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://paystrator-gitops.dev/schemas/integrations/dana.schema.json","title":"DANA credentials","x-integration":{"id":"dana","displayName":"DANA","type":"DIRECT","services":["EWALLET","QR_CODE"],"qris":true},"type":"object","additionalProperties":false,"required":["clientKey","clientSecret","merchantId","privateKey"],"properties":{"clientKey":{"type":"string","minLength":1,"description":"DANA client id."},"clientSecret":{"description":"Client secret issued with the client key (secret: a secretRef).","writeOnly":true,"$ref":"../secret-ref.schema.json"},"merchantId":{"type":"string","minLength":1,"description":"DANA merchant id.","pattern":"^[0-9]{12,20}$"},"privateKey":{"description":"RSA private key for request signatures (PEM).","writeOnly":true,"$ref":"../secret-ref.schema.json"}}};
 const pattern27 = new RegExp("^[0-9]{12,20}$", "u");
 
-function validate32(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate34(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://paystrator-gitops.dev/schemas/integrations/dana.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate32.evaluated;
+const evaluated0 = validate34.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -5341,7 +5557,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.clientKey === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "clientKey"},message:"must have required property '"+"clientKey"+"'",schema:schema58.required,parentSchema:schema58,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "clientKey"},message:"must have required property '"+"clientKey"+"'",schema:schema59.required,parentSchema:schema59,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -5351,7 +5567,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.clientSecret === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "clientSecret"},message:"must have required property '"+"clientSecret"+"'",schema:schema58.required,parentSchema:schema58,data};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "clientSecret"},message:"must have required property '"+"clientSecret"+"'",schema:schema59.required,parentSchema:schema59,data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -5361,7 +5577,7 @@ vErrors.push(err1);
 errors++;
 }
 if(data.merchantId === undefined){
-const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "merchantId"},message:"must have required property '"+"merchantId"+"'",schema:schema58.required,parentSchema:schema58,data};
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "merchantId"},message:"must have required property '"+"merchantId"+"'",schema:schema59.required,parentSchema:schema59,data};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -5371,7 +5587,7 @@ vErrors.push(err2);
 errors++;
 }
 if(data.privateKey === undefined){
-const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "privateKey"},message:"must have required property '"+"privateKey"+"'",schema:schema58.required,parentSchema:schema58,data};
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "privateKey"},message:"must have required property '"+"privateKey"+"'",schema:schema59.required,parentSchema:schema59,data};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -5382,7 +5598,7 @@ errors++;
 }
 for(const key0 in data){
 if(!((((key0 === "clientKey") || (key0 === "clientSecret")) || (key0 === "merchantId")) || (key0 === "privateKey"))){
-const err4 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema58,data};
+const err4 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema59,data};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -5396,7 +5612,7 @@ if(data.clientKey !== undefined){
 let data0 = data.clientKey;
 if(typeof data0 === "string"){
 if(func1(data0) < 1){
-const err5 = {instancePath:instancePath+"/clientKey",schemaPath:"#/properties/clientKey/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema58.properties.clientKey,data:data0};
+const err5 = {instancePath:instancePath+"/clientKey",schemaPath:"#/properties/clientKey/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema59.properties.clientKey,data:data0};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -5407,7 +5623,7 @@ errors++;
 }
 }
 else {
-const err6 = {instancePath:instancePath+"/clientKey",schemaPath:"#/properties/clientKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema58.properties.clientKey.type,parentSchema:schema58.properties.clientKey,data:data0};
+const err6 = {instancePath:instancePath+"/clientKey",schemaPath:"#/properties/clientKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema59.properties.clientKey.type,parentSchema:schema59.properties.clientKey,data:data0};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -5593,7 +5809,7 @@ if(data.merchantId !== undefined){
 let data7 = data.merchantId;
 if(typeof data7 === "string"){
 if(func1(data7) < 1){
-const err21 = {instancePath:instancePath+"/merchantId",schemaPath:"#/properties/merchantId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema58.properties.merchantId,data:data7};
+const err21 = {instancePath:instancePath+"/merchantId",schemaPath:"#/properties/merchantId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema59.properties.merchantId,data:data7};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -5603,7 +5819,7 @@ vErrors.push(err21);
 errors++;
 }
 if(!pattern27.test(data7)){
-const err22 = {instancePath:instancePath+"/merchantId",schemaPath:"#/properties/merchantId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12,20}$"},message:"must match pattern \""+"^[0-9]{12,20}$"+"\"",schema:"^[0-9]{12,20}$",parentSchema:schema58.properties.merchantId,data:data7};
+const err22 = {instancePath:instancePath+"/merchantId",schemaPath:"#/properties/merchantId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12,20}$"},message:"must match pattern \""+"^[0-9]{12,20}$"+"\"",schema:"^[0-9]{12,20}$",parentSchema:schema59.properties.merchantId,data:data7};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -5614,7 +5830,7 @@ errors++;
 }
 }
 else {
-const err23 = {instancePath:instancePath+"/merchantId",schemaPath:"#/properties/merchantId/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema58.properties.merchantId.type,parentSchema:schema58.properties.merchantId,data:data7};
+const err23 = {instancePath:instancePath+"/merchantId",schemaPath:"#/properties/merchantId/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema59.properties.merchantId.type,parentSchema:schema59.properties.merchantId,data:data7};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -5798,7 +6014,7 @@ errors++;
 }
 }
 else {
-const err38 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema58.type,parentSchema:schema58,data};
+const err38 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema59.type,parentSchema:schema59,data};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -5807,20 +6023,20 @@ vErrors.push(err38);
 }
 errors++;
 }
-validate32.errors = vErrors;
+validate34.errors = vErrors;
 return errors === 0;
 }
-validate32.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate34.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const integration5 = validate33;
-const schema61 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://paystrator-gitops.dev/schemas/integrations/doku.schema.json","title":"DOKU credentials","x-integration":{"id":"doku","displayName":"DOKU","type":"AGGREGATOR","services":["VIRTUAL_ACCOUNT","QR_CODE","EWALLET","CREDIT_CARD"],"qris":true},"type":"object","additionalProperties":false,"required":["clientKey","clientSecret","privateKey"],"properties":{"clientKey":{"type":"string","minLength":1,"description":"DOKU client id.","pattern":"^(BRN|MCH)-[0-9]{4}-[0-9]+$"},"clientSecret":{"description":"Client secret issued with the client key (secret: a secretRef).","writeOnly":true,"$ref":"../secret-ref.schema.json"},"privateKey":{"description":"RSA private key for SNAP request signatures (PEM).","writeOnly":true,"$ref":"../secret-ref.schema.json"}}};
+export const integration5 = validate35;
+const schema62 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://paystrator-gitops.dev/schemas/integrations/doku.schema.json","title":"DOKU credentials","x-integration":{"id":"doku","displayName":"DOKU","type":"AGGREGATOR","services":["VIRTUAL_ACCOUNT","QR_CODE","EWALLET","CREDIT_CARD"],"qris":true},"type":"object","additionalProperties":false,"required":["clientKey","clientSecret","privateKey"],"properties":{"clientKey":{"type":"string","minLength":1,"description":"DOKU client id.","pattern":"^(BRN|MCH)-[0-9]{4}-[0-9]+$"},"clientSecret":{"description":"Client secret issued with the client key (secret: a secretRef).","writeOnly":true,"$ref":"../secret-ref.schema.json"},"privateKey":{"description":"RSA private key for SNAP request signatures (PEM).","writeOnly":true,"$ref":"../secret-ref.schema.json"}}};
 const pattern28 = new RegExp("^(BRN|MCH)-[0-9]{4}-[0-9]+$", "u");
 
-function validate33(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate35(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://paystrator-gitops.dev/schemas/integrations/doku.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate33.evaluated;
+const evaluated0 = validate35.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -5829,7 +6045,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.clientKey === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "clientKey"},message:"must have required property '"+"clientKey"+"'",schema:schema61.required,parentSchema:schema61,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "clientKey"},message:"must have required property '"+"clientKey"+"'",schema:schema62.required,parentSchema:schema62,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -5839,7 +6055,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.clientSecret === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "clientSecret"},message:"must have required property '"+"clientSecret"+"'",schema:schema61.required,parentSchema:schema61,data};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "clientSecret"},message:"must have required property '"+"clientSecret"+"'",schema:schema62.required,parentSchema:schema62,data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -5849,7 +6065,7 @@ vErrors.push(err1);
 errors++;
 }
 if(data.privateKey === undefined){
-const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "privateKey"},message:"must have required property '"+"privateKey"+"'",schema:schema61.required,parentSchema:schema61,data};
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "privateKey"},message:"must have required property '"+"privateKey"+"'",schema:schema62.required,parentSchema:schema62,data};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -5860,7 +6076,7 @@ errors++;
 }
 for(const key0 in data){
 if(!(((key0 === "clientKey") || (key0 === "clientSecret")) || (key0 === "privateKey"))){
-const err3 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema61,data};
+const err3 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema62,data};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -5874,7 +6090,7 @@ if(data.clientKey !== undefined){
 let data0 = data.clientKey;
 if(typeof data0 === "string"){
 if(func1(data0) < 1){
-const err4 = {instancePath:instancePath+"/clientKey",schemaPath:"#/properties/clientKey/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema61.properties.clientKey,data:data0};
+const err4 = {instancePath:instancePath+"/clientKey",schemaPath:"#/properties/clientKey/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema62.properties.clientKey,data:data0};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -5884,7 +6100,7 @@ vErrors.push(err4);
 errors++;
 }
 if(!pattern28.test(data0)){
-const err5 = {instancePath:instancePath+"/clientKey",schemaPath:"#/properties/clientKey/pattern",keyword:"pattern",params:{pattern: "^(BRN|MCH)-[0-9]{4}-[0-9]+$"},message:"must match pattern \""+"^(BRN|MCH)-[0-9]{4}-[0-9]+$"+"\"",schema:"^(BRN|MCH)-[0-9]{4}-[0-9]+$",parentSchema:schema61.properties.clientKey,data:data0};
+const err5 = {instancePath:instancePath+"/clientKey",schemaPath:"#/properties/clientKey/pattern",keyword:"pattern",params:{pattern: "^(BRN|MCH)-[0-9]{4}-[0-9]+$"},message:"must match pattern \""+"^(BRN|MCH)-[0-9]{4}-[0-9]+$"+"\"",schema:"^(BRN|MCH)-[0-9]{4}-[0-9]+$",parentSchema:schema62.properties.clientKey,data:data0};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -5895,7 +6111,7 @@ errors++;
 }
 }
 else {
-const err6 = {instancePath:instancePath+"/clientKey",schemaPath:"#/properties/clientKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema61.properties.clientKey.type,parentSchema:schema61.properties.clientKey,data:data0};
+const err6 = {instancePath:instancePath+"/clientKey",schemaPath:"#/properties/clientKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema62.properties.clientKey.type,parentSchema:schema62.properties.clientKey,data:data0};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -6251,7 +6467,7 @@ errors++;
 }
 }
 else {
-const err35 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema61.type,parentSchema:schema61,data};
+const err35 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema62.type,parentSchema:schema62,data};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -6260,19 +6476,19 @@ vErrors.push(err35);
 }
 errors++;
 }
-validate33.errors = vErrors;
+validate35.errors = vErrors;
 return errors === 0;
 }
-validate33.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate35.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const integration6 = validate34;
-const schema64 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://paystrator-gitops.dev/schemas/integrations/flip.schema.json","title":"Flip for Business credentials","x-integration":{"id":"flip","displayName":"Flip for Business","type":"AGGREGATOR","services":["VIRTUAL_ACCOUNT","SEND_MONEY"]},"type":"object","additionalProperties":false,"required":["clientKey","clientSecret","validationToken"],"properties":{"clientKey":{"type":"string","minLength":1,"description":"Flip API key id."},"clientSecret":{"description":"Client secret issued with the client key (secret: a secretRef).","writeOnly":true,"$ref":"../secret-ref.schema.json"},"validationToken":{"description":"Callback validation token.","writeOnly":true,"$ref":"../secret-ref.schema.json"}}};
+export const integration6 = validate36;
+const schema65 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://paystrator-gitops.dev/schemas/integrations/flip.schema.json","title":"Flip for Business credentials","x-integration":{"id":"flip","displayName":"Flip for Business","type":"AGGREGATOR","services":["VIRTUAL_ACCOUNT","SEND_MONEY"]},"type":"object","additionalProperties":false,"required":["clientKey","clientSecret","validationToken"],"properties":{"clientKey":{"type":"string","minLength":1,"description":"Flip API key id."},"clientSecret":{"description":"Client secret issued with the client key (secret: a secretRef).","writeOnly":true,"$ref":"../secret-ref.schema.json"},"validationToken":{"description":"Callback validation token.","writeOnly":true,"$ref":"../secret-ref.schema.json"}}};
 
-function validate34(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate36(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://paystrator-gitops.dev/schemas/integrations/flip.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate34.evaluated;
+const evaluated0 = validate36.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -6281,7 +6497,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.clientKey === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "clientKey"},message:"must have required property '"+"clientKey"+"'",schema:schema64.required,parentSchema:schema64,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "clientKey"},message:"must have required property '"+"clientKey"+"'",schema:schema65.required,parentSchema:schema65,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -6291,7 +6507,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.clientSecret === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "clientSecret"},message:"must have required property '"+"clientSecret"+"'",schema:schema64.required,parentSchema:schema64,data};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "clientSecret"},message:"must have required property '"+"clientSecret"+"'",schema:schema65.required,parentSchema:schema65,data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -6301,7 +6517,7 @@ vErrors.push(err1);
 errors++;
 }
 if(data.validationToken === undefined){
-const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "validationToken"},message:"must have required property '"+"validationToken"+"'",schema:schema64.required,parentSchema:schema64,data};
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "validationToken"},message:"must have required property '"+"validationToken"+"'",schema:schema65.required,parentSchema:schema65,data};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -6312,7 +6528,7 @@ errors++;
 }
 for(const key0 in data){
 if(!(((key0 === "clientKey") || (key0 === "clientSecret")) || (key0 === "validationToken"))){
-const err3 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema64,data};
+const err3 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema65,data};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -6326,7 +6542,7 @@ if(data.clientKey !== undefined){
 let data0 = data.clientKey;
 if(typeof data0 === "string"){
 if(func1(data0) < 1){
-const err4 = {instancePath:instancePath+"/clientKey",schemaPath:"#/properties/clientKey/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema64.properties.clientKey,data:data0};
+const err4 = {instancePath:instancePath+"/clientKey",schemaPath:"#/properties/clientKey/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema65.properties.clientKey,data:data0};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -6337,7 +6553,7 @@ errors++;
 }
 }
 else {
-const err5 = {instancePath:instancePath+"/clientKey",schemaPath:"#/properties/clientKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema64.properties.clientKey.type,parentSchema:schema64.properties.clientKey,data:data0};
+const err5 = {instancePath:instancePath+"/clientKey",schemaPath:"#/properties/clientKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema65.properties.clientKey.type,parentSchema:schema65.properties.clientKey,data:data0};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -6693,7 +6909,7 @@ errors++;
 }
 }
 else {
-const err34 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema64.type,parentSchema:schema64,data};
+const err34 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema65.type,parentSchema:schema65,data};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -6702,20 +6918,20 @@ vErrors.push(err34);
 }
 errors++;
 }
-validate34.errors = vErrors;
+validate36.errors = vErrors;
 return errors === 0;
 }
-validate34.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate36.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const integration7 = validate35;
-const schema67 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://paystrator-gitops.dev/schemas/integrations/mandiri.schema.json","title":"Bank Mandiri credentials","x-integration":{"id":"mandiri","displayName":"Bank Mandiri","type":"DIRECT","services":["VIRTUAL_ACCOUNT","SEND_MONEY"]},"type":"object","additionalProperties":false,"required":["clientKey","clientSecret","partnerId","channelId","privateKey"],"properties":{"clientKey":{"type":"string","minLength":1,"description":"Mandiri API client id."},"clientSecret":{"description":"Client secret issued with the client key (secret: a secretRef).","writeOnly":true,"$ref":"../secret-ref.schema.json"},"partnerId":{"type":"string","minLength":1,"description":"SNAP partner id (X-PARTNER-ID).","pattern":"^[A-Za-z0-9]{5,36}$"},"channelId":{"type":"string","minLength":1,"description":"SNAP channel id.","pattern":"^[0-9]{5}$"},"privateKey":{"description":"RSA private key for SNAP request signatures (PEM).","writeOnly":true,"$ref":"../secret-ref.schema.json"}}};
+export const integration7 = validate37;
+const schema68 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://paystrator-gitops.dev/schemas/integrations/mandiri.schema.json","title":"Bank Mandiri credentials","x-integration":{"id":"mandiri","displayName":"Bank Mandiri","type":"DIRECT","services":["VIRTUAL_ACCOUNT","SEND_MONEY"]},"type":"object","additionalProperties":false,"required":["clientKey","clientSecret","partnerId","channelId","privateKey"],"properties":{"clientKey":{"type":"string","minLength":1,"description":"Mandiri API client id."},"clientSecret":{"description":"Client secret issued with the client key (secret: a secretRef).","writeOnly":true,"$ref":"../secret-ref.schema.json"},"partnerId":{"type":"string","minLength":1,"description":"SNAP partner id (X-PARTNER-ID).","pattern":"^[A-Za-z0-9]{5,36}$"},"channelId":{"type":"string","minLength":1,"description":"SNAP channel id.","pattern":"^[0-9]{5}$"},"privateKey":{"description":"RSA private key for SNAP request signatures (PEM).","writeOnly":true,"$ref":"../secret-ref.schema.json"}}};
 const pattern29 = new RegExp("^[A-Za-z0-9]{5,36}$", "u");
 
-function validate35(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate37(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://paystrator-gitops.dev/schemas/integrations/mandiri.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate35.evaluated;
+const evaluated0 = validate37.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -6724,7 +6940,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.clientKey === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "clientKey"},message:"must have required property '"+"clientKey"+"'",schema:schema67.required,parentSchema:schema67,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "clientKey"},message:"must have required property '"+"clientKey"+"'",schema:schema68.required,parentSchema:schema68,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -6734,7 +6950,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.clientSecret === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "clientSecret"},message:"must have required property '"+"clientSecret"+"'",schema:schema67.required,parentSchema:schema67,data};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "clientSecret"},message:"must have required property '"+"clientSecret"+"'",schema:schema68.required,parentSchema:schema68,data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -6744,7 +6960,7 @@ vErrors.push(err1);
 errors++;
 }
 if(data.partnerId === undefined){
-const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "partnerId"},message:"must have required property '"+"partnerId"+"'",schema:schema67.required,parentSchema:schema67,data};
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "partnerId"},message:"must have required property '"+"partnerId"+"'",schema:schema68.required,parentSchema:schema68,data};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -6754,7 +6970,7 @@ vErrors.push(err2);
 errors++;
 }
 if(data.channelId === undefined){
-const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "channelId"},message:"must have required property '"+"channelId"+"'",schema:schema67.required,parentSchema:schema67,data};
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "channelId"},message:"must have required property '"+"channelId"+"'",schema:schema68.required,parentSchema:schema68,data};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -6764,7 +6980,7 @@ vErrors.push(err3);
 errors++;
 }
 if(data.privateKey === undefined){
-const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "privateKey"},message:"must have required property '"+"privateKey"+"'",schema:schema67.required,parentSchema:schema67,data};
+const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "privateKey"},message:"must have required property '"+"privateKey"+"'",schema:schema68.required,parentSchema:schema68,data};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -6775,7 +6991,7 @@ errors++;
 }
 for(const key0 in data){
 if(!(((((key0 === "clientKey") || (key0 === "clientSecret")) || (key0 === "partnerId")) || (key0 === "channelId")) || (key0 === "privateKey"))){
-const err5 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema67,data};
+const err5 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema68,data};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -6789,7 +7005,7 @@ if(data.clientKey !== undefined){
 let data0 = data.clientKey;
 if(typeof data0 === "string"){
 if(func1(data0) < 1){
-const err6 = {instancePath:instancePath+"/clientKey",schemaPath:"#/properties/clientKey/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema67.properties.clientKey,data:data0};
+const err6 = {instancePath:instancePath+"/clientKey",schemaPath:"#/properties/clientKey/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema68.properties.clientKey,data:data0};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -6800,7 +7016,7 @@ errors++;
 }
 }
 else {
-const err7 = {instancePath:instancePath+"/clientKey",schemaPath:"#/properties/clientKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema67.properties.clientKey.type,parentSchema:schema67.properties.clientKey,data:data0};
+const err7 = {instancePath:instancePath+"/clientKey",schemaPath:"#/properties/clientKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema68.properties.clientKey.type,parentSchema:schema68.properties.clientKey,data:data0};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -6986,7 +7202,7 @@ if(data.partnerId !== undefined){
 let data7 = data.partnerId;
 if(typeof data7 === "string"){
 if(func1(data7) < 1){
-const err22 = {instancePath:instancePath+"/partnerId",schemaPath:"#/properties/partnerId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema67.properties.partnerId,data:data7};
+const err22 = {instancePath:instancePath+"/partnerId",schemaPath:"#/properties/partnerId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema68.properties.partnerId,data:data7};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -6996,7 +7212,7 @@ vErrors.push(err22);
 errors++;
 }
 if(!pattern29.test(data7)){
-const err23 = {instancePath:instancePath+"/partnerId",schemaPath:"#/properties/partnerId/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9]{5,36}$"},message:"must match pattern \""+"^[A-Za-z0-9]{5,36}$"+"\"",schema:"^[A-Za-z0-9]{5,36}$",parentSchema:schema67.properties.partnerId,data:data7};
+const err23 = {instancePath:instancePath+"/partnerId",schemaPath:"#/properties/partnerId/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9]{5,36}$"},message:"must match pattern \""+"^[A-Za-z0-9]{5,36}$"+"\"",schema:"^[A-Za-z0-9]{5,36}$",parentSchema:schema68.properties.partnerId,data:data7};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -7007,7 +7223,7 @@ errors++;
 }
 }
 else {
-const err24 = {instancePath:instancePath+"/partnerId",schemaPath:"#/properties/partnerId/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema67.properties.partnerId.type,parentSchema:schema67.properties.partnerId,data:data7};
+const err24 = {instancePath:instancePath+"/partnerId",schemaPath:"#/properties/partnerId/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema68.properties.partnerId.type,parentSchema:schema68.properties.partnerId,data:data7};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -7021,7 +7237,7 @@ if(data.channelId !== undefined){
 let data8 = data.channelId;
 if(typeof data8 === "string"){
 if(func1(data8) < 1){
-const err25 = {instancePath:instancePath+"/channelId",schemaPath:"#/properties/channelId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema67.properties.channelId,data:data8};
+const err25 = {instancePath:instancePath+"/channelId",schemaPath:"#/properties/channelId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema68.properties.channelId,data:data8};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -7031,7 +7247,7 @@ vErrors.push(err25);
 errors++;
 }
 if(!pattern22.test(data8)){
-const err26 = {instancePath:instancePath+"/channelId",schemaPath:"#/properties/channelId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{5}$"},message:"must match pattern \""+"^[0-9]{5}$"+"\"",schema:"^[0-9]{5}$",parentSchema:schema67.properties.channelId,data:data8};
+const err26 = {instancePath:instancePath+"/channelId",schemaPath:"#/properties/channelId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{5}$"},message:"must match pattern \""+"^[0-9]{5}$"+"\"",schema:"^[0-9]{5}$",parentSchema:schema68.properties.channelId,data:data8};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -7042,7 +7258,7 @@ errors++;
 }
 }
 else {
-const err27 = {instancePath:instancePath+"/channelId",schemaPath:"#/properties/channelId/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema67.properties.channelId.type,parentSchema:schema67.properties.channelId,data:data8};
+const err27 = {instancePath:instancePath+"/channelId",schemaPath:"#/properties/channelId/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema68.properties.channelId.type,parentSchema:schema68.properties.channelId,data:data8};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -7226,7 +7442,7 @@ errors++;
 }
 }
 else {
-const err42 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema67.type,parentSchema:schema67,data};
+const err42 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema68.type,parentSchema:schema68,data};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -7235,21 +7451,21 @@ vErrors.push(err42);
 }
 errors++;
 }
-validate35.errors = vErrors;
+validate37.errors = vErrors;
 return errors === 0;
 }
-validate35.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate37.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const integration8 = validate36;
-const schema70 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://paystrator-gitops.dev/schemas/integrations/midtrans.schema.json","title":"Midtrans credentials","x-integration":{"id":"midtrans","displayName":"Midtrans","type":"AGGREGATOR","services":["VIRTUAL_ACCOUNT","QR_CODE","EWALLET","CREDIT_CARD"],"qris":true},"type":"object","additionalProperties":false,"required":["clientKey","clientSecret","merchantId"],"properties":{"clientKey":{"type":"string","minLength":1,"description":"Midtrans client key.","pattern":"^(SB-)?Mid-client-[A-Za-z0-9_-]+$"},"clientSecret":{"description":"Client secret issued with the client key (secret: a secretRef).","writeOnly":true,"$ref":"../secret-ref.schema.json"},"merchantId":{"type":"string","minLength":1,"description":"Midtrans merchant id.","pattern":"^G[0-9]{9}$"}}};
+export const integration8 = validate38;
+const schema71 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://paystrator-gitops.dev/schemas/integrations/midtrans.schema.json","title":"Midtrans credentials","x-integration":{"id":"midtrans","displayName":"Midtrans","type":"AGGREGATOR","services":["VIRTUAL_ACCOUNT","QR_CODE","EWALLET","CREDIT_CARD"],"qris":true},"type":"object","additionalProperties":false,"required":["clientKey","clientSecret","merchantId"],"properties":{"clientKey":{"type":"string","minLength":1,"description":"Midtrans client key.","pattern":"^(SB-)?Mid-client-[A-Za-z0-9_-]+$"},"clientSecret":{"description":"Client secret issued with the client key (secret: a secretRef).","writeOnly":true,"$ref":"../secret-ref.schema.json"},"merchantId":{"type":"string","minLength":1,"description":"Midtrans merchant id.","pattern":"^G[0-9]{9}$"}}};
 const pattern31 = new RegExp("^(SB-)?Mid-client-[A-Za-z0-9_-]+$", "u");
 const pattern32 = new RegExp("^G[0-9]{9}$", "u");
 
-function validate36(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate38(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://paystrator-gitops.dev/schemas/integrations/midtrans.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate36.evaluated;
+const evaluated0 = validate38.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -7258,7 +7474,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.clientKey === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "clientKey"},message:"must have required property '"+"clientKey"+"'",schema:schema70.required,parentSchema:schema70,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "clientKey"},message:"must have required property '"+"clientKey"+"'",schema:schema71.required,parentSchema:schema71,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -7268,7 +7484,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.clientSecret === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "clientSecret"},message:"must have required property '"+"clientSecret"+"'",schema:schema70.required,parentSchema:schema70,data};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "clientSecret"},message:"must have required property '"+"clientSecret"+"'",schema:schema71.required,parentSchema:schema71,data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -7278,7 +7494,7 @@ vErrors.push(err1);
 errors++;
 }
 if(data.merchantId === undefined){
-const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "merchantId"},message:"must have required property '"+"merchantId"+"'",schema:schema70.required,parentSchema:schema70,data};
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "merchantId"},message:"must have required property '"+"merchantId"+"'",schema:schema71.required,parentSchema:schema71,data};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -7289,7 +7505,7 @@ errors++;
 }
 for(const key0 in data){
 if(!(((key0 === "clientKey") || (key0 === "clientSecret")) || (key0 === "merchantId"))){
-const err3 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema70,data};
+const err3 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema71,data};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -7303,7 +7519,7 @@ if(data.clientKey !== undefined){
 let data0 = data.clientKey;
 if(typeof data0 === "string"){
 if(func1(data0) < 1){
-const err4 = {instancePath:instancePath+"/clientKey",schemaPath:"#/properties/clientKey/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema70.properties.clientKey,data:data0};
+const err4 = {instancePath:instancePath+"/clientKey",schemaPath:"#/properties/clientKey/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema71.properties.clientKey,data:data0};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -7313,7 +7529,7 @@ vErrors.push(err4);
 errors++;
 }
 if(!pattern31.test(data0)){
-const err5 = {instancePath:instancePath+"/clientKey",schemaPath:"#/properties/clientKey/pattern",keyword:"pattern",params:{pattern: "^(SB-)?Mid-client-[A-Za-z0-9_-]+$"},message:"must match pattern \""+"^(SB-)?Mid-client-[A-Za-z0-9_-]+$"+"\"",schema:"^(SB-)?Mid-client-[A-Za-z0-9_-]+$",parentSchema:schema70.properties.clientKey,data:data0};
+const err5 = {instancePath:instancePath+"/clientKey",schemaPath:"#/properties/clientKey/pattern",keyword:"pattern",params:{pattern: "^(SB-)?Mid-client-[A-Za-z0-9_-]+$"},message:"must match pattern \""+"^(SB-)?Mid-client-[A-Za-z0-9_-]+$"+"\"",schema:"^(SB-)?Mid-client-[A-Za-z0-9_-]+$",parentSchema:schema71.properties.clientKey,data:data0};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -7324,7 +7540,7 @@ errors++;
 }
 }
 else {
-const err6 = {instancePath:instancePath+"/clientKey",schemaPath:"#/properties/clientKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema70.properties.clientKey.type,parentSchema:schema70.properties.clientKey,data:data0};
+const err6 = {instancePath:instancePath+"/clientKey",schemaPath:"#/properties/clientKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema71.properties.clientKey.type,parentSchema:schema71.properties.clientKey,data:data0};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -7510,7 +7726,7 @@ if(data.merchantId !== undefined){
 let data7 = data.merchantId;
 if(typeof data7 === "string"){
 if(func1(data7) < 1){
-const err21 = {instancePath:instancePath+"/merchantId",schemaPath:"#/properties/merchantId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema70.properties.merchantId,data:data7};
+const err21 = {instancePath:instancePath+"/merchantId",schemaPath:"#/properties/merchantId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema71.properties.merchantId,data:data7};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -7520,7 +7736,7 @@ vErrors.push(err21);
 errors++;
 }
 if(!pattern32.test(data7)){
-const err22 = {instancePath:instancePath+"/merchantId",schemaPath:"#/properties/merchantId/pattern",keyword:"pattern",params:{pattern: "^G[0-9]{9}$"},message:"must match pattern \""+"^G[0-9]{9}$"+"\"",schema:"^G[0-9]{9}$",parentSchema:schema70.properties.merchantId,data:data7};
+const err22 = {instancePath:instancePath+"/merchantId",schemaPath:"#/properties/merchantId/pattern",keyword:"pattern",params:{pattern: "^G[0-9]{9}$"},message:"must match pattern \""+"^G[0-9]{9}$"+"\"",schema:"^G[0-9]{9}$",parentSchema:schema71.properties.merchantId,data:data7};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -7531,7 +7747,7 @@ errors++;
 }
 }
 else {
-const err23 = {instancePath:instancePath+"/merchantId",schemaPath:"#/properties/merchantId/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema70.properties.merchantId.type,parentSchema:schema70.properties.merchantId,data:data7};
+const err23 = {instancePath:instancePath+"/merchantId",schemaPath:"#/properties/merchantId/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema71.properties.merchantId.type,parentSchema:schema71.properties.merchantId,data:data7};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -7543,7 +7759,7 @@ errors++;
 }
 }
 else {
-const err24 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema70.type,parentSchema:schema70,data};
+const err24 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema71.type,parentSchema:schema71,data};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -7552,21 +7768,21 @@ vErrors.push(err24);
 }
 errors++;
 }
-validate36.errors = vErrors;
+validate38.errors = vErrors;
 return errors === 0;
 }
-validate36.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate38.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const integration9 = validate37;
-const schema72 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://paystrator-gitops.dev/schemas/integrations/ovo.schema.json","title":"OVO credentials","x-integration":{"id":"ovo","displayName":"OVO","type":"DIRECT","services":["EWALLET"]},"type":"object","additionalProperties":false,"required":["clientKey","clientSecret","merchantId","storeCode"],"properties":{"clientKey":{"type":"string","minLength":1,"description":"OVO app id."},"clientSecret":{"description":"Client secret issued with the client key (secret: a secretRef).","writeOnly":true,"$ref":"../secret-ref.schema.json"},"merchantId":{"type":"string","minLength":1,"description":"OVO merchant id.","pattern":"^[0-9]{6,12}$"},"storeCode":{"type":"string","minLength":1,"description":"OVO store code.","pattern":"^[A-Z0-9]{3,16}$"}}};
+export const integration9 = validate39;
+const schema73 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://paystrator-gitops.dev/schemas/integrations/ovo.schema.json","title":"OVO credentials","x-integration":{"id":"ovo","displayName":"OVO","type":"DIRECT","services":["EWALLET"]},"type":"object","additionalProperties":false,"required":["clientKey","clientSecret","merchantId","storeCode"],"properties":{"clientKey":{"type":"string","minLength":1,"description":"OVO app id."},"clientSecret":{"description":"Client secret issued with the client key (secret: a secretRef).","writeOnly":true,"$ref":"../secret-ref.schema.json"},"merchantId":{"type":"string","minLength":1,"description":"OVO merchant id.","pattern":"^[0-9]{6,12}$"},"storeCode":{"type":"string","minLength":1,"description":"OVO store code.","pattern":"^[A-Z0-9]{3,16}$"}}};
 const pattern33 = new RegExp("^[0-9]{6,12}$", "u");
 const pattern34 = new RegExp("^[A-Z0-9]{3,16}$", "u");
 
-function validate37(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate39(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://paystrator-gitops.dev/schemas/integrations/ovo.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate37.evaluated;
+const evaluated0 = validate39.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -7575,7 +7791,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.clientKey === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "clientKey"},message:"must have required property '"+"clientKey"+"'",schema:schema72.required,parentSchema:schema72,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "clientKey"},message:"must have required property '"+"clientKey"+"'",schema:schema73.required,parentSchema:schema73,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -7585,7 +7801,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.clientSecret === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "clientSecret"},message:"must have required property '"+"clientSecret"+"'",schema:schema72.required,parentSchema:schema72,data};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "clientSecret"},message:"must have required property '"+"clientSecret"+"'",schema:schema73.required,parentSchema:schema73,data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -7595,7 +7811,7 @@ vErrors.push(err1);
 errors++;
 }
 if(data.merchantId === undefined){
-const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "merchantId"},message:"must have required property '"+"merchantId"+"'",schema:schema72.required,parentSchema:schema72,data};
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "merchantId"},message:"must have required property '"+"merchantId"+"'",schema:schema73.required,parentSchema:schema73,data};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -7605,7 +7821,7 @@ vErrors.push(err2);
 errors++;
 }
 if(data.storeCode === undefined){
-const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "storeCode"},message:"must have required property '"+"storeCode"+"'",schema:schema72.required,parentSchema:schema72,data};
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "storeCode"},message:"must have required property '"+"storeCode"+"'",schema:schema73.required,parentSchema:schema73,data};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -7616,7 +7832,7 @@ errors++;
 }
 for(const key0 in data){
 if(!((((key0 === "clientKey") || (key0 === "clientSecret")) || (key0 === "merchantId")) || (key0 === "storeCode"))){
-const err4 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema72,data};
+const err4 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema73,data};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -7630,7 +7846,7 @@ if(data.clientKey !== undefined){
 let data0 = data.clientKey;
 if(typeof data0 === "string"){
 if(func1(data0) < 1){
-const err5 = {instancePath:instancePath+"/clientKey",schemaPath:"#/properties/clientKey/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema72.properties.clientKey,data:data0};
+const err5 = {instancePath:instancePath+"/clientKey",schemaPath:"#/properties/clientKey/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema73.properties.clientKey,data:data0};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -7641,7 +7857,7 @@ errors++;
 }
 }
 else {
-const err6 = {instancePath:instancePath+"/clientKey",schemaPath:"#/properties/clientKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema72.properties.clientKey.type,parentSchema:schema72.properties.clientKey,data:data0};
+const err6 = {instancePath:instancePath+"/clientKey",schemaPath:"#/properties/clientKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema73.properties.clientKey.type,parentSchema:schema73.properties.clientKey,data:data0};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -7827,7 +8043,7 @@ if(data.merchantId !== undefined){
 let data7 = data.merchantId;
 if(typeof data7 === "string"){
 if(func1(data7) < 1){
-const err21 = {instancePath:instancePath+"/merchantId",schemaPath:"#/properties/merchantId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema72.properties.merchantId,data:data7};
+const err21 = {instancePath:instancePath+"/merchantId",schemaPath:"#/properties/merchantId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema73.properties.merchantId,data:data7};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -7837,7 +8053,7 @@ vErrors.push(err21);
 errors++;
 }
 if(!pattern33.test(data7)){
-const err22 = {instancePath:instancePath+"/merchantId",schemaPath:"#/properties/merchantId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{6,12}$"},message:"must match pattern \""+"^[0-9]{6,12}$"+"\"",schema:"^[0-9]{6,12}$",parentSchema:schema72.properties.merchantId,data:data7};
+const err22 = {instancePath:instancePath+"/merchantId",schemaPath:"#/properties/merchantId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{6,12}$"},message:"must match pattern \""+"^[0-9]{6,12}$"+"\"",schema:"^[0-9]{6,12}$",parentSchema:schema73.properties.merchantId,data:data7};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -7848,7 +8064,7 @@ errors++;
 }
 }
 else {
-const err23 = {instancePath:instancePath+"/merchantId",schemaPath:"#/properties/merchantId/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema72.properties.merchantId.type,parentSchema:schema72.properties.merchantId,data:data7};
+const err23 = {instancePath:instancePath+"/merchantId",schemaPath:"#/properties/merchantId/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema73.properties.merchantId.type,parentSchema:schema73.properties.merchantId,data:data7};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -7862,7 +8078,7 @@ if(data.storeCode !== undefined){
 let data8 = data.storeCode;
 if(typeof data8 === "string"){
 if(func1(data8) < 1){
-const err24 = {instancePath:instancePath+"/storeCode",schemaPath:"#/properties/storeCode/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema72.properties.storeCode,data:data8};
+const err24 = {instancePath:instancePath+"/storeCode",schemaPath:"#/properties/storeCode/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema73.properties.storeCode,data:data8};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -7872,7 +8088,7 @@ vErrors.push(err24);
 errors++;
 }
 if(!pattern34.test(data8)){
-const err25 = {instancePath:instancePath+"/storeCode",schemaPath:"#/properties/storeCode/pattern",keyword:"pattern",params:{pattern: "^[A-Z0-9]{3,16}$"},message:"must match pattern \""+"^[A-Z0-9]{3,16}$"+"\"",schema:"^[A-Z0-9]{3,16}$",parentSchema:schema72.properties.storeCode,data:data8};
+const err25 = {instancePath:instancePath+"/storeCode",schemaPath:"#/properties/storeCode/pattern",keyword:"pattern",params:{pattern: "^[A-Z0-9]{3,16}$"},message:"must match pattern \""+"^[A-Z0-9]{3,16}$"+"\"",schema:"^[A-Z0-9]{3,16}$",parentSchema:schema73.properties.storeCode,data:data8};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -7883,7 +8099,7 @@ errors++;
 }
 }
 else {
-const err26 = {instancePath:instancePath+"/storeCode",schemaPath:"#/properties/storeCode/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema72.properties.storeCode.type,parentSchema:schema72.properties.storeCode,data:data8};
+const err26 = {instancePath:instancePath+"/storeCode",schemaPath:"#/properties/storeCode/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema73.properties.storeCode.type,parentSchema:schema73.properties.storeCode,data:data8};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -7895,7 +8111,7 @@ errors++;
 }
 }
 else {
-const err27 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema72.type,parentSchema:schema72,data};
+const err27 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema73.type,parentSchema:schema73,data};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -7904,20 +8120,20 @@ vErrors.push(err27);
 }
 errors++;
 }
-validate37.errors = vErrors;
+validate39.errors = vErrors;
 return errors === 0;
 }
-validate37.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate39.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const integration10 = validate38;
-const schema74 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://paystrator-gitops.dev/schemas/integrations/xendit.schema.json","title":"Xendit credentials","x-integration":{"id":"xendit","displayName":"Xendit","type":"AGGREGATOR","services":["VIRTUAL_ACCOUNT","QR_CODE","EWALLET","CREDIT_CARD","SEND_MONEY"],"qris":true},"type":"object","additionalProperties":false,"required":["clientKey","clientSecret"],"properties":{"clientKey":{"type":"string","minLength":1,"description":"Xendit API key id.","pattern":"^xnd_(development|production)_[A-Za-z0-9]+$"},"clientSecret":{"description":"Client secret issued with the client key (secret: a secretRef).","writeOnly":true,"$ref":"../secret-ref.schema.json"},"webhookVerificationToken":{"description":"Callback verification token from the Xendit dashboard.","writeOnly":true,"$ref":"../secret-ref.schema.json"}}};
+export const integration10 = validate40;
+const schema75 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://paystrator-gitops.dev/schemas/integrations/xendit.schema.json","title":"Xendit credentials","x-integration":{"id":"xendit","displayName":"Xendit","type":"AGGREGATOR","services":["VIRTUAL_ACCOUNT","QR_CODE","EWALLET","CREDIT_CARD","SEND_MONEY"],"qris":true},"type":"object","additionalProperties":false,"required":["clientKey","clientSecret"],"properties":{"clientKey":{"type":"string","minLength":1,"description":"Xendit API key id.","pattern":"^xnd_(development|production)_[A-Za-z0-9]+$"},"clientSecret":{"description":"Client secret issued with the client key (secret: a secretRef).","writeOnly":true,"$ref":"../secret-ref.schema.json"},"webhookVerificationToken":{"description":"Callback verification token from the Xendit dashboard.","writeOnly":true,"$ref":"../secret-ref.schema.json"}}};
 const pattern35 = new RegExp("^xnd_(development|production)_[A-Za-z0-9]+$", "u");
 
-function validate38(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate40(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://paystrator-gitops.dev/schemas/integrations/xendit.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate38.evaluated;
+const evaluated0 = validate40.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -7926,7 +8142,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.clientKey === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "clientKey"},message:"must have required property '"+"clientKey"+"'",schema:schema74.required,parentSchema:schema74,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "clientKey"},message:"must have required property '"+"clientKey"+"'",schema:schema75.required,parentSchema:schema75,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -7936,7 +8152,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.clientSecret === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "clientSecret"},message:"must have required property '"+"clientSecret"+"'",schema:schema74.required,parentSchema:schema74,data};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "clientSecret"},message:"must have required property '"+"clientSecret"+"'",schema:schema75.required,parentSchema:schema75,data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -7947,7 +8163,7 @@ errors++;
 }
 for(const key0 in data){
 if(!(((key0 === "clientKey") || (key0 === "clientSecret")) || (key0 === "webhookVerificationToken"))){
-const err2 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema74,data};
+const err2 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema75,data};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -7961,7 +8177,7 @@ if(data.clientKey !== undefined){
 let data0 = data.clientKey;
 if(typeof data0 === "string"){
 if(func1(data0) < 1){
-const err3 = {instancePath:instancePath+"/clientKey",schemaPath:"#/properties/clientKey/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema74.properties.clientKey,data:data0};
+const err3 = {instancePath:instancePath+"/clientKey",schemaPath:"#/properties/clientKey/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema75.properties.clientKey,data:data0};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -7971,7 +8187,7 @@ vErrors.push(err3);
 errors++;
 }
 if(!pattern35.test(data0)){
-const err4 = {instancePath:instancePath+"/clientKey",schemaPath:"#/properties/clientKey/pattern",keyword:"pattern",params:{pattern: "^xnd_(development|production)_[A-Za-z0-9]+$"},message:"must match pattern \""+"^xnd_(development|production)_[A-Za-z0-9]+$"+"\"",schema:"^xnd_(development|production)_[A-Za-z0-9]+$",parentSchema:schema74.properties.clientKey,data:data0};
+const err4 = {instancePath:instancePath+"/clientKey",schemaPath:"#/properties/clientKey/pattern",keyword:"pattern",params:{pattern: "^xnd_(development|production)_[A-Za-z0-9]+$"},message:"must match pattern \""+"^xnd_(development|production)_[A-Za-z0-9]+$"+"\"",schema:"^xnd_(development|production)_[A-Za-z0-9]+$",parentSchema:schema75.properties.clientKey,data:data0};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -7982,7 +8198,7 @@ errors++;
 }
 }
 else {
-const err5 = {instancePath:instancePath+"/clientKey",schemaPath:"#/properties/clientKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema74.properties.clientKey.type,parentSchema:schema74.properties.clientKey,data:data0};
+const err5 = {instancePath:instancePath+"/clientKey",schemaPath:"#/properties/clientKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema75.properties.clientKey.type,parentSchema:schema75.properties.clientKey,data:data0};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -8338,7 +8554,7 @@ errors++;
 }
 }
 else {
-const err34 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema74.type,parentSchema:schema74,data};
+const err34 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema75.type,parentSchema:schema75,data};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -8347,10 +8563,10 @@ vErrors.push(err34);
 }
 errors++;
 }
-validate38.errors = vErrors;
+validate40.errors = vErrors;
 return errors === 0;
 }
-validate38.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate40.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 
 /** The bundled integrations' validators by $id. */

@@ -39,6 +39,7 @@ export function renderPlanMarkdown(plan: Plan): MarkdownReport {
   if (plan.unmanaged.length) {
     blocks.push(`**Unmanaged** (live, not in git, never touched): ${plan.unmanaged.map((u) => `${md(u.name)} (${md(u.status)})`).join(', ')}`);
   }
+  for (const c of plan.checks ?? []) blocks.push(`**Check skipped:** ${md(c)}.`);
   return {
     summary: planSummaryLine(plan),
     intro: `Environment ${mdCode(plan.environment)} · company ${mdCode(plan.company)} · ${md(plan.endpoint)}`,

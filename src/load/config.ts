@@ -12,7 +12,8 @@ import { dotted, isRecord, parseYaml, type PathSeg, type YamlDocument } from './
 
 export const DEFAULT_ENVIRONMENT = 'sandbox';
 
-export type ResolvedPolicy = Required<Policy>;
+// fingerprintKey has no default: without one, fingerprints use scrypt (secrets/fingerprint.ts).
+export type ResolvedPolicy = Required<Omit<Policy, 'fingerprintKey'>> & Pick<Policy, 'fingerprintKey'>;
 
 export interface LoadedConfig {
   /** The config file as the user named it (diagnostics use this name). */
@@ -42,6 +43,7 @@ function policyDefaults(): ResolvedPolicy {
   return {
     prune: (props.prune?.default as boolean | undefined) ?? false,
     maxChangePercent: (props.maxChangePercent?.default as number | undefined) ?? 50,
+    maxChangeMinLive: (props.maxChangeMinLive?.default as number | undefined) ?? 10,
     ignore: [],
   };
 }

@@ -87,6 +87,32 @@ describe('buildPlan', () => {
     expect(c.operations).toEqual([{ kind: 'update', body: { labels: { team: 'payments' } }, secrets: {} }]);
   });
 
+  it('refuses a file naming a live provider git does not manage, unless imported or --adopt', () => {
+    const theirs = live(state('Xendit Main'));
+    theirs.state.labels = {};
+    const d = desiredProvider(state('Xendit Main'), { file: 'providers/x.yaml', positions: { 'metadata.name': { file: 'providers/x.yaml', line: 3, col: 9 } }, secretRefs: { clientSecret: { store: 'env', name: 'S' } } });
+    let thrown: unknown;
+    try {
+      buildPlan(planInput([d], [theirs]));
+    } catch (e) {
+      thrown = e;
+    }
+    expect(thrown).toBeInstanceOf(ExitError);
+    expect((thrown as ExitError).diagnostics).toEqual([
+      expect.objectContaining({
+        file: 'providers/x.yaml', line: 3, col: 9, field: 'metadata.name', rule: 'unmanaged',
+        message: 'Xendit Main exists live but is not managed by paystrator-gitops; run `paystrator-gitops import` to bring it into git, or `plan --adopt "Xendit Main"` to take it over',
+      }),
+    ]);
+    const adopted = buildPlan(planInput([d], [theirs], { adopt: ['Xendit Main'] }));
+    expect(adopted.options.adopt).toEqual(['Xendit Main']);
+    expect(adopted.changes[0]).toMatchObject({ action: 'update', notes: ['adopts a provider that git did not manage until now (--adopt)'] });
+    const imported = buildPlan(planInput([d], [theirs], { imported: new Set(['Xendit Main']) }));
+    expect(imported.changes[0]!.notes).toEqual(['adopts a provider that git did not manage until now (its file was written by import)']);
+    expect(imported.options.adopt).toBeUndefined();
+    expect(() => buildPlan(planInput([d], [theirs], { adopt: ['Xendit Typo'] }))).toThrow(/--adopt Xendit Typo names no provider declared in git/);
+  });
+
   it('never touches unmanaged providers, and deactivates removed managed ones only with prune', () => {
     const unmanaged = live(state('Hand Made'));
     unmanaged.state.labels = {};

@@ -19,6 +19,10 @@ export interface PlanInput {
   prune: boolean;
   targets: string[];
   ignore: NonNullable<Policy['ignore']>;
+  /** `plan --adopt NAME`: live providers git did not manage that this plan may take over. */
+  adopt?: readonly string[];
+  /** Desired providers whose file says `import` wrote it from the live provider of that name. */
+  imported?: ReadonlySet<string>;
   /** Recorded in the plan, not used to build it: checks.ts reads them. */
   overrides?: PlanOverrides;
   now?: Date;
@@ -106,6 +110,10 @@ export function buildPlan(input: PlanInput): Plan {
 
   const unknownTargets = [...targets].filter((t) => !liveByName.has(t) && !input.desired.some((d) => d.state.name === t));
   for (const t of unknownTargets) problems.push(error(`--target ${t} names no provider in git or live`, { rule: 'target' }));
+  const adopt = new Set(input.adopt ?? []);
+  for (const a of [...adopt].sort()) {
+    if (!input.desired.some((d) => d.state.name === a)) problems.push(error(`--adopt ${a} names no provider declared in git: adopting takes over a live provider that a provider file names`, { rule: 'adopt' }));
+  }
 
   const desiredNames = new Set<string>();
   for (const d of input.desired) {
@@ -122,6 +130,12 @@ export function buildPlan(input: PlanInput): Plan {
       continue;
     }
     const notes: string[] = [];
+    for (const field of Object.keys(d.secretRefs)) {
+      const c = live.state.credentials[field];
+      if (c?.kind === 'secret' && c.fingerprint === null && live.annotations[fingerprintAnnotation(field)] !== undefined) {
+        notes.push(`the fingerprint recorded live for spec.credentials.${field} is of another scheme (an older version's, or policy.fingerprintKey was set or changed): the secret is written once to record a current one`);
+      }
+    }
     let fields = diffState(s, live.state);
     for (const f of fields.filter((f) => f.immutable)) {
       const p = d.positions[f.field];
@@ -139,7 +153,22 @@ export function buildPlan(input: PlanInput): Plan {
       notes.push(`${isStatus ? 'status' : f.field} ${show(f.before)}${isStatus ? ` set by ${live.statusChangedBy}` : ''} is kept (policy.ignore); git says ${show(f.after)}`);
       return false;
     });
-    if (!live.state.labels[MANAGED_BY_LABEL]) notes.push('adopts a provider that git did not manage until now');
+    if (live.state.labels[MANAGED_BY_LABEL] !== MANAGED_BY_VALUE) {
+      // A file that merely names a live provider must not take it over (a typo could take another
+      // team's): only an imported file, or an explicit --adopt, may.
+      if (adopt.has(name)) notes.push('adopts a provider that git did not manage until now (--adopt)');
+      else if (input.imported?.has(name)) notes.push('adopts a provider that git did not manage until now (its file was written by import)');
+      else {
+        const p = d.positions['metadata.name'];
+        problems.push(
+          error(
+            `${name} exists live but is not managed by paystrator-gitops; run \`paystrator-gitops import\` to bring it into git, or \`plan --adopt ${JSON.stringify(name)}\` to take it over`,
+            { file: d.file, ...(p ? { line: p.line, col: p.col } : {}), field: 'metadata.name', rule: 'unmanaged' },
+          ),
+        );
+        continue;
+      }
+    }
     const ops: Operation[] = [];
     const update = updateOperation(fields, s, live, secrets);
     if (update) ops.push(update);
@@ -172,7 +201,7 @@ export function buildPlan(input: PlanInput): Plan {
 
   const order = { deactivate: 0, create: 1, update: 2, noop: 3 };
   changes.sort((a, b) => order[a.action] - order[b.action] || a.name.localeCompare(b.name));
-  const options = { prune: input.prune, targets: [...targets].sort() };
+  const options = { prune: input.prune, targets: [...targets].sort(), ...(adopt.size ? { adopt: [...adopt].sort() } : {}) };
   const inputsHash = sha256(JSON.stringify([input.environment, input.company, options, input.desired.map((d) => [wanted(d), d.secretRefs])]));
   return {
     formatVersion: PLAN_FORMAT_VERSION,

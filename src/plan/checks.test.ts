@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ExitError } from '../diagnostics.js';
 import type { LiveProvider, ProviderState } from '../model/state.js';
 import { buildPlan, type PlanInput } from './build.js';
-import { MIN_LIVE_FOR_CHANGE_THRESHOLD, mergeOverrides, raiseIfUnsafe, safetyFindings } from './checks.js';
+import { MIN_LIVE_FOR_CHANGE_THRESHOLD, mergeOverrides, raiseIfUnsafe, safetyFindings, skippedChecks, withCheckNotes } from './checks.js';
 import { NO_OVERRIDES } from './plan.js';
 import { desiredProvider, liveProvider, planInput, providerState } from '../../test/helpers/states.js';
 
@@ -50,6 +50,20 @@ describe('large-change check', () => {
     expect(safetyFindings(buildPlan(input(all, liveSmall)), liveSmall, policy)).toEqual([]);
     const ten = [...liveSmall, live(providerState('Extra'))];
     expect(safetyFindings(buildPlan(input([...all, providerState('Extra')], ten)), ten, policy).map((f) => f.check)).toEqual(['large-change']);
+  });
+
+  it('applies from policy.maxChangeMinLive live providers, and below it the plan says it was skipped and why', () => {
+    const five = names(5).map((n) => providerState(n));
+    const liveFive = five.map((s) => live(s));
+    const changed = five.map((s, i) => (i < 4 ? { ...s, fee: { type: 'PERCENTAGE' as const, percent: '3' } } : s));
+    const plan = buildPlan(input(changed, liveFive));
+    expect(safetyFindings(plan, liveFive, policy)).toEqual([]);
+    expect(withCheckNotes(plan, liveFive, policy).checks).toEqual(['the mass-change guard applies from 10 live providers (policy.maxChangeMinLive); this account has 5']);
+    // Nothing written to a live provider: nothing to say.
+    expect(withCheckNotes(buildPlan(input(five, liveFive)), liveFive, policy).checks).toBeUndefined();
+    const strict = { maxChangePercent: 50, maxChangeMinLive: 5 };
+    expect(safetyFindings(plan, liveFive, strict).map((f) => f.message)).toEqual(['the plan changes 4 of 5 live providers (80%), more than policy.maxChangePercent (50%)']);
+    expect(skippedChecks(plan, liveFive, strict)).toEqual([]);
   });
 });
 

@@ -6,9 +6,10 @@ import type { LiveProvider, ProviderStatus } from '../model/state.js';
 import type { Plan, PlanOverrides, ProviderChange } from './plan.js';
 
 /**
- * Below this many live providers the change threshold does not apply: on a small account any
- * change is a large share, and a guard that always fires teaches people to always override it
- * (octoDNS's MIN_EXISTING_RECORDS, 10, for the same reason). Service coverage still guards it.
+ * Below this many live providers (policy.maxChangeMinLive) the change threshold does not apply: on
+ * a small account any change is a large share, and a guard that always fires teaches people to
+ * always override it (octoDNS's MIN_EXISTING_RECORDS, 10, for the same reason). Service coverage
+ * still guards it, and the plan says the threshold was skipped.
  */
 export const MIN_LIVE_FOR_CHANGE_THRESHOLD = 10;
 
@@ -26,13 +27,36 @@ export const OVERRIDE_FLAGS: Record<SafetyCheck, { flag: string; key: keyof Plan
 
 export interface CheckPolicy {
   maxChangePercent: number;
+  /** Default MIN_LIVE_FOR_CHANGE_THRESHOLD. */
+  maxChangeMinLive?: number;
+}
+
+const minLive = (policy: CheckPolicy) => policy.maxChangeMinLive ?? MIN_LIVE_FOR_CHANGE_THRESHOLD;
+const changedLive = (plan: Plan) => plan.changes.filter((c) => c.id !== undefined && c.operations.length > 0).length;
+
+/**
+ * The checks that did not apply to this plan, and why, for the plan to say so: a guard that is off
+ * without a word reads as a guard that passed. Only when the plan writes to a live provider.
+ */
+export function skippedChecks(plan: Plan, live: readonly LiveProvider[], policy: CheckPolicy): string[] {
+  const min = minLive(policy);
+  if (live.length >= min || changedLive(plan) === 0) return [];
+  return [`the mass-change guard applies from ${min} live providers (policy.maxChangeMinLive); this account has ${live.length}`];
+}
+
+/** The plan with `checks` set from skippedChecks (absent when none was skipped). */
+export function withCheckNotes(plan: Plan, live: readonly LiveProvider[], policy: CheckPolicy): Plan {
+  const checks = skippedChecks(plan, live, policy);
+  const rest = { ...plan };
+  delete rest.checks;
+  return checks.length ? { ...rest, checks } : rest;
 }
 
 /** Live providers the plan writes to, over all live providers (creates change no live provider). */
 function largeChange(plan: Plan, live: readonly LiveProvider[], policy: CheckPolicy): SafetyFinding[] {
   const total = live.length;
-  const changed = plan.changes.filter((c) => c.id !== undefined && c.operations.length > 0).length;
-  if (total < MIN_LIVE_FOR_CHANGE_THRESHOLD || changed * 100 <= policy.maxChangePercent * total) return [];
+  const changed = changedLive(plan);
+  if (total < minLive(policy) || changed * 100 <= policy.maxChangePercent * total) return [];
   const pct = Math.round((changed * 1000) / total) / 10;
   return [{ check: 'large-change', message: `the plan changes ${changed} of ${total} live providers (${pct}%), more than policy.maxChangePercent (${policy.maxChangePercent}%)` }];
 }

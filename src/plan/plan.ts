@@ -7,7 +7,8 @@ import type { ProviderStatus, SecretRefTarget } from '../model/state.js';
 import type { PricingChange } from '../fees/effect.js';
 import type { SequenceChange } from '../sequences/plan.js';
 
-export const PLAN_FORMAT_VERSION = 1;
+// 2: the file carries a digest of its content (planfile.ts), options.adopt and checks.
+export const PLAN_FORMAT_VERSION = 2;
 
 export type Action = 'create' | 'update' | 'deactivate' | 'noop';
 
@@ -54,7 +55,7 @@ export interface PlanOverrides {
 export const NO_OVERRIDES: PlanOverrides = { allowLargeChange: false, allowServiceOutage: false };
 
 export interface Plan {
-  formatVersion: typeof PLAN_FORMAT_VERSION;
+  formatVersion: number;
   tool: { name: 'paystrator-gitops'; version: string };
   environment: string;
   endpoint: string;
@@ -63,12 +64,15 @@ export interface Plan {
   createdAt: string;
   /** Hash of the desired model and plan options: a saved plan is stale when it changes. */
   inputsHash: string;
-  options: { prune: boolean; targets: string[] };
+  /** adopt: live providers git did not manage, taken over with `plan --adopt NAME` (absent: none). */
+  options: { prune: boolean; targets: string[]; adopt?: string[] };
   overrides: PlanOverrides;
   changes: ProviderChange[];
   /** Declared routing sequences; absent when none are declared (or the plan is --target'ed). */
   sequences?: SequenceChange[];
   unmanaged: UnmanagedProvider[];
+  /** Safety checks that did not apply to this plan, and why (checks.ts). */
+  checks?: string[];
   summary: PlanSummary;
 }
 

@@ -72,6 +72,7 @@ export function renderPlanText(plan: Plan, style: Style = plain, opts: RenderOpt
     const adoption = adoptionOnlySummary(plan);
     if (adoption) out.push(adoption);
   }
+  for (const c of plan.checks ?? []) out.push(style.dim(`Check skipped: ${c}.`));
   return out.join('\n') + '\n';
 }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { LiveProvider, ProviderState } from '../model/state.js';
 import { buildPlan, type PlanInput } from './build.js';
-import { reconcileSavedPlan } from './stale.js';
+import { progress, reconcileSavedPlan } from './stale.js';
 import { desiredProvider, liveProvider, planInput, providerState } from '../../test/helpers/states.js';
 
 const live = (s: ProviderState, version: number, over: Partial<LiveProvider> = {}): LiveProvider => liveProvider(s, { version, ...over });
@@ -76,6 +76,35 @@ describe('reconcileSavedPlan', () => {
       'A its desired state or one of its secrets changed since the plan',
       'C was created live since the plan',
     ]);
+  });
+
+  it('does not call a change "already applied" when live is as desired without the change\'s own writes', () => {
+    // A no-op change rewritten into a deactivate: live did not move, so nothing of it was applied.
+    const edited = {
+      ...saved,
+      changes: saved.changes.map((c) =>
+        c.name === 'B'
+          ? { ...c, action: 'deactivate' as const, fields: [{ field: 'spec.status', before: 'ACTIVE', after: 'INACTIVE' }], operations: [{ kind: 'status' as const, body: { status: 'INACTIVE' as const, reason: 'edited' } }] }
+          : c,
+      ),
+    };
+    const r = reconcileSavedPlan(edited, plan(want, [live(a, 3), live(b, 1)]));
+    expect(r.alreadyApplied).toEqual([]);
+    expect(messages(r)).toEqual(['B its desired state or one of its secrets changed since the plan']);
+  });
+
+  it('counts an update as done only when live moved by exactly its own operations', () => {
+    const target = { ...a, fee: fee('2'), status: 'MAINTENANCE' as const };
+    const savedA = saved.changes.find((c) => c.name === 'A')!;
+    const freshAt = (version: number) => plan(want, [live(target, version), live(b, 1)]).changes.find((c) => c.name === 'A');
+    expect(progress(savedA, freshAt(5), new Set())).toBe('done');
+    // As desired, but by someone else's single write (3 -> 4), or by more writes than ours (3 -> 6).
+    expect(progress(savedA, freshAt(4), new Set())).toBeUndefined();
+    expect(progress(savedA, freshAt(6), new Set())).toBeUndefined();
+    // A saved create is done when its provider exists live; not when it never was a create.
+    const savedC = saved.changes.find((c) => c.name === 'C')!;
+    const freshC = plan(want, [live(target, 5), live(b, 1), live(providerState('C'), 1)]).changes.find((c) => c.name === 'C');
+    expect(progress(savedC, freshC, new Set())).toBe('done');
   });
 
   it('refuses another environment or company', () => {

@@ -15,14 +15,20 @@ export interface ReconciledPlan {
 
 /**
  * How far an earlier, interrupted run of the saved change got, judged from the fresh change for
- * the same desired state: 'done' when nothing is left to do, 'partial' when what is left is
- * exactly the tail of the saved operations and the live version moved by exactly our own writes.
+ * the same desired state. 'done' when nothing is left to do and live got there by the saved
+ * change's own writes: a create whose (idempotent) result exists, or a live version that moved
+ * by exactly one per saved operation. 'partial' when what is left is exactly the tail of the
+ * saved operations and the live version moved by exactly our own writes so far. Live already
+ * as desired without our writes is not progress: the saved change was not what live needed.
  */
-function progress(saved: ProviderChange, fresh: ProviderChange | undefined, unmanaged: ReadonlySet<string>): 'done' | 'partial' | undefined {
+export function progress(saved: ProviderChange, fresh: ProviderChange | undefined, unmanaged: ReadonlySet<string>): 'done' | 'partial' | undefined {
   if (!saved.operations.length) return undefined;
   // A deactivated provider that git no longer declares drops out of the plan altogether.
-  if (!fresh) return saved.action === 'deactivate' && !unmanaged.has(saved.name) ? 'done' : undefined;
-  if (!fresh.operations.length) return 'done';
+  if (!fresh) return saved.action === 'deactivate' && saved.liveVersion !== undefined && !unmanaged.has(saved.name) ? 'done' : undefined;
+  if (!fresh.operations.length) {
+    if (saved.action === 'create') return saved.liveVersion === undefined && fresh.liveVersion !== undefined ? 'done' : undefined;
+    return saved.liveVersion !== undefined && fresh.liveVersion === saved.liveVersion + saved.operations.length ? 'done' : undefined;
+  }
   const done = saved.operations.length - fresh.operations.length;
   if (done < 1 || saved.liveVersion === undefined || fresh.liveVersion !== saved.liveVersion + done) return undefined;
   if (JSON.stringify(fresh.operations) !== JSON.stringify(saved.operations.slice(done))) return undefined;

@@ -6,7 +6,6 @@ import { describe, expect, it } from 'vitest';
 import { ExitError } from '../diagnostics.js';
 import { EnvStore } from './env-store.js';
 import { FileStore } from './file-store.js';
-import { fingerprint } from './fingerprint.js';
 import { resolveSecrets } from './resolver.js';
 import { Sensitive } from './sensitive.js';
 import { SecretStoreError, type SecretRequest, type SecretStore } from './store.js';
@@ -135,17 +134,5 @@ describe('resolveSecrets', () => {
     expect(r.get({ store: 'f', name: 'NESTED', key: 'inner' }).reveal()).toBe(`${value}-2`);
     await expect(resolveSecrets([{ store: 'd', name: '../etc/passwd' }], stores)).rejects.toThrow(/must be a plain file name/);
     await expect(resolveSecrets([{ store: 'd', name: 'NOPE' }], stores)).rejects.toThrow(/name NOPE\): no file/);
-  });
-});
-
-describe('fingerprint', () => {
-  it('is stable, keyed per provider and field, and does not contain the value', () => {
-    const s = new Sensitive(value);
-    const a = fingerprint('co', 'Xendit', 'clientSecret', s);
-    expect(a).toMatch(/^hmac-sha256:[A-Za-z0-9_-]{43}$/);
-    expect(fingerprint('co', 'Xendit', 'clientSecret', new Sensitive(value))).toBe(a);
-    expect(fingerprint('co', 'Other', 'clientSecret', s)).not.toBe(a);
-    expect(fingerprint('co', 'Xendit', 'apiSecret', s)).not.toBe(a);
-    expect(fingerprint('co', 'Xendit', 'clientSecret', new Sensitive(value + 'x'))).not.toBe(a);
   });
 });

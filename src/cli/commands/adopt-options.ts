@@ -10,7 +10,8 @@ import type { ImportFlags } from './import.js';
 /** Commander parser for whole-rupiah flags (--amount, --quote-amount). */
 export function rupiahOption(flag: string) {
   return (v: string): bigint => {
-    const r = parseAmount(v);
+    // Digits (and _ groups) only, as every numeric flag: " 5" is refused, not trimmed.
+    const r = v.trim() === v ? parseAmount(v) : { ok: false as const, reason: `"${v}" is not a whole rupiah amount: write digits only, e.g. 1500000 (or 1_500_000)` };
     if (!r.ok) throw new ExitError(`${flag}: ${r.reason}`);
     return r.value;
   };

@@ -1,12 +1,13 @@
-import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline/promises';
 import { applyPlan, DEFAULT_PARALLELISM, type ApplyResult } from '../../apply/apply.js';
-import { ExitError, error } from '../../diagnostics.js';
+import { ExitError } from '../../diagnostics.js';
 import { appendStepSummary, applySummaryMarkdown } from '../../github/summary.js';
 import { mergeOverrides, raiseIfUnsafe } from '../../plan/checks.js';
-import { hasChanges, type Plan } from '../../plan/plan.js';
+import { hasChanges } from '../../plan/plan.js';
 import { renderPlanText } from '../../plan/render.js';
+import { readPlanFile } from '../../plan/planfile.js';
 import { reconcileSavedPlan } from '../../plan/stale.js';
+import { TOOL_VERSION } from '../../version.js';
 import { computePlan, openWorkspace } from '../../workspace.js';
 import type { GlobalOptions } from '../main.js';
 import { printDiagnostics, type Io } from '../io.js';
@@ -21,24 +22,9 @@ export interface ApplyFlags {
   parallelism?: number;
   target: string[];
   prune?: boolean;
+  adopt?: string[];
   allowLargeChange?: boolean;
   allowServiceOutage?: boolean;
-}
-
-async function readPlanFile(file: string): Promise<Plan> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (e) {
-    throw new ExitError([error(`cannot read plan file: ${(e as NodeJS.ErrnoException).code ?? 'error'}`, { file })]);
-  }
-  try {
-    const plan = JSON.parse(text) as Plan;
-    if (!plan || typeof plan !== 'object' || !Array.isArray(plan.changes) || typeof plan.inputsHash !== 'string') throw new Error('not a plan');
-    return plan;
-  } catch {
-    throw new ExitError([error('not a plan file written by `paystrator-gitops plan --out`', { file })]);
-  }
 }
 
 async function confirm(io: Io, env: string): Promise<boolean> {
@@ -52,8 +38,8 @@ async function confirm(io: Io, env: string): Promise<boolean> {
 }
 
 export async function applyCommand(io: Io, g: GlobalOptions, planFile: string | undefined, o: ApplyFlags): Promise<number> {
-  const saved = planFile ? await readPlanFile(planFile) : undefined;
-  if (saved && (o.target.length || o.prune)) throw new ExitError('--target and --prune shape a plan: pass them to `plan`, not with a saved plan');
+  const saved = planFile ? await readPlanFile(planFile, { toolVersion: TOOL_VERSION }) : undefined;
+  if (saved && (o.target.length || o.prune || o.adopt?.length)) throw new ExitError('--target, --prune and --adopt shape a plan: pass them to `plan`, not with a saved plan');
   if (!saved && !o.autoApprove && !io.stdinIsTty) {
     throw new ExitError(
       'apply needs a confirmation and there is no terminal to ask on',
@@ -63,7 +49,7 @@ export async function applyCommand(io: Io, g: GlobalOptions, planFile: string | 
   const ws = await openWorkspace({ configPath: g.config, envName: g.env ?? saved?.environment, onLockWait: lockWaitNotice(io) });
   // A saved plan keeps the overrides it was reviewed with; flags given now may add to them.
   const overrides = mergeOverrides(saved?.overrides, { allowLargeChange: o.allowLargeChange === true, allowServiceOutage: o.allowServiceOutage === true });
-  const run = await computePlan(ws, saved ? { ...saved.options, overrides } : { ...(o.prune ? { prune: true } : {}), targets: o.target, overrides });
+  const run = await computePlan(ws, saved ? { ...saved.options, overrides, saved } : { ...(o.prune ? { prune: true } : {}), targets: o.target, adopt: o.adopt ?? [], overrides });
   try {
     printDiagnostics(io, run.warnings);
     let plan = run.plan;

@@ -6,7 +6,9 @@ import { writeDrift } from '../../drift/write.js';
 import type { GitHubFlags } from '../../github/context.js';
 import { assemble } from '../../github/markdown.js';
 import { appendStepSummary } from '../../github/summary.js';
-import type { DesiredProvider } from '../../model/state.js';
+import { fingerprintAnnotation } from '../../live/read.js';
+import type { DesiredProvider, LiveProvider } from '../../model/state.js';
+import type { Fingerprinter } from '../../secrets/fingerprint.js';
 import { comparison, connect, loadDesired, openWorkspace, readLive, resolveDesiredSecrets, type Workspace } from '../../workspace.js';
 import type { GlobalOptions } from '../main.js';
 import { printDiagnostics, type Io } from '../io.js';
@@ -28,22 +30,45 @@ export interface DriftFlags extends GitHubFlags {
  * are out of reach (CI with a read-only key): then that comparison is skipped and said so, and
  * secrets changed outside git are still found from the credential versions.
  */
-async function compareSecrets(ws: Workspace, desired: DesiredProvider[], company: string, resolve: boolean): Promise<{ secrets: SecretComparison; warnings: Diagnostic[]; reads: number }> {
-  if (!desired.some((d) => Object.keys(d.secretRefs).length)) return { secrets: { fingerprints: true }, warnings: [], reads: 0 };
-  if (!resolve) return { secrets: { fingerprints: false, reason: 'skipped with --no-resolve-secrets' }, warnings: [], reads: 0 };
+async function compareSecrets(
+  ws: Workspace,
+  desired: DesiredProvider[],
+  live: LiveProvider[],
+  company: string,
+  resolve: boolean,
+): Promise<{ secrets: SecretComparison; desired: DesiredProvider[]; warnings: Diagnostic[]; reads: number }> {
+  if (!desired.some((d) => Object.keys(d.secretRefs).length)) return { secrets: { fingerprints: true }, desired, warnings: [], reads: 0 };
+  if (!resolve) return { secrets: { fingerprints: false, reason: 'skipped with --no-resolve-secrets' }, desired, warnings: [], reads: 0 };
   try {
-    const resolved = await resolveDesiredSecrets(ws, desired, company);
-    return { secrets: { fingerprints: true }, warnings: [], reads: resolved.reads };
+    const resolved = await resolveDesiredSecrets(ws, desired, company, { live });
+    return { secrets: { fingerprints: true }, desired: withoutForeign(resolved.desired, live, resolved.fingerprinter), warnings: [], reads: resolved.secrets.reads };
   } catch (e) {
     if (!(e instanceof ExitError) || !e.diagnostics.every((d) => d.rule === 'secret-resolve')) throw e;
     const n = e.diagnostics.length;
     return {
       secrets: { fingerprints: false, reason: `${n} secret reference${n === 1 ? '' : 's'} could not be resolved` },
+      desired,
       // The resolver's messages name references and failures, never values.
       warnings: e.diagnostics.map(({ severity: _s, message, ...at }) => warning(`${message} (drift goes on without comparing secret values)`, at)),
       reads: 0,
     };
   }
+}
+
+/** A live fingerprint of another scheme says nothing about the value: that field is not compared until apply records a current one. */
+function withoutForeign(desired: DesiredProvider[], live: LiveProvider[], fp: Fingerprinter): DesiredProvider[] {
+  const byName = new Map(live.map((l) => [l.state.name, l]));
+  return desired.map((d) => {
+    const l = byName.get(d.state.name);
+    const foreign = Object.keys(d.secretRefs).filter((f) => {
+      const have = l?.annotations[fingerprintAnnotation(f)];
+      return have !== undefined && !fp.recognises(have);
+    });
+    if (!foreign.length) return d;
+    const credentials = { ...d.state.credentials };
+    for (const f of foreign) credentials[f] = { kind: 'secret', fingerprint: null };
+    return { ...d, state: { ...d.state, credentials } };
+  });
 }
 
 export async function driftCommand(io: Io, g: GlobalOptions, o: DriftFlags): Promise<number> {
@@ -54,9 +79,9 @@ export async function driftCommand(io: Io, g: GlobalOptions, o: DriftFlags): Pro
   let report;
   try {
     const { company, live } = await readLive(connection.client, ws);
-    compared = await compareSecrets(ws, desired, company, o.resolveSecrets);
+    compared = await compareSecrets(ws, desired, live, company, o.resolveSecrets);
     report = computeDrift({
-      ...comparison(ws, connection, company, desired, live),
+      ...comparison(ws, connection, company, compared.desired, live),
       secrets: compared.secrets,
       countUnmanaged: !o.ignoreUnmanaged,
     });

@@ -1,20 +1,20 @@
-import { writeFile } from 'node:fs/promises';
 import type { GitHubFlags } from '../../github/context.js';
 import { planToGitHub, renderPlanMarkdownText } from '../github-plan.js';
 import { raiseIfUnsafe } from '../../plan/checks.js';
 import { hasChanges } from '../../plan/plan.js';
-import { renderPlanJson, renderPlanText } from '../../plan/render.js';
+import { serializePlan, writePlanFile } from '../../plan/planfile.js';
+import { renderPlanText } from '../../plan/render.js';
 import { computePlan, openWorkspace } from '../../workspace.js';
 import type { GlobalOptions } from '../main.js';
 import { printDiagnostics, type Io } from '../io.js';
 import { lockWaitNotice } from '../lock-notice.js';
 import { recordStats } from '../stats.js';
-import { redact } from '../../text/redact.js';
 
 export interface PlanFlags extends GitHubFlags {
   out?: string;
   target: string[];
   prune?: boolean;
+  adopt: string[];
   detailedExitcode?: boolean;
   allowLargeChange?: boolean;
   allowServiceOutage?: boolean;
@@ -27,15 +27,15 @@ export interface PlanFlags extends GitHubFlags {
 export async function planCommand(io: Io, g: GlobalOptions, o: PlanFlags): Promise<number> {
   const ws = await openWorkspace({ configPath: g.config, envName: g.env, onLockWait: lockWaitNotice(io) });
   const overrides = { allowLargeChange: o.allowLargeChange === true, allowServiceOutage: o.allowServiceOutage === true };
-  const run = await computePlan(ws, { ...(o.prune ? { prune: true } : {}), targets: o.target, overrides });
+  const run = await computePlan(ws, { ...(o.prune ? { prune: true } : {}), targets: o.target, adopt: o.adopt, overrides });
   await run.connection.close();
   recordStats(io, { command: 'plan', apiRequests: run.connection.client.requests, secretReads: run.secrets.reads, providers: run.plan.changes.length });
   printDiagnostics(io, run.warnings);
-  io.out(o.format === 'json' ? renderPlanJson(run.plan) : o.format === 'markdown' ? renderPlanMarkdownText(run.plan) : renderPlanText(run.plan, io.style, o.quoteAmount === undefined ? {} : { quoteAmount: o.quoteAmount }));
+  io.out(o.format === 'json' ? serializePlan(run.plan) : o.format === 'markdown' ? renderPlanMarkdownText(run.plan) : renderPlanText(run.plan, io.style, o.quoteAmount === undefined ? {} : { quoteAmount: o.quoteAmount }));
   // Shown in full first, then refused: the reviewer sees exactly what tripped the check. Not saved.
   printDiagnostics(io, raiseIfUnsafe(run.plan, run.live, ws.policy, overrides));
   if (o.out) {
-    await writeFile(o.out, redact(renderPlanJson(run.plan)), { mode: 0o600 });
+    await writePlanFile(o.out, run.plan);
     if (o.format !== 'json') io.out(`\nSaved the plan to ${o.out}. Apply exactly this plan with: paystrator-gitops apply ${o.out}\n`);
   }
   await planToGitHub(io, run.plan, ws.config.dir, o);

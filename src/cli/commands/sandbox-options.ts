@@ -1,6 +1,7 @@
 // The sandbox command's flags, kept apart from the command so that defining them loads no server code.
 import { Option, type Command } from 'commander';
 import { ExitError } from '../../diagnostics.js';
+import { decimalFlag, integerFlag } from '../numbers.js';
 import type { FaultOptions } from '../../sandbox/faults.js';
 
 export type SandboxFlags = { port: number; data: string } & Omit<FaultOptions, 'retryAfterSeconds'> & { retryAfter?: number };
@@ -8,18 +9,12 @@ export type SandboxFlags = { port: number; data: string } & Omit<FaultOptions, '
 const env = (flag: string) => `PAYSTRATOR_SANDBOX_${flag.replace(/^--/, '').replaceAll('-', '_').toUpperCase()}`;
 
 function number(flag: string, min: number, max: number, integer: boolean) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (v.trim() === '' || !Number.isFinite(n) || n < min || n > max || (integer && !Number.isInteger(n))) {
-      throw new ExitError(`${flag} must be ${integer ? 'a whole number' : 'a number'} from ${min} to ${max}, not "${v}"`);
-    }
-    return n;
-  };
+  return integer ? integerFlag(flag, min, max) : decimalFlag(flag, min, max);
 }
 
 function latency(v: string): number | [number, number] {
   const parse = number('--latency-ms', 0, 60_000, true);
-  const m = /^\s*(\d+)\s*-\s*(\d+)\s*$/.exec(v);
+  const m = /^(\d+)-(\d+)$/.exec(v);
   if (!m) return parse(v);
   const [lo, hi] = [parse(m[1]!), parse(m[2]!)];
   if (lo > hi) throw new ExitError(`--latency-ms range must be MIN-MAX with MIN <= MAX, not "${v}"`);

@@ -42,7 +42,7 @@ describe('quickstart on the embedded sandbox', () => {
     expect(changedLines).toEqual(['      spec.fee.percent: "1.5" -> "2.25"']);
 
     const json = JSON.parse((await runCli(['plan', '--format', 'json'], { cwd: dir })).stdout);
-    expect(json.formatVersion).toBe(1);
+    expect(json.formatVersion).toBe(2);
     expect(json.changes.find((c: { name: string }) => c.name === 'OVO').fields).toEqual([{ field: 'spec.fee.percent', before: '1.5', after: '2.25' }]);
 
     const apply = await runCli(['apply', '--auto-approve'], { cwd: dir });

@@ -30,7 +30,7 @@ describe('apply safety', () => {
     expect(plan.code).toBe(0);
     const saved = await readFile(path.join(dir, 'plan.json'), 'utf8');
     expect(saved).not.toContain(env.XENDIT_SECRET);
-    expect(JSON.parse(saved).changes[0].operations[0].secrets.clientSecret.fingerprint).toMatch(/^hmac-sha256:/);
+    expect(JSON.parse(saved).changes[0].operations[0].secrets.clientSecret.fingerprint).toMatch(/^scrypt-v1:/);
 
     // A file edited after the plan is not applied: the saved plan is what was reviewed.
     const apply = await runCli(['apply', 'plan.json'], { cwd: dir, env });
