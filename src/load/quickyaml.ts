@@ -5,7 +5,7 @@
 // holds the two paths to agreement on the YAML test suite, a real-world corpus and generated and
 // mutated documents.
 import jsyaml from 'js-yaml';
-import { parseYaml, type PathSeg, type Position, type YamlDocument } from './yaml.js';
+import { parseYaml, type PathSeg, type Position, type YamlDocument, type YamlFile } from './yaml.js';
 
 /** Nesting limit of both paths (SPEC section 3). */
 export const MAX_DEPTH = 64;
@@ -239,4 +239,10 @@ export function quickParseYaml(text: string): YamlDocument | undefined {
       return typeof v === 'string' ? v : String(v);
     },
   };
+}
+
+/** Every document of a YAML text by the fast path when it takes the text, else by yaml@2. */
+export function parseYamlText(text: string, file: string): YamlFile {
+  const quick = quickParseYaml(text);
+  return quick ? { docs: [quick], errors: [], warnings: [] } : parseYaml(text, file);
 }
