@@ -17,7 +17,17 @@ export const MAX_DEPTH = 64;
 // - document end markers, content on a `---` line, a comment glued to a closing quote or bracket;
 // - lines over 1,000 characters (yaml@2 refuses implicit keys over 1,024).
 // eslint-disable-next-line no-control-regex
-const DECLINE = /[\t\r\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufeff\u2028\u2029]|(?:^|[\s,[\]{}:])[&*!|>%@`]|^\.\.\.|^---[ ]*[^\s#]|["'\]},]#|[^\n]{1000}/m;
+const DECLINE = /[\t\r\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufeff\u2028\u2029]|(?:^|[\s,[\]{}:])[&*!|>%@`]|^\.\.\.|^---[ ]*[^\s#]|["'\]},]#/m;
+const MAX_LINE = 1000;
+
+function hasLongLine(text: string): boolean {
+  for (let start = 0; ; ) {
+    const nl = text.indexOf('\n', start);
+    if ((nl < 0 ? text.length : nl) - start > MAX_LINE) return true;
+    if (nl < 0) return false;
+    start = nl + 1;
+  }
+}
 
 // Number forms whose value js-yaml and yaml@2 both take from JavaScript's own number syntax. The
 // YAML 1.2 core schema's patterns (the ones yaml@2 uses) decide what is a null, a boolean, a number; the fast
@@ -148,7 +158,7 @@ function consistent(text: string, n: Node): boolean {
 
 /** The one document of text, or undefined when the text is not on the fast path. */
 export function quickParseYaml(text: string): YamlDocument | undefined {
-  if (DECLINE.test(text)) return undefined;
+  if (DECLINE.test(text) || hasLongLine(text)) return undefined;
   const stack: Node[] = [];
   let root: Node | undefined;
   let value: unknown;
