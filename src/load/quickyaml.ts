@@ -5,10 +5,14 @@
 // holds the two paths to agreement on the YAML test suite, a real-world corpus and generated and
 // mutated documents.
 import jsyaml from 'js-yaml';
-import { parseYaml, type PathSeg, type Position, type YamlDocument, type YamlFile } from './yaml.js';
+import { MAX_DEPTH, parseYaml, type PathSeg, type Position, type YamlDocument, type YamlFile } from './yaml.js';
 
-/** Nesting limit of both paths (SPEC section 3). */
-export const MAX_DEPTH = 64;
+declare module 'js-yaml' {
+  // Documented in js-yaml 4.3's README (nesting limit, exceptions past it); @types/js-yaml 4.0.9 predates it.
+  interface LoadOptions {
+    maxDepth?: number;
+  }
+}
 
 // Text js-yaml is known to read differently from yaml@2 (or to accept where yaml@2 refuses), found
 // by running both on the YAML test suite; all of it is rare in hand-written config:
@@ -181,7 +185,7 @@ export function quickParseYaml(text: string): YamlDocument | undefined {
         if (parent) parent.children.push(n);
         else root = n;
       },
-    } as jsyaml.LoadOptions);
+    });
   } catch {
     // Anything js-yaml refuses (syntax, duplicate keys, depth, unknown tags) is yaml@2's to explain.
     return undefined;
