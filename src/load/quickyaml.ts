@@ -21,7 +21,11 @@ declare module 'js-yaml' {
 // - document end markers, content on a `---` line, a comment glued to a closing quote or bracket;
 // - lines over 1,000 characters (yaml@2 refuses implicit keys over 1,024).
 // eslint-disable-next-line no-control-regex
-const DECLINE = /[\t\r\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufeff\u2028\u2029]|(?:^|[\s,[\]{}:])[&*!|>%@`]|^\.\.\.|^---[ ]*[^\s#]|["'\]},]#/m;
+const UNUSUAL = /[\t\r\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufeff\u2028\u2029]|(?:^|[\s,[\]{}:])[&*!|>%@`]/m;
+// A character class alone is a fast scan; most files have none of these, so UNUSUAL rarely runs.
+// eslint-disable-next-line no-control-regex
+const UNUSUAL_CHAR = /[\t\r\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufeff\u2028\u2029&*!|>%@`]/;
+const MARKERS = /^(?:\.\.\.|---[ ]*[^\s#])|["'\]},]#/m;
 const MAX_LINE = 1000;
 
 function hasLongLine(text: string): boolean {
@@ -90,28 +94,24 @@ class Located {
   ) {}
 }
 
+/** Walks a tree consistent() has checked and unwrapped: a key and a value node per pair. */
 function locate(root: Node, path: readonly PathSeg[]): Located {
-  let node = unwrap(root);
+  let node = root;
   let key: Node | null = null;
   for (const seg of path) {
     let next: Node | undefined;
     let nextKey: Node | null = null;
-    const { result } = node;
     if (node.kind === 'mapping') {
-      if (node.children.length !== 2 * Object.keys(result as object).length) throw MISMATCH;
+      const name = String(seg);
       for (let i = 0; i < node.children.length; i += 2) {
-        const k = unwrap(node.children[i]!);
-        if (typeof k.result !== 'string') throw MISMATCH;
-        if (k.result === String(seg)) {
-          nextKey = k;
-          next = unwrap(node.children[i + 1]!);
+        if (node.children[i]!.result === name) {
+          nextKey = node.children[i]!;
+          next = node.children[i + 1];
           break;
         }
       }
     } else if (node.kind === 'sequence') {
-      if (node.children.length !== (result as unknown[]).length) throw MISMATCH;
-      const c = node.children[Number(seg)];
-      if (c) next = unwrap(c);
+      next = node.children[Number(seg)];
     }
     if (!next) return new Located(node, key, false);
     node = next;
@@ -141,9 +141,11 @@ function skipBlank(text: string, i: number): number {
  * check how such continuation lines are indented (`a: [1,\n2]` at column 0), yaml@2 does.
  */
 function consistent(text: string, n: Node): boolean {
-  const stack = [n];
+  const stack = [unwrap(n)];
   while (stack.length) {
-    const node = unwrap(stack.pop()!);
+    const node = stack.pop()!;
+    // From here on every child is the node itself, not a probe around it (locate relies on it).
+    for (let i = 0; i < node.children.length; i++) node.children[i] = unwrap(node.children[i]!);
     const s = skipBlank(text, node.start);
     if (node.kind === 'scalar' || text[s] === '[' || text[s] === '{') {
       const nl = text.indexOf('\n', s);
@@ -151,7 +153,7 @@ function consistent(text: string, n: Node): boolean {
     }
     if (node.kind === 'mapping') {
       if (node.children.length !== 2 * Object.keys(node.result as object).length) return false;
-      for (let i = 0; i < node.children.length; i += 2) if (typeof unwrap(node.children[i]!).result !== 'string') return false;
+      for (let i = 0; i < node.children.length; i += 2) if (typeof node.children[i]!.result !== 'string') return false;
     } else if (node.kind === 'sequence') {
       if (node.children.length !== (node.result as unknown[]).length) return false;
     }
@@ -162,7 +164,7 @@ function consistent(text: string, n: Node): boolean {
 
 /** The one document of text, or undefined when the text is not on the fast path. */
 export function quickParseYaml(text: string): YamlDocument | undefined {
-  if (DECLINE.test(text) || hasLongLine(text)) return undefined;
+  if ((UNUSUAL_CHAR.test(text) && UNUSUAL.test(text)) || MARKERS.test(text) || hasLongLine(text)) return undefined;
   const stack: Node[] = [];
   let root: Node | undefined;
   let value: unknown;
@@ -191,7 +193,7 @@ export function quickParseYaml(text: string): YamlDocument | undefined {
     return undefined;
   }
   if (nonCanonical || value === null || value === undefined || !root || !consistent(text, root)) return undefined;
-  const tree = root;
+  const tree = unwrap(root);
 
   let lines: number[] | undefined;
   const at = (offset: number): Position => {
