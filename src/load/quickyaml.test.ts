@@ -59,9 +59,38 @@ spec:
   status: ACTIVE
 `;
 
+// Block style with numbers: the decimal fields' sources matter here.
+const BLOCK_PROVIDER = `apiVersion: paystrator-gitops/v1
+kind: Provider
+metadata:
+  name: BCA Direct
+  labels:
+    team: payments
+spec:
+  type: DIRECT
+  integration: bca
+  services:
+    - VIRTUAL_ACCOUNT
+    - SEND_MONEY
+  credentials:
+    clientKey: bca-1
+    clientSecret:
+      secretRef:
+        store: vault
+        name: payments/bca
+  fee:
+    type: FLAT
+    amount: 4000
+    currency: IDR
+  tax:
+    vatPercent: 11.5
+    applyVat: false
+`;
+
 describe('quickParseYaml (js-yaml) against parseYaml (yaml@2)', () => {
   it('takes the provider files people write, with the values and positions yaml@2 gives', () => {
     expect(agree(PROVIDER)).toBeDefined();
+    expect(agree(BLOCK_PROVIDER)?.source(['spec', 'tax', 'vatPercent'])).toBe('11.5');
     const dir = path.resolve(import.meta.dirname, '../../providers');
     const files = readdirSync(dir).filter((f) => f.endsWith('.yaml'));
     expect(files.length).toBeGreaterThan(0);
@@ -189,7 +218,7 @@ top: end # trailing
   // Scalars chosen to sit on the edges of the core schema and of plain-scalar syntax.
   const SCALARS = ['a', 'foo bar', 'true', 'True', 'FALSE', 'null', '~', '', '0', '1', '-1', '+1', '01', '1.5', '.5', '1.', '-1.5e3', '1e3', '0x1F', '0o17', '.inf', '-.inf', '.nan',
     '-foo', '-', '- a', 'a: b', 'a:b', 'a #b', 'a#b', '#x', 'x,y', '[x]', '{x}', "it's", 'say "hi"', 'back\\slash', 'é ü', '@x', '`x', '%x', '!x', '&x', '*x', '|', '>', '?x', ':x',
-    'http://x:80/y', '2026-01-01', '1_000', '12345678901234567890', 'yes', 'on', '__proto__', 'a  b', ' lead', 'trail ', 'k.e/y-z', 'line\nbreak', 'x:', '-5x', '-.5', '+.5', 'NaN'];
+    'http://x:80/y', '2026-01-01', '1_000', '12345678901234567890', 'yes', 'on', '__proto__', 'a  b', ' lead', 'trail ', 'k.e/y-z', 'line\nbreak', 'x:', '-5x', '-.5', '+.5', 'NaN', 'nbsp\u00a0', '\u00a0lead', 'em\u2003space', '1.50', '1.0', '-0', '0.30000000000000004'];
   const word = fc.stringMatching(/^[A-Za-z][A-Za-z0-9_ .-]{0,12}$/).filter((s) => !s.endsWith(' '));
   const number = fc.oneof(fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true })).map(String);
   const scalar = fc.tuple(fc.oneof({ arbitrary: fc.constantFrom(...SCALARS), weight: 1 }, { arbitrary: word, weight: 3 }, { arbitrary: number, weight: 1 }), fc.constantFrom('plain', 'plain', 'single', 'double')).map(([s, style]) =>
@@ -251,12 +280,12 @@ top: end # trailing
   });
 
   it('agrees with yaml@2 on every mutation of a provider file it takes', () => {
-    const edit = fc.tuple(fc.nat(), fc.constantFrom('delete', 'insert', 'indent', 'dedent', 'duplicate'), fc.constantFrom(' ', ':', '-', '#', '"', "'", '{', '}', '[', ']', ',', '\n', 'a', '1', '.', '&', '*', '!', '|', '?', '\\', '~'));
+    const edit = fc.tuple(fc.nat(), fc.constantFrom('delete', 'insert', 'indent', 'dedent', 'duplicate'), fc.constantFrom(' ', ':', '-', '#', '"', "'", '{', '}', '[', ']', ',', '\n', 'a', '1', '.', '&', '*', '!', '|', '?', '\\', '~', '\u00a0', '\u2003', '\t', '\r', '\u0085', 'é'));
     let taken = 0;
     let runs = 0;
     fc.assert(
-      fc.property(fc.array(edit, { minLength: 1, maxLength: 3 }), (edits) => {
-        let text = PROVIDER;
+      fc.property(fc.constantFrom<string>(PROVIDER, BLOCK_PROVIDER), fc.array(edit, { minLength: 1, maxLength: 3 }), (base, edits) => {
+        let text = base;
         for (const [n, op, ch] of edits) {
           const i = n % text.length;
           const lineStart = text.lastIndexOf('\n', i - 1) + 1;
