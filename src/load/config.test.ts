@@ -39,7 +39,7 @@ afterAll(async () => {
 });
 
 /** Loads the text as a config file named by a path relative to the cwd, as the CLI would. */
-async function load(text: string): Promise<{ r: Result<LoadedConfig>; file: string }> {
+async function load(text: string | Buffer): Promise<{ r: Result<LoadedConfig>; file: string }> {
   const abs = path.join(dir, `c${n++}.yaml`);
   await writeFile(abs, text);
   const file = path.relative(process.cwd(), abs);
@@ -65,6 +65,17 @@ describe('loadConfig', () => {
       baseDir: REPO,
       secretStores: ['env', 'sandbox-fake'],
     });
+  });
+
+  it('refuses invalid UTF-8, UTF-16 and deep nesting at their line; a BOM is fine', async () => {
+    const bad = await load(Buffer.concat([Buffer.from(BASE), Buffer.from('x: caf'), Buffer.from([0xe9, 0x0a])]));
+    expect(errorsOf(bad.r, bad.file)).toEqual([['F:13:7', undefined, 'encoding', 'the file is not valid UTF-8 (byte 0xe9): save it as UTF-8']]);
+    const wide = await load(Buffer.from(`\ufeff${BASE}`, 'utf16le'));
+    expect(errorsOf(wide.r, wide.file)).toEqual([['F:1:1', undefined, 'encoding', expect.stringContaining('YAML files must be UTF-8')]]);
+    const deep = await load(`${BASE}x: ${'['.repeat(10_000)}${']'.repeat(10_000)}\n`);
+    expect(errorsOf(deep.r, deep.file)).toEqual([['F:13:67', undefined, 'yaml-depth', expect.stringContaining('nesting deeper than 64 levels')]]);
+    const bom = await load(`\ufeff${BASE}`);
+    expect(bom.r.errors).toEqual([]);
   });
 
   it('fills policy defaults', async () => {

@@ -7,7 +7,8 @@ import type { Environment, Policy, WorkspaceConfig } from '../generated/config.j
 import { byLocation, schemaIssues, schemas, toDiagnostic, type Issue } from './schema.js';
 import { didYouMean } from './suggest.js';
 import { unknownStore } from './validate.js';
-import { fastParseYaml } from './fastyaml.js';
+import { quickParseYaml } from './quickyaml.js';
+import { decodeYamlBytes } from './text.js';
 import { dotted, isRecord, parseYaml, type PathSeg, type YamlDocument } from './yaml.js';
 
 export const DEFAULT_ENVIRONMENT = 'sandbox';
@@ -103,9 +104,9 @@ function storeIssues(config: Record<string, unknown>, flagged: (p: PathSeg[]) =>
 /** Reads and validates the workspace config; a missing file is an error naming it. */
 export async function loadConfig(file: string): Promise<Result<LoadedConfig>> {
   const abs = path.resolve(file);
-  let text: string;
+  let bytes: Uint8Array;
   try {
-    text = await readFile(abs, 'utf8');
+    bytes = await readFile(abs);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     const message = code === 'ENOENT' ? `config file ${file} not found` : `cannot read config file ${file}: ${code ?? (e as Error).message}`;
@@ -113,7 +114,10 @@ export async function loadConfig(file: string): Promise<Result<LoadedConfig>> {
   }
   // The fast parser first; a config with anything to report is parsed again by yaml@2, so every
   // message comes from one parser.
-  const fast = fastParseYaml(text);
+  const decoded = decodeYamlBytes(bytes, file);
+  if (!decoded.ok) return fail([decoded.error]);
+  const { text } = decoded;
+  const fast = quickParseYaml(text);
   if (fast) {
     const r = checkConfig(file, abs, [fast], []);
     if (r.errors.length === 0 && r.warnings.length === 0) return r;

@@ -45,7 +45,7 @@ afterAll(async () => {
   await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
 });
 
-async function load(files: Record<string, string>, opts: { patterns?: string[]; secretStores?: string[] } = {}): Promise<Result<DesiredProvider[]>> {
+async function load(files: Record<string, string | Buffer>, opts: { patterns?: string[]; secretStores?: string[] } = {}): Promise<Result<DesiredProvider[]>> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'paystrator-load-'));
   dirs.push(dir);
   for (const [file, text] of Object.entries(files)) {
@@ -64,7 +64,7 @@ const where = (d: Diagnostic) => `${d.file}:${d.line}:${d.col}`;
 /** [file:line:col, field, rule, message] of each error, in the order reported. */
 const errorsOf = (r: Result<unknown>) => r.errors.map((d) => [where(d), d.field, d.rule, d.message]);
 
-async function loadOne(text: string) {
+async function loadOne(text: string | Buffer) {
   return load({ 'providers/p.yaml': text });
 }
 
@@ -154,6 +154,28 @@ describe('errors point at file:line:col and field', () => {
     expect(errorsOf(r)).toEqual([
       ['providers/p.yaml:9:3', undefined, 'yaml-syntax', 'YAML: Flow sequence in block collection must be sufficiently indented and end with a ]'],
     ]);
+  });
+
+  it('bytes that are not UTF-8, and UTF-16, at their line', async () => {
+    const text = provider(['Xendit Main', 'Caf\u00e9']);
+    const [head, tail] = text.split('Caf\u00e9');
+    const latin1 = await loadOne(Buffer.concat([Buffer.from(head!), Buffer.from('Caf'), Buffer.from([0xe9]), Buffer.from(tail!)]));
+    expect(errorsOf(latin1)).toEqual([['providers/p.yaml:4:12', undefined, 'encoding', 'the file is not valid UTF-8 (byte 0xe9): save it as UTF-8']]);
+    const wide = await loadOne(Buffer.from(text, 'utf16le'));
+    expect(errorsOf(wide)).toEqual([['providers/p.yaml:1:1', undefined, 'encoding', expect.stringContaining('must be UTF-8')]]);
+  });
+
+  it('a name with a trailing no-break space fails the name pattern on its own and beside another error', async () => {
+    const nbsp = provider(['Xendit Main', 'Xendit Main\u00a0']);
+    const alone = await loadOne(nbsp);
+    expect(errorsOf(alone).map((e) => e.slice(0, 3))).toEqual([['providers/p.yaml:4:9', 'metadata.name', 'schema']]);
+    const both = await loadOne(nbsp.replace('applyVat: true', 'applyVat: "yes"'));
+    expect(errorsOf(both).map((e) => e.slice(0, 3))).toEqual([['providers/p.yaml:4:9', 'metadata.name', 'schema'], ['providers/p.yaml:13:38', 'spec.tax.applyVat', 'schema']]);
+  });
+
+  it('a !!binary credential, at its line', async () => {
+    const r = await loadOne(provider(['clientKey: xnd_development_P4k7', 'clientKey: !!binary eG5k']));
+    expect(errorsOf(r)).toEqual([['providers/p.yaml:10:25', 'spec.credentials.clientKey', 'yaml-tag', 'a !!binary value is not accepted: write text (a secret as a secretRef)']]);
   });
 
   it('a duplicate key', async () => {

@@ -8,10 +8,11 @@ import { InternalError, error, warning, type Diagnostic, type Result } from '../
 import type { Decimal, ProviderDocument, ProviderStatus } from '../generated/provider.js';
 import { parseDecimal } from '../model/decimal.js';
 import type { CredentialState, DesiredProvider, FeeState, SecretRefTarget, SourcePosition } from '../model/state.js';
-import { fastParseYaml } from './fastyaml.js';
+import { quickParseYaml } from './quickyaml.js';
 import type { DesiredSequence } from '../sequences/model.js';
 import { byLocation, schemas } from './schema.js';
 import { checkSequences, isSequenceDocument, validateSequenceDocument } from './sequences.js';
+import { decodeYamlBytes } from './text.js';
 import { uniqueNames, validateProviderDocument, type NamedAt, type ValidateOptions } from './validate.js';
 import { dotted, parseYaml, type PathSeg, type YamlDocument } from './yaml.js';
 
@@ -112,19 +113,22 @@ export interface FileResult {
 }
 
 export function loadFile(file: string, baseDir: string, opts: ValidateOptions): FileResult {
-  let text: string;
+  let bytes: Uint8Array;
   try {
     // Synchronous on purpose: parsing is CPU-bound, and for 10,000 small files fs/promises'
     // open/stat/read/close round trips cost more (1 s) than all the reads done in line (0.2 s).
-    text = readFileSync(path.resolve(baseDir, file), 'utf8');
+    bytes = readFileSync(path.resolve(baseDir, file));
   } catch (e) {
     const result: FileResult = { errors: [], warnings: [], providers: [], sequences: [], names: [] };
     result.errors.push(error(`cannot read the file: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { file, rule: 'read' }));
     return result;
   }
+  const decoded = decodeYamlBytes(bytes, file);
+  if (!decoded.ok) return { errors: [decoded.error], warnings: [], providers: [], sequences: [], names: [] };
+  const { text } = decoded;
   // Most files take the fast path; a file with anything to report is parsed again by yaml@2, so
   // every message comes from one parser.
-  const fast = fastParseYaml(text);
+  const fast = quickParseYaml(text);
   if (fast) {
     const result = checkDocuments(file, [fast], opts);
     if (result.errors.length === 0 && result.warnings.length === 0) return result;

@@ -1,8 +1,11 @@
 // YAML with positions: every value can be traced back to file:line:col, so each diagnostic points
 // at the node (or the key) it is about. Source tokens are not kept (keepSourceTokens costs +60%
 // time and 2.5x memory); node ranges plus a LineCounter are enough.
-import { LineCounter, isAlias, isMap, isScalar, isSeq, parseAllDocuments, type Document, type YAMLError } from 'yaml';
+import { Composer, LineCounter, Parser, isAlias, isMap, isScalar, isSeq, type CST, type Document, type YAMLError } from 'yaml';
 import { error, warning, type Diagnostic } from '../diagnostics.js';
+
+/** Nesting limit (SPEC section 3): deeper documents are one error at the collection that goes over. */
+export const MAX_DEPTH = 64;
 
 export type PathSeg = string | number;
 
@@ -99,12 +102,57 @@ function yamlDiagnostic(e: YAMLError, file: string, text: string, lc: LineCounte
 }
 
 /**
+ * Offset of the first collection nested deeper than MAX_DEPTH, or -1. Walked on the parser's
+ * tokens without recursion, before the composer (which recurses) sees them: a 10,000-deep list
+ * must be an error at its line, not a stack overflow.
+ */
+function tooDeep(tokens: readonly CST.Token[]): number {
+  const stack: [CST.Token | undefined, number][] = tokens.map((t) => [t, 0]);
+  while (stack.length) {
+    const [t, depth] = stack.pop()!;
+    if (!t) continue;
+    if (t.type === 'document') {
+      stack.push([t.value, depth]);
+    } else if (t.type === 'block-map' || t.type === 'block-seq' || t.type === 'flow-collection') {
+      if (depth + 1 > MAX_DEPTH) return t.offset;
+      for (const item of t.items) {
+        if ('key' in item) stack.push([item.key ?? undefined, depth + 1]);
+        stack.push([item.value, depth + 1]);
+      }
+    }
+  }
+  return -1;
+}
+
+// Tags yaml@2 resolves (YAML 1.1 types) to values no field of this product takes; a secret given
+// as !!binary must not turn into bytes that something later prints or sends.
+function notPlain(v: unknown): string | undefined {
+  if (v instanceof Uint8Array) return '!!binary';
+  if (v instanceof Date) return '!!timestamp';
+  if (v instanceof Set) return '!!set';
+  if (v instanceof Map) return '!!omap';
+  return undefined;
+}
+
+/** Path and tag of the first value that is not JSON-like (string, number, boolean, null, list, mapping). */
+function firstNotPlain(value: unknown): { path: PathSeg[]; tag: string } | undefined {
+  const stack: [unknown, PathSeg[]][] = [[value, []]];
+  while (stack.length) {
+    const [v, path] = stack.pop()!;
+    const tag = notPlain(v);
+    if (tag) return { path, tag };
+    if (Array.isArray(v)) v.forEach((x, i) => stack.push([x, [...path, i]]));
+    else if (isRecord(v)) for (const [k, x] of Object.entries(v)) stack.push([x, [...path, k]]);
+  }
+  return undefined;
+}
+
+/**
  * Parses every document of a file. A document with syntax errors is reported and left out, so
  * validation never runs on a half-parsed value; empty documents (`---` alone, comments) are dropped.
  */
 export function parseYaml(text: string, file: string): YamlFile {
   const lc = new LineCounter();
-  const parsed = parseAllDocuments(text, { lineCounter: lc, prettyErrors: false });
   const errors: Diagnostic[] = [];
   const warnings: Diagnostic[] = [];
   const docs: YamlDocument[] = [];
@@ -119,9 +167,20 @@ export function parseYaml(text: string, file: string): YamlFile {
       (d.severity === 'error' ? errors : warnings).push(d);
     }
   };
-  if ('empty' in parsed) {
-    report(parsed.errors);
-    report(parsed.warnings);
+  // parseAllDocuments in steps, so the depth check runs between parsing and composing.
+  const tokens = [...new Parser(lc.addNewLine).parse(text)];
+  const deep = tooDeep(tokens);
+  if (deep >= 0) {
+    const message = `YAML: nesting deeper than ${MAX_DEPTH} levels (collections inside collections); flatten the document`;
+    errors.push(error(message, { file, ...lc.linePos(deep), rule: 'yaml-depth' }));
+    return { docs, errors, warnings };
+  }
+  const composer = new Composer({ prettyErrors: false });
+  const parsed = [...composer.compose(tokens)];
+  if (parsed.length === 0) {
+    const info = composer.streamInfo();
+    report(info.errors);
+    report(info.warnings);
     return { docs, errors, warnings };
   }
   parsed.forEach((doc, index) => {
@@ -145,6 +204,13 @@ export function parseYaml(text: string, file: string): YamlFile {
       return;
     }
     if (value === null || value === undefined) return;
+    const odd = firstNotPlain(value);
+    if (odd) {
+      const message = `a ${odd.tag} value is not accepted: write text (a secret as a secretRef)`;
+      const at = nodePos(locate(doc, odd.path));
+      errors.push(error(message, { file, ...at, ...(odd.path.length ? { field: dotted(odd.path) } : {}), rule: 'yaml-tag' }));
+      return;
+    }
     docs.push({
       index,
       value,

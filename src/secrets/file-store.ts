@@ -39,14 +39,14 @@ export class FileStore implements SecretStore {
 
   private loadFile(file: string): Promise<Map<string, string>> {
     this.#values ??= (async () => {
-      let text: string;
+      let bytes: Uint8Array;
       try {
-        text = await readFile(file, 'utf8');
+        bytes = await readFile(file);
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
         throw new SecretStoreError(code === 'ENOENT' ? 'unreachable' : 'auth', `cannot read secrets file ${file}: ${code ?? 'error'}`);
       }
-      return parseNamedValues(text, `secrets file ${file}`);
+      return parseNamedValues(bytes, file);
     })();
     return this.#values;
   }

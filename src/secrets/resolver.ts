@@ -1,4 +1,4 @@
-import YAML from 'yaml';
+import { parseYamlText } from '../load/quickyaml.js';
 import { error, ExitError, type Diagnostic } from '../diagnostics.js';
 import type { SecretRefTarget } from '../model/state.js';
 import { Sensitive } from './sensitive.js';
@@ -124,13 +124,12 @@ function asStoreError(e: unknown): SecretStoreError {
 
 function pickKey(value: Sensitive, ref: SecretRefTarget, keyed: boolean): Sensitive | SecretStoreError {
   if (ref.key === undefined && !keyed) return value;
-  let data: unknown;
-  try {
-    // logLevel error: yaml would otherwise emit its warnings, which quote the source text.
-    data = YAML.parse(value.reveal(), { logLevel: 'error' });
-  } catch {
+  // The same parse path as every YAML file; its messages may quote the text, so none is kept.
+  const parsed = parseYamlText(value.reveal(), 'secret');
+  if (parsed.errors.length || parsed.docs.length > 1) {
     return new SecretStoreError('invalid', `secret is not JSON or YAML, so key ${ref.key} cannot be picked`);
   }
+  const data: unknown = parsed.docs[0]?.value;
   if (ref.key === undefined) {
     const entries = data && typeof data === 'object' ? Object.values(data) : [];
     if (entries.length !== 1) return new SecretStoreError('invalid', `secret has ${entries.length} keys: add key to the secretRef to pick one`);

@@ -2,8 +2,12 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fastParseYaml } from './fastyaml.js';
+import { quickParseYaml } from './quickyaml.js';
 import { isRecord, parseYaml, type PathSeg, type YamlDocument } from './yaml.js';
+
+// The fast path (js-yaml) and the full path (yaml@2) must never disagree: the fast path may
+// decline a text, but when it takes one, yaml@2 takes it too, without a warning, with the same
+// value, positions and number sources.
 
 /** Every path into value, plus one missing child under each collection. */
 function paths(value: unknown, at: PathSeg[] = []): PathSeg[][] {
@@ -20,7 +24,7 @@ function paths(value: unknown, at: PathSeg[] = []): PathSeg[][] {
 
 /** The fast path either declines or agrees with yaml@2 on value, positions and sources. */
 function agree(text: string): YamlDocument | undefined {
-  const fast = fastParseYaml(text);
+  const fast = quickParseYaml(text);
   if (!fast) return undefined;
   const full = parseYaml(text, 'f.yaml');
   expect({ errors: full.errors, warnings: full.warnings, docs: full.docs.length }, text).toEqual({ errors: [], warnings: [], docs: 1 });
@@ -55,9 +59,38 @@ spec:
   status: ACTIVE
 `;
 
-describe('fastParseYaml', () => {
+// Block style with numbers: the decimal fields' sources matter here.
+const BLOCK_PROVIDER = `apiVersion: paystrator-gitops/v1
+kind: Provider
+metadata:
+  name: BCA Direct
+  labels:
+    team: payments
+spec:
+  type: DIRECT
+  integration: bca
+  services:
+    - VIRTUAL_ACCOUNT
+    - SEND_MONEY
+  credentials:
+    clientKey: bca-1
+    clientSecret:
+      secretRef:
+        store: vault
+        name: payments/bca
+  fee:
+    type: FLAT
+    amount: 4000
+    currency: IDR
+  tax:
+    vatPercent: 11.5
+    applyVat: false
+`;
+
+describe('quickParseYaml (js-yaml) against parseYaml (yaml@2)', () => {
   it('takes the provider files people write, with the values and positions yaml@2 gives', () => {
     expect(agree(PROVIDER)).toBeDefined();
+    expect(agree(BLOCK_PROVIDER)?.source(['spec', 'tax', 'vatPercent'])).toBe('11.5');
     const dir = path.resolve(import.meta.dirname, '../../providers');
     const files = readdirSync(dir).filter((f) => f.endsWith('.yaml'));
     expect(files.length).toBeGreaterThan(0);
@@ -77,16 +110,79 @@ spec:
         - x: 'y'
   names:
     - a b
-    - 1e3
+    - 1000
+  empty:
 top: end # trailing
 `;
     const doc = agree(text);
     expect(doc?.value).toEqual({
       kind: 'Sequence',
-      spec: { order: [{ name: 'A', weight: 10 }, { name: 'B', extra: [[1, 2.5, -3], { x: 'y' }] }], names: ['a b', 1000] },
+      spec: { order: [{ name: 'A', weight: 10 }, { name: 'B', extra: [[1, 2.5, -3], { x: 'y' }] }], names: ['a b', 1000], empty: null },
       top: 'end',
     });
-    expect(doc?.source(['spec', 'names', 1])).toBe('1e3');
+    expect(doc?.source(['spec', 'names', 1])).toBe('1000');
+  });
+
+  it('keeps Unicode spaces YAML keeps (a trailing NBSP stays in the name) on both paths', () => {
+    const text = 'metadata:\n  name: Xendit Main\u00a0\n  labels: { team: "a\u2003" }\n';
+    const doc = agree(text);
+    expect(doc?.value).toEqual({ metadata: { name: 'Xendit Main\u00a0', labels: { team: 'a\u2003' } } });
+  });
+
+  it('leaves numbers not written in their canonical form to yaml@2, which keeps their text', () => {
+    for (const n of ['1e3', '1.50', '007', '.5', '+1', '-0', '1.0', '0.30000000000000004x', '12345678901234567890']) {
+      const text = `a: ${n}\n`;
+      if (n.endsWith('x')) continue;
+      expect(quickParseYaml(text), n).toBeUndefined();
+      expect(parseYaml(text, 'f.yaml').docs[0]!.source(['a'])).toBe(n);
+    }
+    expect(agree('a: 0.30000000000000004\nb: 1.5\nc: -3\n')?.source(['a'])).toBe('0.30000000000000004');
+  });
+
+  it('leaves implicit keys near the 1,024-character limit to yaml@2, which refuses the longer ones', () => {
+    const long = `${'k'.repeat(1025)}: v\n`;
+    expect(quickParseYaml(long)).toBeUndefined();
+    expect(parseYaml(long, 'f.yaml').errors[0]).toMatchObject({ line: 1, rule: 'yaml-syntax' });
+    const ok = `${'k'.repeat(1000)}: v\n`;
+    expect(quickParseYaml(ok)).toBeUndefined();
+    expect(parseYaml(ok, 'f.yaml')).toMatchObject({ errors: [], docs: [{ value: { ['k'.repeat(1000)]: 'v' } }] });
+  });
+
+  it('takes 64 levels of nesting on both paths; 65 is one error at the collection that goes over', () => {
+    const flow = (n: number) => `a: ${'['.repeat(n - 1)}${']'.repeat(n - 1)}\n`;
+    expect(agree(flow(64))).toBeDefined();
+    const block = (n: number) => Array.from({ length: n }, (_, i) => `${' '.repeat(i)}k:`).join('\n') + ' v\n';
+    expect(parseYaml(block(64), 'f.yaml').errors).toEqual([]);
+    for (const text of [flow(65), block(65)]) {
+      expect(quickParseYaml(text)).toBeUndefined();
+      const r = parseYaml(text, 'f.yaml');
+      expect(r.docs).toEqual([]);
+      expect(r.errors).toEqual([expect.objectContaining({ rule: 'yaml-depth', message: expect.stringContaining('deeper than 64 levels') })]);
+    }
+    expect(parseYaml(block(65), 'f.yaml').errors[0]).toMatchObject({ line: 65, col: 65 });
+  });
+
+  it('reports a 10,000-deep flow list and a 3,000-deep mapping as one error at their line, not a stack overflow', () => {
+    const list = `spec:\n  x: ${'['.repeat(10_000)}${']'.repeat(10_000)}\n`;
+    const map = `spec:\n  x: ${'{a: '.repeat(3_000)}1${'}'.repeat(3_000)}\n`;
+    const blockMap = Array.from({ length: 3_000 }, (_, i) => `${' '.repeat(i)}k:`).join('\n') + ' v\n';
+    for (const text of [list, map, blockMap]) {
+      expect(quickParseYaml(text)).toBeUndefined();
+      const r = parseYaml(text, 'deep.yaml');
+      expect(r.errors).toHaveLength(1);
+      expect(r.errors[0]).toMatchObject({ file: 'deep.yaml', rule: 'yaml-depth', line: expect.any(Number) });
+    }
+    expect(parseYaml(list, 'deep.yaml').errors[0]).toMatchObject({ line: 2, col: 68 });
+  });
+
+  it('refuses a !!binary value (and the other YAML 1.1 types) at its line, naming the field', () => {
+    const text = 'spec:\n  credentials:\n    clientSecret: !!binary c2VjcmV0\n';
+    expect(quickParseYaml(text)).toBeUndefined();
+    const r = parseYaml(text, 'p.yaml');
+    expect(r.docs).toEqual([]);
+    expect(r.errors).toEqual([expect.objectContaining({ line: 3, col: 28, field: 'spec.credentials.clientSecret', rule: 'yaml-tag', message: expect.stringContaining('!!binary') })]);
+    expect(parseYaml('a: !!timestamp 2026-01-01\n', 'p.yaml').errors[0]).toMatchObject({ field: 'a', message: expect.stringContaining('!!timestamp') });
+    expect(parseYaml('a: !!set { x }\n', 'p.yaml').errors[0]).toMatchObject({ field: 'a', message: expect.stringContaining('!!set') });
   });
 
   it.each([
@@ -95,7 +191,18 @@ top: end # trailing
     ['a block scalar', 'a: |\n  text\n'],
     ['a multi-line plain scalar', 'a: one\n  two\n'],
     ['a multi-line flow collection', 'a: [1,\n  2]\n'],
-    ['a null value', 'a:\nb: 1\n'],
+    ['an alias', 'a: 1\nb: [*x]\n'],
+    ['a document end marker', 'a: 1\n...\n'],
+    ['content on the --- line', '--- a: 1\n'],
+    ['a comment glued to a quote', 'a: "x"# c\n'],
+    ['a multi-line quoted scalar', 'a: "x\n  y"\n'],
+    ['a null key', '~: 1\n'],
+    ['a number key', '1: a\n'],
+    ['a pair in a flow list', 'a: [b: c]\n'],
+    ['a key without value in a flow mapping', 'a: { b }\n'],
+    ['an exponent', 'a: 1e3\n'],
+    ['a non-canonical decimal', 'a: 1.50\n'],
+    ['a NEL', 'a: x\u0085y\n'],
     ['two documents', 'a: 1\n---\nb: 2\n'],
     ['a duplicate key', 'a: 1\na: 2\n'],
     ['CRLF line ends', 'a: 1\r\nb: 2\r\n'],
@@ -105,13 +212,13 @@ top: end # trailing
     ['an empty file', '# only a comment\n'],
     ['a syntax error', 'a: [1, 2\n'],
   ])('leaves %s to yaml@2', (_, text) => {
-    expect(fastParseYaml(text)).toBeUndefined();
+    expect(quickParseYaml(text)).toBeUndefined();
   });
 
   // Scalars chosen to sit on the edges of the core schema and of plain-scalar syntax.
   const SCALARS = ['a', 'foo bar', 'true', 'True', 'FALSE', 'null', '~', '', '0', '1', '-1', '+1', '01', '1.5', '.5', '1.', '-1.5e3', '1e3', '0x1F', '0o17', '.inf', '-.inf', '.nan',
     '-foo', '-', '- a', 'a: b', 'a:b', 'a #b', 'a#b', '#x', 'x,y', '[x]', '{x}', "it's", 'say "hi"', 'back\\slash', 'é ü', '@x', '`x', '%x', '!x', '&x', '*x', '|', '>', '?x', ':x',
-    'http://x:80/y', '2026-01-01', '1_000', '12345678901234567890', 'yes', 'on', '__proto__', 'a  b', ' lead', 'trail ', 'k.e/y-z', 'line\nbreak', 'x:', '-5x', '-.5', '+.5', 'NaN'];
+    'http://x:80/y', '2026-01-01', '1_000', '12345678901234567890', 'yes', 'on', '__proto__', 'a  b', ' lead', 'trail ', 'k.e/y-z', 'line\nbreak', 'x:', '-5x', '-.5', '+.5', 'NaN', 'nbsp\u00a0', '\u00a0lead', 'em\u2003space', '1.50', '1.0', '-0', '0.30000000000000004'];
   const word = fc.stringMatching(/^[A-Za-z][A-Za-z0-9_ .-]{0,12}$/).filter((s) => !s.endsWith(' '));
   const number = fc.oneof(fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true })).map(String);
   const scalar = fc.tuple(fc.oneof({ arbitrary: fc.constantFrom(...SCALARS), weight: 1 }, { arbitrary: word, weight: 3 }, { arbitrary: number, weight: 1 }), fc.constantFrom('plain', 'plain', 'single', 'double')).map(([s, style]) =>
@@ -173,12 +280,12 @@ top: end # trailing
   });
 
   it('agrees with yaml@2 on every mutation of a provider file it takes', () => {
-    const edit = fc.tuple(fc.nat(), fc.constantFrom('delete', 'insert', 'indent', 'dedent', 'duplicate'), fc.constantFrom(' ', ':', '-', '#', '"', "'", '{', '}', '[', ']', ',', '\n', 'a', '1', '.', '&', '*', '!', '|', '?', '\\', '~'));
+    const edit = fc.tuple(fc.nat(), fc.constantFrom('delete', 'insert', 'indent', 'dedent', 'duplicate'), fc.constantFrom(' ', ':', '-', '#', '"', "'", '{', '}', '[', ']', ',', '\n', 'a', '1', '.', '&', '*', '!', '|', '?', '\\', '~', '\u00a0', '\u2003', '\t', '\r', '\u0085', 'é'));
     let taken = 0;
     let runs = 0;
     fc.assert(
-      fc.property(fc.array(edit, { minLength: 1, maxLength: 3 }), (edits) => {
-        let text = PROVIDER;
+      fc.property(fc.constantFrom<string>(PROVIDER, BLOCK_PROVIDER), fc.array(edit, { minLength: 1, maxLength: 3 }), (base, edits) => {
+        let text = base;
         for (const [n, op, ch] of edits) {
           const i = n % text.length;
           const lineStart = text.lastIndexOf('\n', i - 1) + 1;
