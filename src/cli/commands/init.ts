@@ -56,7 +56,8 @@ export async function initCommand(io: Io, dir: string, o: InitFlags): Promise<nu
       'Before production:',
       '  - paystrator.yaml: set the production endpoint and client; its apiKey comes from PAYSTRATOR_API_KEY',
       '  - .github/CODEOWNERS: name your team; require code-owner review on main',
-      '  - GitHub: an environment named production with PAYSTRATOR_API_KEY and PAYSTRATOR_READONLY_API_KEY secrets',
+      '  - GitHub: an environment named production with required reviewers and the PAYSTRATOR_API_KEY secret;',
+      '    the repository secret PAYSTRATOR_READONLY_API_KEY for plan and drift',
       '',
     ].join('\n'),
   );

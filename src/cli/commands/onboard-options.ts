@@ -20,5 +20,6 @@ export function registerOnboardCommands(cmd: Command, io: Io, globals: () => Glo
     .description('list the environments, or those a change since a git ref touches (--format json: a GitHub Actions matrix)')
     .option('--changed-since <ref>', 'only environments whose provider files (or paystrator.yaml) changed since the merge base with this ref, uncommitted changes included')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .option('--out <file>', 'also write the JSON matrix to this file (for a workflow step to read)')
     .action(async (o: EnvironmentsFlags) => setCode(await (await import('./environments.js')).environmentsCommand(io, globals(), o)));
 }

@@ -1,10 +1,10 @@
 // A holding group with one environment per client: the matrix a pull request builds from
 // `environments --changed-since` holds exactly the clients it touches.
 import { execFileSync } from 'node:child_process';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runCli, workspace } from '../../helpers/cli.js';
+import { runCli, tempDir, workspace } from '../../helpers/cli.js';
 
 const CLIENTS = Array.from({ length: 200 }, (_, i) => `client-${String(i + 1).padStart(3, '0')}`);
 
@@ -64,6 +64,18 @@ describe('environments of a 200-client workspace', () => {
     const json = await runCli(['environments', '--format', 'json'], { cwd: dir });
     expect(json.code).toBe(0);
     expect(JSON.parse(json.stdout)).toEqual({ include: ['sandbox', ...CLIENTS].map((environment) => ({ environment })) });
+  });
+
+  it('--out also writes the matrix to a file, for the workflow step that reads it; an unwritable one is an error', async () => {
+    const out = path.join(await tempDir('environments-out-'), 'matrix.json');
+    const r = await runCli(['environments', '--out', out], { cwd: dir });
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim().split('\n')).toEqual(['sandbox', ...CLIENTS]);
+    expect(JSON.parse(await readFile(out, 'utf8'))).toEqual({ include: ['sandbox', ...CLIENTS].map((environment) => ({ environment })) });
+    const bad = await runCli(['environments', '--format', 'json', '--out', path.join(out, 'not-a-folder', 'm.json')], { cwd: dir });
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toBe('');
+    expect(bad.stderr).toContain('cannot write the matrix file');
   });
 
   it('a commit touching three clients (an edit, a new file, a deletion) gives exactly those three', async () => {

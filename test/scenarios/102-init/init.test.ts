@@ -141,8 +141,12 @@ describe('init', () => {
     const wf = parse(text) as { permissions: unknown; jobs: Record<string, { permissions: object; steps: { uses?: string; run?: string; with?: Record<string, string> }[] }> };
     expect(wf.permissions).toEqual({});
     const uses = Object.values(wf.jobs).flatMap((j) => j.steps.map((s) => s.uses).filter((u): u is string => !!u));
-    const action = Object.values(wf.jobs).flatMap((j) => j.steps).find((s) => s.uses?.startsWith('paystrator-gitops/paystrator-gitops@'));
-    expect(action?.with).toMatchObject({ command: f.replace('.yml', ''), environment: '${{ matrix.environment }}' });
+    const calls = Object.values(wf.jobs).flatMap((j) => j.steps).filter((s) => s.uses?.startsWith('paystrator-gitops/paystrator-gitops@'));
+    // Every command runs through the action; the one the workflow is named after runs per matrix
+    // entry, or for apply in the run the queue started for one environment.
+    const environment = f === 'apply.yml' ? '${{ inputs.environment }}' : '${{ matrix.environment }}';
+    expect(calls.find((s) => s.with?.command === f.replace('.yml', ''))?.with).toMatchObject({ environment });
+    for (const s of Object.values(wf.jobs).flatMap((j) => j.steps)) expect(s.run ?? '').not.toMatch(/paystrator-gitops|npx|npm ci/);
     for (const u of uses.filter((u) => !u.startsWith('paystrator-gitops/'))) expect(u).toMatch(/^[\w.-]+\/[\w.-]+@[0-9a-f]{40}$/);
     for (const line of text.split('\n').filter((l) => /uses: [\w.-]+\/[\w.-]+@[0-9a-f]{40}/.test(l))) expect(line).toMatch(/# v\d+\.\d+\.\d+$/);
     for (const s of Object.values(wf.jobs).flatMap((j) => j.steps)) expect(s.run ?? '').not.toMatch(/\$\{\{/);
