@@ -60,7 +60,8 @@ export async function applyCommand(io: Io, g: GlobalOptions, planFile: string | 
     let plan = run.plan;
     let alreadyApplied: string[] = [];
     if (saved) {
-      const r = reconcileSavedPlan(saved, run.plan);
+      const r = reconcileSavedPlan(saved, run.plan, run.live);
+      if (r.movedUntouched.length) io.out(`Moved since the plan, not touched by it: ${r.movedUntouched.map(escapeText).join(', ')}\n`);
       if (r.moved.length) throw new ExitError(r.moved, 'The saved plan is stale: nothing was applied. Run plan again and review the new plan.');
       plan = r.plan;
       alreadyApplied = r.alreadyApplied;
