@@ -100,4 +100,24 @@ describe('change windows and the audit trail', () => {
     expect(b.annotations).toMatchObject({ 'paystrator-gitops/applied-at': '2026-12-12T03:00:00.000Z', 'paystrator-gitops/applied-version': String(b.version), 'paystrator-gitops/commit': CI.GITHUB_SHA });
     expect(b.annotations['paystrator-gitops/window-override']).toBeUndefined();
   });
+
+  it('drift and list --format json show where each live value last came from', async () => {
+    const a = await live('Alpha');
+    const res = await fetch(`${sandbox.url}/v1/providers/${(a as unknown as { id: string }).id}`, {
+      method: 'PATCH',
+      headers: { authorization: `Bearer ${RW}`, 'content-type': 'application/json', 'if-match': `"${a.version}"` },
+      body: JSON.stringify({ fee: { type: 'PERCENTAGE', percent: '2.75' } }),
+    });
+    answers.push(await res.text());
+    expect(res.status).toBe(200);
+    const list = await cli(INSIDE, 'list', '--format', 'json');
+    expect(list.code).toBe(0);
+    const rows = (JSON.parse(list.stdout) as { providers: { name: string; lastWrite: { source: string; commit?: string; runUrl?: string; summary: string } }[] }).providers;
+    const byName = new Map(rows.map((r) => [r.name, r.lastWrite]));
+    expect(byName.get('Beta')).toMatchObject({ source: 'git', commit: CI.GITHUB_SHA, runUrl: 'https://github.example/acme/payments-config/actions/runs/4242' });
+    expect(byName.get('Alpha')).toMatchObject({ source: 'outside-git', summary: expect.stringMatching(/^changed outside git \(version \d+, after our write of version \d+/) });
+    const drift = await cli(INSIDE, 'drift');
+    expect(drift.stdout).toContain('spec.fee.percent:');
+    expect(drift.stdout).toMatch(/# changed outside git \(version \d+, after our write of version \d+: commit aaaaaaaaaaaa, https:\/\/github\.example\/acme\/payments-config\/actions\/runs\/4242/);
+  });
 });
