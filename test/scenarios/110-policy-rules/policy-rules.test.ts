@@ -1,5 +1,7 @@
 // policy.rules through the built CLI: a failing per-document and account rule at file:line, a rule
 // that does not compile, GitHub annotations, and plan refusing what validate refuses.
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli, workspace } from '../../helpers/cli.js';
 import { configYaml, providerYaml } from '../../helpers/fixtures.js';
@@ -63,5 +65,31 @@ describe('policy rules', () => {
     expect(v.stderr).toMatch(/error: paystrator\.yaml:11:13: policy\.rules\[0\]\.expr: policy rule fee-ceiling does not compile: /);
     expect(v.stderr).toMatch(/error: paystrator\.yaml:15:13: policy\.rules\[1\]\.expr: policy rule failover does not compile: Unknown variable: minimum/);
     expect(v.stderr).not.toContain('internal error');
+  });
+
+  it('a change window with a bad cron, duration, time zone or allow kind is an error at its line', async () => {
+    const dir = await workspace({
+      'paystrator.yaml': `${configYaml()}policy:
+  windows:
+    - { name: freeze, kind: deny, schedule: "every friday", duration: 24h }
+    - { name: night, kind: deny, schedule: "0 22 * * *", duration: 8h, timeZone: Asia/Jakrta }
+    - { name: sale, kind: deny, schedule: "0 0 11 11 *", duration: 24h, allow: [MAINTENANCE, REFUNDS] }
+`,
+      'providers/a.yaml': providerYaml({ name: 'Alpha' }),
+    });
+    const v = await runCli(['validate'], { cwd: dir, env });
+    expect(v.code).toBe(1);
+    expect(v.stderr).toContain('error: paystrator.yaml:11:94: policy.windows[2].allow[1]: "REFUNDS" is not valid: must be one of MAINTENANCE, DEACTIVATE, ACTIVATE, STATUS,');
+    expect(v.stderr).not.toContain('internal error');
+    // Schema errors come first; with them fixed, the windows' own checks.
+    await writeFile(path.join(dir, 'paystrator.yaml'), `${configYaml()}policy:
+  windows:
+    - { name: freeze, kind: deny, schedule: "every friday", duration: 24h }
+    - { name: night, kind: deny, schedule: "0 22 * * *", duration: 8h, timeZone: Asia/Jakrta }
+`);
+    const fixed = await runCli(['validate'], { cwd: dir, env });
+    expect(fixed.code).toBe(1);
+    expect(fixed.stderr).toMatch(/error: paystrator\.yaml:9:\d+: policy\.windows\[0\]\.schedule: change window freeze: schedule "every friday" is not a cron expression/);
+    expect(fixed.stderr).toMatch(/error: paystrator\.yaml:10:\d+: policy\.windows\[1\]\.timeZone: change window night: unknown time zone "Asia\/Jakrta"/);
   });
 });
