@@ -23,6 +23,7 @@ import type { SecretStore } from './secrets/store.js';
 import { attachSequencePlan } from './sequences/live.js';
 import type { LockWait } from './sandbox/lock.js';
 import type { DesiredSequence } from './sequences/model.js';
+import { policyRuleDiagnostics } from './policy/workspace-rules.js';
 
 export { TOOL_VERSION } from './version.js';
 export const DEFAULT_SANDBOX_DATA = '.paystrator/sandbox.json';
@@ -240,7 +241,10 @@ export async function computePlan(ws: Workspace, opts: { prune?: boolean; target
   try {
     if (loaded.status === 'rejected') throw loaded.reason;
     if (read.status === 'rejected') throw read.reason;
-    const { sequences, warnings } = loaded.value;
+    const { sequences } = loaded.value;
+    const rules = policyRuleDiagnostics(ws.config, { providers: loaded.value.desired, sequences });
+    if (rules.errors.length) throw new ExitError([...rules.errors, ...rules.warnings]);
+    const warnings = [...loaded.value.warnings, ...rules.warnings];
     const { company } = read.value;
     const { secrets, desired, live, fingerprinter } = await resolveDesiredSecrets(ws, loaded.value.desired, company, { live: read.value.live, ...(opts.saved ? { saved: opts.saved } : {}) });
     const plan = buildPlan({

@@ -11,6 +11,7 @@ import type { ResolvedSecrets } from '../secrets/resolver.js';
 import type { Sensitive } from '../secrets/sensitive.js';
 import type { Operation, Plan, ProviderChange, SecretBinding } from '../plan/plan.js';
 import { credentialVersionAnnotation } from '../live/read.js';
+import { auditAnnotations, type AuditContext } from './audit.js';
 
 export interface ApplyEvent {
   name: string;
@@ -33,6 +34,8 @@ export interface ApplyResult {
 
 export interface ApplyOptions {
   parallelism: number;
+  /** Recorded on every write (audit.ts); absent: writes carry no audit trail. */
+  audit?: AuditContext;
   onEvent?: (e: ApplyEvent) => void;
 }
 
@@ -111,7 +114,7 @@ export async function applyPlan(plan: Plan, client: PaystratorClient, secrets: R
       let version = change.liveVersion;
       try {
         for (const op of change.operations) {
-          const p = await run(op, change.name, client, secrets, id, version);
+          const p = await run(op, change.name, client, secrets, id, version, opts.audit);
           id = p.id;
           version = p.version;
           if (op.kind === 'create') result.created += 1;
@@ -137,27 +140,33 @@ export async function applyPlan(plan: Plan, client: PaystratorClient, secrets: R
  * when the value changed: writing the value live already had (adopting an imported provider) keeps
  * it, and then the real version is recorded instead, in one more request that only this case makes.
  */
-async function settleCredentialVersions(p: Provider, op: Operation, client: PaystratorClient, name: string): Promise<Provider> {
+async function settleCredentialVersions(p: Provider, op: Operation, client: PaystratorClient, name: string, audit?: AuditContext): Promise<Provider> {
   if (op.kind === 'status') return p;
-  const fix: Record<string, string> = {};
+  const fix: Record<string, string | null> = {};
   for (const field of Object.keys(op.secrets)) {
     const v = p.credentials[field];
     const key = credentialVersionAnnotation(field);
     if (v && typeof v !== 'string' && p.annotations[key] !== String(v.version)) fix[key] = String(v.version);
   }
-  return Object.keys(fix).length ? client.updateProvider(p.id, name, { annotations: fix }, p.version) : p;
+  return Object.keys(fix).length ? client.updateProvider(p.id, name, { annotations: { ...fix, ...(audit ? auditAnnotations(audit, p.version + 1) : {}) } }, p.version) : p;
 }
 
-async function run(op: Operation, name: string, client: PaystratorClient, secrets: ResolvedSecrets, id: string | undefined, version: number | undefined): Promise<Provider> {
+/** A create cannot remove keys: the audit keys this run has no value for are left out. */
+const present = (a: Record<string, string | null>) => Object.fromEntries(Object.entries(a).filter((e): e is [string, string] => e[1] !== null));
+
+async function run(op: Operation, name: string, client: PaystratorClient, secrets: ResolvedSecrets, id: string | undefined, version: number | undefined, audit?: AuditContext): Promise<Provider> {
+  // Sent with the write, never part of the plan: they change every run and are no desired state.
+  const trail = (produces: number) => (audit ? auditAnnotations(audit, produces) : {});
   if (op.kind === 'create') {
-    const body: WithSecrets<ProviderCreate> = { ...op.body, credentials: withSecrets(op.body.credentials, op.secrets, secrets) };
-    return settleCredentialVersions(await client.createProvider(body, op.idempotencyKey), op, client, name);
+    const body: WithSecrets<ProviderCreate> = { ...op.body, credentials: withSecrets(op.body.credentials, op.secrets, secrets), annotations: { ...op.body.annotations, ...present(trail(1)) } };
+    return settleCredentialVersions(await client.createProvider(body, op.idempotencyKey), op, client, name, audit);
   }
   if (!id || version === undefined) throw new Error(`${name}: no live id to ${op.kind}`);
   try {
-    if (op.kind === 'status') return await client.setStatus(id, name, op.body, version);
+    if (op.kind === 'status') return await client.setStatus(id, name, audit ? { ...op.body, annotations: trail(version + 1) } : op.body, version);
     const credentials = op.body.credentials || Object.keys(op.secrets).length ? withSecrets(op.body.credentials, op.secrets, secrets) : undefined;
-    return await settleCredentialVersions(await client.updateProvider(id, name, { ...op.body, ...(credentials ? { credentials } : {}) }, version), op, client, name);
+    const annotations = audit ? { annotations: { ...op.body.annotations, ...trail(version + 1) } } : {};
+    return await settleCredentialVersions(await client.updateProvider(id, name, { ...op.body, ...(credentials ? { credentials } : {}), ...annotations }, version), op, client, name, audit);
   } catch (e) {
     if (!(e instanceof ApiError) || e.status !== 412) throw e;
     let now: Provider | undefined;

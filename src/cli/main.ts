@@ -82,6 +82,7 @@ function program(io: Io, setCode: (code: number) => void): Command {
     .option('--target <name>', 'limit to this provider (repeatable; not with a saved plan)', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--prune', 'deactivate managed providers that were removed from git')
     .option('--adopt <name>', 'take over this live provider that git does not manage yet (repeatable; not with a saved plan)', collect, [] as string[])
+    .option('--override-window <reason>', 'apply inside a closed change window (policy.windows); the reason is recorded on every write')
     .action(async (planFile: string | undefined, o) => setCode(await (await import('./commands/apply.js')).applyCommand(io, globals(), planFile, o)));
 
   registerAdoptCommands(cmd, io, globals, setCode);

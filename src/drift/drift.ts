@@ -1,5 +1,6 @@
 // Drift: how the live account differs from git, as a plain value. Pure: it takes the desired and
 // live models and returns a report; reading, printing and writing happen elsewhere.
+import { lastWrite, type LastWrite } from '../apply/audit.js';
 import { diffState, type FieldChange, type Json } from '../diff/diff.js';
 import type { IgnoreRule } from '../generated/config.js';
 import { ignoredBy } from '../plan/ignore.js';
@@ -60,6 +61,8 @@ export interface ProviderDrift {
   secrets: SecretDrift[];
   /** Differences that are not drift, such as a field kept by policy.ignore. */
   notes: string[];
+  /** Where the live values last came from (the audit trail of our last write, or outside git). */
+  lastWrite?: LastWrite;
 }
 
 /** A provider in sync with git, with something worth knowing (a value kept by policy.ignore). */
@@ -223,7 +226,7 @@ export function computeDrift(input: DriftInput): DriftReport {
     const secrets = secretDrift(d, live, input.secrets.fingerprints);
     if (!live.state.labels[MANAGED_BY_LABEL]) notes.push('not yet managed by paystrator-gitops: apply takes it over only from a file `import` wrote, or with `plan --adopt`');
     if (fields.length || secrets.length) {
-      changed.push({ name, ...where, id: live.id, liveVersion: live.version, updatedAt: live.updatedAt, fields, secrets, notes });
+      changed.push({ name, ...where, id: live.id, liveVersion: live.version, updatedAt: live.updatedAt, fields, secrets, notes, lastWrite: lastWrite(live.annotations, live.version) });
     } else {
       inSync += 1;
       if (notes.length) noted.push({ name, ...where, notes });

@@ -56,6 +56,7 @@ export function renderDriftText(r: DriftReport, style: Style = plain): string {
     }
     for (const s of c.secrets) out.push(`      ${`${t(s.field)}:`.padEnd(width + 1)} ${describeSecret(s)}`);
     for (const n of c.notes) out.push(style.dim(`      # ${t(n)}`));
+    if (c.lastWrite && c.lastWrite.source !== 'unknown') out.push(style.dim(`      # ${c.lastWrite.source === 'git' ? 'last applied from git: ' : ''}${t(c.lastWrite.summary)}`));
   }
   for (const n of r.noted) {
     out.push(style.dim(`    ${t(n.name)}  ${at(n.file, n.line)}`), ...n.notes.map((x) => style.dim(`      # ${t(x)}`)));

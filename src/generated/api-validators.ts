@@ -3610,7 +3610,7 @@ return errors === 0;
 validate55.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const StatusChange = validate56;
-const schema78 = {"type":"object","additionalProperties":false,"required":["status"],"properties":{"status":{"$ref":"api#/$defs/ProviderStatus"},"reason":{"type":"string","maxLength":500}}};
+const schema78 = {"type":"object","additionalProperties":false,"required":["status"],"properties":{"status":{"$ref":"api#/$defs/ProviderStatus"},"reason":{"type":"string","maxLength":500},"annotations":{"$ref":"api#/$defs/AnnotationsPatch","description":"Merged into the provider's annotations with the status change (an audit trail travels with the write)."}}};
 
 function validate56(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -3632,7 +3632,7 @@ return false;
 else {
 const _errs1 = errors;
 for(const key0 in data){
-if(!((key0 === "status") || (key0 === "reason"))){
+if(!(((key0 === "status") || (key0 === "reason")) || (key0 === "annotations"))){
 validate56.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
 return false;
 break;
@@ -3675,6 +3675,112 @@ var valid0 = _errs5 === errors;
 }
 else {
 var valid0 = true;
+}
+if(valid0){
+if(data.annotations !== undefined){
+let data2 = data.annotations;
+const _errs7 = errors;
+const _errs8 = errors;
+if(errors === _errs8){
+if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
+for(const key1 in data2){
+const _errs10 = errors;
+if(errors === _errs10){
+if(typeof key1 === "string"){
+if(func1(key1) > 253){
+const err0 = {instancePath:instancePath+"/annotations",schemaPath:"api#/$defs/AnnotationsPatch/propertyNames/maxLength",keyword:"maxLength",params:{limit: 253},message:"must NOT have more than 253 characters",propertyName:key1};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+else {
+if(func1(key1) < 1){
+const err1 = {instancePath:instancePath+"/annotations",schemaPath:"api#/$defs/AnnotationsPatch/propertyNames/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",propertyName:key1};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+else {
+if(!pattern4.test(key1)){
+const err2 = {instancePath:instancePath+"/annotations",schemaPath:"api#/$defs/AnnotationsPatch/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[^\\u0000-\\u001F\\u007F-\\u009F\\u061C\\u200E\\u200F\\u2028\\u2029\\u202A-\\u202E\\u2066-\\u2069]*$"},message:"must match pattern \""+"^[^\\u0000-\\u001F\\u007F-\\u009F\\u061C\\u200E\\u200F\\u2028\\u2029\\u202A-\\u202E\\u2066-\\u2069]*$"+"\"",propertyName:key1};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err3 = {instancePath:instancePath+"/annotations",schemaPath:"api#/$defs/AnnotationsPatch/propertyNames/type",keyword:"type",params:{type: "string"},message:"must be string",propertyName:key1};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+var valid3 = _errs10 === errors;
+if(!valid3){
+const err4 = {instancePath:instancePath+"/annotations",schemaPath:"api#/$defs/AnnotationsPatch/propertyNames",keyword:"propertyNames",params:{propertyName: key1},message:"property name must be valid"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+validate56.errors = vErrors;
+return false;
+break;
+}
+}
+if(valid3){
+for(const key2 in data2){
+let data3 = data2[key2];
+const _errs13 = errors;
+if((typeof data3 !== "string") && (data3 !== null)){
+validate56.errors = [{instancePath:instancePath+"/annotations/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"api#/$defs/AnnotationsPatch/additionalProperties/type",keyword:"type",params:{type: schema33.additionalProperties.type},message:"must be string,null"}];
+return false;
+}
+if(errors === _errs13){
+if(typeof data3 === "string"){
+if(func1(data3) > 4096){
+validate56.errors = [{instancePath:instancePath+"/annotations/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"api#/$defs/AnnotationsPatch/additionalProperties/maxLength",keyword:"maxLength",params:{limit: 4096},message:"must NOT have more than 4096 characters"}];
+return false;
+}
+}
+}
+var valid4 = _errs13 === errors;
+if(!valid4){
+break;
+}
+}
+}
+}
+else {
+validate56.errors = [{instancePath:instancePath+"/annotations",schemaPath:"api#/$defs/AnnotationsPatch/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+var valid0 = _errs7 === errors;
+}
+else {
+var valid0 = true;
+}
 }
 }
 }

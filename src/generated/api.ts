@@ -225,6 +225,13 @@ export interface ProviderPatch {
 export interface StatusChange {
   status: ProviderStatus;
   reason?: string;
+  annotations?: AnnotationsPatch1;
+}
+/**
+ * Merged into the provider's annotations with the status change (an audit trail travels with the write).
+ */
+export interface AnnotationsPatch1 {
+  [k: string]: string | null;
 }
 /**
  * This interface was referenced by `PaystratorApi`'s JSON-Schema

@@ -193,6 +193,14 @@ export interface Policy {
   maxChangeMinLive?: number;
   fingerprintKey?: SecretRef1;
   ignore?: IgnoreRule[];
+  /**
+   * The company's own rules, in CEL (docs/policy.md).
+   */
+  rules?: PolicyRule[];
+  /**
+   * Change windows, like Argo CD's sync windows (docs/policy.md).
+   */
+  windows?: ChangeWindow[];
 }
 /**
  * A reference to a value held in a secret store declared under secretStores in paystrator.yaml. The value itself never enters git, plans or output.
@@ -206,4 +214,55 @@ export interface IgnoreRule {
     changedBy?: "USER" | "MONITOR" | "API";
     value?: string;
   };
+}
+export interface PolicyRule {
+  name: string;
+  /**
+   * Evaluated once per document of this kind: apiVersion, kind, metadata, spec.
+   */
+  match?: {
+    kind: "Provider" | "Sequence";
+  };
+  /**
+   * account: evaluated once over providers, sequences, webhooks, ipWhitelist, apiKeys.
+   */
+  scope?: "document" | "account";
+  /**
+   * A CEL expression that returns a bool: true passes.
+   */
+  expr: string;
+  message: string;
+  severity?: "error" | "warning";
+}
+export interface ChangeWindow {
+  name: string;
+  kind: "deny" | "allow";
+  /**
+   * Cron expression (5 fields: minute hour day-of-month month day-of-week) of when the window opens.
+   */
+  schedule: string;
+  /**
+   * How long the window stays open: 24h, 90m, 1d12h.
+   */
+  duration: string;
+  /**
+   * IANA time zone of the schedule, e.g. Asia/Jakarta.
+   */
+  timeZone?: string;
+  /**
+   * Changes permitted inside a deny window (docs/policy.md lists them).
+   */
+  allow?: (
+    | "MAINTENANCE"
+    | "DEACTIVATE"
+    | "ACTIVATE"
+    | "STATUS"
+    | "FEE"
+    | "TAX"
+    | "SERVICES"
+    | "LABELS"
+    | "CREDENTIALS"
+    | "CREATE"
+    | "SEQUENCE"
+  )[];
 }

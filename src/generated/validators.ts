@@ -1294,7 +1294,7 @@ return errors === 0;
 validate20.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const config = validate23;
-const schema40 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://paystrator-gitops.dev/schemas/config.schema.json","title":"WorkspaceConfig","description":"paystrator.yaml: environments, secret stores and policy.","type":"object","additionalProperties":false,"required":["environments"],"properties":{"environments":{"type":"object","minProperties":1,"propertyNames":{"pattern":"^[a-z][a-z0-9-]*$"},"additionalProperties":{"$ref":"#/$defs/environment"}},"secretStores":{"type":"object","propertyNames":{"pattern":"^[a-zA-Z][a-zA-Z0-9_-]*$"},"additionalProperties":{"$ref":"#/$defs/secretStore"}},"policy":{"$ref":"#/$defs/policy"}},"$defs":{"environment":{"title":"Environment","type":"object","additionalProperties":false,"required":["endpoint","providers"],"properties":{"endpoint":{"description":"'embedded' for the in-process sandbox, or the API's base URL.","anyOf":[{"const":"embedded"},{"type":"string","pattern":"^https?://"}]},"data":{"type":"string","description":"State file of the embedded sandbox (default .paystrator/sandbox.json)."},"client":{"type":"string","description":"The Paystrator client (company) this environment manages."},"apiKey":{"$ref":"secret-ref.schema.json"},"providers":{"description":"Glob(s) of provider files, relative to paystrator.yaml.","anyOf":[{"type":"string","minLength":1},{"type":"array","minItems":1,"items":{"type":"string","minLength":1}}]}}},"secretStore":{"title":"SecretStoreConfig","type":"object","required":["type"],"discriminator":{"propertyName":"type"},"oneOf":[{"title":"EnvStoreConfig","type":"object","additionalProperties":false,"required":["type"],"properties":{"type":{"const":"env"},"prefix":{"type":"string","description":"Prepended to every secret name."}}},{"title":"FileStoreConfig","type":"object","additionalProperties":false,"required":["type"],"properties":{"type":{"const":"file"},"dir":{"type":"string","description":"A directory holding one file per secret, named as the secret."},"path":{"type":"string","description":"One JSON or YAML file of named values."}},"oneOf":[{"required":["dir"]},{"required":["path"]}],"description":"Exactly one of dir or path."},{"title":"AgeStoreConfig","type":"object","additionalProperties":false,"required":["type","path"],"properties":{"type":{"const":"age"},"path":{"type":"string","description":"An age-encrypted JSON or YAML file of named values (binary or ASCII-armored), relative to paystrator.yaml."},"identityFile":{"type":"string","description":"A key file made by age-keygen, relative to paystrator.yaml."},"identityEnv":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","description":"Environment variable holding the age identity (AGE-SECRET-KEY-1...)."}},"oneOf":[{"required":["identityFile"]},{"required":["identityEnv"]}],"description":"Exactly one of identityFile or identityEnv."},{"title":"VaultStoreConfig","type":"object","additionalProperties":false,"required":["type","address"],"properties":{"type":{"const":"vault"},"address":{"type":"string","pattern":"^https?://","description":"Vault's address, e.g. https://vault.example:8200."},"mount":{"type":"string","default":"secret","description":"Mount path of the KV version 2 secrets engine."},"namespace":{"type":"string","description":"Vault Enterprise namespace, sent as X-Vault-Namespace."},"token":{"$ref":"secret-ref.schema.json"},"appRole":{"type":"object","additionalProperties":false,"required":["roleId","secretId"],"properties":{"mount":{"type":"string","default":"approle","description":"Mount path of the AppRole auth method."},"roleId":{"anyOf":[{"type":"string"},{"$ref":"secret-ref.schema.json"}]},"secretId":{"$ref":"secret-ref.schema.json"}},"description":"AppRole login: role_id and secret_id (the secret_id from another store)."},"timeoutSeconds":{"type":"number","exclusiveMinimum":0,"maximum":300,"default":10,"description":"Seconds each request to the store may take before it counts as unreachable."}},"oneOf":[{"required":["token"]},{"required":["appRole"]}],"description":"Exactly one of token or appRole."},{"title":"AwsSecretsManagerStoreConfig","type":"object","additionalProperties":false,"required":["type","region"],"properties":{"type":{"const":"aws-secrets-manager"},"region":{"type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-[0-9]+$","description":"AWS region, e.g. ap-southeast-3."},"endpoint":{"type":"string","pattern":"^https?://","description":"Another endpoint (VPC endpoint, LocalStack); default: the region's."},"timeoutSeconds":{"type":"number","exclusiveMinimum":0,"maximum":300,"default":10,"description":"Seconds each request to the store may take before it counts as unreachable."}},"description":"Credentials come from the AWS SDK's default chain (environment, profile, SSO, web identity, instance role)."},{"title":"GcpSecretManagerStoreConfig","type":"object","additionalProperties":false,"required":["type","project","accessToken"],"properties":{"type":{"const":"gcp-secret-manager"},"project":{"type":"string","pattern":"^[a-z0-9][a-z0-9.:-]{0,99}$","description":"Project id or number."},"endpoint":{"type":"string","pattern":"^https?://","description":"Default https://secretmanager.googleapis.com."},"accessToken":{"$ref":"secret-ref.schema.json"},"timeoutSeconds":{"type":"number","exclusiveMinimum":0,"maximum":300,"default":10,"description":"Seconds each request to the store may take before it counts as unreachable."}},"description":"accessToken: an OAuth 2 access token (gcloud auth print-access-token, google-github-actions/auth) from another store."}],"properties":{"type":{"enum":["env","file","age","vault","aws-secrets-manager","gcp-secret-manager"]}}},"policy":{"title":"Policy","type":"object","additionalProperties":false,"properties":{"prune":{"type":"boolean","default":false},"maxChangePercent":{"type":"number","minimum":0,"maximum":100,"default":50},"maxChangeMinLive":{"type":"integer","minimum":0,"default":10,"description":"The maxChangePercent guard applies from this many live providers; below, the plan says it was skipped."},"fingerprintKey":{"$ref":"secret-ref.schema.json","description":"Key of the secret fingerprints written to live annotations (HMAC-SHA256). The API never sees it; without it fingerprints use scrypt with a per-field salt."},"ignore":{"type":"array","items":{"title":"IgnoreRule","type":"object","additionalProperties":false,"required":["field"],"properties":{"field":{"type":"string","enum":["status","fee","tax","services","labels"]},"when":{"type":"object","additionalProperties":false,"properties":{"changedBy":{"type":"string","enum":["USER","MONITOR","API"]},"value":{"type":"string"}}}}}}}}}};
+const schema40 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://paystrator-gitops.dev/schemas/config.schema.json","title":"WorkspaceConfig","description":"paystrator.yaml: environments, secret stores and policy.","type":"object","additionalProperties":false,"required":["environments"],"properties":{"environments":{"type":"object","minProperties":1,"propertyNames":{"pattern":"^[a-z][a-z0-9-]*$"},"additionalProperties":{"$ref":"#/$defs/environment"}},"secretStores":{"type":"object","propertyNames":{"pattern":"^[a-zA-Z][a-zA-Z0-9_-]*$"},"additionalProperties":{"$ref":"#/$defs/secretStore"}},"policy":{"$ref":"#/$defs/policy"}},"$defs":{"environment":{"title":"Environment","type":"object","additionalProperties":false,"required":["endpoint","providers"],"properties":{"endpoint":{"description":"'embedded' for the in-process sandbox, or the API's base URL.","anyOf":[{"const":"embedded"},{"type":"string","pattern":"^https?://"}]},"data":{"type":"string","description":"State file of the embedded sandbox (default .paystrator/sandbox.json)."},"client":{"type":"string","description":"The Paystrator client (company) this environment manages."},"apiKey":{"$ref":"secret-ref.schema.json"},"providers":{"description":"Glob(s) of provider files, relative to paystrator.yaml.","anyOf":[{"type":"string","minLength":1},{"type":"array","minItems":1,"items":{"type":"string","minLength":1}}]}}},"secretStore":{"title":"SecretStoreConfig","type":"object","required":["type"],"discriminator":{"propertyName":"type"},"oneOf":[{"title":"EnvStoreConfig","type":"object","additionalProperties":false,"required":["type"],"properties":{"type":{"const":"env"},"prefix":{"type":"string","description":"Prepended to every secret name."}}},{"title":"FileStoreConfig","type":"object","additionalProperties":false,"required":["type"],"properties":{"type":{"const":"file"},"dir":{"type":"string","description":"A directory holding one file per secret, named as the secret."},"path":{"type":"string","description":"One JSON or YAML file of named values."}},"oneOf":[{"required":["dir"]},{"required":["path"]}],"description":"Exactly one of dir or path."},{"title":"AgeStoreConfig","type":"object","additionalProperties":false,"required":["type","path"],"properties":{"type":{"const":"age"},"path":{"type":"string","description":"An age-encrypted JSON or YAML file of named values (binary or ASCII-armored), relative to paystrator.yaml."},"identityFile":{"type":"string","description":"A key file made by age-keygen, relative to paystrator.yaml."},"identityEnv":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","description":"Environment variable holding the age identity (AGE-SECRET-KEY-1...)."}},"oneOf":[{"required":["identityFile"]},{"required":["identityEnv"]}],"description":"Exactly one of identityFile or identityEnv."},{"title":"VaultStoreConfig","type":"object","additionalProperties":false,"required":["type","address"],"properties":{"type":{"const":"vault"},"address":{"type":"string","pattern":"^https?://","description":"Vault's address, e.g. https://vault.example:8200."},"mount":{"type":"string","default":"secret","description":"Mount path of the KV version 2 secrets engine."},"namespace":{"type":"string","description":"Vault Enterprise namespace, sent as X-Vault-Namespace."},"token":{"$ref":"secret-ref.schema.json"},"appRole":{"type":"object","additionalProperties":false,"required":["roleId","secretId"],"properties":{"mount":{"type":"string","default":"approle","description":"Mount path of the AppRole auth method."},"roleId":{"anyOf":[{"type":"string"},{"$ref":"secret-ref.schema.json"}]},"secretId":{"$ref":"secret-ref.schema.json"}},"description":"AppRole login: role_id and secret_id (the secret_id from another store)."},"timeoutSeconds":{"type":"number","exclusiveMinimum":0,"maximum":300,"default":10,"description":"Seconds each request to the store may take before it counts as unreachable."}},"oneOf":[{"required":["token"]},{"required":["appRole"]}],"description":"Exactly one of token or appRole."},{"title":"AwsSecretsManagerStoreConfig","type":"object","additionalProperties":false,"required":["type","region"],"properties":{"type":{"const":"aws-secrets-manager"},"region":{"type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-[0-9]+$","description":"AWS region, e.g. ap-southeast-3."},"endpoint":{"type":"string","pattern":"^https?://","description":"Another endpoint (VPC endpoint, LocalStack); default: the region's."},"timeoutSeconds":{"type":"number","exclusiveMinimum":0,"maximum":300,"default":10,"description":"Seconds each request to the store may take before it counts as unreachable."}},"description":"Credentials come from the AWS SDK's default chain (environment, profile, SSO, web identity, instance role)."},{"title":"GcpSecretManagerStoreConfig","type":"object","additionalProperties":false,"required":["type","project","accessToken"],"properties":{"type":{"const":"gcp-secret-manager"},"project":{"type":"string","pattern":"^[a-z0-9][a-z0-9.:-]{0,99}$","description":"Project id or number."},"endpoint":{"type":"string","pattern":"^https?://","description":"Default https://secretmanager.googleapis.com."},"accessToken":{"$ref":"secret-ref.schema.json"},"timeoutSeconds":{"type":"number","exclusiveMinimum":0,"maximum":300,"default":10,"description":"Seconds each request to the store may take before it counts as unreachable."}},"description":"accessToken: an OAuth 2 access token (gcloud auth print-access-token, google-github-actions/auth) from another store."}],"properties":{"type":{"enum":["env","file","age","vault","aws-secrets-manager","gcp-secret-manager"]}}},"policy":{"title":"Policy","type":"object","additionalProperties":false,"properties":{"prune":{"type":"boolean","default":false},"maxChangePercent":{"type":"number","minimum":0,"maximum":100,"default":50},"maxChangeMinLive":{"type":"integer","minimum":0,"default":10,"description":"The maxChangePercent guard applies from this many live providers; below, the plan says it was skipped."},"fingerprintKey":{"$ref":"secret-ref.schema.json","description":"Key of the secret fingerprints written to live annotations (HMAC-SHA256). The API never sees it; without it fingerprints use scrypt with a per-field salt."},"ignore":{"type":"array","items":{"title":"IgnoreRule","type":"object","additionalProperties":false,"required":["field"],"properties":{"field":{"type":"string","enum":["status","fee","tax","services","labels"]},"when":{"type":"object","additionalProperties":false,"properties":{"changedBy":{"type":"string","enum":["USER","MONITOR","API"]},"value":{"type":"string"}}}}}},"rules":{"type":"array","description":"The company's own rules, in CEL (docs/policy.md).","items":{"title":"PolicyRule","type":"object","additionalProperties":false,"required":["name","expr","message"],"properties":{"name":{"type":"string","minLength":1,"pattern":"^[A-Za-z0-9][A-Za-z0-9._-]*$"},"match":{"type":"object","additionalProperties":false,"required":["kind"],"properties":{"kind":{"type":"string","enum":["Provider","Sequence"]}},"description":"Evaluated once per document of this kind: apiVersion, kind, metadata, spec."},"scope":{"type":"string","enum":["document","account"],"default":"document","description":"account: evaluated once over providers, sequences, webhooks, ipWhitelist, apiKeys."},"expr":{"type":"string","minLength":1,"description":"A CEL expression that returns a bool: true passes."},"message":{"type":"string","minLength":1},"severity":{"type":"string","enum":["error","warning"],"default":"error"}}}},"windows":{"type":"array","description":"Change windows, like Argo CD's sync windows (docs/policy.md).","items":{"title":"ChangeWindow","type":"object","additionalProperties":false,"required":["name","kind","schedule","duration"],"properties":{"name":{"type":"string","minLength":1},"kind":{"type":"string","enum":["deny","allow"]},"schedule":{"type":"string","minLength":1,"description":"Cron expression (5 fields: minute hour day-of-month month day-of-week) of when the window opens."},"duration":{"type":"string","pattern":"^([0-9]+[dhm])+$","description":"How long the window stays open: 24h, 90m, 1d12h."},"timeZone":{"type":"string","minLength":1,"default":"UTC","description":"IANA time zone of the schedule, e.g. Asia/Jakarta."},"allow":{"type":"array","uniqueItems":true,"items":{"type":"string","enum":["MAINTENANCE","DEACTIVATE","ACTIVATE","STATUS","FEE","TAX","SERVICES","LABELS","CREDENTIALS","CREATE","SEQUENCE"]},"description":"Changes permitted inside a deny window (docs/policy.md lists them)."}}}}}}}};
 const pattern14 = new RegExp("^[a-zA-Z][a-zA-Z0-9_-]*$", "u");
 const schema41 = {"title":"Environment","type":"object","additionalProperties":false,"required":["endpoint","providers"],"properties":{"endpoint":{"description":"'embedded' for the in-process sandbox, or the API's base URL.","anyOf":[{"const":"embedded"},{"type":"string","pattern":"^https?://"}]},"data":{"type":"string","description":"State file of the embedded sandbox (default .paystrator/sandbox.json)."},"client":{"type":"string","description":"The Paystrator client (company) this environment manages."},"apiKey":{"$ref":"secret-ref.schema.json"},"providers":{"description":"Glob(s) of provider files, relative to paystrator.yaml.","anyOf":[{"type":"string","minLength":1},{"type":"array","minItems":1,"items":{"type":"string","minLength":1}}]}}};
 const pattern13 = new RegExp("^https?://", "u");
@@ -3492,7 +3492,9 @@ return errors === 0;
 }
 validate26.evaluated = {"dynamicProps":true,"dynamicItems":false};
 
-const schema48 = {"title":"Policy","type":"object","additionalProperties":false,"properties":{"prune":{"type":"boolean","default":false},"maxChangePercent":{"type":"number","minimum":0,"maximum":100,"default":50},"maxChangeMinLive":{"type":"integer","minimum":0,"default":10,"description":"The maxChangePercent guard applies from this many live providers; below, the plan says it was skipped."},"fingerprintKey":{"$ref":"secret-ref.schema.json","description":"Key of the secret fingerprints written to live annotations (HMAC-SHA256). The API never sees it; without it fingerprints use scrypt with a per-field salt."},"ignore":{"type":"array","items":{"title":"IgnoreRule","type":"object","additionalProperties":false,"required":["field"],"properties":{"field":{"type":"string","enum":["status","fee","tax","services","labels"]},"when":{"type":"object","additionalProperties":false,"properties":{"changedBy":{"type":"string","enum":["USER","MONITOR","API"]},"value":{"type":"string"}}}}}}}};
+const schema48 = {"title":"Policy","type":"object","additionalProperties":false,"properties":{"prune":{"type":"boolean","default":false},"maxChangePercent":{"type":"number","minimum":0,"maximum":100,"default":50},"maxChangeMinLive":{"type":"integer","minimum":0,"default":10,"description":"The maxChangePercent guard applies from this many live providers; below, the plan says it was skipped."},"fingerprintKey":{"$ref":"secret-ref.schema.json","description":"Key of the secret fingerprints written to live annotations (HMAC-SHA256). The API never sees it; without it fingerprints use scrypt with a per-field salt."},"ignore":{"type":"array","items":{"title":"IgnoreRule","type":"object","additionalProperties":false,"required":["field"],"properties":{"field":{"type":"string","enum":["status","fee","tax","services","labels"]},"when":{"type":"object","additionalProperties":false,"properties":{"changedBy":{"type":"string","enum":["USER","MONITOR","API"]},"value":{"type":"string"}}}}}},"rules":{"type":"array","description":"The company's own rules, in CEL (docs/policy.md).","items":{"title":"PolicyRule","type":"object","additionalProperties":false,"required":["name","expr","message"],"properties":{"name":{"type":"string","minLength":1,"pattern":"^[A-Za-z0-9][A-Za-z0-9._-]*$"},"match":{"type":"object","additionalProperties":false,"required":["kind"],"properties":{"kind":{"type":"string","enum":["Provider","Sequence"]}},"description":"Evaluated once per document of this kind: apiVersion, kind, metadata, spec."},"scope":{"type":"string","enum":["document","account"],"default":"document","description":"account: evaluated once over providers, sequences, webhooks, ipWhitelist, apiKeys."},"expr":{"type":"string","minLength":1,"description":"A CEL expression that returns a bool: true passes."},"message":{"type":"string","minLength":1},"severity":{"type":"string","enum":["error","warning"],"default":"error"}}}},"windows":{"type":"array","description":"Change windows, like Argo CD's sync windows (docs/policy.md).","items":{"title":"ChangeWindow","type":"object","additionalProperties":false,"required":["name","kind","schedule","duration"],"properties":{"name":{"type":"string","minLength":1},"kind":{"type":"string","enum":["deny","allow"]},"schedule":{"type":"string","minLength":1,"description":"Cron expression (5 fields: minute hour day-of-month month day-of-week) of when the window opens."},"duration":{"type":"string","pattern":"^([0-9]+[dhm])+$","description":"How long the window stays open: 24h, 90m, 1d12h."},"timeZone":{"type":"string","minLength":1,"default":"UTC","description":"IANA time zone of the schedule, e.g. Asia/Jakarta."},"allow":{"type":"array","uniqueItems":true,"items":{"type":"string","enum":["MAINTENANCE","DEACTIVATE","ACTIVATE","STATUS","FEE","TAX","SERVICES","LABELS","CREDENTIALS","CREATE","SEQUENCE"]},"description":"Changes permitted inside a deny window (docs/policy.md lists them)."}}}}}};
+const pattern21 = new RegExp("^[A-Za-z0-9][A-Za-z0-9._-]*$", "u");
+const pattern22 = new RegExp("^([0-9]+[dhm])+$", "u");
 
 function validate28(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -3506,7 +3508,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 for(const key0 in data){
-if(!(((((key0 === "prune") || (key0 === "maxChangePercent")) || (key0 === "maxChangeMinLive")) || (key0 === "fingerprintKey")) || (key0 === "ignore"))){
+if(!(((((((key0 === "prune") || (key0 === "maxChangePercent")) || (key0 === "maxChangeMinLive")) || (key0 === "fingerprintKey")) || (key0 === "ignore")) || (key0 === "rules")) || (key0 === "windows"))){
 const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema48,data};
 if(vErrors === null){
 vErrors = [err0];
@@ -3901,14 +3903,547 @@ vErrors.push(err31);
 errors++;
 }
 }
-}
-else {
-const err32 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema48.type,parentSchema:schema48,data};
+if(data.rules !== undefined){
+let data15 = data.rules;
+if(Array.isArray(data15)){
+const len1 = data15.length;
+for(let i1=0; i1<len1; i1++){
+let data16 = data15[i1];
+if(data16 && typeof data16 == "object" && !Array.isArray(data16)){
+if(data16.name === undefined){
+const err32 = {instancePath:instancePath+"/rules/" + i1,schemaPath:"#/properties/rules/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema48.properties.rules.items.required,parentSchema:schema48.properties.rules.items,data:data16};
 if(vErrors === null){
 vErrors = [err32];
 }
 else {
 vErrors.push(err32);
+}
+errors++;
+}
+if(data16.expr === undefined){
+const err33 = {instancePath:instancePath+"/rules/" + i1,schemaPath:"#/properties/rules/items/required",keyword:"required",params:{missingProperty: "expr"},message:"must have required property '"+"expr"+"'",schema:schema48.properties.rules.items.required,parentSchema:schema48.properties.rules.items,data:data16};
+if(vErrors === null){
+vErrors = [err33];
+}
+else {
+vErrors.push(err33);
+}
+errors++;
+}
+if(data16.message === undefined){
+const err34 = {instancePath:instancePath+"/rules/" + i1,schemaPath:"#/properties/rules/items/required",keyword:"required",params:{missingProperty: "message"},message:"must have required property '"+"message"+"'",schema:schema48.properties.rules.items.required,parentSchema:schema48.properties.rules.items,data:data16};
+if(vErrors === null){
+vErrors = [err34];
+}
+else {
+vErrors.push(err34);
+}
+errors++;
+}
+for(const key5 in data16){
+if(!((((((key5 === "name") || (key5 === "match")) || (key5 === "scope")) || (key5 === "expr")) || (key5 === "message")) || (key5 === "severity"))){
+const err35 = {instancePath:instancePath+"/rules/" + i1,schemaPath:"#/properties/rules/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties",schema:false,parentSchema:schema48.properties.rules.items,data:data16};
+if(vErrors === null){
+vErrors = [err35];
+}
+else {
+vErrors.push(err35);
+}
+errors++;
+}
+}
+if(data16.name !== undefined){
+let data17 = data16.name;
+if(typeof data17 === "string"){
+if(func1(data17) < 1){
+const err36 = {instancePath:instancePath+"/rules/" + i1+"/name",schemaPath:"#/properties/rules/items/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema48.properties.rules.items.properties.name,data:data17};
+if(vErrors === null){
+vErrors = [err36];
+}
+else {
+vErrors.push(err36);
+}
+errors++;
+}
+if(!pattern21.test(data17)){
+const err37 = {instancePath:instancePath+"/rules/" + i1+"/name",schemaPath:"#/properties/rules/items/properties/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._-]*$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9._-]*$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9._-]*$",parentSchema:schema48.properties.rules.items.properties.name,data:data17};
+if(vErrors === null){
+vErrors = [err37];
+}
+else {
+vErrors.push(err37);
+}
+errors++;
+}
+}
+else {
+const err38 = {instancePath:instancePath+"/rules/" + i1+"/name",schemaPath:"#/properties/rules/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema48.properties.rules.items.properties.name.type,parentSchema:schema48.properties.rules.items.properties.name,data:data17};
+if(vErrors === null){
+vErrors = [err38];
+}
+else {
+vErrors.push(err38);
+}
+errors++;
+}
+}
+if(data16.match !== undefined){
+let data18 = data16.match;
+if(data18 && typeof data18 == "object" && !Array.isArray(data18)){
+if(data18.kind === undefined){
+const err39 = {instancePath:instancePath+"/rules/" + i1+"/match",schemaPath:"#/properties/rules/items/properties/match/required",keyword:"required",params:{missingProperty: "kind"},message:"must have required property '"+"kind"+"'",schema:schema48.properties.rules.items.properties.match.required,parentSchema:schema48.properties.rules.items.properties.match,data:data18};
+if(vErrors === null){
+vErrors = [err39];
+}
+else {
+vErrors.push(err39);
+}
+errors++;
+}
+for(const key6 in data18){
+if(!(key6 === "kind")){
+const err40 = {instancePath:instancePath+"/rules/" + i1+"/match",schemaPath:"#/properties/rules/items/properties/match/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties",schema:false,parentSchema:schema48.properties.rules.items.properties.match,data:data18};
+if(vErrors === null){
+vErrors = [err40];
+}
+else {
+vErrors.push(err40);
+}
+errors++;
+}
+}
+if(data18.kind !== undefined){
+let data19 = data18.kind;
+if(typeof data19 !== "string"){
+const err41 = {instancePath:instancePath+"/rules/" + i1+"/match/kind",schemaPath:"#/properties/rules/items/properties/match/properties/kind/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema48.properties.rules.items.properties.match.properties.kind.type,parentSchema:schema48.properties.rules.items.properties.match.properties.kind,data:data19};
+if(vErrors === null){
+vErrors = [err41];
+}
+else {
+vErrors.push(err41);
+}
+errors++;
+}
+if(!((data19 === "Provider") || (data19 === "Sequence"))){
+const err42 = {instancePath:instancePath+"/rules/" + i1+"/match/kind",schemaPath:"#/properties/rules/items/properties/match/properties/kind/enum",keyword:"enum",params:{allowedValues: schema48.properties.rules.items.properties.match.properties.kind.enum},message:"must be equal to one of the allowed values",schema:schema48.properties.rules.items.properties.match.properties.kind.enum,parentSchema:schema48.properties.rules.items.properties.match.properties.kind,data:data19};
+if(vErrors === null){
+vErrors = [err42];
+}
+else {
+vErrors.push(err42);
+}
+errors++;
+}
+}
+}
+else {
+const err43 = {instancePath:instancePath+"/rules/" + i1+"/match",schemaPath:"#/properties/rules/items/properties/match/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema48.properties.rules.items.properties.match.type,parentSchema:schema48.properties.rules.items.properties.match,data:data18};
+if(vErrors === null){
+vErrors = [err43];
+}
+else {
+vErrors.push(err43);
+}
+errors++;
+}
+}
+if(data16.scope !== undefined){
+let data20 = data16.scope;
+if(typeof data20 !== "string"){
+const err44 = {instancePath:instancePath+"/rules/" + i1+"/scope",schemaPath:"#/properties/rules/items/properties/scope/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema48.properties.rules.items.properties.scope.type,parentSchema:schema48.properties.rules.items.properties.scope,data:data20};
+if(vErrors === null){
+vErrors = [err44];
+}
+else {
+vErrors.push(err44);
+}
+errors++;
+}
+if(!((data20 === "document") || (data20 === "account"))){
+const err45 = {instancePath:instancePath+"/rules/" + i1+"/scope",schemaPath:"#/properties/rules/items/properties/scope/enum",keyword:"enum",params:{allowedValues: schema48.properties.rules.items.properties.scope.enum},message:"must be equal to one of the allowed values",schema:schema48.properties.rules.items.properties.scope.enum,parentSchema:schema48.properties.rules.items.properties.scope,data:data20};
+if(vErrors === null){
+vErrors = [err45];
+}
+else {
+vErrors.push(err45);
+}
+errors++;
+}
+}
+if(data16.expr !== undefined){
+let data21 = data16.expr;
+if(typeof data21 === "string"){
+if(func1(data21) < 1){
+const err46 = {instancePath:instancePath+"/rules/" + i1+"/expr",schemaPath:"#/properties/rules/items/properties/expr/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema48.properties.rules.items.properties.expr,data:data21};
+if(vErrors === null){
+vErrors = [err46];
+}
+else {
+vErrors.push(err46);
+}
+errors++;
+}
+}
+else {
+const err47 = {instancePath:instancePath+"/rules/" + i1+"/expr",schemaPath:"#/properties/rules/items/properties/expr/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema48.properties.rules.items.properties.expr.type,parentSchema:schema48.properties.rules.items.properties.expr,data:data21};
+if(vErrors === null){
+vErrors = [err47];
+}
+else {
+vErrors.push(err47);
+}
+errors++;
+}
+}
+if(data16.message !== undefined){
+let data22 = data16.message;
+if(typeof data22 === "string"){
+if(func1(data22) < 1){
+const err48 = {instancePath:instancePath+"/rules/" + i1+"/message",schemaPath:"#/properties/rules/items/properties/message/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema48.properties.rules.items.properties.message,data:data22};
+if(vErrors === null){
+vErrors = [err48];
+}
+else {
+vErrors.push(err48);
+}
+errors++;
+}
+}
+else {
+const err49 = {instancePath:instancePath+"/rules/" + i1+"/message",schemaPath:"#/properties/rules/items/properties/message/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema48.properties.rules.items.properties.message.type,parentSchema:schema48.properties.rules.items.properties.message,data:data22};
+if(vErrors === null){
+vErrors = [err49];
+}
+else {
+vErrors.push(err49);
+}
+errors++;
+}
+}
+if(data16.severity !== undefined){
+let data23 = data16.severity;
+if(typeof data23 !== "string"){
+const err50 = {instancePath:instancePath+"/rules/" + i1+"/severity",schemaPath:"#/properties/rules/items/properties/severity/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema48.properties.rules.items.properties.severity.type,parentSchema:schema48.properties.rules.items.properties.severity,data:data23};
+if(vErrors === null){
+vErrors = [err50];
+}
+else {
+vErrors.push(err50);
+}
+errors++;
+}
+if(!((data23 === "error") || (data23 === "warning"))){
+const err51 = {instancePath:instancePath+"/rules/" + i1+"/severity",schemaPath:"#/properties/rules/items/properties/severity/enum",keyword:"enum",params:{allowedValues: schema48.properties.rules.items.properties.severity.enum},message:"must be equal to one of the allowed values",schema:schema48.properties.rules.items.properties.severity.enum,parentSchema:schema48.properties.rules.items.properties.severity,data:data23};
+if(vErrors === null){
+vErrors = [err51];
+}
+else {
+vErrors.push(err51);
+}
+errors++;
+}
+}
+}
+else {
+const err52 = {instancePath:instancePath+"/rules/" + i1,schemaPath:"#/properties/rules/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema48.properties.rules.items.type,parentSchema:schema48.properties.rules.items,data:data16};
+if(vErrors === null){
+vErrors = [err52];
+}
+else {
+vErrors.push(err52);
+}
+errors++;
+}
+}
+}
+else {
+const err53 = {instancePath:instancePath+"/rules",schemaPath:"#/properties/rules/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema48.properties.rules.type,parentSchema:schema48.properties.rules,data:data15};
+if(vErrors === null){
+vErrors = [err53];
+}
+else {
+vErrors.push(err53);
+}
+errors++;
+}
+}
+if(data.windows !== undefined){
+let data24 = data.windows;
+if(Array.isArray(data24)){
+const len2 = data24.length;
+for(let i2=0; i2<len2; i2++){
+let data25 = data24[i2];
+if(data25 && typeof data25 == "object" && !Array.isArray(data25)){
+if(data25.name === undefined){
+const err54 = {instancePath:instancePath+"/windows/" + i2,schemaPath:"#/properties/windows/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema48.properties.windows.items.required,parentSchema:schema48.properties.windows.items,data:data25};
+if(vErrors === null){
+vErrors = [err54];
+}
+else {
+vErrors.push(err54);
+}
+errors++;
+}
+if(data25.kind === undefined){
+const err55 = {instancePath:instancePath+"/windows/" + i2,schemaPath:"#/properties/windows/items/required",keyword:"required",params:{missingProperty: "kind"},message:"must have required property '"+"kind"+"'",schema:schema48.properties.windows.items.required,parentSchema:schema48.properties.windows.items,data:data25};
+if(vErrors === null){
+vErrors = [err55];
+}
+else {
+vErrors.push(err55);
+}
+errors++;
+}
+if(data25.schedule === undefined){
+const err56 = {instancePath:instancePath+"/windows/" + i2,schemaPath:"#/properties/windows/items/required",keyword:"required",params:{missingProperty: "schedule"},message:"must have required property '"+"schedule"+"'",schema:schema48.properties.windows.items.required,parentSchema:schema48.properties.windows.items,data:data25};
+if(vErrors === null){
+vErrors = [err56];
+}
+else {
+vErrors.push(err56);
+}
+errors++;
+}
+if(data25.duration === undefined){
+const err57 = {instancePath:instancePath+"/windows/" + i2,schemaPath:"#/properties/windows/items/required",keyword:"required",params:{missingProperty: "duration"},message:"must have required property '"+"duration"+"'",schema:schema48.properties.windows.items.required,parentSchema:schema48.properties.windows.items,data:data25};
+if(vErrors === null){
+vErrors = [err57];
+}
+else {
+vErrors.push(err57);
+}
+errors++;
+}
+for(const key7 in data25){
+if(!((((((key7 === "name") || (key7 === "kind")) || (key7 === "schedule")) || (key7 === "duration")) || (key7 === "timeZone")) || (key7 === "allow"))){
+const err58 = {instancePath:instancePath+"/windows/" + i2,schemaPath:"#/properties/windows/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties",schema:false,parentSchema:schema48.properties.windows.items,data:data25};
+if(vErrors === null){
+vErrors = [err58];
+}
+else {
+vErrors.push(err58);
+}
+errors++;
+}
+}
+if(data25.name !== undefined){
+let data26 = data25.name;
+if(typeof data26 === "string"){
+if(func1(data26) < 1){
+const err59 = {instancePath:instancePath+"/windows/" + i2+"/name",schemaPath:"#/properties/windows/items/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema48.properties.windows.items.properties.name,data:data26};
+if(vErrors === null){
+vErrors = [err59];
+}
+else {
+vErrors.push(err59);
+}
+errors++;
+}
+}
+else {
+const err60 = {instancePath:instancePath+"/windows/" + i2+"/name",schemaPath:"#/properties/windows/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema48.properties.windows.items.properties.name.type,parentSchema:schema48.properties.windows.items.properties.name,data:data26};
+if(vErrors === null){
+vErrors = [err60];
+}
+else {
+vErrors.push(err60);
+}
+errors++;
+}
+}
+if(data25.kind !== undefined){
+let data27 = data25.kind;
+if(typeof data27 !== "string"){
+const err61 = {instancePath:instancePath+"/windows/" + i2+"/kind",schemaPath:"#/properties/windows/items/properties/kind/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema48.properties.windows.items.properties.kind.type,parentSchema:schema48.properties.windows.items.properties.kind,data:data27};
+if(vErrors === null){
+vErrors = [err61];
+}
+else {
+vErrors.push(err61);
+}
+errors++;
+}
+if(!((data27 === "deny") || (data27 === "allow"))){
+const err62 = {instancePath:instancePath+"/windows/" + i2+"/kind",schemaPath:"#/properties/windows/items/properties/kind/enum",keyword:"enum",params:{allowedValues: schema48.properties.windows.items.properties.kind.enum},message:"must be equal to one of the allowed values",schema:schema48.properties.windows.items.properties.kind.enum,parentSchema:schema48.properties.windows.items.properties.kind,data:data27};
+if(vErrors === null){
+vErrors = [err62];
+}
+else {
+vErrors.push(err62);
+}
+errors++;
+}
+}
+if(data25.schedule !== undefined){
+let data28 = data25.schedule;
+if(typeof data28 === "string"){
+if(func1(data28) < 1){
+const err63 = {instancePath:instancePath+"/windows/" + i2+"/schedule",schemaPath:"#/properties/windows/items/properties/schedule/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema48.properties.windows.items.properties.schedule,data:data28};
+if(vErrors === null){
+vErrors = [err63];
+}
+else {
+vErrors.push(err63);
+}
+errors++;
+}
+}
+else {
+const err64 = {instancePath:instancePath+"/windows/" + i2+"/schedule",schemaPath:"#/properties/windows/items/properties/schedule/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema48.properties.windows.items.properties.schedule.type,parentSchema:schema48.properties.windows.items.properties.schedule,data:data28};
+if(vErrors === null){
+vErrors = [err64];
+}
+else {
+vErrors.push(err64);
+}
+errors++;
+}
+}
+if(data25.duration !== undefined){
+let data29 = data25.duration;
+if(typeof data29 === "string"){
+if(!pattern22.test(data29)){
+const err65 = {instancePath:instancePath+"/windows/" + i2+"/duration",schemaPath:"#/properties/windows/items/properties/duration/pattern",keyword:"pattern",params:{pattern: "^([0-9]+[dhm])+$"},message:"must match pattern \""+"^([0-9]+[dhm])+$"+"\"",schema:"^([0-9]+[dhm])+$",parentSchema:schema48.properties.windows.items.properties.duration,data:data29};
+if(vErrors === null){
+vErrors = [err65];
+}
+else {
+vErrors.push(err65);
+}
+errors++;
+}
+}
+else {
+const err66 = {instancePath:instancePath+"/windows/" + i2+"/duration",schemaPath:"#/properties/windows/items/properties/duration/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema48.properties.windows.items.properties.duration.type,parentSchema:schema48.properties.windows.items.properties.duration,data:data29};
+if(vErrors === null){
+vErrors = [err66];
+}
+else {
+vErrors.push(err66);
+}
+errors++;
+}
+}
+if(data25.timeZone !== undefined){
+let data30 = data25.timeZone;
+if(typeof data30 === "string"){
+if(func1(data30) < 1){
+const err67 = {instancePath:instancePath+"/windows/" + i2+"/timeZone",schemaPath:"#/properties/windows/items/properties/timeZone/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema48.properties.windows.items.properties.timeZone,data:data30};
+if(vErrors === null){
+vErrors = [err67];
+}
+else {
+vErrors.push(err67);
+}
+errors++;
+}
+}
+else {
+const err68 = {instancePath:instancePath+"/windows/" + i2+"/timeZone",schemaPath:"#/properties/windows/items/properties/timeZone/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema48.properties.windows.items.properties.timeZone.type,parentSchema:schema48.properties.windows.items.properties.timeZone,data:data30};
+if(vErrors === null){
+vErrors = [err68];
+}
+else {
+vErrors.push(err68);
+}
+errors++;
+}
+}
+if(data25.allow !== undefined){
+let data31 = data25.allow;
+if(Array.isArray(data31)){
+const len3 = data31.length;
+for(let i3=0; i3<len3; i3++){
+let data32 = data31[i3];
+if(typeof data32 !== "string"){
+const err69 = {instancePath:instancePath+"/windows/" + i2+"/allow/" + i3,schemaPath:"#/properties/windows/items/properties/allow/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema48.properties.windows.items.properties.allow.items.type,parentSchema:schema48.properties.windows.items.properties.allow.items,data:data32};
+if(vErrors === null){
+vErrors = [err69];
+}
+else {
+vErrors.push(err69);
+}
+errors++;
+}
+if(!(((((((((((data32 === "MAINTENANCE") || (data32 === "DEACTIVATE")) || (data32 === "ACTIVATE")) || (data32 === "STATUS")) || (data32 === "FEE")) || (data32 === "TAX")) || (data32 === "SERVICES")) || (data32 === "LABELS")) || (data32 === "CREDENTIALS")) || (data32 === "CREATE")) || (data32 === "SEQUENCE"))){
+const err70 = {instancePath:instancePath+"/windows/" + i2+"/allow/" + i3,schemaPath:"#/properties/windows/items/properties/allow/items/enum",keyword:"enum",params:{allowedValues: schema48.properties.windows.items.properties.allow.items.enum},message:"must be equal to one of the allowed values",schema:schema48.properties.windows.items.properties.allow.items.enum,parentSchema:schema48.properties.windows.items.properties.allow.items,data:data32};
+if(vErrors === null){
+vErrors = [err70];
+}
+else {
+vErrors.push(err70);
+}
+errors++;
+}
+}
+let i4 = data31.length;
+let j0;
+if(i4 > 1){
+const indices0 = {};
+for(;i4--;){
+let item0 = data31[i4];
+if(typeof item0 !== "string"){
+continue;
+}
+if(typeof indices0[item0] == "number"){
+j0 = indices0[item0];
+const err71 = {instancePath:instancePath+"/windows/" + i2+"/allow",schemaPath:"#/properties/windows/items/properties/allow/uniqueItems",keyword:"uniqueItems",params:{i: i4, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i4+" are identical)",schema:true,parentSchema:schema48.properties.windows.items.properties.allow,data:data31};
+if(vErrors === null){
+vErrors = [err71];
+}
+else {
+vErrors.push(err71);
+}
+errors++;
+break;
+}
+indices0[item0] = i4;
+}
+}
+}
+else {
+const err72 = {instancePath:instancePath+"/windows/" + i2+"/allow",schemaPath:"#/properties/windows/items/properties/allow/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema48.properties.windows.items.properties.allow.type,parentSchema:schema48.properties.windows.items.properties.allow,data:data31};
+if(vErrors === null){
+vErrors = [err72];
+}
+else {
+vErrors.push(err72);
+}
+errors++;
+}
+}
+}
+else {
+const err73 = {instancePath:instancePath+"/windows/" + i2,schemaPath:"#/properties/windows/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema48.properties.windows.items.type,parentSchema:schema48.properties.windows.items,data:data25};
+if(vErrors === null){
+vErrors = [err73];
+}
+else {
+vErrors.push(err73);
+}
+errors++;
+}
+}
+}
+else {
+const err74 = {instancePath:instancePath+"/windows",schemaPath:"#/properties/windows/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema48.properties.windows.type,parentSchema:schema48.properties.windows,data:data24};
+if(vErrors === null){
+vErrors = [err74];
+}
+else {
+vErrors.push(err74);
+}
+errors++;
+}
+}
+}
+else {
+const err75 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema48.type,parentSchema:schema48,data};
+if(vErrors === null){
+vErrors = [err75];
+}
+else {
+vErrors.push(err75);
 }
 errors++;
 }
@@ -4080,8 +4615,8 @@ validate23.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const integration0 = validate30;
 const schema50 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://paystrator-gitops.dev/schemas/integrations/bca.schema.json","title":"Bank Central Asia (BCA) credentials","x-integration":{"id":"bca","displayName":"Bank Central Asia (BCA)","type":"DIRECT","services":["VIRTUAL_ACCOUNT","SEND_MONEY"]},"type":"object","additionalProperties":false,"required":["clientKey","clientSecret","corporateId","companyCode","apiSecret"],"properties":{"clientKey":{"type":"string","minLength":1,"description":"BCA API client id."},"clientSecret":{"description":"Client secret issued with the client key (secret: a secretRef).","writeOnly":true,"$ref":"../secret-ref.schema.json"},"corporateId":{"type":"string","minLength":1,"description":"KlikBCA Bisnis corporate id.","pattern":"^[A-Z0-9]{6,10}$"},"companyCode":{"type":"string","minLength":1,"description":"BCA Virtual Account company code.","pattern":"^[0-9]{5}$"},"apiSecret":{"description":"BCA API secret used for request signatures.","writeOnly":true,"$ref":"../secret-ref.schema.json"}}};
-const pattern21 = new RegExp("^[A-Z0-9]{6,10}$", "u");
-const pattern22 = new RegExp("^[0-9]{5}$", "u");
+const pattern23 = new RegExp("^[A-Z0-9]{6,10}$", "u");
+const pattern24 = new RegExp("^[0-9]{5}$", "u");
 
 function validate30(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://paystrator-gitops.dev/schemas/integrations/bca.schema.json" */;
@@ -4367,7 +4902,7 @@ vErrors.push(err22);
 }
 errors++;
 }
-if(!pattern21.test(data7)){
+if(!pattern23.test(data7)){
 const err23 = {instancePath:instancePath+"/corporateId",schemaPath:"#/properties/corporateId/pattern",keyword:"pattern",params:{pattern: "^[A-Z0-9]{6,10}$"},message:"must match pattern \""+"^[A-Z0-9]{6,10}$"+"\"",schema:"^[A-Z0-9]{6,10}$",parentSchema:schema50.properties.corporateId,data:data7};
 if(vErrors === null){
 vErrors = [err23];
@@ -4402,7 +4937,7 @@ vErrors.push(err25);
 }
 errors++;
 }
-if(!pattern22.test(data8)){
+if(!pattern24.test(data8)){
 const err26 = {instancePath:instancePath+"/companyCode",schemaPath:"#/properties/companyCode/pattern",keyword:"pattern",params:{pattern: "^[0-9]{5}$"},message:"must match pattern \""+"^[0-9]{5}$"+"\"",schema:"^[0-9]{5}$",parentSchema:schema50.properties.companyCode,data:data8};
 if(vErrors === null){
 vErrors = [err26];
@@ -4614,8 +5149,8 @@ validate30.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const integration1 = validate31;
 const schema53 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://paystrator-gitops.dev/schemas/integrations/bni.schema.json","title":"Bank Negara Indonesia (BNI) credentials","x-integration":{"id":"bni","displayName":"Bank Negara Indonesia (BNI)","type":"DIRECT","services":["VIRTUAL_ACCOUNT"]},"type":"object","additionalProperties":false,"required":["clientKey","clientSecret","prefix"],"properties":{"clientKey":{"type":"string","minLength":1,"description":"BNI eCollection client id.","pattern":"^[0-9]{3,5}$"},"clientSecret":{"description":"Client secret issued with the client key (secret: a secretRef).","writeOnly":true,"$ref":"../secret-ref.schema.json"},"prefix":{"type":"string","minLength":1,"description":"Virtual account prefix.","pattern":"^98[0-9]{1,2}$"}}};
-const pattern23 = new RegExp("^[0-9]{3,5}$", "u");
-const pattern24 = new RegExp("^98[0-9]{1,2}$", "u");
+const pattern25 = new RegExp("^[0-9]{3,5}$", "u");
+const pattern26 = new RegExp("^98[0-9]{1,2}$", "u");
 
 function validate31(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://paystrator-gitops.dev/schemas/integrations/bni.schema.json" */;
@@ -4684,7 +5219,7 @@ vErrors.push(err4);
 }
 errors++;
 }
-if(!pattern23.test(data0)){
+if(!pattern25.test(data0)){
 const err5 = {instancePath:instancePath+"/clientKey",schemaPath:"#/properties/clientKey/pattern",keyword:"pattern",params:{pattern: "^[0-9]{3,5}$"},message:"must match pattern \""+"^[0-9]{3,5}$"+"\"",schema:"^[0-9]{3,5}$",parentSchema:schema53.properties.clientKey,data:data0};
 if(vErrors === null){
 vErrors = [err5];
@@ -4891,7 +5426,7 @@ vErrors.push(err21);
 }
 errors++;
 }
-if(!pattern24.test(data7)){
+if(!pattern26.test(data7)){
 const err22 = {instancePath:instancePath+"/prefix",schemaPath:"#/properties/prefix/pattern",keyword:"pattern",params:{pattern: "^98[0-9]{1,2}$"},message:"must match pattern \""+"^98[0-9]{1,2}$"+"\"",schema:"^98[0-9]{1,2}$",parentSchema:schema53.properties.prefix,data:data7};
 if(vErrors === null){
 vErrors = [err22];
@@ -4931,7 +5466,7 @@ validate31.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const integration2 = validate32;
 const schema55 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://paystrator-gitops.dev/schemas/integrations/bri.schema.json","title":"Bank Rakyat Indonesia (BRI) credentials","x-integration":{"id":"bri","displayName":"Bank Rakyat Indonesia (BRI)","type":"DIRECT","services":["VIRTUAL_ACCOUNT","SEND_MONEY"]},"type":"object","additionalProperties":false,"required":["clientKey","clientSecret","institutionCode","brivaNumber"],"properties":{"clientKey":{"type":"string","minLength":1,"description":"BRI API consumer key."},"clientSecret":{"description":"Client secret issued with the client key (secret: a secretRef).","writeOnly":true,"$ref":"../secret-ref.schema.json"},"institutionCode":{"type":"string","minLength":1,"description":"BRIVA institution code.","pattern":"^[A-Z0-9]{5,12}$"},"brivaNumber":{"type":"string","minLength":1,"description":"BRIVA prefix number.","pattern":"^[0-9]{5}$"}}};
-const pattern25 = new RegExp("^[A-Z0-9]{5,12}$", "u");
+const pattern27 = new RegExp("^[A-Z0-9]{5,12}$", "u");
 
 function validate32(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://paystrator-gitops.dev/schemas/integrations/bri.schema.json" */;
@@ -5207,7 +5742,7 @@ vErrors.push(err21);
 }
 errors++;
 }
-if(!pattern25.test(data7)){
+if(!pattern27.test(data7)){
 const err22 = {instancePath:instancePath+"/institutionCode",schemaPath:"#/properties/institutionCode/pattern",keyword:"pattern",params:{pattern: "^[A-Z0-9]{5,12}$"},message:"must match pattern \""+"^[A-Z0-9]{5,12}$"+"\"",schema:"^[A-Z0-9]{5,12}$",parentSchema:schema55.properties.institutionCode,data:data7};
 if(vErrors === null){
 vErrors = [err22];
@@ -5242,7 +5777,7 @@ vErrors.push(err24);
 }
 errors++;
 }
-if(!pattern22.test(data8)){
+if(!pattern24.test(data8)){
 const err25 = {instancePath:instancePath+"/brivaNumber",schemaPath:"#/properties/brivaNumber/pattern",keyword:"pattern",params:{pattern: "^[0-9]{5}$"},message:"must match pattern \""+"^[0-9]{5}$"+"\"",schema:"^[0-9]{5}$",parentSchema:schema55.properties.brivaNumber,data:data8};
 if(vErrors === null){
 vErrors = [err25];
@@ -5542,7 +6077,7 @@ validate33.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const integration4 = validate34;
 const schema59 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://paystrator-gitops.dev/schemas/integrations/dana.schema.json","title":"DANA credentials","x-integration":{"id":"dana","displayName":"DANA","type":"DIRECT","services":["EWALLET","QR_CODE"],"qris":true},"type":"object","additionalProperties":false,"required":["clientKey","clientSecret","merchantId","privateKey"],"properties":{"clientKey":{"type":"string","minLength":1,"description":"DANA client id."},"clientSecret":{"description":"Client secret issued with the client key (secret: a secretRef).","writeOnly":true,"$ref":"../secret-ref.schema.json"},"merchantId":{"type":"string","minLength":1,"description":"DANA merchant id.","pattern":"^[0-9]{12,20}$"},"privateKey":{"description":"RSA private key for request signatures (PEM).","writeOnly":true,"$ref":"../secret-ref.schema.json"}}};
-const pattern27 = new RegExp("^[0-9]{12,20}$", "u");
+const pattern29 = new RegExp("^[0-9]{12,20}$", "u");
 
 function validate34(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://paystrator-gitops.dev/schemas/integrations/dana.schema.json" */;
@@ -5818,7 +6353,7 @@ vErrors.push(err21);
 }
 errors++;
 }
-if(!pattern27.test(data7)){
+if(!pattern29.test(data7)){
 const err22 = {instancePath:instancePath+"/merchantId",schemaPath:"#/properties/merchantId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12,20}$"},message:"must match pattern \""+"^[0-9]{12,20}$"+"\"",schema:"^[0-9]{12,20}$",parentSchema:schema59.properties.merchantId,data:data7};
 if(vErrors === null){
 vErrors = [err22];
@@ -6030,7 +6565,7 @@ validate34.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const integration5 = validate35;
 const schema62 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://paystrator-gitops.dev/schemas/integrations/doku.schema.json","title":"DOKU credentials","x-integration":{"id":"doku","displayName":"DOKU","type":"AGGREGATOR","services":["VIRTUAL_ACCOUNT","QR_CODE","EWALLET","CREDIT_CARD"],"qris":true},"type":"object","additionalProperties":false,"required":["clientKey","clientSecret","privateKey"],"properties":{"clientKey":{"type":"string","minLength":1,"description":"DOKU client id.","pattern":"^(BRN|MCH)-[0-9]{4}-[0-9]+$"},"clientSecret":{"description":"Client secret issued with the client key (secret: a secretRef).","writeOnly":true,"$ref":"../secret-ref.schema.json"},"privateKey":{"description":"RSA private key for SNAP request signatures (PEM).","writeOnly":true,"$ref":"../secret-ref.schema.json"}}};
-const pattern28 = new RegExp("^(BRN|MCH)-[0-9]{4}-[0-9]+$", "u");
+const pattern30 = new RegExp("^(BRN|MCH)-[0-9]{4}-[0-9]+$", "u");
 
 function validate35(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://paystrator-gitops.dev/schemas/integrations/doku.schema.json" */;
@@ -6099,7 +6634,7 @@ vErrors.push(err4);
 }
 errors++;
 }
-if(!pattern28.test(data0)){
+if(!pattern30.test(data0)){
 const err5 = {instancePath:instancePath+"/clientKey",schemaPath:"#/properties/clientKey/pattern",keyword:"pattern",params:{pattern: "^(BRN|MCH)-[0-9]{4}-[0-9]+$"},message:"must match pattern \""+"^(BRN|MCH)-[0-9]{4}-[0-9]+$"+"\"",schema:"^(BRN|MCH)-[0-9]{4}-[0-9]+$",parentSchema:schema62.properties.clientKey,data:data0};
 if(vErrors === null){
 vErrors = [err5];
@@ -6925,7 +7460,7 @@ validate36.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const integration7 = validate37;
 const schema68 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://paystrator-gitops.dev/schemas/integrations/mandiri.schema.json","title":"Bank Mandiri credentials","x-integration":{"id":"mandiri","displayName":"Bank Mandiri","type":"DIRECT","services":["VIRTUAL_ACCOUNT","SEND_MONEY"]},"type":"object","additionalProperties":false,"required":["clientKey","clientSecret","partnerId","channelId","privateKey"],"properties":{"clientKey":{"type":"string","minLength":1,"description":"Mandiri API client id."},"clientSecret":{"description":"Client secret issued with the client key (secret: a secretRef).","writeOnly":true,"$ref":"../secret-ref.schema.json"},"partnerId":{"type":"string","minLength":1,"description":"SNAP partner id (X-PARTNER-ID).","pattern":"^[A-Za-z0-9]{5,36}$"},"channelId":{"type":"string","minLength":1,"description":"SNAP channel id.","pattern":"^[0-9]{5}$"},"privateKey":{"description":"RSA private key for SNAP request signatures (PEM).","writeOnly":true,"$ref":"../secret-ref.schema.json"}}};
-const pattern29 = new RegExp("^[A-Za-z0-9]{5,36}$", "u");
+const pattern31 = new RegExp("^[A-Za-z0-9]{5,36}$", "u");
 
 function validate37(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://paystrator-gitops.dev/schemas/integrations/mandiri.schema.json" */;
@@ -7211,7 +7746,7 @@ vErrors.push(err22);
 }
 errors++;
 }
-if(!pattern29.test(data7)){
+if(!pattern31.test(data7)){
 const err23 = {instancePath:instancePath+"/partnerId",schemaPath:"#/properties/partnerId/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9]{5,36}$"},message:"must match pattern \""+"^[A-Za-z0-9]{5,36}$"+"\"",schema:"^[A-Za-z0-9]{5,36}$",parentSchema:schema68.properties.partnerId,data:data7};
 if(vErrors === null){
 vErrors = [err23];
@@ -7246,7 +7781,7 @@ vErrors.push(err25);
 }
 errors++;
 }
-if(!pattern22.test(data8)){
+if(!pattern24.test(data8)){
 const err26 = {instancePath:instancePath+"/channelId",schemaPath:"#/properties/channelId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{5}$"},message:"must match pattern \""+"^[0-9]{5}$"+"\"",schema:"^[0-9]{5}$",parentSchema:schema68.properties.channelId,data:data8};
 if(vErrors === null){
 vErrors = [err26];
@@ -7458,8 +7993,8 @@ validate37.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const integration8 = validate38;
 const schema71 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://paystrator-gitops.dev/schemas/integrations/midtrans.schema.json","title":"Midtrans credentials","x-integration":{"id":"midtrans","displayName":"Midtrans","type":"AGGREGATOR","services":["VIRTUAL_ACCOUNT","QR_CODE","EWALLET","CREDIT_CARD"],"qris":true},"type":"object","additionalProperties":false,"required":["clientKey","clientSecret","merchantId"],"properties":{"clientKey":{"type":"string","minLength":1,"description":"Midtrans client key.","pattern":"^(SB-)?Mid-client-[A-Za-z0-9_-]+$"},"clientSecret":{"description":"Client secret issued with the client key (secret: a secretRef).","writeOnly":true,"$ref":"../secret-ref.schema.json"},"merchantId":{"type":"string","minLength":1,"description":"Midtrans merchant id.","pattern":"^G[0-9]{9}$"}}};
-const pattern31 = new RegExp("^(SB-)?Mid-client-[A-Za-z0-9_-]+$", "u");
-const pattern32 = new RegExp("^G[0-9]{9}$", "u");
+const pattern33 = new RegExp("^(SB-)?Mid-client-[A-Za-z0-9_-]+$", "u");
+const pattern34 = new RegExp("^G[0-9]{9}$", "u");
 
 function validate38(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://paystrator-gitops.dev/schemas/integrations/midtrans.schema.json" */;
@@ -7528,7 +8063,7 @@ vErrors.push(err4);
 }
 errors++;
 }
-if(!pattern31.test(data0)){
+if(!pattern33.test(data0)){
 const err5 = {instancePath:instancePath+"/clientKey",schemaPath:"#/properties/clientKey/pattern",keyword:"pattern",params:{pattern: "^(SB-)?Mid-client-[A-Za-z0-9_-]+$"},message:"must match pattern \""+"^(SB-)?Mid-client-[A-Za-z0-9_-]+$"+"\"",schema:"^(SB-)?Mid-client-[A-Za-z0-9_-]+$",parentSchema:schema71.properties.clientKey,data:data0};
 if(vErrors === null){
 vErrors = [err5];
@@ -7735,7 +8270,7 @@ vErrors.push(err21);
 }
 errors++;
 }
-if(!pattern32.test(data7)){
+if(!pattern34.test(data7)){
 const err22 = {instancePath:instancePath+"/merchantId",schemaPath:"#/properties/merchantId/pattern",keyword:"pattern",params:{pattern: "^G[0-9]{9}$"},message:"must match pattern \""+"^G[0-9]{9}$"+"\"",schema:"^G[0-9]{9}$",parentSchema:schema71.properties.merchantId,data:data7};
 if(vErrors === null){
 vErrors = [err22];
@@ -7775,8 +8310,8 @@ validate38.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const integration9 = validate39;
 const schema73 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://paystrator-gitops.dev/schemas/integrations/ovo.schema.json","title":"OVO credentials","x-integration":{"id":"ovo","displayName":"OVO","type":"DIRECT","services":["EWALLET"]},"type":"object","additionalProperties":false,"required":["clientKey","clientSecret","merchantId","storeCode"],"properties":{"clientKey":{"type":"string","minLength":1,"description":"OVO app id."},"clientSecret":{"description":"Client secret issued with the client key (secret: a secretRef).","writeOnly":true,"$ref":"../secret-ref.schema.json"},"merchantId":{"type":"string","minLength":1,"description":"OVO merchant id.","pattern":"^[0-9]{6,12}$"},"storeCode":{"type":"string","minLength":1,"description":"OVO store code.","pattern":"^[A-Z0-9]{3,16}$"}}};
-const pattern33 = new RegExp("^[0-9]{6,12}$", "u");
-const pattern34 = new RegExp("^[A-Z0-9]{3,16}$", "u");
+const pattern35 = new RegExp("^[0-9]{6,12}$", "u");
+const pattern36 = new RegExp("^[A-Z0-9]{3,16}$", "u");
 
 function validate39(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://paystrator-gitops.dev/schemas/integrations/ovo.schema.json" */;
@@ -8052,7 +8587,7 @@ vErrors.push(err21);
 }
 errors++;
 }
-if(!pattern33.test(data7)){
+if(!pattern35.test(data7)){
 const err22 = {instancePath:instancePath+"/merchantId",schemaPath:"#/properties/merchantId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{6,12}$"},message:"must match pattern \""+"^[0-9]{6,12}$"+"\"",schema:"^[0-9]{6,12}$",parentSchema:schema73.properties.merchantId,data:data7};
 if(vErrors === null){
 vErrors = [err22];
@@ -8087,7 +8622,7 @@ vErrors.push(err24);
 }
 errors++;
 }
-if(!pattern34.test(data8)){
+if(!pattern36.test(data8)){
 const err25 = {instancePath:instancePath+"/storeCode",schemaPath:"#/properties/storeCode/pattern",keyword:"pattern",params:{pattern: "^[A-Z0-9]{3,16}$"},message:"must match pattern \""+"^[A-Z0-9]{3,16}$"+"\"",schema:"^[A-Z0-9]{3,16}$",parentSchema:schema73.properties.storeCode,data:data8};
 if(vErrors === null){
 vErrors = [err25];
@@ -8127,7 +8662,7 @@ validate39.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const integration10 = validate40;
 const schema75 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://paystrator-gitops.dev/schemas/integrations/xendit.schema.json","title":"Xendit credentials","x-integration":{"id":"xendit","displayName":"Xendit","type":"AGGREGATOR","services":["VIRTUAL_ACCOUNT","QR_CODE","EWALLET","CREDIT_CARD","SEND_MONEY"],"qris":true},"type":"object","additionalProperties":false,"required":["clientKey","clientSecret"],"properties":{"clientKey":{"type":"string","minLength":1,"description":"Xendit API key id.","pattern":"^xnd_(development|production)_[A-Za-z0-9]+$"},"clientSecret":{"description":"Client secret issued with the client key (secret: a secretRef).","writeOnly":true,"$ref":"../secret-ref.schema.json"},"webhookVerificationToken":{"description":"Callback verification token from the Xendit dashboard.","writeOnly":true,"$ref":"../secret-ref.schema.json"}}};
-const pattern35 = new RegExp("^xnd_(development|production)_[A-Za-z0-9]+$", "u");
+const pattern37 = new RegExp("^xnd_(development|production)_[A-Za-z0-9]+$", "u");
 
 function validate40(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://paystrator-gitops.dev/schemas/integrations/xendit.schema.json" */;
@@ -8186,7 +8721,7 @@ vErrors.push(err3);
 }
 errors++;
 }
-if(!pattern35.test(data0)){
+if(!pattern37.test(data0)){
 const err4 = {instancePath:instancePath+"/clientKey",schemaPath:"#/properties/clientKey/pattern",keyword:"pattern",params:{pattern: "^xnd_(development|production)_[A-Za-z0-9]+$"},message:"must match pattern \""+"^xnd_(development|production)_[A-Za-z0-9]+$"+"\"",schema:"^xnd_(development|production)_[A-Za-z0-9]+$",parentSchema:schema75.properties.clientKey,data:data0};
 if(vErrors === null){
 vErrors = [err4];

@@ -78,6 +78,7 @@ describe('the provider list', () => {
     expect(json.providers[0]).toEqual({
       name: 'Xendit Main', id: 'prv_Xendit Main', type: 'AGGREGATOR', services: ['QR_CODE', 'VIRTUAL_ACCOUNT', 'EWALLET'], status: 'ACTIVE',
       statusChangedBy: 'USER', lastActivityAt: '2026-03-07T09:30:00Z', git: 'managed', managedByGit: true,
+      lastWrite: { source: 'unknown', summary: 'no paystrator-gitops apply recorded' },
     });
   });
 });

@@ -1,6 +1,7 @@
 // `list`: the dashboard's Provider List View in a terminal. A pure table model (rows from live
 // providers and the names git declares) and its text and JSON renderings.
 import type { Provider } from '../generated/api.js';
+import { lastWrite, type LastWrite } from '../apply/audit.js';
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, type ProviderStatus, type ProviderType } from '../model/state.js';
 import type { Style } from '../plan/render.js';
 import { escapeText as t } from '../text/escape.js';
@@ -20,6 +21,8 @@ export interface ListRow {
   statusChangedBy: Provider['statusChangedBy'];
   lastActivityAt: string | null;
   git: GitState;
+  /** Where the live values last came from: our apply's audit trail, or changed outside git since. */
+  lastWrite: LastWrite;
 }
 
 export interface ListFilter {
@@ -70,6 +73,7 @@ export function listRows(live: readonly Provider[], gitNames: ReadonlySet<string
       statusChangedBy: p.statusChangedBy,
       lastActivityAt: p.lastActivityAt,
       git: gitState(p, gitNames.has(p.name)),
+      lastWrite: lastWrite(p.annotations, p.version),
     }));
 }
 

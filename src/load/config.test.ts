@@ -54,7 +54,7 @@ describe('loadConfig', () => {
     const r = await loadConfig(path.join(REPO, 'paystrator.yaml'));
     expect(r.errors).toEqual([]);
     expect(r.warnings).toEqual([]);
-    expect(r.value!.config.policy).toEqual({ prune: false, maxChangePercent: 50, maxChangeMinLive: 10, ignore: [{ field: 'status', when: { changedBy: 'MONITOR', value: 'MAINTENANCE' } }] });
+    expect(r.value!.config.policy).toEqual({ prune: false, maxChangePercent: 50, maxChangeMinLive: 10, ignore: [{ field: 'status', when: { changedBy: 'MONITOR', value: 'MAINTENANCE' } }], rules: [], windows: [] });
     expect(r.value!.dir).toBe(REPO);
     const env = resolveEnvironment(r.value!);
     expect(env.errors).toEqual([]);
@@ -81,9 +81,9 @@ describe('loadConfig', () => {
   it('fills policy defaults', async () => {
     const { r } = await load(BASE);
     expect(r.errors).toEqual([]);
-    expect(r.value!.config.policy).toEqual({ prune: false, maxChangePercent: 50, maxChangeMinLive: 10, ignore: [] });
+    expect(r.value!.config.policy).toEqual({ prune: false, maxChangePercent: 50, maxChangeMinLive: 10, ignore: [], rules: [], windows: [] });
     const partial = await load(`${BASE}policy: { prune: true }\n`);
-    expect(partial.r.value!.config.policy).toEqual({ prune: true, maxChangePercent: 50, maxChangeMinLive: 10, ignore: [] });
+    expect(partial.r.value!.config.policy).toEqual({ prune: true, maxChangePercent: 50, maxChangeMinLive: 10, ignore: [], rules: [], windows: [] });
   });
 
   it('a secretRef to an undeclared store', async () => {

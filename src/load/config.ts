@@ -22,6 +22,8 @@ export interface LoadedConfig {
   /** Absolute directory of the config file: provider globs are relative to it. */
   dir: string;
   config: WorkspaceConfig & { policy: ResolvedPolicy };
+  /** Where a config path is written (policy rules and windows point their errors at their line). */
+  pos?: (path: readonly PathSeg[]) => { line: number; col: number };
 }
 
 export interface SelectedEnvironment {
@@ -46,6 +48,8 @@ function policyDefaults(): ResolvedPolicy {
     maxChangePercent: (props.maxChangePercent?.default as number | undefined) ?? 50,
     maxChangeMinLive: (props.maxChangeMinLive?.default as number | undefined) ?? 10,
     ignore: [],
+    rules: [],
+    windows: [],
   };
 }
 
@@ -147,7 +151,7 @@ function checkConfig(file: string, abs: string, docs: YamlDocument[], warnings: 
 
   const config = doc.value as WorkspaceConfig;
   const policy = { ...policyDefaults(), ...config.policy };
-  return { value: { file, dir: path.dirname(abs), config: { ...config, policy } }, errors: [], warnings };
+  return { value: { file, dir: path.dirname(abs), config: { ...config, policy }, pos: (p) => doc.pos(p) }, errors: [], warnings };
 }
 
 /** The named environment (default sandbox), or an error listing the known ones. */

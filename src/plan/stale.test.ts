@@ -113,3 +113,36 @@ describe('reconcileSavedPlan', () => {
     ]);
   });
 });
+
+describe('stale only where it matters', () => {
+  const va = providerState('VA One', { services: ['VIRTUAL_ACCOUNT'] });
+  const va2 = providerState('VA Two', { services: ['VIRTUAL_ACCOUNT'] });
+  const qr = providerState('QR Only', { services: ['QR_CODE'] });
+  const cc = providerState('Cards', { services: ['CREDIT_CARD'] });
+  type Moved = { version: number; status?: 'MAINTENANCE'; statusChangedBy?: LiveProvider['statusChangedBy'] };
+  const liveNow = (over: Record<string, Moved> = {}) =>
+    [va, va2, qr, cc].map((s, i) => {
+      const m = over[s.name];
+      return live(m?.status ? { ...s, status: m.status } : s, m?.version ?? 1, { id: `prv_${i}`, ...(m?.statusChangedBy ? { statusChangedBy: m.statusChangedBy } : {}) });
+    });
+  const want = [{ ...va, status: 'MAINTENANCE' as const }, va2, qr, { ...cc, fee: fee('2') }];
+  const saved = plan(want, liveNow());
+
+  it('a monitoring flip of a provider the plan neither changes nor needs for coverage is reported, not refused', () => {
+    const now = liveNow({ 'QR Only': { version: 2, status: 'MAINTENANCE', statusChangedBy: 'MONITOR' } });
+    const r = reconcileSavedPlan(saved, plan(want, now), now);
+    expect(r.moved).toEqual([]);
+    expect(r.movedUntouched).toEqual(['QR Only (version 1 -> 2, now MAINTENANCE by MONITOR)']);
+    expect(r.plan.changes.filter((c) => c.operations.length).map((c) => c.name).sort()).toEqual(['Cards', 'VA One']);
+  });
+
+  it('a provider that counts for the coverage of a service the plan changes makes it stale', () => {
+    const now = liveNow({ 'VA Two': { version: 2, status: 'MAINTENANCE', statusChangedBy: 'MONITOR' } });
+    expect(messages(reconcileSavedPlan(saved, plan(want, now), now))).toEqual(['VA Two changed live since the plan (version 1 -> 2)']);
+  });
+
+  it('a provider the plan changes makes it stale', () => {
+    const now = liveNow({ Cards: { version: 2, statusChangedBy: 'MONITOR' } });
+    expect(messages(reconcileSavedPlan(saved, plan(want, now), now))).toEqual(['Cards changed live since the plan (version 1 -> 2)']);
+  });
+});

@@ -1,4 +1,5 @@
 import { error, type Diagnostic } from '../diagnostics.js';
+import type { LiveProvider } from '../model/state.js';
 import { reconcileSequences } from '../sequences/plan.js';
 import { PLAN_FORMAT_VERSION, summarize, type Plan, type ProviderChange } from './plan.js';
 
@@ -11,7 +12,30 @@ export interface ReconciledPlan {
   plan: Plan;
   /** Providers whose whole change an earlier run of this plan already made. */
   alreadyApplied: string[];
+  /** Providers that moved live since the plan but that it neither changes nor depends on: reported, not refused. */
+  movedUntouched: string[];
 }
+
+/**
+ * The services whose coverage the saved plan changes: those of every provider whose status or
+ * services it changes (before and after). A provider serving one of them counts for its coverage.
+ */
+function coveredServices(saved: Plan, live: ReadonlyMap<string, LiveProvider>): Set<string> {
+  const out = new Set<string>();
+  for (const c of saved.changes) {
+    if (!c.operations.length) continue;
+    const touchesCoverage = c.action === 'create' || c.action === 'deactivate' || c.fields.some((f) => f.field === 'spec.status' || f.field === 'spec.services');
+    if (!touchesCoverage) continue;
+    for (const s of live.get(c.name)?.state.services ?? []) out.add(s);
+    for (const f of c.fields) {
+      if (f.field !== 'spec.services') continue;
+      for (const v of [f.before, f.after]) if (Array.isArray(v)) for (const x of v) out.add(String(x));
+    }
+  }
+  return out;
+}
+
+const describeLive = (l: LiveProvider | undefined) => (l ? `now ${l.state.status}${l.statusChangedBy !== 'API' ? ` by ${l.statusChangedBy}` : ''}` : 'gone live');
 
 /**
  * How far an earlier, interrupted run of the saved change got, judged from the fresh change for
@@ -43,8 +67,9 @@ export function progress(saved: ProviderChange, fresh: ProviderChange | undefine
  * operations), and a rerun finishes the rest. Any other movement, a changed input file or a
  * secret whose fingerprint differs makes the plan stale: each provider that moved is named.
  */
-export function reconcileSavedPlan(saved: Plan, fresh: Plan): ReconciledPlan {
-  const stale = (d: Diagnostic[]): ReconciledPlan => ({ moved: d, plan: saved, alreadyApplied: [] });
+export function reconcileSavedPlan(saved: Plan, fresh: Plan, liveNow?: readonly LiveProvider[]): ReconciledPlan {
+  const movedUntouched: string[] = [];
+  const stale = (d: Diagnostic[]): ReconciledPlan => ({ moved: d, plan: saved, alreadyApplied: [], movedUntouched });
   if (saved.formatVersion !== PLAN_FORMAT_VERSION) {
     return stale([error(`the plan file has format version ${String(saved.formatVersion)}; this version of paystrator-gitops reads ${PLAN_FORMAT_VERSION}`, { rule: 'stale-plan' })]);
   }
@@ -58,6 +83,9 @@ export function reconcileSavedPlan(saved: Plan, fresh: Plan): ReconciledPlan {
   const alreadyApplied: string[] = [];
   const freshByName = new Map(fresh.changes.map((c) => [c.name, c]));
   const savedByName = new Map(saved.changes.map((c) => [c.name, c]));
+  // Without live state (older callers) every movement counts, as before.
+  const liveByName = liveNow ? new Map(liveNow.map((l) => [l.state.name, l])) : undefined;
+  const covered = liveByName ? coveredServices(saved, liveByName) : undefined;
   for (const name of [...new Set([...savedByName.keys(), ...freshByName.keys()])].sort()) {
     const s = savedByName.get(name);
     const f = freshByName.get(name);
@@ -76,6 +104,17 @@ export function reconcileSavedPlan(saved: Plan, fresh: Plan): ReconciledPlan {
       changes.push({ ...f, notes: [...f.notes, `${s.operations.length - f.operations.length} of ${s.operations.length} steps already applied by an earlier run of this plan`] });
       continue;
     }
+    // A provider the plan does not change matters only when it serves a service whose coverage
+    // the plan changes (SPEC 6: stale only where it matters); otherwise its movement is news.
+    if (s && !s.operations.length && liveByName && covered && f && s.id === f.id) {
+      const l = liveByName.get(name);
+      const counts = (l?.state.services ?? []).some((x) => covered.has(x));
+      if (!counts) {
+        movedUntouched.push(`${name} (version ${s.liveVersion ?? '-'} -> ${f.liveVersion ?? '-'}, ${describeLive(l)})`);
+        changes.push(s);
+        continue;
+      }
+    }
     let why: string;
     if (!s) why = 'appeared since the plan';
     else if (!f) why = 'is no longer part of the plan';
@@ -89,7 +128,7 @@ export function reconcileSavedPlan(saved: Plan, fresh: Plan): ReconciledPlan {
   if (moved.length) return stale(moved);
   const order = new Map(saved.changes.map((c, i) => [c.name, i]));
   changes.sort((a, b) => (order.get(a.name) ?? 0) - (order.get(b.name) ?? 0));
-  return { moved, plan: { ...saved, changes, ...(seq.sequences ? { sequences: seq.sequences } : {}), summary: summarize(changes, saved.unmanaged.length) }, alreadyApplied };
+  return { moved, plan: { ...saved, changes, ...(seq.sequences ? { sequences: seq.sequences } : {}), summary: summarize(changes, saved.unmanaged.length) }, alreadyApplied, movedUntouched };
 }
 
 /** The providers that moved since the saved plan was made (empty: it may be applied). */

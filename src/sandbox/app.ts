@@ -242,7 +242,7 @@ export function createSandboxApp(opts: SandboxAppOptions): Hono {
     precondition(c, p);
     const v = validateStatusChange(parseJson(text));
     if (!v.ok) throw invalid(v.errors);
-    store.setStatus(p, v.value.status, changedByOf(c), v.value.reason ?? null, now());
+    store.setStatus(p, v.value.status, changedByOf(c), v.value.reason ?? null, now(), v.value.annotations);
     await store.flush();
     return provider(c, p);
   });

@@ -444,8 +444,9 @@ export class SandboxStore {
     return p;
   }
 
-  setStatus(p: StoredProvider, status: ProviderStatus, changedBy: ChangedBy, reason: string | null, at: string): StoredProvider {
+  setStatus(p: StoredProvider, status: ProviderStatus, changedBy: ChangedBy, reason: string | null, at: string, annotations?: Record<string, string | null>): StoredProvider {
     const before = { status: p.status, services: [...p.services] };
+    if (annotations) p.annotations = mergeMap(p.annotations, annotations);
     p.status = status;
     p.statusChangedBy = changedBy;
     p.statusReason = reason;

@@ -268,11 +268,12 @@ export function labelsAfterPatch(current: Record<string, string>, patch: Provide
 
 export function validateStatusChange(body: unknown): Validated<StatusChange> {
   const e = new Errors();
-  const o = e.object(body, '', ['status'], ['reason']);
+  const o = e.object(body, '', ['status'], ['reason', 'annotations']);
   if (!o) return { ok: false, errors: e.list };
   const status = Object.hasOwn(o, 'status') ? e.oneOf(o.status, '/status', PROVIDER_STATUSES) : undefined;
   let reason: string | undefined;
   if (typeof o.reason === 'string' && o.reason.length <= 500) reason = o.reason;
   else if (Object.hasOwn(o, 'reason')) e.add('/reason', 'must be a string of at most 500 characters');
-  return e.result(() => ({ status: status!, ...(reason !== undefined ? { reason } : {}) }));
+  const annotations = Object.hasOwn(o, 'annotations') ? e.stringMap(o.annotations, '/annotations', true, 'annotation') : undefined;
+  return e.result(() => ({ status: status!, ...(reason !== undefined ? { reason } : {}), ...(annotations ? { annotations: annotations as NonNullable<StatusChange['annotations']> } : {}) }));
 }

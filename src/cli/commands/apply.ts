@@ -16,6 +16,9 @@ import { applyProgress } from '../progress.js';
 import { recordStats } from '../stats.js';
 import { runSequencePhase } from '../sequence-phase.js';
 import { escapeText } from '../../text/escape.js';
+import { error } from '../../diagnostics.js';
+import { decideWindows } from '../../policy/windows.js';
+import { auditContext, runClock } from '../audit-context.js';
 
 export interface ApplyFlags {
   autoApprove?: boolean;
@@ -25,6 +28,8 @@ export interface ApplyFlags {
   adopt?: string[];
   allowLargeChange?: boolean;
   allowServiceOutage?: boolean;
+  /** Apply inside a closed change window; the reason is recorded on every write. */
+  overrideWindow?: string;
 }
 
 async function confirm(io: Io, env: string): Promise<boolean> {
@@ -55,7 +60,8 @@ export async function applyCommand(io: Io, g: GlobalOptions, planFile: string | 
     let plan = run.plan;
     let alreadyApplied: string[] = [];
     if (saved) {
-      const r = reconcileSavedPlan(saved, run.plan);
+      const r = reconcileSavedPlan(saved, run.plan, run.live);
+      if (r.movedUntouched.length) io.out(`Moved since the plan, not touched by it: ${r.movedUntouched.map(escapeText).join(', ')}\n`);
       if (r.moved.length) throw new ExitError(r.moved, 'The saved plan is stale: nothing was applied. Run plan again and review the new plan.');
       plan = r.plan;
       alreadyApplied = r.alreadyApplied;
@@ -69,6 +75,12 @@ export async function applyCommand(io: Io, g: GlobalOptions, planFile: string | 
       if (saved) io.out(alreadyApplied.length ? 'Nothing left to apply.\n' : 'No changes. Nothing to apply.\n');
       return 0;
     }
+    const now = runClock(io.env);
+    const window = decideWindows(ws.config.config.policy.windows, now, plan);
+    if (window.refused && !o.overrideWindow?.trim()) {
+      throw new ExitError([error(`apply refused: ${window.message ?? 'a change window is closed'}`, { rule: 'change-window' })], 'Nothing was applied. Wait until the window ends, or pass --override-window REASON (recorded on everything this apply writes).');
+    }
+    if (window.message) io.out(`\n${window.refused ? `Change window overridden (${escapeText(o.overrideWindow!.trim())}): ` : 'Change window: '}${window.message}\n`);
     if (!saved && !o.autoApprove && !(await confirm(io, ws.envName))) {
       io.err('Apply cancelled. Nothing was changed.\n');
       return 1;
@@ -77,7 +89,8 @@ export async function applyCommand(io: Io, g: GlobalOptions, planFile: string | 
     const progress = applyProgress(io, plan.changes);
     let r: ApplyResult;
     try {
-      r = await applyPlan(plan, run.connection.client, run.secrets, { parallelism: o.parallelism ?? DEFAULT_PARALLELISM, onEvent: (e) => progress.onEvent(e) });
+      const audit = await auditContext(io.env, ws.config.dir, now, window.refused ? o.overrideWindow!.trim() : undefined);
+      r = await applyPlan(plan, run.connection.client, run.secrets, { parallelism: o.parallelism ?? DEFAULT_PARALLELISM, onEvent: (e) => progress.onEvent(e), audit });
     } finally {
       progress.finish();
     }

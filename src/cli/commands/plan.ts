@@ -9,6 +9,8 @@ import type { GlobalOptions } from '../main.js';
 import { printDiagnostics, type Io } from '../io.js';
 import { lockWaitNotice } from '../lock-notice.js';
 import { recordStats } from '../stats.js';
+import { decideWindows } from '../../policy/windows.js';
+import { runClock } from '../audit-context.js';
 
 export interface PlanFlags extends GitHubFlags {
   out?: string;
@@ -34,6 +36,10 @@ export async function planCommand(io: Io, g: GlobalOptions, o: PlanFlags): Promi
   io.out(o.format === 'json' ? serializePlan(run.plan) : o.format === 'markdown' ? renderPlanMarkdownText(run.plan) : renderPlanText(run.plan, io.style, o.quoteAmount === undefined ? {} : { quoteAmount: o.quoteAmount }));
   // Shown in full first, then refused: the reviewer sees exactly what tripped the check. Not saved.
   printDiagnostics(io, raiseIfUnsafe(run.plan, run.live, ws.policy, overrides));
+  const window = decideWindows(ws.config.config.policy.windows, runClock(io.env), run.plan);
+  if (window.message && o.format !== 'json') {
+    io.out(window.refused ? `\nApply would be refused now: ${window.message} (pass --override-window REASON to apply anyway).\n` : `\nChange window: ${window.message}.\n`);
+  }
   if (o.out) {
     await writePlanFile(o.out, run.plan);
     if (o.format !== 'json') io.out(`\nSaved the plan to ${o.out}. Apply exactly this plan with: paystrator-gitops apply ${o.out}\n`);

@@ -4,6 +4,7 @@ import { renderAnnotations, validateSummaryMarkdown } from '../../github/annotat
 import { appendStepSummary } from '../../github/summary.js';
 import { loadDesiredFiles } from '../../load/providers.js';
 import { openWorkspace } from '../../workspace.js';
+import { policyRuleDiagnostics } from '../../policy/workspace-rules.js';
 import type { GlobalOptions } from '../main.js';
 import { printDiagnostics, type Io } from '../io.js';
 
@@ -19,8 +20,10 @@ export async function validateCommand(io: Io, g: GlobalOptions, o: { format: 'te
     warnings = ws.warnings;
     const patterns = Array.isArray(ws.env.providers) ? ws.env.providers : [ws.env.providers];
     const r = await loadDesiredFiles({ patterns, baseDir: ws.config.dir, catalog: ws.catalog, secretStores: [...ws.stores.keys()] });
-    errors = r.errors;
-    warnings = [...warnings, ...r.warnings];
+    // Rules judge a valid model: with schema errors they would only repeat them.
+    const rules = r.value && !r.errors.length ? policyRuleDiagnostics(ws.config, r.value) : { errors: [], warnings: [] };
+    errors = [...r.errors, ...rules.errors];
+    warnings = [...warnings, ...r.warnings, ...rules.warnings];
     count = r.value?.providers.length ?? 0;
     sequences = r.value?.sequences.length ?? 0;
   } catch (e) {
