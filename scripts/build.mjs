@@ -7,6 +7,7 @@
 // (npm run typecheck); tests of internals import src/ through vitest, not dist/.
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 
@@ -64,6 +65,21 @@ const patched = {
   },
 };
 
+// With splitting, esbuild gives a dynamically imported CommonJS package only a default export,
+// where Node gives its named exports too (`const { Pool } = await import('undici')`). The wrapper
+// re-exports the names the package has, so the source reads the same either way.
+const require = createRequire(import.meta.url);
+const namedCjs = {
+  name: 'named-cjs-exports',
+  setup(build) {
+    build.onResolve({ filter: /^undici$/ }, (args) => (args.namespace === 'named-cjs' ? undefined : { path: args.path, namespace: 'named-cjs' }));
+    build.onLoad({ filter: /.*/, namespace: 'named-cjs' }, (args) => {
+      const names = Object.keys(require(args.path)).filter((k) => /^[A-Za-z_$][\w$]*$/.test(k) && k !== 'default');
+      return { contents: `import m from ${JSON.stringify(args.path)};\nexport default m;\nexport const { ${names.join(', ')} } = m;\n`, resolveDir: root, loader: 'js' };
+    });
+  },
+};
+
 await rm(dist, { recursive: true, force: true });
 
 const cli = await esbuild.build({
@@ -85,7 +101,7 @@ const cli = await esbuild.build({
   legalComments: 'none',
   metafile: true,
   logLevel: 'warning',
-  plugins: [whereTscPutIt, patched],
+  plugins: [whereTscPutIt, patched, namedCjs],
 });
 
 // The sandbox dashboard's script runs in the browser as /ui/app.js; it has only type imports.
