@@ -1,8 +1,8 @@
-// npm run bench [-- --providers 10000 --runs 3 --apply 1000]
+// npm run bench [-- --providers 10000 --runs 3 --apply 1000 --startup-runs 9 --latency-providers 2000 --latency-ms 50]
 // Measures the product against its floor and its peer in one run, prints one table and writes
 // bench/results.json. Never part of npm test, except as the small smoke run of test/scenarios/060-bench.
 import { spawn } from 'node:child_process';
-import { mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_PARALLELISM } from '../src/apply/apply.js';
@@ -27,6 +27,12 @@ function option(name: string, fallback: string): string {
 const N = arg('providers', 10_000);
 const RUNS = Math.max(3, arg('runs', 3));
 const APPLY_N = arg('apply', 1000);
+// Start-up: each command alternates with a bare `node -e 0`, >= 9 times, so ratios compare runs
+// that saw the same machine.
+const STARTUP_RUNS = arg('startup-runs', 9);
+// Round trips as a runner in another region has them.
+const LATENCY_N = arg('latency-providers', 2000);
+const LATENCY_MS = arg('latency-ms', 50);
 // --work and --out let the smoke test (test/scenarios/060-bench) keep its files to itself.
 const outDir = option('work', path.join(root, 'bench/out/work'));
 const resultsFile = option('out', path.join(root, 'bench/results.json'));
@@ -108,8 +114,134 @@ async function lastStats(file: string): Promise<{ apiRequests: number; secretRea
   return JSON.parse(lines[lines.length - 1]!) as { apiRequests: number; secretReads: number };
 }
 
+/** A bare process, as `env -i PATH=... node ...` runs it: no preload, nothing inherited. */
+async function bare(args: string[], cwd: string): Promise<{ ms: number; code: number | null; stdout: string; stderr: string }> {
+  const start = process.hrtime.bigint();
+  const child = spawn(process.execPath, args, { cwd, env: { PATH: process.env.PATH ?? '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d));
+  child.stderr.on('data', (d: Buffer) => (stderr += d));
+  const code = await new Promise<number | null>((r) => child.on('close', r));
+  return { ms: Number(process.hrtime.bigint() - start) / 1e6, code, stdout, stderr };
+}
+
+/**
+ * Case 8: the edit loop. The repository's 5 example provider files, its paystrator.yaml and its
+ * fake file store, applied once to an embedded sandbox; then `node -e 0`, `--help`, `validate` and
+ * a no-op embedded `plan` in turn, STARTUP_RUNS times. The plan runs twice: with
+ * policy.fingerprintKey (HMAC fingerprints, as the bench's other workspaces and the product's own
+ * warning advise) and as shipped (no key: one scrypt derivation per secret field).
+ */
+async function startup(): Promise<void> {
+  const dir = path.join(outDir, 'startup');
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(dir, { recursive: true });
+  for (const f of ['providers', 'secrets', 'paystrator.yaml']) await cp(path.join(root, f), path.join(dir, f), { recursive: true });
+  const shipped = await readFile(path.join(dir, 'paystrator.yaml'), 'utf8');
+  if (!/^policy:$/m.test(shipped)) throw new Error('paystrator.yaml has no policy: section for the start-up case to add a fingerprintKey to');
+  // Its own state file: fingerprints of one scheme are not the other's.
+  if (!/^(\s+)endpoint: embedded.*$/m.test(shipped)) throw new Error('paystrator.yaml has no embedded environment');
+  await writeFile(path.join(dir, 'shipped.yaml'), shipped.replace(/^(\s+)endpoint: embedded.*$/m, (line, indent: string) => `${line}\n${indent}data: .paystrator/shipped.json`));
+  await writeFile(path.join(dir, 'paystrator.yaml'), shipped.replace(/^policy:$/m, 'policy:\n  fingerprintKey: { secretRef: { store: sandbox-fake, name: BENCH_FINGERPRINT_KEY } }'));
+  const store = path.join(dir, 'secrets/sandbox-fake-secrets.yaml');
+  await writeFile(store, (await readFile(store, 'utf8')) + 'BENCH_FINGERPRINT_KEY: bench-fingerprint-key-fake\n');
+  const seed = await bare([CLI, 'apply', '--auto-approve'], dir);
+  if (seed.code !== 0) throw new Error(`start-up seed failed:\n${seed.stdout}\n${seed.stderr}`);
+  const cases: [string, string[], number][] = [
+    ['node -e 0', ['-e', '0'], 0],
+    ['--help', [CLI, '--help'], 0],
+    ['validate, 5 example files', [CLI, 'validate'], 0],
+    ['no-op plan, embedded, fingerprintKey set', [CLI, 'plan', '--detailed-exitcode'], 0],
+    ['no-op plan, embedded, as shipped (scrypt)', [CLI, '--config', 'shipped.yaml', 'plan', '--detailed-exitcode'], 0],
+  ];
+  const seedShipped = await bare([CLI, '--config', 'shipped.yaml', 'apply', '--auto-approve'], dir);
+  if (seedShipped.code !== 0) throw new Error(`start-up seed (shipped config) failed:\n${seedShipped.stdout}\n${seedShipped.stderr}`);
+  const samples = cases.map(() => [] as number[]);
+  process.stderr.write(`Case 8: start-up, ${STARTUP_RUNS} alternating runs of each\n`);
+  for (let i = 0; i < STARTUP_RUNS; i++) {
+    for (const [j, [label, args, code]] of cases.entries()) {
+      const r = await bare(args, dir);
+      if (r.code !== code) throw new Error(`${label}: exit ${r.code}, expected ${code}:\n${r.stdout.slice(-2000)}\n${r.stderr.slice(-2000)}`);
+      samples[j]!.push(r.ms);
+    }
+  }
+  const base = median(samples[0]!);
+  const targets = [undefined, 2.0, 4.0, 5.0, 5.0];
+  for (const [j, [label]] of cases.entries()) {
+    const ratio = median(samples[j]!) / base;
+    const target = targets[j];
+    rows.push({
+      case: `8. start-up: ${label}`,
+      samples: samples[j]!,
+      ...(j ? { ratioTo: 'node -e 0', ratio } : {}),
+      rssMb: NaN,
+      ...(target ? { note: `target <= ${target.toFixed(1)}x: ${ratio <= target ? 'met' : 'not met'}` } : {}),
+    });
+  }
+}
+
+/**
+ * Case 9: round trips as a runner in another region has them. LATENCY_N providers on a sandbox
+ * that waits LATENCY_MS before answering each request; the no-op plan and the GET-per-provider
+ * peer alternate, RUNS times each.
+ */
+async function latency(): Promise<void> {
+  const ws = path.join(outDir, `latency-${LATENCY_N}`);
+  const data = path.join(outDir, `sandbox-latency-${LATENCY_N}.json`);
+  process.stderr.write(`Case 9: ${LATENCY_N} providers, ${LATENCY_MS} ms per request: seeding...\n`);
+  const gen = await generateWorkspace(ws, LATENCY_N, { dataFile: data });
+  const env = { ...Object.fromEntries(gen.secretNames.map((n, i) => [n, `${SECRET_PREFIX}-${i}-${'z'.repeat(24)}`])), PAYSTRATOR_API_KEY: SANDBOX_RW_KEY };
+  await rm(data, { force: true });
+  expectCode(0)(await run([CLI, 'apply', '--auto-approve'], { cwd: ws, env }));
+  const server = await sandbox(data, ['--latency-ms', String(LATENCY_MS)]);
+  try {
+    await writeConfig(ws, { httpUrl: server.url, dataFile: data });
+    const stateFile = path.join(outDir, `peer-state-${LATENCY_N}.json`);
+    await writeFile(stateFile, JSON.stringify(await listIds(server.url)));
+    const statsFile = path.join(outDir, 'latency-stats.jsonl');
+    const plan: Sample[] = [];
+    const peer: Sample[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      const p = await run([CLI, 'plan', '--env', 'http', '--detailed-exitcode'], { cwd: ws, env: { ...env, PAYSTRATOR_GITOPS_STATS: statsFile } });
+      expectCode(0)(p);
+      plan.push(p);
+      const q = await run([script('peer'), ws, stateFile], { cwd: ws, env });
+      expectCode(0)(q);
+      peer.push(q);
+      process.stderr.write(`  plan #${i + 1}: ${p.ms.toFixed(0)} ms; peer #${i + 1}: ${q.ms.toFixed(0)} ms\n`);
+    }
+    const peerOut = JSON.parse(peer[0]!.stdout) as { changes: number; requests: number };
+    if (peerOut.changes !== 0) throw new Error('the peer plan found changes; the bench setup is wrong');
+    const planRequests = (await lastStats(statsFile)).apiRequests;
+    const planMs = median(plan.map((s) => s.ms));
+    const ratio = median(peer.map((s) => s.ms)) / planMs;
+    const maxRss = (ss: Sample[]) => Math.max(...ss.map((s) => s.rssMb));
+    rows.push({ case: `9. no-op plan at ${LATENCY_N}, ${LATENCY_MS} ms per request`, samples: plan.map((s) => s.ms), requests: planRequests, rssMb: maxRss(plan) });
+    rows.push({ case: `9. peer at ${LATENCY_N}, ${LATENCY_MS} ms per request`, samples: peer.map((s) => s.ms), ratioTo: 'plan (9)', ratio, requests: peerOut.requests, rssMb: maxRss(peer),
+      note: `target >= 10x: ${ratio >= 10 ? 'met' : 'not met'}; the plan's ${planRequests} requests against the peer's ${peerOut.requests}, each waiting ${LATENCY_MS} ms` });
+  } finally {
+    await server.stop();
+  }
+}
+
+async function listIds(url: string): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  let cursor: string | null = null;
+  let pages = 0;
+  do {
+    const res = await fetch(`${url}/v1/providers?limit=1000${cursor ? `&cursor=${cursor}` : ''}`, { headers: { authorization: `Bearer ${SANDBOX_RW_KEY}` } });
+    const body = (await res.json()) as { data: { id: string; name: string }[]; nextCursor: string | null };
+    for (const p of body.data) out[p.name] = p.id;
+    cursor = body.nextCursor;
+  } while (cursor && ++pages < 1000);
+  return out;
+}
+
 async function main() {
   await mkdir(outDir, { recursive: true });
+  // First, while nothing else of the bench has warmed or loaded the machine.
+  await startup();
   // The peer script runs this bench's own compiled copy of src/, which finds schemas/ and package.json beside it.
   for (const f of ['schemas', 'package.json']) await symlink(path.join(root, f), path.join(root, 'bench/out', f)).catch(() => undefined);
   const ws = path.join(outDir, `plan-${N}`);
@@ -126,17 +258,7 @@ async function main() {
 
   const server = await sandbox(data);
   await writeConfig(ws, { httpUrl: server.url, dataFile: data });
-  const ids = await (async () => {
-    const out: Record<string, string> = {};
-    let cursor: string | null = null;
-    do {
-      const res = await fetch(`${server.url}/v1/providers?limit=1000${cursor ? `&cursor=${cursor}` : ''}`, { headers: { authorization: `Bearer ${SANDBOX_RW_KEY}` } });
-      const body = (await res.json()) as { data: { id: string; name: string }[]; nextCursor: string | null };
-      for (const p of body.data) out[p.name] = p.id;
-      cursor = body.nextCursor;
-    } while (cursor);
-    return out;
-  })();
+  const ids = await listIds(server.url);
   const stateFile = path.join(outDir, 'peer-state.json');
   await writeFile(stateFile, JSON.stringify(ids));
 
@@ -235,6 +357,8 @@ async function main() {
     rows.push({ case: `6. apply ${APPLY_N} creates at 200 rps`, samples: limited.samples.map((s) => s.ms), ratioTo: `bound ${bound} ms`, ratio: bound / m, rssMb: maxRss(limited.samples), note: `${((bound / m) * 100).toFixed(0)}% of the bound; 429 surfaced: ${surfaced ? 'yes' : 'no'}` });
   }
 
+  await latency();
+
   const table = render();
   process.stdout.write(table);
   await writeFile(
@@ -250,11 +374,11 @@ function render(): string {
     ...[median(r.samples), Math.min(...r.samples), Math.max(...r.samples)].map((v) => (Number.isNaN(v) ? '-' : v.toFixed(0))),
     r.ratio === undefined ? '' : `${r.ratio.toFixed(2)}x ${r.ratioTo}`,
     String(r.requests ?? ''),
-    r.rssMb.toFixed(0),
+    Number.isNaN(r.rssMb) ? '-' : r.rssMb.toFixed(0),
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
-  const notes = rows.filter((r) => r.note).map((r) => `- ${r.case.split(' ')[0]} ${r.note}`);
+  const notes = rows.filter((r) => r.note).map((r) => `- ${r.case.startsWith('8. ') ? `${r.case}:` : r.case.split(' ')[0]} ${r.note}`);
   return [line(head), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...body.map(line), '', ...notes, ''].join('\n');
 }
 

@@ -2,8 +2,8 @@
 // diff -> plan. Each step returns values; the CLI decides what to print.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { PaystratorClient } from './api/client.js';
-import { HttpTransport, InProcessTransport, type Transport } from './api/transport.js';
+import type { PaystratorClient } from './api/client.js';
+import type { Transport } from './api/transport.js';
 import { bundledCatalog, type Catalog } from './catalog/catalog.js';
 import { ExitError, warning, type Diagnostic, type Result } from './diagnostics.js';
 import type { Environment, Policy } from './generated/config.js';
@@ -89,6 +89,8 @@ export interface Connection {
 }
 
 export async function connect(ws: Workspace): Promise<Connection> {
+  // The API client and its response validators load only for commands that talk to the API.
+  const [{ PaystratorClient }, { HttpTransport, InProcessTransport }] = await Promise.all([import('./api/client.js'), import('./api/transport.js')]);
   let transport: Transport;
   let apiKey: Sensitive;
   if (ws.env.endpoint === 'embedded') {

@@ -1,4 +1,4 @@
-import { Pool } from 'undici';
+import type { Pool } from 'undici';
 
 export interface HttpRequest {
   method: 'GET' | 'POST' | 'PATCH' | 'PUT';
@@ -27,18 +27,20 @@ export interface Transport {
  */
 export class HttpTransport implements Transport {
   readonly description: string;
-  readonly #pool: Pool;
+  // undici loads on the first request: commands that never call the API over HTTP (validate, an
+  // embedded plan) do not pay for parsing it.
+  readonly #pool: Promise<Pool>;
   readonly #prefix: string;
 
   constructor(baseUrl: string, connections = 10) {
     const url = new URL(baseUrl);
     this.description = url.origin + url.pathname.replace(/\/$/, '');
     this.#prefix = url.pathname.replace(/\/$/, '');
-    this.#pool = new Pool(url.origin, { connections, pipelining: 1, keepAliveTimeout: 10_000 });
+    this.#pool = import('undici').then(({ Pool }) => new Pool(url.origin, { connections, pipelining: 1, keepAliveTimeout: 10_000 }));
   }
 
   async send(req: HttpRequest): Promise<HttpResponse> {
-    const res = await this.#pool.request({
+    const res = await (await this.#pool).request({
       method: req.method,
       path: this.#prefix + req.path,
       headers: req.headers,
@@ -52,7 +54,7 @@ export class HttpTransport implements Transport {
   }
 
   async close(): Promise<void> {
-    await this.#pool.close();
+    await (await this.#pool).close();
   }
 }
 

@@ -26,13 +26,15 @@ describe('npm run bench, at 200 providers', () => {
   let rows: Row[];
   const N = 200;
   const APPLY = 40;
+  const LATENCY_N = 50;
+  const STARTUP_RUNS = 3;
 
   beforeAll(async () => {
     const tsc = await node([path.join(REPO_ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'bench/tsconfig.json']);
     expect(tsc.stdout + tsc.stderr).toBe('');
     const work = await tempDir('bench-');
     const results = path.join(work, 'results.json');
-    out = await node([path.join(REPO_ROOT, 'bench/out/bench/bench.js'), '--providers', String(N), '--apply', String(APPLY), '--work', work, '--out', results], {
+    out = await node([path.join(REPO_ROOT, 'bench/out/bench/bench.js'), '--providers', String(N), '--apply', String(APPLY), '--startup-runs', String(STARTUP_RUNS), '--latency-providers', String(LATENCY_N), '--work', work, '--out', results], {
       BENCH_SECRET_PREFIX: canaries()[0]!,
     });
     await capture('bench stdout', out.stdout);
@@ -49,13 +51,26 @@ describe('npm run bench, at 200 providers', () => {
   it('runs every case three times and prints one table', () => {
     expect(out.code, out.stderr.slice(-2000)).toBe(0);
     expect(out.stdout).toMatch(/^\| case +\| median ms \| min +\| max +\| ratio +\| requests +\| peak RSS MB \|$/m);
-    for (const c of ['1. validate', '2. no-op plan', '3. peer', '3b. no-op plan', '3b. peer', '4. floor', '5. apply', '5. floor', '6. apply']) {
+    for (const c of ['1. validate', '2. no-op plan', '3. peer', '3b. no-op plan', '3b. peer', '4. floor', '5. apply', '5. floor', '6. apply', '9. no-op plan', '9. peer']) {
       const r = row(c);
       expect(r.samples, c).toHaveLength(3);
       for (const ms of r.samples) expect(ms, c).toBeGreaterThan(0);
       expect(r.rssMb, c).toBeGreaterThan(0);
       expect(out.stdout).toContain(`| ${r.case}`);
     }
+  });
+
+  it('times start-up against a bare node, every command in turn', () => {
+    const cases = ['8. start-up: node -e 0', '8. start-up: --help', '8. start-up: validate', '8. start-up: no-op plan, embedded, fingerprintKey set', '8. start-up: no-op plan, embedded, as shipped'];
+    for (const c of cases) {
+      const r = row(c);
+      expect(r.samples, c).toHaveLength(STARTUP_RUNS);
+      for (const ms of r.samples) expect(ms, c).toBeGreaterThan(0);
+      expect(out.stdout).toContain(`| ${r.case}`);
+    }
+    for (const c of cases.slice(1)) expect(row(c).ratio, c).toBeGreaterThan(0);
+    // The targets of issue 17, stated in the notes whatever the timings were.
+    expect(row('8. start-up: validate').note).toMatch(/^target <= 4\.0x: (met|not met)$/);
   });
 
   it('reports the request and secret-read counts the product promises', () => {
@@ -67,5 +82,8 @@ describe('npm run bench, at 200 providers', () => {
     expect(Number(row('5. apply').requests) - APPLY).toBeGreaterThanOrEqual(2);
     expect(Number(row('5. apply').requests) - APPLY).toBeLessThanOrEqual(3);
     expect(row('6. apply').note).toMatch(/429 surfaced: no$/);
+    // With a round trip per request: the plan's reads stay one page and the company, the peer's one per provider.
+    expect(row('9. no-op plan').requests).toBeLessThanOrEqual(Math.ceil(LATENCY_N / 1000) + 2);
+    expect(row('9. peer').requests).toBe(LATENCY_N + 1);
   });
 });
