@@ -23,7 +23,7 @@ export function filePatch(change: FileChange): string {
   const after = escapeLines(change.after);
   if (change.before !== undefined && before === after) return '';
   const created = change.before === undefined;
-  const p = structuredPatch(created ? '/dev/null' : `a/${change.path}`, `b/${change.path}`, before, after, '', '');
+  const p = structuredPatch(created ? '/dev/null' : `a/${change.path}`, `b/${change.path}`, before, after, '', '', { context: 3 });
   const header = `diff --git a/${change.path} b/${change.path}\n${created ? 'new file mode 100644\n' : ''}`;
   return header + formatPatch(p, { includeIndex: false, includeUnderline: false, includeFileHeaders: true });
 }
