@@ -17,7 +17,7 @@ import { lockWaitNotice } from '../lock-notice.js';
 import { recordStats } from '../stats.js';
 import { colourPatch } from '../../text/patch.js';
 
-export interface DriftFlags extends GitHubFlags {
+export interface DriftFlags extends Omit<GitHubFlags, 'githubPr'> {
   format: 'text' | 'markdown' | 'json';
   detailedExitcode?: boolean;
   write?: boolean;
@@ -26,6 +26,8 @@ export interface DriftFlags extends GitHubFlags {
   /** With --write: do not print the diff of the files written. */
   quiet?: boolean;
   githubIssue?: boolean;
+  /** The drift pull request (not a pull request number, as on plan). */
+  githubPr?: boolean;
   ignoreUnmanaged?: boolean;
   /** False with --no-resolve-secrets. */
   resolveSecrets: boolean;
@@ -104,9 +106,9 @@ export async function driftCommand(io: Io, g: GlobalOptions, o: DriftFlags): Pro
   else if (o.format === 'markdown') io.out(assemble(renderDriftMarkdown(report), { collapsed: false }).text);
   else io.out(renderDriftText(report, io.style));
 
+  const planned = o.write || o.githubPr ? await planDriftWrite(report, ws.config.dir) : { files: [], skipped: [] };
+  const patch = driftPatch(planned.files, ws.config.dir);
   if (o.write) {
-    const planned = await planDriftWrite(report, ws.config.dir);
-    const patch = driftPatch(planned.files, ws.config.dir);
     const r = o.dryRun ? { written: [], skipped: planned.skipped } : await writeDrift(report, ws.config.dir, planned);
     // The diff alone on stdout after the report: saved, it is a patch `git apply` takes.
     if (patch && (o.dryRun || !o.quiet)) say('\n' + colourPatch(patch, io.style));
@@ -132,7 +134,7 @@ export async function driftCommand(io: Io, g: GlobalOptions, o: DriftFlags): Pro
     const artifactDir = path.join(ws.config.dir, '.paystrator', 'artifacts');
     // Loaded only here: see github-plan.ts.
     const { publishDriftIssue } = await import('../../github/publish.js');
-    const r = await publishDriftIssue(report, { env: io.env, flags: o, artifactDir, onWarning: (m) => io.err(io.style.yellow(`warning: ${m}`) + '\n') });
+    const r = await publishDriftIssue(report, { env: io.env, flags: { ...o, githubPr: undefined }, artifactDir, onWarning: (m) => io.err(io.style.yellow(`warning: ${m}`) + '\n') });
     const what = {
       opened: `Opened drift issue #${r.number}`,
       updated: `Updated drift issue #${r.number}`,
@@ -143,6 +145,27 @@ export async function driftCommand(io: Io, g: GlobalOptions, o: DriftFlags): Pro
     say(`\n${what}${r.url ? `: ${r.url}` : ''}.\n`);
     if (r.closedDuplicates.length) say(`Closed duplicate drift issues: ${r.closedDuplicates.map((n) => `#${n}`).join(', ')}.\n`);
     if (r.artifact) say(`The report was too long for an issue; the full report is in ${r.artifact}\n`);
+  }
+
+  if (o.githubPr) {
+    const { publishDriftPullRequest } = await import('../../github/drift-pr.js');
+    const { githubPr: _pr, ...flags } = o;
+    const r = await publishDriftPullRequest(report, planned.files, patch, {
+      env: io.env,
+      flags,
+      artifactDir: path.join(ws.config.dir, '.paystrator', 'artifacts'),
+      baseDir: ws.config.dir,
+      onWarning: (m) => io.err(io.style.yellow(`warning: ${m}`) + '\n'),
+    });
+    const what = {
+      opened: `Opened drift pull request #${r.number} from ${r.branch}`,
+      updated: `Updated drift pull request #${r.number} with a new commit on ${r.branch}`,
+      unchanged: `Drift pull request #${r.number} already writes back these values`,
+      closed: `Nothing to write back: closed drift pull request #${r.number} and deleted ${r.branch}`,
+      none: 'Nothing to write back and no open drift pull request',
+    }[r.action];
+    say(`\n${what}${r.url ? `: ${r.url}` : ''}.\n`);
+    if (r.artifact) say(`The diff was too long for a pull request body; the full diff is in ${r.artifact}\n`);
   }
 
   await appendStepSummary(io.env, renderDriftMarkdown(report));
