@@ -89,7 +89,11 @@ export async function syncDriftPullRequest(client: GitHub, repo: Repo, input: Dr
   const open = (await gh(`list open pull requests from ${branch}`, 'pull', () =>
     client.paginate(client.rest.pulls.list, { ...repo, state: 'open', head: `${repo.owner}:${branch}`, per_page: 100 }),
   )) as Pull[];
-  const pr = open.filter((p) => p.labels.some((l) => l.name === DRIFT_LABEL)).sort((a, b) => a.number - b.number)[0];
+  const byNumber = [...open].sort((a, b) => a.number - b.number);
+  // The branch is this tool's own; a pull request from it whose label was taken off is still ours
+  // (GitHub allows one open pull request per head branch, so a new one could not be opened).
+  const pr = byNumber.find((p) => p.labels.some((l) => l.name === DRIFT_LABEL)) ?? byNumber[0];
+  const labelled = pr?.labels.some((l) => l.name === DRIFT_LABEL) ?? false;
 
   if (!input.files.length) {
     if (!pr) return { action: 'none', branch };
@@ -115,6 +119,7 @@ export async function syncDriftPullRequest(client: GitHub, repo: Repo, input: Dr
   const commit = await commitFiles(client, repo, base, branch, input);
   const title = `Keep the live values of Paystrator environment ${input.environment}`;
   if (pr) {
+    if (!labelled) await gh(`label pull request #${pr.number}`, 'pull', () => client.rest.issues.addLabels({ ...repo, issue_number: pr.number, labels: [DRIFT_LABEL] }));
     await gh(`update pull request #${pr.number}`, 'pull', () => client.rest.pulls.update({ ...repo, pull_number: pr.number, title, body }));
     await gh(`comment on pull request #${pr.number}`, 'pull', () =>
       client.rest.issues.createComment({ ...repo, issue_number: pr.number, body: `The drift changed: ${input.summary}` }),

@@ -118,6 +118,13 @@ describe('drift --write previews the drifted scalars, and --dry-run writes nothi
     expect(git(dir, 'status', '--porcelain')).toBe('');
   });
 
+  it('with --format json, stdout is the report alone and the preview goes to stderr', async () => {
+    const r = await runCli(['drift', '--env', 'http', '--write', '--dry-run', '--format', 'json'], { cwd: dir, env: ci });
+    expect(r.code, r.stderr).toBe(0);
+    expect((JSON.parse(r.stdout) as { drift: boolean }).drift).toBe(true);
+    expect(r.stderr).toContain(patch);
+  });
+
   it('the real run writes what the dry run showed, byte for byte, and prints the same diff', async () => {
     const expected = await applied(dir, patch);
     const r = await runCli(['drift', '--env', 'http', '--write'], { cwd: dir, env: ci });
