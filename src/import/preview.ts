@@ -8,7 +8,8 @@ import { patchOf, type FileChange } from '../text/patch.js';
 import { redact } from '../text/redact.js';
 import type { ImportItem } from './plan.js';
 
-export async function importPatch(baseDir: string, items: readonly ImportItem[]): Promise<string> {
+/** The patch, and how many files it changes (an overwrite that writes the same bytes changes none). */
+export async function importPatch(baseDir: string, items: readonly ImportItem[]): Promise<{ patch: string; files: number }> {
   const root = repositoryRoot(baseDir);
   const changes: FileChange[] = [];
   for (const item of items) {
@@ -24,5 +25,6 @@ export async function importPatch(baseDir: string, items: readonly ImportItem[])
     // What is written: the same masking as the write itself.
     changes.push({ path: repositoryPath(root, baseDir, item.file), ...(before === undefined ? {} : { before }), after: redact(item.text) });
   }
-  return patchOf(changes);
+  const changed = changes.filter((c) => c.before !== c.after);
+  return { patch: patchOf(changed), files: changed.length };
 }

@@ -126,12 +126,12 @@ export async function importCommand(io: Io, g: GlobalOptions, o: ImportFlags): P
   }
 
   const written = items.filter((i) => i.text !== undefined);
-  const patch = await importPatch(ws.config.dir, written);
+  const { patch, files: changing } = await importPatch(ws.config.dir, written);
   if (o.dryRun) {
     printDiagnostics(io, notes);
     if (patch) io.out(colourPatch(patch, io.style));
-    io.err(`Dry run: ${written.length} file${written.length === 1 ? '' : 's'} would be written from ${items.length} live provider${items.length === 1 ? '' : 's'}; nothing was written.\n`);
-    return o.detailedExitcode && written.length ? 2 : 0;
+    io.err(`Dry run: ${changing} file${changing === 1 ? '' : 's'} would be written from ${items.length} live provider${items.length === 1 ? '' : 's'}; nothing was written.\n`);
+    return o.detailedExitcode && changing ? 2 : 0;
   }
   for (const item of written) {
     const abs = path.resolve(ws.config.dir, item.file);

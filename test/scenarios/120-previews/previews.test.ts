@@ -190,6 +190,42 @@ describe('import previews the files it creates, and --dry-run writes nothing', (
     expect(await filesUnder(dir, 'providers')).toEqual(await filesUnder(expected, 'providers'));
   });
 
+  it('--overwrite --dry-run shows what a rewrite changes; once written, a second dry run has nothing to show', async () => {
+    const first = await runCli(['import', '--env', 'http', '--overwrite', '--dry-run', '--detailed-exitcode'], { cwd: dir, env: { PAYSTRATOR_API_KEY: RO } });
+    expect(first.code, first.stderr).toBe(2);
+    // The secretRefs are kept, so their fill-in comments go: exactly that, nothing else.
+    expect(first.stdout.split('\n').filter((l) => /^[-+](?![-+])/.test(l)).every((l) => l.startsWith('-    # fill in: '))).toBe(true);
+    const real = await runCli(['import', '--env', 'http', '--overwrite', '--quiet'], { cwd: dir, env: { PAYSTRATOR_API_KEY: RO } });
+    expect(real.code, real.stderr).toBe(0);
+    const again = await runCli(['import', '--env', 'http', '--overwrite', '--dry-run', '--detailed-exitcode'], { cwd: dir, env: { PAYSTRATOR_API_KEY: RO } });
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toBe('');
+    expect(again.stderr).toContain('Dry run: 0 files would be written from 2 live providers; nothing was written.');
+  });
+
+  it('--overwrite --dry-run after a live change diffs against the file as it is', async () => {
+    const page = (await (await fetch(`${sandbox.url}/v1/providers?q=Backup`, { headers: { authorization: `Bearer ${RW}` } })).json()) as { data: { id: string; version: number }[] };
+    const b = page.data[0]!;
+    const res = await fetch(`${sandbox.url}/v1/providers/${b.id}`, {
+      method: 'PATCH',
+      headers: { authorization: `Bearer ${RW}`, 'content-type': 'application/json', 'if-match': `"${b.version}"` },
+      body: JSON.stringify({ fee: { type: 'PERCENTAGE', percent: '2.75' } }),
+    });
+    expect(res.status).toBe(200);
+    git(dir, 'add', '-A');
+    git(dir, 'commit', '-qm', 'imported');
+    const r = await runCli(['import', '--env', 'http', '--overwrite', '--dry-run', '--detailed-exitcode'], { cwd: dir, env: { PAYSTRATOR_API_KEY: RO } });
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stdout).toContain('--- a/providers/xendit-backup.yaml\n+++ b/providers/xendit-backup.yaml\n');
+    expect(r.stdout).toContain('-  fee: { type: PERCENTAGE, percent: "2" }\n+  fee: { type: PERCENTAGE, percent: "2.75" }\n');
+    expect(r.stdout).not.toContain('xendit-main.yaml');
+    const expected = await applied(dir, r.stdout);
+    const real = await runCli(['import', '--env', 'http', '--overwrite', '--quiet'], { cwd: dir, env: { PAYSTRATOR_API_KEY: RO } });
+    expect(real.code, real.stderr).toBe(0);
+    expect(real.stdout).not.toContain('diff --git');
+    expect(await filesUnder(dir, 'providers')).toEqual(await filesUnder(expected, 'providers'));
+  });
+
   it('a dry run in a sub-folder of the repository names paths from the repository root', async () => {
     const repo = await tempDir('repo-');
     await cp(dir, path.join(repo, 'config'), { recursive: true, filter: (src) => !src.includes(`${path.sep}.git`) && !src.includes(`${path.sep}providers${path.sep}xendit`) });
