@@ -66,9 +66,13 @@ function program(io: Io, setCode: (code: number) => void): Command {
       .addOption(formatOption('markdown'))
       .option('--detailed-exitcode', 'exit 2 when there is drift')
       .option('--write', 'accept the live values into the provider files (only the drifted fields; comments and order kept)')
+      .option('--dry-run', 'with --write: print the unified diff of the files it would change, and write nothing')
+      .option('--quiet', 'with --write: do not print the diff of the files written')
       .option('--github-issue', 'open, update or close one GitHub issue per environment, labelled drift')
+      .option('--github-pr', 'open, update or close one pull request per environment, labelled drift, that writes the drifted values back (as --write does)')
       .option('--ignore-unmanaged', 'list providers that are live but not in git without counting them as drift')
       .option('--no-resolve-secrets', 'do not read secret stores: compare secrets by credential version only'),
+    { prNumber: false },
   ).action(async (o) => setCode(await (await import('./commands/drift.js')).driftCommand(io, globals(), o)));
 
   cmd

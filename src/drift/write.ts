@@ -355,11 +355,18 @@ async function replaceFile(file: string, text: string): Promise<void> {
   }
 }
 
+/** A file drift --write would replace: its text now and with the live values. */
+export interface PlannedFile extends WrittenFile {
+  before: string;
+  after: string;
+}
+
 /**
- * Writes the live values of every drifted field into the files that declare them. A file is
- * replaced atomically and only when all of its edits succeeded.
+ * The edits of every drifted field, file by file, without writing anything: what `--dry-run`
+ * previews and what the drift pull request commits. A file whose edits do not all succeed is left
+ * out whole, its fields skipped with the reason.
  */
-export async function writeDrift(report: DriftReport, baseDir: string): Promise<WriteResult> {
+export async function planDriftWrite(report: DriftReport, baseDir: string): Promise<{ files: PlannedFile[]; skipped: Skipped[] }> {
   const skipped: Skipped[] = [];
   const byFile = new Map<string, { provider: string; edits: FieldEdit[] }[]>();
   for (const c of report.changed) {
@@ -370,19 +377,33 @@ export async function writeDrift(report: DriftReport, baseDir: string): Promise<
     list.push({ provider: c.name, edits: r.edits });
     byFile.set(c.file, list);
   }
-  const written: WrittenFile[] = [];
+  const files: PlannedFile[] = [];
   for (const [file, providers] of [...byFile].sort(([a], [b]) => a.localeCompare(b))) {
     const abs = path.resolve(baseDir, file);
     try {
-      let text = await readFile(abs, 'utf8');
+      const before = await readFile(abs, 'utf8');
+      let text = before;
       for (const p of providers) text = editProviderYaml(text, p.provider, p.edits);
-      await replaceFile(abs, text);
-      written.push({ file, providers: providers.map((p) => ({ name: p.provider, fields: p.edits.map((e) => e.field) })) });
+      // Live values go into git: one that quotes a resolved secret is masked like any output.
+      files.push({ file, before, after: redact(text), providers: providers.map((p) => ({ name: p.provider, fields: p.edits.map((e) => e.field) })) });
     } catch (e) {
       if (!(e instanceof EditError)) throw e;
       for (const p of providers) for (const ed of p.edits) skipped.push({ provider: p.provider, field: ed.field, why: `${file}: ${e.message}` });
     }
   }
-  return { written, skipped };
+  return { files, skipped };
 }
 
+/**
+ * Writes the live values of every drifted field into the files that declare them. A file is
+ * replaced atomically and only when all of its edits succeeded.
+ */
+export async function writeDrift(report: DriftReport, baseDir: string, planned?: Awaited<ReturnType<typeof planDriftWrite>>): Promise<WriteResult> {
+  const { files, skipped } = planned ?? (await planDriftWrite(report, baseDir));
+  const written: WrittenFile[] = [];
+  for (const f of files) {
+    await replaceFile(path.resolve(baseDir, f.file), f.after);
+    written.push({ file: f.file, providers: f.providers });
+  }
+  return { written, skipped };
+}

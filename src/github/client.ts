@@ -57,7 +57,7 @@ export function createGitHub(opts: GitHubClientOptions): GitHub {
   // quotes a resolved secret is masked here, once for every call.
   client.hook.before('request', (options) => {
     const o = options as unknown as Record<string, unknown>;
-    for (const key of ['body', 'title'] as const) if (typeof o[key] === 'string') o[key] = redact(o[key] as string);
+    for (const key of ['body', 'title', 'content', 'message'] as const) if (typeof o[key] === 'string') o[key] = redact(o[key] as string);
   });
   return client;
 }
@@ -74,6 +74,7 @@ function isHttpError(e: unknown): e is HttpErrorLike {
 const PERMISSION_HINT: Record<string, string> = {
   comment: 'The token needs `pull-requests: write` (a workflow sets it under permissions:). A pull request from a fork gets a read-only token: comment from a trusted workflow instead.',
   issue: 'The token needs `issues: write` (a workflow sets it under permissions:).',
+  pull: 'The token needs `contents: write` and `pull-requests: write` (a workflow sets them under permissions:).',
 };
 
 /**

@@ -4,8 +4,8 @@
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { formatPatch, structuredPatch } from 'diff';
 import { ExitError } from '../diagnostics.js';
+import { filePatch } from '../text/patch.js';
 import { TOOL_VERSION } from '../version.js';
 
 /** templates/ sits next to dist/ and src/ in the package. */
@@ -111,6 +111,5 @@ export async function writeInit(plan: InitPlan): Promise<{ written: string[]; ex
 
 /** A git-style unified diff that creates the file: `git apply` in the target folder accepts it. */
 export function creationPatch(f: ScaffoldFile): string {
-  const patch = structuredPatch('/dev/null', `b/${f.path}`, '', f.content, '', '');
-  return `diff --git a/${f.path} b/${f.path}\nnew file mode 100644\n` + formatPatch(patch, { includeIndex: false, includeUnderline: false, includeFileHeaders: true });
+  return filePatch({ path: f.path, after: f.content });
 }

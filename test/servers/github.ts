@@ -1,6 +1,8 @@
 // A local stand-in for GitHub's REST API: the endpoints paystrator-gitops calls (issue comments,
-// issues, labels), answering as GitHub does (status codes, JSON shapes, Link pagination, the
+// issues, labels, pull requests, and the Git Data API's refs, commits, trees and blobs, with
+// their state kept so a second run sees the first run's branch and pull request), answering as GitHub does (status codes, JSON shapes, Link pagination, the
 // 65,536-character body limit), recording every request, and failing on demand for retry tests.
+import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 
 export interface RecordedRequest {
@@ -33,7 +35,18 @@ export interface Issue {
   labels: string[];
   user: User;
   pull_request?: { url: string };
+  /** Pull requests opened through the pulls API. */
+  head?: { ref: string };
+  base?: { ref: string };
 }
+
+interface GitCommit {
+  tree: string;
+  parents: string[];
+  message: string;
+}
+
+const sha1 = (kind: string, text: string) => createHash('sha1').update(`${kind} ${text}`).digest('hex');
 
 interface Failure {
   method?: string;
@@ -50,6 +63,11 @@ export class FakeGitHub {
   readonly issues = new Map<string, Issue[]>();
   readonly comments: (Comment & { repo: string })[] = [];
   readonly labels = new Map<string, Set<string>>();
+  readonly blobs = new Map<string, string>();
+  readonly trees = new Map<string, Map<string, string>>();
+  readonly commits = new Map<string, GitCommit>();
+  /** Per repository: full ref name (refs/heads/main) to commit sha. */
+  readonly refs = new Map<string, Map<string, string>>();
   private failures: Failure[] = [];
   private readonly recordOf = new WeakMap<IncomingMessage, RecordedRequest>();
   private nextId = 1000;
@@ -99,6 +117,46 @@ export class FakeGitHub {
     return this.comments.filter((c) => c.repo === repo && c.issue_number === issue);
   }
 
+  repoRefs(repo: string): Map<string, string> {
+    let refs = this.refs.get(repo);
+    if (!refs) this.refs.set(repo, (refs = new Map()));
+    return refs;
+  }
+
+  private putBlob(content: string): string {
+    const sha = sha1('blob', content);
+    this.blobs.set(sha, content);
+    return sha;
+  }
+
+  private putTree(files: Map<string, string>): string {
+    const sha = sha1('tree', JSON.stringify([...files].sort(([a], [b]) => a.localeCompare(b))));
+    this.trees.set(sha, files);
+    return sha;
+  }
+
+  private putCommit(c: GitCommit): string {
+    const sha = sha1('commit', JSON.stringify([c, this.commits.size]));
+    this.commits.set(sha, c);
+    return sha;
+  }
+
+  /** A repository whose default branch `main` holds these files in one commit. */
+  seedRepository(repo: string, files: Record<string, string>): string {
+    const tree = this.putTree(new Map(Object.entries(files).map(([p, text]) => [p, this.putBlob(text)])));
+    const sha = this.putCommit({ tree, parents: [], message: 'initial' });
+    this.repoRefs(repo).set('refs/heads/main', sha);
+    return sha;
+  }
+
+  /** A file as a branch holds it, or undefined. */
+  fileAt(repo: string, branch: string, file: string): string | undefined {
+    const sha = this.repoRefs(repo).get(`refs/heads/${branch}`);
+    const commit = sha ? this.commits.get(sha) : undefined;
+    const blob = commit ? this.trees.get(commit.tree)?.get(file) : undefined;
+    return blob ? this.blobs.get(blob) : undefined;
+  }
+
   repoIssues(repo: string): Issue[] {
     let list = this.issues.get(repo);
     if (!list) this.issues.set(repo, (list = []));
@@ -141,6 +199,136 @@ export class FakeGitHub {
     };
   }
 
+  private pullJson(repo: string, i: Issue): unknown {
+    const head = i.head?.ref ?? '';
+    return {
+      ...(this.issueJson(repo, i) as object),
+      html_url: `https://github.test/${repo}/pull/${i.number}`,
+      head: { ref: head, label: `${repo.split('/')[0]}:${head}`, sha: this.repoRefs(repo).get(`refs/heads/${head}`) ?? null },
+      base: { ref: i.base?.ref ?? 'main' },
+    };
+  }
+
+  private gitData(req: IncomingMessage, res: ServerResponse, method: string, pathname: string, query: Record<string, string>, body: Record<string, unknown> | undefined): boolean {
+    const unprocessable = (message: string) => (this.send(res, req, 422, { message }), true);
+    let m: RegExpExecArray | null;
+    if ((m = /^\/repos\/([^/]+\/[^/]+)$/.exec(pathname)) && method === 'GET') {
+      const [owner, name] = m[1]!.split('/') as [string, string];
+      this.send(res, req, 200, { name, full_name: m[1], owner: { login: owner }, default_branch: 'main' });
+      return true;
+    }
+    if ((m = /^\/repos\/([^/]+\/[^/]+)\/git\/ref\/(.+)$/.exec(pathname)) && method === 'GET') {
+      const ref = `refs/${decodeURIComponent(m[2]!)}`;
+      const sha = this.repoRefs(m[1]!).get(ref);
+      if (!sha) return false;
+      this.send(res, req, 200, { ref, object: { sha, type: 'commit' } });
+      return true;
+    }
+    if ((m = /^\/repos\/([^/]+\/[^/]+)\/git\/refs$/.exec(pathname)) && method === 'POST') {
+      const refs = this.repoRefs(m[1]!);
+      const ref = String(body?.ref ?? '');
+      if (!ref.startsWith('refs/') || !this.commits.has(String(body?.sha))) return unprocessable('Reference update failed');
+      if (refs.has(ref)) return unprocessable('Reference already exists');
+      refs.set(ref, String(body!.sha));
+      this.send(res, req, 201, { ref, object: { sha: body!.sha, type: 'commit' } });
+      return true;
+    }
+    if ((m = /^\/repos\/([^/]+\/[^/]+)\/git\/refs\/(.+)$/.exec(pathname)) && (method === 'PATCH' || method === 'DELETE')) {
+      const refs = this.repoRefs(m[1]!);
+      const ref = `refs/${decodeURIComponent(m[2]!)}`;
+      if (!refs.has(ref)) return unprocessable('Reference does not exist');
+      if (method === 'DELETE') {
+        refs.delete(ref);
+        this.send(res, req, 204, undefined);
+        return true;
+      }
+      const sha = String(body?.sha ?? '');
+      const next = this.commits.get(sha);
+      if (!next) return unprocessable('Object does not exist');
+      // Without force, only a fast-forward, as GitHub does.
+      if (body?.force !== true && !next.parents.includes(refs.get(ref)!)) return unprocessable('Update is not a fast forward');
+      refs.set(ref, sha);
+      this.send(res, req, 200, { ref, object: { sha, type: 'commit' } });
+      return true;
+    }
+    if ((m = /^\/repos\/([^/]+\/[^/]+)\/git\/commits\/([0-9a-f]{40})$/.exec(pathname)) && method === 'GET') {
+      const c = this.commits.get(m[2]!);
+      if (!c) return false;
+      this.send(res, req, 200, { sha: m[2], message: c.message, tree: { sha: c.tree }, parents: c.parents.map((sha) => ({ sha })) });
+      return true;
+    }
+    if (/^\/repos\/[^/]+\/[^/]+\/git\/blobs$/.test(pathname) && method === 'POST') {
+      if (typeof body?.content !== 'string' || (body.encoding !== undefined && body.encoding !== 'utf-8')) return unprocessable('Invalid request');
+      this.send(res, req, 201, { sha: this.putBlob(body.content) });
+      return true;
+    }
+    if (/^\/repos\/[^/]+\/[^/]+\/git\/trees$/.test(pathname) && method === 'POST') {
+      const base = body?.base_tree === undefined ? new Map<string, string>() : this.trees.get(String(body.base_tree));
+      if (!base || !Array.isArray(body?.tree)) return unprocessable('Invalid tree');
+      const files = new Map(base);
+      for (const e of body.tree as { path?: unknown; sha?: unknown; mode?: unknown; type?: unknown }[]) {
+        if (typeof e.path !== 'string' || typeof e.sha !== 'string' || !this.blobs.has(e.sha) || e.mode !== '100644' || e.type !== 'blob') return unprocessable('Invalid tree entry');
+        files.set(e.path, e.sha);
+      }
+      this.send(res, req, 201, { sha: this.putTree(files) });
+      return true;
+    }
+    if (/^\/repos\/[^/]+\/[^/]+\/git\/commits$/.test(pathname) && method === 'POST') {
+      const parents = Array.isArray(body?.parents) ? body.parents.map(String) : [];
+      if (!this.trees.has(String(body?.tree)) || parents.some((p) => !this.commits.has(p))) return unprocessable('Invalid commit');
+      const sha = this.putCommit({ tree: String(body!.tree), parents, message: String(body!.message ?? '') });
+      this.send(res, req, 201, { sha, tree: { sha: body!.tree }, parents: parents.map((p) => ({ sha: p })) });
+      return true;
+    }
+    if ((m = /^\/repos\/([^/]+\/[^/]+)\/pulls$/.exec(pathname))) {
+      const repo = m[1]!;
+      const pulls = () => this.repoIssues(repo).filter((i) => i.head);
+      if (method === 'GET') {
+        const state = query.state ?? 'open';
+        const owner = repo.split('/')[0]!;
+        const list = pulls().filter((i) => (state === 'all' || i.state === state) && (!query.head || query.head === `${owner}:${i.head!.ref}`));
+        this.page(req, res, list, query, pathname, (i) => this.pullJson(repo, i));
+        return true;
+      }
+      if (method === 'POST') {
+        const head = String(body?.head ?? '');
+        const base = String(body?.base ?? '');
+        if (!this.repoRefs(repo).has(`refs/heads/${head}`) || !this.repoRefs(repo).has(`refs/heads/${base}`)) return unprocessable('Validation Failed: head or base does not exist');
+        if (pulls().some((i) => i.state === 'open' && i.head!.ref === head)) return unprocessable(`Validation Failed: A pull request already exists for ${head}.`);
+        const number = this.repoIssues(repo).reduce((n, i) => Math.max(n, i.number), 0) + 1;
+        const pr: Issue = {
+          number, title: String(body?.title ?? ''), body: String(body?.body ?? ''), state: 'open', state_reason: null, labels: [], user: BOT,
+          pull_request: { url: `${this.url}/repos/${repo}/pulls/${number}` }, head: { ref: head }, base: { ref: base },
+        };
+        this.repoIssues(repo).push(pr);
+        this.send(res, req, 201, this.pullJson(repo, pr));
+        return true;
+      }
+    }
+    if ((m = /^\/repos\/([^/]+\/[^/]+)\/pulls\/(\d+)$/.exec(pathname)) && method === 'PATCH') {
+      const repo = m[1]!;
+      const pr = this.repoIssues(repo).find((i) => i.head && i.number === Number(m![2]));
+      if (!pr) return false;
+      if (typeof body?.body === 'string') pr.body = body.body;
+      if (typeof body?.title === 'string') pr.title = body.title;
+      if (body?.state === 'open' || body?.state === 'closed') pr.state = body.state;
+      this.send(res, req, 200, this.pullJson(repo, pr));
+      return true;
+    }
+    if ((m = /^\/repos\/([^/]+\/[^/]+)\/issues\/(\d+)\/labels$/.exec(pathname)) && method === 'POST') {
+      const issue = this.repoIssues(m[1]!).find((i) => i.number === Number(m![2]));
+      if (!issue) return false;
+      const add = Array.isArray(body?.labels) ? body.labels.map(String) : [];
+      for (const l of add) {
+        this.repoLabels(m[1]!).add(l);
+        if (!issue.labels.includes(l)) issue.labels.push(l);
+      }
+      this.send(res, req, 200, issue.labels.map((name) => ({ name })));
+      return true;
+    }
+    return false;
+  }
+
   private commentJson(c: Comment & { repo: string }): unknown {
     return { id: c.id, body: c.body, user: c.user, html_url: `https://github.test/${c.repo}/issues/${c.issue_number}#issuecomment-${c.id}` };
   }
@@ -178,6 +366,7 @@ export class FakeGitHub {
       return this.send(res, req, 422, { message: 'Validation Failed', errors: [{ resource: 'IssueComment', code: 'custom', field: 'body', message: `body is too long (maximum is ${BODY_LIMIT} characters)` }] });
     }
 
+    if (this.gitData(req, res, method, url.pathname, query, body)) return;
     let m: RegExpExecArray | null;
     const notFound = () => this.send(res, req, 404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' });
 

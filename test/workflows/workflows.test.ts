@@ -70,7 +70,7 @@ const action = parse(ACTION_TEXT) as Action;
 const steps = (wf: Workflow) => Object.values(wf.jobs).flatMap((j) => j.steps ?? []);
 const allSteps = () => [...files.flatMap((f) => steps(load(f))), ...initFiles.flatMap((f) => steps(initLoad(f))), ...action.runs.steps];
 /** The write permissions each workflow needs, and no other. */
-const WRITES: Record<string, string[]> = { 'ci.yml': [], 'plan.yml': ['pull-requests'], 'apply.yml': ['actions'], 'drift.yml': ['issues'], 'release.yml': ['contents', 'id-token', 'pull-requests'] };
+const WRITES: Record<string, string[]> = { 'ci.yml': [], 'plan.yml': ['pull-requests'], 'apply.yml': ['actions'], 'drift.yml': ['contents', 'issues', 'pull-requests'], 'release.yml': ['contents', 'id-token', 'pull-requests'] };
 
 describe('.github/workflows and action.yml', () => {
   it('holds ci, plan, apply, drift and release', () => {

@@ -26,6 +26,9 @@ export function registerAdoptCommands(cmd: Command, io: Io, globals: () => Globa
     .option('--out-dir <dir>', 'folder for new files (default: the folder of the environment\'s providers glob)')
     .option('--overwrite', 'replace the files of providers git already declares (keeping their secretRefs)')
     .option('--secret-store <name>', 'secret store the placeholders name (default: env when declared)')
+    .option('--dry-run', 'print the unified diff of every file import would write, and write nothing')
+    .option('--quiet', 'do not print the diff of the files written')
+    .option('--detailed-exitcode', 'with --dry-run: exit 2 when there are files to write')
     .action(async (o: ImportFlags) => setCode(await (await import('./import.js')).importCommand(io, globals(), o)));
 
   cmd

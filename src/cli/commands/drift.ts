@@ -2,7 +2,8 @@ import path from 'node:path';
 import { ExitError, warning, type Diagnostic } from '../../diagnostics.js';
 import { computeDrift, type SecretComparison } from '../../drift/drift.js';
 import { renderDriftJson, renderDriftMarkdown, renderDriftText } from '../../drift/render.js';
-import { writeDrift } from '../../drift/write.js';
+import { planDriftWrite, writeDrift } from '../../drift/write.js';
+import { driftPatch } from '../../drift/preview.js';
 import type { GitHubFlags } from '../../github/context.js';
 import { assemble } from '../../github/markdown.js';
 import { appendStepSummary } from '../../github/summary.js';
@@ -14,12 +15,19 @@ import type { GlobalOptions } from '../main.js';
 import { printDiagnostics, type Io } from '../io.js';
 import { lockWaitNotice } from '../lock-notice.js';
 import { recordStats } from '../stats.js';
+import { colourPatch } from '../../text/patch.js';
 
-export interface DriftFlags extends GitHubFlags {
+export interface DriftFlags extends Omit<GitHubFlags, 'githubPr'> {
   format: 'text' | 'markdown' | 'json';
   detailedExitcode?: boolean;
   write?: boolean;
+  /** With --write: print the diff of the files it would change, write nothing. */
+  dryRun?: boolean;
+  /** With --write: do not print the diff of the files written. */
+  quiet?: boolean;
   githubIssue?: boolean;
+  /** The drift pull request (not a pull request number, as on plan). */
+  githubPr?: boolean;
   ignoreUnmanaged?: boolean;
   /** False with --no-resolve-secrets. */
   resolveSecrets: boolean;
@@ -72,6 +80,7 @@ function withoutForeign(desired: DesiredProvider[], live: LiveProvider[], fp: Fi
 }
 
 export async function driftCommand(io: Io, g: GlobalOptions, o: DriftFlags): Promise<number> {
+  if (o.dryRun && !o.write) throw new ExitError('--dry-run previews what --write would change: use drift --write --dry-run');
   const ws = await openWorkspace({ configPath: g.config, envName: g.env, onLockWait: lockWaitNotice(io) });
   const { desired, warnings } = await loadDesired(ws);
   const connection = await connect(ws);
@@ -97,20 +106,27 @@ export async function driftCommand(io: Io, g: GlobalOptions, o: DriftFlags): Pro
   else if (o.format === 'markdown') io.out(assemble(renderDriftMarkdown(report), { collapsed: false }).text);
   else io.out(renderDriftText(report, io.style));
 
+  const planned = o.write || o.githubPr ? await planDriftWrite(report, ws.config.dir) : { files: [], skipped: [] };
+  const patch = driftPatch(planned.files, ws.config.dir);
   if (o.write) {
-    const r = await writeDrift(report, ws.config.dir);
-    if (r.written.length) {
+    const r = o.dryRun ? { written: [], skipped: planned.skipped } : await writeDrift(report, ws.config.dir, planned);
+    // The diff alone on stdout after the report: saved, it is a patch `git apply` takes.
+    if (patch && (o.dryRun || !o.quiet)) say('\n' + colourPatch(patch, io.style));
+    const note = o.dryRun ? (t: string) => io.err(t) : say;
+    if (o.dryRun) {
+      note(`\nDry run: ${planned.files.length} file${planned.files.length === 1 ? '' : 's'} would be changed; nothing was written.\n`);
+    } else if (r.written.length) {
       say(`\nWrote live values into ${r.written.length} file${r.written.length === 1 ? '' : 's'}:\n`);
       for (const f of r.written) say(`  ${f.file}: ${f.providers.map((p) => `${p.name} (${p.fields.join(', ')})`).join('; ')}\n`);
     } else if (report.changed.length) {
       say('\nNo file was changed.\n');
     }
     if (r.skipped.length) {
-      say('Not written:\n');
-      for (const s of r.skipped) say(`  ${s.provider} ${s.field}: ${s.why}\n`);
+      note('Not written:\n');
+      for (const s of r.skipped) note(`  ${s.provider} ${s.field}: ${s.why}\n`);
     }
     if (report.missing.length || report.unmanaged.length) {
-      say('Providers missing live or live but not in git are not written: apply creates the first, import adopts the second.\n');
+      note('Providers missing live or live but not in git are not written: apply creates the first, import adopts the second.\n');
     }
   }
 
@@ -118,7 +134,7 @@ export async function driftCommand(io: Io, g: GlobalOptions, o: DriftFlags): Pro
     const artifactDir = path.join(ws.config.dir, '.paystrator', 'artifacts');
     // Loaded only here: see github-plan.ts.
     const { publishDriftIssue } = await import('../../github/publish.js');
-    const r = await publishDriftIssue(report, { env: io.env, flags: o, artifactDir, onWarning: (m) => io.err(io.style.yellow(`warning: ${m}`) + '\n') });
+    const r = await publishDriftIssue(report, { env: io.env, flags: { ...o, githubPr: undefined }, artifactDir, onWarning: (m) => io.err(io.style.yellow(`warning: ${m}`) + '\n') });
     const what = {
       opened: `Opened drift issue #${r.number}`,
       updated: `Updated drift issue #${r.number}`,
@@ -129,6 +145,27 @@ export async function driftCommand(io: Io, g: GlobalOptions, o: DriftFlags): Pro
     say(`\n${what}${r.url ? `: ${r.url}` : ''}.\n`);
     if (r.closedDuplicates.length) say(`Closed duplicate drift issues: ${r.closedDuplicates.map((n) => `#${n}`).join(', ')}.\n`);
     if (r.artifact) say(`The report was too long for an issue; the full report is in ${r.artifact}\n`);
+  }
+
+  if (o.githubPr) {
+    const { publishDriftPullRequest } = await import('../../github/drift-pr.js');
+    const { githubPr: _pr, ...flags } = o;
+    const r = await publishDriftPullRequest(report, planned.files, patch, {
+      env: io.env,
+      flags,
+      artifactDir: path.join(ws.config.dir, '.paystrator', 'artifacts'),
+      baseDir: ws.config.dir,
+      onWarning: (m) => io.err(io.style.yellow(`warning: ${m}`) + '\n'),
+    });
+    const what = {
+      opened: `Opened drift pull request #${r.number} from ${r.branch}`,
+      updated: `Updated drift pull request #${r.number} with a new commit on ${r.branch}`,
+      unchanged: `Drift pull request #${r.number} already writes back these values`,
+      closed: `Nothing to write back: closed drift pull request #${r.number} and deleted ${r.branch}`,
+      none: 'Nothing to write back and no open drift pull request',
+    }[r.action];
+    say(`\n${what}${r.url ? `: ${r.url}` : ''}.\n`);
+    if (r.artifact) say(`The diff was too long for a pull request body; the full diff is in ${r.artifact}\n`);
   }
 
   await appendStepSummary(io.env, renderDriftMarkdown(report));

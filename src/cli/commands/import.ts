@@ -17,11 +17,19 @@ import { printDiagnostics, type Io } from '../io.js';
 import { redact } from '../../text/redact.js';
 import { escapeText as t } from '../../text/escape.js';
 import { lockWaitNotice } from '../lock-notice.js';
+import { importPatch } from '../../import/preview.js';
+import { colourPatch } from '../../text/patch.js';
 
 export interface ImportFlags {
   outDir?: string;
   overwrite?: boolean;
   secretStore?: string;
+  /** Print the diff of every file import would write, and write nothing. */
+  dryRun?: boolean;
+  /** Do not print the diff of the files written. */
+  quiet?: boolean;
+  /** With --dry-run: exit 2 when there are files to write. */
+  detailedExitcode?: boolean;
 }
 
 const posix = (p: string) => p.split(path.sep).join('/');
@@ -118,6 +126,13 @@ export async function importCommand(io: Io, g: GlobalOptions, o: ImportFlags): P
   }
 
   const written = items.filter((i) => i.text !== undefined);
+  const { patch, files: changing } = await importPatch(ws.config.dir, written);
+  if (o.dryRun) {
+    printDiagnostics(io, notes);
+    if (patch) io.out(colourPatch(patch, io.style));
+    io.err(`Dry run: ${changing} file${changing === 1 ? '' : 's'} would be written from ${items.length} live provider${items.length === 1 ? '' : 's'}; nothing was written.\n`);
+    return o.detailedExitcode && changing ? 2 : 0;
+  }
   for (const item of written) {
     const abs = path.resolve(ws.config.dir, item.file);
     await mkdir(path.dirname(abs), { recursive: true });
@@ -138,6 +153,7 @@ export async function importCommand(io: Io, g: GlobalOptions, o: ImportFlags): P
   }
 
   printDiagnostics(io, notes);
+  if (patch && !o.quiet) io.out(colourPatch(patch, io.style) + '\n');
   io.out(renderImport(items, { environment: ws.envName, company, outDir: outDir || '.', store }));
   return 0;
 }

@@ -1,19 +1,15 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { creationPatch, planInit, writeInit } from '../../init/scaffold.js';
+import { colourPatch as colour } from '../../text/patch.js';
 import type { Io } from '../io.js';
+
+const colourPatch = (io: Io, patch: string) => colour(patch, io.style);
 
 export interface InitFlags {
   dryRun?: boolean;
   quiet?: boolean;
   detailedExitcode?: boolean;
-}
-
-function colourPatch(io: Io, patch: string): string {
-  return patch
-    .split('\n')
-    .map((l) => (l.startsWith('+') && !l.startsWith('+++') ? io.style.green(l) : l.startsWith('@@') ? io.style.dim(l) : l))
-    .join('\n');
 }
 
 async function dependsOnUs(file: string): Promise<boolean> {
