@@ -2,29 +2,29 @@
 // diff -> plan. Each step returns values; the CLI decides what to print.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { PaystratorClient } from './api/client.js';
-import { HttpTransport, InProcessTransport, type Transport } from './api/transport.js';
-import { bundledCatalog, type Catalog } from './catalog/catalog.js';
-import { ExitError, warning, type Diagnostic, type Result } from './diagnostics.js';
-import type { Environment, Policy } from './generated/config.js';
-import { fingerprintAnnotation, ROTATED_OUTSIDE_GIT, toLiveProvider } from './live/read.js';
-import { loadConfig, resolveEnvironment, type LoadedConfig } from './load/config.js';
-import { loadDesiredFiles } from './load/providers.js';
-import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, type DesiredProvider, type LiveProvider, type SecretRefTarget } from './model/state.js';
-import { buildPlan } from './plan/build.js';
-import { MIN_LIVE_FOR_CHANGE_THRESHOLD, withCheckNotes } from './plan/checks.js';
-import type { Plan, PlanOverrides } from './plan/plan.js';
-import { createFingerprinter, type Fingerprinter } from './secrets/fingerprint.js';
-import { resolveSecrets, type ResolvedSecrets } from './secrets/resolver.js';
-import { Sensitive } from './secrets/sensitive.js';
-import { createStores } from './secrets/stores.js';
-import { TOOL_VERSION } from './version.js';
-import type { SecretStore } from './secrets/store.js';
-import { attachSequencePlan } from './sequences/live.js';
-import type { LockWait } from './sandbox/lock.js';
-import type { DesiredSequence } from './sequences/model.js';
+import { PaystratorClient } from '../api/client.js';
+import { HttpTransport, InProcessTransport, type Transport } from '../api/transport.js';
+import { bundledCatalog, type Catalog } from '../catalog/catalog.js';
+import { ExitError, warning, type Diagnostic, type Result } from '../diagnostics.js';
+import type { Environment, Policy } from '../generated/config.js';
+import { fingerprintAnnotation, ROTATED_OUTSIDE_GIT, toLiveProvider } from '../live/read.js';
+import { loadConfig, resolveEnvironment, type LoadedConfig } from '../load/config.js';
+import { loadDesiredFiles } from '../load/providers.js';
+import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, type DesiredProvider, type LiveProvider, type SecretRefTarget } from '../model/state.js';
+import { buildPlan } from '../plan/build.js';
+import { MIN_LIVE_FOR_CHANGE_THRESHOLD, withCheckNotes } from '../plan/checks.js';
+import type { Plan, PlanOverrides } from '../plan/plan.js';
+import { createFingerprinter, type Fingerprinter } from '../secrets/fingerprint.js';
+import { resolveSecrets, type ResolvedSecrets } from '../secrets/resolver.js';
+import { Sensitive } from '../secrets/sensitive.js';
+import { createStores } from '../secrets/stores.js';
+import { TOOL_VERSION } from '../version.js';
+import type { SecretStore } from '../secrets/store.js';
+import { attachSequencePlan } from '../sequences/live.js';
+import type { LockWait } from '../sandbox/lock.js';
+import type { DesiredSequence } from '../sequences/model.js';
 
-export { TOOL_VERSION } from './version.js';
+export { TOOL_VERSION } from '../version.js';
 export const DEFAULT_SANDBOX_DATA = '.paystrator/sandbox.json';
 
 export interface Workspace {
@@ -93,9 +93,9 @@ export async function connect(ws: Workspace): Promise<Connection> {
   if (ws.env.endpoint === 'embedded') {
     // Loaded only here: an HTTP environment never pays for the sandbox's code.
     const [{ createSandboxApp }, { SANDBOX_RW_KEY, SandboxStore }, { lockTimeoutFromEnv }] = await Promise.all([
-      import('./sandbox/app.js'),
-      import('./sandbox/state.js'),
-      import('./sandbox/lock.js'),
+      import('../sandbox/app.js'),
+      import('../sandbox/state.js'),
+      import('../sandbox/lock.js'),
     ]);
     const timeout = lockTimeoutFromEnv(ws.sandboxLock.processEnv);
     // Locked until the connection closes: the run as a whole, not each write, is what must not interleave.

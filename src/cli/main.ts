@@ -12,11 +12,9 @@ import { configPath } from '../load/discover.js';
 import { registerOnboardCommands } from './commands/onboard-options.js';
 import { parsePort, parsePositiveInt } from './numbers.js';
 
-export interface GlobalOptions {
-  env?: string;
-  config: string;
-  color: boolean;
-}
+import type { GlobalOptions } from './options.js';
+
+export type { GlobalOptions } from './options.js';
 
 const collect = (v: string, acc: string[]) => [...acc, v];
 

@@ -5,8 +5,8 @@ import type { Provider } from '../generated/api.js';
 import type { DesiredProvider, LiveProvider, ProviderState } from '../model/state.js';
 import { buildPlan } from '../plan/build.js';
 import { computeDrift, coveragePercent, type DriftInput } from './drift.js';
-import { renderDriftMarkdown, renderDriftText } from './render.js';
-import { assemble } from '../github/markdown.js';
+import { renderDriftMarkdown, renderDriftText } from '../render/drift.js';
+import { assemble } from '../render/markdown.js';
 import { desiredProvider, liveProvider, planInput, providerState, xenditCredentials } from '../../test/helpers/states.js';
 
 const state = (name: string, over: Partial<ProviderState> = {}): ProviderState =>

@@ -8,7 +8,7 @@ import { ExitError } from '../diagnostics.js';
 import type { Sensitive } from '../secrets/sensitive.js';
 import { escapeText } from '../text/escape.js';
 import { redact } from '../text/redact.js';
-import { TOOL_VERSION } from '../workspace.js';
+import { TOOL_VERSION } from '../version.js';
 
 const GitHubOctokit = Octokit.plugin(retry, throttling);
 export type GitHub = InstanceType<typeof GitHubOctokit>;

@@ -2,7 +2,7 @@
 // providers and the names git declares) and its text and JSON renderings.
 import type { Provider } from '../generated/api.js';
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, type ProviderStatus, type ProviderType } from '../model/state.js';
-import type { Style } from '../plan/render.js';
+import type { Style } from './plan.js';
 import { escapeText as t } from '../text/escape.js';
 
 /**

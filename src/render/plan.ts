@@ -1,9 +1,9 @@
 import type { FieldChange, Json } from '../diff/diff.js';
 import { DEFAULT_QUOTE_AMOUNT, feeEffectLine } from '../fees/effect.js';
 import { adoptionOnlySummary } from '../import/adoption.js';
-import { renderSequenceLines, sequenceSummary } from '../sequences/render.js';
+import { renderSequenceLines, sequenceSummary } from './sequences.js';
 import { escapeText as t } from '../text/escape.js';
-import { hasChanges, type Plan, type ProviderChange } from './plan.js';
+import { hasChanges, type Plan, type ProviderChange } from '../plan/plan.js';
 
 export interface RenderOptions {
   /** The sample amount a fee or VAT change is shown on (whole rupiah); 1,000,000 by default. */
