@@ -22,7 +22,7 @@ import { TOOL_VERSION } from '../version.js';
 import type { SecretStore } from '../secrets/store.js';
 import { attachSequencePlan } from '../sequences/live.js';
 import type { LockWait } from '../sandbox/lock.js';
-import type { DesiredSequence } from '../sequences/model.js';
+import type { DesiredSequence } from '../model/sequence.js';
 
 export { TOOL_VERSION } from '../version.js';
 export const DEFAULT_SANDBOX_DATA = '.paystrator/sandbox.json';

@@ -1,5 +1,5 @@
 import { error, type Diagnostic } from '../diagnostics.js';
-import { reconcileSequences } from '../sequences/plan.js';
+import { reconcileSequences } from './stale-sequences.js';
 import { PLAN_FORMAT_VERSION, summarize, type Plan, type ProviderChange } from './plan.js';
 
 const comparable = (c: ProviderChange) => JSON.stringify([c.action, c.id, c.liveVersion, c.fields, c.operations]);

@@ -1,7 +1,7 @@
 // The sequence part of a plan in text, in the same shape as the provider part.
-import type { Style } from './plan.js';
+import type { Style } from './style.js';
 import { escapeText as t } from '../text/escape.js';
-import { describeSequence } from '../sequences/model.js';
+import { describeSequence } from '../model/sequence.js';
 import type { SequenceChange } from '../sequences/plan.js';
 
 const names = (list: readonly string[]) => `[${list.map(t).join(', ')}]`;

@@ -4,7 +4,7 @@ import type { PaystratorClient } from '../api/client.js';
 import type { Catalog } from '../catalog/catalog.js';
 import type { LiveProvider } from '../model/state.js';
 import type { Plan } from '../plan/plan.js';
-import { toLiveSequence, type DesiredSequence } from './model.js';
+import { toLiveSequence, type DesiredSequence } from '../model/sequence.js';
 import { planSequences } from './plan.js';
 
 /** Sequences are left out of a --target'ed plan: it is about the named providers only. */

@@ -9,7 +9,7 @@ import { createSandboxApp } from '../sandbox/app.js';
 import { SANDBOX_RW_KEY, SandboxStore } from '../sandbox/state.js';
 import { Sensitive } from '../secrets/sensitive.js';
 import { applySequences } from './apply.js';
-import type { DesiredSequence, LiveSequence } from './model.js';
+import type { DesiredSequence, LiveSequence } from '../model/sequence.js';
 import { joiners, planSequences, reconcileSequences, type SequenceChange } from './plan.js';
 import { renderSequenceLines, sequenceSummary } from '../render/sequences.js';
 
