@@ -22,6 +22,7 @@ import { TOOL_VERSION } from '../version.js';
 import type { SecretStore } from '../secrets/store.js';
 import { attachSequencePlan } from '../sequences/live.js';
 import type { LockWait } from '../sandbox/lock.js';
+export type { LockWait } from '../sandbox/lock.js';
 import type { DesiredSequence } from '../model/sequence.js';
 
 export { TOOL_VERSION } from '../version.js';

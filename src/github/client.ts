@@ -57,7 +57,7 @@ export function createGitHub(opts: GitHubClientOptions): GitHub {
   // quotes a resolved secret is masked here, once for every call.
   client.hook.before('request', (options) => {
     const o = options as unknown as Record<string, unknown>;
-    for (const key of ['body', 'title'] as const) if (typeof o[key] === 'string') o[key] = redact(o[key] as string);
+    for (const key of ['body', 'title'] as const) if (typeof o[key] === 'string') o[key] = redact(o[key]);
   });
   return client;
 }

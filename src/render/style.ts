@@ -1,10 +1,10 @@
 // How text output is coloured: ANSI on a terminal, plain elsewhere. Shared by every renderer.
 export interface Style {
-  green(s: string): string;
-  yellow(s: string): string;
-  red(s: string): string;
-  bold(s: string): string;
-  dim(s: string): string;
+  green: (s: string) => string;
+  yellow: (s: string) => string;
+  red: (s: string) => string;
+  bold: (s: string) => string;
+  dim: (s: string) => string;
 }
 
 const ansi = (open: number, close: number) => (s: string) => `\x1b[${open}m${s}\x1b[${close}m`;

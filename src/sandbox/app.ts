@@ -149,6 +149,8 @@ export function createSandboxApp(opts: SandboxAppOptions): Hono {
   );
   if (opts.faults) app.use('/v1/*', opts.faults);
   app.use('/v1/*', async (c, next) => {
+    // Hono types a middleware's input as `any`; permissionOf reads only headers.
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-argument
     const permission = permissionOf(c);
     if (!permission) {
       throw new ProblemError(401, 'unauthorized', 'Unauthorized', 'send Authorization: Bearer <api key> with a key of this company', undefined, { 'WWW-Authenticate': 'Bearer' });
