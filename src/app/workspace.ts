@@ -11,7 +11,6 @@ import { fingerprintAnnotation, ROTATED_OUTSIDE_GIT, toLiveProvider } from '../l
 import { loadConfig, resolveEnvironment, type LoadedConfig } from '../load/config.js';
 import { loadDesiredFiles } from '../load/providers.js';
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, type DesiredProvider, type LiveProvider, type SecretRefTarget } from '../model/state.js';
-import { buildPlan } from '../plan/build.js';
 import { MIN_LIVE_FOR_CHANGE_THRESHOLD, withCheckNotes } from '../plan/checks.js';
 import type { Plan, PlanOverrides } from '../plan/plan.js';
 import { createFingerprinter, type Fingerprinter } from '../secrets/fingerprint.js';
@@ -20,7 +19,8 @@ import { Sensitive } from '../secrets/sensitive.js';
 import { createStores } from '../secrets/stores.js';
 import { TOOL_VERSION } from '../version.js';
 import type { SecretStore } from '../secrets/store.js';
-import { attachSequencePlan } from '../sequences/live.js';
+import { readLiveSequences } from '../sequences/live.js';
+import { buildAccountPlan, sequencesNeeded } from '../kinds/plan.js';
 import type { LockWait } from '../sandbox/lock.js';
 export type { LockWait } from '../sandbox/lock.js';
 import type { DesiredSequence } from '../model/sequence.js';
@@ -244,15 +244,20 @@ export async function computePlan(ws: Workspace, opts: { prune?: boolean; target
     const { sequences, warnings } = loaded.value;
     const { company } = read.value;
     const { secrets, desired, live, fingerprinter } = await resolveDesiredSecrets(ws, loaded.value.desired, company, { live: read.value.live, ...(opts.saved ? { saved: opts.saved } : {}) });
-    const plan = buildPlan({
+    const targets = opts.targets ?? [];
+    // Every kind's live state is read before the plan is built: the plan is one pure function of it.
+    const liveSequences = sequencesNeeded(sequences, targets) ? await readLiveSequences(connection.client) : undefined;
+    const plan = buildAccountPlan({
       ...comparison(ws, connection, company, desired, live),
       prune: opts.prune ?? ws.policy.prune,
-      targets: opts.targets ?? [],
+      targets,
       adopt: opts.adopt ?? [],
       imported: await importedProviders(ws, desired, live),
       ...(opts.overrides ? { overrides: opts.overrides } : {}),
+      sequences,
+      ...(liveSequences ? { liveSequences } : {}),
+      qris: (integration) => ws.catalog.get(integration)?.qris === true,
     });
-    await attachSequencePlan(plan, connection.client, sequences, live, ws.catalog);
     const slow = fingerprinter.derivations >= SLOW_FINGERPRINTS
       ? [warning(`${fingerprinter.derivations} secret fingerprints were derived with scrypt (tens of milliseconds each): set policy.fingerprintKey to make them instant`, { file: path.basename(ws.config.file), field: 'policy.fingerprintKey', rule: 'fingerprint' })]
       : [];

@@ -15,6 +15,8 @@ import { lockWaitNotice } from '../lock-notice.js';
 import { applyProgress } from '../progress.js';
 import { recordStats } from '../stats.js';
 import { runSequencePhase } from '../sequence-phase.js';
+import { applyOrder } from '../../kinds/registry.js';
+import type { KindName } from '../../kinds/kind.js';
 import { escapeText } from '../../text/escape.js';
 
 export interface ApplyFlags {
@@ -74,22 +76,31 @@ export async function applyCommand(io: Io, g: GlobalOptions, planFile: string | 
       return 1;
     }
     io.out(`\nApplying to environment "${ws.envName}"...\n`);
-    const progress = applyProgress(io, plan.changes);
-    let r: ApplyResult;
-    try {
-      r = await applyPlan(plan, run.connection.client, run.secrets, { parallelism: o.parallelism ?? DEFAULT_PARALLELISM, onEvent: (e) => progress.onEvent(e) });
-    } finally {
-      progress.finish();
-    }
     const client = run.connection.client;
-    recordStats(io, { command: 'apply', apiRequests: client.requests, secretReads: run.secrets.reads, providers: plan.changes.length });
-    io.out('\n' + summaryLine(io, r) + '\n');
-    await appendStepSummary(io.env, applySummaryMarkdown(ws.envName, r));
-    if (client.retries?.exhausted) {
-      io.err('The API kept failing and the retry budget is spent, so the apply stopped. Run it again later (the same plan or a fresh one): what was done is not repeated and nothing is duplicated.\n');
-    }
-    const sequencesApplied = await runSequencePhase(io, plan, client, r.failed > 0 || r.skipped.length > 0);
-    return r.failed || r.skipped.length || !sequencesApplied ? 1 : 0;
+    // One phase per kind, in the registry's dependency order; a phase after a failed one is told
+    // so (a sequence may name the provider that was not created).
+    const phases: Record<KindName, (earlierFailed: boolean) => Promise<boolean>> = {
+      Provider: async () => {
+        const progress = applyProgress(io, plan.changes);
+        let r: ApplyResult;
+        try {
+          r = await applyPlan(plan, client, run.secrets, { parallelism: o.parallelism ?? DEFAULT_PARALLELISM, onEvent: (e) => progress.onEvent(e) });
+        } finally {
+          progress.finish();
+        }
+        recordStats(io, { command: 'apply', apiRequests: client.requests, secretReads: run.secrets.reads, providers: plan.changes.length });
+        io.out('\n' + summaryLine(io, r) + '\n');
+        await appendStepSummary(io.env, applySummaryMarkdown(ws.envName, r));
+        if (client.retries?.exhausted) {
+          io.err('The API kept failing and the retry budget is spent, so the apply stopped. Run it again later (the same plan or a fresh one): what was done is not repeated and nothing is duplicated.\n');
+        }
+        return !(r.failed || r.skipped.length);
+      },
+      Sequence: (earlierFailed) => runSequencePhase(io, plan, client, earlierFailed),
+    };
+    let failed = false;
+    for (const kind of applyOrder()) if (!(await phases[kind](failed))) failed = true;
+    return failed ? 1 : 0;
   } finally {
     await run.connection.close();
   }
