@@ -6,7 +6,7 @@ import type { Provider } from '../src/generated/api.js';
 import { toLiveProvider } from '../src/live/read.js';
 import type { LiveProvider } from '../src/model/state.js';
 import { buildPlan } from '../src/plan/build.js';
-import { connect, loadDesired, openWorkspace, resolveDesiredSecrets, TOOL_VERSION } from '../src/workspace.js';
+import { connect, loadDesired, openWorkspace, resolveDesiredSecrets, TOOL_VERSION } from '../src/app/workspace.js';
 
 const [dir, stateFile] = process.argv.slice(2) as [string, string];
 process.chdir(dir);

@@ -54,9 +54,9 @@ export class PaystratorClient {
     let cursor: string | null = null;
     for (let page = 0; page < 100_000; page++) {
       const query = new URLSearchParams({ limit: String(PAGE_SIZE) });
-      for (const [k, v] of Object.entries(params)) if (v) query.set(k, v);
+      for (const [k, v] of Object.entries(params)) if (v) query.set(k, String(v));
       if (cursor) query.set('cursor', cursor);
-      const res: ProviderPage = await this.call('list providers', { method: 'GET', path: `/v1/providers?${query}` }, 'ProviderPage');
+      const res: ProviderPage = await this.call('list providers', { method: 'GET', path: `/v1/providers?${query.toString()}` }, 'ProviderPage');
       out.push(...res.data);
       cursor = res.nextCursor;
       if (!cursor) return out;

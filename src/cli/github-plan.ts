@@ -2,9 +2,9 @@
 // comment (with --github-comment) and the step summary (whenever Actions asks for one).
 import path from 'node:path';
 import type { GitHubFlags } from '../github/context.js';
-import { assemble } from '../github/markdown.js';
-import { renderPlanMarkdown } from '../github/plan-markdown.js';
-import { appendStepSummary } from '../github/summary.js';
+import { assemble } from '../render/markdown.js';
+import { renderPlanMarkdown } from '../render/plan-markdown.js';
+import { appendStepSummary } from '../app/summary.js';
 import type { Plan } from '../plan/plan.js';
 import type { Io } from './io.js';
 
@@ -14,7 +14,7 @@ export async function planToGitHub(io: Io, plan: Plan, workspaceDir: string, o: 
   const say = o.format === 'json' ? (t: string) => io.err(t) : (t: string) => io.out(t);
   if (o.githubComment) {
     // Octokit and its plugins cost ~60 ms to load: only a run that comments pays for them.
-    const { publishPlanComment } = await import('../github/publish.js');
+    const { publishPlanComment } = await import('../app/publish.js');
     const r = await publishPlanComment(plan, {
       env: io.env,
       flags: o,

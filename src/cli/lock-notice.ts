@@ -1,5 +1,5 @@
 // What a run says while it waits for another run on the same sandbox state file (src/sandbox/lock.ts).
-import type { LockWait } from '../sandbox/lock.js';
+import type { LockWait } from '../app/workspace.js';
 import type { Io } from './io.js';
 
 export function lockWaitNotice(io: Io): (wait: LockWait) => void {

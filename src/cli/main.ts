@@ -12,11 +12,12 @@ import { configPath } from '../load/discover.js';
 import { registerOnboardCommands } from './commands/onboard-options.js';
 import { parsePort, parsePositiveInt } from './numbers.js';
 
-export interface GlobalOptions {
-  env?: string;
-  config: string;
-  color: boolean;
-}
+import type { GlobalOptions } from './options.js';
+import type { PlanFlags } from './commands/plan.js';
+import type { DriftFlags } from './commands/drift.js';
+import type { ApplyFlags } from './commands/apply.js';
+
+export type { GlobalOptions } from './options.js';
 
 const collect = (v: string, acc: string[]) => [...acc, v];
 
@@ -56,7 +57,7 @@ function program(io: Io, setCode: (code: number) => void): Command {
     .addOption(formatOption('markdown'))
     .option('--github-comment', 'upsert the plan as one sticky comment on the pull request')
     .option('--quote-amount <rupiah>', 'show fee and VAT changes on this payment amount (default 1000000)', rupiahOption('--quote-amount'))
-    .action(async (o) => setCode(await (await import('./commands/plan.js')).planCommand(io, globals(), o)));
+    .action(async (o: PlanFlags) => setCode(await (await import('./commands/plan.js')).planCommand(io, globals(), o)));
   withGitHubOptions(cmd.commands.find((c) => c.name() === 'plan')!);
 
   withGitHubOptions(
@@ -73,7 +74,7 @@ function program(io: Io, setCode: (code: number) => void): Command {
       .option('--ignore-unmanaged', 'list providers that are live but not in git without counting them as drift')
       .option('--no-resolve-secrets', 'do not read secret stores: compare secrets by credential version only'),
     { prNumber: false },
-  ).action(async (o) => setCode(await (await import('./commands/drift.js')).driftCommand(io, globals(), o)));
+  ).action(async (o: DriftFlags) => setCode(await (await import('./commands/drift.js')).driftCommand(io, globals(), o)));
 
   cmd
     .command('apply')
@@ -87,7 +88,7 @@ function program(io: Io, setCode: (code: number) => void): Command {
     .option('--prune', 'deactivate managed providers that were removed from git')
     .option('--adopt <name>', 'take over this live provider that git does not manage yet (repeatable; not with a saved plan)', collect, [] as string[])
     .option('--override-window <reason>', 'apply inside a closed change window (policy.windows); the reason is recorded on every write')
-    .action(async (planFile: string | undefined, o) => setCode(await (await import('./commands/apply.js')).applyCommand(io, globals(), planFile, o)));
+    .action(async (planFile: string | undefined, o: ApplyFlags) => setCode(await (await import('./commands/apply.js')).applyCommand(io, globals(), planFile, o)));
 
   registerAdoptCommands(cmd, io, globals, setCode);
   registerOnboardCommands(cmd, io, globals, setCode);

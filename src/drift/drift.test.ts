@@ -5,8 +5,8 @@ import type { Provider } from '../generated/api.js';
 import type { DesiredProvider, LiveProvider, ProviderState } from '../model/state.js';
 import { buildPlan } from '../plan/build.js';
 import { computeDrift, coveragePercent, type DriftInput } from './drift.js';
-import { renderDriftMarkdown, renderDriftText } from './render.js';
-import { assemble } from '../github/markdown.js';
+import { renderDriftMarkdown, renderDriftText } from '../render/drift.js';
+import { assemble } from '../render/markdown.js';
 import { desiredProvider, liveProvider, planInput, providerState, xenditCredentials } from '../../test/helpers/states.js';
 
 const state = (name: string, over: Partial<ProviderState> = {}): ProviderState =>
@@ -130,11 +130,11 @@ describe('computeDrift', () => {
   it('finds every change plan would make to a provider (property)', () => {
     const change = fc.record({
       percent: fc.option(fc.constantFrom('0', '1.5', '2.75')),
-      status: fc.option(fc.constantFrom('ACTIVE', 'INACTIVE', 'MAINTENANCE') as fc.Arbitrary<'ACTIVE' | 'INACTIVE' | 'MAINTENANCE'>),
+      status: fc.option(fc.constantFrom<'ACTIVE' | 'INACTIVE' | 'MAINTENANCE'>('ACTIVE', 'INACTIVE', 'MAINTENANCE')),
       services: fc.option(fc.subarray(['EWALLET', 'QR_CODE', 'VIRTUAL_ACCOUNT'], { minLength: 1 })),
       label: fc.option(fc.string({ maxLength: 5 })),
       fingerprint: fc.option(fc.constantFrom('hmac-sha256:AAA', 'hmac-sha256:CCC')),
-      changedBy: fc.constantFrom('USER', 'MONITOR', 'API') as fc.Arbitrary<'USER' | 'MONITOR' | 'API'>,
+      changedBy: fc.constantFrom<'USER' | 'MONITOR' | 'API'>('USER', 'MONITOR', 'API'),
     });
     fc.assert(
       fc.property(change, (c) => {
@@ -165,7 +165,7 @@ describe('a secret rotated outside git, as plan sees it', () => {
       lastActivityAt: null, labels: { team: 'payments', 'managed-by': 'paystrator-gitops' },
       annotations: { [fingerprintAnnotation('clientSecret')]: 'hmac-sha256:AAA', [credentialVersionAnnotation('clientSecret')]: '1' },
       version: 2, createdAt: '2026-01-01T00:00:00Z', updatedAt: '2026-01-02T00:00:00Z',
-    }) as Provider;
+    });
     const d = desired(state('A'), 'hmac-sha256:AAA');
     const planFor = (l: LiveProvider) => buildPlan(planInput([d], [l]));
     expect(planFor(toLiveProvider(api(1))).changes[0]!.action).toBe('noop');

@@ -8,7 +8,7 @@ import { ExitError } from '../diagnostics.js';
 import type { Sensitive } from '../secrets/sensitive.js';
 import { escapeText } from '../text/escape.js';
 import { redact } from '../text/redact.js';
-import { TOOL_VERSION } from '../workspace.js';
+import { TOOL_VERSION } from '../version.js';
 
 const GitHubOctokit = Octokit.plugin(retry, throttling);
 export type GitHub = InstanceType<typeof GitHubOctokit>;
@@ -57,7 +57,7 @@ export function createGitHub(opts: GitHubClientOptions): GitHub {
   // quotes a resolved secret is masked here, once for every call.
   client.hook.before('request', (options) => {
     const o = options as unknown as Record<string, unknown>;
-    for (const key of ['body', 'title', 'content', 'message'] as const) if (typeof o[key] === 'string') o[key] = redact(o[key] as string);
+    for (const key of ['body', 'title', 'content', 'message'] as const) if (typeof o[key] === 'string') o[key] = redact(o[key]);
   });
   return client;
 }

@@ -43,6 +43,8 @@ export async function upsertStickyComment(client: GitHub, repo: Repo, pr: number
     } catch (e) {
       const status = (e as { status?: number }).status;
       if (status !== 403 && status !== 404) {
+        // The caught Octokit error goes back unchanged, so gh() classifies it like any other.
+        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
         return gh(`update comment ${existing.id} on pull request #${pr}`, 'comment', () => Promise.reject(e));
       }
     }

@@ -10,11 +10,11 @@ import { computeDrift } from '../drift/drift.js';
 import type { DesiredProvider, LiveProvider, ProviderState } from '../model/state.js';
 import { buildPlan } from '../plan/build.js';
 import type { Plan } from '../plan/plan.js';
-import { annotation, renderAnnotations } from './annotations.js';
+import { annotation, renderAnnotations } from '../render/annotations.js';
 import { resolveGitHubContext } from './context.js';
-import { GITHUB_BODY_LIMIT, md } from './markdown.js';
-import { publishDriftIssue, publishPlanComment, type PublishOptions } from './publish.js';
-import { appendStepSummary } from './summary.js';
+import { GITHUB_BODY_LIMIT, md } from '../render/markdown.js';
+import { publishDriftIssue, publishPlanComment, type PublishOptions } from '../app/publish.js';
+import { appendStepSummary } from '../app/summary.js';
 import { createGitHub } from './client.js';
 import { Sensitive } from '../secrets/sensitive.js';
 

@@ -42,6 +42,8 @@ async function ensureLabel(client: GitHub, repo: Repo): Promise<void> {
   try {
     await client.rest.issues.getLabel({ ...repo, name: DRIFT_LABEL });
   } catch (e) {
+    // The caught Octokit error goes back unchanged, so gh() classifies it like any other.
+    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
     if ((e as { status?: number }).status !== 404) return gh(`read label ${DRIFT_LABEL}`, 'issue', () => Promise.reject(e));
     await gh(`create label ${DRIFT_LABEL}`, 'issue', () =>
       client.rest.issues.createLabel({ ...repo, name: DRIFT_LABEL, color: 'd93f0b', description: 'Live Paystrator configuration differs from git (paystrator-gitops drift)' }),

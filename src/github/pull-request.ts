@@ -51,7 +51,7 @@ async function branchHead(client: GitHub, repo: Repo, branch: string): Promise<s
     return r.data.object.sha;
   } catch (e) {
     if (status(e) === 404) return undefined;
-    return gh(`read branch ${branch}`, 'pull', () => Promise.reject(e));
+    return gh(`read branch ${branch}`, 'pull', () => Promise.reject(e instanceof Error ? e : new Error(String(e))));
   }
 }
 
@@ -105,7 +105,7 @@ export async function syncDriftPullRequest(client: GitHub, repo: Repo, input: Dr
       await client.rest.git.deleteRef({ ...repo, ref: `heads/${branch}` });
     } catch (e) {
       // Deleted already (by hand, or by GitHub on close): that is what we wanted.
-      if (status(e) !== 404 && status(e) !== 422) await gh(`delete branch ${branch}`, 'pull', () => Promise.reject(e));
+      if (status(e) !== 404 && status(e) !== 422) await gh(`delete branch ${branch}`, 'pull', () => Promise.reject(e instanceof Error ? e : new Error(String(e))));
     }
     return { action: 'closed', branch, number: pr.number, url: pr.html_url };
   }

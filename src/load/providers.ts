@@ -9,7 +9,7 @@ import type { Decimal, ProviderDocument, ProviderStatus } from '../generated/pro
 import { parseDecimal } from '../model/decimal.js';
 import type { CredentialState, DesiredProvider, FeeState, SecretRefTarget, SourcePosition } from '../model/state.js';
 import { quickParseYaml } from './quickyaml.js';
-import type { DesiredSequence } from '../sequences/model.js';
+import type { DesiredSequence } from '../model/sequence.js';
 import { byLocation, schemas } from './schema.js';
 import { checkSequences, isSequenceDocument, validateSequenceDocument } from './sequences.js';
 import { decodeYamlBytes } from './text.js';

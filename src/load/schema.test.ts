@@ -27,7 +27,8 @@ describe('committed schemas', () => {
     const components = doc.components.schemas;
     expect(Object.keys(components).length).toBeGreaterThan(5);
     for (const [name, schema] of Object.entries(components)) {
-      ajv.validateSchema(schema as object);
+      // Synchronous for a schema without $async; what it found is in ajv.errors.
+      void ajv.validateSchema(schema as object);
       expect(ajv.errors ?? [], name).toEqual([]);
     }
   });

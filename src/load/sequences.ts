@@ -7,7 +7,7 @@ import { schemasDir, type Catalog } from '../catalog/catalog.js';
 import { error, formatLocation, warning, type Diagnostic } from '../diagnostics.js';
 import type { SequenceDocument } from '../generated/sequence.js';
 import type { DesiredProvider } from '../model/state.js';
-import { describeSequence, sequenceId, type DesiredSequence } from '../sequences/model.js';
+import { describeSequence, sequenceId, type DesiredSequence } from '../model/sequence.js';
 import { schemaIssues, schemas, toDiagnostic, type Issue } from './schema.js';
 import { didYouMean } from './suggest.js';
 import type { NamedAt } from './validate.js';

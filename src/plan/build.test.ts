@@ -3,7 +3,7 @@ import { ExitError } from '../diagnostics.js';
 import { fingerprintAnnotation } from '../live/read.js';
 import type { DesiredProvider, LiveProvider, ProviderState } from '../model/state.js';
 import { buildPlan } from './build.js';
-import { renderPlanText } from './render.js';
+import { renderPlanText } from '../render/plan.js';
 import { desiredProvider, liveProvider, planInput, providerState, xenditCredentials } from '../../test/helpers/states.js';
 
 const state = (name: string, over: Partial<ProviderState> = {}): ProviderState =>

@@ -140,7 +140,7 @@ export function buildPlan(input: PlanInput): Plan {
     for (const f of fields.filter((f) => f.immutable)) {
       const p = d.positions[f.field];
       problems.push(
-        error(`${f.field} cannot change on a live provider (live: ${String(f.before)}); declare a new provider with another name and deactivate this one`, {
+        error(`${f.field} cannot change on a live provider (live: ${typeof f.before === 'object' ? JSON.stringify(f.before) : String(f.before)}); declare a new provider with another name and deactivate this one`, {
           file: d.file, ...(p ? { line: p.line, col: p.col } : {}), field: f.field, rule: 'immutable-field',
         }),
       );
@@ -149,7 +149,7 @@ export function buildPlan(input: PlanInput): Plan {
       const rule = f.immutable ? undefined : ignoredBy(input.ignore, { field: f.field, ...(f.before !== undefined ? { live: f.before } : {}) }, live);
       if (!rule) return true;
       const isStatus = f.field === 'spec.status';
-      const show = (v: Json | undefined) => (isStatus ? String(v) : JSON.stringify(v));
+      const show = (v: Json | undefined) => (isStatus && typeof v === 'string' ? v : JSON.stringify(v));
       notes.push(`${isStatus ? 'status' : f.field} ${show(f.before)}${isStatus ? ` set by ${live.statusChangedBy}` : ''} is kept (policy.ignore); git says ${show(f.after)}`);
       return false;
     });

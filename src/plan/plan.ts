@@ -5,7 +5,7 @@ import type { ProviderCreate, ProviderPatch, StatusChange } from '../generated/a
 import type { FieldChange } from '../diff/diff.js';
 import type { ProviderStatus, SecretRefTarget } from '../model/state.js';
 import type { PricingChange } from '../fees/effect.js';
-import type { SequenceChange } from '../sequences/plan.js';
+import type { SequenceKey } from '../model/sequence.js';
 
 // 2: the file carries a digest of its content (planfile.ts), options.adopt and checks.
 export const PLAN_FORMAT_VERSION = 2;
@@ -74,6 +74,21 @@ export interface Plan {
   /** Safety checks that did not apply to this plan, and why (checks.ts). */
   checks?: string[];
   summary: PlanSummary;
+}
+
+/** The sequence part of a plan (computed by sequences/plan.ts). */
+export interface SequenceChange extends SequenceKey {
+  action: 'create' | 'update' | 'noop';
+  file: string;
+  line: number;
+  /** Provider names live, in order; absent when the destination has no sequence yet. */
+  before?: string[];
+  /** The declared provider names, in order: what apply writes. */
+  after: string[];
+  /** Providers the plan's provider operations add to this default, which it does not declare. */
+  joining?: string[];
+  liveVersion?: number;
+  notes: string[];
 }
 
 export interface PlanSummary {

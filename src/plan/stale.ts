@@ -1,6 +1,6 @@
 import { error, type Diagnostic } from '../diagnostics.js';
 import type { LiveProvider } from '../model/state.js';
-import { reconcileSequences } from '../sequences/plan.js';
+import { reconcileSequences } from './stale-sequences.js';
 import { PLAN_FORMAT_VERSION, summarize, type Plan, type ProviderChange } from './plan.js';
 
 const comparable = (c: ProviderChange) => JSON.stringify([c.action, c.id, c.liveVersion, c.fields, c.operations]);
@@ -29,7 +29,7 @@ function coveredServices(saved: Plan, live: ReadonlyMap<string, LiveProvider>): 
     for (const s of live.get(c.name)?.state.services ?? []) out.add(s);
     for (const f of c.fields) {
       if (f.field !== 'spec.services') continue;
-      for (const v of [f.before, f.after]) if (Array.isArray(v)) for (const x of v) out.add(String(x));
+      for (const v of [f.before, f.after]) if (Array.isArray(v)) for (const x of v) out.add(typeof x === 'string' ? x : JSON.stringify(x));
     }
   }
   return out;

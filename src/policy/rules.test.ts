@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import type { PolicyRule } from '../generated/config.js';
 import type { DesiredProvider } from '../model/state.js';
-import type { DesiredSequence } from '../sequences/model.js';
+import type { DesiredSequence } from '../model/sequence.js';
 import { checkRules, MAX_RULE_COST } from './rules.js';
 
 /** The examples docs/policy.md ships, exactly as the page shows them. */

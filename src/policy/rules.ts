@@ -5,7 +5,7 @@ import { Environment } from '@marcbachmann/cel-js';
 import { error, warning, type Diagnostic } from '../diagnostics.js';
 import type { PolicyRule } from '../generated/config.js';
 import type { DesiredProvider } from '../model/state.js';
-import type { DesiredSequence } from '../sequences/model.js';
+import type { DesiredSequence } from '../model/sequence.js';
 
 export const API_VERSION = 'paystrator-gitops/v1';
 

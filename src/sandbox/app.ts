@@ -17,6 +17,9 @@ import {
 import { labelsAfterPatch, PROVIDER_STATUSES, validateCreate, validatePatch, validateStatusChange } from './validate.js';
 import { installSequences } from './sequences.js';
 import { dashboardRoutes, newDashboardKey } from './ui/routes.js';
+import { ProblemError } from './problem.js';
+
+export { ProblemError } from './problem.js';
 
 export const PROBLEM_BASE = 'https://paystrator-gitops.dev/problems/';
 
@@ -40,18 +43,6 @@ export interface SandboxAppOptions {
 export const MAX_BODY_BYTES = 1024 * 1024;
 
 /** Thrown anywhere in a handler; rendered as application/problem+json. */
-export class ProblemError extends Error {
-  constructor(
-    readonly status: number,
-    readonly slug: string,
-    readonly title: string,
-    readonly detail?: string,
-    readonly errors?: FieldError[],
-    readonly headers: Record<string, string> = {},
-  ) {
-    super(detail ?? title);
-  }
-}
 
 function problemResponse(p: ProblemError): Response {
   const body: Problem = {
@@ -158,6 +149,8 @@ export function createSandboxApp(opts: SandboxAppOptions): Hono {
   );
   if (opts.faults) app.use('/v1/*', opts.faults);
   app.use('/v1/*', async (c, next) => {
+    // Hono types a middleware's input as `any`; permissionOf reads only headers.
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-argument
     const permission = permissionOf(c);
     if (!permission) {
       throw new ProblemError(401, 'unauthorized', 'Unauthorized', 'send Authorization: Bearer <api key> with a key of this company', undefined, { 'WWW-Authenticate': 'Bearer' });

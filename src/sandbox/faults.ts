@@ -4,7 +4,7 @@
 // replayed with the same --seed.
 import type { IncomingMessage } from 'node:http';
 import type { MiddlewareHandler } from 'hono';
-import { ProblemError } from './app.js';
+import { ProblemError } from './problem.js';
 import type { SandboxStore } from './state.js';
 
 export interface FaultOptions {

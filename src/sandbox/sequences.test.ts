@@ -34,8 +34,8 @@ async function sandbox(file?: string) {
     });
     const text = await res.text();
     bodies.push(text);
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    return { status: res.status, etag: res.headers.get('etag'), json: (text ? JSON.parse(text) : undefined) as any };
+     
+    return { status: res.status, etag: res.headers.get('etag'), json: (text ? JSON.parse(text) : undefined) };
   };
   const create = async (name: string, integration: string, services: string[], status = 'ACTIVE'): Promise<string> => {
     const type = integration === 'dana' || integration === 'bca' ? 'DIRECT' : 'AGGREGATOR';

@@ -9,7 +9,7 @@
 import type { Context, Hono } from 'hono';
 import type { Catalog } from '../catalog/catalog.js';
 import type { FieldError, Sequence, SequenceList } from '../generated/api.js';
-import { ProblemError } from './app.js';
+import { ProblemError } from './problem.js';
 import { etagOf, type ProviderObserver, type SandboxStore, type StoredSequence } from './state.js';
 import { pointer } from './validate.js';
 

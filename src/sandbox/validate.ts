@@ -152,7 +152,7 @@ class Errors {
     for (const [name, value] of Object.entries(v)) {
       const at1 = pointer(at, name);
       const field = fields?.get(name);
-      if (fields && !field) this.add(at1, `is not a credential field of ${entry!.displayName} (fields: ${[...fields.keys()].join(', ')})`);
+      if (fields && !field) this.add(at1, `is not a credential field of ${entry.displayName} (fields: ${[...fields.keys()].join(', ')})`);
       else if (typeof value !== 'string') {
         this.add(at1, field?.secret ? 'is a secret field: send the resolved value as a string' : 'must be a string');
       } else if (field?.secret) {
@@ -196,7 +196,7 @@ const fieldValidators = new WeakMap<CatalogEntry, Map<string, ValidateFunction>>
 
 function fieldValidator(entry: CatalogEntry, name: string): ValidateFunction {
   let byName = fieldValidators.get(entry);
-  if (!byName) fieldValidators.set(entry, (byName = new Map()));
+  if (!byName) fieldValidators.set(entry, (byName = new Map<string, ValidateFunction>()));
   let v = byName.get(name);
   if (!v) byName.set(name, (v = ajv.compile(entry.schema.properties[name] ?? {})));
   return v;
@@ -246,7 +246,7 @@ export function validatePatch(body: unknown, entry: CatalogEntry): Validated<Pro
   if (!o) return { ok: false, errors: e.list };
   if (Object.keys(o).length === 0) e.add('', 'must change at least one field');
   const patch: ProviderPatch = {};
-  if (Object.hasOwn(o, 'services')) patch.services = e.services(o.services, '/services', entry) as ProviderPatch['services'];
+  if (Object.hasOwn(o, 'services')) patch.services = e.services(o.services, '/services', entry);
   if (Object.hasOwn(o, 'credentials')) patch.credentials = e.credentials(o.credentials, '/credentials', entry, true);
   if (Object.hasOwn(o, 'fee')) patch.fee = e.fee(o.fee, '/fee');
   if (Object.hasOwn(o, 'tax')) patch.tax = e.tax(o.tax, '/tax');
@@ -275,5 +275,5 @@ export function validateStatusChange(body: unknown): Validated<StatusChange> {
   if (typeof o.reason === 'string' && o.reason.length <= 500) reason = o.reason;
   else if (Object.hasOwn(o, 'reason')) e.add('/reason', 'must be a string of at most 500 characters');
   const annotations = Object.hasOwn(o, 'annotations') ? e.stringMap(o.annotations, '/annotations', true, 'annotation') : undefined;
-  return e.result(() => ({ status: status!, ...(reason !== undefined ? { reason } : {}), ...(annotations ? { annotations: annotations as NonNullable<StatusChange['annotations']> } : {}) }));
+  return e.result(() => ({ status: status!, ...(reason !== undefined ? { reason } : {}), ...(annotations ? { annotations } : {}) }));
 }

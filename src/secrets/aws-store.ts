@@ -63,7 +63,7 @@ export class AwsSecretsManagerStore implements SecretStore {
     const single = (i: number) =>
       this.read(requests[i]!).then(
         (v) => void (out[i] = v),
-        (e: unknown) => void (out[i] = e instanceof SecretStoreError ? e : this.#failure(e, requests[i]!)),
+        (e: unknown) => void (out[i] = e instanceof SecretStoreError ? e : this.#failure(e, requests[i])),
       );
     const unpinned = requests.flatMap((r, i) => (r.version === undefined ? [i] : []));
     const chunks: number[][] = [];

@@ -51,6 +51,8 @@ export class GcpSecretManagerStore implements SecretStore {
     const payload = (res.json as { payload?: { data?: unknown; dataCrc32C?: unknown } } | undefined)?.payload;
     if (!payload || typeof payload.data !== 'string') throw new SecretStoreError('invalid', `${this.#label} answered without a payload`);
     const bytes = Buffer.from(payload.data, 'base64');
+    // The API sends the checksum as a decimal string (an int64 in JSON); a number compares the same.
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string
     if (payload.dataCrc32C !== undefined && String(crc32c(bytes)) !== String(payload.dataCrc32C)) {
       throw new SecretStoreError('invalid', `${this.#label} sent a payload whose CRC32C does not match: it was corrupted in transit`);
     }

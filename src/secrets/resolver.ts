@@ -143,5 +143,7 @@ function pickKey(value: Sensitive, ref: SecretRefTarget, keyed: boolean): Sensit
 
 function scalar(v: unknown, what: string): Sensitive | SecretStoreError {
   if (v === null || v === undefined || typeof v === 'object') return new SecretStoreError('invalid', `${what} is not a scalar value`);
+  // A scalar here: objects were refused above.
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string
   return new Sensitive(String(v));
 }

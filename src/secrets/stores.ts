@@ -71,7 +71,7 @@ export function createStores(
               ? {
                   method: 'approle',
                   mount: role.mount ?? 'approle',
-                  roleId: typeof role.roleId === 'string' ? async () => new Sensitive(role.roleId as string) : credential(role.roleId.secretRef),
+                  roleId: typeof role.roleId === 'string' ? () => Promise.resolve(new Sensitive(role.roleId as string)) : credential(role.roleId.secretRef),
                   secretId: credential(role.secretId.secretRef),
                 }
               : { method: 'token', token: cfg.token ? credential(cfg.token.secretRef) : missing('token or appRole') },
@@ -106,7 +106,5 @@ function timeout(seconds: number | undefined): { timeoutMs?: number } {
 
 /** The schema requires it; this keeps a config built in code from failing obscurely. */
 function missing(what: string): CredentialSource {
-  return async () => {
-    throw new SecretStoreError('invalid', `the store's ${what} is not configured`);
-  };
+  return () => Promise.reject(new SecretStoreError('invalid', `the store's ${what} is not configured`));
 }

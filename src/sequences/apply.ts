@@ -5,7 +5,7 @@
 import { ApiError } from '../api/errors.js';
 import type { PaystratorClient } from '../api/client.js';
 import type { Plan } from '../plan/plan.js';
-import { describeSequence } from './model.js';
+import { describeSequence } from '../model/sequence.js';
 import type { SequenceChange } from './plan.js';
 
 export interface SequenceApplyEvent {

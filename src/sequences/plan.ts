@@ -3,26 +3,14 @@
 // created ACTIVE (or becomes ACTIVE, or starts offering a product) to the product's default
 // sequence; a declared default that does not list it must be set again after the providers phase,
 // or the next plan would show a change.
-import { error, type Diagnostic } from '../diagnostics.js';
 import type { LiveProvider } from '../model/state.js';
-import type { Plan, ProviderChange } from '../plan/plan.js';
-import { compareKeys, describeSequence, sequenceId, type DesiredSequence, type LiveSequence, type SequenceKey } from './model.js';
+import type { ProviderChange, SequenceChange } from '../plan/plan.js';
+
+export type { SequenceChange } from '../plan/plan.js';
+export { reconcileSequences } from '../plan/stale-sequences.js';
+import { compareKeys, sequenceId, type DesiredSequence, type LiveSequence } from '../model/sequence.js';
 
 export const QRIS_PRODUCT = 'QR_CODE';
-
-export interface SequenceChange extends SequenceKey {
-  action: 'create' | 'update' | 'noop';
-  file: string;
-  line: number;
-  /** Provider names live, in order; absent when the destination has no sequence yet. */
-  before?: string[];
-  /** The declared provider names, in order: what apply writes. */
-  after: string[];
-  /** Providers the plan's provider operations add to this default, which it does not declare. */
-  joining?: string[];
-  liveVersion?: number;
-  notes: string[];
-}
 
 export interface SequencePlanInput {
   desired: readonly DesiredSequence[];
@@ -95,35 +83,3 @@ export function planSequences(input: SequencePlanInput): SequenceChange[] {
   return out.sort(compareKeys);
 }
 
-/**
- * The sequences of a saved plan against a fresh plan of the same inputs: each one must be planned
- * the same way, or be already as declared because an earlier run of this plan wrote it. Anything
- * else (moved live, declaration changed) makes the plan stale, named per sequence.
- */
-export function reconcileSequences(saved: Pick<Plan, 'sequences'>, fresh: Pick<Plan, 'sequences'>): { moved: Diagnostic[]; sequences: SequenceChange[] | undefined } {
-  const key = (c: SequenceChange) => JSON.stringify([c.action, c.before, c.after, c.liveVersion]);
-  const savedById = new Map((saved.sequences ?? []).map((c) => [sequenceId(c), c]));
-  const freshById = new Map((fresh.sequences ?? []).map((c) => [sequenceId(c), c]));
-  const moved: Diagnostic[] = [];
-  const kept: SequenceChange[] = [];
-  for (const id of [...new Set([...savedById.keys(), ...freshById.keys()])].sort()) {
-    const s = savedById.get(id);
-    const f = freshById.get(id);
-    if (s && f && key(s) === key(f)) {
-      kept.push(s);
-      continue;
-    }
-    if (s && f && f.action === 'noop' && same(s.after, f.after)) {
-      kept.push({ ...s, action: 'noop', before: f.before ?? [], liveVersion: f.liveVersion ?? s.liveVersion, notes: [...s.notes, 'already as declared (an earlier run of this plan wrote it)'] });
-      continue;
-    }
-    const what = describeSequence((s ?? f)!);
-    let why: string;
-    if (!s) why = 'is declared since the plan';
-    else if (!f) why = 'is no longer declared';
-    else if (!same(s.after, f.after)) why = 'its declaration changed since the plan';
-    else why = `changed live since the plan (version ${s.liveVersion ?? 'none'} -> ${f.liveVersion ?? 'none'})`;
-    moved.push(error(`sequence ${what} ${why}`, { rule: 'stale-plan' }));
-  }
-  return { moved, sequences: saved.sequences === undefined ? undefined : kept.sort(compareKeys) };
-}

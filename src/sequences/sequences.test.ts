@@ -4,14 +4,14 @@ import { InProcessTransport, type HttpRequest, type Transport } from '../api/tra
 import { canaries, capture } from '../../test/helpers/cli.js';
 import type { LiveProvider, ProviderState } from '../model/state.js';
 import type { ProviderChange } from '../plan/plan.js';
-import { plain } from '../plan/render.js';
+import { plain } from '../render/plan.js';
 import { createSandboxApp } from '../sandbox/app.js';
 import { SANDBOX_RW_KEY, SandboxStore } from '../sandbox/state.js';
 import { Sensitive } from '../secrets/sensitive.js';
 import { applySequences } from './apply.js';
-import type { DesiredSequence, LiveSequence } from './model.js';
+import type { DesiredSequence, LiveSequence } from '../model/sequence.js';
 import { joiners, planSequences, reconcileSequences, type SequenceChange } from './plan.js';
-import { renderSequenceLines, sequenceSummary } from './render.js';
+import { renderSequenceLines, sequenceSummary } from '../render/sequences.js';
 
 const qris = (integration: string) => integration !== 'qrlocal';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { colors, plain } from '../plan/render.js';
+import { colors, plain } from '../render/style.js';
 import { colourPatch, filePatch, patchOf } from './patch.js';
 
 describe('filePatch', () => {

@@ -2,7 +2,6 @@
 // drift --write, the drift pull request): git-style, with `a/` and `b/` paths relative to the
 // repository root, so the printed preview can be saved and given to `git apply`.
 import { formatPatch, structuredPatch } from 'diff';
-import type { Style } from '../plan/render.js';
 import { escapeText } from './escape.js';
 
 export interface FileChange {
@@ -33,8 +32,17 @@ export function patchOf(changes: readonly FileChange[]): string {
   return changes.map(filePatch).join('');
 }
 
+/** The colours a patch needs; render/style.ts's Style fits it (text/ sits below render/). */
+export interface PatchPaint {
+  green: (s: string) => string;
+  red: (s: string) => string;
+  bold: (s: string) => string;
+  dim: (s: string) => string;
+  cyan?: (s: string) => string;
+}
+
 /** Removed lines red, added green, hunk headers cyan; file headers as they are. */
-export function colourPatch(patch: string, style: Style): string {
+export function colourPatch(patch: string, style: PatchPaint): string {
   const cyan = style.cyan ?? style.dim;
   return patch
     .split('\n')

@@ -157,7 +157,7 @@ export class FakeSecretsManager {
     const scope = `${date}/${region}/${service}/aws4_request`;
     const toSign = ['AWS4-HMAC-SHA256', amzDate, scope, createHash('sha256').update(canonical).digest('hex')].join('\n');
     const hmac = (key: string | Buffer, data: string) => createHmac('sha256', key).update(data).digest();
-    const signingKey = hmac(hmac(hmac(hmac(`AWS4${this.opts.secretAccessKey}`, date!), region!), service!), 'aws4_request');
+    const signingKey = hmac(hmac(hmac(hmac(`AWS4${this.opts.secretAccessKey}`, date!), region), service), 'aws4_request');
     if (createHmac('sha256', signingKey).update(toSign).digest('hex') !== signature) {
       return fail(
         400,

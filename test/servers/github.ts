@@ -176,7 +176,7 @@ export class FakeGitHub {
     const pages = Math.max(1, Math.ceil(items.length / perPage));
     const link = (p: number) => {
       const q = new URLSearchParams({ ...query, per_page: String(perPage), page: String(p) });
-      return `<${this.url}${path}?${q}>`;
+      return `<${this.url}${path}?${q.toString()}>`;
     };
     const links: string[] = [];
     if (page < pages) links.push(`${link(page + 1)}; rel="next"`, `${link(pages)}; rel="last"`);

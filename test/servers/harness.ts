@@ -56,7 +56,7 @@ export async function serveLocal(name: string, handle: (call: IncomingCall) => R
         headers: req.headers,
         body: Buffer.concat(chunks).toString('utf8'),
       };
-      Promise.resolve()
+      void Promise.resolve()
         .then(() => handle(call))
         .catch((): Reply => ({ status: 500, body: { error: 'test server failure' }, note: 'handler threw' }))
         .then((reply) => {

@@ -249,7 +249,7 @@ describe('.github/workflows and action.yml', () => {
 
   describe('apply: one run queue per environment', () => {
     const wf = load('apply.yml');
-    const { queue, plan, apply, replan } = wf.jobs as Record<string, Job>;
+    const { queue, plan, apply, replan } = wf.jobs;
     const dispatch = (job: Job) => job.steps!.map((s) => s.run).filter(Boolean);
 
     it('runs on main and by hand; a run with an environment is one slot of that environment\'s queue, never cancelled', () => {

@@ -2,7 +2,7 @@
 import { Option, type Command } from 'commander';
 import { ExitError } from '../../diagnostics.js';
 import { parseAmount } from '../../fees/quote.js';
-import type { GlobalOptions } from '../main.js';
+import type { GlobalOptions } from '../options.js';
 import type { Io } from '../io.js';
 import type { ListFlags, QuoteFlags } from './adopt.js';
 import type { ImportFlags } from './import.js';

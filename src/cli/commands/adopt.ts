@@ -2,13 +2,13 @@
 // needs a single line for them.
 import type { Catalog } from '../../catalog/catalog.js';
 import { ExitError, warning } from '../../diagnostics.js';
-import { quoteTable, renderQuoteJson, renderQuoteText, type PricedProvider } from '../../fees/table.js';
-import { listRows, renderListJson, renderListText } from '../../list/table.js';
+import { quoteTable, renderQuoteJson, renderQuoteText, type PricedProvider } from '../../render/fees.js';
+import { listRows, renderListJson, renderListText } from '../../render/list.js';
 import { loadDesiredFiles } from '../../load/providers.js';
 import { catalogProducts } from '../../load/sequences.js';
 import { didYouMean } from '../../load/suggest.js';
-import { connect, loadDesired, openWorkspace } from '../../workspace.js';
-import type { GlobalOptions } from '../main.js';
+import { connect, loadDesired, openWorkspace } from '../../app/workspace.js';
+import type { GlobalOptions } from '../options.js';
 import { printDiagnostics, type Io } from '../io.js';
 import { lockWaitNotice } from '../lock-notice.js';
 

@@ -1,20 +1,22 @@
 import { createInterface } from 'node:readline/promises';
 import { applyPlan, DEFAULT_PARALLELISM, type ApplyResult } from '../../apply/apply.js';
 import { ExitError } from '../../diagnostics.js';
-import { appendStepSummary, applySummaryMarkdown } from '../../github/summary.js';
+import { appendStepSummary, applySummaryMarkdown } from '../../app/summary.js';
 import { mergeOverrides, raiseIfUnsafe } from '../../plan/checks.js';
 import { hasChanges } from '../../plan/plan.js';
-import { renderPlanText } from '../../plan/render.js';
+import { renderPlanText } from '../../render/plan.js';
 import { readPlanFile } from '../../plan/planfile.js';
 import { reconcileSavedPlan } from '../../plan/stale.js';
 import { TOOL_VERSION } from '../../version.js';
-import { computePlan, openWorkspace } from '../../workspace.js';
-import type { GlobalOptions } from '../main.js';
+import { computePlan, openWorkspace } from '../../app/workspace.js';
+import type { GlobalOptions } from '../options.js';
 import { printDiagnostics, type Io } from '../io.js';
 import { lockWaitNotice } from '../lock-notice.js';
 import { applyProgress } from '../progress.js';
 import { recordStats } from '../stats.js';
 import { runSequencePhase } from '../sequence-phase.js';
+import { applyOrder } from '../../kinds/registry.js';
+import type { KindName } from '../../kinds/kind.js';
 import { escapeText } from '../../text/escape.js';
 import { error } from '../../diagnostics.js';
 import { decideWindows } from '../../policy/windows.js';
@@ -86,23 +88,32 @@ export async function applyCommand(io: Io, g: GlobalOptions, planFile: string | 
       return 1;
     }
     io.out(`\nApplying to environment "${ws.envName}"...\n`);
-    const progress = applyProgress(io, plan.changes);
-    let r: ApplyResult;
-    try {
-      const audit = await auditContext(io.env, ws.config.dir, now, window.refused ? o.overrideWindow!.trim() : undefined);
-      r = await applyPlan(plan, run.connection.client, run.secrets, { parallelism: o.parallelism ?? DEFAULT_PARALLELISM, onEvent: (e) => progress.onEvent(e), audit });
-    } finally {
-      progress.finish();
-    }
     const client = run.connection.client;
-    recordStats(io, { command: 'apply', apiRequests: client.requests, secretReads: run.secrets.reads, providers: plan.changes.length });
-    io.out('\n' + summaryLine(io, r) + '\n');
-    await appendStepSummary(io.env, applySummaryMarkdown(ws.envName, r));
-    if (client.retries?.exhausted) {
-      io.err('The API kept failing and the retry budget is spent, so the apply stopped. Run it again later (the same plan or a fresh one): what was done is not repeated and nothing is duplicated.\n');
-    }
-    const sequencesApplied = await runSequencePhase(io, plan, client, r.failed > 0 || r.skipped.length > 0);
-    return r.failed || r.skipped.length || !sequencesApplied ? 1 : 0;
+    // One phase per kind, in the registry's dependency order; a phase after a failed one is told
+    // so (a sequence may name the provider that was not created).
+    const phases: Record<KindName, (earlierFailed: boolean) => Promise<boolean>> = {
+      Provider: async () => {
+        const progress = applyProgress(io, plan.changes);
+        let r: ApplyResult;
+        try {
+          const audit = await auditContext(io.env, ws.config.dir, now, window.refused ? o.overrideWindow!.trim() : undefined);
+          r = await applyPlan(plan, client, run.secrets, { parallelism: o.parallelism ?? DEFAULT_PARALLELISM, onEvent: (e) => progress.onEvent(e), audit });
+        } finally {
+          progress.finish();
+        }
+        recordStats(io, { command: 'apply', apiRequests: client.requests, secretReads: run.secrets.reads, providers: plan.changes.length });
+        io.out('\n' + summaryLine(io, r) + '\n');
+        await appendStepSummary(io.env, applySummaryMarkdown(ws.envName, r));
+        if (client.retries?.exhausted) {
+          io.err('The API kept failing and the retry budget is spent, so the apply stopped. Run it again later (the same plan or a fresh one): what was done is not repeated and nothing is duplicated.\n');
+        }
+        return !(r.failed || r.skipped.length);
+      },
+      Sequence: (earlierFailed) => runSequencePhase(io, plan, client, earlierFailed),
+    };
+    let failed = false;
+    for (const kind of applyOrder()) if (!(await phases[kind](failed))) failed = true;
+    return failed ? 1 : 0;
   } finally {
     await run.connection.close();
   }

@@ -1,17 +1,17 @@
 import path from 'node:path';
 import { ExitError, warning, type Diagnostic } from '../../diagnostics.js';
 import { computeDrift, type SecretComparison } from '../../drift/drift.js';
-import { renderDriftJson, renderDriftMarkdown, renderDriftText } from '../../drift/render.js';
+import { renderDriftJson, renderDriftMarkdown, renderDriftText } from '../../render/drift.js';
 import { planDriftWrite, writeDrift } from '../../drift/write.js';
 import { driftPatch } from '../../drift/preview.js';
 import type { GitHubFlags } from '../../github/context.js';
-import { assemble } from '../../github/markdown.js';
-import { appendStepSummary } from '../../github/summary.js';
+import { assemble } from '../../render/markdown.js';
+import { appendStepSummary } from '../../app/summary.js';
 import { fingerprintAnnotation } from '../../live/read.js';
 import type { DesiredProvider, LiveProvider } from '../../model/state.js';
 import type { Fingerprinter } from '../../secrets/fingerprint.js';
-import { comparison, connect, loadDesired, openWorkspace, readLive, resolveDesiredSecrets, type Workspace } from '../../workspace.js';
-import type { GlobalOptions } from '../main.js';
+import { comparison, connect, loadDesired, openWorkspace, readLive, resolveDesiredSecrets, type Workspace } from '../../app/workspace.js';
+import type { GlobalOptions } from '../options.js';
 import { printDiagnostics, type Io } from '../io.js';
 import { lockWaitNotice } from '../lock-notice.js';
 import { recordStats } from '../stats.js';
@@ -133,7 +133,7 @@ export async function driftCommand(io: Io, g: GlobalOptions, o: DriftFlags): Pro
   if (o.githubIssue) {
     const artifactDir = path.join(ws.config.dir, '.paystrator', 'artifacts');
     // Loaded only here: see github-plan.ts.
-    const { publishDriftIssue } = await import('../../github/publish.js');
+    const { publishDriftIssue } = await import('../../app/publish.js');
     const r = await publishDriftIssue(report, { env: io.env, flags: { ...o, githubPr: undefined }, artifactDir, onWarning: (m) => io.err(io.style.yellow(`warning: ${m}`) + '\n') });
     const what = {
       opened: `Opened drift issue #${r.number}`,
@@ -148,7 +148,7 @@ export async function driftCommand(io: Io, g: GlobalOptions, o: DriftFlags): Pro
   }
 
   if (o.githubPr) {
-    const { publishDriftPullRequest } = await import('../../github/drift-pr.js');
+    const { publishDriftPullRequest } = await import('../../app/drift-pr.js');
     const { githubPr: _pr, ...flags } = o;
     const r = await publishDriftPullRequest(report, planned.files, patch, {
       env: io.env,

@@ -1,9 +1,9 @@
 import { writeFile } from 'node:fs/promises';
 import { ExitError, error } from '../../diagnostics.js';
-import { changedSince, matrix, selectEnvironments } from '../../environments.js';
+import { changedSince, matrix, selectEnvironments } from '../../app/environments.js';
 import { loadConfig } from '../../load/config.js';
-import { unwrap } from '../../workspace.js';
-import type { GlobalOptions } from '../main.js';
+import { unwrap } from '../../app/workspace.js';
+import type { GlobalOptions } from '../options.js';
 import { printDiagnostics, type Io } from '../io.js';
 
 export interface EnvironmentsFlags {

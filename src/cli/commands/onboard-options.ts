@@ -1,6 +1,6 @@
 // Flags of init and environments; the commands themselves load on use.
 import { Option, type Command } from 'commander';
-import type { GlobalOptions } from '../main.js';
+import type { GlobalOptions } from '../options.js';
 import type { Io } from '../io.js';
 import type { EnvironmentsFlags } from './environments.js';
 import type { InitFlags } from './init.js';

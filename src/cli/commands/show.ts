@@ -3,7 +3,7 @@
 // any secret store.
 import { PLAN_FORMAT_VERSION } from '../../plan/plan.js';
 import { readPlanFile, serializePlan } from '../../plan/planfile.js';
-import { renderPlanText } from '../../plan/render.js';
+import { renderPlanText } from '../../render/plan.js';
 import { TOOL_VERSION } from '../../version.js';
 import { renderPlanMarkdownText } from '../github-plan.js';
 import type { Io } from '../io.js';

@@ -1,11 +1,11 @@
 import path from 'node:path';
 import { ExitError, type Diagnostic } from '../../diagnostics.js';
-import { renderAnnotations, validateSummaryMarkdown } from '../../github/annotations.js';
-import { appendStepSummary } from '../../github/summary.js';
+import { renderAnnotations, validateSummaryMarkdown } from '../../render/annotations.js';
+import { appendStepSummary } from '../../app/summary.js';
 import { loadDesiredFiles } from '../../load/providers.js';
-import { openWorkspace } from '../../workspace.js';
+import { openWorkspace } from '../../app/workspace.js';
 import { policyRuleDiagnostics } from '../../policy/workspace-rules.js';
-import type { GlobalOptions } from '../main.js';
+import type { GlobalOptions } from '../options.js';
 import { printDiagnostics, type Io } from '../io.js';
 
 export async function validateCommand(io: Io, g: GlobalOptions, o: { format: 'text' | 'json' | 'github' }): Promise<number> {

@@ -134,7 +134,7 @@ async function api<T>(
     } catch {
       json = undefined;
     }
-    if (!res.ok) throw new ApiFailure(res.status, typeof json === 'object' && json !== null ? (json as Partial<Problem>) : {});
+    if (!res.ok) throw new ApiFailure(res.status, typeof json === 'object' && json !== null ? (json) : {});
     return { json: json as T, etag: res.headers.get('ETag') };
   }
 }

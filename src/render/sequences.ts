@@ -1,8 +1,8 @@
 // The sequence part of a plan in text, in the same shape as the provider part.
-import type { Style } from '../plan/render.js';
+import type { Style } from './style.js';
 import { escapeText as t } from '../text/escape.js';
-import { describeSequence } from './model.js';
-import type { SequenceChange } from './plan.js';
+import { describeSequence } from '../model/sequence.js';
+import type { SequenceChange } from '../sequences/plan.js';
 
 const names = (list: readonly string[]) => `[${list.map(t).join(', ')}]`;
 

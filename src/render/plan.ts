@@ -1,28 +1,17 @@
 import type { FieldChange, Json } from '../diff/diff.js';
 import { DEFAULT_QUOTE_AMOUNT, feeEffectLine } from '../fees/effect.js';
 import { adoptionOnlySummary } from '../import/adoption.js';
-import { renderSequenceLines, sequenceSummary } from '../sequences/render.js';
+import { renderSequenceLines, sequenceSummary } from './sequences.js';
 import { escapeText as t } from '../text/escape.js';
-import { hasChanges, type Plan, type ProviderChange } from './plan.js';
+import { hasChanges, type Plan, type ProviderChange } from '../plan/plan.js';
+import { plain, type Style } from './style.js';
 
 export interface RenderOptions {
   /** The sample amount a fee or VAT change is shown on (whole rupiah); 1,000,000 by default. */
   quoteAmount?: bigint;
 }
 
-export interface Style {
-  green(s: string): string;
-  yellow(s: string): string;
-  red(s: string): string;
-  bold(s: string): string;
-  dim(s: string): string;
-  /** Hunk headers of file previews; optional so a Style written elsewhere still fits. */
-  cyan?(s: string): string;
-}
-
-const ansi = (open: number, close: number) => (s: string) => `\x1b[${open}m${s}\x1b[${close}m`;
-export const colors: Style = { green: ansi(32, 39), yellow: ansi(33, 39), red: ansi(31, 39), bold: ansi(1, 22), dim: ansi(2, 22), cyan: ansi(36, 39) };
-export const plain: Style = { green: (s) => s, yellow: (s) => s, red: (s) => s, bold: (s) => s, dim: (s) => s, cyan: (s) => s };
+export { colors, plain, type Style } from './style.js';
 
 /** A value as text; live values are outside text, so whatever it holds comes out escaped. */
 export function formatValue(v: Json | undefined): string {

@@ -1,9 +1,9 @@
 // A drift report as text (terminal), Markdown (GitHub) or JSON. Secret values are never in a
 // report to begin with: a secret shows as its kind of difference and its credential versions.
-import { md, mdCode, mdValue, table, type MarkdownReport } from '../github/markdown.js';
-import { formatValue, plain, type Style } from '../plan/render.js';
+import { md, mdCode, mdValue, table, type MarkdownReport } from './markdown.js';
+import { formatValue, plain, type Style } from './plan.js';
 import { escapeText as t } from '../text/escape.js';
-import { coveragePercent, type DriftField, type DriftReport, type SecretDrift } from './drift.js';
+import { coveragePercent, type DriftField, type DriftReport, type SecretDrift } from '../drift/drift.js';
 
 export function describeSecret(s: SecretDrift): string {
   switch (s.kind) {

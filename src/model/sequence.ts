@@ -1,7 +1,7 @@
 // Routing sequences (SPEC 3, `kind: Sequence`): per product, and optionally per destination, the
 // providers Paystrator tries in order. Git names providers; the API keeps ids (resolved at apply).
 import type { Sequence } from '../generated/api.js';
-import type { ProviderStatus, SourcePosition } from '../model/state.js';
+import type { ProviderStatus, SourcePosition } from './state.js';
 
 export interface SequenceKey {
   product: string;

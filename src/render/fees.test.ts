@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { FeeState, TaxState } from '../model/state.js';
-import { feeEffectLine, pricingChange } from './effect.js';
-import { quoteTable, renderQuoteJson, renderQuoteText, type PricedProvider } from './table.js';
+import { feeEffectLine, pricingChange } from '../fees/effect.js';
+import { quoteTable, renderQuoteJson, renderQuoteText, type PricedProvider } from './fees.js';
 
 const pct = (percent: string): FeeState => ({ type: 'PERCENTAGE', percent });
 const flat = (amount: string): FeeState => ({ type: 'FLAT', amount, currency: 'IDR' });

@@ -2,30 +2,31 @@
 // diff -> plan. Each step returns values; the CLI decides what to print.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { PaystratorClient } from './api/client.js';
-import type { Transport } from './api/transport.js';
-import { bundledCatalog, type Catalog } from './catalog/catalog.js';
-import { ExitError, warning, type Diagnostic, type Result } from './diagnostics.js';
-import type { Environment, Policy } from './generated/config.js';
-import { fingerprintAnnotation, ROTATED_OUTSIDE_GIT, toLiveProvider } from './live/read.js';
-import { loadConfig, resolveEnvironment, type LoadedConfig } from './load/config.js';
-import { loadDesiredFiles } from './load/providers.js';
-import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, type DesiredProvider, type LiveProvider, type SecretRefTarget } from './model/state.js';
-import { buildPlan } from './plan/build.js';
-import { MIN_LIVE_FOR_CHANGE_THRESHOLD, withCheckNotes } from './plan/checks.js';
-import type { Plan, PlanOverrides } from './plan/plan.js';
-import { createFingerprinter, type Fingerprinter } from './secrets/fingerprint.js';
-import { resolveSecrets, type ResolvedSecrets } from './secrets/resolver.js';
-import { Sensitive } from './secrets/sensitive.js';
-import { createStores } from './secrets/stores.js';
-import { TOOL_VERSION } from './version.js';
-import type { SecretStore } from './secrets/store.js';
-import { attachSequencePlan } from './sequences/live.js';
-import type { LockWait } from './sandbox/lock.js';
-import type { DesiredSequence } from './sequences/model.js';
-import { policyRuleDiagnostics } from './policy/workspace-rules.js';
+import type { PaystratorClient } from '../api/client.js';
+import type { Transport } from '../api/transport.js';
+import { bundledCatalog, type Catalog } from '../catalog/catalog.js';
+import { ExitError, warning, type Diagnostic, type Result } from '../diagnostics.js';
+import type { Environment, Policy } from '../generated/config.js';
+import { fingerprintAnnotation, ROTATED_OUTSIDE_GIT, toLiveProvider } from '../live/read.js';
+import { loadConfig, resolveEnvironment, type LoadedConfig } from '../load/config.js';
+import { loadDesiredFiles } from '../load/providers.js';
+import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, type DesiredProvider, type LiveProvider, type SecretRefTarget } from '../model/state.js';
+import { MIN_LIVE_FOR_CHANGE_THRESHOLD, withCheckNotes } from '../plan/checks.js';
+import type { Plan, PlanOverrides } from '../plan/plan.js';
+import { createFingerprinter, type Fingerprinter } from '../secrets/fingerprint.js';
+import { resolveSecrets, type ResolvedSecrets } from '../secrets/resolver.js';
+import { Sensitive } from '../secrets/sensitive.js';
+import { createStores } from '../secrets/stores.js';
+import { TOOL_VERSION } from '../version.js';
+import type { SecretStore } from '../secrets/store.js';
+import { readLiveSequences } from '../sequences/live.js';
+import { buildAccountPlan, sequencesNeeded } from '../kinds/plan.js';
+import type { LockWait } from '../sandbox/lock.js';
+export type { LockWait } from '../sandbox/lock.js';
+import type { DesiredSequence } from '../model/sequence.js';
+import { policyRuleDiagnostics } from '../policy/workspace-rules.js';
 
-export { TOOL_VERSION } from './version.js';
+export { TOOL_VERSION } from '../version.js';
 export const DEFAULT_SANDBOX_DATA = '.paystrator/sandbox.json';
 
 export interface Workspace {
@@ -90,15 +91,15 @@ export interface Connection {
 
 export async function connect(ws: Workspace): Promise<Connection> {
   // The API client and its response validators load only for commands that talk to the API.
-  const [{ PaystratorClient }, { HttpTransport, InProcessTransport }] = await Promise.all([import('./api/client.js'), import('./api/transport.js')]);
+  const [{ PaystratorClient }, { HttpTransport, InProcessTransport }] = await Promise.all([import('../api/client.js'), import('../api/transport.js')]);
   let transport: Transport;
   let apiKey: Sensitive;
   if (ws.env.endpoint === 'embedded') {
     // Loaded only here: an HTTP environment never pays for the sandbox's code.
     const [{ createSandboxApp }, { SANDBOX_RW_KEY, SandboxStore }, { lockTimeoutFromEnv }] = await Promise.all([
-      import('./sandbox/app.js'),
-      import('./sandbox/state.js'),
-      import('./sandbox/lock.js'),
+      import('../sandbox/app.js'),
+      import('../sandbox/state.js'),
+      import('../sandbox/lock.js'),
     ]);
     const timeout = lockTimeoutFromEnv(ws.sandboxLock.processEnv);
     // Locked until the connection closes: the run as a whole, not each write, is what must not interleave.
@@ -249,15 +250,20 @@ export async function computePlan(ws: Workspace, opts: { prune?: boolean; target
     const warnings = [...loaded.value.warnings, ...rules.warnings];
     const { company } = read.value;
     const { secrets, desired, live, fingerprinter } = await resolveDesiredSecrets(ws, loaded.value.desired, company, { live: read.value.live, ...(opts.saved ? { saved: opts.saved } : {}) });
-    const plan = buildPlan({
+    const targets = opts.targets ?? [];
+    // Every kind's live state is read before the plan is built: the plan is one pure function of it.
+    const liveSequences = sequencesNeeded(sequences, targets) ? await readLiveSequences(connection.client) : undefined;
+    const plan = buildAccountPlan({
       ...comparison(ws, connection, company, desired, live),
       prune: opts.prune ?? ws.policy.prune,
-      targets: opts.targets ?? [],
+      targets,
       adopt: opts.adopt ?? [],
       imported: await importedProviders(ws, desired, live),
       ...(opts.overrides ? { overrides: opts.overrides } : {}),
+      sequences,
+      ...(liveSequences ? { liveSequences } : {}),
+      qris: (integration) => ws.catalog.get(integration)?.qris === true,
     });
-    await attachSequencePlan(plan, connection.client, sequences, live, ws.catalog);
     const slow = fingerprinter.derivations >= SLOW_FINGERPRINTS
       ? [warning(`${fingerprinter.derivations} secret fingerprints were derived with scrypt (tens of milliseconds each): set policy.fingerprintKey to make them instant`, { file: path.basename(ws.config.file), field: 'policy.fingerprintKey', rule: 'fingerprint' })]
       : [];

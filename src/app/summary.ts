@@ -2,7 +2,7 @@
 // by GITHUB_STEP_SUMMARY, and the run's summary page shows it.
 import { appendFile, stat } from 'node:fs/promises';
 import { redact } from '../text/redact.js';
-import { assemble, md, STEP_SUMMARY_LIMIT, type MarkdownReport } from './markdown.js';
+import { assemble, md, STEP_SUMMARY_LIMIT, type MarkdownReport } from '../render/markdown.js';
 
 /** Appends the report when running in Actions; returns whether it did. Never fails the command. */
 export async function appendStepSummary(env: NodeJS.ProcessEnv, report: MarkdownReport | string): Promise<boolean> {

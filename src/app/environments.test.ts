@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { matrix, selectEnvironments } from './environments.js';
-import type { LoadedConfig } from './load/config.js';
+import type { LoadedConfig } from '../load/config.js';
 
 async function configIn(sub: string, environments: Record<string, { providers: string | string[] }>): Promise<{ loaded: LoadedConfig; top: string }> {
   const top = await realpath(await mkdtemp(path.join(os.tmpdir(), 'envs-')));

@@ -5,8 +5,8 @@ import { execFile } from 'node:child_process';
 import { realpathSync } from 'node:fs';
 import path from 'node:path';
 import picomatch from 'picomatch';
-import { ExitError } from './diagnostics.js';
-import type { LoadedConfig } from './load/config.js';
+import { ExitError } from '../diagnostics.js';
+import type { LoadedConfig } from '../load/config.js';
 
 export interface ChangedFiles {
   /** Paths relative to the repository's top folder, forward slashes. */

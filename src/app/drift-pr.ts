@@ -4,14 +4,14 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { DriftReport } from '../drift/drift.js';
-import { driftSummaryMarkdown, renderDriftMarkdown } from '../drift/render.js';
+import { driftSummaryMarkdown, renderDriftMarkdown } from '../render/drift.js';
 import type { PlannedFile } from '../drift/write.js';
 import { repositoryPath, repositoryRoot } from '../files/repo-root.js';
 import { redact } from '../text/redact.js';
-import { createGitHub } from './client.js';
-import { resolveGitHubContext, type GitHubFlags } from './context.js';
-import { assemble, GITHUB_BODY_LIMIT, md } from './markdown.js';
-import { syncDriftPullRequest, type DriftPullRequestResult } from './pull-request.js';
+import { createGitHub } from '../github/client.js';
+import { resolveGitHubContext, type GitHubFlags } from '../github/context.js';
+import { assemble, GITHUB_BODY_LIMIT, md } from '../render/markdown.js';
+import { syncDriftPullRequest, type DriftPullRequestResult } from '../github/pull-request.js';
 
 export interface DriftPrOptions {
   env: NodeJS.ProcessEnv;

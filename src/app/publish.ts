@@ -4,16 +4,16 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { DriftReport } from '../drift/drift.js';
 import { driftDigestInput } from '../drift/drift.js';
-import { driftSummaryMarkdown, renderDriftMarkdown } from '../drift/render.js';
+import { driftSummaryMarkdown, renderDriftMarkdown } from '../render/drift.js';
 import type { Plan } from '../plan/plan.js';
 import { redact } from '../text/redact.js';
-import { TOOL_VERSION } from '../workspace.js';
-import { createGitHub } from './client.js';
-import { planMarker, upsertStickyComment, type CommentResult } from './comment.js';
-import { resolveGitHubContext, type GitHubContext, type GitHubFlags } from './context.js';
-import { digestOf, driftMarker, syncDriftIssue, type DriftIssueResult } from './issue.js';
-import { assemble, GITHUB_BODY_LIMIT, md, type MarkdownReport } from './markdown.js';
-import { renderPlanMarkdown } from './plan-markdown.js';
+import { TOOL_VERSION } from '../version.js';
+import { createGitHub } from '../github/client.js';
+import { planMarker, upsertStickyComment, type CommentResult } from '../github/comment.js';
+import { resolveGitHubContext, type GitHubContext, type GitHubFlags } from '../github/context.js';
+import { digestOf, driftMarker, syncDriftIssue, type DriftIssueResult } from '../github/issue.js';
+import { assemble, GITHUB_BODY_LIMIT, md, type MarkdownReport } from '../render/markdown.js';
+import { renderPlanMarkdown } from '../render/plan-markdown.js';
 
 export interface PublishOptions {
   env: NodeJS.ProcessEnv;

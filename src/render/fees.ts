@@ -2,7 +2,7 @@
 // its renderings. The CLI gathers the providers (live or from git) and prints the result.
 import type { FeeState, ProviderStatus, ProviderType, TaxState } from '../model/state.js';
 import { escapeText as t } from '../text/escape.js';
-import { describeFee, describeTax, formatRupiah, quote, type Quote } from './quote.js';
+import { describeFee, describeTax, formatRupiah, quote, type Quote } from '../fees/quote.js';
 
 export interface PricedProvider {
   name: string;

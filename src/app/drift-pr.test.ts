@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { computeDrift } from '../drift/drift.js';
 import { desiredProvider, liveProvider, providerState } from '../../test/helpers/states.js';
 import { driftPrBody } from './drift-pr.js';
-import { GITHUB_BODY_LIMIT } from './markdown.js';
+import { GITHUB_BODY_LIMIT } from '../render/markdown.js';
 
 const report = () => {
   const s = providerState('Alpha');

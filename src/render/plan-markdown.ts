@@ -2,8 +2,8 @@
 // summary. Built from the same Plan value the text renderer shows.
 import type { FieldChange } from '../diff/diff.js';
 import { hasChanges, type Plan, type ProviderChange } from '../plan/plan.js';
-import { plain } from '../plan/render.js';
-import { renderSequenceLines, sequenceSummary } from '../sequences/render.js';
+import { plain } from './plan.js';
+import { renderSequenceLines, sequenceSummary } from './sequences.js';
 import { md, mdCode, mdValue, table, type MarkdownReport } from './markdown.js';
 
 const VERB = { create: 'create', update: 'update', deactivate: 'deactivate', noop: 'unchanged' } as const;
