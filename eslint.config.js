@@ -81,8 +81,9 @@ export default tseslint.config(
     },
   },
   {
-    // src/load/ (the YAML layer, issue 13 section 1) and src/drift/write.ts are rewritten on other
-    // branches at the same time; their typed-lint findings are fixed there, after which this block goes.
+    // src/load/ and src/drift/write.ts still have 13 typed-lint findings (unbound methods of
+    // js-yaml/yaml node helpers, String() of yaml scalars, two needless assertions): to be fixed
+    // file by file, after which this block goes. New code elsewhere gets the full rule set.
     files: ['src/load/**', 'src/drift/write.ts'],
     rules: {
       '@typescript-eslint/unbound-method': 'off',
