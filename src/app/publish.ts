@@ -64,10 +64,10 @@ export interface PlanCommentResult extends CommentResult, Omit<Fitted, 'body'> {
   pr: number;
 }
 
-export async function publishPlanComment(plan: Plan, opts: PublishOptions): Promise<PlanCommentResult> {
+export async function publishPlanComment(plan: Plan, opts: PublishOptions & { notices?: readonly string[] }): Promise<PlanCommentResult> {
   const ctx = await resolveGitHubContext(opts.env, opts.flags, { needPr: true });
   const marker = planMarker(plan.environment);
-  const fitted = await fit(renderPlanMarkdown(plan), marker, ctx, opts, 'plan', plan.environment);
+  const fitted = await fit(renderPlanMarkdown(plan, opts.notices ?? []), marker, ctx, opts, 'plan', plan.environment);
   const client = createGitHub({ token: ctx.token, apiUrl: ctx.apiUrl, ...(opts.onWarning ? { onWarning: opts.onWarning } : {}), ...(opts.retryBaseMs !== undefined ? { retryBaseMs: opts.retryBaseMs } : {}) });
   const result = await upsertStickyComment(client, ctx.repo, ctx.pr!, marker, fitted.body);
   return { ...result, pr: ctx.pr!, omitted: fitted.omitted, ...(fitted.artifact ? { artifact: fitted.artifact } : {}) };

@@ -8,14 +8,15 @@ import { appendStepSummary } from '../app/summary.js';
 import type { Plan } from '../plan/plan.js';
 import type { Io } from './io.js';
 
-export const renderPlanMarkdownText = (plan: Plan) => assemble(renderPlanMarkdown(plan), { collapsed: false }).text;
+export const renderPlanMarkdownText = (plan: Plan, notices: readonly string[] = []) => assemble(renderPlanMarkdown(plan, notices), { collapsed: false }).text;
 
-export async function planToGitHub(io: Io, plan: Plan, workspaceDir: string, o: GitHubFlags & { githubComment?: boolean; format: string }): Promise<void> {
+export async function planToGitHub(io: Io, plan: Plan, workspaceDir: string, o: GitHubFlags & { githubComment?: boolean; format: string }, notices: readonly string[] = []): Promise<void> {
   const say = o.format === 'json' ? (t: string) => io.err(t) : (t: string) => io.out(t);
   if (o.githubComment) {
     // Octokit and its plugins cost ~60 ms to load: only a run that comments pays for them.
     const { publishPlanComment } = await import('../app/publish.js');
     const r = await publishPlanComment(plan, {
+      notices,
       env: io.env,
       flags: o,
       artifactDir: path.join(workspaceDir, '.paystrator', 'artifacts'),
@@ -25,5 +26,5 @@ export async function planToGitHub(io: Io, plan: Plan, workspaceDir: string, o: 
     say(`\n${verb} pull request #${r.pr}: ${r.url}\n`);
     if (r.artifact) say(`The plan is too long for a comment (${r.omitted} sections left out); the full plan is in ${r.artifact}\n`);
   }
-  await appendStepSummary(io.env, renderPlanMarkdown(plan));
+  await appendStepSummary(io.env, renderPlanMarkdown(plan, notices));
 }

@@ -32,7 +32,8 @@ export function planSummaryLine(plan: Plan): string {
   return `**Paystrator plan for ${env}: ${s.create} to create, ${s.update} to update, ${s.deactivate} to deactivate, ${s.noop} unchanged.**${sequences}`;
 }
 
-export function renderPlanMarkdown(plan: Plan): MarkdownReport {
+/** `notices`: what the run knows beside the plan itself, e.g. that a change window would refuse its apply now. */
+export function renderPlanMarkdown(plan: Plan, notices: readonly string[] = []): MarkdownReport {
   const blocks = plan.changes.filter((c) => c.action !== 'noop' || c.notes.length > 0).map(changeBlock);
   const sequenceLines = renderSequenceLines(plan.sequences ?? [], plain).filter((l) => l.trim());
   if (sequenceLines.length) blocks.push(sequenceLines.map((l) => md(l.trim())).join('<br>\n'));
@@ -40,6 +41,8 @@ export function renderPlanMarkdown(plan: Plan): MarkdownReport {
     blocks.push(`**Unmanaged** (live, not in git, never touched): ${plan.unmanaged.map((u) => `${md(u.name)} (${md(u.status)})`).join(', ')}`);
   }
   for (const c of plan.checks ?? []) blocks.push(`**Check skipped:** ${md(c)}.`);
+  // First, so a reviewer sees it before the details: approving a plan that cannot land wastes a window.
+  for (const n of notices) blocks.unshift(`**${md(n)}**`);
   return {
     summary: planSummaryLine(plan),
     intro: `Environment ${mdCode(plan.environment)} · company ${mdCode(plan.company)} · ${md(plan.endpoint)}`,

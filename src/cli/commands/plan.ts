@@ -33,17 +33,20 @@ export async function planCommand(io: Io, g: GlobalOptions, o: PlanFlags): Promi
   await run.connection.close();
   recordStats(io, { command: 'plan', apiRequests: run.connection.client.requests, secretReads: run.secrets.reads, providers: run.plan.changes.length });
   printDiagnostics(io, run.warnings);
-  io.out(o.format === 'json' ? serializePlan(run.plan) : o.format === 'markdown' ? renderPlanMarkdownText(run.plan) : renderPlanText(run.plan, io.style, o.quoteAmount === undefined ? {} : { quoteAmount: o.quoteAmount }));
+  const window = decideWindows(ws.config.config.policy.windows, runClock(io.env), run.plan);
+  const windowNote = window.message ? (window.refused ? `Apply would be refused now: ${window.message} (pass --override-window REASON to apply anyway).` : `Change window: ${window.message}.`) : undefined;
+  const notices = windowNote ? [windowNote] : [];
+  io.out(o.format === 'json' ? serializePlan(run.plan) : o.format === 'markdown' ? renderPlanMarkdownText(run.plan, notices) : renderPlanText(run.plan, io.style, o.quoteAmount === undefined ? {} : { quoteAmount: o.quoteAmount }));
   // Shown in full first, then refused: the reviewer sees exactly what tripped the check. Not saved.
   printDiagnostics(io, raiseIfUnsafe(run.plan, run.live, ws.policy, overrides));
-  const window = decideWindows(ws.config.config.policy.windows, runClock(io.env), run.plan);
-  if (window.message && o.format !== 'json') {
-    io.out(window.refused ? `\nApply would be refused now: ${window.message} (pass --override-window REASON to apply anyway).\n` : `\nChange window: ${window.message}.\n`);
-  }
+  // The window is a fact of now, not of the plan (apply decides again): JSON keeps stdout the plan
+  // file alone and says it on stderr; markdown carries it inside the report.
+  if (windowNote && o.format === 'text') io.out(`\n${windowNote}\n`);
+  if (windowNote && o.format === 'json') io.err(`${windowNote}\n`);
   if (o.out) {
     await writePlanFile(o.out, run.plan);
     if (o.format !== 'json') io.out(`\nSaved the plan to ${o.out}. Apply exactly this plan with: paystrator-gitops apply ${o.out}\n`);
   }
-  await planToGitHub(io, run.plan, ws.config.dir, o);
+  await planToGitHub(io, run.plan, ws.config.dir, o, notices);
   return o.detailedExitcode && hasChanges(run.plan) ? 2 : 0;
 }

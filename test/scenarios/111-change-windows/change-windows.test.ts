@@ -73,6 +73,13 @@ describe('change windows and the audit trail', () => {
     const plan = await cli(INSIDE, 'plan');
     expect(plan.code).toBe(0);
     expect(plan.stdout).toContain('Apply would be refused now: change window harbolnas-12-12 (deny) is open until 2026-12-13 00:00 Asia/Jakarta (2026-12-12 17:00 UTC): not allowed now: Alpha (FEE)');
+    // The pull-request view says it too, and JSON keeps stdout the plan alone.
+    const markdown = await cli(INSIDE, 'plan', '--format', 'markdown');
+    // Markdown escapes its punctuation (md()), so the words stand with backslashes between them.
+    expect(markdown.stdout).toContain('**Apply would be refused now\\: change window harbolnas\\-12\\-12 \\(deny\\) is open until 2026\\-12\\-13');
+    const json = await cli(INSIDE, 'plan', '--format', 'json');
+    expect((JSON.parse(json.stdout) as { environment: string }).environment).toBeTruthy();
+    expect(json.stderr).toContain('Apply would be refused now: change window harbolnas-12-12 (deny)');
     const before = await live('Alpha');
     const r = await cli(INSIDE, 'apply', '--auto-approve');
     expect(r.code).toBe(1);
