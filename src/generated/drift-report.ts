@@ -24,7 +24,7 @@ export interface DriftReport {
    */
   environment: string;
   /**
-   * The Paystrator API endpoint of the environment (a URL, or `embedded`).
+   * Where live was read: the API base URL (origin and path, no query), or "embedded sandbox".
    */
   endpoint: string;
   /**
