@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '../api/errors.js';
-import { colors } from '../render/plan.js';
+import { colors } from '../render/style.js';
 import { Sensitive } from '../secrets/sensitive.js';
 import { guardedIo, printDiagnostics, type Io } from './io.js';
 

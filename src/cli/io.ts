@@ -1,5 +1,5 @@
 import { formatDiagnostic, type Diagnostic } from '../diagnostics.js';
-import { colors, plain, type Style } from '../render/plan.js';
+import { colors, plain, type Style } from '../render/style.js';
 import { escapeText, sanitizeTerminalOutput } from '../text/escape.js';
 import { redact } from '../text/redact.js';
 

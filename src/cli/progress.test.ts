@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ApplyEvent } from '../apply/apply.js';
 import type { ProviderChange } from '../plan/plan.js';
-import { plain } from '../render/plan.js';
+import { plain } from '../render/style.js';
 import type { Io } from './io.js';
 import { applyProgress, BAR_THRESHOLD } from './progress.js';
 

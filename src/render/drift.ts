@@ -1,7 +1,8 @@
 // A drift report as text (terminal), Markdown (GitHub) or JSON. Secret values are never in a
 // report to begin with: a secret shows as its kind of difference and its credential versions.
 import { md, mdCode, mdValue, table, type MarkdownReport } from './markdown.js';
-import { formatValue, plain, type Style } from './plan.js';
+import { formatValue } from './plan.js';
+import { plain, type Style } from './style.js';
 import { escapeText as t } from '../text/escape.js';
 import { coveragePercent, type DriftField, type DriftReport, type SecretDrift } from '../drift/drift.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Provider } from '../generated/api.js';
-import { plain } from './plan.js';
+import { plain } from './style.js';
 import { absoluteTime, lastActivity, listRows, relativeTime, renderListJson, renderListText, serviceLabel } from './list.js';
 
 const NOW = new Date('2026-03-10T12:00:00Z');

@@ -3,7 +3,7 @@
 import type { Provider } from '../generated/api.js';
 import { lastWrite, type LastWrite } from '../apply/audit.js';
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, type ProviderStatus, type ProviderType } from '../model/state.js';
-import type { Style } from './plan.js';
+import type { Style } from './style.js';
 import { escapeText as t } from '../text/escape.js';
 
 /**

@@ -2,7 +2,7 @@
 // summary. Built from the same Plan value the text renderer shows.
 import type { FieldChange } from '../diff/diff.js';
 import { hasChanges, type Plan, type ProviderChange } from '../plan/plan.js';
-import { plain } from './plan.js';
+import { plain } from './style.js';
 import { renderSequenceLines, sequenceSummary } from './sequences.js';
 import { md, mdCode, mdValue, table, type MarkdownReport } from './markdown.js';
 

@@ -11,8 +11,6 @@ export interface RenderOptions {
   quoteAmount?: bigint;
 }
 
-export { colors, plain, type Style } from './style.js';
-
 /** A value as text; live values are outside text, so whatever it holds comes out escaped. */
 export function formatValue(v: Json | undefined): string {
   if (v === undefined) return '(none)';
@@ -65,8 +63,4 @@ export function renderPlanText(plan: Plan, style: Style = plain, opts: RenderOpt
   }
   for (const c of plan.checks ?? []) out.push(style.dim(`Check skipped: ${c}.`));
   return out.join('\n') + '\n';
-}
-
-export function renderPlanJson(plan: Plan): string {
-  return JSON.stringify(plan, null, 2) + '\n';
 }

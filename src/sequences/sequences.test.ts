@@ -4,7 +4,7 @@ import { InProcessTransport, type HttpRequest, type Transport } from '../api/tra
 import { canaries, capture } from '../../test/helpers/cli.js';
 import type { LiveProvider, ProviderState } from '../model/state.js';
 import type { ProviderChange } from '../plan/plan.js';
-import { plain } from '../render/plan.js';
+import { plain } from '../render/style.js';
 import { createSandboxApp } from '../sandbox/app.js';
 import { SANDBOX_RW_KEY, SandboxStore } from '../sandbox/state.js';
 import { Sensitive } from '../secrets/sensitive.js';
