@@ -28,6 +28,39 @@ export type Decimal = string;
  * via the `definition` "Fee".
  */
 export type Fee = ApiPercentageFee | ApiFlatFee;
+/**
+ * A payment service (product) of the catalog.
+ *
+ * This interface was referenced by `PaystratorApi`'s JSON-Schema
+ * via the `definition` "Service".
+ */
+export type Service = string;
+/**
+ * What a key may do with one product: the dashboard's None / Read Only / Write Only / Read & Write.
+ *
+ * This interface was referenced by `PaystratorApi`'s JSON-Schema
+ * via the `definition` "Capability".
+ */
+export type Capability = "NONE" | "READ" | "WRITE" | "READ_WRITE";
+/**
+ * This interface was referenced by `PaystratorApi`'s JSON-Schema
+ * via the `definition` "IPv4".
+ */
+export type IPv4 = string;
+/**
+ * This interface was referenced by `PaystratorApi`'s JSON-Schema
+ * via the `definition` "ApiKeyStatus".
+ */
+export type ApiKeyStatus = "ACTIVE" | "REVOKED";
+/**
+ * A new key, with its value: the only answer that ever holds it.
+ *
+ * This interface was referenced by `PaystratorApi`'s JSON-Schema
+ * via the `definition` "ApiKeyCreated".
+ */
+export type ApiKeyCreated = ApiKey & {
+  value: string;
+};
 
 export interface PaystratorApi {}
 /**
@@ -37,7 +70,17 @@ export interface PaystratorApi {}
 export interface Company {
   id: string;
   name: string;
+  /**
+   * The calling key's access to this management API: read-write when it has READ_WRITE on every product of the catalog, read when it can read at least one.
+   */
   permission: "read" | "read-write";
+  /**
+   * The calling API key (absent for the sandbox's dashboard session), so a client can tell which key it must not revoke or reduce.
+   */
+  apiKey?: {
+    id: string;
+    name: string;
+  };
 }
 /**
  * This interface was referenced by `PaystratorApi`'s JSON-Schema
@@ -264,6 +307,10 @@ export interface Sequence {
    */
   version: number;
   updatedAt: string | null;
+  /**
+   * Who last changed it (USER in the dashboard, API with a key); null or absent until it changes.
+   */
+  updatedBy?: ChangedBy | null;
 }
 /**
  * This interface was referenced by `PaystratorApi`'s JSON-Schema
@@ -283,6 +330,172 @@ export interface SequencePut {
    * @minItems 1
    */
   providerIds: string[];
+}
+/**
+ * Per product; a product absent is NONE.
+ *
+ * This interface was referenced by `PaystratorApi`'s JSON-Schema
+ * via the `definition` "Permissions".
+ */
+export interface Permissions {
+  [k: string]: Capability;
+}
+/**
+ * One URL per service; a service absent has none. At most 2048 characters each.
+ *
+ * This interface was referenced by `PaystratorApi`'s JSON-Schema
+ * via the `definition` "WebhookUrls".
+ */
+export interface WebhookUrls {
+  [k: string]: string;
+}
+/**
+ * This interface was referenced by `PaystratorApi`'s JSON-Schema
+ * via the `definition` "VerificationToken".
+ */
+export interface VerificationToken {
+  /**
+   * Goes up by one at each rotation.
+   */
+  version: number;
+  updatedAt: string;
+  updatedBy?: ChangedBy;
+}
+/**
+ * This interface was referenced by `PaystratorApi`'s JSON-Schema
+ * via the `definition` "Webhooks".
+ */
+export interface Webhooks {
+  urls: WebhookUrls;
+  verificationToken: VerificationToken;
+  annotations: StringMap;
+  /**
+   * Bumped by every PUT; the ETag is its quoted value. A token rotation does not change it.
+   */
+  version: number;
+  updatedAt: string | null;
+  updatedBy: ChangedBy | null;
+}
+/**
+ * This interface was referenced by `PaystratorApi`'s JSON-Schema
+ * via the `definition` "WebhooksPut".
+ */
+export interface WebhooksPut {
+  urls: WebhookUrls;
+  annotations?: AnnotationsPatch;
+}
+/**
+ * This interface was referenced by `PaystratorApi`'s JSON-Schema
+ * via the `definition` "WebhookTestRequest".
+ */
+export interface WebhookTestRequest {
+  service: Service;
+}
+/**
+ * This interface was referenced by `PaystratorApi`'s JSON-Schema
+ * via the `definition` "WebhookTestResult".
+ */
+export interface WebhookTestResult {
+  service: Service;
+  url: string;
+  /**
+   * The endpoint's HTTP status; 0 when it gave none.
+   */
+  status: number;
+  /**
+   * The start of the endpoint's answer (at most 2048 characters); untrusted text.
+   */
+  body: string;
+  durationMs: number;
+  /**
+   * Why there was no answer, when status is 0.
+   */
+  error?: string;
+}
+/**
+ * This interface was referenced by `PaystratorApi`'s JSON-Schema
+ * via the `definition` "IpWhitelist".
+ */
+export interface IpWhitelist {
+  /**
+   * @maxItems 100
+   */
+  addresses: IPv4[];
+  /**
+   * The address this request came from
+   */
+  requestAddress: string;
+  annotations: StringMap;
+  version: number;
+  updatedAt: string | null;
+  updatedBy: ChangedBy | null;
+}
+/**
+ * This interface was referenced by `PaystratorApi`'s JSON-Schema
+ * via the `definition` "IpWhitelistPut".
+ */
+export interface IpWhitelistPut {
+  /**
+   * Public IPv4 addresses: no private, loopback, link-local, multicast or reserved range (documentation ranges are accepted).
+   *
+   * @maxItems 100
+   */
+  addresses: IPv4[];
+  annotations?: AnnotationsPatch;
+}
+/**
+ * This interface was referenced by `PaystratorApi`'s JSON-Schema
+ * via the `definition` "ApiKey".
+ */
+export interface ApiKey {
+  id: string;
+  name: string;
+  /**
+   * The first characters of the value, as the dashboard shows it (e.g. psk_live_3f9a).
+   */
+  prefix: string;
+  permissions: Permissions;
+  status: ApiKeyStatus;
+  annotations: StringMap;
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+  revokedAt: string | null;
+  lastUsedAt: string | null;
+}
+/**
+ * This interface was referenced by `PaystratorApi`'s JSON-Schema
+ * via the `definition` "ApiKeyPage".
+ */
+export interface ApiKeyPage {
+  data: ApiKey[];
+  nextCursor: string | null;
+}
+/**
+ * This interface was referenced by `PaystratorApi`'s JSON-Schema
+ * via the `definition` "ApiKeyCreate".
+ */
+export interface ApiKeyCreate {
+  name: string;
+  permissions: Permissions;
+  annotations?: Annotations;
+}
+/**
+ * This interface was referenced by `PaystratorApi`'s JSON-Schema
+ * via the `definition` "ApiKeyPatch".
+ */
+export interface ApiKeyPatch {
+  name?: string;
+  permissions?: Permissions;
+  annotations?: AnnotationsPatch;
+}
+/**
+ * This interface was referenced by `PaystratorApi`'s JSON-Schema
+ * via the `definition` "ApiKeyRevoke".
+ */
+export interface ApiKeyRevoke {
+  reason?: string;
+  annotations?: AnnotationsPatch;
 }
 /**
  * This interface was referenced by `PaystratorApi`'s JSON-Schema
