@@ -191,6 +191,7 @@ export interface Policy {
    * The maxChangePercent guard applies from this many live providers; below, the plan says it was skipped.
    */
   maxChangeMinLive?: number;
+  rollout?: Rollout;
   fingerprintKey?: SecretRef1;
   ignore?: IgnoreRule[];
   /**
@@ -201,6 +202,23 @@ export interface Policy {
    * Change windows, like Argo CD's sync windows (docs/policy.md).
    */
   windows?: ChangeWindow[];
+}
+/**
+ * How `apply --progressive` checks each step against live metrics (docs/progressive.md).
+ */
+export interface Rollout {
+  /**
+   * How long to let traffic flow after a step before reading its metrics: e.g. 60s, 5m, 500ms.
+   */
+  interval?: string;
+  /**
+   * A step passes when the success rate of the providers and services it touched stays at or above this.
+   */
+  minSuccessRate?: number;
+  /**
+   * Below this many transactions in a step's window, its success rate is not judged (too few to tell); the step waits up to three intervals for them.
+   */
+  minTransactions?: number;
 }
 /**
  * A reference to a value held in a secret store declared under secretStores in paystrator.yaml. The value itself never enters git, plans or output.

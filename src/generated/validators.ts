@@ -1294,7 +1294,7 @@ return errors === 0;
 validate20.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const config = validate23;
-const schema40 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://paystrator-gitops.dev/schemas/config.schema.json","title":"WorkspaceConfig","description":"paystrator.yaml: environments, secret stores and policy.","type":"object","additionalProperties":false,"required":["environments"],"properties":{"environments":{"type":"object","minProperties":1,"propertyNames":{"pattern":"^[a-z][a-z0-9-]*$"},"additionalProperties":{"$ref":"#/$defs/environment"}},"secretStores":{"type":"object","propertyNames":{"pattern":"^[a-zA-Z][a-zA-Z0-9_-]*$"},"additionalProperties":{"$ref":"#/$defs/secretStore"}},"policy":{"$ref":"#/$defs/policy"}},"$defs":{"environment":{"title":"Environment","type":"object","additionalProperties":false,"required":["endpoint","providers"],"properties":{"endpoint":{"description":"'embedded' for the in-process sandbox, or the API's base URL.","anyOf":[{"const":"embedded"},{"type":"string","pattern":"^https?://"}]},"data":{"type":"string","description":"State file of the embedded sandbox (default .paystrator/sandbox.json)."},"client":{"type":"string","description":"The Paystrator client (company) this environment manages."},"apiKey":{"$ref":"secret-ref.schema.json"},"providers":{"description":"Glob(s) of provider files, relative to paystrator.yaml.","anyOf":[{"type":"string","minLength":1},{"type":"array","minItems":1,"items":{"type":"string","minLength":1}}]}}},"secretStore":{"title":"SecretStoreConfig","type":"object","required":["type"],"discriminator":{"propertyName":"type"},"oneOf":[{"title":"EnvStoreConfig","type":"object","additionalProperties":false,"required":["type"],"properties":{"type":{"const":"env"},"prefix":{"type":"string","description":"Prepended to every secret name."}}},{"title":"FileStoreConfig","type":"object","additionalProperties":false,"required":["type"],"properties":{"type":{"const":"file"},"dir":{"type":"string","description":"A directory holding one file per secret, named as the secret."},"path":{"type":"string","description":"One JSON or YAML file of named values."}},"oneOf":[{"required":["dir"]},{"required":["path"]}],"description":"Exactly one of dir or path."},{"title":"AgeStoreConfig","type":"object","additionalProperties":false,"required":["type","path"],"properties":{"type":{"const":"age"},"path":{"type":"string","description":"An age-encrypted JSON or YAML file of named values (binary or ASCII-armored), relative to paystrator.yaml."},"identityFile":{"type":"string","description":"A key file made by age-keygen, relative to paystrator.yaml."},"identityEnv":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","description":"Environment variable holding the age identity (AGE-SECRET-KEY-1...)."}},"oneOf":[{"required":["identityFile"]},{"required":["identityEnv"]}],"description":"Exactly one of identityFile or identityEnv."},{"title":"VaultStoreConfig","type":"object","additionalProperties":false,"required":["type","address"],"properties":{"type":{"const":"vault"},"address":{"type":"string","pattern":"^https?://","description":"Vault's address, e.g. https://vault.example:8200."},"mount":{"type":"string","default":"secret","description":"Mount path of the KV version 2 secrets engine."},"namespace":{"type":"string","description":"Vault Enterprise namespace, sent as X-Vault-Namespace."},"token":{"$ref":"secret-ref.schema.json"},"appRole":{"type":"object","additionalProperties":false,"required":["roleId","secretId"],"properties":{"mount":{"type":"string","default":"approle","description":"Mount path of the AppRole auth method."},"roleId":{"anyOf":[{"type":"string"},{"$ref":"secret-ref.schema.json"}]},"secretId":{"$ref":"secret-ref.schema.json"}},"description":"AppRole login: role_id and secret_id (the secret_id from another store)."},"timeoutSeconds":{"type":"number","exclusiveMinimum":0,"maximum":300,"default":10,"description":"Seconds each request to the store may take before it counts as unreachable."}},"oneOf":[{"required":["token"]},{"required":["appRole"]}],"description":"Exactly one of token or appRole."},{"title":"AwsSecretsManagerStoreConfig","type":"object","additionalProperties":false,"required":["type","region"],"properties":{"type":{"const":"aws-secrets-manager"},"region":{"type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-[0-9]+$","description":"AWS region, e.g. ap-southeast-3."},"endpoint":{"type":"string","pattern":"^https?://","description":"Another endpoint (VPC endpoint, LocalStack); default: the region's."},"timeoutSeconds":{"type":"number","exclusiveMinimum":0,"maximum":300,"default":10,"description":"Seconds each request to the store may take before it counts as unreachable."}},"description":"Credentials come from the AWS SDK's default chain (environment, profile, SSO, web identity, instance role)."},{"title":"GcpSecretManagerStoreConfig","type":"object","additionalProperties":false,"required":["type","project","accessToken"],"properties":{"type":{"const":"gcp-secret-manager"},"project":{"type":"string","pattern":"^[a-z0-9][a-z0-9.:-]{0,99}$","description":"Project id or number."},"endpoint":{"type":"string","pattern":"^https?://","description":"Default https://secretmanager.googleapis.com."},"accessToken":{"$ref":"secret-ref.schema.json"},"timeoutSeconds":{"type":"number","exclusiveMinimum":0,"maximum":300,"default":10,"description":"Seconds each request to the store may take before it counts as unreachable."}},"description":"accessToken: an OAuth 2 access token (gcloud auth print-access-token, google-github-actions/auth) from another store."}],"properties":{"type":{"enum":["env","file","age","vault","aws-secrets-manager","gcp-secret-manager"]}}},"policy":{"title":"Policy","type":"object","additionalProperties":false,"properties":{"prune":{"type":"boolean","default":false},"maxChangePercent":{"type":"number","minimum":0,"maximum":100,"default":50},"maxChangeMinLive":{"type":"integer","minimum":0,"default":10,"description":"The maxChangePercent guard applies from this many live providers; below, the plan says it was skipped."},"fingerprintKey":{"$ref":"secret-ref.schema.json","description":"Key of the secret fingerprints written to live annotations (HMAC-SHA256). The API never sees it; without it fingerprints use scrypt with a per-field salt."},"ignore":{"type":"array","items":{"title":"IgnoreRule","type":"object","additionalProperties":false,"required":["field"],"properties":{"field":{"type":"string","enum":["status","fee","tax","services","labels"]},"when":{"type":"object","additionalProperties":false,"properties":{"changedBy":{"type":"string","enum":["USER","MONITOR","API"]},"value":{"type":"string"}}}}}},"rules":{"type":"array","description":"The company's own rules, in CEL (docs/policy.md).","items":{"title":"PolicyRule","type":"object","additionalProperties":false,"required":["name","expr","message"],"properties":{"name":{"type":"string","minLength":1,"pattern":"^[A-Za-z0-9][A-Za-z0-9._-]*$"},"match":{"type":"object","additionalProperties":false,"required":["kind"],"properties":{"kind":{"type":"string","enum":["Provider","Sequence"]}},"description":"Evaluated once per document of this kind: apiVersion, kind, metadata, spec."},"scope":{"type":"string","enum":["document","account"],"default":"document","description":"account: evaluated once over providers, sequences, webhooks, ipWhitelist, apiKeys."},"expr":{"type":"string","minLength":1,"description":"A CEL expression that returns a bool: true passes."},"message":{"type":"string","minLength":1},"severity":{"type":"string","enum":["error","warning"],"default":"error"}}}},"windows":{"type":"array","description":"Change windows, like Argo CD's sync windows (docs/policy.md).","items":{"title":"ChangeWindow","type":"object","additionalProperties":false,"required":["name","kind","schedule","duration"],"properties":{"name":{"type":"string","minLength":1},"kind":{"type":"string","enum":["deny","allow"]},"schedule":{"type":"string","minLength":1,"description":"Cron expression (5 fields: minute hour day-of-month month day-of-week) of when the window opens."},"duration":{"type":"string","pattern":"^([0-9]+[dhm])+$","description":"How long the window stays open: 24h, 90m, 1d12h."},"timeZone":{"type":"string","minLength":1,"default":"UTC","description":"IANA time zone of the schedule, e.g. Asia/Jakarta."},"allow":{"type":"array","uniqueItems":true,"items":{"type":"string","enum":["MAINTENANCE","DEACTIVATE","ACTIVATE","STATUS","FEE","TAX","SERVICES","LABELS","CREDENTIALS","CREATE","SEQUENCE"]},"description":"Changes permitted inside a deny window (docs/policy.md lists them)."}}}}}}}};
+const schema40 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://paystrator-gitops.dev/schemas/config.schema.json","title":"WorkspaceConfig","description":"paystrator.yaml: environments, secret stores and policy.","type":"object","additionalProperties":false,"required":["environments"],"properties":{"environments":{"type":"object","minProperties":1,"propertyNames":{"pattern":"^[a-z][a-z0-9-]*$"},"additionalProperties":{"$ref":"#/$defs/environment"}},"secretStores":{"type":"object","propertyNames":{"pattern":"^[a-zA-Z][a-zA-Z0-9_-]*$"},"additionalProperties":{"$ref":"#/$defs/secretStore"}},"policy":{"$ref":"#/$defs/policy"}},"$defs":{"environment":{"title":"Environment","type":"object","additionalProperties":false,"required":["endpoint","providers"],"properties":{"endpoint":{"description":"'embedded' for the in-process sandbox, or the API's base URL.","anyOf":[{"const":"embedded"},{"type":"string","pattern":"^https?://"}]},"data":{"type":"string","description":"State file of the embedded sandbox (default .paystrator/sandbox.json)."},"client":{"type":"string","description":"The Paystrator client (company) this environment manages."},"apiKey":{"$ref":"secret-ref.schema.json"},"providers":{"description":"Glob(s) of provider files, relative to paystrator.yaml.","anyOf":[{"type":"string","minLength":1},{"type":"array","minItems":1,"items":{"type":"string","minLength":1}}]}}},"secretStore":{"title":"SecretStoreConfig","type":"object","required":["type"],"discriminator":{"propertyName":"type"},"oneOf":[{"title":"EnvStoreConfig","type":"object","additionalProperties":false,"required":["type"],"properties":{"type":{"const":"env"},"prefix":{"type":"string","description":"Prepended to every secret name."}}},{"title":"FileStoreConfig","type":"object","additionalProperties":false,"required":["type"],"properties":{"type":{"const":"file"},"dir":{"type":"string","description":"A directory holding one file per secret, named as the secret."},"path":{"type":"string","description":"One JSON or YAML file of named values."}},"oneOf":[{"required":["dir"]},{"required":["path"]}],"description":"Exactly one of dir or path."},{"title":"AgeStoreConfig","type":"object","additionalProperties":false,"required":["type","path"],"properties":{"type":{"const":"age"},"path":{"type":"string","description":"An age-encrypted JSON or YAML file of named values (binary or ASCII-armored), relative to paystrator.yaml."},"identityFile":{"type":"string","description":"A key file made by age-keygen, relative to paystrator.yaml."},"identityEnv":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","description":"Environment variable holding the age identity (AGE-SECRET-KEY-1...)."}},"oneOf":[{"required":["identityFile"]},{"required":["identityEnv"]}],"description":"Exactly one of identityFile or identityEnv."},{"title":"VaultStoreConfig","type":"object","additionalProperties":false,"required":["type","address"],"properties":{"type":{"const":"vault"},"address":{"type":"string","pattern":"^https?://","description":"Vault's address, e.g. https://vault.example:8200."},"mount":{"type":"string","default":"secret","description":"Mount path of the KV version 2 secrets engine."},"namespace":{"type":"string","description":"Vault Enterprise namespace, sent as X-Vault-Namespace."},"token":{"$ref":"secret-ref.schema.json"},"appRole":{"type":"object","additionalProperties":false,"required":["roleId","secretId"],"properties":{"mount":{"type":"string","default":"approle","description":"Mount path of the AppRole auth method."},"roleId":{"anyOf":[{"type":"string"},{"$ref":"secret-ref.schema.json"}]},"secretId":{"$ref":"secret-ref.schema.json"}},"description":"AppRole login: role_id and secret_id (the secret_id from another store)."},"timeoutSeconds":{"type":"number","exclusiveMinimum":0,"maximum":300,"default":10,"description":"Seconds each request to the store may take before it counts as unreachable."}},"oneOf":[{"required":["token"]},{"required":["appRole"]}],"description":"Exactly one of token or appRole."},{"title":"AwsSecretsManagerStoreConfig","type":"object","additionalProperties":false,"required":["type","region"],"properties":{"type":{"const":"aws-secrets-manager"},"region":{"type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-[0-9]+$","description":"AWS region, e.g. ap-southeast-3."},"endpoint":{"type":"string","pattern":"^https?://","description":"Another endpoint (VPC endpoint, LocalStack); default: the region's."},"timeoutSeconds":{"type":"number","exclusiveMinimum":0,"maximum":300,"default":10,"description":"Seconds each request to the store may take before it counts as unreachable."}},"description":"Credentials come from the AWS SDK's default chain (environment, profile, SSO, web identity, instance role)."},{"title":"GcpSecretManagerStoreConfig","type":"object","additionalProperties":false,"required":["type","project","accessToken"],"properties":{"type":{"const":"gcp-secret-manager"},"project":{"type":"string","pattern":"^[a-z0-9][a-z0-9.:-]{0,99}$","description":"Project id or number."},"endpoint":{"type":"string","pattern":"^https?://","description":"Default https://secretmanager.googleapis.com."},"accessToken":{"$ref":"secret-ref.schema.json"},"timeoutSeconds":{"type":"number","exclusiveMinimum":0,"maximum":300,"default":10,"description":"Seconds each request to the store may take before it counts as unreachable."}},"description":"accessToken: an OAuth 2 access token (gcloud auth print-access-token, google-github-actions/auth) from another store."}],"properties":{"type":{"enum":["env","file","age","vault","aws-secrets-manager","gcp-secret-manager"]}}},"policy":{"title":"Policy","type":"object","additionalProperties":false,"properties":{"prune":{"type":"boolean","default":false},"maxChangePercent":{"type":"number","minimum":0,"maximum":100,"default":50},"maxChangeMinLive":{"type":"integer","minimum":0,"default":10,"description":"The maxChangePercent guard applies from this many live providers; below, the plan says it was skipped."},"rollout":{"title":"Rollout","type":"object","additionalProperties":false,"description":"How `apply --progressive` checks each step against live metrics (docs/progressive.md).","properties":{"interval":{"type":"string","pattern":"^[1-9][0-9]{0,5}(ms|s|m)$","default":"60s","description":"How long to let traffic flow after a step before reading its metrics: e.g. 60s, 5m, 500ms."},"minSuccessRate":{"type":"number","minimum":0,"maximum":1,"default":0.97,"description":"A step passes when the success rate of the providers and services it touched stays at or above this."},"minTransactions":{"type":"integer","minimum":0,"default":20,"description":"Below this many transactions in a step's window, its success rate is not judged (too few to tell); the step waits up to three intervals for them."}}},"fingerprintKey":{"$ref":"secret-ref.schema.json","description":"Key of the secret fingerprints written to live annotations (HMAC-SHA256). The API never sees it; without it fingerprints use scrypt with a per-field salt."},"ignore":{"type":"array","items":{"title":"IgnoreRule","type":"object","additionalProperties":false,"required":["field"],"properties":{"field":{"type":"string","enum":["status","fee","tax","services","labels"]},"when":{"type":"object","additionalProperties":false,"properties":{"changedBy":{"type":"string","enum":["USER","MONITOR","API"]},"value":{"type":"string"}}}}}},"rules":{"type":"array","description":"The company's own rules, in CEL (docs/policy.md).","items":{"title":"PolicyRule","type":"object","additionalProperties":false,"required":["name","expr","message"],"properties":{"name":{"type":"string","minLength":1,"pattern":"^[A-Za-z0-9][A-Za-z0-9._-]*$"},"match":{"type":"object","additionalProperties":false,"required":["kind"],"properties":{"kind":{"type":"string","enum":["Provider","Sequence"]}},"description":"Evaluated once per document of this kind: apiVersion, kind, metadata, spec."},"scope":{"type":"string","enum":["document","account"],"default":"document","description":"account: evaluated once over providers, sequences, webhooks, ipWhitelist, apiKeys."},"expr":{"type":"string","minLength":1,"description":"A CEL expression that returns a bool: true passes."},"message":{"type":"string","minLength":1},"severity":{"type":"string","enum":["error","warning"],"default":"error"}}}},"windows":{"type":"array","description":"Change windows, like Argo CD's sync windows (docs/policy.md).","items":{"title":"ChangeWindow","type":"object","additionalProperties":false,"required":["name","kind","schedule","duration"],"properties":{"name":{"type":"string","minLength":1},"kind":{"type":"string","enum":["deny","allow"]},"schedule":{"type":"string","minLength":1,"description":"Cron expression (5 fields: minute hour day-of-month month day-of-week) of when the window opens."},"duration":{"type":"string","pattern":"^([0-9]+[dhm])+$","description":"How long the window stays open: 24h, 90m, 1d12h."},"timeZone":{"type":"string","minLength":1,"default":"UTC","description":"IANA time zone of the schedule, e.g. Asia/Jakarta."},"allow":{"type":"array","uniqueItems":true,"items":{"type":"string","enum":["MAINTENANCE","DEACTIVATE","ACTIVATE","STATUS","FEE","TAX","SERVICES","LABELS","CREDENTIALS","CREATE","SEQUENCE"]},"description":"Changes permitted inside a deny window (docs/policy.md lists them)."}}}}}}}};
 const pattern14 = new RegExp("^[a-zA-Z][a-zA-Z0-9_-]*$", "u");
 const schema41 = {"title":"Environment","type":"object","additionalProperties":false,"required":["endpoint","providers"],"properties":{"endpoint":{"description":"'embedded' for the in-process sandbox, or the API's base URL.","anyOf":[{"const":"embedded"},{"type":"string","pattern":"^https?://"}]},"data":{"type":"string","description":"State file of the embedded sandbox (default .paystrator/sandbox.json)."},"client":{"type":"string","description":"The Paystrator client (company) this environment manages."},"apiKey":{"$ref":"secret-ref.schema.json"},"providers":{"description":"Glob(s) of provider files, relative to paystrator.yaml.","anyOf":[{"type":"string","minLength":1},{"type":"array","minItems":1,"items":{"type":"string","minLength":1}}]}}};
 const pattern13 = new RegExp("^https?://", "u");
@@ -3492,9 +3492,10 @@ return errors === 0;
 }
 validate26.evaluated = {"dynamicProps":true,"dynamicItems":false};
 
-const schema48 = {"title":"Policy","type":"object","additionalProperties":false,"properties":{"prune":{"type":"boolean","default":false},"maxChangePercent":{"type":"number","minimum":0,"maximum":100,"default":50},"maxChangeMinLive":{"type":"integer","minimum":0,"default":10,"description":"The maxChangePercent guard applies from this many live providers; below, the plan says it was skipped."},"fingerprintKey":{"$ref":"secret-ref.schema.json","description":"Key of the secret fingerprints written to live annotations (HMAC-SHA256). The API never sees it; without it fingerprints use scrypt with a per-field salt."},"ignore":{"type":"array","items":{"title":"IgnoreRule","type":"object","additionalProperties":false,"required":["field"],"properties":{"field":{"type":"string","enum":["status","fee","tax","services","labels"]},"when":{"type":"object","additionalProperties":false,"properties":{"changedBy":{"type":"string","enum":["USER","MONITOR","API"]},"value":{"type":"string"}}}}}},"rules":{"type":"array","description":"The company's own rules, in CEL (docs/policy.md).","items":{"title":"PolicyRule","type":"object","additionalProperties":false,"required":["name","expr","message"],"properties":{"name":{"type":"string","minLength":1,"pattern":"^[A-Za-z0-9][A-Za-z0-9._-]*$"},"match":{"type":"object","additionalProperties":false,"required":["kind"],"properties":{"kind":{"type":"string","enum":["Provider","Sequence"]}},"description":"Evaluated once per document of this kind: apiVersion, kind, metadata, spec."},"scope":{"type":"string","enum":["document","account"],"default":"document","description":"account: evaluated once over providers, sequences, webhooks, ipWhitelist, apiKeys."},"expr":{"type":"string","minLength":1,"description":"A CEL expression that returns a bool: true passes."},"message":{"type":"string","minLength":1},"severity":{"type":"string","enum":["error","warning"],"default":"error"}}}},"windows":{"type":"array","description":"Change windows, like Argo CD's sync windows (docs/policy.md).","items":{"title":"ChangeWindow","type":"object","additionalProperties":false,"required":["name","kind","schedule","duration"],"properties":{"name":{"type":"string","minLength":1},"kind":{"type":"string","enum":["deny","allow"]},"schedule":{"type":"string","minLength":1,"description":"Cron expression (5 fields: minute hour day-of-month month day-of-week) of when the window opens."},"duration":{"type":"string","pattern":"^([0-9]+[dhm])+$","description":"How long the window stays open: 24h, 90m, 1d12h."},"timeZone":{"type":"string","minLength":1,"default":"UTC","description":"IANA time zone of the schedule, e.g. Asia/Jakarta."},"allow":{"type":"array","uniqueItems":true,"items":{"type":"string","enum":["MAINTENANCE","DEACTIVATE","ACTIVATE","STATUS","FEE","TAX","SERVICES","LABELS","CREDENTIALS","CREATE","SEQUENCE"]},"description":"Changes permitted inside a deny window (docs/policy.md lists them)."}}}}}};
-const pattern21 = new RegExp("^[A-Za-z0-9][A-Za-z0-9._-]*$", "u");
-const pattern22 = new RegExp("^([0-9]+[dhm])+$", "u");
+const schema48 = {"title":"Policy","type":"object","additionalProperties":false,"properties":{"prune":{"type":"boolean","default":false},"maxChangePercent":{"type":"number","minimum":0,"maximum":100,"default":50},"maxChangeMinLive":{"type":"integer","minimum":0,"default":10,"description":"The maxChangePercent guard applies from this many live providers; below, the plan says it was skipped."},"rollout":{"title":"Rollout","type":"object","additionalProperties":false,"description":"How `apply --progressive` checks each step against live metrics (docs/progressive.md).","properties":{"interval":{"type":"string","pattern":"^[1-9][0-9]{0,5}(ms|s|m)$","default":"60s","description":"How long to let traffic flow after a step before reading its metrics: e.g. 60s, 5m, 500ms."},"minSuccessRate":{"type":"number","minimum":0,"maximum":1,"default":0.97,"description":"A step passes when the success rate of the providers and services it touched stays at or above this."},"minTransactions":{"type":"integer","minimum":0,"default":20,"description":"Below this many transactions in a step's window, its success rate is not judged (too few to tell); the step waits up to three intervals for them."}}},"fingerprintKey":{"$ref":"secret-ref.schema.json","description":"Key of the secret fingerprints written to live annotations (HMAC-SHA256). The API never sees it; without it fingerprints use scrypt with a per-field salt."},"ignore":{"type":"array","items":{"title":"IgnoreRule","type":"object","additionalProperties":false,"required":["field"],"properties":{"field":{"type":"string","enum":["status","fee","tax","services","labels"]},"when":{"type":"object","additionalProperties":false,"properties":{"changedBy":{"type":"string","enum":["USER","MONITOR","API"]},"value":{"type":"string"}}}}}},"rules":{"type":"array","description":"The company's own rules, in CEL (docs/policy.md).","items":{"title":"PolicyRule","type":"object","additionalProperties":false,"required":["name","expr","message"],"properties":{"name":{"type":"string","minLength":1,"pattern":"^[A-Za-z0-9][A-Za-z0-9._-]*$"},"match":{"type":"object","additionalProperties":false,"required":["kind"],"properties":{"kind":{"type":"string","enum":["Provider","Sequence"]}},"description":"Evaluated once per document of this kind: apiVersion, kind, metadata, spec."},"scope":{"type":"string","enum":["document","account"],"default":"document","description":"account: evaluated once over providers, sequences, webhooks, ipWhitelist, apiKeys."},"expr":{"type":"string","minLength":1,"description":"A CEL expression that returns a bool: true passes."},"message":{"type":"string","minLength":1},"severity":{"type":"string","enum":["error","warning"],"default":"error"}}}},"windows":{"type":"array","description":"Change windows, like Argo CD's sync windows (docs/policy.md).","items":{"title":"ChangeWindow","type":"object","additionalProperties":false,"required":["name","kind","schedule","duration"],"properties":{"name":{"type":"string","minLength":1},"kind":{"type":"string","enum":["deny","allow"]},"schedule":{"type":"string","minLength":1,"description":"Cron expression (5 fields: minute hour day-of-month month day-of-week) of when the window opens."},"duration":{"type":"string","pattern":"^([0-9]+[dhm])+$","description":"How long the window stays open: 24h, 90m, 1d12h."},"timeZone":{"type":"string","minLength":1,"default":"UTC","description":"IANA time zone of the schedule, e.g. Asia/Jakarta."},"allow":{"type":"array","uniqueItems":true,"items":{"type":"string","enum":["MAINTENANCE","DEACTIVATE","ACTIVATE","STATUS","FEE","TAX","SERVICES","LABELS","CREDENTIALS","CREATE","SEQUENCE"]},"description":"Changes permitted inside a deny window (docs/policy.md lists them)."}}}}}};
+const pattern21 = new RegExp("^[1-9][0-9]{0,5}(ms|s|m)$", "u");
+const pattern22 = new RegExp("^[A-Za-z0-9][A-Za-z0-9._-]*$", "u");
+const pattern23 = new RegExp("^([0-9]+[dhm])+$", "u");
 
 function validate28(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -3508,7 +3509,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 for(const key0 in data){
-if(!(((((((key0 === "prune") || (key0 === "maxChangePercent")) || (key0 === "maxChangeMinLive")) || (key0 === "fingerprintKey")) || (key0 === "ignore")) || (key0 === "rules")) || (key0 === "windows"))){
+if(!((((((((key0 === "prune") || (key0 === "maxChangePercent")) || (key0 === "maxChangeMinLive")) || (key0 === "rollout")) || (key0 === "fingerprintKey")) || (key0 === "ignore")) || (key0 === "rules")) || (key0 === "windows"))){
 const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema48,data};
 if(vErrors === null){
 vErrors = [err0];
@@ -3592,11 +3593,12 @@ errors++;
 }
 }
 }
-if(data.fingerprintKey !== undefined){
-let data3 = data.fingerprintKey;
+if(data.rollout !== undefined){
+let data3 = data.rollout;
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
-if(data3.secretRef === undefined){
-const err7 = {instancePath:instancePath+"/fingerprintKey",schemaPath:"secret-ref.schema.json/required",keyword:"required",params:{missingProperty: "secretRef"},message:"must have required property '"+"secretRef"+"'",schema:schema34.required,parentSchema:schema34,data:data3};
+for(const key1 in data3){
+if(!(((key1 === "interval") || (key1 === "minSuccessRate")) || (key1 === "minTransactions"))){
+const err7 = {instancePath:instancePath+"/rollout",schemaPath:"#/properties/rollout/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema48.properties.rollout,data:data3};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -3605,9 +3607,12 @@ vErrors.push(err7);
 }
 errors++;
 }
-for(const key1 in data3){
-if(!(key1 === "secretRef")){
-const err8 = {instancePath:instancePath+"/fingerprintKey",schemaPath:"secret-ref.schema.json/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema34,data:data3};
+}
+if(data3.interval !== undefined){
+let data4 = data3.interval;
+if(typeof data4 === "string"){
+if(!pattern21.test(data4)){
+const err8 = {instancePath:instancePath+"/rollout/interval",schemaPath:"#/properties/rollout/properties/interval/pattern",keyword:"pattern",params:{pattern: "^[1-9][0-9]{0,5}(ms|s|m)$"},message:"must match pattern \""+"^[1-9][0-9]{0,5}(ms|s|m)$"+"\"",schema:"^[1-9][0-9]{0,5}(ms|s|m)$",parentSchema:schema48.properties.rollout.properties.interval,data:data4};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -3617,11 +3622,8 @@ vErrors.push(err8);
 errors++;
 }
 }
-if(data3.secretRef !== undefined){
-let data4 = data3.secretRef;
-if(data4 && typeof data4 == "object" && !Array.isArray(data4)){
-if(data4.store === undefined){
-const err9 = {instancePath:instancePath+"/fingerprintKey/secretRef",schemaPath:"secret-ref.schema.json/properties/secretRef/required",keyword:"required",params:{missingProperty: "store"},message:"must have required property '"+"store"+"'",schema:schema34.properties.secretRef.required,parentSchema:schema34.properties.secretRef,data:data4};
+else {
+const err9 = {instancePath:instancePath+"/rollout/interval",schemaPath:"#/properties/rollout/properties/interval/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema48.properties.rollout.properties.interval.type,parentSchema:schema48.properties.rollout.properties.interval,data:data4};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -3630,8 +3632,12 @@ vErrors.push(err9);
 }
 errors++;
 }
-if(data4.name === undefined){
-const err10 = {instancePath:instancePath+"/fingerprintKey/secretRef",schemaPath:"secret-ref.schema.json/properties/secretRef/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema34.properties.secretRef.required,parentSchema:schema34.properties.secretRef,data:data4};
+}
+if(data3.minSuccessRate !== undefined){
+let data5 = data3.minSuccessRate;
+if((typeof data5 == "number") && (isFinite(data5))){
+if(data5 > 1 || isNaN(data5)){
+const err10 = {instancePath:instancePath+"/rollout/minSuccessRate",schemaPath:"#/properties/rollout/properties/minSuccessRate/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1},message:"must be <= 1",schema:1,parentSchema:schema48.properties.rollout.properties.minSuccessRate,data:data5};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -3640,9 +3646,8 @@ vErrors.push(err10);
 }
 errors++;
 }
-for(const key2 in data4){
-if(!((((key2 === "store") || (key2 === "name")) || (key2 === "key")) || (key2 === "version"))){
-const err11 = {instancePath:instancePath+"/fingerprintKey/secretRef",schemaPath:"secret-ref.schema.json/properties/secretRef/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema34.properties.secretRef,data:data4};
+if(data5 < 0 || isNaN(data5)){
+const err11 = {instancePath:instancePath+"/rollout/minSuccessRate",schemaPath:"#/properties/rollout/properties/minSuccessRate/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema48.properties.rollout.properties.minSuccessRate,data:data5};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -3652,11 +3657,8 @@ vErrors.push(err11);
 errors++;
 }
 }
-if(data4.store !== undefined){
-let data5 = data4.store;
-if(typeof data5 === "string"){
-if(func1(data5) < 1){
-const err12 = {instancePath:instancePath+"/fingerprintKey/secretRef/store",schemaPath:"secret-ref.schema.json/properties/secretRef/properties/store/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema34.properties.secretRef.properties.store,data:data5};
+else {
+const err12 = {instancePath:instancePath+"/rollout/minSuccessRate",schemaPath:"#/properties/rollout/properties/minSuccessRate/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema48.properties.rollout.properties.minSuccessRate.type,parentSchema:schema48.properties.rollout.properties.minSuccessRate,data:data5};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -3666,8 +3668,10 @@ vErrors.push(err12);
 errors++;
 }
 }
-else {
-const err13 = {instancePath:instancePath+"/fingerprintKey/secretRef/store",schemaPath:"secret-ref.schema.json/properties/secretRef/properties/store/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.properties.secretRef.properties.store.type,parentSchema:schema34.properties.secretRef.properties.store,data:data5};
+if(data3.minTransactions !== undefined){
+let data6 = data3.minTransactions;
+if(!(((typeof data6 == "number") && (!(data6 % 1) && !isNaN(data6))) && (isFinite(data6)))){
+const err13 = {instancePath:instancePath+"/rollout/minTransactions",schemaPath:"#/properties/rollout/properties/minTransactions/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema48.properties.rollout.properties.minTransactions.type,parentSchema:schema48.properties.rollout.properties.minTransactions,data:data6};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -3676,12 +3680,9 @@ vErrors.push(err13);
 }
 errors++;
 }
-}
-if(data4.name !== undefined){
-let data6 = data4.name;
-if(typeof data6 === "string"){
-if(func1(data6) < 1){
-const err14 = {instancePath:instancePath+"/fingerprintKey/secretRef/name",schemaPath:"secret-ref.schema.json/properties/secretRef/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema34.properties.secretRef.properties.name,data:data6};
+if((typeof data6 == "number") && (isFinite(data6))){
+if(data6 < 0 || isNaN(data6)){
+const err14 = {instancePath:instancePath+"/rollout/minTransactions",schemaPath:"#/properties/rollout/properties/minTransactions/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema48.properties.rollout.properties.minTransactions,data:data6};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -3691,8 +3692,10 @@ vErrors.push(err14);
 errors++;
 }
 }
+}
+}
 else {
-const err15 = {instancePath:instancePath+"/fingerprintKey/secretRef/name",schemaPath:"secret-ref.schema.json/properties/secretRef/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.properties.secretRef.properties.name.type,parentSchema:schema34.properties.secretRef.properties.name,data:data6};
+const err15 = {instancePath:instancePath+"/rollout",schemaPath:"#/properties/rollout/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema48.properties.rollout.type,parentSchema:schema48.properties.rollout,data:data3};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -3702,11 +3705,11 @@ vErrors.push(err15);
 errors++;
 }
 }
-if(data4.key !== undefined){
-let data7 = data4.key;
-if(typeof data7 === "string"){
-if(func1(data7) < 1){
-const err16 = {instancePath:instancePath+"/fingerprintKey/secretRef/key",schemaPath:"secret-ref.schema.json/properties/secretRef/properties/key/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema34.properties.secretRef.properties.key,data:data7};
+if(data.fingerprintKey !== undefined){
+let data7 = data.fingerprintKey;
+if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
+if(data7.secretRef === undefined){
+const err16 = {instancePath:instancePath+"/fingerprintKey",schemaPath:"secret-ref.schema.json/required",keyword:"required",params:{missingProperty: "secretRef"},message:"must have required property '"+"secretRef"+"'",schema:schema34.required,parentSchema:schema34,data:data7};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -3715,9 +3718,9 @@ vErrors.push(err16);
 }
 errors++;
 }
-}
-else {
-const err17 = {instancePath:instancePath+"/fingerprintKey/secretRef/key",schemaPath:"secret-ref.schema.json/properties/secretRef/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.properties.secretRef.properties.key.type,parentSchema:schema34.properties.secretRef.properties.key,data:data7};
+for(const key2 in data7){
+if(!(key2 === "secretRef")){
+const err17 = {instancePath:instancePath+"/fingerprintKey",schemaPath:"secret-ref.schema.json/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema34,data:data7};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -3727,10 +3730,11 @@ vErrors.push(err17);
 errors++;
 }
 }
-if(data4.version !== undefined){
-let data8 = data4.version;
-if((typeof data8 !== "string") && (!(((typeof data8 == "number") && (!(data8 % 1) && !isNaN(data8))) && (isFinite(data8))))){
-const err18 = {instancePath:instancePath+"/fingerprintKey/secretRef/version",schemaPath:"secret-ref.schema.json/properties/secretRef/properties/version/type",keyword:"type",params:{type: schema34.properties.secretRef.properties.version.type},message:"must be string,integer",schema:schema34.properties.secretRef.properties.version.type,parentSchema:schema34.properties.secretRef.properties.version,data:data8};
+if(data7.secretRef !== undefined){
+let data8 = data7.secretRef;
+if(data8 && typeof data8 == "object" && !Array.isArray(data8)){
+if(data8.store === undefined){
+const err18 = {instancePath:instancePath+"/fingerprintKey/secretRef",schemaPath:"secret-ref.schema.json/properties/secretRef/required",keyword:"required",params:{missingProperty: "store"},message:"must have required property '"+"store"+"'",schema:schema34.properties.secretRef.required,parentSchema:schema34.properties.secretRef,data:data8};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -3739,10 +3743,8 @@ vErrors.push(err18);
 }
 errors++;
 }
-}
-}
-else {
-const err19 = {instancePath:instancePath+"/fingerprintKey/secretRef",schemaPath:"secret-ref.schema.json/properties/secretRef/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema34.properties.secretRef.type,parentSchema:schema34.properties.secretRef,data:data4};
+if(data8.name === undefined){
+const err19 = {instancePath:instancePath+"/fingerprintKey/secretRef",schemaPath:"secret-ref.schema.json/properties/secretRef/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema34.properties.secretRef.required,parentSchema:schema34.properties.secretRef,data:data8};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -3751,10 +3753,9 @@ vErrors.push(err19);
 }
 errors++;
 }
-}
-}
-else {
-const err20 = {instancePath:instancePath+"/fingerprintKey",schemaPath:"secret-ref.schema.json/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema34.type,parentSchema:schema34,data:data3};
+for(const key3 in data8){
+if(!((((key3 === "store") || (key3 === "name")) || (key3 === "key")) || (key3 === "version"))){
+const err20 = {instancePath:instancePath+"/fingerprintKey/secretRef",schemaPath:"secret-ref.schema.json/properties/secretRef/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema34.properties.secretRef,data:data8};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -3764,15 +3765,11 @@ vErrors.push(err20);
 errors++;
 }
 }
-if(data.ignore !== undefined){
-let data9 = data.ignore;
-if(Array.isArray(data9)){
-const len0 = data9.length;
-for(let i0=0; i0<len0; i0++){
-let data10 = data9[i0];
-if(data10 && typeof data10 == "object" && !Array.isArray(data10)){
-if(data10.field === undefined){
-const err21 = {instancePath:instancePath+"/ignore/" + i0,schemaPath:"#/properties/ignore/items/required",keyword:"required",params:{missingProperty: "field"},message:"must have required property '"+"field"+"'",schema:schema48.properties.ignore.items.required,parentSchema:schema48.properties.ignore.items,data:data10};
+if(data8.store !== undefined){
+let data9 = data8.store;
+if(typeof data9 === "string"){
+if(func1(data9) < 1){
+const err21 = {instancePath:instancePath+"/fingerprintKey/secretRef/store",schemaPath:"secret-ref.schema.json/properties/secretRef/properties/store/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema34.properties.secretRef.properties.store,data:data9};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -3781,9 +3778,9 @@ vErrors.push(err21);
 }
 errors++;
 }
-for(const key3 in data10){
-if(!((key3 === "field") || (key3 === "when"))){
-const err22 = {instancePath:instancePath+"/ignore/" + i0,schemaPath:"#/properties/ignore/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema48.properties.ignore.items,data:data10};
+}
+else {
+const err22 = {instancePath:instancePath+"/fingerprintKey/secretRef/store",schemaPath:"secret-ref.schema.json/properties/secretRef/properties/store/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.properties.secretRef.properties.store.type,parentSchema:schema34.properties.secretRef.properties.store,data:data9};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -3793,10 +3790,11 @@ vErrors.push(err22);
 errors++;
 }
 }
-if(data10.field !== undefined){
-let data11 = data10.field;
-if(typeof data11 !== "string"){
-const err23 = {instancePath:instancePath+"/ignore/" + i0+"/field",schemaPath:"#/properties/ignore/items/properties/field/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema48.properties.ignore.items.properties.field.type,parentSchema:schema48.properties.ignore.items.properties.field,data:data11};
+if(data8.name !== undefined){
+let data10 = data8.name;
+if(typeof data10 === "string"){
+if(func1(data10) < 1){
+const err23 = {instancePath:instancePath+"/fingerprintKey/secretRef/name",schemaPath:"secret-ref.schema.json/properties/secretRef/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema34.properties.secretRef.properties.name,data:data10};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -3805,8 +3803,9 @@ vErrors.push(err23);
 }
 errors++;
 }
-if(!(((((data11 === "status") || (data11 === "fee")) || (data11 === "tax")) || (data11 === "services")) || (data11 === "labels"))){
-const err24 = {instancePath:instancePath+"/ignore/" + i0+"/field",schemaPath:"#/properties/ignore/items/properties/field/enum",keyword:"enum",params:{allowedValues: schema48.properties.ignore.items.properties.field.enum},message:"must be equal to one of the allowed values",schema:schema48.properties.ignore.items.properties.field.enum,parentSchema:schema48.properties.ignore.items.properties.field,data:data11};
+}
+else {
+const err24 = {instancePath:instancePath+"/fingerprintKey/secretRef/name",schemaPath:"secret-ref.schema.json/properties/secretRef/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.properties.secretRef.properties.name.type,parentSchema:schema34.properties.secretRef.properties.name,data:data10};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -3816,12 +3815,11 @@ vErrors.push(err24);
 errors++;
 }
 }
-if(data10.when !== undefined){
-let data12 = data10.when;
-if(data12 && typeof data12 == "object" && !Array.isArray(data12)){
-for(const key4 in data12){
-if(!((key4 === "changedBy") || (key4 === "value"))){
-const err25 = {instancePath:instancePath+"/ignore/" + i0+"/when",schemaPath:"#/properties/ignore/items/properties/when/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema48.properties.ignore.items.properties.when,data:data12};
+if(data8.key !== undefined){
+let data11 = data8.key;
+if(typeof data11 === "string"){
+if(func1(data11) < 1){
+const err25 = {instancePath:instancePath+"/fingerprintKey/secretRef/key",schemaPath:"secret-ref.schema.json/properties/secretRef/properties/key/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema34.properties.secretRef.properties.key,data:data11};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -3831,10 +3829,8 @@ vErrors.push(err25);
 errors++;
 }
 }
-if(data12.changedBy !== undefined){
-let data13 = data12.changedBy;
-if(typeof data13 !== "string"){
-const err26 = {instancePath:instancePath+"/ignore/" + i0+"/when/changedBy",schemaPath:"#/properties/ignore/items/properties/when/properties/changedBy/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema48.properties.ignore.items.properties.when.properties.changedBy.type,parentSchema:schema48.properties.ignore.items.properties.when.properties.changedBy,data:data13};
+else {
+const err26 = {instancePath:instancePath+"/fingerprintKey/secretRef/key",schemaPath:"secret-ref.schema.json/properties/secretRef/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.properties.secretRef.properties.key.type,parentSchema:schema34.properties.secretRef.properties.key,data:data11};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -3843,8 +3839,11 @@ vErrors.push(err26);
 }
 errors++;
 }
-if(!(((data13 === "USER") || (data13 === "MONITOR")) || (data13 === "API"))){
-const err27 = {instancePath:instancePath+"/ignore/" + i0+"/when/changedBy",schemaPath:"#/properties/ignore/items/properties/when/properties/changedBy/enum",keyword:"enum",params:{allowedValues: schema48.properties.ignore.items.properties.when.properties.changedBy.enum},message:"must be equal to one of the allowed values",schema:schema48.properties.ignore.items.properties.when.properties.changedBy.enum,parentSchema:schema48.properties.ignore.items.properties.when.properties.changedBy,data:data13};
+}
+if(data8.version !== undefined){
+let data12 = data8.version;
+if((typeof data12 !== "string") && (!(((typeof data12 == "number") && (!(data12 % 1) && !isNaN(data12))) && (isFinite(data12))))){
+const err27 = {instancePath:instancePath+"/fingerprintKey/secretRef/version",schemaPath:"secret-ref.schema.json/properties/secretRef/properties/version/type",keyword:"type",params:{type: schema34.properties.secretRef.properties.version.type},message:"must be string,integer",schema:schema34.properties.secretRef.properties.version.type,parentSchema:schema34.properties.secretRef.properties.version,data:data12};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -3854,10 +3853,9 @@ vErrors.push(err27);
 errors++;
 }
 }
-if(data12.value !== undefined){
-let data14 = data12.value;
-if(typeof data14 !== "string"){
-const err28 = {instancePath:instancePath+"/ignore/" + i0+"/when/value",schemaPath:"#/properties/ignore/items/properties/when/properties/value/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema48.properties.ignore.items.properties.when.properties.value.type,parentSchema:schema48.properties.ignore.items.properties.when.properties.value,data:data14};
+}
+else {
+const err28 = {instancePath:instancePath+"/fingerprintKey/secretRef",schemaPath:"secret-ref.schema.json/properties/secretRef/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema34.properties.secretRef.type,parentSchema:schema34.properties.secretRef,data:data8};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -3869,7 +3867,7 @@ errors++;
 }
 }
 else {
-const err29 = {instancePath:instancePath+"/ignore/" + i0+"/when",schemaPath:"#/properties/ignore/items/properties/when/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema48.properties.ignore.items.properties.when.type,parentSchema:schema48.properties.ignore.items.properties.when,data:data12};
+const err29 = {instancePath:instancePath+"/fingerprintKey",schemaPath:"secret-ref.schema.json/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema34.type,parentSchema:schema34,data:data7};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -3879,9 +3877,15 @@ vErrors.push(err29);
 errors++;
 }
 }
-}
-else {
-const err30 = {instancePath:instancePath+"/ignore/" + i0,schemaPath:"#/properties/ignore/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema48.properties.ignore.items.type,parentSchema:schema48.properties.ignore.items,data:data10};
+if(data.ignore !== undefined){
+let data13 = data.ignore;
+if(Array.isArray(data13)){
+const len0 = data13.length;
+for(let i0=0; i0<len0; i0++){
+let data14 = data13[i0];
+if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
+if(data14.field === undefined){
+const err30 = {instancePath:instancePath+"/ignore/" + i0,schemaPath:"#/properties/ignore/items/required",keyword:"required",params:{missingProperty: "field"},message:"must have required property '"+"field"+"'",schema:schema48.properties.ignore.items.required,parentSchema:schema48.properties.ignore.items,data:data14};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -3890,10 +3894,9 @@ vErrors.push(err30);
 }
 errors++;
 }
-}
-}
-else {
-const err31 = {instancePath:instancePath+"/ignore",schemaPath:"#/properties/ignore/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema48.properties.ignore.type,parentSchema:schema48.properties.ignore,data:data9};
+for(const key4 in data14){
+if(!((key4 === "field") || (key4 === "when"))){
+const err31 = {instancePath:instancePath+"/ignore/" + i0,schemaPath:"#/properties/ignore/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema48.properties.ignore.items,data:data14};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -3903,15 +3906,10 @@ vErrors.push(err31);
 errors++;
 }
 }
-if(data.rules !== undefined){
-let data15 = data.rules;
-if(Array.isArray(data15)){
-const len1 = data15.length;
-for(let i1=0; i1<len1; i1++){
-let data16 = data15[i1];
-if(data16 && typeof data16 == "object" && !Array.isArray(data16)){
-if(data16.name === undefined){
-const err32 = {instancePath:instancePath+"/rules/" + i1,schemaPath:"#/properties/rules/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema48.properties.rules.items.required,parentSchema:schema48.properties.rules.items,data:data16};
+if(data14.field !== undefined){
+let data15 = data14.field;
+if(typeof data15 !== "string"){
+const err32 = {instancePath:instancePath+"/ignore/" + i0+"/field",schemaPath:"#/properties/ignore/items/properties/field/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema48.properties.ignore.items.properties.field.type,parentSchema:schema48.properties.ignore.items.properties.field,data:data15};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -3920,8 +3918,8 @@ vErrors.push(err32);
 }
 errors++;
 }
-if(data16.expr === undefined){
-const err33 = {instancePath:instancePath+"/rules/" + i1,schemaPath:"#/properties/rules/items/required",keyword:"required",params:{missingProperty: "expr"},message:"must have required property '"+"expr"+"'",schema:schema48.properties.rules.items.required,parentSchema:schema48.properties.rules.items,data:data16};
+if(!(((((data15 === "status") || (data15 === "fee")) || (data15 === "tax")) || (data15 === "services")) || (data15 === "labels"))){
+const err33 = {instancePath:instancePath+"/ignore/" + i0+"/field",schemaPath:"#/properties/ignore/items/properties/field/enum",keyword:"enum",params:{allowedValues: schema48.properties.ignore.items.properties.field.enum},message:"must be equal to one of the allowed values",schema:schema48.properties.ignore.items.properties.field.enum,parentSchema:schema48.properties.ignore.items.properties.field,data:data15};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -3930,8 +3928,13 @@ vErrors.push(err33);
 }
 errors++;
 }
-if(data16.message === undefined){
-const err34 = {instancePath:instancePath+"/rules/" + i1,schemaPath:"#/properties/rules/items/required",keyword:"required",params:{missingProperty: "message"},message:"must have required property '"+"message"+"'",schema:schema48.properties.rules.items.required,parentSchema:schema48.properties.rules.items,data:data16};
+}
+if(data14.when !== undefined){
+let data16 = data14.when;
+if(data16 && typeof data16 == "object" && !Array.isArray(data16)){
+for(const key5 in data16){
+if(!((key5 === "changedBy") || (key5 === "value"))){
+const err34 = {instancePath:instancePath+"/ignore/" + i0+"/when",schemaPath:"#/properties/ignore/items/properties/when/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties",schema:false,parentSchema:schema48.properties.ignore.items.properties.when,data:data16};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -3940,9 +3943,11 @@ vErrors.push(err34);
 }
 errors++;
 }
-for(const key5 in data16){
-if(!((((((key5 === "name") || (key5 === "match")) || (key5 === "scope")) || (key5 === "expr")) || (key5 === "message")) || (key5 === "severity"))){
-const err35 = {instancePath:instancePath+"/rules/" + i1,schemaPath:"#/properties/rules/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties",schema:false,parentSchema:schema48.properties.rules.items,data:data16};
+}
+if(data16.changedBy !== undefined){
+let data17 = data16.changedBy;
+if(typeof data17 !== "string"){
+const err35 = {instancePath:instancePath+"/ignore/" + i0+"/when/changedBy",schemaPath:"#/properties/ignore/items/properties/when/properties/changedBy/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema48.properties.ignore.items.properties.when.properties.changedBy.type,parentSchema:schema48.properties.ignore.items.properties.when.properties.changedBy,data:data17};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -3951,12 +3956,8 @@ vErrors.push(err35);
 }
 errors++;
 }
-}
-if(data16.name !== undefined){
-let data17 = data16.name;
-if(typeof data17 === "string"){
-if(func1(data17) < 1){
-const err36 = {instancePath:instancePath+"/rules/" + i1+"/name",schemaPath:"#/properties/rules/items/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema48.properties.rules.items.properties.name,data:data17};
+if(!(((data17 === "USER") || (data17 === "MONITOR")) || (data17 === "API"))){
+const err36 = {instancePath:instancePath+"/ignore/" + i0+"/when/changedBy",schemaPath:"#/properties/ignore/items/properties/when/properties/changedBy/enum",keyword:"enum",params:{allowedValues: schema48.properties.ignore.items.properties.when.properties.changedBy.enum},message:"must be equal to one of the allowed values",schema:schema48.properties.ignore.items.properties.when.properties.changedBy.enum,parentSchema:schema48.properties.ignore.items.properties.when.properties.changedBy,data:data17};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -3965,8 +3966,11 @@ vErrors.push(err36);
 }
 errors++;
 }
-if(!pattern21.test(data17)){
-const err37 = {instancePath:instancePath+"/rules/" + i1+"/name",schemaPath:"#/properties/rules/items/properties/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._-]*$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9._-]*$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9._-]*$",parentSchema:schema48.properties.rules.items.properties.name,data:data17};
+}
+if(data16.value !== undefined){
+let data18 = data16.value;
+if(typeof data18 !== "string"){
+const err37 = {instancePath:instancePath+"/ignore/" + i0+"/when/value",schemaPath:"#/properties/ignore/items/properties/when/properties/value/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema48.properties.ignore.items.properties.when.properties.value.type,parentSchema:schema48.properties.ignore.items.properties.when.properties.value,data:data18};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -3976,8 +3980,9 @@ vErrors.push(err37);
 errors++;
 }
 }
+}
 else {
-const err38 = {instancePath:instancePath+"/rules/" + i1+"/name",schemaPath:"#/properties/rules/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema48.properties.rules.items.properties.name.type,parentSchema:schema48.properties.rules.items.properties.name,data:data17};
+const err38 = {instancePath:instancePath+"/ignore/" + i0+"/when",schemaPath:"#/properties/ignore/items/properties/when/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema48.properties.ignore.items.properties.when.type,parentSchema:schema48.properties.ignore.items.properties.when,data:data16};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -3987,11 +3992,9 @@ vErrors.push(err38);
 errors++;
 }
 }
-if(data16.match !== undefined){
-let data18 = data16.match;
-if(data18 && typeof data18 == "object" && !Array.isArray(data18)){
-if(data18.kind === undefined){
-const err39 = {instancePath:instancePath+"/rules/" + i1+"/match",schemaPath:"#/properties/rules/items/properties/match/required",keyword:"required",params:{missingProperty: "kind"},message:"must have required property '"+"kind"+"'",schema:schema48.properties.rules.items.properties.match.required,parentSchema:schema48.properties.rules.items.properties.match,data:data18};
+}
+else {
+const err39 = {instancePath:instancePath+"/ignore/" + i0,schemaPath:"#/properties/ignore/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema48.properties.ignore.items.type,parentSchema:schema48.properties.ignore.items,data:data14};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -4000,9 +4003,10 @@ vErrors.push(err39);
 }
 errors++;
 }
-for(const key6 in data18){
-if(!(key6 === "kind")){
-const err40 = {instancePath:instancePath+"/rules/" + i1+"/match",schemaPath:"#/properties/rules/items/properties/match/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties",schema:false,parentSchema:schema48.properties.rules.items.properties.match,data:data18};
+}
+}
+else {
+const err40 = {instancePath:instancePath+"/ignore",schemaPath:"#/properties/ignore/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema48.properties.ignore.type,parentSchema:schema48.properties.ignore,data:data13};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -4012,10 +4016,15 @@ vErrors.push(err40);
 errors++;
 }
 }
-if(data18.kind !== undefined){
-let data19 = data18.kind;
-if(typeof data19 !== "string"){
-const err41 = {instancePath:instancePath+"/rules/" + i1+"/match/kind",schemaPath:"#/properties/rules/items/properties/match/properties/kind/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema48.properties.rules.items.properties.match.properties.kind.type,parentSchema:schema48.properties.rules.items.properties.match.properties.kind,data:data19};
+if(data.rules !== undefined){
+let data19 = data.rules;
+if(Array.isArray(data19)){
+const len1 = data19.length;
+for(let i1=0; i1<len1; i1++){
+let data20 = data19[i1];
+if(data20 && typeof data20 == "object" && !Array.isArray(data20)){
+if(data20.name === undefined){
+const err41 = {instancePath:instancePath+"/rules/" + i1,schemaPath:"#/properties/rules/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema48.properties.rules.items.required,parentSchema:schema48.properties.rules.items,data:data20};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -4024,8 +4033,8 @@ vErrors.push(err41);
 }
 errors++;
 }
-if(!((data19 === "Provider") || (data19 === "Sequence"))){
-const err42 = {instancePath:instancePath+"/rules/" + i1+"/match/kind",schemaPath:"#/properties/rules/items/properties/match/properties/kind/enum",keyword:"enum",params:{allowedValues: schema48.properties.rules.items.properties.match.properties.kind.enum},message:"must be equal to one of the allowed values",schema:schema48.properties.rules.items.properties.match.properties.kind.enum,parentSchema:schema48.properties.rules.items.properties.match.properties.kind,data:data19};
+if(data20.expr === undefined){
+const err42 = {instancePath:instancePath+"/rules/" + i1,schemaPath:"#/properties/rules/items/required",keyword:"required",params:{missingProperty: "expr"},message:"must have required property '"+"expr"+"'",schema:schema48.properties.rules.items.required,parentSchema:schema48.properties.rules.items,data:data20};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -4034,10 +4043,8 @@ vErrors.push(err42);
 }
 errors++;
 }
-}
-}
-else {
-const err43 = {instancePath:instancePath+"/rules/" + i1+"/match",schemaPath:"#/properties/rules/items/properties/match/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema48.properties.rules.items.properties.match.type,parentSchema:schema48.properties.rules.items.properties.match,data:data18};
+if(data20.message === undefined){
+const err43 = {instancePath:instancePath+"/rules/" + i1,schemaPath:"#/properties/rules/items/required",keyword:"required",params:{missingProperty: "message"},message:"must have required property '"+"message"+"'",schema:schema48.properties.rules.items.required,parentSchema:schema48.properties.rules.items,data:data20};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -4046,11 +4053,9 @@ vErrors.push(err43);
 }
 errors++;
 }
-}
-if(data16.scope !== undefined){
-let data20 = data16.scope;
-if(typeof data20 !== "string"){
-const err44 = {instancePath:instancePath+"/rules/" + i1+"/scope",schemaPath:"#/properties/rules/items/properties/scope/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema48.properties.rules.items.properties.scope.type,parentSchema:schema48.properties.rules.items.properties.scope,data:data20};
+for(const key6 in data20){
+if(!((((((key6 === "name") || (key6 === "match")) || (key6 === "scope")) || (key6 === "expr")) || (key6 === "message")) || (key6 === "severity"))){
+const err44 = {instancePath:instancePath+"/rules/" + i1,schemaPath:"#/properties/rules/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties",schema:false,parentSchema:schema48.properties.rules.items,data:data20};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -4059,8 +4064,12 @@ vErrors.push(err44);
 }
 errors++;
 }
-if(!((data20 === "document") || (data20 === "account"))){
-const err45 = {instancePath:instancePath+"/rules/" + i1+"/scope",schemaPath:"#/properties/rules/items/properties/scope/enum",keyword:"enum",params:{allowedValues: schema48.properties.rules.items.properties.scope.enum},message:"must be equal to one of the allowed values",schema:schema48.properties.rules.items.properties.scope.enum,parentSchema:schema48.properties.rules.items.properties.scope,data:data20};
+}
+if(data20.name !== undefined){
+let data21 = data20.name;
+if(typeof data21 === "string"){
+if(func1(data21) < 1){
+const err45 = {instancePath:instancePath+"/rules/" + i1+"/name",schemaPath:"#/properties/rules/items/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema48.properties.rules.items.properties.name,data:data21};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -4069,12 +4078,8 @@ vErrors.push(err45);
 }
 errors++;
 }
-}
-if(data16.expr !== undefined){
-let data21 = data16.expr;
-if(typeof data21 === "string"){
-if(func1(data21) < 1){
-const err46 = {instancePath:instancePath+"/rules/" + i1+"/expr",schemaPath:"#/properties/rules/items/properties/expr/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema48.properties.rules.items.properties.expr,data:data21};
+if(!pattern22.test(data21)){
+const err46 = {instancePath:instancePath+"/rules/" + i1+"/name",schemaPath:"#/properties/rules/items/properties/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._-]*$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9._-]*$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9._-]*$",parentSchema:schema48.properties.rules.items.properties.name,data:data21};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -4085,7 +4090,7 @@ errors++;
 }
 }
 else {
-const err47 = {instancePath:instancePath+"/rules/" + i1+"/expr",schemaPath:"#/properties/rules/items/properties/expr/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema48.properties.rules.items.properties.expr.type,parentSchema:schema48.properties.rules.items.properties.expr,data:data21};
+const err47 = {instancePath:instancePath+"/rules/" + i1+"/name",schemaPath:"#/properties/rules/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema48.properties.rules.items.properties.name.type,parentSchema:schema48.properties.rules.items.properties.name,data:data21};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -4095,11 +4100,11 @@ vErrors.push(err47);
 errors++;
 }
 }
-if(data16.message !== undefined){
-let data22 = data16.message;
-if(typeof data22 === "string"){
-if(func1(data22) < 1){
-const err48 = {instancePath:instancePath+"/rules/" + i1+"/message",schemaPath:"#/properties/rules/items/properties/message/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema48.properties.rules.items.properties.message,data:data22};
+if(data20.match !== undefined){
+let data22 = data20.match;
+if(data22 && typeof data22 == "object" && !Array.isArray(data22)){
+if(data22.kind === undefined){
+const err48 = {instancePath:instancePath+"/rules/" + i1+"/match",schemaPath:"#/properties/rules/items/properties/match/required",keyword:"required",params:{missingProperty: "kind"},message:"must have required property '"+"kind"+"'",schema:schema48.properties.rules.items.properties.match.required,parentSchema:schema48.properties.rules.items.properties.match,data:data22};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -4108,9 +4113,9 @@ vErrors.push(err48);
 }
 errors++;
 }
-}
-else {
-const err49 = {instancePath:instancePath+"/rules/" + i1+"/message",schemaPath:"#/properties/rules/items/properties/message/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema48.properties.rules.items.properties.message.type,parentSchema:schema48.properties.rules.items.properties.message,data:data22};
+for(const key7 in data22){
+if(!(key7 === "kind")){
+const err49 = {instancePath:instancePath+"/rules/" + i1+"/match",schemaPath:"#/properties/rules/items/properties/match/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties",schema:false,parentSchema:schema48.properties.rules.items.properties.match,data:data22};
 if(vErrors === null){
 vErrors = [err49];
 }
@@ -4120,10 +4125,10 @@ vErrors.push(err49);
 errors++;
 }
 }
-if(data16.severity !== undefined){
-let data23 = data16.severity;
+if(data22.kind !== undefined){
+let data23 = data22.kind;
 if(typeof data23 !== "string"){
-const err50 = {instancePath:instancePath+"/rules/" + i1+"/severity",schemaPath:"#/properties/rules/items/properties/severity/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema48.properties.rules.items.properties.severity.type,parentSchema:schema48.properties.rules.items.properties.severity,data:data23};
+const err50 = {instancePath:instancePath+"/rules/" + i1+"/match/kind",schemaPath:"#/properties/rules/items/properties/match/properties/kind/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema48.properties.rules.items.properties.match.properties.kind.type,parentSchema:schema48.properties.rules.items.properties.match.properties.kind,data:data23};
 if(vErrors === null){
 vErrors = [err50];
 }
@@ -4132,8 +4137,8 @@ vErrors.push(err50);
 }
 errors++;
 }
-if(!((data23 === "error") || (data23 === "warning"))){
-const err51 = {instancePath:instancePath+"/rules/" + i1+"/severity",schemaPath:"#/properties/rules/items/properties/severity/enum",keyword:"enum",params:{allowedValues: schema48.properties.rules.items.properties.severity.enum},message:"must be equal to one of the allowed values",schema:schema48.properties.rules.items.properties.severity.enum,parentSchema:schema48.properties.rules.items.properties.severity,data:data23};
+if(!((data23 === "Provider") || (data23 === "Sequence"))){
+const err51 = {instancePath:instancePath+"/rules/" + i1+"/match/kind",schemaPath:"#/properties/rules/items/properties/match/properties/kind/enum",keyword:"enum",params:{allowedValues: schema48.properties.rules.items.properties.match.properties.kind.enum},message:"must be equal to one of the allowed values",schema:schema48.properties.rules.items.properties.match.properties.kind.enum,parentSchema:schema48.properties.rules.items.properties.match.properties.kind,data:data23};
 if(vErrors === null){
 vErrors = [err51];
 }
@@ -4145,7 +4150,7 @@ errors++;
 }
 }
 else {
-const err52 = {instancePath:instancePath+"/rules/" + i1,schemaPath:"#/properties/rules/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema48.properties.rules.items.type,parentSchema:schema48.properties.rules.items,data:data16};
+const err52 = {instancePath:instancePath+"/rules/" + i1+"/match",schemaPath:"#/properties/rules/items/properties/match/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema48.properties.rules.items.properties.match.type,parentSchema:schema48.properties.rules.items.properties.match,data:data22};
 if(vErrors === null){
 vErrors = [err52];
 }
@@ -4155,9 +4160,10 @@ vErrors.push(err52);
 errors++;
 }
 }
-}
-else {
-const err53 = {instancePath:instancePath+"/rules",schemaPath:"#/properties/rules/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema48.properties.rules.type,parentSchema:schema48.properties.rules,data:data15};
+if(data20.scope !== undefined){
+let data24 = data20.scope;
+if(typeof data24 !== "string"){
+const err53 = {instancePath:instancePath+"/rules/" + i1+"/scope",schemaPath:"#/properties/rules/items/properties/scope/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema48.properties.rules.items.properties.scope.type,parentSchema:schema48.properties.rules.items.properties.scope,data:data24};
 if(vErrors === null){
 vErrors = [err53];
 }
@@ -4166,16 +4172,8 @@ vErrors.push(err53);
 }
 errors++;
 }
-}
-if(data.windows !== undefined){
-let data24 = data.windows;
-if(Array.isArray(data24)){
-const len2 = data24.length;
-for(let i2=0; i2<len2; i2++){
-let data25 = data24[i2];
-if(data25 && typeof data25 == "object" && !Array.isArray(data25)){
-if(data25.name === undefined){
-const err54 = {instancePath:instancePath+"/windows/" + i2,schemaPath:"#/properties/windows/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema48.properties.windows.items.required,parentSchema:schema48.properties.windows.items,data:data25};
+if(!((data24 === "document") || (data24 === "account"))){
+const err54 = {instancePath:instancePath+"/rules/" + i1+"/scope",schemaPath:"#/properties/rules/items/properties/scope/enum",keyword:"enum",params:{allowedValues: schema48.properties.rules.items.properties.scope.enum},message:"must be equal to one of the allowed values",schema:schema48.properties.rules.items.properties.scope.enum,parentSchema:schema48.properties.rules.items.properties.scope,data:data24};
 if(vErrors === null){
 vErrors = [err54];
 }
@@ -4184,8 +4182,12 @@ vErrors.push(err54);
 }
 errors++;
 }
-if(data25.kind === undefined){
-const err55 = {instancePath:instancePath+"/windows/" + i2,schemaPath:"#/properties/windows/items/required",keyword:"required",params:{missingProperty: "kind"},message:"must have required property '"+"kind"+"'",schema:schema48.properties.windows.items.required,parentSchema:schema48.properties.windows.items,data:data25};
+}
+if(data20.expr !== undefined){
+let data25 = data20.expr;
+if(typeof data25 === "string"){
+if(func1(data25) < 1){
+const err55 = {instancePath:instancePath+"/rules/" + i1+"/expr",schemaPath:"#/properties/rules/items/properties/expr/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema48.properties.rules.items.properties.expr,data:data25};
 if(vErrors === null){
 vErrors = [err55];
 }
@@ -4194,8 +4196,9 @@ vErrors.push(err55);
 }
 errors++;
 }
-if(data25.schedule === undefined){
-const err56 = {instancePath:instancePath+"/windows/" + i2,schemaPath:"#/properties/windows/items/required",keyword:"required",params:{missingProperty: "schedule"},message:"must have required property '"+"schedule"+"'",schema:schema48.properties.windows.items.required,parentSchema:schema48.properties.windows.items,data:data25};
+}
+else {
+const err56 = {instancePath:instancePath+"/rules/" + i1+"/expr",schemaPath:"#/properties/rules/items/properties/expr/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema48.properties.rules.items.properties.expr.type,parentSchema:schema48.properties.rules.items.properties.expr,data:data25};
 if(vErrors === null){
 vErrors = [err56];
 }
@@ -4204,8 +4207,12 @@ vErrors.push(err56);
 }
 errors++;
 }
-if(data25.duration === undefined){
-const err57 = {instancePath:instancePath+"/windows/" + i2,schemaPath:"#/properties/windows/items/required",keyword:"required",params:{missingProperty: "duration"},message:"must have required property '"+"duration"+"'",schema:schema48.properties.windows.items.required,parentSchema:schema48.properties.windows.items,data:data25};
+}
+if(data20.message !== undefined){
+let data26 = data20.message;
+if(typeof data26 === "string"){
+if(func1(data26) < 1){
+const err57 = {instancePath:instancePath+"/rules/" + i1+"/message",schemaPath:"#/properties/rules/items/properties/message/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema48.properties.rules.items.properties.message,data:data26};
 if(vErrors === null){
 vErrors = [err57];
 }
@@ -4214,9 +4221,9 @@ vErrors.push(err57);
 }
 errors++;
 }
-for(const key7 in data25){
-if(!((((((key7 === "name") || (key7 === "kind")) || (key7 === "schedule")) || (key7 === "duration")) || (key7 === "timeZone")) || (key7 === "allow"))){
-const err58 = {instancePath:instancePath+"/windows/" + i2,schemaPath:"#/properties/windows/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties",schema:false,parentSchema:schema48.properties.windows.items,data:data25};
+}
+else {
+const err58 = {instancePath:instancePath+"/rules/" + i1+"/message",schemaPath:"#/properties/rules/items/properties/message/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema48.properties.rules.items.properties.message.type,parentSchema:schema48.properties.rules.items.properties.message,data:data26};
 if(vErrors === null){
 vErrors = [err58];
 }
@@ -4226,11 +4233,10 @@ vErrors.push(err58);
 errors++;
 }
 }
-if(data25.name !== undefined){
-let data26 = data25.name;
-if(typeof data26 === "string"){
-if(func1(data26) < 1){
-const err59 = {instancePath:instancePath+"/windows/" + i2+"/name",schemaPath:"#/properties/windows/items/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema48.properties.windows.items.properties.name,data:data26};
+if(data20.severity !== undefined){
+let data27 = data20.severity;
+if(typeof data27 !== "string"){
+const err59 = {instancePath:instancePath+"/rules/" + i1+"/severity",schemaPath:"#/properties/rules/items/properties/severity/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema48.properties.rules.items.properties.severity.type,parentSchema:schema48.properties.rules.items.properties.severity,data:data27};
 if(vErrors === null){
 vErrors = [err59];
 }
@@ -4239,9 +4245,8 @@ vErrors.push(err59);
 }
 errors++;
 }
-}
-else {
-const err60 = {instancePath:instancePath+"/windows/" + i2+"/name",schemaPath:"#/properties/windows/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema48.properties.windows.items.properties.name.type,parentSchema:schema48.properties.windows.items.properties.name,data:data26};
+if(!((data27 === "error") || (data27 === "warning"))){
+const err60 = {instancePath:instancePath+"/rules/" + i1+"/severity",schemaPath:"#/properties/rules/items/properties/severity/enum",keyword:"enum",params:{allowedValues: schema48.properties.rules.items.properties.severity.enum},message:"must be equal to one of the allowed values",schema:schema48.properties.rules.items.properties.severity.enum,parentSchema:schema48.properties.rules.items.properties.severity,data:data27};
 if(vErrors === null){
 vErrors = [err60];
 }
@@ -4251,10 +4256,9 @@ vErrors.push(err60);
 errors++;
 }
 }
-if(data25.kind !== undefined){
-let data27 = data25.kind;
-if(typeof data27 !== "string"){
-const err61 = {instancePath:instancePath+"/windows/" + i2+"/kind",schemaPath:"#/properties/windows/items/properties/kind/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema48.properties.windows.items.properties.kind.type,parentSchema:schema48.properties.windows.items.properties.kind,data:data27};
+}
+else {
+const err61 = {instancePath:instancePath+"/rules/" + i1,schemaPath:"#/properties/rules/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema48.properties.rules.items.type,parentSchema:schema48.properties.rules.items,data:data20};
 if(vErrors === null){
 vErrors = [err61];
 }
@@ -4263,8 +4267,10 @@ vErrors.push(err61);
 }
 errors++;
 }
-if(!((data27 === "deny") || (data27 === "allow"))){
-const err62 = {instancePath:instancePath+"/windows/" + i2+"/kind",schemaPath:"#/properties/windows/items/properties/kind/enum",keyword:"enum",params:{allowedValues: schema48.properties.windows.items.properties.kind.enum},message:"must be equal to one of the allowed values",schema:schema48.properties.windows.items.properties.kind.enum,parentSchema:schema48.properties.windows.items.properties.kind,data:data27};
+}
+}
+else {
+const err62 = {instancePath:instancePath+"/rules",schemaPath:"#/properties/rules/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema48.properties.rules.type,parentSchema:schema48.properties.rules,data:data19};
 if(vErrors === null){
 vErrors = [err62];
 }
@@ -4274,11 +4280,15 @@ vErrors.push(err62);
 errors++;
 }
 }
-if(data25.schedule !== undefined){
-let data28 = data25.schedule;
-if(typeof data28 === "string"){
-if(func1(data28) < 1){
-const err63 = {instancePath:instancePath+"/windows/" + i2+"/schedule",schemaPath:"#/properties/windows/items/properties/schedule/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema48.properties.windows.items.properties.schedule,data:data28};
+if(data.windows !== undefined){
+let data28 = data.windows;
+if(Array.isArray(data28)){
+const len2 = data28.length;
+for(let i2=0; i2<len2; i2++){
+let data29 = data28[i2];
+if(data29 && typeof data29 == "object" && !Array.isArray(data29)){
+if(data29.name === undefined){
+const err63 = {instancePath:instancePath+"/windows/" + i2,schemaPath:"#/properties/windows/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema48.properties.windows.items.required,parentSchema:schema48.properties.windows.items,data:data29};
 if(vErrors === null){
 vErrors = [err63];
 }
@@ -4287,9 +4297,8 @@ vErrors.push(err63);
 }
 errors++;
 }
-}
-else {
-const err64 = {instancePath:instancePath+"/windows/" + i2+"/schedule",schemaPath:"#/properties/windows/items/properties/schedule/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema48.properties.windows.items.properties.schedule.type,parentSchema:schema48.properties.windows.items.properties.schedule,data:data28};
+if(data29.kind === undefined){
+const err64 = {instancePath:instancePath+"/windows/" + i2,schemaPath:"#/properties/windows/items/required",keyword:"required",params:{missingProperty: "kind"},message:"must have required property '"+"kind"+"'",schema:schema48.properties.windows.items.required,parentSchema:schema48.properties.windows.items,data:data29};
 if(vErrors === null){
 vErrors = [err64];
 }
@@ -4298,12 +4307,8 @@ vErrors.push(err64);
 }
 errors++;
 }
-}
-if(data25.duration !== undefined){
-let data29 = data25.duration;
-if(typeof data29 === "string"){
-if(!pattern22.test(data29)){
-const err65 = {instancePath:instancePath+"/windows/" + i2+"/duration",schemaPath:"#/properties/windows/items/properties/duration/pattern",keyword:"pattern",params:{pattern: "^([0-9]+[dhm])+$"},message:"must match pattern \""+"^([0-9]+[dhm])+$"+"\"",schema:"^([0-9]+[dhm])+$",parentSchema:schema48.properties.windows.items.properties.duration,data:data29};
+if(data29.schedule === undefined){
+const err65 = {instancePath:instancePath+"/windows/" + i2,schemaPath:"#/properties/windows/items/required",keyword:"required",params:{missingProperty: "schedule"},message:"must have required property '"+"schedule"+"'",schema:schema48.properties.windows.items.required,parentSchema:schema48.properties.windows.items,data:data29};
 if(vErrors === null){
 vErrors = [err65];
 }
@@ -4312,9 +4317,8 @@ vErrors.push(err65);
 }
 errors++;
 }
-}
-else {
-const err66 = {instancePath:instancePath+"/windows/" + i2+"/duration",schemaPath:"#/properties/windows/items/properties/duration/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema48.properties.windows.items.properties.duration.type,parentSchema:schema48.properties.windows.items.properties.duration,data:data29};
+if(data29.duration === undefined){
+const err66 = {instancePath:instancePath+"/windows/" + i2,schemaPath:"#/properties/windows/items/required",keyword:"required",params:{missingProperty: "duration"},message:"must have required property '"+"duration"+"'",schema:schema48.properties.windows.items.required,parentSchema:schema48.properties.windows.items,data:data29};
 if(vErrors === null){
 vErrors = [err66];
 }
@@ -4323,12 +4327,9 @@ vErrors.push(err66);
 }
 errors++;
 }
-}
-if(data25.timeZone !== undefined){
-let data30 = data25.timeZone;
-if(typeof data30 === "string"){
-if(func1(data30) < 1){
-const err67 = {instancePath:instancePath+"/windows/" + i2+"/timeZone",schemaPath:"#/properties/windows/items/properties/timeZone/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema48.properties.windows.items.properties.timeZone,data:data30};
+for(const key8 in data29){
+if(!((((((key8 === "name") || (key8 === "kind")) || (key8 === "schedule")) || (key8 === "duration")) || (key8 === "timeZone")) || (key8 === "allow"))){
+const err67 = {instancePath:instancePath+"/windows/" + i2,schemaPath:"#/properties/windows/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties",schema:false,parentSchema:schema48.properties.windows.items,data:data29};
 if(vErrors === null){
 vErrors = [err67];
 }
@@ -4338,8 +4339,11 @@ vErrors.push(err67);
 errors++;
 }
 }
-else {
-const err68 = {instancePath:instancePath+"/windows/" + i2+"/timeZone",schemaPath:"#/properties/windows/items/properties/timeZone/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema48.properties.windows.items.properties.timeZone.type,parentSchema:schema48.properties.windows.items.properties.timeZone,data:data30};
+if(data29.name !== undefined){
+let data30 = data29.name;
+if(typeof data30 === "string"){
+if(func1(data30) < 1){
+const err68 = {instancePath:instancePath+"/windows/" + i2+"/name",schemaPath:"#/properties/windows/items/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema48.properties.windows.items.properties.name,data:data30};
 if(vErrors === null){
 vErrors = [err68];
 }
@@ -4349,14 +4353,8 @@ vErrors.push(err68);
 errors++;
 }
 }
-if(data25.allow !== undefined){
-let data31 = data25.allow;
-if(Array.isArray(data31)){
-const len3 = data31.length;
-for(let i3=0; i3<len3; i3++){
-let data32 = data31[i3];
-if(typeof data32 !== "string"){
-const err69 = {instancePath:instancePath+"/windows/" + i2+"/allow/" + i3,schemaPath:"#/properties/windows/items/properties/allow/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema48.properties.windows.items.properties.allow.items.type,parentSchema:schema48.properties.windows.items.properties.allow.items,data:data32};
+else {
+const err69 = {instancePath:instancePath+"/windows/" + i2+"/name",schemaPath:"#/properties/windows/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema48.properties.windows.items.properties.name.type,parentSchema:schema48.properties.windows.items.properties.name,data:data30};
 if(vErrors === null){
 vErrors = [err69];
 }
@@ -4365,8 +4363,11 @@ vErrors.push(err69);
 }
 errors++;
 }
-if(!(((((((((((data32 === "MAINTENANCE") || (data32 === "DEACTIVATE")) || (data32 === "ACTIVATE")) || (data32 === "STATUS")) || (data32 === "FEE")) || (data32 === "TAX")) || (data32 === "SERVICES")) || (data32 === "LABELS")) || (data32 === "CREDENTIALS")) || (data32 === "CREATE")) || (data32 === "SEQUENCE"))){
-const err70 = {instancePath:instancePath+"/windows/" + i2+"/allow/" + i3,schemaPath:"#/properties/windows/items/properties/allow/items/enum",keyword:"enum",params:{allowedValues: schema48.properties.windows.items.properties.allow.items.enum},message:"must be equal to one of the allowed values",schema:schema48.properties.windows.items.properties.allow.items.enum,parentSchema:schema48.properties.windows.items.properties.allow.items,data:data32};
+}
+if(data29.kind !== undefined){
+let data31 = data29.kind;
+if(typeof data31 !== "string"){
+const err70 = {instancePath:instancePath+"/windows/" + i2+"/kind",schemaPath:"#/properties/windows/items/properties/kind/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema48.properties.windows.items.properties.kind.type,parentSchema:schema48.properties.windows.items.properties.kind,data:data31};
 if(vErrors === null){
 vErrors = [err70];
 }
@@ -4375,19 +4376,8 @@ vErrors.push(err70);
 }
 errors++;
 }
-}
-let i4 = data31.length;
-let j0;
-if(i4 > 1){
-const indices0 = {};
-for(;i4--;){
-let item0 = data31[i4];
-if(typeof item0 !== "string"){
-continue;
-}
-if(typeof indices0[item0] == "number"){
-j0 = indices0[item0];
-const err71 = {instancePath:instancePath+"/windows/" + i2+"/allow",schemaPath:"#/properties/windows/items/properties/allow/uniqueItems",keyword:"uniqueItems",params:{i: i4, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i4+" are identical)",schema:true,parentSchema:schema48.properties.windows.items.properties.allow,data:data31};
+if(!((data31 === "deny") || (data31 === "allow"))){
+const err71 = {instancePath:instancePath+"/windows/" + i2+"/kind",schemaPath:"#/properties/windows/items/properties/kind/enum",keyword:"enum",params:{allowedValues: schema48.properties.windows.items.properties.kind.enum},message:"must be equal to one of the allowed values",schema:schema48.properties.windows.items.properties.kind.enum,parentSchema:schema48.properties.windows.items.properties.kind,data:data31};
 if(vErrors === null){
 vErrors = [err71];
 }
@@ -4395,14 +4385,13 @@ else {
 vErrors.push(err71);
 }
 errors++;
-break;
-}
-indices0[item0] = i4;
 }
 }
-}
-else {
-const err72 = {instancePath:instancePath+"/windows/" + i2+"/allow",schemaPath:"#/properties/windows/items/properties/allow/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema48.properties.windows.items.properties.allow.type,parentSchema:schema48.properties.windows.items.properties.allow,data:data31};
+if(data29.schedule !== undefined){
+let data32 = data29.schedule;
+if(typeof data32 === "string"){
+if(func1(data32) < 1){
+const err72 = {instancePath:instancePath+"/windows/" + i2+"/schedule",schemaPath:"#/properties/windows/items/properties/schedule/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema48.properties.windows.items.properties.schedule,data:data32};
 if(vErrors === null){
 vErrors = [err72];
 }
@@ -4412,9 +4401,8 @@ vErrors.push(err72);
 errors++;
 }
 }
-}
 else {
-const err73 = {instancePath:instancePath+"/windows/" + i2,schemaPath:"#/properties/windows/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema48.properties.windows.items.type,parentSchema:schema48.properties.windows.items,data:data25};
+const err73 = {instancePath:instancePath+"/windows/" + i2+"/schedule",schemaPath:"#/properties/windows/items/properties/schedule/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema48.properties.windows.items.properties.schedule.type,parentSchema:schema48.properties.windows.items.properties.schedule,data:data32};
 if(vErrors === null){
 vErrors = [err73];
 }
@@ -4424,9 +4412,11 @@ vErrors.push(err73);
 errors++;
 }
 }
-}
-else {
-const err74 = {instancePath:instancePath+"/windows",schemaPath:"#/properties/windows/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema48.properties.windows.type,parentSchema:schema48.properties.windows,data:data24};
+if(data29.duration !== undefined){
+let data33 = data29.duration;
+if(typeof data33 === "string"){
+if(!pattern23.test(data33)){
+const err74 = {instancePath:instancePath+"/windows/" + i2+"/duration",schemaPath:"#/properties/windows/items/properties/duration/pattern",keyword:"pattern",params:{pattern: "^([0-9]+[dhm])+$"},message:"must match pattern \""+"^([0-9]+[dhm])+$"+"\"",schema:"^([0-9]+[dhm])+$",parentSchema:schema48.properties.windows.items.properties.duration,data:data33};
 if(vErrors === null){
 vErrors = [err74];
 }
@@ -4436,14 +4426,137 @@ vErrors.push(err74);
 errors++;
 }
 }
-}
 else {
-const err75 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema48.type,parentSchema:schema48,data};
+const err75 = {instancePath:instancePath+"/windows/" + i2+"/duration",schemaPath:"#/properties/windows/items/properties/duration/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema48.properties.windows.items.properties.duration.type,parentSchema:schema48.properties.windows.items.properties.duration,data:data33};
 if(vErrors === null){
 vErrors = [err75];
 }
 else {
 vErrors.push(err75);
+}
+errors++;
+}
+}
+if(data29.timeZone !== undefined){
+let data34 = data29.timeZone;
+if(typeof data34 === "string"){
+if(func1(data34) < 1){
+const err76 = {instancePath:instancePath+"/windows/" + i2+"/timeZone",schemaPath:"#/properties/windows/items/properties/timeZone/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema48.properties.windows.items.properties.timeZone,data:data34};
+if(vErrors === null){
+vErrors = [err76];
+}
+else {
+vErrors.push(err76);
+}
+errors++;
+}
+}
+else {
+const err77 = {instancePath:instancePath+"/windows/" + i2+"/timeZone",schemaPath:"#/properties/windows/items/properties/timeZone/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema48.properties.windows.items.properties.timeZone.type,parentSchema:schema48.properties.windows.items.properties.timeZone,data:data34};
+if(vErrors === null){
+vErrors = [err77];
+}
+else {
+vErrors.push(err77);
+}
+errors++;
+}
+}
+if(data29.allow !== undefined){
+let data35 = data29.allow;
+if(Array.isArray(data35)){
+const len3 = data35.length;
+for(let i3=0; i3<len3; i3++){
+let data36 = data35[i3];
+if(typeof data36 !== "string"){
+const err78 = {instancePath:instancePath+"/windows/" + i2+"/allow/" + i3,schemaPath:"#/properties/windows/items/properties/allow/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema48.properties.windows.items.properties.allow.items.type,parentSchema:schema48.properties.windows.items.properties.allow.items,data:data36};
+if(vErrors === null){
+vErrors = [err78];
+}
+else {
+vErrors.push(err78);
+}
+errors++;
+}
+if(!(((((((((((data36 === "MAINTENANCE") || (data36 === "DEACTIVATE")) || (data36 === "ACTIVATE")) || (data36 === "STATUS")) || (data36 === "FEE")) || (data36 === "TAX")) || (data36 === "SERVICES")) || (data36 === "LABELS")) || (data36 === "CREDENTIALS")) || (data36 === "CREATE")) || (data36 === "SEQUENCE"))){
+const err79 = {instancePath:instancePath+"/windows/" + i2+"/allow/" + i3,schemaPath:"#/properties/windows/items/properties/allow/items/enum",keyword:"enum",params:{allowedValues: schema48.properties.windows.items.properties.allow.items.enum},message:"must be equal to one of the allowed values",schema:schema48.properties.windows.items.properties.allow.items.enum,parentSchema:schema48.properties.windows.items.properties.allow.items,data:data36};
+if(vErrors === null){
+vErrors = [err79];
+}
+else {
+vErrors.push(err79);
+}
+errors++;
+}
+}
+let i4 = data35.length;
+let j0;
+if(i4 > 1){
+const indices0 = {};
+for(;i4--;){
+let item0 = data35[i4];
+if(typeof item0 !== "string"){
+continue;
+}
+if(typeof indices0[item0] == "number"){
+j0 = indices0[item0];
+const err80 = {instancePath:instancePath+"/windows/" + i2+"/allow",schemaPath:"#/properties/windows/items/properties/allow/uniqueItems",keyword:"uniqueItems",params:{i: i4, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i4+" are identical)",schema:true,parentSchema:schema48.properties.windows.items.properties.allow,data:data35};
+if(vErrors === null){
+vErrors = [err80];
+}
+else {
+vErrors.push(err80);
+}
+errors++;
+break;
+}
+indices0[item0] = i4;
+}
+}
+}
+else {
+const err81 = {instancePath:instancePath+"/windows/" + i2+"/allow",schemaPath:"#/properties/windows/items/properties/allow/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema48.properties.windows.items.properties.allow.type,parentSchema:schema48.properties.windows.items.properties.allow,data:data35};
+if(vErrors === null){
+vErrors = [err81];
+}
+else {
+vErrors.push(err81);
+}
+errors++;
+}
+}
+}
+else {
+const err82 = {instancePath:instancePath+"/windows/" + i2,schemaPath:"#/properties/windows/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema48.properties.windows.items.type,parentSchema:schema48.properties.windows.items,data:data29};
+if(vErrors === null){
+vErrors = [err82];
+}
+else {
+vErrors.push(err82);
+}
+errors++;
+}
+}
+}
+else {
+const err83 = {instancePath:instancePath+"/windows",schemaPath:"#/properties/windows/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema48.properties.windows.type,parentSchema:schema48.properties.windows,data:data28};
+if(vErrors === null){
+vErrors = [err83];
+}
+else {
+vErrors.push(err83);
+}
+errors++;
+}
+}
+}
+else {
+const err84 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema48.type,parentSchema:schema48,data};
+if(vErrors === null){
+vErrors = [err84];
+}
+else {
+vErrors.push(err84);
 }
 errors++;
 }
@@ -4615,8 +4728,8 @@ validate23.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const integration0 = validate30;
 const schema50 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://paystrator-gitops.dev/schemas/integrations/bca.schema.json","title":"Bank Central Asia (BCA) credentials","x-integration":{"id":"bca","displayName":"Bank Central Asia (BCA)","type":"DIRECT","services":["VIRTUAL_ACCOUNT","SEND_MONEY"]},"type":"object","additionalProperties":false,"required":["clientKey","clientSecret","corporateId","companyCode","apiSecret"],"properties":{"clientKey":{"type":"string","minLength":1,"description":"BCA API client id."},"clientSecret":{"description":"Client secret issued with the client key (secret: a secretRef).","writeOnly":true,"$ref":"../secret-ref.schema.json"},"corporateId":{"type":"string","minLength":1,"description":"KlikBCA Bisnis corporate id.","pattern":"^[A-Z0-9]{6,10}$"},"companyCode":{"type":"string","minLength":1,"description":"BCA Virtual Account company code.","pattern":"^[0-9]{5}$"},"apiSecret":{"description":"BCA API secret used for request signatures.","writeOnly":true,"$ref":"../secret-ref.schema.json"}}};
-const pattern23 = new RegExp("^[A-Z0-9]{6,10}$", "u");
-const pattern24 = new RegExp("^[0-9]{5}$", "u");
+const pattern24 = new RegExp("^[A-Z0-9]{6,10}$", "u");
+const pattern25 = new RegExp("^[0-9]{5}$", "u");
 
 function validate30(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://paystrator-gitops.dev/schemas/integrations/bca.schema.json" */;
@@ -4902,7 +5015,7 @@ vErrors.push(err22);
 }
 errors++;
 }
-if(!pattern23.test(data7)){
+if(!pattern24.test(data7)){
 const err23 = {instancePath:instancePath+"/corporateId",schemaPath:"#/properties/corporateId/pattern",keyword:"pattern",params:{pattern: "^[A-Z0-9]{6,10}$"},message:"must match pattern \""+"^[A-Z0-9]{6,10}$"+"\"",schema:"^[A-Z0-9]{6,10}$",parentSchema:schema50.properties.corporateId,data:data7};
 if(vErrors === null){
 vErrors = [err23];
@@ -4937,7 +5050,7 @@ vErrors.push(err25);
 }
 errors++;
 }
-if(!pattern24.test(data8)){
+if(!pattern25.test(data8)){
 const err26 = {instancePath:instancePath+"/companyCode",schemaPath:"#/properties/companyCode/pattern",keyword:"pattern",params:{pattern: "^[0-9]{5}$"},message:"must match pattern \""+"^[0-9]{5}$"+"\"",schema:"^[0-9]{5}$",parentSchema:schema50.properties.companyCode,data:data8};
 if(vErrors === null){
 vErrors = [err26];
@@ -5149,8 +5262,8 @@ validate30.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const integration1 = validate31;
 const schema53 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://paystrator-gitops.dev/schemas/integrations/bni.schema.json","title":"Bank Negara Indonesia (BNI) credentials","x-integration":{"id":"bni","displayName":"Bank Negara Indonesia (BNI)","type":"DIRECT","services":["VIRTUAL_ACCOUNT"]},"type":"object","additionalProperties":false,"required":["clientKey","clientSecret","prefix"],"properties":{"clientKey":{"type":"string","minLength":1,"description":"BNI eCollection client id.","pattern":"^[0-9]{3,5}$"},"clientSecret":{"description":"Client secret issued with the client key (secret: a secretRef).","writeOnly":true,"$ref":"../secret-ref.schema.json"},"prefix":{"type":"string","minLength":1,"description":"Virtual account prefix.","pattern":"^98[0-9]{1,2}$"}}};
-const pattern25 = new RegExp("^[0-9]{3,5}$", "u");
-const pattern26 = new RegExp("^98[0-9]{1,2}$", "u");
+const pattern26 = new RegExp("^[0-9]{3,5}$", "u");
+const pattern27 = new RegExp("^98[0-9]{1,2}$", "u");
 
 function validate31(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://paystrator-gitops.dev/schemas/integrations/bni.schema.json" */;
@@ -5219,7 +5332,7 @@ vErrors.push(err4);
 }
 errors++;
 }
-if(!pattern25.test(data0)){
+if(!pattern26.test(data0)){
 const err5 = {instancePath:instancePath+"/clientKey",schemaPath:"#/properties/clientKey/pattern",keyword:"pattern",params:{pattern: "^[0-9]{3,5}$"},message:"must match pattern \""+"^[0-9]{3,5}$"+"\"",schema:"^[0-9]{3,5}$",parentSchema:schema53.properties.clientKey,data:data0};
 if(vErrors === null){
 vErrors = [err5];
@@ -5426,7 +5539,7 @@ vErrors.push(err21);
 }
 errors++;
 }
-if(!pattern26.test(data7)){
+if(!pattern27.test(data7)){
 const err22 = {instancePath:instancePath+"/prefix",schemaPath:"#/properties/prefix/pattern",keyword:"pattern",params:{pattern: "^98[0-9]{1,2}$"},message:"must match pattern \""+"^98[0-9]{1,2}$"+"\"",schema:"^98[0-9]{1,2}$",parentSchema:schema53.properties.prefix,data:data7};
 if(vErrors === null){
 vErrors = [err22];
@@ -5466,7 +5579,7 @@ validate31.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const integration2 = validate32;
 const schema55 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://paystrator-gitops.dev/schemas/integrations/bri.schema.json","title":"Bank Rakyat Indonesia (BRI) credentials","x-integration":{"id":"bri","displayName":"Bank Rakyat Indonesia (BRI)","type":"DIRECT","services":["VIRTUAL_ACCOUNT","SEND_MONEY"]},"type":"object","additionalProperties":false,"required":["clientKey","clientSecret","institutionCode","brivaNumber"],"properties":{"clientKey":{"type":"string","minLength":1,"description":"BRI API consumer key."},"clientSecret":{"description":"Client secret issued with the client key (secret: a secretRef).","writeOnly":true,"$ref":"../secret-ref.schema.json"},"institutionCode":{"type":"string","minLength":1,"description":"BRIVA institution code.","pattern":"^[A-Z0-9]{5,12}$"},"brivaNumber":{"type":"string","minLength":1,"description":"BRIVA prefix number.","pattern":"^[0-9]{5}$"}}};
-const pattern27 = new RegExp("^[A-Z0-9]{5,12}$", "u");
+const pattern28 = new RegExp("^[A-Z0-9]{5,12}$", "u");
 
 function validate32(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://paystrator-gitops.dev/schemas/integrations/bri.schema.json" */;
@@ -5742,7 +5855,7 @@ vErrors.push(err21);
 }
 errors++;
 }
-if(!pattern27.test(data7)){
+if(!pattern28.test(data7)){
 const err22 = {instancePath:instancePath+"/institutionCode",schemaPath:"#/properties/institutionCode/pattern",keyword:"pattern",params:{pattern: "^[A-Z0-9]{5,12}$"},message:"must match pattern \""+"^[A-Z0-9]{5,12}$"+"\"",schema:"^[A-Z0-9]{5,12}$",parentSchema:schema55.properties.institutionCode,data:data7};
 if(vErrors === null){
 vErrors = [err22];
@@ -5777,7 +5890,7 @@ vErrors.push(err24);
 }
 errors++;
 }
-if(!pattern24.test(data8)){
+if(!pattern25.test(data8)){
 const err25 = {instancePath:instancePath+"/brivaNumber",schemaPath:"#/properties/brivaNumber/pattern",keyword:"pattern",params:{pattern: "^[0-9]{5}$"},message:"must match pattern \""+"^[0-9]{5}$"+"\"",schema:"^[0-9]{5}$",parentSchema:schema55.properties.brivaNumber,data:data8};
 if(vErrors === null){
 vErrors = [err25];
@@ -6077,7 +6190,7 @@ validate33.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const integration4 = validate34;
 const schema59 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://paystrator-gitops.dev/schemas/integrations/dana.schema.json","title":"DANA credentials","x-integration":{"id":"dana","displayName":"DANA","type":"DIRECT","services":["EWALLET","QR_CODE"],"qris":true},"type":"object","additionalProperties":false,"required":["clientKey","clientSecret","merchantId","privateKey"],"properties":{"clientKey":{"type":"string","minLength":1,"description":"DANA client id."},"clientSecret":{"description":"Client secret issued with the client key (secret: a secretRef).","writeOnly":true,"$ref":"../secret-ref.schema.json"},"merchantId":{"type":"string","minLength":1,"description":"DANA merchant id.","pattern":"^[0-9]{12,20}$"},"privateKey":{"description":"RSA private key for request signatures (PEM).","writeOnly":true,"$ref":"../secret-ref.schema.json"}}};
-const pattern29 = new RegExp("^[0-9]{12,20}$", "u");
+const pattern30 = new RegExp("^[0-9]{12,20}$", "u");
 
 function validate34(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://paystrator-gitops.dev/schemas/integrations/dana.schema.json" */;
@@ -6353,7 +6466,7 @@ vErrors.push(err21);
 }
 errors++;
 }
-if(!pattern29.test(data7)){
+if(!pattern30.test(data7)){
 const err22 = {instancePath:instancePath+"/merchantId",schemaPath:"#/properties/merchantId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12,20}$"},message:"must match pattern \""+"^[0-9]{12,20}$"+"\"",schema:"^[0-9]{12,20}$",parentSchema:schema59.properties.merchantId,data:data7};
 if(vErrors === null){
 vErrors = [err22];
@@ -6565,7 +6678,7 @@ validate34.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const integration5 = validate35;
 const schema62 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://paystrator-gitops.dev/schemas/integrations/doku.schema.json","title":"DOKU credentials","x-integration":{"id":"doku","displayName":"DOKU","type":"AGGREGATOR","services":["VIRTUAL_ACCOUNT","QR_CODE","EWALLET","CREDIT_CARD"],"qris":true},"type":"object","additionalProperties":false,"required":["clientKey","clientSecret","privateKey"],"properties":{"clientKey":{"type":"string","minLength":1,"description":"DOKU client id.","pattern":"^(BRN|MCH)-[0-9]{4}-[0-9]+$"},"clientSecret":{"description":"Client secret issued with the client key (secret: a secretRef).","writeOnly":true,"$ref":"../secret-ref.schema.json"},"privateKey":{"description":"RSA private key for SNAP request signatures (PEM).","writeOnly":true,"$ref":"../secret-ref.schema.json"}}};
-const pattern30 = new RegExp("^(BRN|MCH)-[0-9]{4}-[0-9]+$", "u");
+const pattern31 = new RegExp("^(BRN|MCH)-[0-9]{4}-[0-9]+$", "u");
 
 function validate35(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://paystrator-gitops.dev/schemas/integrations/doku.schema.json" */;
@@ -6634,7 +6747,7 @@ vErrors.push(err4);
 }
 errors++;
 }
-if(!pattern30.test(data0)){
+if(!pattern31.test(data0)){
 const err5 = {instancePath:instancePath+"/clientKey",schemaPath:"#/properties/clientKey/pattern",keyword:"pattern",params:{pattern: "^(BRN|MCH)-[0-9]{4}-[0-9]+$"},message:"must match pattern \""+"^(BRN|MCH)-[0-9]{4}-[0-9]+$"+"\"",schema:"^(BRN|MCH)-[0-9]{4}-[0-9]+$",parentSchema:schema62.properties.clientKey,data:data0};
 if(vErrors === null){
 vErrors = [err5];
@@ -7460,7 +7573,7 @@ validate36.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const integration7 = validate37;
 const schema68 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://paystrator-gitops.dev/schemas/integrations/mandiri.schema.json","title":"Bank Mandiri credentials","x-integration":{"id":"mandiri","displayName":"Bank Mandiri","type":"DIRECT","services":["VIRTUAL_ACCOUNT","SEND_MONEY"]},"type":"object","additionalProperties":false,"required":["clientKey","clientSecret","partnerId","channelId","privateKey"],"properties":{"clientKey":{"type":"string","minLength":1,"description":"Mandiri API client id."},"clientSecret":{"description":"Client secret issued with the client key (secret: a secretRef).","writeOnly":true,"$ref":"../secret-ref.schema.json"},"partnerId":{"type":"string","minLength":1,"description":"SNAP partner id (X-PARTNER-ID).","pattern":"^[A-Za-z0-9]{5,36}$"},"channelId":{"type":"string","minLength":1,"description":"SNAP channel id.","pattern":"^[0-9]{5}$"},"privateKey":{"description":"RSA private key for SNAP request signatures (PEM).","writeOnly":true,"$ref":"../secret-ref.schema.json"}}};
-const pattern31 = new RegExp("^[A-Za-z0-9]{5,36}$", "u");
+const pattern32 = new RegExp("^[A-Za-z0-9]{5,36}$", "u");
 
 function validate37(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://paystrator-gitops.dev/schemas/integrations/mandiri.schema.json" */;
@@ -7746,7 +7859,7 @@ vErrors.push(err22);
 }
 errors++;
 }
-if(!pattern31.test(data7)){
+if(!pattern32.test(data7)){
 const err23 = {instancePath:instancePath+"/partnerId",schemaPath:"#/properties/partnerId/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9]{5,36}$"},message:"must match pattern \""+"^[A-Za-z0-9]{5,36}$"+"\"",schema:"^[A-Za-z0-9]{5,36}$",parentSchema:schema68.properties.partnerId,data:data7};
 if(vErrors === null){
 vErrors = [err23];
@@ -7781,7 +7894,7 @@ vErrors.push(err25);
 }
 errors++;
 }
-if(!pattern24.test(data8)){
+if(!pattern25.test(data8)){
 const err26 = {instancePath:instancePath+"/channelId",schemaPath:"#/properties/channelId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{5}$"},message:"must match pattern \""+"^[0-9]{5}$"+"\"",schema:"^[0-9]{5}$",parentSchema:schema68.properties.channelId,data:data8};
 if(vErrors === null){
 vErrors = [err26];
@@ -7993,8 +8106,8 @@ validate37.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const integration8 = validate38;
 const schema71 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://paystrator-gitops.dev/schemas/integrations/midtrans.schema.json","title":"Midtrans credentials","x-integration":{"id":"midtrans","displayName":"Midtrans","type":"AGGREGATOR","services":["VIRTUAL_ACCOUNT","QR_CODE","EWALLET","CREDIT_CARD"],"qris":true},"type":"object","additionalProperties":false,"required":["clientKey","clientSecret","merchantId"],"properties":{"clientKey":{"type":"string","minLength":1,"description":"Midtrans client key.","pattern":"^(SB-)?Mid-client-[A-Za-z0-9_-]+$"},"clientSecret":{"description":"Client secret issued with the client key (secret: a secretRef).","writeOnly":true,"$ref":"../secret-ref.schema.json"},"merchantId":{"type":"string","minLength":1,"description":"Midtrans merchant id.","pattern":"^G[0-9]{9}$"}}};
-const pattern33 = new RegExp("^(SB-)?Mid-client-[A-Za-z0-9_-]+$", "u");
-const pattern34 = new RegExp("^G[0-9]{9}$", "u");
+const pattern34 = new RegExp("^(SB-)?Mid-client-[A-Za-z0-9_-]+$", "u");
+const pattern35 = new RegExp("^G[0-9]{9}$", "u");
 
 function validate38(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://paystrator-gitops.dev/schemas/integrations/midtrans.schema.json" */;
@@ -8063,7 +8176,7 @@ vErrors.push(err4);
 }
 errors++;
 }
-if(!pattern33.test(data0)){
+if(!pattern34.test(data0)){
 const err5 = {instancePath:instancePath+"/clientKey",schemaPath:"#/properties/clientKey/pattern",keyword:"pattern",params:{pattern: "^(SB-)?Mid-client-[A-Za-z0-9_-]+$"},message:"must match pattern \""+"^(SB-)?Mid-client-[A-Za-z0-9_-]+$"+"\"",schema:"^(SB-)?Mid-client-[A-Za-z0-9_-]+$",parentSchema:schema71.properties.clientKey,data:data0};
 if(vErrors === null){
 vErrors = [err5];
@@ -8270,7 +8383,7 @@ vErrors.push(err21);
 }
 errors++;
 }
-if(!pattern34.test(data7)){
+if(!pattern35.test(data7)){
 const err22 = {instancePath:instancePath+"/merchantId",schemaPath:"#/properties/merchantId/pattern",keyword:"pattern",params:{pattern: "^G[0-9]{9}$"},message:"must match pattern \""+"^G[0-9]{9}$"+"\"",schema:"^G[0-9]{9}$",parentSchema:schema71.properties.merchantId,data:data7};
 if(vErrors === null){
 vErrors = [err22];
@@ -8310,8 +8423,8 @@ validate38.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const integration9 = validate39;
 const schema73 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://paystrator-gitops.dev/schemas/integrations/ovo.schema.json","title":"OVO credentials","x-integration":{"id":"ovo","displayName":"OVO","type":"DIRECT","services":["EWALLET"]},"type":"object","additionalProperties":false,"required":["clientKey","clientSecret","merchantId","storeCode"],"properties":{"clientKey":{"type":"string","minLength":1,"description":"OVO app id."},"clientSecret":{"description":"Client secret issued with the client key (secret: a secretRef).","writeOnly":true,"$ref":"../secret-ref.schema.json"},"merchantId":{"type":"string","minLength":1,"description":"OVO merchant id.","pattern":"^[0-9]{6,12}$"},"storeCode":{"type":"string","minLength":1,"description":"OVO store code.","pattern":"^[A-Z0-9]{3,16}$"}}};
-const pattern35 = new RegExp("^[0-9]{6,12}$", "u");
-const pattern36 = new RegExp("^[A-Z0-9]{3,16}$", "u");
+const pattern36 = new RegExp("^[0-9]{6,12}$", "u");
+const pattern37 = new RegExp("^[A-Z0-9]{3,16}$", "u");
 
 function validate39(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://paystrator-gitops.dev/schemas/integrations/ovo.schema.json" */;
@@ -8587,7 +8700,7 @@ vErrors.push(err21);
 }
 errors++;
 }
-if(!pattern35.test(data7)){
+if(!pattern36.test(data7)){
 const err22 = {instancePath:instancePath+"/merchantId",schemaPath:"#/properties/merchantId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{6,12}$"},message:"must match pattern \""+"^[0-9]{6,12}$"+"\"",schema:"^[0-9]{6,12}$",parentSchema:schema73.properties.merchantId,data:data7};
 if(vErrors === null){
 vErrors = [err22];
@@ -8622,7 +8735,7 @@ vErrors.push(err24);
 }
 errors++;
 }
-if(!pattern36.test(data8)){
+if(!pattern37.test(data8)){
 const err25 = {instancePath:instancePath+"/storeCode",schemaPath:"#/properties/storeCode/pattern",keyword:"pattern",params:{pattern: "^[A-Z0-9]{3,16}$"},message:"must match pattern \""+"^[A-Z0-9]{3,16}$"+"\"",schema:"^[A-Z0-9]{3,16}$",parentSchema:schema73.properties.storeCode,data:data8};
 if(vErrors === null){
 vErrors = [err25];
@@ -8662,7 +8775,7 @@ validate39.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const integration10 = validate40;
 const schema75 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://paystrator-gitops.dev/schemas/integrations/xendit.schema.json","title":"Xendit credentials","x-integration":{"id":"xendit","displayName":"Xendit","type":"AGGREGATOR","services":["VIRTUAL_ACCOUNT","QR_CODE","EWALLET","CREDIT_CARD","SEND_MONEY"],"qris":true},"type":"object","additionalProperties":false,"required":["clientKey","clientSecret"],"properties":{"clientKey":{"type":"string","minLength":1,"description":"Xendit API key id.","pattern":"^xnd_(development|production)_[A-Za-z0-9]+$"},"clientSecret":{"description":"Client secret issued with the client key (secret: a secretRef).","writeOnly":true,"$ref":"../secret-ref.schema.json"},"webhookVerificationToken":{"description":"Callback verification token from the Xendit dashboard.","writeOnly":true,"$ref":"../secret-ref.schema.json"}}};
-const pattern37 = new RegExp("^xnd_(development|production)_[A-Za-z0-9]+$", "u");
+const pattern38 = new RegExp("^xnd_(development|production)_[A-Za-z0-9]+$", "u");
 
 function validate40(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://paystrator-gitops.dev/schemas/integrations/xendit.schema.json" */;
@@ -8721,7 +8834,7 @@ vErrors.push(err3);
 }
 errors++;
 }
-if(!pattern37.test(data0)){
+if(!pattern38.test(data0)){
 const err4 = {instancePath:instancePath+"/clientKey",schemaPath:"#/properties/clientKey/pattern",keyword:"pattern",params:{pattern: "^xnd_(development|production)_[A-Za-z0-9]+$"},message:"must match pattern \""+"^xnd_(development|production)_[A-Za-z0-9]+$"+"\"",schema:"^xnd_(development|production)_[A-Za-z0-9]+$",parentSchema:schema75.properties.clientKey,data:data0};
 if(vErrors === null){
 vErrors = [err4];

@@ -54,7 +54,7 @@ describe('loadConfig', () => {
     const r = await loadConfig(path.join(REPO, 'paystrator.yaml'));
     expect(r.errors).toEqual([]);
     expect(r.warnings).toEqual([]);
-    expect(r.value!.config.policy).toEqual({ prune: false, maxChangePercent: 50, maxChangeMinLive: 10, ignore: [{ field: 'status', when: { changedBy: 'MONITOR', value: 'MAINTENANCE' } }], rules: [], windows: [] });
+    expect(r.value!.config.policy).toEqual({ prune: false, maxChangePercent: 50, maxChangeMinLive: 10, ignore: [{ field: 'status', when: { changedBy: 'MONITOR', value: 'MAINTENANCE' } }], rules: [], windows: [], rollout: { interval: '60s', minSuccessRate: 0.97, minTransactions: 20 } });
     expect(r.value!.dir).toBe(REPO);
     const env = resolveEnvironment(r.value!);
     expect(env.errors).toEqual([]);
@@ -81,9 +81,11 @@ describe('loadConfig', () => {
   it('fills policy defaults', async () => {
     const { r } = await load(BASE);
     expect(r.errors).toEqual([]);
-    expect(r.value!.config.policy).toEqual({ prune: false, maxChangePercent: 50, maxChangeMinLive: 10, ignore: [], rules: [], windows: [] });
+    expect(r.value!.config.policy).toEqual({ prune: false, maxChangePercent: 50, maxChangeMinLive: 10, ignore: [], rules: [], windows: [], rollout: { interval: '60s', minSuccessRate: 0.97, minTransactions: 20 } });
+    const rollout = await load(`${BASE}policy: { rollout: { interval: 5s } }\n`);
+    expect(rollout.r.value!.config.policy.rollout).toEqual({ interval: '5s', minSuccessRate: 0.97, minTransactions: 20 });
     const partial = await load(`${BASE}policy: { prune: true }\n`);
-    expect(partial.r.value!.config.policy).toEqual({ prune: true, maxChangePercent: 50, maxChangeMinLive: 10, ignore: [], rules: [], windows: [] });
+    expect(partial.r.value!.config.policy).toEqual({ prune: true, maxChangePercent: 50, maxChangeMinLive: 10, ignore: [], rules: [], windows: [], rollout: { interval: '60s', minSuccessRate: 0.97, minTransactions: 20 } });
   });
 
   it('a secretRef to an undeclared store', async () => {

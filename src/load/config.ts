@@ -50,6 +50,16 @@ function policyDefaults(): ResolvedPolicy {
     ignore: [],
     rules: [],
     windows: [],
+    rollout: rolloutDefaults(),
+  };
+}
+
+function rolloutDefaults(): NonNullable<ResolvedPolicy['rollout']> {
+  const props = (schemas().configSchema.$defs as { policy: { properties: { rollout: { properties: Record<string, { default?: unknown }> } } } }).policy.properties.rollout.properties;
+  return {
+    interval: (props.interval?.default as string | undefined) ?? '60s',
+    minSuccessRate: (props.minSuccessRate?.default as number | undefined) ?? 0.97,
+    minTransactions: (props.minTransactions?.default as number | undefined) ?? 20,
   };
 }
 
@@ -150,7 +160,9 @@ function checkConfig(file: string, abs: string, docs: YamlDocument[], warnings: 
   if (errors.length) return fail(errors, warnings);
 
   const config = doc.value as WorkspaceConfig;
-  const policy = { ...policyDefaults(), ...config.policy };
+  const defaults = policyDefaults();
+  // A partial rollout block keeps the defaults of the fields it leaves out.
+  const policy = { ...defaults, ...config.policy, rollout: { ...defaults.rollout, ...config.policy?.rollout } };
   return { value: { file, dir: path.dirname(abs), config: { ...config, policy }, pos: (p) => doc.pos(p) }, errors: [], warnings };
 }
 
