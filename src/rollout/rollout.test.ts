@@ -2,6 +2,8 @@ import { describe, expect, test } from 'vitest';
 import type { Plan, ProviderChange } from '../plan/plan.js';
 import { analyseStep, formatRate, type MetricRow } from './analysis.js';
 import { rolloutSteps } from './steps.js';
+import { describeAction, rollbackActions } from './rollback.js';
+import type { LiveProvider } from '../model/state.js';
 
 const change = (name: string, action: ProviderChange['action'], services: string[] = ['VIRTUAL_ACCOUNT']): ProviderChange => ({
   name,
@@ -65,5 +67,65 @@ describe('step analysis', () => {
   test('the rate shown never rounds a failing rate up to a passing one', () => {
     expect(formatRate(9699, 10000)).toBe('96.9%');
     expect(formatRate(0, 0)).toBe('n/a');
+  });
+});
+
+
+const live: LiveProvider = {
+  id: 'prv_1',
+  version: 3,
+  state: {
+    name: 'Xendit',
+    type: 'AGGREGATOR',
+    integration: 'xendit',
+    services: ['VIRTUAL_ACCOUNT'],
+    credentials: { clientKey: { kind: 'plain', value: 'xnd_old' }, clientSecret: { kind: 'secret', fingerprint: 'fp-old' } },
+    fee: { type: 'PERCENTAGE', percent: '1.5' },
+    tax: { vatPercent: '11', applyVat: true },
+    status: 'ACTIVE',
+    labels: { team: 'payments' },
+  },
+  statusChangedBy: 'API',
+  statusReason: null,
+  lastActivityAt: null,
+  annotations: {},
+  credentialVersions: { clientSecret: 2 },
+  createdAt: '2026-01-01T00:00:00Z',
+  updatedAt: '2026-01-01T00:00:00Z',
+};
+
+describe('rollback of a failed step', () => {
+  const secretChange: ProviderChange = {
+    name: 'Xendit',
+    action: 'update',
+    id: 'prv_1',
+    liveVersion: 3,
+    fields: [
+      { field: 'spec.fee.percent', before: '1.5', after: '1.7' },
+      { field: 'spec.credentials.clientKey', before: 'xnd_old', after: 'xnd_new' },
+      { field: 'spec.credentials.clientSecret', before: '(sensitive)', after: '(sensitive)' },
+    ],
+    notes: [],
+    operations: [{ kind: 'update', body: { fee: { type: 'PERCENTAGE', percent: '1.7' }, credentials: { clientKey: 'xnd_new' } }, secrets: { clientSecret: { ref: { store: 'vault', name: 'xendit' }, fingerprint: 'fp-new' } } }],
+  };
+
+  test('fields back to their values before the step; a versioned secret back to the live version', () => {
+    const actions = rollbackActions({ change: secretChange, before: live, id: 'prv_1', versioned: (r) => r.store === 'vault' });
+    expect(actions).toEqual([
+      { kind: 'restore', provider: 'Xendit', id: 'prv_1', body: { fee: { type: 'PERCENTAGE', percent: '1.5' }, credentials: { clientKey: 'xnd_old' } }, fields: ['fee', 'credentials.clientKey'] },
+      { kind: 'secret', provider: 'Xendit', id: 'prv_1', field: 'clientSecret', ref: { store: 'vault', name: 'xendit' }, liveFingerprint: 'fp-old' },
+    ]);
+  });
+
+  test('a secret whose store keeps no versions: the provider goes into MAINTENANCE, and the report says why', () => {
+    const actions = rollbackActions({ change: secretChange, before: live, id: 'prv_1', versioned: () => false });
+    expect(actions.map((a) => a.kind)).toEqual(['restore', 'maintenance']);
+    expect(describeAction(actions[1]!)).toBe('Xendit: put into MAINTENANCE, so routing fails over (the previous value of clientSecret cannot be read back from its store (it keeps no versions))');
+  });
+
+  test('a created provider is deactivated; a status change goes back', () => {
+    expect(rollbackActions({ change: { ...secretChange, action: 'create', fields: [] }, before: undefined, id: 'prv_9', versioned: () => true })).toEqual([{ kind: 'status', provider: 'Xendit', id: 'prv_9', status: 'INACTIVE' }]);
+    const status: ProviderChange = { ...secretChange, fields: [{ field: 'spec.status', before: 'ACTIVE', after: 'MAINTENANCE' }], operations: [{ kind: 'status', body: { status: 'MAINTENANCE' } }] };
+    expect(rollbackActions({ change: status, before: live, id: 'prv_1', versioned: () => true })).toEqual([{ kind: 'status', provider: 'Xendit', id: 'prv_1', status: 'ACTIVE' }]);
   });
 });
