@@ -24,13 +24,30 @@ const whereTscPutIt = {
   name: 'import-meta-url',
   setup(build) {
     build.onLoad({ filter: /\.ts$/ }, async (args) => {
-      const text = await readFile(args.path, 'utf8');
-      if (!args.path.startsWith(src + path.sep) || !text.includes('import.meta.url')) return undefined;
+      if (!args.path.startsWith(src + path.sep)) return undefined;
       const rel = path.relative(src, args.path).split(path.sep).join('/').replace(/\.ts$/, '.js');
-      return { contents: text.replaceAll('import.meta.url', `new URL(${JSON.stringify('../' + rel)}, import.meta.url).href`), loader: 'ts' };
+      let text = bundledRequires(await readFile(args.path, 'utf8'));
+      if (leanFetchUsers.test(rel)) text = withLeanFetch(text);
+      if (text.includes('import.meta.url')) text = text.replaceAll('import.meta.url', `new URL(${JSON.stringify('../' + rel)}, import.meta.url).href`);
+      return { contents: text, loader: 'ts' };
     });
   },
 };
+
+// A dependency loaded on first use with `createRequire(import.meta.url)('pkg')` (sync, so callers
+// stay sync) would come from node_modules file by file, as ~70 modules for ajv. Written as a plain
+// `require('pkg')`, esbuild bundles it and runs it only when that line runs. The generated
+// validators' `const require = createRequire(import.meta.url)` goes for the same reason: their
+// ajv runtime helpers are then bundled too.
+function bundledRequires(text) {
+  return text
+    .replace(/^const require = createRequire\(import\.meta\.url\);$/m, '')
+    .replace(/createRequire\(import\.meta\.url\)\((['"][^'"]+['"])\)/g, 'require($1)');
+}
+
+// Placeholder until the lean Fetch classes land.
+const leanFetchUsers = /^$/;
+const withLeanFetch = (text) => text;
 
 // Loads a dependency does at start-up that no command uses. Each patch names the text it
 // replaces; a dependency update that changes it makes the build fail here, not run slower unseen.
@@ -41,6 +58,18 @@ const patches = [
     file: 'node_modules/commander/lib/command.js',
     from: "const childProcess = require('node:child_process');",
     to: "const childProcess = { get spawn() { return require('node:child_process').spawn; } };",
+  },
+  {
+    // proper-lockfile takes graceful-fs for its mkdir/stat/utimes/rmdir, none of which graceful-fs
+    // retries or changes (it queues open/readdir/... on EMFILE); patching fs costs ~15 ms at start.
+    file: 'node_modules/proper-lockfile/lib/lockfile.js',
+    from: "const fs = require('graceful-fs');",
+    to: "const fs = require('fs');",
+  },
+  {
+    file: 'node_modules/proper-lockfile/lib/adapter.js',
+    from: "const fs = require('graceful-fs');",
+    to: "const fs = require('fs');",
   },
   {
     // fdir require()s picomatch from node_modules at load, for its own glob(); tinyglobby matches
