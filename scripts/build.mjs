@@ -45,9 +45,27 @@ function bundledRequires(text) {
     .replace(/createRequire\(import\.meta\.url\)\((['"][^'"]+['"])\)/g, 'require($1)');
 }
 
-// Placeholder until the lean Fetch classes land.
-const leanFetchUsers = /^$/;
-const withLeanFetch = (text) => text;
+// The embedded sandbox answers in-process. For what it builds its answers with, hono's own modules
+// and the server code of src/sandbox/ get src/api/lean-fetch.ts's Response and Headers in place
+// of the globals (which load Node's undici, ~40 ms, on first use): real objects unless the
+// in-process transport runs, lean ones when it does. The browser script (ui/app.ts) is not
+// bundled here.
+const leanFetchFile = path.join(src, 'api/lean-fetch.ts');
+const leanFetchUsers = /^sandbox\/(?!ui\/app\.js$).*\.js$/;
+function withLeanFetch(text) {
+  const names = ['Response', 'Headers'].filter((n) => new RegExp(`\\b${n}\\b`).test(text));
+  if (!names.length) return text;
+  return `import { ${names.map((n) => `Lean${n} as ${n}`).join(', ')} } from ${JSON.stringify(leanFetchFile)};\n${text}`;
+}
+const leanFetch = {
+  name: 'lean-fetch',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]node_modules[\\/]hono[\\/]dist[\\/].*\.js$/ }, async (args) => {
+      if (/[\\/]dist[\\/]cjs[\\/]/.test(args.path)) throw new Error(`scripts/build.mjs: hono resolved to its CommonJS build (${args.path}); the lean-fetch import expects its ES modules`);
+      return { contents: withLeanFetch(await readFile(args.path, 'utf8')), loader: 'js' };
+    });
+  },
+};
 
 // Loads a dependency does at start-up that no command uses. Each patch names the text it
 // replaces; a dependency update that changes it makes the build fail here, not run slower unseen.
@@ -130,7 +148,7 @@ const cli = await esbuild.build({
   legalComments: 'none',
   metafile: true,
   logLevel: 'warning',
-  plugins: [whereTscPutIt, patched, namedCjs],
+  plugins: [whereTscPutIt, patched, leanFetch, namedCjs],
 });
 
 // The sandbox dashboard's script runs in the browser as /ui/app.js; it has only type imports.
