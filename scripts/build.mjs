@@ -5,7 +5,7 @@
 // neither the HTTP client nor the sandbox. `--metafile` writes bench/out/esbuild-meta.json and
 // prints what each chunk pulls in (https://esbuild.github.io/analyze/). tsc stays the type checker
 // (npm run typecheck); tests of internals import src/ through vitest, not dist/.
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
@@ -29,10 +29,29 @@ const whereTscPutIt = {
       let text = bundledRequires(await readFile(args.path, 'utf8'));
       if (leanFetchUsers.test(rel)) text = withLeanFetch(text);
       if (text.includes('import.meta.url')) text = text.replaceAll('import.meta.url', `new URL(${JSON.stringify('../' + rel)}, import.meta.url).href`);
+      if (lazyEntries.has(args.path)) text += withCore;
       return { contents: text, loader: 'ts' };
     });
   },
 };
+
+// Each module imported lazily (`await import(...)`) is an entry point of esbuild's splitting, and
+// code goes into one chunk per set of entry points that reach it: what src/cli/main.ts needs at
+// start (diagnostics, io, escape, version, ...) came out as ten chunks of 0.2-2 kB, each one more
+// file for Node to resolve, read and link on every run (for `--help`, more time than parsing the
+// code). Every lazily imported module also imports main.ts (already loaded when they run: the
+// import does nothing at run time), so all of main's code is reached from every entry point and
+// lands in one chunk.
+// Found before the build: esbuild may load a module through a static import before it meets the
+// dynamic one.
+const lazyEntries = new Set();
+for (const file of await readdir(src, { recursive: true })) {
+  if (!file.endsWith('.ts') || file.endsWith('.test.ts') || file.startsWith('generated')) continue;
+  const abs = path.join(src, file);
+  for (const m of (await readFile(abs, 'utf8')).matchAll(/\bimport\((['"])(\.{1,2}\/[^'"]+)\.js\1\)/g)) lazyEntries.add(path.resolve(path.dirname(abs), `${m[2]}.ts`));
+}
+const mainFile = path.join(src, 'cli/main.ts');
+const withCore = `\nimport ${JSON.stringify(mainFile)};\n`;
 
 // A dependency loaded on first use with `createRequire(import.meta.url)('pkg')` (sync, so callers
 // stay sync) would come from node_modules file by file, as ~70 modules for ajv. Written as a plain
@@ -122,7 +141,7 @@ const namedCjs = {
     build.onResolve({ filter: /^undici$/ }, (args) => (args.namespace === 'named-cjs' ? undefined : { path: args.path, namespace: 'named-cjs' }));
     build.onLoad({ filter: /.*/, namespace: 'named-cjs' }, (args) => {
       const names = Object.keys(require(args.path)).filter((k) => /^[A-Za-z_$][\w$]*$/.test(k) && k !== 'default');
-      return { contents: `import m from ${JSON.stringify(args.path)};\nexport default m;\nexport const { ${names.join(', ')} } = m;\n`, resolveDir: root, loader: 'js' };
+      return { contents: `import m from ${JSON.stringify(args.path)};\nexport default m;\nexport const { ${names.join(', ')} } = m;\n${withCore}`, resolveDir: root, loader: 'js' };
     });
   },
 };
