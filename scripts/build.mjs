@@ -165,6 +165,10 @@ const cli = await esbuild.build({
   external: ['@aws-sdk/*'],
   mainFields: ['module', 'main'],
   legalComments: 'none',
+  // Whitespace and syntax only: names stay as written (error names, stack frames), and V8 scans
+  // a third less text on every start.
+  minifyWhitespace: true,
+  minifySyntax: true,
   metafile: true,
   logLevel: 'warning',
   plugins: [whereTscPutIt, patched, leanFetch, namedCjs],
