@@ -1,4 +1,4 @@
-// npm run bench [-- --providers 10000 --runs 3 --apply 1000 --startup-runs 9 --latency-providers 2000 --latency-ms 50]
+// npm run bench [-- --providers 10000 --runs 3 --apply 1000 --startup-runs 9 --latency-providers 2000 --latency-ms 50] [-- --only startup]
 // Measures the product against its floor and its peer in one run, prints one table and writes
 // bench/results.json. Never part of npm test, except as the small smoke run of test/scenarios/060-bench.
 import { spawn } from 'node:child_process';
@@ -248,6 +248,12 @@ async function main() {
   await mkdir(outDir, { recursive: true });
   // First, while nothing else of the bench has warmed or loaded the machine.
   await startup();
+  // `--only startup`: case 8 alone (a minute, not half an hour); its table is printed, and
+  // bench/results.json, which holds a full run, is left as it is.
+  if (process.argv.includes('--only') && process.argv[process.argv.indexOf('--only') + 1] === 'startup') {
+    process.stdout.write(render());
+    return;
+  }
   // The peer script runs this bench's own compiled copy of src/, which finds schemas/ and package.json beside it.
   for (const f of ['schemas', 'package.json']) await symlink(path.join(root, f), path.join(root, 'bench/out', f)).catch(() => undefined);
   const ws = path.join(outDir, `plan-${N}`);
