@@ -5,7 +5,7 @@
 // neither the HTTP client nor the sandbox. `--metafile` writes bench/out/esbuild-meta.json and
 // prints what each chunk pulls in (https://esbuild.github.io/analyze/). tsc stays the type checker
 // (npm run typecheck); tests of internals import src/ through vitest, not dist/.
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
@@ -24,10 +24,64 @@ const whereTscPutIt = {
   name: 'import-meta-url',
   setup(build) {
     build.onLoad({ filter: /\.ts$/ }, async (args) => {
-      const text = await readFile(args.path, 'utf8');
-      if (!args.path.startsWith(src + path.sep) || !text.includes('import.meta.url')) return undefined;
+      if (!args.path.startsWith(src + path.sep)) return undefined;
       const rel = path.relative(src, args.path).split(path.sep).join('/').replace(/\.ts$/, '.js');
-      return { contents: text.replaceAll('import.meta.url', `new URL(${JSON.stringify('../' + rel)}, import.meta.url).href`), loader: 'ts' };
+      let text = bundledRequires(await readFile(args.path, 'utf8'));
+      if (leanFetchUsers.test(rel)) text = withLeanFetch(text);
+      if (text.includes('import.meta.url')) text = text.replaceAll('import.meta.url', `new URL(${JSON.stringify('../' + rel)}, import.meta.url).href`);
+      if (lazyEntries.has(args.path)) text += withCore;
+      return { contents: text, loader: 'ts' };
+    });
+  },
+};
+
+// Each module imported lazily (`await import(...)`) is an entry point of esbuild's splitting, and
+// code goes into one chunk per set of entry points that reach it: what src/cli/main.ts needs at
+// start (diagnostics, io, escape, version, ...) came out as ten chunks of 0.2-2 kB, each one more
+// file for Node to resolve, read and link on every run (for `--help`, more time than parsing the
+// code). Every lazily imported module also imports main.ts (already loaded when they run: the
+// import does nothing at run time), so all of main's code is reached from every entry point and
+// lands in one chunk.
+// Found before the build: esbuild may load a module through a static import before it meets the
+// dynamic one.
+const lazyEntries = new Set();
+for (const file of await readdir(src, { recursive: true })) {
+  if (!file.endsWith('.ts') || file.endsWith('.test.ts') || file.startsWith('generated')) continue;
+  const abs = path.join(src, file);
+  for (const m of (await readFile(abs, 'utf8')).matchAll(/\bimport\((['"])(\.{1,2}\/[^'"]+)\.js\1\)/g)) lazyEntries.add(path.resolve(path.dirname(abs), `${m[2]}.ts`));
+}
+const mainFile = path.join(src, 'cli/main.ts');
+const withCore = `\nimport ${JSON.stringify(mainFile)};\n`;
+
+// A dependency loaded on first use with `createRequire(import.meta.url)('pkg')` (sync, so callers
+// stay sync) would come from node_modules file by file, as ~70 modules for ajv. Written as a plain
+// `require('pkg')`, esbuild bundles it and runs it only when that line runs. The generated
+// validators' `const require = createRequire(import.meta.url)` goes for the same reason: their
+// ajv runtime helpers are then bundled too.
+function bundledRequires(text) {
+  return text
+    .replace(/^const require = createRequire\(import\.meta\.url\);$/m, '')
+    .replace(/createRequire\(import\.meta\.url\)\((['"][^'"]+['"])\)/g, 'require($1)');
+}
+
+// The embedded sandbox answers in-process. For what it builds its answers with, hono's own modules
+// and the server code of src/sandbox/ get src/api/lean-fetch.ts's Response and Headers in place
+// of the globals (which load Node's undici, ~40 ms, on first use): real objects unless the
+// in-process transport runs, lean ones when it does. The browser script (ui/app.ts) is not
+// bundled here.
+const leanFetchFile = path.join(src, 'api/lean-fetch.ts');
+const leanFetchUsers = /^sandbox\/(?!ui\/app\.js$).*\.js$/;
+function withLeanFetch(text) {
+  const names = ['Response', 'Headers'].filter((n) => new RegExp(`\\b${n}\\b`).test(text));
+  if (!names.length) return text;
+  return `import { ${names.map((n) => `Lean${n} as ${n}`).join(', ')} } from ${JSON.stringify(leanFetchFile)};\n${text}`;
+}
+const leanFetch = {
+  name: 'lean-fetch',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]node_modules[\\/]hono[\\/]dist[\\/].*\.js$/ }, async (args) => {
+      if (/[\\/]dist[\\/]cjs[\\/]/.test(args.path)) throw new Error(`scripts/build.mjs: hono resolved to its CommonJS build (${args.path}); the lean-fetch import expects its ES modules`);
+      return { contents: withLeanFetch(await readFile(args.path, 'utf8')), loader: 'js' };
     });
   },
 };
@@ -41,6 +95,18 @@ const patches = [
     file: 'node_modules/commander/lib/command.js',
     from: "const childProcess = require('node:child_process');",
     to: "const childProcess = { get spawn() { return require('node:child_process').spawn; } };",
+  },
+  {
+    // proper-lockfile takes graceful-fs for its mkdir/stat/utimes/rmdir, none of which graceful-fs
+    // retries or changes (it queues open/readdir/... on EMFILE); patching fs costs ~15 ms at start.
+    file: 'node_modules/proper-lockfile/lib/lockfile.js',
+    from: "const fs = require('graceful-fs');",
+    to: "const fs = require('fs');",
+  },
+  {
+    file: 'node_modules/proper-lockfile/lib/adapter.js',
+    from: "const fs = require('graceful-fs');",
+    to: "const fs = require('fs');",
   },
   {
     // fdir require()s picomatch from node_modules at load, for its own glob(); tinyglobby matches
@@ -75,7 +141,7 @@ const namedCjs = {
     build.onResolve({ filter: /^undici$/ }, (args) => (args.namespace === 'named-cjs' ? undefined : { path: args.path, namespace: 'named-cjs' }));
     build.onLoad({ filter: /.*/, namespace: 'named-cjs' }, (args) => {
       const names = Object.keys(require(args.path)).filter((k) => /^[A-Za-z_$][\w$]*$/.test(k) && k !== 'default');
-      return { contents: `import m from ${JSON.stringify(args.path)};\nexport default m;\nexport const { ${names.join(', ')} } = m;\n`, resolveDir: root, loader: 'js' };
+      return { contents: `import m from ${JSON.stringify(args.path)};\nexport default m;\nexport const { ${names.join(', ')} } = m;\n${withCore}`, resolveDir: root, loader: 'js' };
     });
   },
 };
@@ -99,9 +165,13 @@ const cli = await esbuild.build({
   external: ['@aws-sdk/*'],
   mainFields: ['module', 'main'],
   legalComments: 'none',
+  // Whitespace and syntax only: names stay as written (error names, stack frames), and V8 scans
+  // a third less text on every start.
+  minifyWhitespace: true,
+  minifySyntax: true,
   metafile: true,
   logLevel: 'warning',
-  plugins: [whereTscPutIt, patched, namedCjs],
+  plugins: [whereTscPutIt, patched, leanFetch, namedCjs],
 });
 
 // The sandbox dashboard's script runs in the browser as /ui/app.js; it has only type imports.

@@ -245,7 +245,7 @@ export async function computePlan(ws: Workspace, opts: { prune?: boolean; target
     if (loaded.status === 'rejected') throw loaded.reason;
     if (read.status === 'rejected') throw read.reason;
     const { sequences } = loaded.value;
-    const rules = policyRuleDiagnostics(ws.config, { providers: loaded.value.desired, sequences });
+    const rules = await policyRuleDiagnostics(ws.config, { providers: loaded.value.desired, sequences });
     if (rules.errors.length) throw new ExitError([...rules.errors, ...rules.warnings]);
     const warnings = [...loaded.value.warnings, ...rules.warnings];
     const { company } = read.value;

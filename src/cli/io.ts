@@ -29,7 +29,8 @@ const guarded = new WeakSet<Io>();
 /** The same Io with every write guarded; main() applies it to whatever Io it is given. */
 export function guardedIo(io: Io): Io {
   if (guarded.has(io)) return io;
-  const g: Io = { ...io, out: (t) => io.out(guardOutput(t)), err: (t) => io.err(guardOutput(t)) };
+  // Descriptors, not a spread: processIo's stdinIsTty is a getter and must stay one.
+  const g = Object.defineProperties({} as Io, { ...Object.getOwnPropertyDescriptors(io), out: { value: (t: string) => io.out(guardOutput(t)), enumerable: true }, err: { value: (t: string) => io.err(guardOutput(t)), enumerable: true } });
   guarded.add(g);
   return g;
 }
@@ -48,7 +49,10 @@ export function processIo(noColor: boolean): Io {
     out: (t) => void process.stdout.write(t),
     err: (t) => void process.stderr.write(t),
     style: useColor ? colors : plain,
-    stdinIsTty: process.stdin.isTTY === true,
+    // Asked only by apply without --auto-approve: process.stdin builds a stream (~4 ms) on first use.
+    get stdinIsTty() {
+      return process.stdin.isTTY === true;
+    },
     stdoutIsTty: process.stdout.isTTY === true,
     env: process.env,
   };

@@ -54,7 +54,7 @@ describe('loadConfig', () => {
     const r = await loadConfig(path.join(REPO, 'paystrator.yaml'));
     expect(r.errors).toEqual([]);
     expect(r.warnings).toEqual([]);
-    expect(r.value!.config.policy).toEqual({ prune: false, maxChangePercent: 50, maxChangeMinLive: 10, ignore: [{ field: 'status', when: { changedBy: 'MONITOR', value: 'MAINTENANCE' } }], rules: [], windows: [], rollout: { interval: '60s', minSuccessRate: 0.97, minTransactions: 20 } });
+    expect(r.value!.config.policy).toEqual({ fingerprintKey: { secretRef: { store: 'sandbox-fake', name: 'SANDBOX_FINGERPRINT_KEY' } }, prune: false, maxChangePercent: 50, maxChangeMinLive: 10, ignore: [{ field: 'status', when: { changedBy: 'MONITOR', value: 'MAINTENANCE' } }], rules: [], windows: [], rollout: { interval: '60s', minSuccessRate: 0.97, minTransactions: 20 } });
     expect(r.value!.dir).toBe(REPO);
     const env = resolveEnvironment(r.value!);
     expect(env.errors).toEqual([]);

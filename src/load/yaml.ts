@@ -1,8 +1,14 @@
 // YAML with positions: every value can be traced back to file:line:col, so each diagnostic points
 // at the node (or the key) it is about. Source tokens are not kept (keepSourceTokens costs +60%
 // time and 2.5x memory); node ranges plus a LineCounter are enough.
-import { Composer, LineCounter, Parser, isAlias, isMap, isScalar, isSeq, type CST, type Document, type YAMLError } from 'yaml';
+import { createRequire } from 'node:module';
+import type { CST, Document, LineCounter, YAMLError } from 'yaml';
 import { error, warning, type Diagnostic } from '../diagnostics.js';
+
+// yaml@2 sets itself up (~5 ms) only for a file the fast path (quickyaml.ts) declines, or for a
+// message: a no-op plan of the usual files never loads it. The build bundles this require.
+let yamlLib: typeof import('yaml') | undefined;
+const Y = (): typeof import('yaml') => (yamlLib ??= createRequire(import.meta.url)('yaml') as typeof import('yaml'));
 
 /** Nesting limit (SPEC section 3): deeper documents are one error at the collection that goes over. */
 export const MAX_DEPTH = 64;
@@ -53,7 +59,7 @@ export function isRecord(v: unknown): v is Record<string, unknown> {
 type AnyNode = { range?: [number, number, number] | null } & object;
 
 function keyText(key: unknown): string | undefined {
-  if (isScalar(key)) return key.value === null ? '' : String(key.value);
+  if (Y().isScalar(key)) return key.value === null ? '' : String(key.value);
   return undefined;
 }
 
@@ -69,17 +75,17 @@ function locate(doc: Document, path: readonly PathSeg[]): Located {
   let node = doc.contents as AnyNode | null;
   let key: AnyNode | null = null;
   for (const seg of path) {
-    const coll = isAlias(node) ? (node.resolve(doc) as AnyNode | undefined) : node;
+    const coll = Y().isAlias(node) ? (node.resolve(doc) as AnyNode | undefined) : node;
     let next: AnyNode | null | undefined;
     let nextKey: AnyNode | null = null;
-    if (isMap(coll)) {
+    if (Y().isMap(coll)) {
       const pair = coll.items.find((p) => keyText(p.key) === String(seg));
       if (pair) {
         nextKey = pair.key as AnyNode;
         // `? key` with no value has no value node: the key is the best place to point at.
         next = (pair.value as AnyNode | null) ?? nextKey;
       }
-    } else if (isSeq(coll)) {
+    } else if (Y().isSeq(coll)) {
       next = coll.items[Number(seg)] as AnyNode | undefined;
     }
     if (!next) return { node, key, complete: false };
@@ -152,7 +158,7 @@ function firstNotPlain(value: unknown): { path: PathSeg[]; tag: string } | undef
  * validation never runs on a half-parsed value; empty documents (`---` alone, comments) are dropped.
  */
 export function parseYaml(text: string, file: string): YamlFile {
-  const lc = new LineCounter();
+  const lc = new (Y().LineCounter)();
   const errors: Diagnostic[] = [];
   const warnings: Diagnostic[] = [];
   const docs: YamlDocument[] = [];
@@ -168,14 +174,14 @@ export function parseYaml(text: string, file: string): YamlFile {
     }
   };
   // parseAllDocuments in steps, so the depth check runs between parsing and composing.
-  const tokens = [...new Parser(lc.addNewLine).parse(text)];
+  const tokens = [...new (Y().Parser)(lc.addNewLine).parse(text)];
   const deep = tooDeep(tokens);
   if (deep >= 0) {
     const message = `YAML: nesting deeper than ${MAX_DEPTH} levels (collections inside collections); flatten the document`;
     errors.push(error(message, { file, ...lc.linePos(deep), rule: 'yaml-depth' }));
     return { docs, errors, warnings };
   }
-  const composer = new Composer({ prettyErrors: false });
+  const composer = new (Y().Composer)({ prettyErrors: false });
   const parsed = [...composer.compose(tokens)];
   if (parsed.length === 0) {
     const info = composer.streamInfo();
@@ -194,7 +200,7 @@ export function parseYaml(text: string, file: string): YamlFile {
     };
     // A block mapping or list starts at its first item; its key is where a reader looks for it.
     const nodePos = ({ node, key }: Located): Position =>
-      posOf((isMap(node) || isSeq(node)) && !node.flow && key ? key : node);
+      posOf((Y().isMap(node) || Y().isSeq(node)) && !node.flow && key ? key : node);
     let value: unknown;
     try {
       value = doc.toJS({ maxAliasCount: 100 });
@@ -222,8 +228,8 @@ export function parseYaml(text: string, file: string): YamlFile {
       source: (path) => {
         const l = locate(doc, path);
         if (!l.complete) return undefined;
-        const n = isAlias(l.node) ? l.node.resolve(doc) : l.node;
-        if (!isScalar(n)) return undefined;
+        const n = Y().isAlias(l.node) ? l.node.resolve(doc) : l.node;
+        if (!Y().isScalar(n)) return undefined;
         if (typeof n.value === 'number' && typeof n.source === 'string') return n.source;
         return typeof n.value === 'string' ? n.value : String(n.value);
       },

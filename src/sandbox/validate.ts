@@ -2,7 +2,8 @@
 // ajv reports a oneOf (fee) as a pile of branch errors, and a client needs one precise message
 // per field, every field at once. Credential fields do go through ajv, with the integration's
 // own property schemas, so the catalog stays the only source of those rules.
-import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
+import { createRequire } from 'node:module';
+import type { Ajv2020, ValidateFunction } from 'ajv/dist/2020.js';
 import type { Catalog, CatalogEntry } from '../catalog/catalog.js';
 import type {
   Fee,
@@ -191,14 +192,23 @@ class Errors {
   }
 }
 
-const ajv = new Ajv2020({ allErrors: true, strict: false, validateFormats: false });
+// Made on the first credential field checked: a run that creates or edits no provider (a no-op
+// plan on the embedded sandbox) never loads ajv. The build bundles this require.
+let ajv: Ajv2020 | undefined;
+function fieldAjv(): Ajv2020 {
+  if (!ajv) {
+    const { Ajv2020: Ajv } = createRequire(import.meta.url)('ajv/dist/2020.js') as typeof import('ajv/dist/2020.js');
+    ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false });
+  }
+  return ajv;
+}
 const fieldValidators = new WeakMap<CatalogEntry, Map<string, ValidateFunction>>();
 
 function fieldValidator(entry: CatalogEntry, name: string): ValidateFunction {
   let byName = fieldValidators.get(entry);
   if (!byName) fieldValidators.set(entry, (byName = new Map<string, ValidateFunction>()));
   let v = byName.get(name);
-  if (!v) byName.set(name, (v = ajv.compile(entry.schema.properties[name] ?? {})));
+  if (!v) byName.set(name, (v = fieldAjv().compile(entry.schema.properties[name] ?? {})));
   return v;
 }
 

@@ -21,7 +21,7 @@ export async function validateCommand(io: Io, g: GlobalOptions, o: { format: 'te
     const patterns = Array.isArray(ws.env.providers) ? ws.env.providers : [ws.env.providers];
     const r = await loadDesiredFiles({ patterns, baseDir: ws.config.dir, catalog: ws.catalog, secretStores: [...ws.stores.keys()] });
     // Rules judge a valid model: with schema errors they would only repeat them.
-    const rules = r.value && !r.errors.length ? policyRuleDiagnostics(ws.config, r.value) : { errors: [], warnings: [] };
+    const rules = r.value && !r.errors.length ? await policyRuleDiagnostics(ws.config, r.value) : { errors: [], warnings: [] };
     errors = [...r.errors, ...rules.errors];
     warnings = [...warnings, ...r.warnings, ...rules.warnings];
     count = r.value?.providers.length ?? 0;
