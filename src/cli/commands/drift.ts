@@ -122,8 +122,11 @@ export async function driftCommand(io: Io, g: GlobalOptions, o: DriftFlags): Pro
       note(`\nDry run: ${planned.files.length} file${planned.files.length === 1 ? '' : 's'} would be changed; nothing was written.\n`);
     } else if (r.written.length) {
       say(`\nWrote live values into ${r.written.length} file${r.written.length === 1 ? '' : 's'}:\n`);
-      for (const f of r.written) say(`  ${f.file}: ${f.providers.map((p) => `${p.name} (${p.fields.join(', ')})`).join('; ')}\n`);
-    } else if (report.changed.length) {
+      for (const f of r.written) {
+        const what = [...f.providers.map((p) => `${p.name} (${p.fields.join(', ')})`), ...(f.sequences ?? []).map((q) => `sequence ${q} (spec.providers: the live order)`)];
+        say(`  ${f.file}: ${what.join('; ')}\n`);
+      }
+    } else if (report.changed.length || report.sequences.changed.length) {
       say('\nNo file was changed.\n');
     }
     if (r.skipped.length) {
@@ -132,6 +135,9 @@ export async function driftCommand(io: Io, g: GlobalOptions, o: DriftFlags): Pro
     }
     if (report.missing.length || report.unmanaged.length) {
       note('Providers missing live or live but not in git are not written: apply creates the first, import adopts the second.\n');
+    }
+    if (report.sequences.missing.length || report.sequences.unmanaged.length) {
+      note('Sequences missing live or live but not in git are not written: apply creates the first, import adopts the second.\n');
     }
   }
 
