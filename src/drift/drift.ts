@@ -1,37 +1,38 @@
 // Drift: how the live account differs from git, as a plain value. Pure: it takes the desired and
 // live models and returns a report; reading, printing and writing happen elsewhere.
-import { lastWrite, type LastWrite } from '../apply/audit.js';
-import { diffState, type FieldChange, type Json } from '../diff/diff.js';
+import { lastWrite } from '../apply/audit.js';
+import { diffState, type FieldChange } from '../diff/diff.js';
 import type { IgnoreRule } from '../generated/config.js';
 import { ignoredBy } from '../plan/ignore.js';
 import { credentialVersionAnnotation, fingerprintAnnotation } from '../live/read.js';
 import {
   MANAGED_BY_LABEL,
   MANAGED_BY_VALUE,
-  type ChangedBy,
   type CredentialState,
   type DesiredProvider,
   type LiveProvider,
   type ProviderState,
-  type ProviderStatus,
 } from '../model/state.js';
 import { wanted } from '../plan/build.js';
+// The report's types are the published schema's (schemas/drift-report.schema.json), generated:
+// the JSON that drift prints cannot grow a field the schema does not describe.
+import type {
+  ChangedProvider,
+  DriftReport,
+  Field,
+  LiveOnlyProvider,
+  MissingProvider,
+  NotedProvider,
+  Secret,
+} from '../generated/drift-report.js';
+import { noSequences, sequenceDrift, type SequenceSection } from '../sequences/drift.js';
+import type { DesiredSequence, LiveSequence } from '../model/sequence.js';
 
 export const DRIFT_FORMAT_VERSION = 1;
 
+export type { DriftReport, LiveOnlyProvider, MissingProvider, NotedProvider } from '../generated/drift-report.js';
 /** A field whose live value is not the one git declares. */
-export interface DriftField {
-  /** Dotted path in the provider file, e.g. spec.fee.percent. */
-  field: string;
-  /** Absent when git does not set the field. */
-  git?: Json;
-  /** Absent when the live provider has no value for it. */
-  live?: Json;
-  /** For spec.status: who set the live status, and why. */
-  changedBy?: ChangedBy;
-  reason?: string | null;
-}
-
+export type DriftField = Field;
 /**
  * How a secret credential differs, told without its value:
  * - rotated-live: the live credential version moved past the one our last write produced;
@@ -39,91 +40,11 @@ export interface DriftField {
  * - unverified: paystrator-gitops never wrote this secret, so nothing says it matches git;
  * - missing-live: git declares the secret and the live provider has none.
  */
-export type SecretDriftKind = 'rotated-live' | 'store-differs' | 'unverified' | 'missing-live';
-
-export interface SecretDrift {
-  field: string;
-  kind: SecretDriftKind;
-  liveVersion?: number;
-  /** The credential version our last write produced. */
-  writtenVersion?: number;
-  updatedAt?: string;
-}
-
-export interface ProviderDrift {
-  name: string;
-  file: string;
-  line?: number;
-  id: string;
-  liveVersion: number;
-  updatedAt: string;
-  fields: DriftField[];
-  secrets: SecretDrift[];
-  /** Differences that are not drift, such as a field kept by policy.ignore. */
-  notes: string[];
-  /** Where the live values last came from (the audit trail of our last write, or outside git). */
-  lastWrite?: LastWrite;
-}
-
-/** A provider in sync with git, with something worth knowing (a value kept by policy.ignore). */
-export interface NotedProvider {
-  name: string;
-  file: string;
-  line?: number;
-  notes: string[];
-}
-
-export interface MissingProvider {
-  name: string;
-  file: string;
-  line?: number;
-}
-
-export interface LiveOnlyProvider {
-  name: string;
-  id: string;
-  status: ProviderStatus;
-  /** Carries the managed-by label: git managed it once and it was removed from git. */
-  removedFromGit: boolean;
-}
-
-export interface SecretComparison {
-  /** Whether secret values were compared by fingerprint, on top of credential versions. */
-  fingerprints: boolean;
-  /** Why they were not, when they were not. */
-  reason?: string;
-}
-
-export interface DriftSummary {
-  changed: number;
-  missing: number;
-  unmanaged: number;
-  removedFromGit: number;
-  /** Secrets changed outside git: rotated live, or different in the secret store. */
-  secrets: number;
-  inSync: number;
-}
-
-export interface DriftReport {
-  formatVersion: typeof DRIFT_FORMAT_VERSION;
-  tool: { name: 'paystrator-gitops'; version: string };
-  environment: string;
-  endpoint: string;
-  company: string;
-  checkedAt: string;
-  secrets: SecretComparison;
-  changed: ProviderDrift[];
-  noted: NotedProvider[];
-  missing: MissingProvider[];
-  /** Live providers that are not in git, including the ones removed from git. */
-  unmanaged: LiveOnlyProvider[];
-  /** Live providers declared in git, out of the live providers (without the ones git retired). */
-  coverage: { managed: number; total: number; retired: number };
-  summary: DriftSummary;
-  /** Whether unmanaged providers count as drift (false with --ignore-unmanaged). */
-  countsUnmanaged: boolean;
-  drift: boolean;
-}
+export type SecretDrift = Secret;
+export type SecretDriftKind = Secret['kind'];
+export type ProviderDrift = ChangedProvider;
+export type SecretComparison = DriftReport['secrets'];
+export type DriftSummary = DriftReport['summary'];
 
 export interface DriftInput {
   environment: string;
@@ -137,6 +58,9 @@ export interface DriftInput {
   /** Count live providers that are not in git as drift (the default). */
   countUnmanaged?: boolean;
   now?: Date;
+  /** Declared sequences, and the live ones (read only when git declares any). */
+  sequences?: readonly DesiredSequence[];
+  liveSequences?: readonly LiveSequence[];
 }
 
 function withoutSecrets(s: ProviderState): ProviderState {
@@ -260,6 +184,11 @@ export function computeDrift(input: DriftInput): DriftReport {
     inSync,
   };
   const managed = input.live.filter((l) => desiredNames.has(l.state.name)).length;
+  // A MAINTENANCE member counts as sequence drift exactly when its provider's status does.
+  const statusDrifted = new Set(changed.filter((c) => c.fields.some((f) => f.field === 'spec.status')).map((c) => c.name));
+  const sequences: SequenceSection = input.sequences?.length
+    ? sequenceDrift(input.sequences, input.liveSequences ?? [], input.live, { statusCounts: (n) => statusDrifted.has(n), gitProviders: desiredNames, countUnmanaged: countsUnmanaged })
+    : noSequences();
   return {
     formatVersion: DRIFT_FORMAT_VERSION,
     tool: { name: 'paystrator-gitops', version: input.toolVersion },
@@ -272,10 +201,11 @@ export function computeDrift(input: DriftInput): DriftReport {
     noted,
     missing,
     unmanaged,
+    sequences,
     coverage: { managed, total: input.live.length - retired, retired },
     summary,
     countsUnmanaged,
-    drift: summary.changed + summary.missing + summary.removedFromGit + (countsUnmanaged ? summary.unmanaged : 0) > 0,
+    drift: summary.changed + summary.missing + summary.removedFromGit + (countsUnmanaged ? summary.unmanaged : 0) + sequences.drifted > 0,
   };
 }
 
@@ -289,5 +219,7 @@ export function coveragePercent(r: DriftReport): number {
  * when this changes.
  */
 export function driftDigestInput(r: DriftReport): string {
-  return JSON.stringify([r.environment, r.company, r.changed.map((c) => [c.name, c.fields, c.secrets]), r.missing.map((m) => m.name), r.unmanaged, r.countsUnmanaged]);
+  const q = r.sequences;
+  const sequences = [q.changed.map((c) => [c.product, c.destination, c.live, c.differences]), q.missing.map((m) => [m.product, m.destination]), q.unmanaged.map((u) => [u.product, u.destination, u.live])];
+  return JSON.stringify([r.environment, r.company, r.changed.map((c) => [c.name, c.fields, c.secrets]), r.missing.map((m) => m.name), r.unmanaged, r.countsUnmanaged, ...(q.declared ? [sequences] : [])]);
 }

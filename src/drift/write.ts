@@ -10,6 +10,8 @@ import type { Json } from '../diff/diff.js';
 import { MANAGED_BY_LABEL } from '../model/state.js';
 import type { DriftReport } from './drift.js';
 import { redact } from '../text/redact.js';
+import { editSequenceYaml, SequenceEditError, sequenceWriteBacks, type SequenceWrite } from '../sequences/write.js';
+import { describeSequence } from '../model/sequence.js';
 
 /** One field to set to its live value; `value` undefined removes it (a label gone live). */
 export interface FieldEdit {
@@ -26,6 +28,8 @@ export interface Skipped {
 export interface WrittenFile {
   file: string;
   providers: { name: string; fields: string[] }[];
+  /** Sequences whose provider list was set to the live order, as "VIRTUAL_ACCOUNT (default)". */
+  sequences?: string[];
 }
 
 export interface WriteResult {
@@ -330,7 +334,7 @@ export function editsFor(c: DriftReport['changed'][number]): { edits: FieldEdit[
       skipped.push({ provider: c.name, field: f.field, why: 'set by apply, not kept in the file' });
       continue;
     }
-    edits.push({ field: f.field, value: f.live });
+    edits.push({ field: f.field, value: f.live as Json | undefined });
   }
   for (const s of c.secrets) {
     const why =
@@ -368,27 +372,39 @@ export interface PlannedFile extends WrittenFile {
  */
 export async function planDriftWrite(report: DriftReport, baseDir: string): Promise<{ files: PlannedFile[]; skipped: Skipped[] }> {
   const skipped: Skipped[] = [];
-  const byFile = new Map<string, { provider: string; edits: FieldEdit[] }[]>();
+  const byFile = new Map<string, { providers: { provider: string; edits: FieldEdit[] }[]; sequences: SequenceWrite[] }>();
+  const entry = (file: string) => {
+    let e = byFile.get(file);
+    if (!e) byFile.set(file, (e = { providers: [], sequences: [] }));
+    return e;
+  };
   for (const c of report.changed) {
     const r = editsFor(c);
     skipped.push(...r.skipped);
     if (!r.edits.length) continue;
-    const list = byFile.get(c.file) ?? [];
-    list.push({ provider: c.name, edits: r.edits });
-    byFile.set(c.file, list);
+    entry(c.file).providers.push({ provider: c.name, edits: r.edits });
   }
+  const seq = sequenceWriteBacks(report);
+  for (const s of seq.skipped) skipped.push({ provider: s.sequence, field: 'spec.providers', why: s.why });
+  for (const w of seq.writes) entry(w.file).sequences.push(w);
   const files: PlannedFile[] = [];
-  for (const [file, providers] of [...byFile].sort(([a], [b]) => a.localeCompare(b))) {
+  for (const [file, { providers, sequences }] of [...byFile].sort(([a], [b]) => a.localeCompare(b))) {
     const abs = path.resolve(baseDir, file);
     try {
       const before = await readFile(abs, 'utf8');
       let text = before;
       for (const p of providers) text = editProviderYaml(text, p.provider, p.edits);
+      for (const w of sequences) text = editSequenceYaml(text, w, w.providers);
       // Live values go into git: one that quotes a resolved secret is masked like any output.
-      files.push({ file, before, after: redact(text), providers: providers.map((p) => ({ name: p.provider, fields: p.edits.map((e) => e.field) })) });
+      files.push({
+        file, before, after: redact(text),
+        providers: providers.map((p) => ({ name: p.provider, fields: p.edits.map((e) => e.field) })),
+        ...(sequences.length ? { sequences: sequences.map(describeSequence) } : {}),
+      });
     } catch (e) {
-      if (!(e instanceof EditError)) throw e;
+      if (!(e instanceof EditError) && !(e instanceof SequenceEditError)) throw e;
       for (const p of providers) for (const ed of p.edits) skipped.push({ provider: p.provider, field: ed.field, why: `${file}: ${e.message}` });
+      for (const w of sequences) skipped.push({ provider: `sequence ${describeSequence(w)}`, field: 'spec.providers', why: `${file}: ${e.message}` });
     }
   }
   return { files, skipped };
@@ -403,7 +419,7 @@ export async function writeDrift(report: DriftReport, baseDir: string, planned?:
   const written: WrittenFile[] = [];
   for (const f of files) {
     await replaceFile(path.resolve(baseDir, f.file), f.after);
-    written.push({ file: f.file, providers: f.providers });
+    written.push({ file: f.file, providers: f.providers, ...(f.sequences ? { sequences: f.sequences } : {}) });
   }
   return { written, skipped };
 }

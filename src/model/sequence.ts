@@ -1,7 +1,7 @@
 // Routing sequences (SPEC 3, `kind: Sequence`): per product, and optionally per destination, the
 // providers Paystrator tries in order. Git names providers; the API keeps ids (resolved at apply).
 import type { Sequence } from '../generated/api.js';
-import type { ProviderStatus, SourcePosition } from './state.js';
+import type { ChangedBy, ProviderStatus, SourcePosition } from './state.js';
 
 export interface SequenceKey {
   product: string;
@@ -29,6 +29,8 @@ export interface LiveSequence extends SequenceKey {
   providers: LiveSequenceEntry[];
   version: number;
   updatedAt: string | null;
+  /** Who last changed it, when the API says (USER: the dashboard, API: a key). */
+  updatedBy?: ChangedBy | null;
 }
 
 /** One string per sequence: QR_CODE, VIRTUAL_ACCOUNT/BCA. */
@@ -57,5 +59,6 @@ export function toLiveSequence(s: Sequence): LiveSequence {
     providers: s.providers.map((p) => ({ id: p.id, name: p.name, status: p.status })),
     version: s.version,
     updatedAt: s.updatedAt,
+    ...(s.updatedBy !== undefined ? { updatedBy: s.updatedBy } : {}),
   };
 }

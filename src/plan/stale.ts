@@ -124,6 +124,7 @@ export function reconcileSavedPlan(saved: Plan, fresh: Plan, liveNow?: readonly 
   }
   const seq = reconcileSequences(saved, fresh);
   moved.push(...seq.moved);
+  movedUntouched.push(...seq.movedUntouched);
   if (!moved.length && !sameInputs) moved.push(error('the provider files or plan options changed since the plan', { rule: 'stale-plan' }));
   if (moved.length) return stale(moved);
   const order = new Map(saved.changes.map((c, i) => [c.name, i]));

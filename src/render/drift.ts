@@ -5,6 +5,7 @@ import { formatValue } from './plan.js';
 import { plain, type Style } from './style.js';
 import { escapeText as t } from '../text/escape.js';
 import { coveragePercent, type DriftField, type DriftReport, type SecretDrift } from '../drift/drift.js';
+import { renderSequenceDriftMarkdown, renderSequenceDriftText, sequenceSummaryPart } from './sequence-drift.js';
 
 export function describeSecret(s: SecretDrift): string {
   switch (s.kind) {
@@ -36,11 +37,14 @@ export function summaryLine(r: DriftReport): string {
   const s = r.summary;
   if (!r.drift) {
     const extra = s.unmanaged && !r.countsUnmanaged ? `; ${s.unmanaged} unmanaged, not counted` : '';
-    return `No drift: live matches git (${s.inSync} provider${s.inSync === 1 ? '' : 's'}${extra}).`;
+    const q = r.sequences.declared ? `, ${r.sequences.declared} sequence${r.sequences.declared === 1 ? '' : 's'}` : '';
+    return `No drift: live matches git (${s.inSync} provider${s.inSync === 1 ? '' : 's'}${q}${extra}).`;
   }
   const parts = [`${s.changed} changed live${s.secrets ? ` (${s.secrets} secret${s.secrets === 1 ? '' : 's'} changed outside git)` : ''}`, `${s.missing} missing live`];
   parts.push(`${s.unmanaged} unmanaged${r.countsUnmanaged ? '' : ' (not counted)'}`);
   if (s.removedFromGit) parts.push(`${s.removedFromGit} removed from git but still live`);
+  const sequences = sequenceSummaryPart(r);
+  if (sequences) parts.push(sequences);
   return `Drift: ${parts.join(', ')}.`;
 }
 
@@ -73,6 +77,7 @@ export function renderDriftText(r: DriftReport, style: Style = plain): string {
         : '      live, not in git (unmanaged: import it to manage it, or leave it alone)',
     );
   }
+  out.push(...renderSequenceDriftText(r, style));
   if (out.length > 2) out.push('');
   out.push(style.dim(secretsLine(r)), coverageLine(r), r.drift ? style.bold(style.yellow(summaryLine(r))) : style.green(summaryLine(r)));
   return out.join('\n') + '\n';
@@ -112,6 +117,7 @@ export function renderDriftMarkdown(r: DriftReport): MarkdownReport {
   if (unmanaged.length) {
     blocks.push([`**unmanaged** (live, not in git${r.countsUnmanaged ? '' : '; not counted as drift'})`, '', ...unmanaged.map((u) => `- ${md(u.name)} (${md(u.status)})`)].join('\n'));
   }
+  blocks.push(...renderSequenceDriftMarkdown(r));
   return {
     summary: driftSummaryMarkdown(r),
     intro: `${secretsLine(r)}${r.coverage.retired ? ` ${coverageLine(r)}` : ''}\n\nEnvironment ${mdCode(r.environment)} · company ${mdCode(r.company)} · checked ${r.checkedAt}`,

@@ -116,6 +116,14 @@ describe('saved plans and sequences', () => {
     expect(r.sequences![0]).toMatchObject({ action: 'noop', liveVersion: 4 });
   });
 
+  it('report, not refuse, a sequence the plan does not write that moved live', () => {
+    const untouched = change({ action: 'noop', before: ['A'], after: ['A'], liveVersion: 3 });
+    const r = reconcileSequences({ sequences: [untouched, change({ product: 'QR_CODE' })] }, { sequences: [change({ action: 'update', before: ['C', 'A'], after: ['A'], liveVersion: 4 }), change({ product: 'QR_CODE' })] });
+    expect(r.moved).toEqual([]);
+    expect(r.movedUntouched).toEqual(['sequence EWALLET (default) (version 3 -> 4, now [C, A])']);
+    expect(r.sequences!.map((c) => [c.product, c.action])).toEqual([['EWALLET', 'noop'], ['QR_CODE', 'update']]);
+  });
+
   it('name each sequence that moved live or was declared differently', () => {
     const r = reconcileSequences(
       { sequences: [change(), change({ product: 'QR_CODE' }), change({ product: 'SEND_MONEY' })] },

@@ -29,6 +29,7 @@ export function registerAdoptCommands(cmd: Command, io: Io, globals: () => Globa
     .option('--dry-run', 'print the unified diff of every file import would write, and write nothing')
     .option('--quiet', 'do not print the diff of the files written')
     .option('--detailed-exitcode', 'with --dry-run: exit 2 when there are files to write')
+    .option('--all-sequences', 'also write the default sequences Paystrator keeps by itself (ACTIVE providers, oldest first)')
     .action(async (o: ImportFlags) => setCode(await (await import('./import.js')).importCommand(io, globals(), o)));
 
   cmd

@@ -16,6 +16,7 @@ import { printDiagnostics, type Io } from '../io.js';
 import { lockWaitNotice } from '../lock-notice.js';
 import { recordStats } from '../stats.js';
 import { colourPatch } from '../../text/patch.js';
+import { readLiveSequences } from '../../sequences/live.js';
 
 export interface DriftFlags extends Omit<GitHubFlags, 'githubPr'> {
   format: 'text' | 'markdown' | 'json';
@@ -82,17 +83,21 @@ function withoutForeign(desired: DesiredProvider[], live: LiveProvider[], fp: Fi
 export async function driftCommand(io: Io, g: GlobalOptions, o: DriftFlags): Promise<number> {
   if (o.dryRun && !o.write) throw new ExitError('--dry-run previews what --write would change: use drift --write --dry-run');
   const ws = await openWorkspace({ configPath: g.config, envName: g.env, onLockWait: lockWaitNotice(io) });
-  const { desired, warnings } = await loadDesired(ws);
+  const { desired, sequences, warnings } = await loadDesired(ws);
   const connection = await connect(ws);
   let compared: Awaited<ReturnType<typeof compareSecrets>>;
   let report;
   try {
     const { company, live } = await readLive(connection.client, ws);
+    // One request, and none when git declares no sequence.
+    const liveSequences = sequences.length ? await readLiveSequences(connection.client) : [];
     compared = await compareSecrets(ws, desired, live, company, o.resolveSecrets);
     report = computeDrift({
       ...comparison(ws, connection, company, compared.desired, live),
       secrets: compared.secrets,
       countUnmanaged: !o.ignoreUnmanaged,
+      sequences,
+      liveSequences,
     });
   } finally {
     await connection.close();
@@ -117,8 +122,11 @@ export async function driftCommand(io: Io, g: GlobalOptions, o: DriftFlags): Pro
       note(`\nDry run: ${planned.files.length} file${planned.files.length === 1 ? '' : 's'} would be changed; nothing was written.\n`);
     } else if (r.written.length) {
       say(`\nWrote live values into ${r.written.length} file${r.written.length === 1 ? '' : 's'}:\n`);
-      for (const f of r.written) say(`  ${f.file}: ${f.providers.map((p) => `${p.name} (${p.fields.join(', ')})`).join('; ')}\n`);
-    } else if (report.changed.length) {
+      for (const f of r.written) {
+        const what = [...f.providers.map((p) => `${p.name} (${p.fields.join(', ')})`), ...(f.sequences ?? []).map((q) => `sequence ${q} (spec.providers: the live order)`)];
+        say(`  ${f.file}: ${what.join('; ')}\n`);
+      }
+    } else if (report.changed.length || report.sequences.changed.length) {
       say('\nNo file was changed.\n');
     }
     if (r.skipped.length) {
@@ -127,6 +135,9 @@ export async function driftCommand(io: Io, g: GlobalOptions, o: DriftFlags): Pro
     }
     if (report.missing.length || report.unmanaged.length) {
       note('Providers missing live or live but not in git are not written: apply creates the first, import adopts the second.\n');
+    }
+    if (report.sequences.missing.length || report.sequences.unmanaged.length) {
+      note('Sequences missing live or live but not in git are not written: apply creates the first, import adopts the second.\n');
     }
   }
 

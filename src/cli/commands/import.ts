@@ -19,6 +19,9 @@ import { escapeText as t } from '../../text/escape.js';
 import { lockWaitNotice } from '../lock-notice.js';
 import { importPatch } from '../../import/preview.js';
 import { colourPatch } from '../../text/patch.js';
+import { importSequences, sequencesFile, type SequenceImport } from '../../sequences/import.js';
+import { describeSequence, sequenceId, toLiveSequence } from '../../model/sequence.js';
+import { validateSequenceDocument } from '../../load/sequences.js';
 
 export interface ImportFlags {
   outDir?: string;
@@ -30,6 +33,8 @@ export interface ImportFlags {
   quiet?: boolean;
   /** With --dry-run: exit 2 when there are files to write. */
   detailedExitcode?: boolean;
+  /** Also write the default sequences Paystrator keeps by itself. */
+  allSequences?: boolean;
 }
 
 const posix = (p: string) => p.split(path.sep).join('/');
@@ -91,8 +96,9 @@ export async function importCommand(io: Io, g: GlobalOptions, o: ImportFlags): P
   const connection = await connect(ws);
   let items: ImportItem[];
   let company: string;
+  let routing: SequenceImport;
   try {
-    const [info, live] = await Promise.all([connection.client.company(), connection.client.listProviders()]);
+    const [info, live, liveSequences] = await Promise.all([connection.client.company(), connection.client.listProviders(), connection.client.listSequences()]);
     company = info.id;
     if (ws.env.client && ws.env.client !== info.id) throw new ExitError(`environment ${ws.envName} is for client ${ws.env.client}, but its API key belongs to ${info.id} (${info.name})`);
     if (o.overwrite) {
@@ -112,6 +118,11 @@ export async function importCommand(io: Io, g: GlobalOptions, o: ImportFlags): P
       store,
       schemaRefFor: (file) => posix(path.relative(path.dirname(path.resolve(ws.config.dir, file)), schemaFile)),
     });
+    routing = importSequences(liveSequences.map(toLiveSequence), live, {
+      declared: new Set((files.value?.sequences ?? []).map(sequenceId)),
+      all: o.allSequences === true,
+      qris: (integration) => ws.catalog.get(integration)?.qris === true,
+    });
   } finally {
     await connection.close();
   }
@@ -125,7 +136,22 @@ export async function importCommand(io: Io, g: GlobalOptions, o: ImportFlags): P
     }
   }
 
-  const written = items.filter((i) => i.text !== undefined);
+  // The sequences go into one file of their own, next to the provider files.
+  let sequenceItem: ImportItem | undefined;
+  if (routing.sequences.length) {
+    const taken = new Set([...existing, ...items.map((i) => i.file)]);
+    let file = posix(path.join(outDir, 'sequences.yaml'));
+    for (let i = 2; taken.has(file); i++) file = posix(path.join(outDir, `sequences-${i}.yaml`));
+    const localSequenceSchema = path.join(ws.config.dir, 'schemas', 'sequence.schema.json');
+    const sequenceSchema = existsSync(localSequenceSchema) ? localSequenceSchema : path.join(schemasDir, 'sequence.schema.json');
+    const text = sequencesFile(routing.sequences, { schemaRef: posix(path.relative(path.dirname(path.resolve(ws.config.dir, file)), sequenceSchema)), environment: ws.envName });
+    sequenceItem = { provider: '', action: 'create', file, text, secrets: [] };
+    for (const doc of parseYaml(text, file).docs) {
+      for (const d of validateSequenceDocument(file, doc, ws.catalog).diagnostics) notes.push({ ...d, severity: 'warning', message: `imported as is, but invalid: ${d.message}` });
+    }
+  }
+
+  const written = [...items.filter((i) => i.text !== undefined), ...(sequenceItem ? [sequenceItem] : [])];
   const { patch, files: changing } = await importPatch(ws.config.dir, written);
   if (o.dryRun) {
     printDiagnostics(io, notes);
@@ -154,11 +180,14 @@ export async function importCommand(io: Io, g: GlobalOptions, o: ImportFlags): P
 
   printDiagnostics(io, notes);
   if (patch && !o.quiet) io.out(colourPatch(patch, io.style) + '\n');
-  io.out(renderImport(items, { environment: ws.envName, company, outDir: outDir || '.', store }));
+  io.out(renderImport(items, { environment: ws.envName, company, outDir: outDir || '.', store, routing, sequenceFile: sequenceItem?.file }));
   return 0;
 }
 
-function renderImport(items: readonly ImportItem[], ctx: { environment: string; company: string; outDir: string; store: string }): string {
+function renderImport(
+  items: readonly ImportItem[],
+  ctx: { environment: string; company: string; outDir: string; store: string; routing: SequenceImport; sequenceFile: string | undefined },
+): string {
   const written = items.filter((i) => i.action !== 'skip');
   // Live names (and the file names and secret names made from them) are outside text: escaped.
   const out = [`Imported ${written.length} of ${items.length} live provider${items.length === 1 ? '' : 's'} from environment "${t(ctx.environment)}" (company ${t(ctx.company)}):`];
@@ -169,6 +198,15 @@ function renderImport(items: readonly ImportItem[], ctx: { environment: string; 
     const tail = i.action === 'skip' ? `${t(i.provider)}: skipped, ${t(String(i.reason))}` : `${t(i.provider)}${i.action === 'overwrite' ? ' (overwritten)' : ''}`;
     out.push(`  ${mark} ${where(i).padEnd(width)}  ${tail}`);
   }
+  const routed = ctx.routing.sequences;
+  if (routed.length && ctx.sequenceFile) {
+    out.push('', `Imported ${routed.length} routing sequence${routed.length === 1 ? '' : 's'} into ${t(ctx.sequenceFile)}:`);
+    for (const q of routed) out.push(`  + ${t(describeSequence(q))}: [${q.providers.map(t).join(', ')}]`);
+  }
+  if (ctx.routing.skipped.length) {
+    if (!routed.length) out.push('');
+    for (const q of ctx.routing.skipped) out.push(`  = ${t(q.sequence)}: skipped, ${t(q.why)}`);
+  }
   const secrets = written.flatMap((i) => i.secrets.filter((s) => !s.kept));
   if (secrets.length) {
     out.push('', `Fill in ${secrets.length} secret${secrets.length === 1 ? '' : 's'} before you plan (secret store "${ctx.store}"):`);
@@ -177,8 +215,9 @@ function renderImport(items: readonly ImportItem[], ctx: { environment: string; 
   }
   let next: string;
   if (!items.length) next = 'Nothing to import: the account has no provider yet.';
-  else if (!written.length) next = 'Nothing to import: every live provider is already in git.';
+  else if (!written.length && !routed.length) next = 'Nothing to import: every live provider is already in git.';
   else if (secrets.length) next = 'Nothing changed live. Next: fill in the secrets above, then `paystrator-gitops plan` shows only the pending secret fingerprints and the managed-by label of the imported providers; `apply` puts them under git.';
+  else if (!written.length) next = 'Nothing changed live. Next: `paystrator-gitops plan` shows the imported sequences unchanged; they are managed from git from now on.';
   else next = 'Nothing changed live. Next: `paystrator-gitops plan`, then `apply` puts the imported providers under git.';
   out.push('', next);
   return out.join('\n') + '\n';
