@@ -49,22 +49,25 @@ export async function runOrdered<T>(
   parallelism: number,
   onReady: (index: number, result: T) => Promise<void> | void,
 ): Promise<T[]> {
+  // A freed slot passes straight to the next waiter, so no task that starts meanwhile can take it too.
   let running = 0;
   const waiting: (() => void)[] = [];
   const slot = async <R>(fn: () => Promise<R>): Promise<R> => {
-    if (running >= parallelism) await new Promise<void>((resolve) => waiting.push(resolve));
-    running++;
+    if (running < parallelism) running++;
+    else await new Promise<void>((resolve) => waiting.push(resolve));
     try {
       return await fn();
     } finally {
-      running--;
-      waiting.shift()?.();
+      const next = waiting.shift();
+      if (next) next();
+      else running--;
     }
   };
   const laneTail = new Map<string, Promise<unknown>>();
   const results = tasks.map((t) => {
-    if (t.lane === undefined) return slot(t.run);
-    const p = (laneTail.get(t.lane) ?? Promise.resolve()).then(() => slot(t.run));
+    const before = t.lane === undefined ? undefined : laneTail.get(t.lane);
+    const p = before ? before.then(() => slot(t.run)) : slot(t.run);
+    if (t.lane === undefined) return p;
     laneTail.set(t.lane, p.catch(() => undefined));
     return p;
   });

@@ -4,6 +4,7 @@
 // come out in the order the environments were given, then one summary line per environment.
 import { ExitError } from '../diagnostics.js';
 import { DEFAULT_ENV_PARALLELISM, planFileIn, runOrdered, selectEnvironments, stepSummaries } from '../app/multi-env.js';
+import type { EnvironmentResult, MultiEnvironmentReport } from '../generated/multi-environment-report.js';
 import { plain, type Style } from '../render/style.js';
 import type { GlobalOptions } from './options.js';
 import type { Io } from './io.js';
@@ -132,8 +133,14 @@ export async function runEnvironments(io: Io, g: GlobalOptions, command: MultiEn
 
   const contribution = (r: EnvResult) => (r.code === 2 ? (o.detailedExitcode ? 2 : 0) : r.code);
   if (json) {
-    const environments = results.map((r) => ({ name: r.name, exitCode: contribution(r), report: parseReport(textOf(r, 'out')), messages: textOf(r, 'err').split('\n').filter(Boolean) }));
-    io.out(JSON.stringify({ command, environments }, null, 2) + '\n');
+    const environments = results.map((r): EnvironmentResult => ({
+      name: r.name,
+      exitCode: contribution(r) as EnvironmentResult['exitCode'],
+      report: parseReport(textOf(r, 'out')),
+      messages: textOf(r, 'err').split('\n').filter(Boolean),
+    }));
+    const doc: MultiEnvironmentReport = { command, environments };
+    io.out(JSON.stringify(doc, null, 2) + '\n');
   } else {
     const width = Math.max(...results.map((r) => r.name.length));
     const lines = results.map((r) => {
@@ -150,10 +157,11 @@ export async function runEnvironments(io: Io, g: GlobalOptions, command: MultiEn
 }
 
 /** The command's own JSON document, or null when it failed before writing one. */
-function parseReport(stdout: string): unknown {
+function parseReport(stdout: string): EnvironmentResult['report'] {
   if (!stdout.trim()) return null;
   try {
-    return JSON.parse(stdout) as unknown;
+    const v = JSON.parse(stdout) as unknown;
+    return v !== null && typeof v === 'object' && !Array.isArray(v) ? v : null;
   } catch {
     return null;
   }
