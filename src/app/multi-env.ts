@@ -4,7 +4,7 @@ import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { ExitError, error } from '../diagnostics.js';
-import { loadConfig, resolveEnvironment, type LoadedConfig } from '../load/config.js';
+import { cacheLoadedConfig, loadConfig, resolveEnvironment, type LoadedConfig } from '../load/config.js';
 import { cacheParsedFiles } from '../load/providers.js';
 import { appendStepSummary } from './summary.js';
 import { DEFAULT_SANDBOX_DATA, unwrap } from './workspace.js';
@@ -23,6 +23,10 @@ export interface SelectedEnvironments {
 
 /** The environments named (in the order given, each once) or, with `all`, every one in paystrator.yaml's order. */
 export async function selectEnvironments(configPath: string, given: readonly string[], all: boolean): Promise<SelectedEnvironments> {
+  // Every environment opens the same workspace, and environments whose globs overlap share files:
+  // each is parsed once.
+  cacheLoadedConfig();
+  cacheParsedFiles();
   const loaded = await loadConfig(configPath);
   const config = unwrap(loaded);
   if (all && given.length) throw new ExitError('--all-environments runs every environment of paystrator.yaml: leave out --env, or name the environments with --env alone');
@@ -34,8 +38,6 @@ export async function selectEnvironments(configPath: string, given: readonly str
     const env = config.config.environments[n]!;
     return env.endpoint === 'embedded' ? `embedded:${path.resolve(config.dir, env.data ?? DEFAULT_SANDBOX_DATA)}` : undefined;
   });
-  // Environments whose globs overlap parse each shared file once.
-  cacheParsedFiles();
   return { config, names, lanes };
 }
 
