@@ -109,13 +109,34 @@ describe('drift, plan, validate and list over several environments in one run', 
   });
 
   it('opens one drift issue for the environment with drift, and none for the others', async () => {
-    const gh_env = { ...env, GITHUB_ACTIONS: 'true', GITHUB_TOKEN: githubTokenCanary(), GITHUB_API_URL: gh.url, GITHUB_REPOSITORY: REPO, GITHUB_SERVER_URL: 'https://github.test', GITHUB_RUN_ID: '7' };
+    const summary = path.join(dir, 'step-summary.md');
+    await writeFile(summary, '');
+    const gh_env = { ...env, GITHUB_ACTIONS: 'true', GITHUB_TOKEN: githubTokenCanary(), GITHUB_API_URL: gh.url, GITHUB_REPOSITORY: REPO, GITHUB_SERVER_URL: 'https://github.test', GITHUB_RUN_ID: '7', GITHUB_STEP_SUMMARY: summary };
     const r = await runCli(['drift', '--env', 'alpha', '--env', 'beta', '--github-issue'], { cwd: dir, env: gh_env });
     expect(r.code, r.stderr).toBe(0);
+    // The job's step summary holds both reports, whole and in the order given.
+    const text = await readFile(summary, 'utf8');
+    await capture('step summary', text);
+    expect(text.indexOf('alpha')).toBeGreaterThanOrEqual(0);
+    expect(text.indexOf('alpha')).toBeLessThan(text.indexOf('beta'));
+    expect(text).toContain('Xendit Beta New');
     expect(section(r.stdout, 'alpha')).toContain('No drift and no open drift issue.');
     expect(section(r.stdout, 'beta')).toMatch(/Opened drift issue #\d+/);
     const issues = gh.repoIssues(REPO).filter((i) => i.labels.includes('drift'));
     expect(issues.map((i) => [i.title, i.state])).toEqual([['Drift in Paystrator environment beta', 'open']]);
+  });
+
+  it('refuses --all-environments with --env, and an --env-parallelism that is not a count', async () => {
+    const both = await runCli(['drift', '--all-environments', '--env', 'alpha'], { cwd: dir, env });
+    expect(both.code).toBe(1);
+    expect(both.stderr).toContain('--all-environments runs every environment of paystrator.yaml');
+    const zero = await runCli(['drift', '--all-environments', '--env-parallelism', '0'], { cwd: dir, env });
+    expect(zero.code).toBe(1);
+    expect(zero.stderr).toContain('--env-parallelism must be a whole number from 1 to 1000');
+    const unknown = await runCli(['drift', '--env', 'alpha', '--env', 'delta'], { cwd: dir, env });
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('unknown environment "delta"');
+    expect(unknown.stdout).toBe('');
   });
 
   it('validate takes --env more than once; an error in one environment\'s files fails it alone', async () => {
