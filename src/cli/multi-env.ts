@@ -8,8 +8,25 @@ import type { EnvironmentResult, MultiEnvironmentReport } from '../generated/mul
 import { plain, type Style } from '../render/style.js';
 import type { GlobalOptions } from './options.js';
 import type { Io } from './io.js';
-import type { EnvironmentRun, MultiEnvCommand, MultiEnvFlags } from './multi-env-options.js';
 import { renderError } from './render-error.js';
+
+export type MultiEnvCommand = 'validate' | 'plan' | 'drift' | 'list';
+
+export interface MultiEnvFlags {
+  allEnvironments?: boolean;
+  envParallelism?: number;
+  /** plan only: DIR/<env>.plan.json per environment. */
+  outDir?: string;
+}
+
+/** What the run of one environment is told on top of the user's flags. */
+export interface PerEnvironmentFlags {
+  /** Always asked for, so the summary can say which environments have changes or drift. */
+  detailedExitcode?: true;
+  out?: string;
+}
+
+export type EnvironmentRun = (io: Io, g: GlobalOptions, each: PerEnvironmentFlags) => Promise<number>;
 
 interface Chunk {
   stream: 'out' | 'err';
