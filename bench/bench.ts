@@ -1,4 +1,5 @@
-// npm run bench [-- --providers 10000 --runs 3 --apply 1000 --startup-runs 9 --latency-providers 2000 --latency-ms 50] [-- --only startup]
+// npm run bench [-- --providers 10000 --runs 3 --apply 1000 --startup-runs 9 --latency-providers 2000 --latency-ms 50 --environments 200 --env-providers 50]
+// [-- --only startup | --only-environments]: one case alone; bench/results.json keeps the last full run.
 // Measures the product against its floor and its peer in one run, prints one table and writes
 // bench/results.json. Never part of npm test, except as the small smoke run of test/scenarios/060-bench.
 import { spawn } from 'node:child_process';
@@ -8,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { DEFAULT_PARALLELISM } from '../src/apply/apply.js';
 import { PAGE_SIZE } from '../src/api/client.js';
 import { SANDBOX_RW_KEY } from '../src/sandbox/state.js';
-import { generateWorkspace, writeConfig } from './generate.js';
+import { envName, generateMultiEnvWorkspace, generateWorkspace, writeConfig, writeMultiEnvConfig, type EnvEndpoint } from './generate.js';
 
 // Compiled to bench/out/bench/bench.js.
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -33,6 +34,11 @@ const STARTUP_RUNS = arg('startup-runs', 9);
 // Round trips as a runner in another region has them.
 const LATENCY_N = arg('latency-providers', 2000);
 const LATENCY_MS = arg('latency-ms', 50);
+// Many client environments in one run (issue 17 §2).
+const ENVS = arg('environments', 200);
+const PER_ENV = arg('env-providers', 50);
+// --only-environments: case 10 alone (with --out, so bench/results.json keeps the full run).
+const ONLY_ENVIRONMENTS = process.argv.includes('--only-environments');
 // --work and --out let the smoke test (test/scenarios/060-bench) keep its files to itself.
 const outDir = option('work', path.join(root, 'bench/out/work'));
 const resultsFile = option('out', path.join(root, 'bench/results.json'));
@@ -231,6 +237,108 @@ async function latency(): Promise<void> {
   }
 }
 
+/** At most `n` of `fn` at once over the items; resolves when all are done. */
+async function pool<T>(items: readonly T[], n: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(n, items.length) }, async () => {
+    while (next < items.length) await fn(items[next++]!);
+  }));
+}
+
+async function statLines(file: string): Promise<{ apiRequests: number }[]> {
+  const text = await readFile(file, 'utf8').catch(() => '');
+  return text.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { apiRequests: number });
+}
+
+/**
+ * The clients the environments are: one sandbox hosting them all (`sandbox --clients N`, each
+ * client with its own key) when the sandbox has the flag. Without it, one sandbox whose one company
+ * every environment reads: each environment's files are a copy of the same 50 providers, so each
+ * sees exactly its own account's list, and the requests and work are those of separate clients.
+ */
+async function clientSandboxes(n: number): Promise<{ endpoints: EnvEndpoint[]; keys: Record<string, string>; seedAll: boolean; stop(): Promise<void>; note: string }> {
+  const help = await bare([CLI, 'sandbox', '--help'], root);
+  if (help.stdout.includes('--clients')) {
+    const server = await sandbox(path.join(outDir, `sandbox-clients-${n}-${process.hrtime.bigint()}.json`), ['--clients', String(n)]);
+    const clients = await clientKeys(server.url, n);
+    return {
+      endpoints: clients.map((c, i) => ({ url: server.url, keyVar: `KEY_${i}`, client: c.id })),
+      keys: Object.fromEntries(clients.map((c, i) => [`KEY_${i}`, c.key])),
+      seedAll: true,
+      stop: () => server.stop(),
+      note: `one sandbox hosting ${n} clients`,
+    };
+  }
+  const server = await sandbox(path.join(outDir, `sandbox-shared-${n}-${process.hrtime.bigint()}.json`));
+  return {
+    endpoints: Array.from({ length: n }, () => ({ url: server.url, keyVar: 'KEY_0' })),
+    keys: { KEY_0: SANDBOX_RW_KEY },
+    seedAll: false,
+    stop: () => server.stop(),
+    note: 'one sandbox, its one company read by every environment (this sandbox has no --clients)',
+  };
+}
+
+/**
+ * Case 10: a holding group's scheduled drift check. ENVS environments of PER_ENV providers each,
+ * seeded by one apply per environment; then one `drift --all-environments` and ENVS separate
+ * `drift --env` processes run two at a time (this machine's cores) alternate, RUNS times.
+ */
+async function manyEnvironments(): Promise<void> {
+  const ws = path.join(outDir, `multienv-${ENVS}x${PER_ENV}`);
+  process.stderr.write(`Case 10: ${ENVS} environments x ${PER_ENV} providers: seeding...\n`);
+  const gen = await generateMultiEnvWorkspace(ws, ENVS, PER_ENV);
+  const hosts = await clientSandboxes(ENVS);
+  try {
+    await writeMultiEnvConfig(ws, hosts.endpoints);
+    const env = { ...Object.fromEntries(gen.secretNames.map((n, i) => [n, `${SECRET_PREFIX}-${i}-${'m'.repeat(24)}`])), ...hosts.keys };
+    const names = Array.from({ length: ENVS }, (_, i) => envName(i));
+    await pool(hosts.seedAll ? names : names.slice(0, 1), 2, async (name) => expectCode(0)(await run([CLI, 'apply', '--env', name, '--auto-approve'], { cwd: ws, env })));
+    const one: Sample[] = [];
+    const separate: { ms: number; rssMb: number }[] = [];
+    const oneRequests: number[] = [];
+    const separateRequests: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      const oneStats = path.join(outDir, `multienv-one-${i}.jsonl`);
+      const sepStats = path.join(outDir, `multienv-separate-${i}.jsonl`);
+      await Promise.all([rm(oneStats, { force: true }), rm(sepStats, { force: true })]);
+      const s = await run([CLI, 'drift', '--all-environments', '--detailed-exitcode'], { cwd: ws, env: { ...env, PAYSTRATOR_GITOPS_STATS: oneStats } });
+      expectCode(0)(s);
+      one.push(s);
+      oneRequests.push((await statLines(oneStats)).reduce((n, l) => n + l.apiRequests, 0));
+
+      const start = process.hrtime.bigint();
+      let rss = 0;
+      await pool(names, 2, async (name) => {
+        const r = await run([CLI, 'drift', '--env', name, '--detailed-exitcode'], { cwd: ws, env: { ...env, PAYSTRATOR_GITOPS_STATS: sepStats } });
+        expectCode(0)(r);
+        rss = Math.max(rss, r.rssMb);
+      });
+      separate.push({ ms: Number(process.hrtime.bigint() - start) / 1e6, rssMb: rss });
+      const lines = await statLines(sepStats);
+      if (lines.length !== ENVS) throw new Error(`${lines.length} stats lines for ${ENVS} separate drift runs`);
+      separateRequests.push(lines.reduce((n, l) => n + l.apiRequests, 0));
+      process.stderr.write(`  one run #${i + 1}: ${s.ms.toFixed(0)} ms; ${ENVS} separate #${i + 1}: ${separate[i]!.ms.toFixed(0)} ms\n`);
+    }
+    const oneMs = median(one.map((s) => s.ms));
+    const ratio = median(separate.map((s) => s.ms)) / oneMs;
+    const pages = Math.ceil(PER_ENV / PAGE_SIZE);
+    const perEnv = (oneRequests[0]! / ENVS) - pages;
+    const same = oneRequests.every((n) => n === oneRequests[0]) && separateRequests.every((n) => n === oneRequests[0]);
+    rows.push({ case: `10. drift --all-environments, ${ENVS} x ${PER_ENV}`, samples: one.map((s) => s.ms), requests: oneRequests[0]!, rssMb: Math.max(...one.map((s) => s.rssMb)),
+      note: `requests ${oneRequests[0]} = ${ENVS} x (ceil(${PER_ENV}/${PAGE_SIZE}) + ${perEnv}); the separate runs' ${separateRequests[0]}: ${same ? 'the same' : 'NOT the same'}; ${hosts.note}` });
+    rows.push({ case: `10. ${ENVS} separate drift --env, 2 at a time`, samples: separate.map((s) => s.ms), ratioTo: 'one run (10)', ratio, requests: separateRequests[0]!, rssMb: Math.max(...separate.map((s) => s.rssMb)),
+      note: `target >= 10x: ${ratio >= 10 ? 'met' : 'not met'}` });
+  } finally {
+    await hosts.stop();
+  }
+}
+
+/** Each hosted client's id and read-write key, as the sandbox serves them. */
+async function clientKeys(url: string, n: number): Promise<{ id: string; key: string }[]> {
+  throw new Error(`sandbox --clients ${n} at ${url}: client keys not wired yet`);
+}
+
 async function listIds(url: string): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   let cursor: string | null = null;
@@ -246,6 +354,12 @@ async function listIds(url: string): Promise<Record<string, string>> {
 
 async function main() {
   await mkdir(outDir, { recursive: true });
+  if (ONLY_ENVIRONMENTS) {
+    await manyEnvironments();
+    // One case alone: printed; bench/results.json holds a full run and is left as it is.
+    process.stdout.write(render());
+    return;
+  }
   // First, while nothing else of the bench has warmed or loaded the machine.
   await startup();
   // `--only startup`: case 8 alone (a minute, not half an hour); its table is printed, and
@@ -370,6 +484,7 @@ async function main() {
   }
 
   await latency();
+  await manyEnvironments();
 
   const table = render();
   process.stdout.write(table);

@@ -1,6 +1,6 @@
 // Realistic workspaces for the bench: N provider files with 2-4 services, a fee, VAT, and
 // secretRefs to about N/50 distinct secrets in the env store.
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 interface Kind {
@@ -91,4 +91,36 @@ export async function generateWorkspace(dir: string, n: number, opts: { httpUrl?
   await Promise.all(writes);
   await writeConfig(dir, opts);
   return { dir, files: n, secretNames };
+}
+
+/** Where one environment of a multi-environment workspace lives, and which variable holds its key. */
+export interface EnvEndpoint {
+  url: string;
+  keyVar: string;
+  client?: string;
+}
+
+export const envName = (i: number) => `client-${String(i + 1).padStart(3, '0')}`;
+
+export async function writeMultiEnvConfig(dir: string, endpoints: EnvEndpoint[]): Promise<void> {
+  const envs = endpoints.map((e, i) =>
+    `  ${envName(i)}:\n    endpoint: ${e.url}\n${e.client ? `    client: ${e.client}\n` : ''}    apiKey: { secretRef: { store: env, name: ${e.keyVar} } }\n    providers: clients/${envName(i)}/*.yaml\n`,
+  );
+  await writeFile(
+    path.join(dir, 'paystrator.yaml'),
+    `environments:\n${envs.join('')}secretStores:\n  env: { type: env }\npolicy:\n  fingerprintKey: { secretRef: { store: env, name: ${FINGERPRINT_KEY} } }\n`,
+  );
+}
+
+/**
+ * A holding group: `envs` environments of `perEnv` provider files each, in clients/<env>/, the
+ * same realistic files as generateWorkspace (names are unique per environment only, as live).
+ */
+export async function generateMultiEnvWorkspace(dir: string, envs: number, perEnv: number): Promise<Generated> {
+  const one = `${dir}-template`;
+  const gen = await generateWorkspace(one, perEnv);
+  await rm(dir, { recursive: true, force: true });
+  for (let e = 0; e < envs; e++) await cp(path.join(one, 'providers'), path.join(dir, 'clients', envName(e)), { recursive: true });
+  await rm(one, { recursive: true, force: true });
+  return { dir, files: envs * perEnv, secretNames: gen.secretNames };
 }

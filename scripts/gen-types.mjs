@@ -105,6 +105,7 @@ export async function generate() {
     // these rather than reads them; test 104 validates the real output against the schemas.
     'src/generated/drift-report.ts': await fromFile('drift-report.schema.json'),
     'src/generated/provider-list.ts': await fromFile('provider-list.schema.json'),
+    'src/generated/multi-environment-report.ts': await fromFile('multi-environment-report.schema.json'),
     'src/generated/api.ts': await fromOpenApi(),
   };
 }

@@ -1,9 +1,9 @@
-import { Command, CommanderError, Option } from 'commander';
-import { ApiError, ApiUnavailableError } from '../api/errors.js';
-import { ExitError, InternalError } from '../diagnostics.js';
-import { escapeText } from '../text/escape.js';
+import { Command, Option } from 'commander';
+import { ExitError } from '../diagnostics.js';
 import { TOOL_VERSION } from '../version.js';
-import { guardedIo, printDiagnostics, processIo, type Io } from './io.js';
+import { guardedIo, processIo, type Io } from './io.js';
+import { renderError } from './render-error.js';
+import { perEnvironment, withMultiEnvOptions, type MultiEnvFlags } from './multi-env-options.js';
 import { DEFAULT_PARALLELISM } from '../apply/defaults.js';
 import { registerAdoptCommands, rupiahOption } from './commands/adopt-options.js';
 import { withFaultOptions, type SandboxFlags } from './commands/sandbox-options.js';
@@ -20,6 +20,7 @@ import type { ApplyFlags } from './commands/apply.js';
 export type { GlobalOptions } from './options.js';
 
 const collect = (v: string, acc: string[]) => [...acc, v];
+const MULTI_ENV_COMMANDS = new Set(['validate', 'plan', 'drift', 'list']);
 
 const formatOption = (...extra: string[]) => new Option('--format <format>', 'output format').choices(['text', 'json', ...extra]).default('text');
 
@@ -29,25 +30,34 @@ function program(io: Io, setCode: (code: number) => void): Command {
   const cmd = new Command('paystrator-gitops')
     .description('Paystrator payment providers as code: validate, plan and apply YAML from git.')
     .version(TOOL_VERSION)
-    .option('--env <name>', 'environment from paystrator.yaml (default: sandbox)')
+    .option('--env <name>', 'environment from paystrator.yaml (default: sandbox); validate, plan, drift and list take several', collect, [] as string[])
     .option('--config <file>', 'workspace config (default: paystrator.yaml here or in the nearest parent folder)')
     .option('--no-color', 'no ANSI colours (also NO_COLOR)')
     .showHelpAfterError()
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
 
-  const globals = () => withDiscoveredConfig(cmd.opts<Omit<GlobalOptions, 'config'> & { config?: string }>());
+  const globals = () => withDiscoveredConfig(cmd.opts<{ env: string[]; config?: string; color: boolean }>());
+  cmd.hook('preAction', (_root, action) => {
+    const envs = cmd.opts<{ env: string[] }>().env;
+    if (envs.length > 1 && !MULTI_ENV_COMMANDS.has(action.name())) {
+      throw new ExitError(`${action.parent && action.parent !== cmd ? `${action.parent.name()} ` : ''}${action.name()} works on one environment at a time, and --env was given ${envs.length} times (${envs.join(', ')}): give it once (validate, plan, drift and list take several)`);
+    }
+  });
 
   cmd
     .command('validate')
     .description('offline: YAML syntax, schemas and cross-file rules; every error as file:line:col')
-    .addOption(formatOption('github'))
-    .action(async (o: { format: 'text' | 'json' | 'github' }) => setCode(await (await import('./commands/validate.js')).validateCommand(io, globals(), o)));
+    .addOption(formatOption('github'));
+  withMultiEnvOptions(cmd.commands.find((c) => c.name() === 'validate')!).action(async (o: { format: 'text' | 'json' | 'github' } & MultiEnvFlags) =>
+    setCode(await perEnvironment(io, globals(), 'validate', o, async (io, g) => (await import('./commands/validate.js')).validateCommand(io, g, o))),
+  );
 
   cmd
     .command('plan')
     .description('read live state and show what apply would change')
     .option('--out <file>', 'save the plan (JSON, no secret values) for `apply <file>`')
+    .option('--out-dir <dir>', 'save one plan per environment, as DIR/<environment>.plan.json')
     .option('--target <name>', 'limit the plan to this provider (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--prune', 'deactivate managed providers that were removed from git')
     .option('--adopt <name>', 'take over this live provider that git does not manage yet (repeatable; recorded in a saved plan)', collect, [] as string[])
@@ -57,8 +67,10 @@ function program(io: Io, setCode: (code: number) => void): Command {
     .addOption(formatOption('markdown'))
     .option('--github-comment', 'upsert the plan as one sticky comment on the pull request')
     .option('--quote-amount <rupiah>', 'show fee and VAT changes on this payment amount (default 1000000)', rupiahOption('--quote-amount'))
-    .action(async (o: PlanFlags) => setCode(await (await import('./commands/plan.js')).planCommand(io, globals(), o)));
-  withGitHubOptions(cmd.commands.find((c) => c.name() === 'plan')!);
+    .action(async (o: PlanFlags & MultiEnvFlags) =>
+      setCode(await perEnvironment(io, globals(), 'plan', o, async (io, g, each) => (await import('./commands/plan.js')).planCommand(io, g, { ...o, ...each }))),
+    );
+  withMultiEnvOptions(withGitHubOptions(cmd.commands.find((c) => c.name() === 'plan')!));
 
   withGitHubOptions(
     cmd
@@ -74,7 +86,10 @@ function program(io: Io, setCode: (code: number) => void): Command {
       .option('--ignore-unmanaged', 'list providers that are live but not in git without counting them as drift')
       .option('--no-resolve-secrets', 'do not read secret stores: compare secrets by credential version only'),
     { prNumber: false },
-  ).action(async (o: DriftFlags) => setCode(await (await import('./commands/drift.js')).driftCommand(io, globals(), o)));
+  );
+  withMultiEnvOptions(cmd.commands.find((c) => c.name() === 'drift')!).action(async (o: DriftFlags & MultiEnvFlags) =>
+    setCode(await perEnvironment(io, globals(), 'drift', o, async (io, g, each) => (await import('./commands/drift.js')).driftCommand(io, g, { ...o, ...each }))),
+  );
 
   cmd
     .command('apply')
@@ -119,9 +134,21 @@ function program(io: Io, setCode: (code: number) => void): Command {
 
 // The config is looked for on first read of `config`, so commands that never read it (init,
 // sandbox, version) run outside a config repository.
-function withDiscoveredConfig(o: Omit<GlobalOptions, 'config'> & { config?: string }): GlobalOptions {
+// Likewise `env`: only the commands that take one environment read it, and for them a repeated
+// --env is an error rather than a silent pick of one.
+function withDiscoveredConfig(o: { env: string[]; config?: string; color: boolean }): GlobalOptions {
   let found: string | undefined;
-  return Object.defineProperty({ ...o }, 'config', { enumerable: true, get: () => (found ??= configPath(o.config, process.cwd())) }) as GlobalOptions;
+  const envs = [...o.env];
+  return Object.defineProperties({ color: o.color, envs }, {
+    config: { enumerable: true, get: () => (found ??= configPath(o.config, process.cwd())) },
+    env: {
+      enumerable: true,
+      get: () => {
+        if (envs.length > 1) throw new ExitError(`--env was given ${envs.length} times (${envs.join(', ')}): this command works on one environment; validate, plan, drift and list take several`);
+        return envs[0];
+      },
+    },
+  }) as GlobalOptions;
 }
 
 /** Runs the CLI and returns the exit code. The one place that turns errors into exit codes. */
@@ -135,27 +162,6 @@ export async function main(argv: string[], given: Io = processIo(argv.includes('
     await program(io, (c) => (code = c)).parseAsync(argv);
     return code;
   } catch (e) {
-    return handle(io, e);
+    return renderError(io, e);
   }
-}
-
-function handle(io: Io, e: unknown): number {
-  if (e instanceof CommanderError) {
-    // Help and version are successes; anything else commander rejects is bad input.
-    return e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help' ? 0 : 1;
-  }
-  if (e instanceof ExitError) {
-    printDiagnostics(io, e.diagnostics);
-    if (e.hint) io.err(e.hint + '\n');
-    return 1;
-  }
-  if (e instanceof ApiError || e instanceof ApiUnavailableError) {
-    io.err(io.style.red('error: ') + e.message + '\n');
-    return 1;
-  }
-  const internal = e instanceof InternalError ? e : new InternalError(e instanceof Error ? e.message : String(e), { cause: e });
-  // A bug's message may quote whatever it choked on: one escaped line.
-  io.err(io.style.red('internal error: ') + escapeText(internal.message) + '\nThis is a bug in paystrator-gitops; please report it with the command you ran.\n');
-  if (io.env.PAYSTRATOR_DEBUG && e instanceof Error && e.stack) io.err(e.stack + '\n');
-  return 1;
 }

@@ -1,5 +1,6 @@
 // paystrator.yaml: the same YAML and schema machinery as provider files, plus the rules that tie
 // secretRefs to declared stores, and the choice of environment.
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { error, type Diagnostic, type Result } from '../diagnostics.js';
@@ -115,6 +116,17 @@ function storeIssues(config: Record<string, unknown>, flagged: (p: PathSeg[]) =>
   return issues;
 }
 
+/**
+ * Loaded configs of this process, for a run over several environments: each opens its workspace,
+ * and a config of 200 environments parsed 200 times would cost more than the environments. Keyed by
+ * the name given and the content's hash; off unless a caller turns it on (see cacheLoadedConfig).
+ */
+let configCache: Map<string, { hash: string; result: Result<LoadedConfig> }> | undefined;
+
+export function cacheLoadedConfig(): void {
+  configCache ??= new Map();
+}
+
 /** Reads and validates the workspace config; a missing file is an error naming it. */
 export async function loadConfig(file: string): Promise<Result<LoadedConfig>> {
   const abs = path.resolve(file);
@@ -126,6 +138,17 @@ export async function loadConfig(file: string): Promise<Result<LoadedConfig>> {
     const message = code === 'ENOENT' ? `config file ${file} not found` : `cannot read config file ${file}: ${code ?? (e as Error).message}`;
     return fail([error(message, { file, rule: 'config-missing' })]);
   }
+  if (!configCache) return parseConfig(file, abs, bytes);
+  const key = `${file}\0${abs}`;
+  const hash = createHash('sha256').update(bytes).digest('base64');
+  const hit = configCache.get(key);
+  if (hit?.hash === hash) return hit.result;
+  const result = parseConfig(file, abs, bytes);
+  configCache.set(key, { hash, result });
+  return result;
+}
+
+function parseConfig(file: string, abs: string, bytes: Uint8Array): Result<LoadedConfig> {
   // The fast parser first; a config with anything to report is parsed again by yaml@2, so every
   // message comes from one parser.
   const decoded = decodeYamlBytes(bytes, file);

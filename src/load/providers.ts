@@ -1,5 +1,6 @@
 // Provider files -> DesiredProvider[]: glob, parse each file once, validate, normalize. Built for
 // thousands of files: one compiled schema, nothing kept per file but its result, linear rules.
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { glob } from 'tinyglobby';
@@ -112,17 +113,51 @@ export interface FileResult {
   names: NamedAt[];
 }
 
+/**
+ * Parsed files of this process, for a run over several environments whose globs share files:
+ * each file is parsed and validated once. Keyed by where the file is, what it holds (a hash, so an
+ * edit between two loads is seen) and what it is validated against. Off unless a caller turns it
+ * on: a single-environment run reads each file once anyway and need not pay the hash.
+ */
+let fileCache: Map<string, { hash: string; result: FileResult }> | undefined;
+const catalogIds = new WeakMap<Catalog, number>();
+let catalogCount = 0;
+
+/** Turns on the per-process cache of parsed files (see fileCache). */
+export function cacheParsedFiles(): void {
+  fileCache ??= new Map();
+}
+
+function cacheKey(abs: string, opts: ValidateOptions): string {
+  let id = catalogIds.get(opts.catalog);
+  if (id === undefined) catalogIds.set(opts.catalog, (id = ++catalogCount));
+  return `${abs}\0${id}\0${opts.secretStores ? [...opts.secretStores].sort().join(',') : '*'}`;
+}
+
 export function loadFile(file: string, baseDir: string, opts: ValidateOptions): FileResult {
   let bytes: Uint8Array;
+  const abs = path.resolve(baseDir, file);
   try {
     // Synchronous on purpose: parsing is CPU-bound, and for 10,000 small files fs/promises'
     // open/stat/read/close round trips cost more (1 s) than all the reads done in line (0.2 s).
-    bytes = readFileSync(path.resolve(baseDir, file));
+    bytes = readFileSync(abs);
   } catch (e) {
     const result: FileResult = { errors: [], warnings: [], providers: [], sequences: [], names: [] };
     result.errors.push(error(`cannot read the file: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { file, rule: 'read' }));
     return result;
   }
+  if (!fileCache) return parseFile(file, bytes, opts);
+  // The relative name is part of the key too: diagnostics and positions quote it.
+  const key = `${file}\0${cacheKey(abs, opts)}`;
+  const hash = createHash('sha256').update(bytes).digest('base64');
+  const hit = fileCache.get(key);
+  if (hit?.hash === hash) return hit.result;
+  const result = parseFile(file, bytes, opts);
+  fileCache.set(key, { hash, result });
+  return result;
+}
+
+function parseFile(file: string, bytes: Uint8Array, opts: ValidateOptions): FileResult {
   const decoded = decodeYamlBytes(bytes, file);
   if (!decoded.ok) return { errors: [decoded.error], warnings: [], providers: [], sequences: [], names: [] };
   const { text } = decoded;

@@ -6,6 +6,7 @@ import type { GlobalOptions } from '../options.js';
 import type { Io } from '../io.js';
 import type { ListFlags, QuoteFlags } from './adopt.js';
 import type { ImportFlags } from './import.js';
+import { perEnvironment, withMultiEnvOptions, type MultiEnvFlags } from '../multi-env-options.js';
 
 /** Commander parser for whole-rupiah flags (--amount, --quote-amount). */
 export function rupiahOption(flag: string) {
@@ -38,8 +39,10 @@ export function registerAdoptCommands(cmd: Command, io: Io, globals: () => Globa
     .option('--search <text>', 'names containing this text (case-insensitive)')
     .option('--service <service>', 'providers offering this service')
     .option('--status <status>', 'ACTIVE, INACTIVE or MAINTENANCE')
-    .addOption(format())
-    .action(async (o: ListFlags) => setCode(await (await import('./adopt.js')).listCommand(io, globals(), o)));
+    .addOption(format());
+  withMultiEnvOptions(cmd.commands.find((c) => c.name() === 'list')!).action(async (o: ListFlags & MultiEnvFlags) =>
+    setCode(await perEnvironment(io, globals(), 'list', o, async (io, g) => (await import('./adopt.js')).listCommand(io, g, o))),
+  );
 
   cmd
     .command('fees')

@@ -28,13 +28,15 @@ describe('npm run bench, at 200 providers', () => {
   const APPLY = 40;
   const LATENCY_N = 50;
   const STARTUP_RUNS = 3;
+  const ENVS = 3;
+  const PER_ENV = 5;
 
   beforeAll(async () => {
     const tsc = await node([path.join(REPO_ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'bench/tsconfig.json']);
     expect(tsc.stdout + tsc.stderr).toBe('');
     const work = await tempDir('bench-');
     const results = path.join(work, 'results.json');
-    out = await node([path.join(REPO_ROOT, 'bench/out/bench/bench.js'), '--providers', String(N), '--apply', String(APPLY), '--startup-runs', String(STARTUP_RUNS), '--latency-providers', String(LATENCY_N), '--work', work, '--out', results], {
+    out = await node([path.join(REPO_ROOT, 'bench/out/bench/bench.js'), '--providers', String(N), '--apply', String(APPLY), '--startup-runs', String(STARTUP_RUNS), '--latency-providers', String(LATENCY_N), '--environments', String(ENVS), '--env-providers', String(PER_ENV), '--work', work, '--out', results], {
       BENCH_SECRET_PREFIX: canaries()[0]!,
     });
     await capture('bench stdout', out.stdout);
@@ -51,7 +53,7 @@ describe('npm run bench, at 200 providers', () => {
   it('runs every case three times and prints one table', () => {
     expect(out.code, out.stderr.slice(-2000)).toBe(0);
     expect(out.stdout).toMatch(/^\| case +\| median ms \| min +\| max +\| ratio +\| requests +\| peak RSS MB \|$/m);
-    for (const c of ['1. validate', '2. no-op plan', '3. peer', '3b. no-op plan', '3b. peer', '4. floor', '5. apply', '5. floor', '6. apply', '9. no-op plan', '9. peer']) {
+    for (const c of ['1. validate', '2. no-op plan', '3. peer', '3b. no-op plan', '3b. peer', '4. floor', '5. apply', '5. floor', '6. apply', '9. no-op plan', '9. peer', '10. drift --all-environments', `10. ${ENVS} separate`]) {
       const r = row(c);
       expect(r.samples, c).toHaveLength(3);
       for (const ms of r.samples) expect(ms, c).toBeGreaterThan(0);
@@ -85,5 +87,15 @@ describe('npm run bench, at 200 providers', () => {
     // With a round trip per request: the plan's reads stay one page and the company, the peer's one per provider.
     expect(row('9. no-op plan').requests).toBeLessThanOrEqual(Math.ceil(LATENCY_N / 1000) + 2);
     expect(row('9. peer').requests).toBe(LATENCY_N + 1);
+    // Many environments in one run read what the separate runs read: per environment one page of
+    // providers and the same constant (the company, ...), nothing more.
+    const one = Number(row('10. drift --all-environments').requests);
+    expect(row(`10. ${ENVS} separate`).requests).toBe(one);
+    const perEnv = one / ENVS - Math.ceil(PER_ENV / 1000);
+    expect(Number.isInteger(perEnv)).toBe(true);
+    expect(perEnv).toBeGreaterThanOrEqual(1);
+    expect(perEnv).toBeLessThanOrEqual(4);
+    expect(row('10. drift --all-environments').note).toContain(`= ${ENVS} x (ceil(${PER_ENV}/1000) + ${perEnv}); the separate runs' ${one}: the same`);
+    expect(row(`10. ${ENVS} separate`).note).toMatch(/^target >= 10x: (met|not met)$/);
   });
 });
