@@ -62,7 +62,7 @@ afterAll(async () => {
 describe('sandbox default sequences', () => {
   it('appends each new ACTIVE provider to the default of every product it offers, QR_CODE only for QRIS integrations', async () => {
     const { create, names, call } = await sandbox();
-    expect((await call('GET', '/v1/sequences/QR_CODE')).json).toEqual({ product: 'QR_CODE', destination: null, providers: [], version: 0, updatedAt: null });
+    expect((await call('GET', '/v1/sequences/QR_CODE')).json).toEqual({ product: 'QR_CODE', destination: null, providers: [], version: 0, updatedAt: null, updatedBy: null });
     await create('Xendit', 'xendit', ['VIRTUAL_ACCOUNT', 'QR_CODE']);
     await create('Local QR', 'qrlocal', ['QR_CODE', 'EWALLET']);
     await create('DANA', 'dana', ['QR_CODE', 'EWALLET']);

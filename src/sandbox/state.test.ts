@@ -92,7 +92,7 @@ describe('SandboxStore persistence', () => {
     expect(truncated).toContain(`the sandbox state file ${corrupt} is corrupt: it is not valid JSON (truncated or damaged?)`);
     expect(truncated).toContain(`Move it aside to start afresh with the preloaded sandbox (mv ${corrupt} ${corrupt}.bad)`);
     await writeFile(corrupt, '{"hello": "world"}');
-    expect(await refused(corrupt)).toMatch(/corrupt.json is corrupt: not a paystrator-sandbox\/v1 document/);
+    expect(await refused(corrupt)).toMatch(/corrupt.json is corrupt: not a paystrator-sandbox\/v2 document/);
     await writeFile(corrupt, '');
     expect(await refused(corrupt)).toContain('is corrupt: it is empty');
 
