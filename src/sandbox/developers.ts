@@ -135,9 +135,9 @@ async function deliver(url: string, body: string, signature: string, timeoutMs: 
     });
     return { status: res.status, body: await readStart(res) };
   } catch (e) {
-    const err = e as Error & { cause?: { code?: string } };
+    const err = e as Error & { cause?: { code?: string; message?: string } };
     if (err.name === 'TimeoutError' || err.name === 'AbortError') return { status: 0, body: '', error: `no answer within ${timeoutMs / 1000} s` };
-    return { status: 0, body: '', error: `the request failed (${err.cause?.code ?? err.message})` };
+    return { status: 0, body: '', error: `the request failed (${err.cause?.code ?? err.cause?.message ?? err.message})` };
   }
 }
 
