@@ -194,13 +194,14 @@ describe('computeDrift with sequences', () => {
   const monitorFlip = live(state('B', { status: 'MAINTENANCE' }), { statusChangedBy: 'MONITOR' });
 
   it('counts a MAINTENANCE member as drift exactly when its provider status is, so policy.ignore covers both', () => {
-    const args = [[desired(state('A')), desired(state('B'))], [live(state('A')), monitorFlip]] as const;
+    const gitSide = [desired(state('A')), desired(state('B'))];
+    const liveSide = [live(state('A')), monitorFlip];
     const sequences = { sequences: [seq(['A', 'B'])], liveSequences: [liveSeq([['A', 'ACTIVE'], ['B', 'MAINTENANCE']])] };
-    const counted = computeDrift(input(...args, sequences));
+    const counted = computeDrift(input(gitSide, liveSide, sequences));
     expect(counted.sequences.drifted).toBe(1);
     expect(renderDriftText(counted)).toContain('Drift: 1 changed live, 0 missing live, 0 unmanaged, 1 sequence differs.');
 
-    const kept = computeDrift(input(...args, { ...sequences, ignore: [{ field: 'status', when: { changedBy: 'MONITOR', value: 'MAINTENANCE' } }] }));
+    const kept = computeDrift(input(gitSide, liveSide, { ...sequences, ignore: [{ field: 'status', when: { changedBy: 'MONITOR', value: 'MAINTENANCE' } }] }));
     expect(kept.drift).toBe(false);
     expect(kept.sequences).toMatchObject({ declared: 1, inSync: 1, drifted: 0 });
     const text = renderDriftText(kept);
