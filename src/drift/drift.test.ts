@@ -185,3 +185,34 @@ describe('drift markdown', () => {
     expect(text).toContain('&lt;img src\\=x onerror\\=alert\\(1\\)&gt; \\*\\*bold\\*\\* \\[link\\]\\(http\\://x\\) @&#8203;team \\| col');
   });
 });
+
+describe('computeDrift with sequences', () => {
+  const seq = (providers: string[]) => ({ product: 'VIRTUAL_ACCOUNT', destination: null, providers, file: 'providers/routing.yaml', line: 4, col: 12, providerPositions: [] });
+  const liveSeq = (members: [string, 'ACTIVE' | 'MAINTENANCE'][]) => ({
+    product: 'VIRTUAL_ACCOUNT', destination: null, version: 2, updatedAt: null, providers: members.map(([name, status]) => ({ id: `prv_${name}`, name, status })),
+  });
+  const monitorFlip = live(state('B', { status: 'MAINTENANCE' }), { statusChangedBy: 'MONITOR' });
+
+  it('counts a MAINTENANCE member as drift exactly when its provider status is, so policy.ignore covers both', () => {
+    const gitSide = [desired(state('A')), desired(state('B'))];
+    const liveSide = [live(state('A')), monitorFlip];
+    const sequences = { sequences: [seq(['A', 'B'])], liveSequences: [liveSeq([['A', 'ACTIVE'], ['B', 'MAINTENANCE']])] };
+    const counted = computeDrift(input(gitSide, liveSide, sequences));
+    expect(counted.sequences.drifted).toBe(1);
+    expect(renderDriftText(counted)).toContain('Drift: 1 changed live, 0 missing live, 0 unmanaged, 1 sequence differs.');
+
+    const kept = computeDrift(input(gitSide, liveSide, { ...sequences, ignore: [{ field: 'status', when: { changedBy: 'MONITOR', value: 'MAINTENANCE' } }] }));
+    expect(kept.drift).toBe(false);
+    expect(kept.sequences).toMatchObject({ declared: 1, inSync: 1, drifted: 0 });
+    const text = renderDriftText(kept);
+    expect(text).toContain('      # "B" (position 2) is in MAINTENANCE live (set by MONITOR): Paystrator skips it at routing (not counted: git or policy.ignore expects it)');
+    expect(text).toContain('No drift: live matches git (2 providers, 1 sequence).');
+    expect(assemble(renderDriftMarkdown(kept), { collapsed: false }).text).toContain('**sequence, with notes** VIRTUAL\\_ACCOUNT \\(default\\)');
+  });
+
+  it('reads no sequence and reports none when git declares none', () => {
+    const r = computeDrift(input([desired(state('A'))], [live(state('A'))]));
+    expect(r.sequences).toEqual({ declared: 0, inSync: 0, drifted: 0, changed: [], missing: [], unmanaged: [] });
+    expect(renderDriftText(r)).not.toContain('sequence');
+  });
+});
