@@ -109,6 +109,13 @@ const patches = [
     to: "const fs = require('fs');",
   },
   {
+    // signal-exit (proper-lockfile's, for removing the lock on a signal) loads node:assert (~3 ms)
+    // for one argument check at registration; node:assert now loads only to report a failed one.
+    file: 'node_modules/signal-exit/index.js',
+    from: "  var assert = require('assert')",
+    to: "  var assert = { equal: function (a, b, m) { if (a != b) require('assert').equal(a, b, m) } }",
+  },
+  {
     // fdir require()s picomatch from node_modules at load, for its own glob(); tinyglobby matches
     // with its bundled picomatch and never calls fdir's glob().
     file: 'node_modules/fdir/dist/index.mjs',

@@ -1,6 +1,5 @@
 // The run's audit context and clock, from the CI environment or the local git HEAD. Read only
 // here, at the CLI, and passed down as values.
-import { execFile } from 'node:child_process';
 import type { AuditContext } from '../apply/audit.js';
 import { clockFrom } from '../policy/windows.js';
 
@@ -9,7 +8,9 @@ export function runClock(env: NodeJS.ProcessEnv): Date {
   return clockFrom(env.PAYSTRATOR_NOW);
 }
 
-function gitHead(dir: string): Promise<string | undefined> {
+// node:child_process (~5 ms to load) only when a write needs the commit: plan reads the clock here too.
+async function gitHead(dir: string): Promise<string | undefined> {
+  const { execFile } = await import('node:child_process');
   return new Promise((resolve) => {
     execFile('git', ['rev-parse', 'HEAD'], { cwd: dir, timeout: 5000, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' } }, (err, stdout) => {
       const sha = String(stdout).trim();
