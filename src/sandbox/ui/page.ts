@@ -1,5 +1,5 @@
 // The Provider Management page's HTML document. The server renders only the shell and the
-// dashboard session key; ui/app.ts fills it from the API, so the page shows exactly what the API
+// dashboard session key; ui/browser/ fills it from the API, so the page shows exactly what the API
 // says and nothing the API would not.
 
 const escapeAttribute = (s: string): string =>
