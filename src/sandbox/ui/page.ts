@@ -97,6 +97,20 @@ export function renderDashboardPage(opts: { sessionKey: string }): string {
   </form>
 </dialog>
 
+<dialog id="credentials-dialog" aria-labelledby="credentials-title">
+  <form id="credentials-form" novalidate autocomplete="off">
+    <h2 id="credentials-title">Edit credentials</h2>
+    <p class="dialog-sub" id="credentials-provider"></p>
+    <p class="hint">Secret fields are never shown: leave one empty to keep its current value.</p>
+    <div class="cred-fields"></div>
+    <div class="form-error" role="alert" hidden></div>
+    <div class="actions">
+      <button type="button" data-close>Cancel</button>
+      <button type="submit" class="primary">Save credentials</button>
+    </div>
+  </form>
+</dialog>
+
 <dialog id="add-dialog" aria-labelledby="add-title">
   <form id="add-form" novalidate autocomplete="off">
     <h2 id="add-title">Add Provider</h2>

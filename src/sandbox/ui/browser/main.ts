@@ -9,6 +9,7 @@ import { byServiceOrder, serviceLabel } from './format.js';
 import { wireCloseButtons } from './forms.js';
 import { menuIsOpen, wireMenuDismissal } from './menu.js';
 import { wireAddDialog } from './providers/add.js';
+import { openCredentialsDialog, wireCredentialsDialog } from './providers/credentials.js';
 import { openFeeDialog, wireFeeDialog } from './providers/fee.js';
 import { statusActions } from './providers/status.js';
 import { load, setRowActions, showFiltersFromUrl, table, wireFilters } from './providers/table.js';
@@ -57,10 +58,11 @@ async function start(): Promise<void> {
   }, REFRESH_MS);
 }
 
-setRowActions((p) => [...statusActions(p), ['Edit fee…', () => void openFeeDialog(p)]]);
+setRowActions((p) => [...statusActions(p), ['Edit fee…', () => void openFeeDialog(p)], ['Edit credentials…', () => void openCredentialsDialog(p)]]);
 wireCloseButtons();
 wireMenuDismissal();
 wireFilters();
 wireFeeDialog();
+wireCredentialsDialog();
 wireAddDialog();
 void start();
