@@ -53,7 +53,7 @@ export async function openDashboard(name: string, extraArgs: string[] = []): Pro
     },
     async open(hash = '') {
       await page.goto(`${sandbox.url}/${hash}`);
-      await page.waitForFunction("document.querySelector('#providers')?.getAttribute('aria-busy') === 'false'");
+      await page.locator('#providers[aria-busy="false"]').waitFor({ state: 'attached' });
     },
     async close() {
       await browser.close();

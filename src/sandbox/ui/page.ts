@@ -26,9 +26,17 @@ export function renderDashboardPage(opts: { sessionKey: string }): string {
   <div class="brand"><span class="logo" aria-hidden="true">P</span> Paystrator <span class="env">sandbox</span></div>
   <div class="company" id="company"></div>
 </header>
+<nav class="views" aria-label="Dashboard">
+  <span class="nav-group" aria-hidden="true">Providers</span>
+  <a href="#" data-view="providers">Provider Management</a>
+  <a href="#sequences" data-view="sequences">Sequence Management</a>
+  <span class="nav-group" aria-hidden="true">Settings</span>
+  <a href="#developers" data-view="developers">Developers</a>
+</nav>
 <main>
+<section id="view-providers" data-view="providers" aria-labelledby="providers-title">
   <div class="title-row">
-    <h1>Provider Management</h1>
+    <h1 id="providers-title">Provider Management</h1>
     <button type="button" id="add-provider" class="primary">+ Add Provider</button>
   </div>
   <form id="filters" class="filters" role="search" aria-label="Filter providers">
@@ -65,6 +73,27 @@ export function renderDashboardPage(opts: { sessionKey: string }): string {
     </table>
   </div>
   <p class="legend"><span class="git-badge" aria-hidden="true">git</span> managed by paystrator-gitops: a change made here is drift until git says the same.</p>
+</section>
+
+<section id="view-sequences" data-view="sequences" aria-labelledby="sequences-title" hidden>
+  <h1 id="sequences-title">Sequence Management</h1>
+  <p class="hint">The order in which Paystrator tries a product's providers: the first ACTIVE one routes a transaction, a provider under maintenance is skipped, a failure fails over to the next.</p>
+  <div role="tablist" id="seq-tabs" aria-label="Products" class="tabs"></div>
+  <form id="seq-form" role="tabpanel" class="panel" novalidate>
+    <div class="field seq-destination">
+      <label for="seq-destination">Destination</label>
+      <select id="seq-destination"></select>
+    </div>
+    <p id="seq-updated" class="sub"></p>
+    <ol id="seq-list" class="seq-list" data-path="/providerIds" aria-label="Providers in routing order"></ol>
+    <div class="form-error" role="alert" hidden></div>
+    <p id="seq-status" class="summary" role="status" aria-live="polite"></p>
+    <div class="actions">
+      <button type="button" id="seq-reset">Discard changes</button>
+      <button type="submit" id="seq-save" class="primary">Save order</button>
+    </div>
+  </form>
+</section>
 </main>
 
 <dialog id="fee-dialog" aria-labelledby="fee-title">

@@ -80,4 +80,26 @@ label.inline { display: inline-flex; align-items: center; gap: 6px; margin: 4px 
 .actions { display: flex; justify-content: flex-end; gap: 8px; margin-top: 12px; }
 .legend { color: var(--muted); font-size: 12px; margin-top: 10px; }
 .legend .git-badge { margin: 0 4px 0 0; }
+
+.views { display: flex; flex-wrap: wrap; align-items: center; gap: 4px 6px; padding: 6px 24px; background: var(--card); border-bottom: 1px solid var(--line); }
+.views .nav-group { font-size: 12px; font-weight: 700; text-transform: uppercase; letter-spacing: .03em; color: var(--muted); margin-left: 12px; }
+.views .nav-group:first-child { margin-left: 0; }
+.views a { color: var(--ink); text-decoration: none; padding: 6px 10px; border-radius: 6px; }
+.views a:hover { background: #eef1f5; }
+.views a[aria-current="page"] { background: #e8eefc; color: #1e3a8a; font-weight: 600; }
+
+.tabs { display: flex; flex-wrap: wrap; gap: 2px; border-bottom: 1px solid var(--line); margin: 8px 0 0; }
+.tabs [role="tab"] { border: 1px solid transparent; border-bottom: 0; border-radius: 6px 6px 0 0; background: transparent; padding: 8px 14px; margin-bottom: -1px; }
+.tabs [role="tab"][aria-selected="true"] { background: var(--card); border-color: var(--line); font-weight: 600; color: #1e3a8a; }
+.panel { background: var(--card); border: 1px solid var(--line); border-top: 0; border-radius: 0 0 8px 8px; padding: 14px 16px; }
+.seq-destination { max-width: 320px; }
+.seq-list { list-style: none; counter-reset: seq; margin: 12px 0; padding: 0; }
+.seq-list li { counter-increment: seq; display: flex; align-items: center; gap: 12px; padding: 8px 10px; border: 1px solid var(--line); border-radius: 6px; margin: 0 0 6px; }
+.seq-list li::before { content: counter(seq); display: inline-grid; place-items: center; min-width: 26px; height: 26px; border-radius: 50%; background: #eef1f5; font-weight: 700; }
+.seq-list li[data-status="MAINTENANCE"] { background: #fffbeb; }
+.seq-list .name { flex: 1 1 auto; font-weight: 600; }
+.seq-list .moves { display: flex; gap: 4px; }
+.seq-list .empty { display: block; border: 0; }
+.seq-list .empty::before { content: none; }
+button:disabled { cursor: default; opacity: .55; }
 `;

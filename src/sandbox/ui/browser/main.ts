@@ -13,7 +13,9 @@ import { openCredentialsDialog, wireCredentialsDialog } from './providers/creden
 import { openFeeDialog, wireFeeDialog } from './providers/fee.js';
 import { statusActions } from './providers/status.js';
 import { load, setRowActions, showFiltersFromUrl, table, wireFilters } from './providers/table.js';
+import { loadSequences, wireSequences } from './sequences.js';
 import { shared } from './state.js';
+import { currentView, onEnter, showCurrentView, wireViews } from './views.js';
 
 const REFRESH_MS = 2000;
 
@@ -43,17 +45,26 @@ async function start(): Promise<void> {
     showNotice('This page has no dashboard session; open it from `paystrator-gitops sandbox`.');
     return;
   }
-  if (await setUp()) await load();
+  wireViews();
+  if (await setUp()) {
+    showCurrentView();
+    await load();
+  }
   // Refreshes while the page is visible and the user is not in a menu, a dialog or a load.
   setInterval(() => {
     if (document.hidden || shared.inFlight > 0 || menuIsOpen() || document.querySelector('dialog[open]')) return;
     if (started) {
+      if (currentView() !== 'providers') return;
       void load(undefined, true);
       return;
     }
     shared.inFlight += 1;
     void setUp()
-      .then((ok) => (ok ? load() : undefined))
+      .then((ok) => {
+        if (!ok) return undefined;
+        showCurrentView();
+        return load();
+      })
       .finally(() => (shared.inFlight -= 1));
   }, REFRESH_MS);
 }
@@ -65,4 +76,6 @@ wireFilters();
 wireFeeDialog();
 wireCredentialsDialog();
 wireAddDialog();
+wireSequences();
+onEnter('sequences', () => void loadSequences());
 void start();
