@@ -102,4 +102,22 @@ label.inline { display: inline-flex; align-items: center; gap: 6px; margin: 4px 
 .seq-list .empty { display: block; border: 0; }
 .seq-list .empty::before { content: none; }
 button:disabled { cursor: default; opacity: .55; }
+button.danger { background: var(--danger); border-color: var(--danger); color: #fff; font-weight: 600; }
+.warning { border: 1px solid #e9c46a; background: #fff8e1; color: #5c3b00; border-radius: 6px; padding: 8px 12px; margin: 8px 0; }
+.inline-row { display: flex; gap: 8px; align-items: center; }
+.inline-row input { flex: 1 1 auto; }
+.ip-list { list-style: none; padding: 0; margin: 8px 0 12px; }
+.ip-list li { display: flex; align-items: center; justify-content: space-between; gap: 12px; padding: 6px 10px; border: 1px solid var(--line); border-radius: 6px; margin: 0 0 6px; max-width: 480px; }
+.ip-list .you { font-size: 12px; color: var(--muted); }
+.token-row { display: flex; flex-wrap: wrap; align-items: center; gap: 12px; padding: 8px 0 12px; border-bottom: 1px solid var(--line); margin-bottom: 12px; }
+.token-row p { margin: 0; }
+.wh-row { display: grid; grid-template-columns: minmax(0, 1fr) auto; gap: 4px 8px; align-items: end; margin: 0 0 12px; }
+.wh-row .field { margin: 0; }
+.wh-result { grid-column: 1 / -1; margin: 0; font-size: 13px; }
+.wh-result[data-ok="true"] { color: #12582a; }
+.wh-result[data-ok="false"] { color: var(--danger); }
+.perms { list-style: none; margin: 0; padding: 0; font-size: 12px; }
+.perm-fields { display: grid; grid-template-columns: repeat(auto-fill, minmax(220px, 1fr)); gap: 0 12px; }
+.badge-ACTIVE-key { background: #dcf5e3; color: #12582a; }
+.badge-REVOKED { background: #e6e9ed; color: #39434d; }
 `;
