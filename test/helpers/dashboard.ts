@@ -9,11 +9,14 @@ export const RW = 'psk_sandbox_rw_0000000000000000';
 
 export interface Dashboard {
   sandbox: ServedSandbox;
+  context: BrowserContext;
   page: Page;
   /** Page errors (uncaught exceptions in the page's script). */
   errors: string[];
   /** The API with the read-write key, as another client (the CLI, a colleague) would call it. */
   call<T = unknown>(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; json: T; etag: string | null }>;
+  /** A GET with another key (one the page created, say): the answer's status. */
+  statusWith(key: string, path: string): Promise<number>;
   /** The page at `/${hash}`, after its first load. */
   open(hash?: string): Promise<void>;
   close(): Promise<void>;
@@ -39,6 +42,7 @@ export async function openDashboard(name: string, extraArgs: string[] = []): Pro
   });
   return {
     sandbox,
+    context: browser,
     page,
     errors,
     async call<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
@@ -50,6 +54,12 @@ export async function openDashboard(name: string, extraArgs: string[] = []): Pro
       const text = await res.text();
       log.push(`${method} ${path} -> ${res.status} ${text}`);
       return { status: res.status, json: (text ? JSON.parse(text) : undefined) as T, etag: res.headers.get('etag') };
+    },
+    async statusWith(key: string, path: string) {
+      const res = await fetch(`${sandbox.url}${path}`, { headers: { authorization: `Bearer ${key}` } });
+      log.push(`GET ${path} (another key) -> ${res.status}`);
+      await res.body?.cancel();
+      return res.status;
     },
     async open(hash = '') {
       await page.goto(`${sandbox.url}/${hash}`);
