@@ -120,4 +120,7 @@ button.danger { background: var(--danger); border-color: var(--danger); color: #
 .perm-fields { display: grid; grid-template-columns: repeat(auto-fill, minmax(220px, 1fr)); gap: 0 12px; }
 .badge-ACTIVE-key { background: #dcf5e3; color: #12582a; }
 .badge-REVOKED { background: #e6e9ed; color: #39434d; }
+/* A view's heading takes focus when the view opens (so a screen reader starts there); it is not a control. */
+section[data-view] h1:focus { outline: none; }
+.ip-add { max-width: 480px; }
 `;
