@@ -181,12 +181,13 @@ const cli = await esbuild.build({
   plugins: [whereTscPutIt, patched, leanFetch, namedCjs],
 });
 
-// The sandbox dashboard's script runs in the browser as /ui/app.js; it has only type imports.
+// The sandbox dashboard's script runs in the browser as /ui/app.js: its modules (src/sandbox/ui/browser/)
+// in one file, as the page's CSP allows only its own scripts; their imports of src/ are types only.
 await esbuild.build({
   absWorkingDir: root,
-  entryPoints: ['src/sandbox/ui/app.ts'],
+  entryPoints: ['src/sandbox/ui/browser/main.ts'],
   outfile: 'dist/sandbox/ui/app.js',
-  bundle: false,
+  bundle: true,
   format: 'esm',
   platform: 'browser',
   target: 'es2022',

@@ -1,5 +1,5 @@
 // The sandbox's Provider Management page: `/` (the document), `/ui/dashboard.css` and `/ui/app.js`
-// (ui/app.ts as tsc built it). Sandbox-only: not part of the modelled API, so not in the OpenAPI
+// (ui/browser/ bundled by scripts/build.mjs). Sandbox-only: not part of the modelled API, so not in the OpenAPI
 // document.
 //
 // The dashboard session: each sandbox app mints one key of a third kind, held in memory only and

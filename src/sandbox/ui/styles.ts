@@ -80,4 +80,47 @@ label.inline { display: inline-flex; align-items: center; gap: 6px; margin: 4px 
 .actions { display: flex; justify-content: flex-end; gap: 8px; margin-top: 12px; }
 .legend { color: var(--muted); font-size: 12px; margin-top: 10px; }
 .legend .git-badge { margin: 0 4px 0 0; }
+
+.views { display: flex; flex-wrap: wrap; align-items: center; gap: 4px 6px; padding: 6px 24px; background: var(--card); border-bottom: 1px solid var(--line); }
+.views .nav-group { font-size: 12px; font-weight: 700; text-transform: uppercase; letter-spacing: .03em; color: var(--muted); margin-left: 12px; }
+.views .nav-group:first-child { margin-left: 0; }
+.views a { color: var(--ink); text-decoration: none; padding: 6px 10px; border-radius: 6px; }
+.views a:hover { background: #eef1f5; }
+.views a[aria-current="page"] { background: #e8eefc; color: #1e3a8a; font-weight: 600; }
+
+.tabs { display: flex; flex-wrap: wrap; gap: 2px; border-bottom: 1px solid var(--line); margin: 8px 0 0; }
+.tabs [role="tab"] { border: 1px solid transparent; border-bottom: 0; border-radius: 6px 6px 0 0; background: transparent; padding: 8px 14px; margin-bottom: -1px; }
+.tabs [role="tab"][aria-selected="true"] { background: var(--card); border-color: var(--line); font-weight: 600; color: #1e3a8a; }
+.panel { background: var(--card); border: 1px solid var(--line); border-top: 0; border-radius: 0 0 8px 8px; padding: 14px 16px; }
+.seq-destination { max-width: 320px; }
+.seq-list { list-style: none; counter-reset: seq; margin: 12px 0; padding: 0; }
+.seq-list li { counter-increment: seq; display: flex; align-items: center; gap: 12px; padding: 8px 10px; border: 1px solid var(--line); border-radius: 6px; margin: 0 0 6px; }
+.seq-list li::before { content: counter(seq); display: inline-grid; place-items: center; min-width: 26px; height: 26px; border-radius: 50%; background: #eef1f5; font-weight: 700; }
+.seq-list li[data-status="MAINTENANCE"] { background: #fffbeb; }
+.seq-list .name { flex: 1 1 auto; font-weight: 600; }
+.seq-list .moves { display: flex; gap: 4px; }
+.seq-list .empty { display: block; border: 0; }
+.seq-list .empty::before { content: none; }
+button:disabled { cursor: default; opacity: .55; }
+button.danger { background: var(--danger); border-color: var(--danger); color: #fff; font-weight: 600; }
+.warning { border: 1px solid #e9c46a; background: #fff8e1; color: #5c3b00; border-radius: 6px; padding: 8px 12px; margin: 8px 0; }
+.inline-row { display: flex; gap: 8px; align-items: center; }
+.inline-row input { flex: 1 1 auto; }
+.ip-list { list-style: none; padding: 0; margin: 8px 0 12px; }
+.ip-list li { display: flex; align-items: center; justify-content: space-between; gap: 12px; padding: 6px 10px; border: 1px solid var(--line); border-radius: 6px; margin: 0 0 6px; max-width: 480px; }
+.ip-list .you { font-size: 12px; color: var(--muted); }
+.token-row { display: flex; flex-wrap: wrap; align-items: center; gap: 12px; padding: 8px 0 12px; border-bottom: 1px solid var(--line); margin-bottom: 12px; }
+.token-row p { margin: 0; }
+.wh-row { display: grid; grid-template-columns: minmax(0, 1fr) auto; gap: 4px 8px; align-items: end; margin: 0 0 12px; }
+.wh-row .field { margin: 0; }
+.wh-result { grid-column: 1 / -1; margin: 0; font-size: 13px; }
+.wh-result[data-ok="true"] { color: #12582a; }
+.wh-result[data-ok="false"] { color: var(--danger); }
+.perms { list-style: none; margin: 0; padding: 0; font-size: 12px; }
+.perm-fields { display: grid; grid-template-columns: repeat(auto-fill, minmax(220px, 1fr)); gap: 0 12px; }
+.badge-ACTIVE-key { background: #dcf5e3; color: #12582a; }
+.badge-REVOKED { background: #e6e9ed; color: #39434d; }
+/* A view's heading takes focus when the view opens (so a screen reader starts there); it is not a control. */
+section[data-view] h1:focus { outline: none; }
+.ip-add { max-width: 480px; }
 `;

@@ -29,6 +29,6 @@ describe('the browser the tests drive', () => {
       expect(source, f).toMatch(/import \{ chromiumLaunchOptions \} from '[./]+\/(test\/)?helpers\/browser\.mjs'/);
       expect(source, f).not.toContain('executablePath:');
     }
-    expect(users.sort()).toEqual(['scripts/dashboard-screenshot.mjs', 'test/scenarios/040-dashboard/dashboard.test.ts']);
+    expect(users.sort()).toEqual(['scripts/dashboard-screenshot.mjs', 'test/helpers/dashboard.ts', 'test/scenarios/040-dashboard/dashboard.test.ts']);
   });
 });

@@ -152,7 +152,7 @@ describe('the sandbox dashboard page, in chromium', () => {
     await page.focus('button[aria-label="Actions for Xendit Main"]');
     await page.keyboard.press('Enter');
     expect(await page.getAttribute('button[aria-label="Actions for Xendit Main"]', 'aria-expanded')).toBe('true');
-    expect(await page.locator('[role="menu"] [role="menuitem"]').allTextContents()).toEqual(['Deactivate', 'Mark as under maintenance', 'Edit fee…']);
+    expect(await page.locator('[role="menu"] [role="menuitem"]').allTextContents()).toEqual(['Deactivate', 'Mark as under maintenance', 'Edit fee…', 'Edit credentials…']);
     expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Deactivate');
     await page.keyboard.press('ArrowDown');
     expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Mark as under maintenance');
