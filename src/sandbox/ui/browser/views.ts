@@ -35,10 +35,15 @@ function show(): void {
 }
 
 export function wireViews(): void {
+  let was = currentView();
   window.addEventListener('hashchange', () => {
+    const now = currentView();
+    // The skip link (#providers) and a tab kept in the hash stay in the view they are in.
+    if (now === was) return;
+    was = now;
     show();
     // A keyboard or screen reader user lands on the new view's heading, not on the link left behind.
-    must<HTMLElement>(`#view-${currentView()} h1`).focus();
+    must<HTMLElement>(`#view-${now} h1`).focus();
   });
   for (const h of all<HTMLElement>('main > section[data-view] h1')) h.tabIndex = -1;
 }
