@@ -92,7 +92,7 @@ describe('sequence drift against the sandbox over HTTP', () => {
       '  ~ sequence VIRTUAL_ACCOUNT (default)  providers/routing.yaml:5',
       '      git:  [Alpha, Beta, Gamma]',
     ].join('\n'));
-    expect(r.stdout).toMatch(/ {6}live: \[Gamma, Alpha, Beta\] \(version \d+, changed \S+\)\n {6}"Gamma" moved: position 3 in git, 1 live\n/);
+    expect(r.stdout).toMatch(/ {6}live: \[Gamma, Alpha, Beta\] \(version \d+, changed \S+ by API\)\n {6}"Gamma" moved: position 3 in git, 1 live\n/);
     expect(r.stdout).toContain('  ? sequence EWALLET to OVO [Beta]\n      live, not in git (unmanaged: import it to manage it, or leave it alone)\n');
     expect(r.stdout).toContain('Drift: 0 changed live, 0 missing live, 0 unmanaged, 2 sequences differ.');
     expect(r.stdout).not.toContain('VIRTUAL_ACCOUNT to BCA');
