@@ -148,6 +148,7 @@ interface Snapshot {
   ipWhitelist?: StoredIpWhitelist | null;
   deliveries?: WebhookDelivery[];
   legacyApiKeys?: Record<string, Permission>;
+  products?: unknown[];
 }
 
 export const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
@@ -463,6 +464,7 @@ export class SandboxStore {
         if (typeof r?.key !== 'string' || !isDigest(r.fingerprint)) throw new Error('an API key idempotency record is malformed');
         this.keyReplies.set(r.key, r);
       }
+      this.seededProducts = Array.isArray(s.products) ? s.products.filter((p): p is string => typeof p === 'string') : undefined;
       this.hooks = s.webhooks ?? undefined;
       this.whitelist = s.ipWhitelist ?? undefined;
       this.recent = Array.isArray(s.deliveries) ? s.deliveries.slice(-MAX_DELIVERIES) : [];
@@ -513,6 +515,18 @@ export class SandboxStore {
    */
   seedAccount(products: readonly string[], requestAddress: string, at: string): void {
     this.catalogProducts = [...products];
+    // A catalog with a product the keys were not made for (a newer bundled catalog, a custom
+    // integration): a key with full access keeps it, as the preloaded Default key must.
+    const added = this.seededProducts ? products.filter((p) => !this.seededProducts!.includes(p)) : [];
+    if (added.length) {
+      for (const k of this.keys) {
+        if (k.status === 'ACTIVE' && this.seededProducts!.every((p) => k.permissions[p] === 'READ_WRITE')) {
+          for (const p of added) k.permissions[p] = 'READ_WRITE';
+        }
+      }
+      this.bump();
+    }
+    this.seededProducts = [...new Set([...(this.seededProducts ?? []), ...products])].sort();
     if (this.legacyKeys) {
       for (const [value, permission] of this.legacyKeys) {
         const capability: Capability = permission === 'read-write' ? 'READ_WRITE' : 'READ';
@@ -535,6 +549,8 @@ export class SandboxStore {
 
   /** The catalog's products, as seedAccount was told them. */
   private catalogProducts: readonly string[] = [];
+  /** Every product keys were seeded for so far (kept in the state file). */
+  private seededProducts: string[] | undefined;
 
   /**
    * What a key value may do with the management API (SPEC 7): read-write with READ_WRITE on every
@@ -890,6 +906,7 @@ export class SandboxStore {
       // Not yet seeded (no app ran on this store): kept as they were, made records at the next seeding.
       ...(this.legacyKeys ? { legacyApiKeys: Object.fromEntries(this.legacyKeys) } : {}),
       keyCounter: this.keyCounter,
+      ...(this.seededProducts ? { products: this.seededProducts } : {}),
       apiKeyIdempotency: [...this.keyReplies.values()],
       webhooks: this.hooks ?? null,
       ipWhitelist: this.whitelist ?? null,
