@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
 import { canaries, capture, tempDir } from '../../test/helpers/cli.js';
+import { Catalog, bundledCatalog, entryFromSchema } from '../catalog/catalog.js';
 import { createSandboxApp, type SandboxAppOptions } from './app.js';
 import { SANDBOX_RO_KEY, SANDBOX_RW_KEY, SandboxStore } from './state.js';
 
@@ -297,6 +298,35 @@ describe('API keys', () => {
     expect((await call('POST', `${url}/revoke`, { headers: { 'If-Match': '"3"' } })).json).toMatchObject({ status: 'REVOKED', version: 3 });
     expect((await call('POST', '/v1/api-keys', { body: { name: 'Ops', permissions: {} } })).status).toBe(201);
     expect((await call('PATCH', '/v1/api-keys/key_nope', { body: { name: 'x' }, headers: { 'If-Match': '"1"' } })).status).toBe(404);
+  });
+
+  it('keeps full access full when the catalog gains a product: the Default key stays read-write, Read only stays read', async () => {
+    const file = path.join(await tempDir('sandbox-keys-'), 'sandbox.json');
+    const first = await SandboxStore.open(file);
+    const bundled = bundledCatalog();
+    const app1 = createSandboxApp({ store: first });
+    await app1.request('/v1/api-keys', {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${SANDBOX_RW_KEY}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ name: 'Some', permissions: { EWALLET: 'READ_WRITE' } }),
+    });
+    await first.close();
+    const xendit = bundled.get('xendit')!.schema;
+    const payLater = entryFromSchema({
+      ...xendit,
+      $id: 'https://paystrator-gitops.dev/schemas/integrations/kredivo.schema.json',
+      'x-integration': { id: 'kredivo', displayName: 'Kredivo', type: 'AGGREGATOR', services: ['PAY_LATER'] },
+    });
+    const wider = new Catalog([...bundled.ids().map((id) => bundled.get(id)!), payLater]);
+    const { call } = await sandbox({ file, catalog: wider });
+    expect((await call('GET', '/v1/company')).json.permission).toBe('read-write');
+    expect((await call('GET', '/v1/company', { key: SANDBOX_RO_KEY })).json.permission).toBe('read');
+    const keys = (await call('GET', '/v1/api-keys')).json.data as { name: string; permissions: Record<string, string> }[];
+    expect(keys.map((k) => [k.name, k.permissions.PAY_LATER ?? 'NONE'])).toEqual([
+      ['Default', 'READ_WRITE'],
+      ['Read only', 'NONE'],
+      ['Some', 'NONE'],
+    ]);
   });
 
   it('the read-only key is refused writes to every Developers page', async () => {

@@ -3,7 +3,7 @@
 import type { Server } from 'node:http';
 import { createAdaptorServer } from '@hono/node-server';
 import { ExitError } from '../diagnostics.js';
-import { createSandboxApp } from './app.js';
+import { createCompaniesApp } from './companies.js';
 import { faultMiddleware, hasFaults, newFaultStats, seededRandom, startMonitor, type FaultOptions, type FaultStats } from './faults.js';
 import type { LockOptions } from './lock.js';
 import { SandboxStore } from './state.js';
@@ -19,6 +19,8 @@ export interface SandboxServerOptions {
   faults?: FaultOptions;
   /** The address API calls are seen from (app.ts); 203.0.113.1 by default. */
   requestAddress?: string;
+  /** Companies to host (companies.ts): 1 (Dummy Company) by default. */
+  clients?: number;
   /** How long a webhook test delivery waits (app.ts); 10 s by default. */
   webhookTimeoutMs?: number;
   /** Replaces the seeded generator of request faults, so a test can script exactly which request fails how. */
@@ -41,7 +43,8 @@ export async function serveSandbox(opts: SandboxServerOptions = {}): Promise<San
   const faultStats = newFaultStats();
   // One generator for request faults and one for the monitor, so a seed replays both.
   let port = opts.port ?? 4010;
-  const app = createSandboxApp({
+  if (opts.clients !== undefined) store.ensureClients(opts.clients);
+  const app = createCompaniesApp({
     store,
     dashboard: true,
     serverPort: () => port,

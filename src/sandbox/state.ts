@@ -111,6 +111,17 @@ export const KEY_IDEMPOTENCY_MS = 24 * 60 * 60 * 1000;
 /** The sandbox's default view of where API calls come from (SPEC 3b `requestAddress`): a documentation address. */
 export const DEFAULT_REQUEST_ADDRESS = '203.0.113.1';
 
+/**
+ * The well-known keys of a hosted company: Dummy Company's are SANDBOX_RW_KEY and SANDBOX_RO_KEY;
+ * client-NNN's are psk_sandbox_rw_client-NNN_<16 hex> (and _ro_), the hex being the start of the
+ * SHA-256 of "paystrator-sandbox <rw|ro> <company id>", so they are the same in every sandbox.
+ */
+export function clientKeys(companyId: string): { rw: string; ro: string } {
+  if (companyId === 'dummy-company') return { rw: SANDBOX_RW_KEY, ro: SANDBOX_RO_KEY };
+  const key = (kind: 'rw' | 'ro'): string => `psk_sandbox_${kind}_${companyId}_${sha256(`paystrator-sandbox ${kind} ${companyId}`).slice(0, 16)}`;
+  return { rw: key('rw'), ro: key('ro') };
+}
+
 /** The dashboard's prefix of a key value: up to its last underscore and four characters more (psk_sandbox_rw_0000, psk_3f9a). */
 export function keyPrefixOf(value: string): string {
   return value.slice(0, value.lastIndexOf('_') + 5);
@@ -137,6 +148,7 @@ interface Snapshot {
   ipWhitelist?: StoredIpWhitelist | null;
   deliveries?: WebhookDelivery[];
   legacyApiKeys?: Record<string, Permission>;
+  products?: unknown[];
 }
 
 export const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
@@ -302,7 +314,49 @@ export class SandboxStore {
 
   private lock: StateLock | undefined;
 
-  private constructor(readonly file: string | undefined) {}
+  private constructor(
+    readonly file: string | undefined,
+    /** Set for a client company of a multi-company sandbox (--clients): its data lives in the root's file. */
+    private readonly root?: SandboxStore,
+  ) {}
+
+  /** The other companies hosted with this one (SPEC 5 `--clients`), in order: client-002, client-003, ... */
+  private readonly tenants: SandboxStore[] = [];
+
+  private bump(): void {
+    (this.root ?? this).generation += 1;
+  }
+
+  /** This company and the clients hosted with it; the first is Dummy Company. */
+  get companies(): readonly SandboxStore[] {
+    return [this, ...this.tenants];
+  }
+
+  /**
+   * Hosts at least `n` companies (1 to 1000): client-002 onwards are made as fresh sandboxes with
+   * their own deterministic keys (clientKeys). Companies the state file already holds stay.
+   */
+  ensureClients(n: number): void {
+    if (this.root) throw new Error('only the first company hosts clients');
+    for (let i = this.tenants.length + 2; i <= n; i++) {
+      const id = `client-${String(i).padStart(3, '0')}`;
+      const t = new SandboxStore(undefined, this);
+      t.company = { id, name: `Client ${String(i).padStart(3, '0')}` };
+      const keys = clientKeys(id);
+      t.legacyKeys = [
+        [keys.rw, 'read-write'],
+        [keys.ro, 'read'],
+      ];
+      this.tenants.push(t);
+      this.bump();
+    }
+  }
+
+  /** The company a presented key value belongs to, if any (its prefix narrows the search to a map look-up per company). */
+  companyOfKey(value: string): SandboxStore | undefined {
+    const prefix = keyPrefixOf(value);
+    return this.companies.find((c) => c.keysByPrefix.has(prefix) || c.legacyKeys?.some(([v]) => v === value));
+  }
 
   /**
    * No file: memory only. A missing file starts the preloaded state; it is written on the first
@@ -365,8 +419,25 @@ export class SandboxStore {
   }
 
   private load(raw: unknown): void {
-    const s = raw as Partial<Snapshot> | null;
+    const s = raw as (Partial<Snapshot> & { clients?: unknown }) | null;
     if (typeof s !== 'object' || s === null || (s.format !== FORMAT && s.format !== FORMAT_V1)) throw new Error(`not a ${FORMAT} document`);
+    this.loadCompany(s, s.format);
+    if (s.clients !== undefined) {
+      if (!Array.isArray(s.clients)) throw new Error('clients is not a list');
+      for (const [i, c] of (s.clients as unknown[]).entries()) {
+        const t = new SandboxStore(undefined, this);
+        try {
+          t.loadCompany(c as Partial<Snapshot>, FORMAT);
+        } catch (e) {
+          throw new Error(`clients[${i}]: ${(e as Error).message}`);
+        }
+        this.tenants.push(t);
+      }
+    }
+  }
+
+  private loadCompany(s: Partial<Snapshot>, format: Snapshot['format']): void {
+    if (typeof s !== 'object' || s === null) throw new Error('not a company');
     if (typeof s.company?.id !== 'string' || typeof s.company.name !== 'string') throw new Error('company is missing');
     if (typeof s.apiKeys !== 'object' || s.apiKeys === null) throw new Error('apiKeys is missing');
     if (!Number.isSafeInteger(s.counter) || !Array.isArray(s.providers) || !Array.isArray(s.idempotency)) {
@@ -375,7 +446,7 @@ export class SandboxStore {
     this.company = { id: s.company.id, name: s.company.name };
     this.counter = s.counter!;
     let upgraded = false;
-    if (s.format === FORMAT_V1) {
+    if (format === FORMAT_V1) {
       if (Array.isArray(s.apiKeys)) throw new Error('apiKeys is not a map of key to permission');
       this.legacyKeys = Object.entries(s.apiKeys);
       upgraded = true;
@@ -393,6 +464,7 @@ export class SandboxStore {
         if (typeof r?.key !== 'string' || !isDigest(r.fingerprint)) throw new Error('an API key idempotency record is malformed');
         this.keyReplies.set(r.key, r);
       }
+      this.seededProducts = Array.isArray(s.products) ? s.products.filter((p): p is string => typeof p === 'string') : undefined;
       this.hooks = s.webhooks ?? undefined;
       this.whitelist = s.ipWhitelist ?? undefined;
       this.recent = Array.isArray(s.deliveries) ? s.deliveries.slice(-MAX_DELIVERIES) : [];
@@ -428,7 +500,7 @@ export class SandboxStore {
       this.hasSequences = true;
     }
     // Written at the next flush (at the latest when the run closes the store).
-    if (upgraded) this.generation += 1;
+    if (upgraded) this.bump();
   }
 
   get companyInfo(): Snapshot['company'] {
@@ -443,10 +515,23 @@ export class SandboxStore {
    */
   seedAccount(products: readonly string[], requestAddress: string, at: string): void {
     this.catalogProducts = [...products];
+    // A catalog with a product the keys were not made for (a newer bundled catalog, a custom
+    // integration): a key with full access keeps it, as the preloaded Default key must.
+    const added = this.seededProducts ? products.filter((p) => !this.seededProducts!.includes(p)) : [];
+    if (added.length) {
+      for (const k of this.keys) {
+        if (k.status === 'ACTIVE' && this.seededProducts!.every((p) => k.permissions[p] === 'READ_WRITE')) {
+          for (const p of added) k.permissions[p] = 'READ_WRITE';
+        }
+      }
+      this.bump();
+    }
+    this.seededProducts = [...new Set([...(this.seededProducts ?? []), ...products])].sort();
     if (this.legacyKeys) {
       for (const [value, permission] of this.legacyKeys) {
         const capability: Capability = permission === 'read-write' ? 'READ_WRITE' : 'READ';
-        const name = value === SANDBOX_RW_KEY ? 'Default' : value === SANDBOX_RO_KEY ? 'Read only' : `Key ${keyPrefixOf(value)}`;
+        const known = clientKeys(this.company.id);
+        const name = value === known.rw ? 'Default' : value === known.ro ? 'Read only' : `Key ${keyPrefixOf(value)}`;
         this.addKey(value, name, Object.fromEntries(products.map((p) => [p, capability])), {}, at);
       }
       this.legacyKeys = undefined;
@@ -464,6 +549,8 @@ export class SandboxStore {
 
   /** The catalog's products, as seedAccount was told them. */
   private catalogProducts: readonly string[] = [];
+  /** Every product keys were seeded for so far (kept in the state file). */
+  private seededProducts: string[] | undefined;
 
   /**
    * What a key value may do with the management API (SPEC 7): read-write with READ_WRITE on every
@@ -523,7 +610,7 @@ export class SandboxStore {
     const k = this.addKey(value, input.name, input.permissions, input.annotations ?? {}, at);
     const created: ApiKeyCreated = { ...apiKeyToApi(k), value };
     if (idempotency) this.keyReplies.set(idempotency.key, { ...idempotency, at, etag: etagOf(k), body: created });
-    this.generation += 1;
+    this.bump();
     return created;
   }
 
@@ -563,7 +650,7 @@ export class SandboxStore {
     if (patch.annotations) k.annotations = mergeMap(k.annotations, patch.annotations);
     k.version += 1;
     k.updatedAt = at;
-    this.generation += 1;
+    this.bump();
     return k;
   }
 
@@ -574,7 +661,7 @@ export class SandboxStore {
     k.revokedReason = reason;
     k.version += 1;
     k.updatedAt = at;
-    this.generation += 1;
+    this.bump();
     return k;
   }
 
@@ -595,7 +682,7 @@ export class SandboxStore {
     w.version += 1;
     w.updatedAt = at;
     w.updatedBy = by;
-    this.generation += 1;
+    this.bump();
     return w;
   }
 
@@ -603,14 +690,14 @@ export class SandboxStore {
   rotateWebhookToken(by: ChangedBy, at: string): StoredWebhooks {
     const w = this.webhooks;
     w.token = { value: newToken(), version: w.token.version + 1, updatedAt: at, updatedBy: by };
-    this.generation += 1;
+    this.bump();
     return w;
   }
 
   recordDelivery(d: WebhookDelivery): void {
     this.recent.push(d);
     if (this.recent.length > MAX_DELIVERIES) this.recent.splice(0, this.recent.length - MAX_DELIVERIES);
-    this.generation += 1;
+    this.bump();
   }
 
   /** The last test deliveries, oldest first (sandbox-only: for tests and the page). */
@@ -630,7 +717,7 @@ export class SandboxStore {
     l.version += 1;
     l.updatedAt = at;
     l.updatedBy = by;
-    this.generation += 1;
+    this.bump();
     return l;
   }
 
@@ -721,7 +808,7 @@ export class SandboxStore {
       this.idempotency.set(record.key, record);
       this.replies.push(record);
     }
-    this.generation += 1;
+    this.bump();
     this.observer?.(p, undefined, at, changedBy);
     return p;
   }
@@ -737,7 +824,7 @@ export class SandboxStore {
   saveSequence(q: StoredSequence): void {
     this.routing.set(routingKey(q.product, q.destination), q);
     this.hasSequences = true;
-    this.generation += 1;
+    this.bump();
   }
 
   /** Applies a validated patch: lists replace, credentials merge per field, maps merge per key. */
@@ -784,18 +871,29 @@ export class SandboxStore {
     p.version += 1;
     p.updatedAt = at;
     this.providers.changed(this.byId.get(p.id)!);
-    this.generation += 1;
+    this.bump();
     return p;
   }
 
   private serialize(): Buffer[] {
-    const head = { format: FORMAT, company: this.company, counter: this.counter };
+    const clients = this.tenants.flatMap((t, i) => [Buffer.from(i ? ',\n{' : '{'), ...t.serializeCompany(), Buffer.from('}')]);
     return [
-      Buffer.from(`${JSON.stringify(head).slice(0, -1)},\n"providers":[\n`),
+      Buffer.from(`{"format":${JSON.stringify(FORMAT)},`),
+      ...this.serializeCompany(),
+      ...(clients.length ? [Buffer.from(',\n"clients":[\n'), ...clients, Buffer.from('\n]')] : []),
+      Buffer.from('}\n'),
+    ];
+  }
+
+  /** One company's members, without the braces: the root's document holds its own and each client's. */
+  private serializeCompany(): Buffer[] {
+    const head = { company: this.company, counter: this.counter };
+    return [
+      Buffer.from(`${JSON.stringify(head).slice(1, -1)},\n"providers":[\n`),
       ...this.providers.encode(),
       Buffer.from('\n],\n"idempotency":[\n'),
       ...this.replies.encode(),
-      Buffer.from(`\n],\n"sequences":${JSON.stringify(this.sequences())},\n${this.accountJson()}}\n`),
+      Buffer.from(`\n],\n"sequences":${JSON.stringify(this.sequences())},\n${this.accountJson()}`),
     ];
   }
 
@@ -808,6 +906,7 @@ export class SandboxStore {
       // Not yet seeded (no app ran on this store): kept as they were, made records at the next seeding.
       ...(this.legacyKeys ? { legacyApiKeys: Object.fromEntries(this.legacyKeys) } : {}),
       keyCounter: this.keyCounter,
+      ...(this.seededProducts ? { products: this.seededProducts } : {}),
       apiKeyIdempotency: [...this.keyReplies.values()],
       webhooks: this.hooks ?? null,
       ipWhitelist: this.whitelist ?? null,
@@ -818,6 +917,7 @@ export class SandboxStore {
 
   /** Resolves once every change made before the call is on disk (at once for a memory-only store). */
   async flush(): Promise<void> {
+    if (this.root) return this.root.flush();
     if (this.file === undefined) return;
     const target = this.generation;
     while (this.flushed < target) {

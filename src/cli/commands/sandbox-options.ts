@@ -5,7 +5,7 @@ import { decimalFlag, integerFlag } from '../numbers.js';
 import type { FaultOptions } from '../../sandbox/faults.js';
 import { publicIPv4Problem } from '../../model/ipv4.js';
 
-export type SandboxFlags = { port: number; data: string; requestAddress?: string } & Omit<FaultOptions, 'retryAfterSeconds'> & { retryAfter?: number };
+export type SandboxFlags = { port: number; data: string; requestAddress?: string; clients?: number } & Omit<FaultOptions, 'retryAfterSeconds'> & { retryAfter?: number };
 
 const env = (flag: string) => `PAYSTRATOR_SANDBOX_${flag.replace(/^--/, '').replaceAll('-', '_').toUpperCase()}`;
 
@@ -46,9 +46,15 @@ function withAccountOptions(cmd: Command): Command {
     if (problem) throw new ExitError(`--request-address ${problem}`);
     return v;
   };
-  return cmd.addOption(
-    new Option('--request-address <ipv4>', 'the public address the sandbox pretends API calls come from, checked against the IP whitelist (default 203.0.113.1)')
-      .env(env('--request-address'))
-      .argParser(address),
-  );
+  return cmd
+    .addOption(
+      new Option('--request-address <ipv4>', 'the public address the sandbox pretends API calls come from, checked against the IP whitelist (default 203.0.113.1)')
+        .env(env('--request-address'))
+        .argParser(address),
+    )
+    .addOption(
+      new Option('--clients <n>', 'companies to host, each with its own keys and data (1 to 1000; default 1, Dummy Company)')
+        .env(env('--clients'))
+        .argParser(number('--clients', 1, 1000, true)),
+    );
 }
