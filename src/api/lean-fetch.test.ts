@@ -69,6 +69,10 @@ describe('lean Fetch classes answer as the real ones', () => {
     expect(() => new Response('x', { status: 100 })).toThrow(RangeError);
     expect(() => new LeanResponse('x', { status: 100 })).toThrow(RangeError);
     expect(new LeanResponse('x')).toBeInstanceOf(LeanResponse);
+    // What the sandbox gets from a real fetch stays a Response and its Headers to code given these classes.
+    expect(new Response('x')).toBeInstanceOf(LeanResponse);
+    expect(new Headers()).toBeInstanceOf(LeanHeaders);
+    expect(new LeanHeaders()).not.toBeInstanceOf(LeanResponse);
   });
 
   it('a body that is not a string or bytes gets the real Response', async () => {

@@ -15,6 +15,16 @@ export function useLeanFetch(): void {
   lean = true;
 }
 
+/**
+ * A real Headers or Response (say, from a fetch the sandbox makes) is one too. In lean mode by its
+ * tag: `instanceof` the global would load undici to answer.
+ */
+function isReal(v: unknown, name: 'Headers' | 'Response'): boolean {
+  if (typeof v !== 'object' || v === null) return false;
+  if (lean) return Object.prototype.toString.call(v) === `[object ${name}]`;
+  return v instanceof globalThis[name];
+}
+
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const EDGE_WHITESPACE = /^[\t\n\r ]+|[\t\n\r ]+$/g;
 
@@ -50,7 +60,7 @@ export class LeanHeaders {
   }
 
   static [Symbol.hasInstance](v: unknown): boolean {
-    return (typeof v === 'object' && v !== null && #values in v) || (!lean && v instanceof globalThis.Headers);
+    return (typeof v === 'object' && v !== null && #values in v) || isReal(v, 'Headers');
   }
 
   append(name: string, value: string): void {
@@ -188,7 +198,7 @@ export class LeanResponse extends LeanBodyHolder {
   }
 
   static override [Symbol.hasInstance](v: unknown): boolean {
-    return v instanceof LeanBodyHolder ? !(v instanceof LeanRequest) : !lean && v instanceof globalThis.Response;
+    return v instanceof LeanBodyHolder ? !(v instanceof LeanRequest) : isReal(v, 'Response');
   }
 
   get ok(): boolean {
