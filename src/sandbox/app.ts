@@ -16,6 +16,7 @@ import {
 } from './state.js';
 import { labelsAfterPatch, PROVIDER_STATUSES, validateCreate, validatePatch, validateStatusChange } from './validate.js';
 import { installSequences } from './sequences.js';
+import { installMetrics } from './metrics.js';
 import { dashboardRoutes, newDashboardKey } from './ui/routes.js';
 import { ProblemError } from './problem.js';
 
@@ -243,6 +244,7 @@ export function createSandboxApp(opts: SandboxAppOptions): Hono {
   if (dashboardKey !== undefined) app.route('/', dashboardRoutes({ sessionKey: dashboardKey }));
 
   installSequences(app, { store, catalog, now });
+  installMetrics(app, { store, catalog, now: () => opts.now?.() ?? new Date() });
 
   // A known path with a method it does not serve (there is no DELETE: providers are deactivated).
   const allow: Record<string, string> = {

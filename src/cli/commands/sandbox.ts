@@ -1,6 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { describeFaults, describeFaultStats, type FaultOptions } from '../../sandbox/faults.js';
 import { serveSandbox } from '../../sandbox/server.js';
+import { describeTraffic, describeTrafficStats, trafficOptions } from '../../sandbox/traffic.js';
 import type { Io } from '../io.js';
 import { lockWaitNotice } from '../lock-notice.js';
 import { lockTimeoutFromEnv } from '../../sandbox/lock.js';
@@ -9,11 +10,12 @@ import { SANDBOX_RO_KEY, SANDBOX_RW_KEY } from '../../sandbox/state.js';
 import type { SandboxFlags } from './sandbox-options.js';
 
 export async function sandboxCommand(io: Io, o: SandboxFlags): Promise<number> {
-  const { port, data, retryAfter, ...rest } = o;
+  const { port, data, retryAfter, trafficRate, trafficHistory, rejectCredential, ...rest } = o;
   const faults: FaultOptions = { ...rest, seed: o.seed ?? randomInt(2 ** 31), ...(retryAfter !== undefined ? { retryAfterSeconds: retryAfter } : {}) };
+  const traffic = trafficOptions({ trafficRate, trafficHistory, rejectCredential }, faults.seed!);
   const timeoutSeconds = lockTimeoutFromEnv(io.env);
   // The state file stays locked while the server runs: a CLI run on the same file waits for it.
-  const server = await serveSandbox({ port, dataFile: data, faults, lock: { onWait: lockWaitNotice(io), ...(timeoutSeconds !== undefined ? { timeoutSeconds } : {}) } });
+  const server = await serveSandbox({ port, dataFile: data, faults, ...(traffic ? { traffic } : {}), lock: { onWait: lockWaitNotice(io), ...(timeoutSeconds !== undefined ? { timeoutSeconds } : {}) } });
   const injected = describeFaults(faults);
   io.out(
     `Paystrator sandbox (Dummy Company) listening on ${server.url}\n` +
@@ -22,6 +24,7 @@ export async function sandboxCommand(io: Io, o: SandboxFlags): Promise<number> {
       `  read-write key: ${SANDBOX_RW_KEY}\n` +
       `  read-only key:  ${SANDBOX_RO_KEY}\n` +
       (injected.length ? `  faults:         ${injected.join('\n                  ')}\n` : '') +
+      (traffic ? `  traffic:        ${describeTraffic(traffic)}\n` : '') +
       'Press Ctrl+C to stop.\n',
   );
   await new Promise<void>((resolve) => {
@@ -31,5 +34,6 @@ export async function sandboxCommand(io: Io, o: SandboxFlags): Promise<number> {
   });
   await server.close();
   if (injected.length) io.out(`Faults injected: ${describeFaultStats(server.faultStats)}\n`);
+  if (server.traffic) io.out(`Traffic simulated: ${describeTrafficStats(server.traffic.engine.stats)}\n`);
   return 0;
 }
