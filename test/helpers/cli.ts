@@ -91,6 +91,8 @@ export function runCli(args: string[], opts: { cwd: string; env?: Record<string,
 export interface ServedSandbox {
   url: string;
   dataFile: string;
+  /** What the server printed so far (after stop(): all of it). */
+  output(): string;
   stop(): Promise<void>;
 }
 
@@ -121,6 +123,7 @@ export async function serveSandbox(extraArgs: string[] = []): Promise<ServedSand
   return {
     url,
     dataFile,
+    output: () => log,
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();
