@@ -42,7 +42,7 @@ describe('metric aggregates', () => {
     const back = Metrics.fromJSON(JSON.parse(JSON.stringify(m)));
     expect(back.query({ window: '30d' }, now)).toEqual(m.query({ window: '30d' }, now));
     expect(back.query({ window: '1h' }, now)).toEqual(m.query({ window: '1h' }, now));
-    expect(JSON.stringify(m)).not.toContain(String(Math.floor((T - 31 * 24 * 60 * MIN) / 3_600_000)));
+    expect(JSON.stringify(m)).not.toContain(`[${Math.floor((T - 31 * 24 * 60 * MIN) / 3_600_000)},`);
   });
 
   it('gives success rates with 4 places, rounded half up', () => {
@@ -74,7 +74,10 @@ describe('metric aggregates', () => {
 
   it('refuses a malformed metrics section of a state file', () => {
     expect(() => Metrics.fromJSON({})).toThrow('metrics is not a list');
-    expect(() => Metrics.fromJSON([{ provider: 'p', service: 'S', minutes: { 1: { t: 1, s: 2, v: '0', f: '0', h: {} } }, hours: {} }])).toThrow('metrics[0].minutes[1] is malformed');
+    expect(() => Metrics.fromJSON([{ provider: 'p', service: 'S', minutes: [[1, 1, 0, '0', '0']], hours: [] }])).not.toThrow();
+    expect(() => Metrics.fromJSON([{ provider: 'p', service: 'S', minutes: [[1, 1, 2, '0', '0']], hours: [] }])).toThrow('metrics[0].minutes[0] is malformed');
+    expect(() => Metrics.fromJSON([{ provider: 'p', service: 'S', minutes: [], hours: [[1, 1, 1, '0', '0', 9999, 1]] }])).toThrow('metrics[0].hours[0] has a malformed latency histogram');
+    expect(() => Metrics.fromJSON([{ provider: 'p', service: 'S', minutes: {}, hours: [] }])).toThrow('metrics[0].minutes is not a list');
   });
 });
 

@@ -5,24 +5,20 @@
 // long the sandbox runs. Counts and money are exact integers (money as BigInt rupiah); latency goes
 // into a bounded histogram whose bins are at most 10% wide, so p95 is reported as the upper edge of
 // its bin: never below the true p95, and at most 10% (or 1 ms) above it.
-import type { Context, Hono } from "hono";
-import type { Catalog } from "../catalog/catalog.js";
-import { ExitError } from "../diagnostics.js";
-import type {
-  MetricsReport,
-  MetricsRow,
-  MetricsWindow,
-} from "../generated/api.js";
-import { ProblemError } from "./problem.js";
-import type { SandboxStore } from "./state.js";
+import type { Context, Hono } from 'hono';
+import type { Catalog } from '../catalog/catalog.js';
+import { ExitError } from '../diagnostics.js';
+import type { MetricsReport, MetricsRow, MetricsWindow } from '../generated/api.js';
+import { ProblemError } from './problem.js';
+import type { SandboxStore } from './state.js';
 
-export const METRICS_WINDOWS: readonly MetricsWindow[] = ["5m", "1h", "30d"];
+export const METRICS_WINDOWS: readonly MetricsWindow[] = ['5m', '1h', '30d'];
 const MINUTE = 60_000;
 const HOUR = 3_600_000;
 const MINUTES_KEPT = 61;
 const HOURS_KEPT = 30 * 24 + 1;
 /** The state file's section holding the aggregates (state.ts keeps sections it does not read). */
-export const METRICS_SECTION = "metrics";
+export const METRICS_SECTION = 'metrics';
 
 /** Upper edges of the latency bins, whole milliseconds: each at most 10% (or 1 ms) above the one before. */
 export const LATENCY_EDGES: readonly number[] = (() => {
@@ -73,8 +69,7 @@ export function addInto(target: Aggregate, a: Aggregate): void {
   target.successes += a.successes;
   target.volume += a.volume;
   target.fees += a.fees;
-  for (const [bin, n] of a.latency)
-    target.latency.set(bin, (target.latency.get(bin) ?? 0) + n);
+  for (const [bin, n] of a.latency) target.latency.set(bin, (target.latency.get(bin) ?? 0) + n);
 }
 
 /** One attempt of a transaction at a provider. */
@@ -102,25 +97,16 @@ export function p95(latency: ReadonlyMap<number, number>): number {
 
 /** successes / transactions as a decimal with exactly 4 places, rounded half up. */
 export function successRate(successes: number, transactions: number): string {
-  const scaled =
-    (BigInt(successes) * 20_000n + BigInt(transactions)) /
-    (2n * BigInt(transactions));
-  return `${scaled / 10_000n}.${(scaled % 10_000n).toString().padStart(4, "0")}`;
+  const scaled = (BigInt(successes) * 20_000n + BigInt(transactions)) / (2n * BigInt(transactions));
+  return `${scaled / 10_000n}.${(scaled % 10_000n).toString().padStart(4, '0')}`;
 }
 
-type Serialized = {
-  t: number;
-  s: number;
-  v: string;
-  f: string;
-  h: Record<string, number>;
-};
-type SerializedPair = {
-  provider: string;
-  service: string;
-  minutes: Record<string, Serialized>;
-  hours: Record<string, Serialized>;
-};
+/**
+ * A bucket in the state file, compact because a month of them is written every second:
+ * [index, transactions, successes, volume, fees, bin, count, bin, count, ...].
+ */
+type Serialized = (number | string)[];
+type SerializedPair = { provider: string; service: string; minutes: Serialized[]; hours: Serialized[] };
 
 interface Pair {
   provider: string;
@@ -152,11 +138,7 @@ export class Metrics {
   private pair(provider: string, service: string): Pair {
     const key = `${provider}\u0000${service}`;
     let p = this.pairs.get(key);
-    if (!p)
-      this.pairs.set(
-        key,
-        (p = { provider, service, minutes: new Map(), hours: new Map() }),
-      );
+    if (!p) this.pairs.set(key, (p = { provider, service, minutes: new Map(), hours: new Map() }));
     return p;
   }
 
@@ -166,18 +148,10 @@ export class Metrics {
     return a;
   }
 
-  record(
-    provider: string,
-    service: string,
-    atMs: number,
-    attempt: Attempt,
-  ): void {
+  record(provider: string, service: string, atMs: number, attempt: Attempt): void {
     const p = this.pair(provider, service);
     const minute = Math.floor(atMs / MINUTE);
-    for (const a of [
-      Metrics.bucket(p.minutes, minute),
-      Metrics.bucket(p.hours, Math.floor(atMs / HOUR)),
-    ]) {
+    for (const a of [Metrics.bucket(p.minutes, minute), Metrics.bucket(p.hours, Math.floor(atMs / HOUR))]) {
       a.transactions += 1;
       const bin = latencyBin(attempt.latencyMs);
       a.latency.set(bin, (a.latency.get(bin) ?? 0) + 1);
@@ -191,18 +165,11 @@ export class Metrics {
   }
 
   /** Adds a whole aggregate at once (synthesised history): into the hour bucket, and the minute bucket too when `minute`. */
-  add(
-    provider: string,
-    service: string,
-    atMs: number,
-    agg: Aggregate,
-    opts: { minute: boolean },
-  ): void {
+  add(provider: string, service: string, atMs: number, agg: Aggregate, opts: { minute: boolean }): void {
     if (agg.transactions === 0) return;
     const p = this.pair(provider, service);
     addInto(Metrics.bucket(p.hours, Math.floor(atMs / HOUR)), agg);
-    if (opts.minute)
-      addInto(Metrics.bucket(p.minutes, Math.floor(atMs / MINUTE)), agg);
+    if (opts.minute) addInto(Metrics.bucket(p.minutes, Math.floor(atMs / MINUTE)), agg);
   }
 
   /** Drops buckets no window reaches any more. */
@@ -211,10 +178,8 @@ export class Metrics {
     const hour = Math.floor(nowMs / HOUR);
     this.prunedAt = minute;
     for (const [key, p] of this.pairs) {
-      for (const m of p.minutes.keys())
-        if (m <= minute - MINUTES_KEPT) p.minutes.delete(m);
-      for (const h of p.hours.keys())
-        if (h <= hour - HOURS_KEPT) p.hours.delete(h);
+      for (const m of p.minutes.keys()) if (m <= minute - MINUTES_KEPT) p.minutes.delete(m);
+      for (const h of p.hours.keys()) if (h <= hour - HOURS_KEPT) p.hours.delete(h);
       if (p.minutes.size === 0 && p.hours.size === 0) this.pairs.delete(key);
     }
   }
@@ -225,104 +190,49 @@ export class Metrics {
    */
   query(q: MetricsQuery, now: Date): MetricsResult {
     const nowMs = now.getTime();
-    const [size, count, pick] =
-      q.window === "30d"
-        ? [HOUR, 720, (p: Pair) => p.hours]
-        : [MINUTE, q.window === "1h" ? 60 : 5, (p: Pair) => p.minutes];
+    const [size, count, pick] = q.window === '30d' ? [HOUR, 720, (p: Pair) => p.hours] : [MINUTE, q.window === '1h' ? 60 : 5, (p: Pair) => p.minutes];
     const last = Math.floor(nowMs / size);
     const first = last - count + 1;
-    const rows: MetricsResult["rows"] = [];
+    const rows: MetricsResult['rows'] = [];
     for (const p of this.pairs.values()) {
-      if (
-        (q.provider !== undefined && p.provider !== q.provider) ||
-        (q.service !== undefined && p.service !== q.service)
-      )
-        continue;
+      if ((q.provider !== undefined && p.provider !== q.provider) || (q.service !== undefined && p.service !== q.service)) continue;
       const total = emptyAggregate();
-      for (const [i, a] of pick(p))
-        if (i >= first && i <= last) addInto(total, a);
-      if (total.transactions > 0)
-        rows.push({ provider: p.provider, service: p.service, total });
+      for (const [i, a] of pick(p)) if (i >= first && i <= last) addInto(total, a);
+      if (total.transactions > 0) rows.push({ provider: p.provider, service: p.service, total });
     }
     return { from: new Date(first * size), to: now, rows };
   }
 
   toJSON(): SerializedPair[] {
-    const enc = (m: Map<number, Aggregate>): Record<string, Serialized> =>
-      Object.fromEntries(
-        [...m].map(([i, a]) => [
-          String(i),
-          {
-            t: a.transactions,
-            s: a.successes,
-            v: a.volume.toString(),
-            f: a.fees.toString(),
-            h: Object.fromEntries(
-              [...a.latency].map(([b, n]) => [String(b), n]),
-            ),
-          },
-        ]),
-      );
-    return [...this.pairs.values()].map((p) => ({
-      provider: p.provider,
-      service: p.service,
-      minutes: enc(p.minutes),
-      hours: enc(p.hours),
-    }));
+    const enc = (m: Map<number, Aggregate>): Serialized[] =>
+      [...m].map(([i, a]) => [i, a.transactions, a.successes, a.volume.toString(), a.fees.toString(), ...[...a.latency].flat()]);
+    return [...this.pairs.values()].map((p) => ({ provider: p.provider, service: p.service, minutes: enc(p.minutes), hours: enc(p.hours) }));
   }
 
   /** Reads what toJSON wrote; throws a plain Error naming what is malformed. */
   static fromJSON(raw: unknown): Metrics {
-    if (!Array.isArray(raw)) throw new Error("metrics is not a list");
+    if (!Array.isArray(raw)) throw new Error('metrics is not a list');
     const m = new Metrics();
-    const count = (v: unknown): v is number =>
-      Number.isSafeInteger(v) && (v as number) >= 0;
-    const money = (v: unknown): v is string =>
-      typeof v === "string" && /^[0-9]{1,30}$/.test(v);
-    const dec = (
-      into: Map<number, Aggregate>,
-      buckets: unknown,
-      where: string,
-    ): void => {
-      if (typeof buckets !== "object" || buckets === null)
-        throw new Error(`${where} is not an object`);
-      for (const [i, b] of Object.entries(
-        buckets as Record<string, Partial<Serialized>>,
-      )) {
-        if (
-          !/^[0-9]{1,12}$/.test(i) ||
-          !count(b?.t) ||
-          !count(b.s) ||
-          b.s > b.t ||
-          !money(b.v) ||
-          !money(b.f) ||
-          typeof b.h !== "object" ||
-          b.h === null
-        ) {
-          throw new Error(`${where}[${i}] is malformed`);
-        }
+    const count = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
+    const money = (v: unknown): v is string => typeof v === 'string' && /^[0-9]{1,30}$/.test(v);
+    const dec = (into: Map<number, Aggregate>, buckets: unknown, where: string): void => {
+      if (!Array.isArray(buckets)) throw new Error(`${where} is not a list`);
+      buckets.forEach((b: unknown, k) => {
+        const bad = () => new Error(`${where}[${k}] is malformed`);
+        if (!Array.isArray(b) || b.length < 5 || b.length % 2 === 0) throw bad();
+        const [i, t, s, v, f, ...h] = b as unknown[];
+        if (!count(i) || !count(t) || !count(s) || s > t || !money(v) || !money(f)) throw bad();
         const latency = new Map<number, number>();
-        for (const [bin, n] of Object.entries(b.h)) {
-          if (
-            !/^[0-9]{1,3}$/.test(bin) ||
-            Number(bin) >= LATENCY_EDGES.length ||
-            !count(n)
-          )
-            throw new Error(`${where}[${i}] has a malformed latency histogram`);
-          latency.set(Number(bin), n);
+        for (let j = 0; j < h.length; j += 2) {
+          const [bin, n] = [h[j], h[j + 1]];
+          if (!count(bin) || bin >= LATENCY_EDGES.length || !count(n)) throw new Error(`${where}[${k}] has a malformed latency histogram`);
+          latency.set(bin, n);
         }
-        into.set(Number(i), {
-          transactions: b.t,
-          successes: b.s,
-          volume: BigInt(b.v),
-          fees: BigInt(b.f),
-          latency,
-        });
-      }
+        into.set(i, { transactions: t, successes: s, volume: BigInt(v), fees: BigInt(f), latency });
+      });
     };
     raw.forEach((p: Partial<SerializedPair> | null, i) => {
-      if (typeof p?.provider !== "string" || typeof p.service !== "string")
-        throw new Error(`metrics[${i}] names no provider and service`);
+      if (typeof p?.provider !== 'string' || typeof p.service !== 'string') throw new Error(`metrics[${i}] names no provider and service`);
       const pair = m.pair(p.provider, p.service);
       dec(pair.minutes, p.minutes, `metrics[${i}].minutes`);
       dec(pair.hours, p.hours, `metrics[${i}].hours`);
@@ -340,7 +250,7 @@ export function metricsOf(store: SandboxStore): Metrics {
     m = held === undefined ? new Metrics() : Metrics.fromJSON(held);
   } catch (e) {
     throw new ExitError(
-      `the sandbox state file ${store.file ?? "(memory)"} is corrupt: ${(e as Error).message}`,
+      `the sandbox state file ${store.file ?? '(memory)'} is corrupt: ${(e as Error).message}`,
       `Move it aside to start afresh (mv ${store.file} ${store.file}.bad), or remove its "sections.${METRICS_SECTION}" to keep everything but the metrics.`,
     );
   }
@@ -349,26 +259,15 @@ export function metricsOf(store: SandboxStore): Metrics {
 }
 
 /** Registers GET /v1/metrics. */
-export function installMetrics(
-  app: Hono,
-  opts: { store: SandboxStore; catalog: Catalog; now: () => Date },
-): void {
+export function installMetrics(app: Hono, opts: { store: SandboxStore; catalog: Catalog; now: () => Date }): void {
   const { store, now, catalog } = opts;
-  const services = [
-    ...new Set(catalog.ids().flatMap((id) => catalog.get(id)!.services)),
-  ].sort();
-  const bad = (detail: string): ProblemError =>
-    new ProblemError(400, "invalid-query", "Invalid query", detail);
-  app.get("/v1/metrics", (c: Context) => {
+  const services = [...new Set(catalog.ids().flatMap((id) => catalog.get(id)!.services))].sort();
+  const bad = (detail: string): ProblemError => new ProblemError(400, 'invalid-query', 'Invalid query', detail);
+  app.get('/v1/metrics', (c: Context) => {
     const { window, provider, service } = c.req.query();
-    if (!METRICS_WINDOWS.includes(window as MetricsWindow))
-      throw bad(`window must be one of ${METRICS_WINDOWS.join(", ")}`);
-    if (provider !== undefined && !store.get(provider))
-      throw bad(
-        `provider ${JSON.stringify(provider.slice(0, 100))} is not a provider of this company`,
-      );
-    if (service !== undefined && !services.includes(service))
-      throw bad(`service must be one of ${services.join(", ")}`);
+    if (!METRICS_WINDOWS.includes(window as MetricsWindow)) throw bad(`window must be one of ${METRICS_WINDOWS.join(', ')}`);
+    if (provider !== undefined && !store.get(provider)) throw bad(`provider ${JSON.stringify(provider.slice(0, 100))} is not a provider of this company`);
+    if (service !== undefined && !services.includes(service)) throw bad(`service must be one of ${services.join(', ')}`);
     const at = now();
     const result = metricsOf(store).query(
       {
@@ -378,30 +277,20 @@ export function installMetrics(
       },
       at,
     );
-    const data: MetricsRow[] = result.rows.map(
-      ({ provider: id, service: s, total }) => ({
-        providerId: id,
-        // A provider is never deleted; the fallback covers a state file edited by hand.
-        providerName: store.get(id)?.name ?? id,
-        service: s,
-        transactions: total.transactions,
-        successes: total.successes,
-        successRate: successRate(total.successes, total.transactions),
-        p95LatencyMs: p95(total.latency),
-        volume: total.volume.toString(),
-        feesCharged: total.fees.toString(),
-      }),
-    );
+    const data: MetricsRow[] = result.rows.map(({ provider: id, service: s, total }) => ({
+      providerId: id,
+      // A provider is never deleted; the fallback covers a state file edited by hand.
+      providerName: store.get(id)?.name ?? id,
+      service: s,
+      transactions: total.transactions,
+      successes: total.successes,
+      successRate: successRate(total.successes, total.transactions),
+      p95LatencyMs: p95(total.latency),
+      volume: total.volume.toString(),
+      feesCharged: total.fees.toString(),
+    }));
     data.sort((a, b) =>
-      a.providerName !== b.providerName
-        ? a.providerName < b.providerName
-          ? -1
-          : 1
-        : a.service < b.service
-          ? -1
-          : a.service > b.service
-            ? 1
-            : 0,
+      a.providerName !== b.providerName ? (a.providerName < b.providerName ? -1 : 1) : a.service < b.service ? -1 : a.service > b.service ? 1 : 0,
     );
     return c.json({
       window: window as MetricsWindow,
@@ -410,14 +299,7 @@ export function installMetrics(
       data,
     } satisfies MetricsReport);
   });
-  app.all("/v1/metrics", (c) => {
-    throw new ProblemError(
-      405,
-      "method-not-allowed",
-      "Method not allowed",
-      `${c.req.method} is not allowed here; allowed: GET`,
-      undefined,
-      { Allow: "GET" },
-    );
+  app.all('/v1/metrics', (c) => {
+    throw new ProblemError(405, 'method-not-allowed', 'Method not allowed', `${c.req.method} is not allowed here; allowed: GET`, undefined, { Allow: 'GET' });
   });
 }

@@ -8,30 +8,19 @@
 //
 // The engine is deterministic for a seed and a store: step(now, n) draws from one seeded
 // generator. Only the served sandbox runs a timer (startTraffic); the embedded one never does.
-import { ExitError } from "../diagnostics.js";
-import { quote } from "../fees/quote.js";
-import {
-  digestMatches,
-  type SandboxStore,
-  type StoredProvider,
-  type StoredSequence,
-} from "./state.js";
-import { seededRandom } from "./faults.js";
-import {
-  emptyAggregate,
-  latencyBin,
-  metricsOf,
-  type Aggregate,
-  type Metrics,
-} from "./metrics.js";
+import { ExitError } from '../diagnostics.js';
+import { quote } from '../fees/quote.js';
+import { digestMatches, type SandboxStore, type StoredProvider, type StoredSequence } from './state.js';
+import { seededRandom } from './faults.js';
+import { emptyAggregate, latencyBin, metricsOf, type Aggregate, type Metrics } from './metrics.js';
 
 /** The services traffic is drawn for, with their share of transactions (percent). */
 export const SERVICE_MIX: readonly (readonly [string, number])[] = [
-  ["VIRTUAL_ACCOUNT", 35],
-  ["QR_CODE", 25],
-  ["EWALLET", 20],
-  ["CREDIT_CARD", 10],
-  ["SEND_MONEY", 10],
+  ['VIRTUAL_ACCOUNT', 35],
+  ['QR_CODE', 25],
+  ['EWALLET', 20],
+  ['CREDIT_CARD', 10],
+  ['SEND_MONEY', 10],
 ];
 
 /** Amounts per service, whole rupiah: log-uniform from min to max, rounded to `step`. */
@@ -72,8 +61,7 @@ interface Traits {
 /** FNV-1a: a stable number from a provider's name, so its traits do not depend on its random id. */
 function hash(text: string): number {
   let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++)
-    h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
   return h >>> 0;
 }
 
@@ -87,10 +75,7 @@ export class TrafficEngine {
   readonly metrics: Metrics;
   private readonly random: () => number;
   private readonly traits = new Map<string, Traits>();
-  private readonly rejectedAt = new Map<
-    string,
-    { version: number; rejected: boolean }
-  >();
+  private readonly rejectedAt = new Map<string, { version: number; rejected: boolean }>();
   private readonly reject: readonly string[];
   private readonly customShare: number;
   /** Provider id -> when it last served, not yet written to the store. */
@@ -101,9 +86,7 @@ export class TrafficEngine {
     private readonly opts: TrafficOptions,
   ) {
     this.random = seededRandom(opts.seed ^ 0x7aff1c);
-    this.reject = [...new Set(opts.rejectCredentials ?? [])].filter(
-      (v) => v !== "",
-    );
+    this.reject = [...new Set(opts.rejectCredentials ?? [])].filter((v) => v !== '');
     this.customShare = opts.customShare ?? DEFAULT_CUSTOM_SHARE;
     this.metrics = metricsOf(store);
   }
@@ -131,11 +114,7 @@ export class TrafficEngine {
     if (this.reject.length === 0) return false;
     const known = this.rejectedAt.get(p.id);
     if (known?.version === p.version) return known.rejected;
-    const rejected = Object.values(p.credentials).some((c) =>
-      c.secret
-        ? this.reject.some((v) => digestMatches(c, v))
-        : this.reject.includes(c.value),
-    );
+    const rejected = Object.values(p.credentials).some((c) => (c.secret ? this.reject.some((v) => digestMatches(c, v)) : this.reject.includes(c.value)));
     this.rejectedAt.set(p.id, { version: p.version, rejected });
     return rejected;
   }
@@ -151,9 +130,7 @@ export class TrafficEngine {
 
   private amount(service: string): bigint {
     const a = AMOUNTS[service]!;
-    const x = Math.exp(
-      Math.log(a.min) + this.random() * (Math.log(a.max) - Math.log(a.min)),
-    );
+    const x = Math.exp(Math.log(a.min) + this.random() * (Math.log(a.max) - Math.log(a.min)));
     return BigInt(Math.max(a.step, Math.round(x / a.step) * a.step));
   }
 
@@ -161,10 +138,7 @@ export class TrafficEngine {
     const spread = 0.6 + this.random() * 0.8;
     // A slow tail, as real integrations have: 5% of attempts take three times as long.
     const tail = this.random() < 0.05 ? 3 : 1;
-    return Math.max(
-      1,
-      Math.round(t.latencyMs * spread * tail * (rejected ? 0.3 : 1)),
-    );
+    return Math.max(1, Math.round(t.latencyMs * spread * tail * (rejected ? 0.3 : 1)));
   }
 
   /** The ACTIVE providers of a sequence, in routing order. */
@@ -172,7 +146,7 @@ export class TrafficEngine {
     const out: StoredProvider[] = [];
     for (const id of q?.providerIds ?? []) {
       const p = this.store.get(id);
-      if (p?.status === "ACTIVE") out.push(p);
+      if (p?.status === 'ACTIVE') out.push(p);
     }
     return out;
   }
@@ -181,10 +155,7 @@ export class TrafficEngine {
   step(now: Date, n: number): void {
     const at = now.toISOString();
     const atMs = now.getTime();
-    const routes = new Map<
-      string,
-      { primary: StoredProvider[]; custom: StoredProvider[][] }
-    >();
+    const routes = new Map<string, { primary: StoredProvider[]; custom: StoredProvider[][] }>();
     for (const q of this.store.sequences()) {
       const r = routes.get(q.product) ?? { primary: [], custom: [] };
       if (q.destination === null) r.primary = this.route(q);
@@ -197,12 +168,7 @@ export class TrafficEngine {
       const r = routes.get(service);
       const toCustom = this.random() < this.customShare;
       const pick = this.random();
-      const providers =
-        r === undefined
-          ? []
-          : toCustom && r.custom.length > 0
-            ? r.custom[Math.floor(pick * r.custom.length)]!
-            : r.primary;
+      const providers = r === undefined ? [] : toCustom && r.custom.length > 0 ? r.custom[Math.floor(pick * r.custom.length)]! : r.primary;
       this.stats.transactions += 1;
       const servedBy = this.attempt(providers, service, amount, at, atMs);
       if (servedBy < 0) this.stats.failed += 1;
@@ -214,13 +180,7 @@ export class TrafficEngine {
   }
 
   /** Offers one transaction to each provider in turn; the index of the one that served it, or -1. */
-  private attempt(
-    providers: readonly StoredProvider[],
-    service: string,
-    amount: bigint,
-    at: string,
-    atMs: number,
-  ): number {
+  private attempt(providers: readonly StoredProvider[], service: string, amount: bigint, at: string, atMs: number): number {
     for (const [i, p] of providers.entries()) {
       const traits = this.traitsOf(p);
       const rejected = this.rejects(p);
@@ -266,37 +226,19 @@ export class TrafficEngine {
     const end = now.getTime();
     const minuteStart = Math.floor(end / 60_000) * 60_000 - 60 * 60_000;
     const start = end - days * 86_400_000;
-    const routes = new Map(
-      SERVICE_MIX.map(([s]) => [s, this.route(this.store.sequence(s, null))]),
-    );
+    const routes = new Map(SERVICE_MIX.map(([s]) => [s, this.route(this.store.sequence(s, null))]));
     const span = (from: number, to: number, minute: boolean): void => {
       if (to <= from) return;
       // ±10% from bucket to bucket, so a history does not look like a flat line.
-      const total = Math.round(
-        ((rate * (to - from)) / 1000) * (0.9 + this.random() * 0.2),
-      );
+      const total = Math.round(((rate * (to - from)) / 1000) * (0.9 + this.random() * 0.2));
       for (const [service, weight] of SERVICE_MIX) {
         let offered = Math.round((total * weight) / 100);
         for (const p of routes.get(service)!) {
           if (offered === 0) break;
           const rejected = this.rejects(p);
           const traits = this.traitsOf(p);
-          const failures = rejected
-            ? offered
-            : Math.min(
-                offered,
-                Math.round(
-                  offered * traits.failureRate * (0.5 + this.random()),
-                ),
-              );
-          const agg = this.sample(
-            service,
-            p,
-            traits,
-            rejected,
-            offered,
-            offered - failures,
-          );
+          const failures = rejected ? offered : Math.min(offered, Math.round(offered * traits.failureRate * (0.5 + this.random())));
+          const agg = this.sample(service, p, traits, rejected, offered, offered - failures);
           this.metrics.add(p.id, service, from, agg, { minute });
           offered = failures;
         }
@@ -308,24 +250,13 @@ export class TrafficEngine {
       span(t, next, false);
       t = next;
     }
-    for (
-      let t = Math.max(start, minuteStart);
-      t < end;
-      t = Math.floor(t / 60_000) * 60_000 + 60_000
-    )
+    for (let t = Math.max(start, minuteStart); t < end; t = Math.floor(t / 60_000) * 60_000 + 60_000)
       span(t, Math.min(Math.floor(t / 60_000) * 60_000 + 60_000, end), true);
     this.metrics.prune(end);
   }
 
   /** An aggregate of `offered` attempts with `successes` served, from a bounded sample. */
-  private sample(
-    service: string,
-    p: StoredProvider,
-    traits: Traits,
-    rejected: boolean,
-    offered: number,
-    successes: number,
-  ): Aggregate {
+  private sample(service: string, p: StoredProvider, traits: Traits, rejected: boolean, offered: number, successes: number): Aggregate {
     const agg = emptyAggregate();
     agg.transactions = offered;
     agg.successes = successes;
@@ -342,7 +273,7 @@ export class TrafficEngine {
       agg.volume = (volume * BigInt(successes)) / BigInt(k);
       agg.fees = (fees * BigInt(successes)) / BigInt(k);
     }
-    const l = Math.min(offered, 16);
+    const l = Math.min(offered, 8);
     for (let i = 0; i < l; i++) {
       const n = Math.floor(offered / l) + (i < offered % l ? 1 : 0);
       const bin = latencyBin(this.latency(traits, rejected));
@@ -359,11 +290,7 @@ export interface TrafficRunner {
 }
 
 /** Served sandbox only: `rate` transactions per second on a timer, written at most once a second. */
-export function startTraffic(
-  store: SandboxStore,
-  o: ServedTrafficOptions,
-  clock: () => number = () => Date.now(),
-): TrafficRunner {
+export function startTraffic(store: SandboxStore, o: ServedTrafficOptions, clock: () => number = () => Date.now()): TrafficRunner {
   const engine = new TrafficEngine(store, o);
   engine.synthesizeHistory(o.historyDays ?? 0, o.rate, new Date(clock()));
   let last = clock();
@@ -375,12 +302,7 @@ export function startTraffic(
     writing ??= engine
       .commit()
       .catch((e: unknown) => {
-        failure ??=
-          e instanceof Error
-            ? e
-            : new Error(
-                "the traffic simulator could not write the sandbox state",
-              );
+        failure ??= e instanceof Error ? e : new Error('the traffic simulator could not write the sandbox state');
       })
       .finally(() => (writing = undefined));
   };
@@ -432,24 +354,15 @@ export function trafficOptions(
   seed: number,
 ): ServedTrafficOptions | undefined {
   const reject = f.rejectCredential ?? [];
-  if (
-    f.trafficRate === undefined &&
-    f.trafficHistory === undefined &&
-    reject.length === 0
-  )
-    return undefined;
+  if (f.trafficRate === undefined && f.trafficHistory === undefined && reject.length === 0) return undefined;
   if ((f.trafficHistory ?? 0) > 0 && !f.trafficRate) {
-    throw new ExitError(
-      "--traffic-history synthesises past traffic at the --traffic-rate: give --traffic-rate N (transactions per second) too",
-    );
+    throw new ExitError('--traffic-history synthesises past traffic at the --traffic-rate: give --traffic-rate N (transactions per second) too');
   }
   return {
     rate: f.trafficRate ?? 0,
     seed,
     rejectCredentials: reject,
-    ...(f.trafficHistory !== undefined
-      ? { historyDays: f.trafficHistory }
-      : {}),
+    ...(f.trafficHistory !== undefined ? { historyDays: f.trafficHistory } : {}),
   };
 }
 
@@ -457,15 +370,11 @@ export function trafficOptions(
 export function describeTraffic(o: ServedTrafficOptions): string {
   const n = new Set(o.rejectCredentials ?? []).size;
   return [
-    o.rate > 0
-      ? `${o.rate} transactions per second through the sequences`
-      : "no transactions (--traffic-rate 0)",
-    ...(o.historyDays
-      ? [`${o.historyDays} day${o.historyDays === 1 ? "" : "s"} of history`]
-      : []),
-    ...(n ? [`${n} rejected credential${n === 1 ? "" : "s"}`] : []),
+    o.rate > 0 ? `${o.rate} transactions per second through the sequences` : 'no transactions (--traffic-rate 0)',
+    ...(o.historyDays ? [`${o.historyDays} day${o.historyDays === 1 ? '' : 's'} of history`] : []),
+    ...(n ? [`${n} rejected credential${n === 1 ? '' : 's'}`] : []),
     `seed ${o.seed}`,
-  ].join(", ");
+  ].join(', ');
 }
 
 export function describeTrafficStats(s: TrafficStats): string {
