@@ -1,11 +1,11 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { canaries, tempDir } from '../../test/helpers/cli.js';
 import { createSandboxApp } from './app.js';
 import type { Aggregate } from './metrics.js';
 import { SANDBOX_RW_KEY, SandboxStore } from './state.js';
-import { describeTraffic, TrafficEngine, trafficOptions } from './traffic.js';
+import { describeTraffic, startTraffic, TrafficEngine, trafficOptions } from './traffic.js';
 
 const [SECRET_A, SECRET_B] = canaries() as [string, string];
 const NOW = new Date('2026-12-01T10:00:30Z');
@@ -191,6 +191,26 @@ describe('the traffic engine', () => {
     // Not again on top of what is there (a restart on the same state file).
     engine.synthesizeHistory(30, 50, NOW);
     expect(rows(engine, w, '30d')).toEqual(month);
+  });
+});
+
+describe('the served sandbox\'s traffic timer', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('runs at the rate, slow rates included, and writes to the store at most once a second', async () => {
+    const w = await world();
+    vi.useFakeTimers({ now: NOW });
+    const writes = vi.spyOn(w.store, 'recordActivity');
+    const fast = startTraffic(w.store, { rate: 200, seed: 1 });
+    const slow = startTraffic(w.store, { rate: 0.5, seed: 2 });
+    await vi.advanceTimersByTimeAsync(4050);
+    expect(fast.engine.stats.transactions).toBe(800);
+    expect(slow.engine.stats.transactions).toBe(2);
+    // One write a second for each runner, and none per transaction.
+    expect(writes.mock.calls.length).toBeLessThanOrEqual(8);
+    await fast.stop();
+    await slow.stop();
+    expect(w.store.get(w.beta.id)!.lastActivityAt ?? w.store.get(w.alpha.id)!.lastActivityAt).not.toBeNull();
   });
 });
 

@@ -311,7 +311,7 @@ export function startTraffic(store: SandboxStore, o: ServedTrafficOptions, clock
       ? setInterval(() => {
           const t = clock();
           // After a stall (a paused process) at most a second of traffic is caught up, not a flood.
-          due = Math.min(due + ((t - last) * o.rate) / 1000, o.rate);
+          due = Math.min(due + ((t - last) * o.rate) / 1000, Math.max(o.rate, 1));
           last = t;
           const n = Math.floor(due);
           due -= n;
