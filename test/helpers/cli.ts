@@ -97,12 +97,12 @@ export interface ServedSandbox {
 }
 
 /** `paystrator-gitops sandbox --port 0` as a separate process. */
-export async function serveSandbox(extraArgs: string[] = []): Promise<ServedSandbox> {
+export async function serveSandbox(extraArgs: string[] = [], extraEnv: Record<string, string> = {}): Promise<ServedSandbox> {
   const dir = await tempDir('sandbox-');
   const dataFile = path.join(dir, 'sandbox.json');
   const child: ChildProcess = spawn(process.execPath, [CLI, 'sandbox', '--port', '0', '--data', dataFile, ...extraArgs], {
     cwd: dir,
-    env: { PATH: process.env.PATH ?? '', NO_COLOR: '1' },
+    env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', ...extraEnv },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let log = '';

@@ -12,7 +12,9 @@ import type { SandboxFlags } from './sandbox-options.js';
 export async function sandboxCommand(io: Io, o: SandboxFlags): Promise<number> {
   const { port, data, retryAfter, trafficRate, trafficHistory, rejectCredential, ...rest } = o;
   const faults: FaultOptions = { ...rest, seed: o.seed ?? randomInt(2 ** 31), ...(retryAfter !== undefined ? { retryAfterSeconds: retryAfter } : {}) };
-  const traffic = trafficOptions({ trafficRate, trafficHistory, rejectCredential }, faults.seed!);
+  // Also from the environment, one value a line: a flag's value is visible to other users in `ps`.
+  const rejectFromEnv = (io.env.PAYSTRATOR_SANDBOX_REJECT_CREDENTIALS ?? '').split(/\r?\n/).filter((v) => v !== '');
+  const traffic = trafficOptions({ trafficRate, trafficHistory, rejectCredential: [...(rejectCredential ?? []), ...rejectFromEnv] }, faults.seed!);
   const timeoutSeconds = lockTimeoutFromEnv(io.env);
   // The state file stays locked while the server runs: a CLI run on the same file waits for it.
   const server = await serveSandbox({ port, dataFile: data, faults, ...(traffic ? { traffic } : {}), lock: { onWait: lockWaitNotice(io), ...(timeoutSeconds !== undefined ? { timeoutSeconds } : {}) } });

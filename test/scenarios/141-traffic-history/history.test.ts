@@ -36,12 +36,15 @@ describe('synthesised traffic history', () => {
     const apply = await runCli(['apply', '--env', 'http', '--auto-approve'], { cwd: dir, env: { PAYSTRATOR_API_KEY: 'psk_sandbox_rw_0000000000000000', XENDIT_SECRET: canaries()[0]! } });
     expect(apply.code, apply.stderr).toBe(0);
     await quiet.stop();
-    sandbox = await serveSandbox(['--data', dataFile, '--traffic-rate', '10', '--traffic-history', '30', '--seed', '3']);
+    // Rejected values from the environment (kept out of `ps`); no provider holds them.
+    sandbox = await serveSandbox(['--data', dataFile, '--traffic-rate', '10', '--traffic-history', '30', '--seed', '3'], {
+      PAYSTRATOR_SANDBOX_REJECT_CREDENTIALS: `${canaries()[1]}\n${canaries()[2]}\n`,
+    });
   });
   afterAll(() => sandbox?.stop());
 
   it('fills the 30-day window at the rate, and the last hour by the minute', async () => {
-    expect(sandbox.output()).toContain('  traffic:        10 transactions per second through the sequences, 30 days of history, seed 3\n');
+    expect(sandbox.output()).toContain('  traffic:        10 transactions per second through the sequences, 30 days of history, 2 rejected credentials, seed 3\n');
     const month = await metrics(sandbox.url, '30d');
     expect(month.data.map((r) => `${r.providerName} ${r.service}`).sort()).toEqual(['Wallet EWALLET', 'Wallet VIRTUAL_ACCOUNT']);
     // E-wallet and virtual account payments are 55% of 10 a second, for 30 days less the hour the window starts in.
