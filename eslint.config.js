@@ -35,9 +35,11 @@ const zones = [
   // And the sandbox depends on nothing of the product but the shared model, catalog and text.
   {
     target: './src/sandbox',
-    from: src(['cli', 'app', 'render', ...DOMAIN, 'load', 'api', 'secrets', 'github', 'diff', 'live']),
+    from: src(['cli', 'app', 'render', ...DOMAIN.filter((d) => d !== 'fees'), 'load', 'api', 'secrets', 'github', 'diff', 'live']),
     message: "src/sandbox is the API's stand-in: it imports only model, catalog, text, diagnostics and generated types.",
   },
+  // The one exception: simulated traffic charges fees by the same exact rounding as `fees quote`.
+  { target: './src/sandbox', from: './src/fees', except: ['./quote.ts'], message: 'src/sandbox imports only src/fees/quote.ts (the fee arithmetic) of the domain.' },
 ];
 
 export default tseslint.config(

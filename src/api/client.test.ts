@@ -8,6 +8,8 @@ import { PaystratorClient } from './client.js';
 import { ApiUnavailableError } from './errors.js';
 import type { RetryOptions } from './retry.js';
 import { HttpTransport } from './transport.js';
+import { faultySandbox } from '../../test/helpers/inproc.js';
+import { TrafficEngine } from '../sandbox/traffic.js';
 
 let server: Server | undefined;
 afterEach(() => new Promise<void>((r) => (server ? server.close(() => r()) : r())));
@@ -47,6 +49,42 @@ describe('pacing without a count of what is left', () => {
     await Promise.all(Array.from({ length: 6 }, () => client.company()));
     expect(waits).toHaveLength(5);
     expect(Math.max(...waits)).toBeGreaterThan(80);
+    await client.transport.close();
+  });
+});
+
+describe('metrics', () => {
+  it('reads the metrics of simulated traffic from the sandbox, filtered, checked against MetricsReport', async () => {
+    const sandbox = await faultySandbox();
+    try {
+      const { store } = sandbox.server;
+      const input = {
+        name: 'Metered',
+        type: 'AGGREGATOR' as const,
+        integration: 'xendit',
+        services: ['EWALLET'],
+        credentials: { clientKey: 'xnd_development_abc123', clientSecret: 'not-real' },
+        fee: { type: 'FLAT' as const, amount: '1000', currency: 'IDR' as const },
+        tax: { vatPercent: '11', applyVat: false },
+      };
+      const p = store.create(input, new Set(['clientSecret']), new Date().toISOString());
+      new TrafficEngine(store, { seed: 2 }).step(new Date(), 400);
+      const client = sandbox.client(false);
+      const report = await client.metrics({ window: '5m', provider: p.id, service: 'EWALLET' });
+      expect(report.window).toBe('5m');
+      expect(report.data).toHaveLength(1);
+      const row = report.data[0]!;
+      expect(row).toMatchObject({ providerId: p.id, providerName: 'Metered', service: 'EWALLET' });
+      expect(row.feesCharged).toBe(String(row.successes * 1000));
+      expect((await client.metrics({ window: '30d', service: 'QR_CODE' })).data).toEqual([]);
+    } finally {
+      await sandbox.close();
+    }
+  });
+
+  it('refuses an answer that breaks the MetricsReport schema', async () => {
+    const client = await answering(JSON.stringify({ window: '5m', from: 'x', to: 'y', data: [{ providerId: 'p', successRate: 0.5 }] }));
+    await expect(client.metrics({ window: '5m' })).rejects.toThrow(/^get metrics \(5m\) failed: the API's answer does not match the MetricsReport schema: \/data\/0 must have required property/);
     await client.transport.close();
   });
 });

@@ -1,4 +1,4 @@
-import type { Company, Integration, Problem, Provider, ProviderCreate, ProviderPage, ProviderPatch, Sequence, SequenceList, StatusChange } from '../generated/api.js';
+import type { Company, Integration, MetricsReport, MetricsWindow, Problem, Provider, ProviderCreate, ProviderPage, ProviderPatch, Sequence, SequenceList, StatusChange } from '../generated/api.js';
 import { Sensitive } from '../secrets/sensitive.js';
 import { ApiError, ApiUnavailableError } from './errors.js';
 import { RetryingTransport, type RetriedError, type RetriedResponse, type RetryBudget, type RetryOptions } from './retry.js';
@@ -151,6 +151,21 @@ export class PaystratorClient {
     }
     return parsed as T;
   }
+
+  /** Transactions, success rate, p95 latency, volume and fees per provider and service over a recent window (SPEC 7). */
+  metrics(params: MetricsParams): Promise<MetricsReport> {
+    const query = new URLSearchParams({ window: params.window });
+    if (params.provider !== undefined) query.set('provider', params.provider);
+    if (params.service !== undefined) query.set('service', params.service);
+    return this.call(`get metrics (${params.window})`, { method: 'GET', path: `/v1/metrics?${query.toString()}` }, 'MetricsReport');
+  }
+}
+
+export interface MetricsParams {
+  window: MetricsWindow;
+  /** A provider id. */
+  provider?: string;
+  service?: string;
 }
 
 function sequencePath(product: string, destination: string | null): string {

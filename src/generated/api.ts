@@ -52,6 +52,11 @@ export type IPv4 = string;
  * via the `definition` "ApiKeyStatus".
  */
 export type ApiKeyStatus = "ACTIVE" | "REVOKED";
+/**
+ * This interface was referenced by `PaystratorApi`'s JSON-Schema
+ * via the `definition` "MetricsWindow".
+ */
+export type MetricsWindow = "5m" | "1h" | "30d";
 
 export interface PaystratorApi {}
 /**
@@ -507,6 +512,43 @@ export interface ApiKeyPatch {
 export interface ApiKeyRevoke {
   reason?: string;
   annotations?: AnnotationsPatch;
+}
+/**
+ * One provider and service over the window. `successRate` is successes / transactions with 4
+ * decimal places, rounded half up ("0.9712"). `volume` sums the amounts served, whole rupiah;
+ * `feesCharged` what the provider charged for them: fee plus VAT, each rounded to whole rupiah
+ * as `fees quote` does.
+ *
+ *
+ * This interface was referenced by `PaystratorApi`'s JSON-Schema
+ * via the `definition` "MetricsRow".
+ */
+export interface MetricsRow {
+  providerId: string;
+  providerName: string;
+  service: string;
+  /**
+   * Transactions offered to this provider for this service (failovers count at each provider reached).
+   */
+  transactions: number;
+  /**
+   * Those it served.
+   */
+  successes: number;
+  successRate: Decimal;
+  p95LatencyMs: number;
+  volume: Decimal;
+  feesCharged: Decimal;
+}
+/**
+ * This interface was referenced by `PaystratorApi`'s JSON-Schema
+ * via the `definition` "MetricsReport".
+ */
+export interface MetricsReport {
+  window: MetricsWindow;
+  from: string;
+  to: string;
+  data: MetricsRow[];
 }
 /**
  * This interface was referenced by `PaystratorApi`'s JSON-Schema

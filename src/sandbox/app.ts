@@ -19,6 +19,7 @@ import {
 import { labelsAfterPatch, PROVIDER_STATUSES, validateCreate, validatePatch, validateStatusChange } from './validate.js';
 import { installSequences } from './sequences.js';
 import { installDevelopers, WEBHOOK_TIMEOUT_MS } from './developers.js';
+import { installMetrics } from './metrics.js';
 import { dashboardRoutes, newDashboardKey } from './ui/routes.js';
 import { ProblemError } from './problem.js';
 
@@ -282,6 +283,7 @@ export function createSandboxApp(opts: SandboxAppOptions): Hono {
     webhookTimeoutMs: opts.webhookTimeoutMs ?? WEBHOOK_TIMEOUT_MS,
     changedByOf,
   });
+  installMetrics(app, { store, catalog, now: () => opts.now?.() ?? new Date() });
 
   // A known path with a method it does not serve (there is no DELETE: providers are deactivated).
   const allow: Record<string, string> = {

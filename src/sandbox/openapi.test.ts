@@ -14,6 +14,7 @@ import type { Hono } from 'hono';
 import { createSandboxApp } from './app.js';
 import { faultMiddleware } from './faults.js';
 import { SANDBOX_RO_KEY, SANDBOX_RW_KEY, SandboxStore } from './state.js';
+import { TrafficEngine } from './traffic.js';
 
 interface Operation {
   requestBody?: { content: Record<string, { schema: unknown }> };
@@ -217,13 +218,19 @@ describe('OpenAPI conformance', () => {
     expect((await call('POST', `${keyUrl}/revoke`, { body: { reason: 'rotated' }, headers: { 'If-Match': '"2"' } })).json).toMatchObject({ status: 'REVOKED' });
     expect((await call('PATCH', keyUrl, { body: { name: 'Z' }, headers: { 'If-Match': '"3"' } })).status).toBe(409);
     expect((await call('GET', '/v1/company', { key: created.json.value as string })).status).toBe(401);
+    // Metrics of simulated traffic through those sequences.
+    new TrafficEngine(store, { seed: 1 }).step(new Date(), 500);
+    const metrics = await call('GET', '/v1/metrics?window=1h');
+    expect(metrics.json.data).toEqual(expect.arrayContaining([expect.objectContaining({ providerId: p.json.id, service: 'VIRTUAL_ACCOUNT' })]));
+    expect((await call('GET', `/v1/metrics?window=30d&provider=${p.json.id}&service=SEND_MONEY`, { key: SANDBOX_RO_KEY })).status).toBe(200);
+    expect((await call('GET', '/v1/metrics?window=2h')).status).toBe(400);
 
     const documented = Object.entries(doc.paths).flatMap(([t, ops]) => Object.keys(ops).filter((m) => m !== 'parameters').map((m) => `${m} ${t}`));
     const done = [...exercised].flatMap(([t, ms]) => [...ms].map((m) => `${m} ${t}`));
     expect(done.sort()).toEqual(documented.sort());
   });
   it('declares for every operation its 4xx, 421, 429 and 5xx answers, 413 where it takes a body, and the RateLimit headers of its 2xx', () => {
-    expect(operations).toHaveLength(22);
+    expect(operations).toHaveLength(23);
     for (const { where, op } of operations) {
       const codes = Object.keys(op.responses);
       expect(codes.filter((c) => /^4\d\d$/.test(c) && !['421', '429'].includes(c)).length, where).toBeGreaterThan(0);

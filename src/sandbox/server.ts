@@ -7,6 +7,7 @@ import { createCompaniesApp } from './companies.js';
 import { faultMiddleware, hasFaults, newFaultStats, seededRandom, startMonitor, type FaultOptions, type FaultStats } from './faults.js';
 import type { LockOptions } from './lock.js';
 import { SandboxStore } from './state.js';
+import { startTraffic, type ServedTrafficOptions, type TrafficRunner } from './traffic.js';
 
 export interface SandboxServerOptions {
   /** 0 picks a free port; the OpenAPI document's sandbox server is 4010. */
@@ -25,6 +26,8 @@ export interface SandboxServerOptions {
   webhookTimeoutMs?: number;
   /** Replaces the seeded generator of request faults, so a test can script exactly which request fails how. */
   random?: () => number;
+  /** Simulated payment traffic (traffic.ts); none by default. */
+  traffic?: ServedTrafficOptions;
 }
 
 export interface SandboxServer {
@@ -33,6 +36,7 @@ export interface SandboxServer {
   store: SandboxStore;
   /** Counts of injected faults (all zero without faults). */
   faultStats: FaultStats;
+  traffic: TrafficRunner | undefined;
   close(): Promise<void>;
 }
 
@@ -53,6 +57,14 @@ export async function serveSandbox(opts: SandboxServerOptions = {}): Promise<San
     ...(faults ? { faults: faultMiddleware(faults, opts.random ?? seededRandom(faults.seed ?? 0), faultStats) } : {}),
   });
   const monitor = startMonitor(store, faults ?? {}, seededRandom((faults?.seed ?? 0) ^ 0x5eed), faultStats);
+  let traffic: TrafficRunner | undefined;
+  try {
+    traffic = opts.traffic ? startTraffic(store, opts.traffic) : undefined;
+  } catch (e) {
+    await monitor.stop();
+    await store.close().catch(() => undefined);
+    throw e;
+  }
   const server = createAdaptorServer({ fetch: app.fetch, hostname: host, serverOptions: { keepAlive: true } }) as Server;
   // Longer than typical client pools' idle timeout, so clients rarely reuse a socket the server is closing.
   server.keepAliveTimeout = 65_000;
@@ -66,6 +78,7 @@ export async function serveSandbox(opts: SandboxServerOptions = {}): Promise<San
     });
   } catch (e) {
     await monitor.stop();
+    await traffic?.stop().catch(() => undefined);
     await store.close();
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE') throw new ExitError(`port ${opts.port ?? 4010} on ${host} is in use: stop what listens there, or pass --port 0 for any free port`);
@@ -78,13 +91,20 @@ export async function serveSandbox(opts: SandboxServerOptions = {}): Promise<San
     port,
     store,
     faultStats,
+    traffic,
     async close() {
       await monitor.stop();
+      // The server still closes, and the state is still written, when the traffic's last write failed.
+      const trafficFailure = await traffic?.stop().then(
+        () => undefined,
+        (e: Error) => e,
+      );
       const closed = new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())));
       // Idle keep-alive sockets would hold close() open; requests in flight still finish.
       server.closeIdleConnections();
       await closed;
       await store.close();
+      if (trafficFailure !== undefined) throw trafficFailure;
     },
   };
 }

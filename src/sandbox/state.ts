@@ -149,6 +149,8 @@ interface Snapshot {
   deliveries?: WebhookDelivery[];
   legacyApiKeys?: Record<string, Permission>;
   products?: unknown[];
+  /** Kept for other modules (traffic metrics: metrics.ts), written as they serialise. */
+  sections?: Record<string, unknown>;
 }
 
 export const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
@@ -304,6 +306,8 @@ export class SandboxStore {
   hasSequences = false;
   /** Installed by the app (sequences.ts), so every path that changes a provider keeps sequences in step. */
   observer: ProviderObserver | undefined;
+  /** Parts of the state file other modules own (metrics.ts), as loaded or as they serialise (toJSON). */
+  readonly sections = new Map<string, unknown>();
 
   // Group commit: every mutation bumps `generation`; flush() returns once a write that started
   // at or after the caller's mutation has landed, and concurrent callers share that write.
@@ -499,6 +503,7 @@ export class SandboxStore {
       for (const q of s.sequences) this.routing.set(routingKey(q.product, q.destination), q);
       this.hasSequences = true;
     }
+    if (typeof s.sections === 'object' && s.sections !== null) for (const [k, v] of Object.entries(s.sections)) this.sections.set(k, v);
     // Written at the next flush (at the latest when the run closes the store).
     if (upgraded) this.bump();
   }
@@ -867,6 +872,22 @@ export class SandboxStore {
     return toApi(p);
   }
 
+  /**
+   * Served transactions (traffic.ts): each provider's lastActivityAt, and whatever sections changed,
+   * in one durable write. Not a change of the provider's configuration, so its version and ETag stay.
+   */
+  async recordActivity(activity: ReadonlyMap<string, string>): Promise<void> {
+    for (const [id, at] of activity) {
+      const i = this.byId.get(id);
+      const p = i === undefined ? undefined : this.providers.items[i];
+      if (!p || (p.lastActivityAt !== null && p.lastActivityAt >= at)) continue;
+      p.lastActivityAt = at;
+      this.providers.changed(i!);
+    }
+    this.generation += 1;
+    await this.flush();
+  }
+
   private touch(p: StoredProvider, at: string): StoredProvider {
     p.version += 1;
     p.updatedAt = at;
@@ -893,7 +914,7 @@ export class SandboxStore {
       ...this.providers.encode(),
       Buffer.from('\n],\n"idempotency":[\n'),
       ...this.replies.encode(),
-      Buffer.from(`\n],\n"sequences":${JSON.stringify(this.sequences())},\n${this.accountJson()}`),
+      Buffer.from(`\n],\n"sequences":${JSON.stringify(this.sequences())},\n${this.accountJson()},\n"sections":${JSON.stringify(Object.fromEntries(this.sections))}`),
     ];
   }
 

@@ -91,16 +91,18 @@ export function runCli(args: string[], opts: { cwd: string; env?: Record<string,
 export interface ServedSandbox {
   url: string;
   dataFile: string;
+  /** What the server printed so far (after stop(): all of it). */
+  output(): string;
   stop(): Promise<void>;
 }
 
 /** `paystrator-gitops sandbox --port 0` as a separate process. */
-export async function serveSandbox(extraArgs: string[] = []): Promise<ServedSandbox> {
+export async function serveSandbox(extraArgs: string[] = [], extraEnv: Record<string, string> = {}): Promise<ServedSandbox> {
   const dir = await tempDir('sandbox-');
   const dataFile = path.join(dir, 'sandbox.json');
   const child: ChildProcess = spawn(process.execPath, [CLI, 'sandbox', '--port', '0', '--data', dataFile, ...extraArgs], {
     cwd: dir,
-    env: { PATH: process.env.PATH ?? '', NO_COLOR: '1' },
+    env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', ...extraEnv },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let log = '';
@@ -121,6 +123,7 @@ export async function serveSandbox(extraArgs: string[] = []): Promise<ServedSand
   return {
     url,
     dataFile,
+    output: () => log,
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();

@@ -5,7 +5,13 @@ import { decimalFlag, integerFlag } from '../numbers.js';
 import type { FaultOptions } from '../../sandbox/faults.js';
 import { publicIPv4Problem } from '../../model/ipv4.js';
 
-export type SandboxFlags = { port: number; data: string; requestAddress?: string; clients?: number } & Omit<FaultOptions, 'retryAfterSeconds'> & { retryAfter?: number };
+export type SandboxFlags = { port: number; data: string; requestAddress?: string; clients?: number } & Omit<FaultOptions, 'retryAfterSeconds'> & { retryAfter?: number } & TrafficFlags;
+
+export interface TrafficFlags {
+  trafficRate?: number;
+  trafficHistory?: number;
+  rejectCredential?: string[];
+}
 
 const env = (flag: string) => `PAYSTRATOR_SANDBOX_${flag.replace(/^--/, '').replaceAll('-', '_').toUpperCase()}`;
 
@@ -36,7 +42,16 @@ export function withFaultOptions(cmd: Command): Command {
     .addOption(opt('--rps-limit <n>', 'API requests accepted per second; more get 429', number('--rps-limit', 1, 1_000_000, true)))
     .addOption(opt('--maintenance-flip-rate <rate>', 'per monitoring tick, the chance that each provider flips to or from MAINTENANCE (by MONITOR)', rate('--maintenance-flip-rate')))
     .addOption(opt('--maintenance-flip-interval-ms <ms>', 'monitoring tick (default 1000)', number('--maintenance-flip-interval-ms', 10, 3_600_000, true)))
-    .addOption(opt('--seed <n>', 'seed of the fault generator (default: random, printed)', number('--seed', 0, 2 ** 31 - 1, true)));
+    .addOption(opt('--seed <n>', 'seed of the fault generator and the traffic simulator (default: random, printed)', number('--seed', 0, 2 ** 31 - 1, true)))
+    .addOption(opt('--traffic-rate <n>', 'simulated transactions per second, routed through the sequences (0 to 10000)', number('--traffic-rate', 0, 10_000, false)))
+    .addOption(opt('--traffic-history <days>', 'days of past traffic synthesised at start into an empty metrics store (0 to 30; needs --traffic-rate)', number('--traffic-history', 0, 30, true)))
+    // No environment variable: a repeatable flag; the values are secrets and are never printed.
+    .addOption(
+      new Option('--reject-credential <value>', 'a credential value the simulated integrations refuse (repeatable); never printed').argParser((v: string, prev: string[] | undefined) => [
+        ...(prev ?? []),
+        v,
+      ]),
+    );
 }
 
 /** The flags of what the sandbox pretends about the account's callers. */

@@ -1,6 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { describeFaults, describeFaultStats, type FaultOptions } from '../../sandbox/faults.js';
 import { serveSandbox } from '../../sandbox/server.js';
+import { describeTraffic, describeTrafficStats, trafficOptions } from '../../sandbox/traffic.js';
 import type { Io } from '../io.js';
 import { lockWaitNotice } from '../lock-notice.js';
 import { lockTimeoutFromEnv } from '../../sandbox/lock.js';
@@ -9,11 +10,14 @@ import { clientKeys, DEFAULT_REQUEST_ADDRESS, SANDBOX_RO_KEY, SANDBOX_RW_KEY } f
 import type { SandboxFlags } from './sandbox-options.js';
 
 export async function sandboxCommand(io: Io, o: SandboxFlags): Promise<number> {
-  const { port, data, retryAfter, requestAddress, clients, ...rest } = o;
+  const { port, data, retryAfter, requestAddress, clients, trafficRate, trafficHistory, rejectCredential, ...rest } = o;
   const faults: FaultOptions = { ...rest, seed: o.seed ?? randomInt(2 ** 31), ...(retryAfter !== undefined ? { retryAfterSeconds: retryAfter } : {}) };
+  // Also from the environment, one value a line: a flag's value is visible to other users in `ps`.
+  const rejectFromEnv = (io.env.PAYSTRATOR_SANDBOX_REJECT_CREDENTIALS ?? '').split(/\r?\n/).filter((v) => v !== '');
+  const traffic = trafficOptions({ trafficRate, trafficHistory, rejectCredential: [...(rejectCredential ?? []), ...rejectFromEnv] }, faults.seed!);
   const timeoutSeconds = lockTimeoutFromEnv(io.env);
   // The state file stays locked while the server runs: a CLI run on the same file waits for it.
-  const server = await serveSandbox({ port, dataFile: data, faults, ...(requestAddress ? { requestAddress } : {}), ...(clients !== undefined ? { clients } : {}), lock: { onWait: lockWaitNotice(io), ...(timeoutSeconds !== undefined ? { timeoutSeconds } : {}) } });
+  const server = await serveSandbox({ port, dataFile: data, faults, ...(requestAddress ? { requestAddress } : {}), ...(clients !== undefined ? { clients } : {}), ...(traffic ? { traffic } : {}), lock: { onWait: lockWaitNotice(io), ...(timeoutSeconds !== undefined ? { timeoutSeconds } : {}) } });
   const injected = describeFaults(faults);
   const hosted = server.store.companies.slice(1).map((c) => {
     const keys = clientKeys(c.companyInfo.id);
@@ -28,6 +32,7 @@ export async function sandboxCommand(io: Io, o: SandboxFlags): Promise<number> {
       `  calls seen from ${requestAddress ?? DEFAULT_REQUEST_ADDRESS} (the IP whitelist must hold it)\n` +
       (hosted.length ? `  clients (their keys; the page shows Dummy Company):\n${hosted.join('')}` : '') +
       (injected.length ? `  faults:         ${injected.join('\n                  ')}\n` : '') +
+      (traffic ? `  traffic:        ${describeTraffic(traffic)}\n` : '') +
       'Press Ctrl+C to stop.\n',
   );
   await new Promise<void>((resolve) => {
@@ -37,5 +42,6 @@ export async function sandboxCommand(io: Io, o: SandboxFlags): Promise<number> {
   });
   await server.close();
   if (injected.length) io.out(`Faults injected: ${describeFaultStats(server.faultStats)}\n`);
+  if (server.traffic) io.out(`Traffic simulated: ${describeTrafficStats(server.traffic.engine.stats)}\n`);
   return 0;
 }
