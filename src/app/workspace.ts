@@ -231,6 +231,8 @@ export interface PlanRun {
   /** Live state the plan was computed against (the safety checks need all of it). */
   live: LiveProvider[];
   secrets: ResolvedSecrets;
+  /** What the plan's fingerprints were made with (a rollback checks a store version against them). */
+  fingerprinter: Fingerprinter;
   connection: Connection;
   warnings: Diagnostic[];
 }
@@ -267,7 +269,7 @@ export async function computePlan(ws: Workspace, opts: { prune?: boolean; target
     const slow = fingerprinter.derivations >= SLOW_FINGERPRINTS
       ? [warning(`${fingerprinter.derivations} secret fingerprints were derived with scrypt (tens of milliseconds each): set policy.fingerprintKey to make them instant`, { file: path.basename(ws.config.file), field: 'policy.fingerprintKey', rule: 'fingerprint' })]
       : [];
-    return { plan: withCheckNotes(plan, live, ws.policy), live, secrets, connection, warnings: [...ws.warnings, ...warnings, ...slow] };
+    return { plan: withCheckNotes(plan, live, ws.policy), live, secrets, fingerprinter, connection, warnings: [...ws.warnings, ...warnings, ...slow] };
   } catch (e) {
     await connection.close();
     throw e;

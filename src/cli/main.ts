@@ -103,6 +103,7 @@ function program(io: Io, setCode: (code: number) => void): Command {
     .option('--prune', 'deactivate managed providers that were removed from git')
     .option('--adopt <name>', 'take over this live provider that git does not manage yet (repeatable; not with a saved plan)', collect, [] as string[])
     .option('--override-window <reason>', 'apply inside a closed change window (policy.windows); the reason is recorded on every write')
+    .option('--progressive', 'one step at a time, each watched against live metrics (policy.rollout); a step that hurts payments is rolled back')
     .action(async (planFile: string | undefined, o: ApplyFlags) => setCode(await (await import('./commands/apply.js')).applyCommand(io, globals(), planFile, o)));
 
   registerAdoptCommands(cmd, io, globals, setCode);

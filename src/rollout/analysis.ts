@@ -72,9 +72,22 @@ export function analyseStep(scope: StepScope, before: readonly MetricRow[], afte
   const rows = after.filter(inScope(scope));
   const f = figures(rows);
   const reasons: string[] = [];
-  const carriedBefore = new Set(before.filter(inScope(scope)).filter((r) => r.transactions > 0).map((r) => r.providerName));
-  const carriesAfter = new Set(rows.filter((r) => r.transactions > 0).map((r) => r.providerName));
-  for (const name of [...carriedBefore].sort()) if (!carriesAfter.has(name)) reasons.push(`${name} carried traffic before the step and carries none after it`);
+  // Carrying traffic is serving it: a provider offered payments that it fails all of carries none.
+  // Judged on the provider's share of what the scope served before the step: a fallback that served
+  // a few failovers in the last hour is not expected to serve any in a short window, and its
+  // silence is no sign. Expected = share x transactions after; only an expectation of at least
+  // minTransactions counts, compared as integers.
+  const servedBefore = new Map<string, number>();
+  for (const r of before.filter(inScope(scope))) servedBefore.set(r.providerName, (servedBefore.get(r.providerName) ?? 0) + r.successes);
+  const totalBefore = [...servedBefore.values()].reduce((a, b) => a + b, 0);
+  const servedAfter = new Map<string, number>();
+  for (const r of rows) servedAfter.set(r.providerName, (servedAfter.get(r.providerName) ?? 0) + r.successes);
+  for (const [name, served] of [...servedBefore].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    if (served === 0 || (servedAfter.get(name) ?? 0) > 0) continue;
+    if (BigInt(served) * BigInt(f.transactions) >= BigInt(t.minTransactions) * BigInt(totalBefore) && f.transactions > 0) {
+      reasons.push(`${name} served payments before the step and serves none after it`);
+    }
+  }
   if (f.transactions >= t.minTransactions && f.transactions > 0) {
     const scale = 10n ** BigInt(MAX_SCALE);
     if (BigInt(f.successes) * scale < thresholdScaled(t.minSuccessRate) * BigInt(f.transactions)) {

@@ -48,10 +48,20 @@ describe('step analysis', () => {
     expect(v).toMatchObject({ outcome: 'fail', reasons: ['success rate 96.0% (96 of 100) is below 97.0%'] });
   });
 
-  test('a provider that carried traffic and carries none after the step fails it, whatever the rate', () => {
+  test('a provider that served payments and serves none after the step fails it, whatever the rate', () => {
     const before = [row('Xendit', 'VIRTUAL_ACCOUNT', 50, 50), row('BCA', 'VIRTUAL_ACCOUNT', 50, 50)];
     const after = [row('Xendit', 'VIRTUAL_ACCOUNT', 0, 0), row('BCA', 'VIRTUAL_ACCOUNT', 100, 100)];
-    expect(analyseStep(scope, before, after)).toMatchObject({ outcome: 'fail', reasons: ['Xendit carried traffic before the step and carries none after it'] });
+    expect(analyseStep(scope, before, after)).toMatchObject({ outcome: 'fail', reasons: ['Xendit served payments before the step and serves none after it'] });
+    // Offered payments it fails all of: it serves none either (a rejected credential).
+    const offered = [row('Xendit', 'VIRTUAL_ACCOUNT', 40, 0), row('BCA', 'VIRTUAL_ACCOUNT', 1000, 1000)];
+    expect(analyseStep(scope, before, offered).outcome).toBe('fail');
+  });
+
+  test('a fallback that served a few failovers before is not expected to serve in a short window', () => {
+    const before = [row('Xendit', 'VIRTUAL_ACCOUNT', 1000, 995), row('BCA', 'VIRTUAL_ACCOUNT', 5, 5)];
+    const after = [row('Xendit', 'VIRTUAL_ACCOUNT', 75, 75)];
+    // BCA's share (5 of 1000) of 75 transactions is under one: its silence is no sign.
+    expect(analyseStep(scope, before, after).outcome).toBe('pass');
   });
 
   test('too few transactions to judge: wait', () => {

@@ -23,6 +23,11 @@ export interface SecretStore {
    * `requests`: one value or error per request, in the same order.
    */
   readMany?(requests: SecretRequest[]): Promise<Array<Sensitive | SecretStoreError>>;
+  /**
+   * Stores that keep versions (Vault KV v2): the versions before the current one, newest first,
+   * to read with `read({ name, version })`. Absent: the store keeps no history to go back to.
+   */
+  earlierVersions?(name: string, limit?: number): Promise<Array<string | number>>;
 }
 
 export type SecretFailure = 'not-found' | 'auth' | 'unreachable' | 'invalid' | 'key-not-found';

@@ -61,6 +61,23 @@ export class VaultStore implements SecretStore {
     throw this.#failure(res.status, res.json, version === undefined ? 'no such secret' : `no such secret or version ${version} (or it was deleted)`);
   }
 
+  /**
+   * The versions before the current one, newest first (at most `limit`): where a rollback looks
+   * for the value that was live before a change (apply --progressive). Deleted versions are
+   * skipped by the reads that follow, not here.
+   */
+  async earlierVersions(name: string, limit = 10): Promise<number[]> {
+    const path = `${this.#path(this.opts.mount, 'mount')}/data/${this.#path(name, 'secret name')}`;
+    const token = await this.token();
+    const res = await this.#limit.run(() => storeRequest(this.#label, { method: 'GET', url: `${this.#base}/v1/${path}`, headers: this.#headers(token) }, this.#timeout));
+    if (res.status !== 200) throw this.#failure(res.status, res.json, 'no such secret');
+    const current = (res.json as { data?: { metadata?: { version?: unknown } } } | undefined)?.data?.metadata?.version;
+    if (typeof current !== 'number' || !Number.isInteger(current) || current < 1) return [];
+    const out: number[] = [];
+    for (let v = current - 1; v >= 1 && out.length < limit; v--) out.push(v);
+    return out;
+  }
+
   /** The client token: the configured one, or one AppRole login shared by all reads. */
   private token(): Promise<Sensitive> {
     this.#token ??= this.#login();

@@ -32,6 +32,8 @@ export interface ApplyFlags {
   allowServiceOutage?: boolean;
   /** Apply inside a closed change window; the reason is recorded on every write. */
   overrideWindow?: string;
+  /** One step at a time, each judged against live metrics (cli/progressive.ts). */
+  progressive?: boolean;
 }
 
 async function confirm(io: Io, env: string): Promise<boolean> {
@@ -88,6 +90,10 @@ export async function applyCommand(io: Io, g: GlobalOptions, planFile: string | 
       return 1;
     }
     io.out(`\nApplying to environment "${ws.envName}"...\n`);
+    if (o.progressive) {
+      const audit = await auditContext(io.env, ws.config.dir, now, window.refused ? o.overrideWindow!.trim() : undefined);
+      return await (await import('../progressive.js')).progressiveApply(io, ws, run, plan, { audit, ...(o.parallelism ? { parallelism: o.parallelism } : {}) });
+    }
     const client = run.connection.client;
     // One phase per kind, in the registry's dependency order; a phase after a failed one is told
     // so (a sequence may name the provider that was not created).

@@ -1,0 +1,117 @@
+// apply --progressive end to end, over HTTP against a sandbox simulating traffic (seeded): fee
+// changes pass their analyses one step at a time and land; a credential change to a value the
+// sandbox's integrations reject fails its analysis, is rolled back to the previous secret version
+// in Vault (KV v2 fake), and the report and rollback record say what live holds. Counts and
+// texts only, never timings: the analysis window is one second here.
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { canaries, runCli, serveSandbox, workspace, type ServedSandbox } from '../../helpers/cli.js';
+import { providerYaml } from '../../helpers/fixtures.js';
+import { FakeVault, serveVault } from '../../servers/vault.js';
+import type { LocalServer } from '../../servers/harness.js';
+
+const RW = 'psk_sandbox_rw_0000000000000000';
+
+const vaultProvider = (name: string, percent: string) =>
+  providerYaml({ name, services: ['EWALLET'], percent }).replace(
+    'clientSecret: { secretRef: { store: env, name: XENDIT_SECRET } }',
+    `clientSecret: { secretRef: { store: vault, name: payments/${name.toLowerCase().replaceAll(' ', '-')}, key: clientSecret } }`,
+  );
+
+const config = (url: string, vault: string) => `environments:
+  http:
+    endpoint: ${url}
+    client: dummy-company
+    apiKey: { secretRef: { store: env, name: PAYSTRATOR_API_KEY } }
+    providers: providers/**/*.yaml
+secretStores:
+  env: { type: env }
+  vault: { type: vault, address: ${vault}, mount: secret, token: { secretRef: { store: env, name: VAULT_TOKEN } } }
+policy:
+  rollout: { interval: 1s, minSuccessRate: 0.9, minTransactions: 5 }
+`;
+
+interface Row {
+  providerName: string;
+  service: string;
+  transactions: number;
+  successes: number;
+}
+
+async function metrics(url: string): Promise<Row[]> {
+  const res = await fetch(`${url}/v1/metrics?window=1h`, { headers: { authorization: `Bearer ${RW}` } });
+  return ((await res.json()) as { data: Row[] }).data;
+}
+
+describe('apply --progressive over HTTP with simulated traffic', () => {
+  const [good1, good2, good3, bad, vaultToken] = canaries() as [string, string, string, string, string];
+  const vault = new FakeVault();
+  let v: LocalServer;
+  let sandbox: ServedSandbox;
+  let dir: string;
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    vault.tokens.add(vaultToken);
+    vault.put('secret', 'payments/wallet-first', { clientSecret: good1 });
+    vault.put('secret', 'payments/wallet-second', { clientSecret: good2 });
+    vault.put('secret', 'payments/wallet-third', { clientSecret: good3 });
+    v = await serveVault(vault);
+    sandbox = await serveSandbox(['--traffic-rate', '400', '--seed', '7'], { PAYSTRATOR_SANDBOX_REJECT_CREDENTIALS: bad });
+    env = { PAYSTRATOR_API_KEY: RW, VAULT_TOKEN: vaultToken };
+    dir = await workspace({
+      'paystrator.yaml': config(sandbox.url, v.url),
+      'providers/first.yaml': vaultProvider('Wallet First', '1.5'),
+      'providers/second.yaml': vaultProvider('Wallet Second', '2'),
+      'providers/third.yaml': vaultProvider('Wallet Third', '2.5'),
+    });
+    const apply = await runCli(['apply', '--env', 'http', '--auto-approve'], { cwd: dir, env });
+    expect(apply.code, apply.stdout + apply.stderr).toBe(0);
+  }, 60_000);
+
+  afterAll(async () => {
+    await sandbox?.stop();
+    await v?.stop();
+  });
+
+  it('three fee changes: one step each, least traffic first, every analysis passes, all land', async () => {
+    for (const [file, name, percent] of [['first', 'Wallet First', '1.6'], ['second', 'Wallet Second', '2.1'], ['third', 'Wallet Third', '2.6']] as const) {
+      await import('node:fs/promises').then((fs) => fs.writeFile(path.join(dir, `providers/${file}.yaml`), vaultProvider(name, percent)));
+    }
+    const r = await runCli(['apply', '--env', 'http', '--auto-approve', '--progressive'], { cwd: dir, env });
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toContain('Progressive apply: one step at a time, each watched for 1s');
+    expect(r.stdout.match(/^\[\d\/3\] provider Wallet /gm)).toHaveLength(3);
+    // The sequence routes First, then Second, then Third: Third carries the least, so it goes first.
+    expect(r.stdout.indexOf('[1/3] provider Wallet Third')).toBeGreaterThan(-1);
+    expect(r.stdout.match(/^ {2}pass: \d+ transactions, [\d.]+% succeeded$/gm)).toHaveLength(3);
+    expect(r.stdout).toContain('Progressive apply complete: 3 steps applied and judged healthy.');
+    const plan = await runCli(['plan', '--env', 'http', '--detailed-exitcode'], { cwd: dir, env });
+    expect(plan.code, plan.stdout).toBe(0);
+  }, 120_000);
+
+  it('a credential the integration rejects fails its step; the secret goes back to the Vault version that was live', async () => {
+    vault.put('secret', 'payments/wallet-first', { clientSecret: bad });
+    const r = await runCli(['apply', '--env', 'http', '--auto-approve', '--progressive'], { cwd: dir, env });
+    expect(r.code, r.stdout + r.stderr).toBe(1);
+    expect(r.stdout).toMatch(/\[1\/1\] provider Wallet First \(watching EWALLET\)\n {2}applied\n/);
+    expect(r.stdout).toMatch(/ {2}FAIL: .*Wallet First served payments before the step and serves none after it/);
+    expect(r.stdout).toContain('  rolled back: Wallet First: clientSecret back to the store version that was live\n');
+    expect(r.stdout).toContain('Live now holds:\n  - Wallet First: clientSecret back to the store version that was live\n');
+    expect(r.stderr).toContain('Progressive apply stopped at step 1 (provider Wallet First): rolled back.');
+    const record = JSON.parse(await readFile(path.join(dir, '.paystrator/rollback-http.json'), 'utf8')) as { step: { title: string }; reasons: string[]; figures: { transactions: number; successes: number }; actions: { ok: boolean }[] };
+    expect(record.step.title).toBe('provider Wallet First');
+    expect(record.actions.every((a) => a.ok)).toBe(true);
+    expect(record.figures.transactions).toBeGreaterThan(record.figures.successes);
+    // Live has the good secret again: the first wallet serves payments once more, so routing no longer fails over past it.
+    const before = (await metrics(sandbox.url)).find((m) => m.providerName === 'Wallet First' && m.service === 'EWALLET')!;
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const after = (await metrics(sandbox.url)).find((m) => m.providerName === 'Wallet First' && m.service === 'EWALLET')!;
+    expect(after.successes).toBeGreaterThan(before.successes);
+    // Git still says the rejected value: the next plan wants it again, and says so.
+    const plan = await runCli(['plan', '--env', 'http', '--detailed-exitcode'], { cwd: dir, env });
+    expect(plan.code).toBe(2);
+    expect(plan.stdout).toContain('~ update Wallet First');
+  }, 120_000);
+});
