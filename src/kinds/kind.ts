@@ -68,12 +68,6 @@ export interface ApplyContext {
 /** 'written': live now holds the change; 'unchanged': it already did; 'failed': it does not (told through onEvent). */
 export type ResourceOutcome = 'written' | 'unchanged' | 'failed';
 
-/** One edit of a declared document, for `drift --write`: set (or, with value undefined, remove) the node at path. */
-export interface DocumentEdit {
-  path: (string | number)[];
-  value: unknown;
-}
-
 /** A file `import` writes: its documents (plain values, written as YAML) under a header comment. */
 export interface ImportedFile {
   file: string;
@@ -101,10 +95,11 @@ export interface ResourceKind<D = unknown, L = unknown> extends KindHandler<Reso
   stale: ResourceStaleCheck;
   /** Carries out one change; safe to repeat (If-Match, Idempotency-Key), never overwrites a concurrent change. */
   apply(change: ResourceChange, client: PaystratorClient, ctx: ApplyContext): Promise<ResourceOutcome>;
-  /** Live vs git, for each declaration. */
+  /**
+   * Live vs git, for each declaration. Each drifted field is a dotted path into the document, so
+   * `drift --write` (drift/write.ts) writes the live value there for every kind alike.
+   */
   drift(declared: readonly DeclaredDocument<D>[], live: L): ResourceDrift[];
-  /** `drift --write`: the edits that bring a declaration to the live values. */
-  writeBack(drift: ResourceDrift, live: L): DocumentEdit[];
   /** `import`: the files that declare the live state (none when live holds nothing to declare). */
   importFiles(live: L): ImportedFile[];
 }

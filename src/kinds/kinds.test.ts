@@ -22,7 +22,7 @@ const input = (over: Partial<AccountPlanInput> = {}): AccountPlanInput => ({
 
 describe('kinds', () => {
   test('apply runs providers before sequences, whatever order the registry lists them in', () => {
-    expect(applyOrder()).toEqual(['Provider', 'Sequence']);
+    expect(applyOrder()).toEqual(['Provider', 'Sequence', 'Webhooks', 'IpWhitelist']);
     expect(applyOrder({ Sequence: KINDS.Sequence, Provider: KINDS.Provider })).toEqual(['Provider', 'Sequence']);
     expect(() => applyOrder({ ...KINDS, Provider: { ...KINDS.Provider, after: ['Sequence'] } })).toThrow(/cycle/);
   });
@@ -62,7 +62,7 @@ const fakeKind: ResourceKind<{ names: string[] }, FakeLive> = {
   document: {
     kind: 'Webhooks',
     cardinality: 'one',
-    validate: (file, doc) => ({ diagnostics: [], value: { kind: 'Webhooks', name: 'Webhooks', file, ...doc.pos([]), value: doc.value as { names: string[] } } }),
+    validate: (_file, doc) => ({ diagnostics: [], value: doc.value as { names: string[] } }),
   },
   declaredInputs: (declared) => declared.map((d) => d.value.names),
   readLive: () => Promise.resolve({ names: [], version: 1 }),
@@ -79,11 +79,10 @@ const fakeKind: ResourceKind<{ names: string[] }, FakeLive> = {
   stale: defaultResourceStale,
   apply: () => Promise.resolve('written' as const),
   drift: () => [],
-  writeBack: () => [],
   importFiles: () => [],
 };
-const withFake: KindHandlers = { ...KINDS, Webhooks: fakeKind };
-const declared = (names: string[], line = 2): DeclaredDocument<{ names: string[] }> => ({ kind: 'Webhooks', name: 'Webhooks', file: 'settings/w.yaml', line, col: 1, value: { names } });
+const withFake: KindHandlers = { Provider: KINDS.Provider, Sequence: KINDS.Sequence, Webhooks: fakeKind };
+const declared = (names: string[], line = 2): DeclaredDocument<{ names: string[] }> => ({ kind: 'Webhooks', name: 'Webhooks', file: 'settings/w.yaml', index: 0, line, col: 1, value: { names } });
 const settings = (names: string[], live: FakeLive = { names: ['a'], version: 4 }, line = 2) =>
   input({ sequences: [], kinds: withFake, resources: [declared(names, line)], liveResources: new Map([['Webhooks', live]]) });
 

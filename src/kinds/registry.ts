@@ -1,9 +1,11 @@
 // The kinds, and the order their apply phases run in: each after the kinds it names in `after`.
 import type { DocumentKind } from '../load/documents.js';
-import type { ProviderChange, ResourceChange, SequenceChange } from '../plan/plan.js';
+import type { ProviderChange, SequenceChange } from '../plan/plan.js';
 import type { Plan } from '../plan/plan.js';
 import { defaultResourceStale, type ResourceStaleCheck } from '../plan/stale-resources.js';
+import { ipWhitelistKind } from './ip-whitelist.js';
 import type { KindHandler, KindName, ResourceKind, ResourceKindName } from './kind.js';
+import { webhooksKind } from './webhooks.js';
 
 export const providerKind: KindHandler<ProviderChange> = {
   kind: 'Provider',
@@ -28,7 +30,12 @@ export type KindHandlers = {
   Sequence: KindHandler<SequenceChange>;
 } & { [K in ResourceKindName]?: ResourceKind };
 
-export const KINDS: KindHandlers = { Provider: providerKind, Sequence: sequenceKind };
+export const KINDS: KindHandlers = {
+  Provider: providerKind,
+  Sequence: sequenceKind,
+  Webhooks: webhooksKind,
+  IpWhitelist: ipWhitelistKind,
+};
 
 /** The kinds in dependency order (a stable topological sort; a cycle is a bug, thrown). */
 export function applyOrder(kinds: KindHandlers = KINDS): KindName[] {
@@ -66,5 +73,4 @@ export function pendingOf(plan: Plan, kind: KindName, kinds: KindHandlers = KIND
   return h ? h.changes(plan).filter((c) => h.pending(c)).length : 0;
 }
 
-/** The part of a plan's resources that is this kind's, for a ResourceKind's `changes`. */
-export const resourcesOf = (plan: Plan, kind: ResourceKindName): readonly ResourceChange[] => (plan.resources ?? []).filter((r) => r.kind === kind);
+export { resourcesOf } from './resources.js';

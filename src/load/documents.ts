@@ -1,9 +1,15 @@
 // Documents of the kinds beyond Provider and Sequence (Webhooks, IpWhitelist, ApiKey, ...). The
 // loader knows them only through this interface: each kind's handler (src/kinds/) brings its own
 // validation, so a new kind plugs in without a branch here.
-import type { Catalog } from '../catalog/catalog.js';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { ValidateFunction } from 'ajv/dist/2020.js';
+import { schemasDir, type Catalog } from '../catalog/catalog.js';
 import { error, type Diagnostic } from '../diagnostics.js';
+import { schemaIssues, schemas, toDiagnostic, type Issue } from './schema.js';
 import type { Position, YamlDocument } from './yaml.js';
+
+export type { Issue } from './schema.js';
 
 /** What a document's validation may depend on besides the document. */
 export interface DocumentContext {
@@ -18,6 +24,8 @@ export interface DocumentContext {
 export interface DeclaredDocument<T = unknown> extends Position {
   kind: string;
   file: string;
+  /** 0-based index of the document in its file (drift --write edits that one). */
+  index: number;
   /** The document's identity: metadata.name, or the kind itself for a kind there is one of. */
   name: string;
   value: T;
@@ -28,8 +36,16 @@ export interface DocumentKind<T = unknown> {
   readonly kind: string;
   /** 'one': at most one document per environment (Webhooks, IpWhitelist); 'named': unique metadata.name. */
   readonly cardinality: 'one' | 'named';
-  /** Shape (its JSON Schema) and rules a schema cannot say, each error at its line; never throws for bad input. */
-  validate(file: string, doc: YamlDocument, ctx: DocumentContext): { diagnostics: Diagnostic[]; value?: DeclaredDocument<T> };
+  /**
+   * Shape (its JSON Schema) and rules a schema cannot say, each error at its line; never throws
+   * for bad input. `value` when the document is valid; `name` for a 'named' kind.
+   */
+  validate(file: string, doc: YamlDocument, ctx: DocumentContext): { diagnostics: Diagnostic[]; value?: T; name?: string };
+}
+
+/** A valid document as the loader keeps it: its value, identity and place. */
+export function declared<T>(kind: DocumentKind<T>, file: string, doc: YamlDocument, value: T, name?: string): DeclaredDocument<T> {
+  return { kind: kind.kind, file, index: doc.index, ...doc.pos([]), name: name ?? kind.kind, value };
 }
 
 /**
@@ -56,4 +72,23 @@ export function checkCardinality(kinds: readonly DocumentKind[], declared: reado
     }
   }
   return out;
+}
+
+const validators = new Map<string, ValidateFunction>();
+
+/**
+ * A kind's document against its schema in schemas/ (compiled on first use, so runs without such
+ * documents never compile it), plus the kind's own issues; every one at its line.
+ */
+export function checkDocument(file: string, doc: YamlDocument, schemaFile: string, rules: (value: unknown, schemaIssues: readonly Issue[]) => Issue[]): Diagnostic[] {
+  let validate = validators.get(schemaFile);
+  if (!validate) {
+    const schema = JSON.parse(readFileSync(path.join(schemasDir, schemaFile), 'utf8')) as { $id: string };
+    const { ajv } = schemas();
+    validate = ajv.getSchema(schema.$id) ?? ajv.compile(schema);
+    validators.set(schemaFile, validate);
+  }
+  validate(doc.value);
+  const issues = schemaIssues(validate.errors, doc.value);
+  return [...issues, ...rules(doc.value, issues)].map((i) => toDiagnostic(i, file, doc));
 }

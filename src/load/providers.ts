@@ -10,7 +10,7 @@ import { parseDecimal } from '../model/decimal.js';
 import type { CredentialState, DesiredProvider, FeeState, SecretRefTarget, SourcePosition } from '../model/state.js';
 import { quickParseYaml } from './quickyaml.js';
 import type { DesiredSequence } from '../model/sequence.js';
-import { checkCardinality, type DeclaredDocument, type DocumentContext, type DocumentKind } from './documents.js';
+import { checkCardinality, declared, type DeclaredDocument, type DocumentContext, type DocumentKind } from './documents.js';
 import { byLocation, schemas } from './schema.js';
 import { checkSequences, isSequenceDocument, validateSequenceDocument } from './sequences.js';
 import { decodeYamlBytes } from './text.js';
@@ -164,7 +164,7 @@ function checkDocuments(file: string, docs: YamlDocument[], opts: LoadFileOption
     if (other && opts.documentContext) {
       const r = other.validate(file, doc, opts.documentContext);
       result.errors.push(...r.diagnostics);
-      if (r.value) result.resources.push(r.value);
+      if (r.value !== undefined && !r.diagnostics.some((d) => d.severity === 'error')) result.resources.push(declared(other, file, doc, r.value, r.name));
       continue;
     }
     if (isSequenceDocument(doc.value)) {
@@ -193,6 +193,8 @@ export async function loadProviders(opts: LoadProvidersOptions): Promise<Result<
 export interface DesiredFiles extends Result<{ providers: DesiredProvider[]; sequences: DesiredSequence[]; resources: DeclaredDocument[] }> {
   /** Every provider name declared and where, valid document or not (import skips them). */
   declared: NamedAt[];
+  /** The valid documents of the other kinds, even when some file has errors (import skips their kinds). */
+  declaredResources?: DeclaredDocument[];
 }
 
 /** Providers and sequences of every file matched by the patterns, with the rules across files. */
@@ -249,5 +251,5 @@ export async function loadDesiredFiles(opts: LoadProvidersOptions): Promise<Desi
   }
   errors.sort(byLocation);
   warnings.sort(byLocation);
-  return { value: errors.length ? undefined : { providers, sequences, resources }, errors, warnings, declared: names };
+  return { value: errors.length ? undefined : { providers, sequences, resources }, errors, warnings, declared: names, declaredResources: resources };
 }

@@ -29,6 +29,8 @@ export function registerAdoptCommands(cmd: Command, io: Io, globals: () => Globa
     .option('--dry-run', 'print the unified diff of every file import would write, and write nothing')
     .option('--quiet', 'do not print the diff of the files written')
     .option('--detailed-exitcode', 'with --dry-run: exit 2 when there are files to write')
+    .option('--kind <kind>', 'also write this account setting from live: Webhooks, IpWhitelist (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option('--all-kinds', 'write every kind: providers and every account setting')
     .action(async (o: ImportFlags) => setCode(await (await import('./import.js')).importCommand(io, globals(), o)));
 
   cmd

@@ -19,6 +19,9 @@ import { escapeText as t } from '../../text/escape.js';
 import { lockWaitNotice } from '../lock-notice.js';
 import { importPatch } from '../../import/preview.js';
 import { colourPatch } from '../../text/patch.js';
+import { importableKinds, planSettingImport, type SettingImport } from '../../kinds/import.js';
+import type { ResourceKindName } from '../../kinds/kind.js';
+import { KINDS } from '../../kinds/registry.js';
 
 export interface ImportFlags {
   outDir?: string;
@@ -30,6 +33,10 @@ export interface ImportFlags {
   quiet?: boolean;
   /** With --dry-run: exit 2 when there are files to write. */
   detailedExitcode?: boolean;
+  /** Account-setting kinds to write too (Webhooks, IpWhitelist, ...). */
+  kind?: string[];
+  /** Every kind: providers and every account setting. */
+  allKinds?: boolean;
 }
 
 const posix = (p: string) => p.split(path.sep).join('/');
@@ -88,11 +95,22 @@ export async function importCommand(io: Io, g: GlobalOptions, o: ImportFlags): P
   const localSchema = path.join(ws.config.dir, 'schemas', 'provider.schema.json');
   const schemaFile = existsSync(localSchema) ? localSchema : path.join(schemasDir, 'provider.schema.json');
 
+  const known = importableKinds();
+  const unknown = (o.kind ?? []).filter((k) => !known.includes(k as ResourceKindName));
+  if (unknown.length) throw new ExitError(`--kind ${unknown.join(', ')}: import writes these kinds besides providers: ${known.join(', ')}`);
+  const settingKinds = o.allKinds ? known : known.filter((k) => o.kind?.includes(k));
+  const declaredSettings = files.declaredResources ?? [];
+  const toRead = settingKinds.filter((k) => !declaredSettings.some((d) => d.kind === k));
   const connection = await connect(ws);
   let items: ImportItem[];
+  let settings: SettingImport[];
   let company: string;
   try {
-    const [info, live] = await Promise.all([connection.client.company(), connection.client.listProviders()]);
+    const [info, live, liveSettings] = await Promise.all([
+      connection.client.company(),
+      connection.client.listProviders(),
+      Promise.all(toRead.map(async (k) => [k, await KINDS[k]!.readLive(connection.client)] as const)),
+    ]);
     company = info.id;
     if (ws.env.client && ws.env.client !== info.id) throw new ExitError(`environment ${ws.envName} is for client ${ws.env.client}, but its API key belongs to ${info.id} (${info.name})`);
     if (o.overwrite) {
@@ -112,6 +130,7 @@ export async function importCommand(io: Io, g: GlobalOptions, o: ImportFlags): P
       store,
       schemaRefFor: (file) => posix(path.relative(path.dirname(path.resolve(ws.config.dir, file)), schemaFile)),
     });
+    settings = planSettingImport({ kinds: settingKinds, declared: declaredSettings, live: new Map(liveSettings), outDir, existing: new Set([...existing, ...items.map((i) => i.file)]) });
   } finally {
     await connection.close();
   }
@@ -125,12 +144,15 @@ export async function importCommand(io: Io, g: GlobalOptions, o: ImportFlags): P
     }
   }
 
-  const written = items.filter((i) => i.text !== undefined);
+  // The settings' files are written like the providers' (new files only), after them.
+  const settingItems: ImportItem[] = settings.map((s) => ({ provider: s.kind, action: s.action, file: s.file, ...(s.line ? { line: s.line } : {}), ...(s.reason ? { reason: s.reason } : {}), ...(s.text ? { text: s.text } : {}), secrets: [] }));
+  const written = [...items, ...settingItems].filter((i) => i.text !== undefined);
   const { patch, files: changing } = await importPatch(ws.config.dir, written);
   if (o.dryRun) {
     printDiagnostics(io, notes);
     if (patch) io.out(colourPatch(patch, io.style));
-    io.err(`Dry run: ${changing} file${changing === 1 ? '' : 's'} would be written from ${items.length} live provider${items.length === 1 ? '' : 's'}; nothing was written.\n`);
+    const also = settingItems.length ? ` and ${settingItems.length} account setting${settingItems.length === 1 ? '' : 's'}` : '';
+    io.err(`Dry run: ${changing} file${changing === 1 ? '' : 's'} would be written from ${items.length} live provider${items.length === 1 ? '' : 's'}${also}; nothing was written.\n`);
     return o.detailedExitcode && changing ? 2 : 0;
   }
   for (const item of written) {
@@ -155,6 +177,9 @@ export async function importCommand(io: Io, g: GlobalOptions, o: ImportFlags): P
   printDiagnostics(io, notes);
   if (patch && !o.quiet) io.out(colourPatch(patch, io.style) + '\n');
   io.out(renderImport(items, { environment: ws.envName, company, outDir: outDir || '.', store }));
+  if (settingItems.length) {
+    io.out(['', 'Account settings:', ...settingItems.map((i) => `  ${i.action === 'create' ? '+' : '='} ${t(i.file)}${i.line ? `:${i.line}` : ''}  ${t(i.provider)}${i.reason ? `: skipped, ${t(i.reason)}` : ''}`)].join('\n') + '\n');
+  }
   return 0;
 }
 
