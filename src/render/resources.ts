@@ -13,7 +13,7 @@ const symbols: Record<ResourceAction, string> = { create: '+', update: '~', revo
 function fieldLine(c: FieldChange, action: ResourceAction, width: number): string {
   const label = `${t(c.field)}:`.padEnd(width + 1);
   if (c.sensitive) return `${label} ${action === 'create' ? '(sensitive)' : '(sensitive value changed)'}`;
-  if (action === 'create' || c.before === undefined) return `${label} ${formatValue(c.after)}`;
+  if (action === 'create') return `${label} ${formatValue(c.after)}`;
   return `${label} ${formatValue(c.before)} -> ${formatValue(c.after)}`;
 }
 
