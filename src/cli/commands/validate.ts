@@ -13,6 +13,7 @@ export async function validateCommand(io: Io, g: GlobalOptions, o: { format: 'te
   let warnings: Diagnostic[] = [];
   let count = 0;
   let sequences = 0;
+  let settings = 0;
   let env = g.env ?? 'sandbox';
   try {
     const ws = await openWorkspace({ configPath: g.config, envName: g.env });
@@ -25,6 +26,7 @@ export async function validateCommand(io: Io, g: GlobalOptions, o: { format: 'te
     warnings = [...warnings, ...r.warnings, ...rules.warnings];
     count = r.value?.providers.length ?? 0;
     sequences = r.value?.sequences.length ?? 0;
+    settings = r.value?.resources.length ?? 0;
   } catch (e) {
     if (!(e instanceof ExitError)) throw e;
     errors = e.diagnostics;
@@ -35,7 +37,7 @@ export async function validateCommand(io: Io, g: GlobalOptions, o: { format: 'te
     // github: workflow annotations, so each problem shows on its line of the pull request's diff.
     if (o.format === 'github') io.out(renderAnnotations([...errors, ...warnings], { baseDir: path.dirname(path.resolve(g.config)), repoDir: io.env.GITHUB_WORKSPACE ?? process.cwd() }));
     else printDiagnostics(io, [...errors, ...warnings]);
-    const seqs = sequences ? `, ${sequences} sequence${sequences === 1 ? '' : 's'}` : '';
+    const seqs = `${sequences ? `, ${sequences} sequence${sequences === 1 ? '' : 's'}` : ''}${settings ? `, ${settings} setting${settings === 1 ? '' : 's'}` : ''}`;
     if (errors.length === 0) io.out(io.style.green(`Valid: ${count} provider${count === 1 ? '' : 's'}${seqs} (environment ${env}).`) + '\n');
     else io.err(`${errors.length} error${errors.length === 1 ? '' : 's'}.\n`);
   }
