@@ -101,6 +101,8 @@ export async function generate() {
     'src/generated/provider.ts': await fromFile('provider.schema.json'),
     'src/generated/config.ts': await fromFile('config.schema.json'),
     'src/generated/sequence.ts': await fromFile('sequence.schema.json'),
+    'src/generated/webhooks.ts': await fromFile('webhooks.schema.json'),
+    'src/generated/ip-whitelist.ts': await fromFile('ip-whitelist.schema.json'),
     // Output contracts (drift --format json, list --format json): types only, as the tool writes
     // these rather than reads them; test 104 validates the real output against the schemas.
     'src/generated/drift-report.ts': await fromFile('drift-report.schema.json'),

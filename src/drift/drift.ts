@@ -23,6 +23,7 @@ import type {
   LiveOnlyProvider,
   MissingProvider,
   NotedProvider,
+  Resource,
   Secret,
 } from '../generated/drift-report.js';
 import { noSequences, sequenceDrift, type SequenceSection } from '../sequences/drift.js';
@@ -45,6 +46,7 @@ export type SecretDriftKind = Secret['kind'];
 export type ProviderDrift = ChangedProvider;
 export type SecretComparison = DriftReport['secrets'];
 export type DriftSummary = DriftReport['summary'];
+export type ResourceDrift = Resource;
 
 export interface DriftInput {
   environment: string;
@@ -209,6 +211,16 @@ export function computeDrift(input: DriftInput): DriftReport {
   };
 }
 
+/** Whether one setting's drift counts (a field changed, an event, or missing live). */
+export const resourceDrifted = (r: ResourceDrift) => r.missing === true || r.fields.length > 0 || r.events.length > 0;
+
+/** The report with the account settings' drift added (computed per kind by src/kinds/). */
+export function withResourceDrift(report: DriftReport, resources: readonly ResourceDrift[]): DriftReport {
+  if (!resources.length) return report;
+  const drifted = resources.filter(resourceDrifted).length;
+  return { ...report, resources: [...resources], summary: { ...report.summary, resources: drifted }, drift: report.drift || drifted > 0 };
+}
+
 /** Coverage as a whole percentage, rounded down so 99.6% never shows as 100%. */
 export function coveragePercent(r: DriftReport): number {
   return r.coverage.total === 0 ? 100 : Math.floor((r.coverage.managed / r.coverage.total) * 100);
@@ -221,5 +233,6 @@ export function coveragePercent(r: DriftReport): number {
 export function driftDigestInput(r: DriftReport): string {
   const q = r.sequences;
   const sequences = [q.changed.map((c) => [c.product, c.destination, c.live, c.differences]), q.missing.map((m) => [m.product, m.destination]), q.unmanaged.map((u) => [u.product, u.destination, u.live])];
-  return JSON.stringify([r.environment, r.company, r.changed.map((c) => [c.name, c.fields, c.secrets]), r.missing.map((m) => m.name), r.unmanaged, r.countsUnmanaged, ...(q.declared ? [sequences] : [])]);
+  const resources = (r.resources ?? []).filter(resourceDrifted).map((x) => [x.kind, x.name, x.fields, x.events, x.missing === true]);
+  return JSON.stringify([r.environment, r.company, r.changed.map((c) => [c.name, c.fields, c.secrets]), r.missing.map((m) => m.name), r.unmanaged, r.countsUnmanaged, ...(q.declared ? [sequences] : []), ...(resources.length ? [resources] : [])]);
 }

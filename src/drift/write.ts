@@ -258,10 +258,17 @@ function trimEnd(text: string, start: number, end: number): number {
   return e;
 }
 
-function findDocument(docs: Document[], provider: string): Document | undefined {
+/** Which document of a file an edit is for: a kind, and its metadata.name unless there is one of it. */
+export interface DocumentSelector {
+  kind: string;
+  name?: string;
+}
+
+function findDocument(docs: Document[], provider: string | DocumentSelector): Document | undefined {
+  const want = typeof provider === 'string' ? { kind: 'Provider', name: provider } : provider;
   return docs.find((d) => {
     const js = d.toJS({ maxAliasCount: 100 }) as { kind?: unknown; metadata?: { name?: unknown } } | null;
-    return js?.kind === 'Provider' && js.metadata?.name === provider;
+    return js?.kind === want.kind && (want.name === undefined || js.metadata?.name === want.name);
   });
 }
 
@@ -284,7 +291,7 @@ function setJs(target: Record<string, unknown>, segs: string[], value: unknown):
  * The result is parsed back: the edited document must hold exactly the old values with the edits
  * applied, and every other document must be unchanged.
  */
-export function editProviderYaml(text: string, provider: string, edits: FieldEdit[]): string {
+export function editProviderYaml(text: string, provider: string | DocumentSelector, edits: FieldEdit[]): string {
   const parse = (t: string) => {
     const docs = parseAllDocuments(t);
     if (!Array.isArray(docs)) return [];
@@ -293,7 +300,7 @@ export function editProviderYaml(text: string, provider: string, edits: FieldEdi
   };
   const docs = parse(text);
   const doc = findDocument(docs, provider);
-  if (!doc) throw new EditError(`no Provider document named ${JSON.stringify(provider)} in the file`);
+  if (!doc) throw new EditError(typeof provider === 'string' ? `no Provider document named ${JSON.stringify(provider)} in the file` : `no ${provider.kind} document${provider.name === undefined ? '' : ` named ${JSON.stringify(provider.name)}`} in the file`);
   if (!isMap(doc.contents)) throw new EditError('the document is not a mapping');
   const before = doc.toJS() as Record<string, unknown>;
   const expected = structuredClone(before);
@@ -372,12 +379,17 @@ export interface PlannedFile extends WrittenFile {
  */
 export async function planDriftWrite(report: DriftReport, baseDir: string): Promise<{ files: PlannedFile[]; skipped: Skipped[] }> {
   const skipped: Skipped[] = [];
-  const byFile = new Map<string, { providers: { provider: string; edits: FieldEdit[] }[]; sequences: SequenceWrite[] }>();
+  const byFile = new Map<string, { providers: { provider: string; edits: FieldEdit[]; select?: DocumentSelector }[]; sequences: SequenceWrite[] }>();
   const entry = (file: string) => {
     let e = byFile.get(file);
     if (!e) byFile.set(file, (e = { providers: [], sequences: [] }));
     return e;
   };
+  // The account settings: each drifted field is a path into its document, set to the live value.
+  for (const r of report.resources ?? []) {
+    if (!r.file || !r.fields.length) continue;
+    entry(r.file).providers.push({ provider: r.name, edits: r.fields.map((f) => ({ field: f.field, value: f.live })), select: { kind: r.kind, ...(r.name === r.kind ? {} : { name: r.name }) } });
+  }
   for (const c of report.changed) {
     const r = editsFor(c);
     skipped.push(...r.skipped);
@@ -393,7 +405,7 @@ export async function planDriftWrite(report: DriftReport, baseDir: string): Prom
     try {
       const before = await readFile(abs, 'utf8');
       let text = before;
-      for (const p of providers) text = editProviderYaml(text, p.provider, p.edits);
+      for (const p of providers) text = editProviderYaml(text, p.select ?? p.provider, p.edits);
       for (const w of sequences) text = editSequenceYaml(text, w, w.providers);
       // Live values go into git: one that quotes a resolved secret is masked like any output.
       files.push({

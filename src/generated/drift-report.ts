@@ -123,6 +123,10 @@ export interface DriftReport {
      * Providers in git and live that match (including the ones in `noted`).
      */
     inSync: number;
+    /**
+     * Account settings in `resources` that differ live (absent when git declares none).
+     */
+    resources?: number;
   };
   /**
    * Whether unmanaged providers count as drift (false with --ignore-unmanaged).
@@ -132,6 +136,10 @@ export interface DriftReport {
    * Whether there is drift: any provider changed, missing or removed from git, or unmanaged when countsUnmanaged; or any sequence counted in sequences.drifted. `drift --detailed-exitcode` exits 2 exactly when this is true.
    */
   drift: boolean;
+  /**
+   * The account settings git declares (Webhooks, IpWhitelist, ApiKey), each with what differs live; absent when git declares none.
+   */
+  resources?: Resource[];
 }
 /**
  * A provider whose live values differ from git.
@@ -469,4 +477,32 @@ export interface LiveOnlySequence {
   liveVersion: number;
   updatedAt: string | null;
   updatedBy?: "USER" | "MONITOR" | "API" | null;
+}
+/**
+ * One account setting and how it differs live.
+ */
+export interface Resource {
+  /**
+   * The kind: Webhooks, IpWhitelist or ApiKey.
+   */
+  kind: string;
+  /**
+   * metadata.name, or the kind itself for a kind there is one of per environment.
+   */
+  name: string;
+  file?: string;
+  line?: number;
+  id?: string;
+  liveVersion?: number;
+  /**
+   * Declared in git, absent live.
+   */
+  missing?: true;
+  fields: Field[];
+  /**
+   * Changes made outside git that no field of the document holds, e.g. a webhook verification token rotation; for people.
+   */
+  events: string[];
+  notes: string[];
+  lastWrite?: LastWrite;
 }

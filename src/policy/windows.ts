@@ -120,7 +120,7 @@ export function describeTime(t: Date, timeZone: string): string {
   return timeZone === 'UTC' ? `${fmt('UTC')} UTC` : `${fmt(timeZone)} ${timeZone} (${fmt('UTC')} UTC)`;
 }
 
-export function decideWindows(windows: readonly ChangeWindow[], now: Date, plan: Pick<Plan, 'changes' | 'sequences'>): WindowDecision {
+export function decideWindows(windows: readonly ChangeWindow[], now: Date, plan: Pick<Plan, 'changes' | 'sequences'> & Partial<Pick<Plan, 'resources'>>): WindowDecision {
   const changes = plan.changes.filter((c) => c.action !== 'noop' && c.operations.length > 0);
   const sequences = (plan.sequences ?? []).filter((s) => s.action !== 'noop');
   const none: WindowDecision = { refused: false, open: [], blocked: [], allowed: [] };
@@ -137,6 +137,8 @@ export function decideWindows(windows: readonly ChangeWindow[], now: Date, plan:
   const items: { name: string; kinds: Set<ChangeKind> }[] = [
     ...changes.map((c) => ({ name: c.name, kinds: changeKinds(c) })),
     ...sequences.map((s) => ({ name: `sequence ${s.product}${s.destination ? `/${s.destination}` : ''}`, kinds: new Set<ChangeKind>(['SEQUENCE']) })),
+    // Account settings are no emergency action any allow list names: a deny window holds them back.
+    ...(plan.resources ?? []).filter((r) => r.action !== 'noop').map((r) => ({ name: r.name === r.kind ? r.kind : `${r.kind} ${r.name}`, kinds: new Set<ChangeKind>(['OTHER']) })),
   ];
   const blocked: WindowDecision['blocked'] = [];
   const allowed: string[] = [];

@@ -31,6 +31,8 @@ export function registerAdoptCommands(cmd: Command, io: Io, globals: () => Globa
     .option('--quiet', 'do not print the diff of the files written')
     .option('--detailed-exitcode', 'with --dry-run: exit 2 when there are files to write')
     .option('--all-sequences', 'also write the default sequences Paystrator keeps by itself (ACTIVE providers, oldest first)')
+    .option('--kind <kind>', 'also write this account setting from live: Webhooks, IpWhitelist (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option('--all-kinds', 'write every kind: providers and every account setting')
     .action(async (o: ImportFlags) => setCode(await (await import('./import.js')).importCommand(io, globals(), o)));
 
   cmd

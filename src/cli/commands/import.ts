@@ -11,7 +11,7 @@ import { loadDesiredFiles } from '../../load/providers.js';
 import { validateProviderDocument } from '../../load/validate.js';
 import { isRecord, parseYaml } from '../../load/yaml.js';
 import type { SecretRefTarget } from '../../model/state.js';
-import { connect, openWorkspace, type Workspace } from '../../app/workspace.js';
+import { connect, desiredFilesOptions, openWorkspace, type Workspace } from '../../app/workspace.js';
 import type { GlobalOptions } from '../options.js';
 import { printDiagnostics, type Io } from '../io.js';
 import { redact } from '../../text/redact.js';
@@ -22,6 +22,9 @@ import { colourPatch } from '../../text/patch.js';
 import { importSequences, sequencesFile, type SequenceImport } from '../../sequences/import.js';
 import { describeSequence, sequenceId, toLiveSequence } from '../../model/sequence.js';
 import { validateSequenceDocument } from '../../load/sequences.js';
+import { importableKinds, planSettingImport, type SettingImport } from '../../kinds/import.js';
+import type { ResourceKindName } from '../../kinds/kind.js';
+import { KINDS } from '../../kinds/registry.js';
 
 export interface ImportFlags {
   outDir?: string;
@@ -35,6 +38,10 @@ export interface ImportFlags {
   detailedExitcode?: boolean;
   /** Also write the default sequences Paystrator keeps by itself. */
   allSequences?: boolean;
+  /** Account-setting kinds to write too (Webhooks, IpWhitelist, ...). */
+  kind?: string[];
+  /** Every kind: providers and every account setting. */
+  allKinds?: boolean;
 }
 
 const posix = (p: string) => p.split(path.sep).join('/');
@@ -78,7 +85,7 @@ export async function importCommand(io: Io, g: GlobalOptions, o: ImportFlags): P
   const patterns = Array.isArray(ws.env.providers) ? ws.env.providers : [ws.env.providers];
   const notes: Diagnostic[] = [...ws.warnings];
 
-  const files = await loadDesiredFiles({ patterns, baseDir: ws.config.dir, catalog: ws.catalog, secretStores: [...ws.stores.keys()] });
+  const files = await loadDesiredFiles(desiredFilesOptions(ws));
   if (files.errors.length) {
     notes.push(warning(`the provider files have ${files.errors.length} error${files.errors.length === 1 ? '' : 's'} (run validate); providers they declare are still recognised by name`, { rule: 'import' }));
   }
@@ -93,12 +100,24 @@ export async function importCommand(io: Io, g: GlobalOptions, o: ImportFlags): P
   const localSchema = path.join(ws.config.dir, 'schemas', 'provider.schema.json');
   const schemaFile = existsSync(localSchema) ? localSchema : path.join(schemasDir, 'provider.schema.json');
 
+  const known = importableKinds();
+  const unknown = (o.kind ?? []).filter((k) => !known.includes(k as ResourceKindName));
+  if (unknown.length) throw new ExitError(`--kind ${unknown.join(', ')}: import writes these kinds besides providers: ${known.join(', ')}`);
+  const settingKinds = o.allKinds ? known : known.filter((k) => o.kind?.includes(k));
+  const declaredSettings = files.declaredResources ?? [];
+  const toRead = settingKinds.filter((k) => !declaredSettings.some((d) => d.kind === k));
   const connection = await connect(ws);
   let items: ImportItem[];
+  let settings: SettingImport[];
   let company: string;
   let routing: SequenceImport;
   try {
-    const [info, live, liveSequences] = await Promise.all([connection.client.company(), connection.client.listProviders(), connection.client.listSequences()]);
+    const [info, live, liveSequences, liveSettings] = await Promise.all([
+      connection.client.company(),
+      connection.client.listProviders(),
+      connection.client.listSequences(),
+      Promise.all(toRead.map(async (k) => [k, await KINDS[k]!.readLive(connection.client)] as const)),
+    ]);
     company = info.id;
     if (ws.env.client && ws.env.client !== info.id) throw new ExitError(`environment ${ws.envName} is for client ${ws.env.client}, but its API key belongs to ${info.id} (${info.name})`);
     if (o.overwrite) {
@@ -123,6 +142,7 @@ export async function importCommand(io: Io, g: GlobalOptions, o: ImportFlags): P
       all: o.allSequences === true,
       qris: (integration) => ws.catalog.get(integration)?.qris === true,
     });
+    settings = planSettingImport({ kinds: settingKinds, declared: declaredSettings, live: new Map(liveSettings), outDir, existing: new Set([...existing, ...items.map((i) => i.file)]) });
   } finally {
     await connection.close();
   }
@@ -151,12 +171,15 @@ export async function importCommand(io: Io, g: GlobalOptions, o: ImportFlags): P
     }
   }
 
-  const written = [...items.filter((i) => i.text !== undefined), ...(sequenceItem ? [sequenceItem] : [])];
+  // The settings' files are written like the providers' (new files only), after them.
+  const settingItems: ImportItem[] = settings.map((s) => ({ provider: s.kind, action: s.action, file: s.file, ...(s.line ? { line: s.line } : {}), ...(s.reason ? { reason: s.reason } : {}), ...(s.text ? { text: s.text } : {}), secrets: [] }));
+  const written = [...items.filter((i) => i.text !== undefined), ...(sequenceItem ? [sequenceItem] : []), ...settingItems.filter((i) => i.text !== undefined)];
   const { patch, files: changing } = await importPatch(ws.config.dir, written);
   if (o.dryRun) {
     printDiagnostics(io, notes);
     if (patch) io.out(colourPatch(patch, io.style));
-    io.err(`Dry run: ${changing} file${changing === 1 ? '' : 's'} would be written from ${items.length} live provider${items.length === 1 ? '' : 's'}; nothing was written.\n`);
+    const also = settingItems.length ? ` and ${settingItems.length} account setting${settingItems.length === 1 ? '' : 's'}` : '';
+    io.err(`Dry run: ${changing} file${changing === 1 ? '' : 's'} would be written from ${items.length} live provider${items.length === 1 ? '' : 's'}${also}; nothing was written.\n`);
     return o.detailedExitcode && changing ? 2 : 0;
   }
   for (const item of written) {
@@ -181,6 +204,9 @@ export async function importCommand(io: Io, g: GlobalOptions, o: ImportFlags): P
   printDiagnostics(io, notes);
   if (patch && !o.quiet) io.out(colourPatch(patch, io.style) + '\n');
   io.out(renderImport(items, { environment: ws.envName, company, outDir: outDir || '.', store, routing, sequenceFile: sequenceItem?.file }));
+  if (settingItems.length) {
+    io.out(['', 'Account settings:', ...settingItems.map((i) => `  ${i.action === 'create' ? '+' : '='} ${t(i.file)}${i.line ? `:${i.line}` : ''}  ${t(i.provider)}${i.reason ? `: skipped, ${t(i.reason)}` : ''}`)].join('\n') + '\n');
+  }
   return 0;
 }
 

@@ -3,7 +3,7 @@ import { ExitError, type Diagnostic } from '../../diagnostics.js';
 import { renderAnnotations, validateSummaryMarkdown } from '../../render/annotations.js';
 import { appendStepSummary } from '../../app/summary.js';
 import { loadDesiredFiles } from '../../load/providers.js';
-import { openWorkspace } from '../../app/workspace.js';
+import { desiredFilesOptions, openWorkspace } from '../../app/workspace.js';
 import { policyRuleDiagnostics } from '../../policy/workspace-rules.js';
 import type { GlobalOptions } from '../options.js';
 import { printDiagnostics, type Io } from '../io.js';
@@ -13,19 +13,20 @@ export async function validateCommand(io: Io, g: GlobalOptions, o: { format: 'te
   let warnings: Diagnostic[] = [];
   let count = 0;
   let sequences = 0;
+  let settings = 0;
   let env = g.env ?? 'sandbox';
   try {
     const ws = await openWorkspace({ configPath: g.config, envName: g.env });
     env = ws.envName;
     warnings = ws.warnings;
-    const patterns = Array.isArray(ws.env.providers) ? ws.env.providers : [ws.env.providers];
-    const r = await loadDesiredFiles({ patterns, baseDir: ws.config.dir, catalog: ws.catalog, secretStores: [...ws.stores.keys()] });
+    const r = await loadDesiredFiles(desiredFilesOptions(ws));
     // Rules judge a valid model: with schema errors they would only repeat them.
     const rules = r.value && !r.errors.length ? await policyRuleDiagnostics(ws.config, r.value) : { errors: [], warnings: [] };
     errors = [...r.errors, ...rules.errors];
     warnings = [...warnings, ...r.warnings, ...rules.warnings];
     count = r.value?.providers.length ?? 0;
     sequences = r.value?.sequences.length ?? 0;
+    settings = r.value?.resources.length ?? 0;
   } catch (e) {
     if (!(e instanceof ExitError)) throw e;
     errors = e.diagnostics;
@@ -36,7 +37,7 @@ export async function validateCommand(io: Io, g: GlobalOptions, o: { format: 'te
     // github: workflow annotations, so each problem shows on its line of the pull request's diff.
     if (o.format === 'github') io.out(renderAnnotations([...errors, ...warnings], { baseDir: path.dirname(path.resolve(g.config)), repoDir: io.env.GITHUB_WORKSPACE ?? process.cwd() }));
     else printDiagnostics(io, [...errors, ...warnings]);
-    const seqs = sequences ? `, ${sequences} sequence${sequences === 1 ? '' : 's'}` : '';
+    const seqs = `${sequences ? `, ${sequences} sequence${sequences === 1 ? '' : 's'}` : ''}${settings ? `, ${settings} setting${settings === 1 ? '' : 's'}` : ''}`;
     if (errors.length === 0) io.out(io.style.green(`Valid: ${count} provider${count === 1 ? '' : 's'}${seqs} (environment ${env}).`) + '\n');
     else io.err(`${errors.length} error${errors.length === 1 ? '' : 's'}.\n`);
   }
