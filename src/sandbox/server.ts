@@ -3,7 +3,7 @@
 import type { Server } from 'node:http';
 import { createAdaptorServer } from '@hono/node-server';
 import { ExitError } from '../diagnostics.js';
-import { createSandboxApp } from './app.js';
+import { createCompaniesApp } from './companies.js';
 import { faultMiddleware, hasFaults, newFaultStats, seededRandom, startMonitor, type FaultOptions, type FaultStats } from './faults.js';
 import type { LockOptions } from './lock.js';
 import { SandboxStore } from './state.js';
@@ -17,6 +17,12 @@ export interface SandboxServerOptions {
   host?: '127.0.0.1';
   /** Injected failures (faults.ts); none by default. */
   faults?: FaultOptions;
+  /** The address API calls are seen from (app.ts); 203.0.113.1 by default. */
+  requestAddress?: string;
+  /** Companies to host (companies.ts): 1 (Dummy Company) by default. */
+  clients?: number;
+  /** How long a webhook test delivery waits (app.ts); 10 s by default. */
+  webhookTimeoutMs?: number;
   /** Replaces the seeded generator of request faults, so a test can script exactly which request fails how. */
   random?: () => number;
 }
@@ -37,7 +43,15 @@ export async function serveSandbox(opts: SandboxServerOptions = {}): Promise<San
   const faultStats = newFaultStats();
   // One generator for request faults and one for the monitor, so a seed replays both.
   let port = opts.port ?? 4010;
-  const app = createSandboxApp({ store, dashboard: true, serverPort: () => port, ...(faults ? { faults: faultMiddleware(faults, opts.random ?? seededRandom(faults.seed ?? 0), faultStats) } : {}) });
+  if (opts.clients !== undefined) store.ensureClients(opts.clients);
+  const app = createCompaniesApp({
+    store,
+    dashboard: true,
+    serverPort: () => port,
+    ...(opts.requestAddress ? { requestAddress: opts.requestAddress } : {}),
+    ...(opts.webhookTimeoutMs ? { webhookTimeoutMs: opts.webhookTimeoutMs } : {}),
+    ...(faults ? { faults: faultMiddleware(faults, opts.random ?? seededRandom(faults.seed ?? 0), faultStats) } : {}),
+  });
   const monitor = startMonitor(store, faults ?? {}, seededRandom((faults?.seed ?? 0) ^ 0x5eed), faultStats);
   const server = createAdaptorServer({ fetch: app.fetch, hostname: host, serverOptions: { keepAlive: true } }) as Server;
   // Longer than typical client pools' idle timeout, so clients rarely reuse a socket the server is closing.

@@ -4,23 +4,29 @@ import { serveSandbox } from '../../sandbox/server.js';
 import type { Io } from '../io.js';
 import { lockWaitNotice } from '../lock-notice.js';
 import { lockTimeoutFromEnv } from '../../sandbox/lock.js';
-import { SANDBOX_RO_KEY, SANDBOX_RW_KEY } from '../../sandbox/state.js';
+import { clientKeys, DEFAULT_REQUEST_ADDRESS, SANDBOX_RO_KEY, SANDBOX_RW_KEY } from '../../sandbox/state.js';
 
 import type { SandboxFlags } from './sandbox-options.js';
 
 export async function sandboxCommand(io: Io, o: SandboxFlags): Promise<number> {
-  const { port, data, retryAfter, ...rest } = o;
+  const { port, data, retryAfter, requestAddress, clients, ...rest } = o;
   const faults: FaultOptions = { ...rest, seed: o.seed ?? randomInt(2 ** 31), ...(retryAfter !== undefined ? { retryAfterSeconds: retryAfter } : {}) };
   const timeoutSeconds = lockTimeoutFromEnv(io.env);
   // The state file stays locked while the server runs: a CLI run on the same file waits for it.
-  const server = await serveSandbox({ port, dataFile: data, faults, lock: { onWait: lockWaitNotice(io), ...(timeoutSeconds !== undefined ? { timeoutSeconds } : {}) } });
+  const server = await serveSandbox({ port, dataFile: data, faults, ...(requestAddress ? { requestAddress } : {}), ...(clients !== undefined ? { clients } : {}), lock: { onWait: lockWaitNotice(io), ...(timeoutSeconds !== undefined ? { timeoutSeconds } : {}) } });
   const injected = describeFaults(faults);
+  const hosted = server.store.companies.slice(1).map((c) => {
+    const keys = clientKeys(c.companyInfo.id);
+    return `    ${c.companyInfo.id}  read-write ${keys.rw}  read-only ${keys.ro}\n`;
+  });
   io.out(
-    `Paystrator sandbox (Dummy Company) listening on ${server.url}\n` +
+    `Paystrator sandbox (Dummy Company${hosted.length ? ` and ${hosted.length} client${hosted.length === 1 ? '' : 's'}` : ''}) listening on ${server.url}\n` +
       `  dashboard:      ${server.url}/\n` +
       `  state:          ${o.data}\n` +
       `  read-write key: ${SANDBOX_RW_KEY}\n` +
       `  read-only key:  ${SANDBOX_RO_KEY}\n` +
+      `  calls seen from ${requestAddress ?? DEFAULT_REQUEST_ADDRESS} (the IP whitelist must hold it)\n` +
+      (hosted.length ? `  clients (their keys; the page shows Dummy Company):\n${hosted.join('')}` : '') +
       (injected.length ? `  faults:         ${injected.join('\n                  ')}\n` : '') +
       'Press Ctrl+C to stop.\n',
   );
