@@ -8,7 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_PARALLELISM } from '../src/apply/apply.js';
 import { PAGE_SIZE } from '../src/api/client.js';
-import { SANDBOX_RW_KEY } from '../src/sandbox/state.js';
+import { SANDBOX_RW_KEY, clientKeys } from '../src/sandbox/state.js';
 import { envName, generateMultiEnvWorkspace, generateWorkspace, writeConfig, writeMultiEnvConfig, type EnvEndpoint } from './generate.js';
 
 // Compiled to bench/out/bench/bench.js.
@@ -250,32 +250,15 @@ async function statLines(file: string): Promise<{ apiRequests: number }[]> {
   return text.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { apiRequests: number });
 }
 
-/**
- * The clients the environments are: one sandbox hosting them all (`sandbox --clients N`, each
- * client with its own key) when the sandbox has the flag. Without it, one sandbox whose one company
- * every environment reads: each environment's files are a copy of the same 50 providers, so each
- * sees exactly its own account's list, and the requests and work are those of separate clients.
- */
-async function clientSandboxes(n: number): Promise<{ endpoints: EnvEndpoint[]; keys: Record<string, string>; seedAll: boolean; stop(): Promise<void>; note: string }> {
-  const help = await bare([CLI, 'sandbox', '--help'], root);
-  if (help.stdout.includes('--clients')) {
-    const server = await sandbox(path.join(outDir, `sandbox-clients-${n}-${process.hrtime.bigint()}.json`), ['--clients', String(n)]);
-    const clients = await clientKeys(server.url, n);
-    return {
-      endpoints: clients.map((c, i) => ({ url: server.url, keyVar: `KEY_${i}`, client: c.id })),
-      keys: Object.fromEntries(clients.map((c, i) => [`KEY_${i}`, c.key])),
-      seedAll: true,
-      stop: () => server.stop(),
-      note: `one sandbox hosting ${n} clients`,
-    };
-  }
-  const server = await sandbox(path.join(outDir, `sandbox-shared-${n}-${process.hrtime.bigint()}.json`));
+/** One sandbox hosting the n clients (`sandbox --clients N`), each environment one client with its own key. */
+async function clientSandboxes(n: number): Promise<{ endpoints: EnvEndpoint[]; keys: Record<string, string>; stop(): Promise<void>; note: string }> {
+  const server = await sandbox(path.join(outDir, `sandbox-clients-${n}-${process.hrtime.bigint()}.json`), ['--clients', String(n)]);
+  const clients = hostedClients(n);
   return {
-    endpoints: Array.from({ length: n }, () => ({ url: server.url, keyVar: 'KEY_0' })),
-    keys: { KEY_0: SANDBOX_RW_KEY },
-    seedAll: false,
+    endpoints: clients.map((c, i) => ({ url: server.url, keyVar: `KEY_${i}`, client: c.id })),
+    keys: Object.fromEntries(clients.map((c, i) => [`KEY_${i}`, c.key])),
     stop: () => server.stop(),
-    note: 'one sandbox, its one company read by every environment (this sandbox has no --clients)',
+    note: `one sandbox hosting ${n} clients`,
   };
 }
 
@@ -293,7 +276,7 @@ async function manyEnvironments(): Promise<void> {
     await writeMultiEnvConfig(ws, hosts.endpoints);
     const env = { ...Object.fromEntries(gen.secretNames.map((n, i) => [n, `${SECRET_PREFIX}-${i}-${'m'.repeat(24)}`])), ...hosts.keys };
     const names = Array.from({ length: ENVS }, (_, i) => envName(i));
-    await pool(hosts.seedAll ? names : names.slice(0, 1), 2, async (name) => expectCode(0)(await run([CLI, 'apply', '--env', name, '--auto-approve'], { cwd: ws, env })));
+    await pool(names, 2, async (name) => expectCode(0)(await run([CLI, 'apply', '--env', name, '--auto-approve'], { cwd: ws, env })));
     const one: Sample[] = [];
     const separate: { ms: number; rssMb: number }[] = [];
     const oneRequests: number[] = [];
@@ -334,9 +317,12 @@ async function manyEnvironments(): Promise<void> {
   }
 }
 
-/** Each hosted client's id and read-write key, as the sandbox serves them. */
-async function clientKeys(url: string, n: number): Promise<{ id: string; key: string }[]> {
-  throw new Error(`sandbox --clients ${n} at ${url}: client keys not wired yet`);
+/** Each hosted client's id and read-write key: Dummy Company, then client-002 onwards (docs/sandbox.md). */
+function hostedClients(n: number): { id: string; key: string }[] {
+  return Array.from({ length: n }, (_, i) => {
+    const id = i === 0 ? 'dummy-company' : `client-${String(i + 1).padStart(3, '0')}`;
+    return { id, key: clientKeys(id).rw };
+  });
 }
 
 async function listIds(url: string): Promise<Record<string, string>> {

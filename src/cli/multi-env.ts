@@ -52,7 +52,7 @@ function refuseSingleOnly(command: MultiEnvCommand, o: Flags, several: boolean):
   }
 }
 
-function bufferedIo(parent: Io, env: NodeJS.ProcessEnv, style: Style): Io & { chunks: Chunk[] } {
+function bufferedIo(env: NodeJS.ProcessEnv, style: Style): Io & { chunks: Chunk[] } {
   const chunks: Chunk[] = [];
   return {
     chunks,
@@ -104,7 +104,8 @@ function prefixed(name: string, text: string): string {
 }
 
 export async function runEnvironments(io: Io, g: GlobalOptions, command: MultiEnvCommand, o: Flags, run: EnvironmentRun): Promise<number> {
-  refuseSingleOnly(command, o, o.allEnvironments === true || g.envs.length > 1);
+  // Refused before anything is read when the flags alone say so; again once the names are known.
+  refuseSingleOnly(command, o, g.envs.length > 1);
   const selected = await selectEnvironments(g.config, g.envs, o.allEnvironments === true);
   const { names } = selected;
   refuseSingleOnly(command, o, names.length > 1);
@@ -115,7 +116,7 @@ export async function runEnvironments(io: Io, g: GlobalOptions, command: MultiEn
     lane: selected.lanes[i],
     run: async (): Promise<EnvResult> => {
       const file = summaries.fileFor(i);
-      const envIo = bufferedIo(io, file ? { ...io.env, GITHUB_STEP_SUMMARY: file } : io.env, style);
+      const envIo = bufferedIo(file ? { ...io.env, GITHUB_STEP_SUMMARY: file } : io.env, style);
       const eg: GlobalOptions = { config: g.config, color: g.color, env: name, envs: [name] };
       let code: number;
       try {
