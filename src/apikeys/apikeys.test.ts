@@ -5,6 +5,7 @@ import type { WorkspaceConfig } from '../generated/config.js';
 import { parseYaml } from '../load/yaml.js';
 import { checkApiKeys, validateApiKeyDocument } from './document.js';
 import { CREATE_ANNOTATIONS, KEY_MANAGED_ANNOTATION, KEY_SINK_ANNOTATION, PENDING_SINK, createIdempotencyKey, type DesiredApiKey, type LiveApiKey } from './model.js';
+import { driftApiKeys, hasApiKeyDrift } from './drift.js';
 import { apiKeyInputs, planApiKeys, type ApiKeyPlanInput } from './plan.js';
 
 const stores: WorkspaceConfig['secretStores'] = {
@@ -203,5 +204,41 @@ describe('planApiKeys', () => {
   it('the inputs a saved plan depends on: declarations, not where they are written', () => {
     expect(apiKeyInputs([desired('a', { line: 9 })])).toEqual(apiKeyInputs([desired('a')]));
     expect(apiKeyInputs([desired('a', { permissions: {} })])).not.toEqual(apiKeyInputs([desired('a')]));
+  });
+});
+
+describe('driftApiKeys', () => {
+  it('reports changed permissions and status, missing keys, unmanaged and removed-from-git keys; revoked keys are quiet', () => {
+    const d = driftApiKeys(
+      [
+        desired('backend', { permissions: { SEND_MONEY: 'READ_WRITE' } }),
+        desired('revoked-live'),
+        desired('missing'),
+        desired('never', { status: 'REVOKED', valueSink: null }),
+        desired('in-sync'),
+        desired('pending'),
+      ],
+      [
+        live('backend', { permissions: { SEND_MONEY: 'READ', EWALLET: 'READ' } }),
+        live('revoked-live', { status: 'REVOKED' }),
+        live('in-sync'),
+        live('pending', { annotations: { ...CREATE_ANNOTATIONS } }),
+        live('gone'),
+        live('dashboard', { annotations: {} }),
+        live('dead', { status: 'REVOKED', annotations: {} }),
+      ],
+    );
+    expect(d.changed.map((c) => [c.name, c.permissions, c.status])).toEqual([
+      ['backend', [{ product: 'EWALLET', before: 'NONE', after: 'READ' }, { product: 'SEND_MONEY', before: 'READ_WRITE', after: 'READ' }], undefined],
+      ['revoked-live', [], { git: 'ACTIVE', live: 'REVOKED' }],
+    ]);
+    expect(d.missing.map((m) => m.name)).toEqual(['missing']);
+    expect(d.unmanaged).toEqual([
+      { name: 'dashboard', id: 'key_dashboard', prefix: 'psk_test_abcd', removedFromGit: false },
+      { name: 'gone', id: 'key_gone', prefix: 'psk_test_abcd', removedFromGit: true },
+    ]);
+    expect(d.notes.map((n) => n.name)).toEqual(['pending']);
+    expect(hasApiKeyDrift(d)).toBe(true);
+    expect(hasApiKeyDrift(driftApiKeys([desired('in-sync')], [live('in-sync')]))).toBe(false);
   });
 });
