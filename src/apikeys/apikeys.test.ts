@@ -6,6 +6,7 @@ import { parseYaml } from '../load/yaml.js';
 import { checkApiKeys, validateApiKeyDocument } from './document.js';
 import { CREATE_ANNOTATIONS, KEY_MANAGED_ANNOTATION, KEY_SINK_ANNOTATION, PENDING_SINK, createIdempotencyKey, type DesiredApiKey, type LiveApiKey } from './model.js';
 import { driftApiKeys, hasApiKeyDrift } from './drift.js';
+import { apiKeysFile } from './import.js';
 import { apiKeyInputs, planApiKeys, type ApiKeyPlanInput } from './plan.js';
 
 const stores: WorkspaceConfig['secretStores'] = {
@@ -240,5 +241,17 @@ describe('driftApiKeys', () => {
     expect(d.notes.map((n) => n.name)).toEqual(['pending']);
     expect(hasApiKeyDrift(d)).toBe(true);
     expect(hasApiKeyDrift(driftApiKeys([desired('in-sync')], [live('in-sync')]))).toBe(false);
+  });
+});
+
+describe('apiKeysFile (import)', () => {
+  it('writes the live keys not revoked, with valueSink placeholders that validate asks to fill in', () => {
+    const file = apiKeysFile([live('Backend Integration', { permissions: { SEND_MONEY: 'READ_WRITE', EWALLET: 'WRITE' } }), live('old', { status: 'REVOKED' })], { schemaRef: '../schemas/api-key.schema.json', environment: 'sandbox' })!;
+    expect(file.keys).toEqual(['Backend Integration']);
+    expect(file.text).toContain('valueSink: { store: FILL-IN, name: BACKEND_INTEGRATION }');
+    const checked = check(file.text);
+    expect(checked[0]!.diagnostics.map(show)).toEqual([expect.stringContaining('spec.valueSink.store: fill in valueSink (import wrote a placeholder)')]);
+    expect(check(file.text.replace('FILL-IN', 'files'))[0]!.value).toMatchObject({ name: 'Backend Integration', permissions: { SEND_MONEY: 'READ_WRITE', EWALLET: 'WRITE' } });
+    expect(apiKeysFile([live('old', { status: 'REVOKED' })], { schemaRef: 'x', environment: 'sandbox' })).toBeUndefined();
   });
 });
