@@ -7,6 +7,8 @@ import { checkApiKeys, validateApiKeyDocument } from './document.js';
 import { CREATE_ANNOTATIONS, KEY_MANAGED_ANNOTATION, KEY_SINK_ANNOTATION, PENDING_SINK, createIdempotencyKey, type DesiredApiKey, type LiveApiKey } from './model.js';
 import { driftApiKeys, hasApiKeyDrift } from './drift.js';
 import { apiKeysFile } from './import.js';
+import { apiKeySummary, renderApiKeyLines } from './render.js';
+import { plain } from '../render/style.js';
 import { apiKeyInputs, planApiKeys, type ApiKeyPlanInput } from './plan.js';
 
 const stores: WorkspaceConfig['secretStores'] = {
@@ -253,5 +255,29 @@ describe('apiKeysFile (import)', () => {
     expect(checked[0]!.diagnostics.map(show)).toEqual([expect.stringContaining('spec.valueSink.store: fill in valueSink (import wrote a placeholder)')]);
     expect(check(file.text.replace('FILL-IN', 'files'))[0]!.value).toMatchObject({ name: 'Backend Integration', permissions: { SEND_MONEY: 'READ_WRITE', EWALLET: 'WRITE' } });
     expect(apiKeysFile([live('old', { status: 'REVOKED' })], { schemaRef: 'x', environment: 'sandbox' })).toBeUndefined();
+  });
+});
+
+describe('renderApiKeyLines', () => {
+  it('shows creates, permission changes, revokes and unmanaged keys, with escaped names and no value', () => {
+    const plan = planApiKeys(input({
+      desired: [desired('new'), desired('perm', { permissions: { SEND_MONEY: 'READ' } }), desired('bye', { status: 'REVOKED' })],
+      live: [live('perm'), live('bye'), live('evil\u202ename', { annotations: {} })],
+    }));
+    expect(renderApiKeyLines(plan, plain)).toEqual([
+      '',
+      '  API keys:',
+      '  - revoke API key bye  keys.yaml:4',
+      '      status: ACTIVE -> REVOKED',
+      '      # revoking is final: the key is refused from then on',
+      '  + create API key new  keys.yaml:4',
+      '      SEND_MONEY: READ_WRITE',
+      '      # its value is written to files/NEW, and nowhere else',
+      '  ~ update API key perm  keys.yaml:4',
+      '      SEND_MONEY: READ_WRITE -> READ',
+      '',
+      '  Unmanaged API keys (live, not in git, never touched): evil\\u202ename (psk_test_abcd...)',
+    ]);
+    expect(apiKeySummary(plan)).toBe('API keys: 1 to create, 1 to update, 1 to revoke, 0 unchanged.');
   });
 });
