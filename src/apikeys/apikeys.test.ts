@@ -7,7 +7,7 @@ import { checkApiKeys, validateApiKeyDocument } from './document.js';
 import { CREATE_ANNOTATIONS, KEY_MANAGED_ANNOTATION, KEY_SINK_ANNOTATION, PENDING_SINK, createIdempotencyKey, type DesiredApiKey, type LiveApiKey } from './model.js';
 import { driftApiKeys, hasApiKeyDrift } from './drift.js';
 import { apiKeysFile } from './import.js';
-import { apiKeySummary, renderApiKeyLines } from './render.js';
+import { apiKeySummary, renderApiKeyLines } from '../render/api-keys.js';
 import { plain } from '../render/style.js';
 import { apiKeyInputs, planApiKeys, type ApiKeyPlanInput } from './plan.js';
 

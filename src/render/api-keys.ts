@@ -1,8 +1,8 @@
 // The API key part of a plan in text, in the shape of the provider and sequence parts. Names
 // come from files or live: each is escaped where it goes in. No value is ever here to show.
-import type { Style } from '../render/style.js';
+import type { Style } from './style.js';
 import { escapeText as t } from '../text/escape.js';
-import type { ApiKeyAction, ApiKeyChange, ApiKeyPlan } from './plan.js';
+import type { ApiKeyAction, ApiKeyChange, ApiKeyPlan } from '../apikeys/plan.js';
 
 const SYMBOL: Record<ApiKeyAction, string> = { create: '+', update: '~', revoke: '-', noop: ' ' };
 
