@@ -6,7 +6,7 @@ import type { ApiKey, ApiKeyCreate, ApiKeyPatch, ApiKeyRevoke } from '../generat
 import type { Sensitive } from '../secrets/sensitive.js';
 import { SecretStoreError, type SecretStore } from '../secrets/store.js';
 import { auditAnnotations, type AuditContext } from '../apply/audit.js';
-import { describeSink, type ValueSink } from './model.js';
+import { describeSink, type ValueSink } from '../model/api-key.js';
 import type { ApiKeyChange } from './plan.js';
 
 /** What apply needs of the API (implemented by PaystratorClient). */

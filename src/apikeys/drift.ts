@@ -1,5 +1,5 @@
 // API key drift: how the live keys differ from git, as a plain value (pure, like drift/drift.ts).
-import { KEY_SINK_ANNOTATION, PENDING_SINK, isManaged, permissionDiff, type ApiKeyStatus, type DesiredApiKey, type LiveApiKey } from './model.js';
+import { KEY_SINK_ANNOTATION, PENDING_SINK, isManaged, permissionDiff, type ApiKeyStatus, type DesiredApiKey, type LiveApiKey } from '../model/api-key.js';
 import type { PermissionChange } from './plan.js';
 
 export interface ApiKeyDriftEntry {

@@ -3,8 +3,8 @@
 // never known; the sink says where a value would go, and the placeholder keeps it explicit).
 import { Document, type YAMLMap } from 'yaml';
 import { escapeText } from '../text/escape.js';
-import { PLACEHOLDER_STORE } from './document.js';
-import type { LiveApiKey } from './model.js';
+import { PLACEHOLDER_STORE } from '../load/api-keys.js';
+import type { LiveApiKey } from '../model/api-key.js';
 
 export interface ApiKeysFile {
   text: string;

@@ -8,7 +8,7 @@ import {
   CREATE_ANNOTATIONS, KEY_MANAGED_ANNOTATION, KEY_SINK_ANNOTATION, PENDING_SINK, REPLAY_WINDOW_MS,
   createIdempotencyKey, describeSink, isManaged, lowers, permissionDiff,
   type ApiKeyStatus, type Capability, type DesiredApiKey, type LiveApiKey, type ValueSink,
-} from './model.js';
+} from '../model/api-key.js';
 
 export type ApiKeyAction = 'create' | 'update' | 'revoke' | 'noop';
 

@@ -8,11 +8,11 @@ import { schemasDir, type Catalog } from '../catalog/catalog.js';
 import { error, formatLocation, type Diagnostic } from '../diagnostics.js';
 import type { ApiKeyDocument } from '../generated/api-key.js';
 import type { WorkspaceConfig } from '../generated/config.js';
-import { schemaIssues, schemas, toDiagnostic, type Issue } from '../load/schema.js';
-import { catalogProducts } from '../load/sequences.js';
-import { didYouMean } from '../load/suggest.js';
-import { isRecord, type YamlDocument } from '../load/yaml.js';
-import { normalizePermissions, type DesiredApiKey, type ValueSink } from './model.js';
+import { schemaIssues, schemas, toDiagnostic, type Issue } from './schema.js';
+import { catalogProducts } from './sequences.js';
+import { didYouMean } from './suggest.js';
+import { isRecord, type YamlDocument } from './yaml.js';
+import { normalizePermissions, type DesiredApiKey, type ValueSink } from '../model/api-key.js';
 
 /** The store `import` writes into a sink it cannot know; validate asks for it to be filled in. */
 export const PLACEHOLDER_STORE = 'FILL-IN';

@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import type { ApiKey } from '../generated/api.js';
 import type { ApiKeyCapability } from '../generated/api-key.js';
-import { ANNOTATION_PREFIX, MANAGED_BY_VALUE } from '../model/state.js';
+import { ANNOTATION_PREFIX, MANAGED_BY_VALUE } from './state.js';
 
 export type Capability = ApiKeyCapability;
 export type ApiKeyStatus = 'ACTIVE' | 'REVOKED';
