@@ -1,4 +1,26 @@
-import type { Company, Integration, Problem, Provider, ProviderCreate, ProviderPage, ProviderPatch, Sequence, SequenceList, StatusChange } from '../generated/api.js';
+import type {
+  ApiKey,
+  ApiKeyCreate,
+  ApiKeyCreated,
+  ApiKeyPage,
+  ApiKeyPatch,
+  ApiKeyRevoke,
+  Company,
+  Integration,
+  IpWhitelist,
+  IpWhitelistPut,
+  Problem,
+  Provider,
+  ProviderCreate,
+  ProviderPage,
+  ProviderPatch,
+  Sequence,
+  SequenceList,
+  StatusChange,
+  Webhooks,
+  WebhooksPut,
+  WebhookTestResult,
+} from '../generated/api.js';
 import { Sensitive } from '../secrets/sensitive.js';
 import { ApiError, ApiUnavailableError } from './errors.js';
 import { RetryingTransport, type RetriedError, type RetriedResponse, type RetryBudget, type RetryOptions } from './retry.js';
@@ -113,6 +135,81 @@ export class PaystratorClient {
     const path = sequencePath(product, destination);
     const headers: Record<string, string> = expect === 'absent' ? { 'if-none-match': '*' } : { 'if-match': `"${expect.version}"` };
     return this.call(`put sequence ${path}`, { method: 'PUT', path: `/v1/sequences/${path}`, headers, body: JSON.stringify({ providerIds }) }, 'Sequence');
+  }
+
+  /** The webhook URLs and the verification token's version (never the token). */
+  getWebhooks(): Promise<Webhooks> {
+    return this.call('get webhooks', { method: 'GET', path: '/v1/webhooks' }, 'Webhooks');
+  }
+
+  /** Replaces the webhook URLs, only if they are still at `version`. */
+  putWebhooks(body: WebhooksPut, version: number): Promise<Webhooks> {
+    return this.call('put webhooks', { method: 'PUT', path: '/v1/webhooks', headers: { 'if-match': `"${version}"` }, body: JSON.stringify(body) }, 'Webhooks');
+  }
+
+  /** One test delivery to the service's URL (the dashboard's Test & Save); `status` is the endpoint's answer. */
+  testWebhook(service: string): Promise<WebhookTestResult> {
+    return this.call(`test webhook ${service}`, { method: 'POST', path: '/v1/webhooks/test', body: JSON.stringify({ service }) }, 'WebhookTestResult');
+  }
+
+  /** Issues a new verification token (its version goes up by one); with `version`, only if the webhooks are still at it. */
+  rotateWebhookToken(version?: number): Promise<Webhooks> {
+    const headers: Record<string, string> = version === undefined ? {} : { 'if-match': `"${version}"` };
+    return this.call('rotate webhook verification token', { method: 'POST', path: '/v1/webhooks/verification-token/rotate', headers }, 'Webhooks');
+  }
+
+  /** The whitelisted addresses, and the address the API sees this request come from. */
+  getIpWhitelist(): Promise<IpWhitelist> {
+    return this.call('get IP whitelist', { method: 'GET', path: '/v1/ip-whitelist' }, 'IpWhitelist');
+  }
+
+  putIpWhitelist(body: IpWhitelistPut, version: number): Promise<IpWhitelist> {
+    return this.call('put IP whitelist', { method: 'PUT', path: '/v1/ip-whitelist', headers: { 'if-match': `"${version}"` }, body: JSON.stringify(body) }, 'IpWhitelist');
+  }
+
+  /** Every API key (values are never returned), following the cursor. */
+  async listApiKeys(): Promise<ApiKey[]> {
+    const out: ApiKey[] = [];
+    let cursor: string | null = null;
+    for (let page = 0; page < 100_000; page++) {
+      const query = new URLSearchParams({ limit: String(PAGE_SIZE) });
+      if (cursor) query.set('cursor', cursor);
+      const res: ApiKeyPage = await this.call('list API keys', { method: 'GET', path: `/v1/api-keys?${query.toString()}` }, 'ApiKeyPage');
+      out.push(...res.data);
+      cursor = res.nextCursor;
+      if (!cursor) return out;
+    }
+    throw new ApiUnavailableError('list API keys', 'pagination did not end');
+  }
+
+  /**
+   * Creates a key. The answer holds its value, the only time the API shows it: it comes back
+   * wrapped, so no layer can print it by accident; only a secret sink's write reveals it.
+   */
+  async createApiKey(body: ApiKeyCreate, idempotencyKey: string): Promise<{ key: ApiKey; value: Sensitive }> {
+    const created: ApiKeyCreated = await this.call(
+      `create API key "${body.name}"`,
+      { method: 'POST', path: '/v1/api-keys', headers: { 'idempotency-key': idempotencyKey }, body: JSON.stringify(body) },
+      'ApiKeyCreated',
+    );
+    const { value, ...key } = created;
+    return { key, value: new Sensitive(value) };
+  }
+
+  updateApiKey(id: string, name: string, patch: ApiKeyPatch, version: number): Promise<ApiKey> {
+    return this.call(
+      `update API key "${name}"`,
+      { method: 'PATCH', path: `/v1/api-keys/${encodeURIComponent(id)}`, headers: { 'if-match': `"${version}"` }, body: JSON.stringify(patch) },
+      'ApiKey',
+    );
+  }
+
+  revokeApiKey(id: string, name: string, body: ApiKeyRevoke, version: number): Promise<ApiKey> {
+    return this.call(
+      `revoke API key "${name}"`,
+      { method: 'POST', path: `/v1/api-keys/${encodeURIComponent(id)}/revoke`, headers: { 'if-match': `"${version}"` }, body: JSON.stringify(body) },
+      'ApiKey',
+    );
   }
 
   private async call<T>(

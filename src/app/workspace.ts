@@ -9,7 +9,8 @@ import { ExitError, warning, type Diagnostic, type Result } from '../diagnostics
 import type { Environment, Policy } from '../generated/config.js';
 import { fingerprintAnnotation, ROTATED_OUTSIDE_GIT, toLiveProvider } from '../live/read.js';
 import { loadConfig, resolveEnvironment, type LoadedConfig } from '../load/config.js';
-import { loadDesiredFiles } from '../load/providers.js';
+import { loadDesiredFiles, type LoadProvidersOptions } from '../load/providers.js';
+import type { DeclaredDocument } from '../load/documents.js';
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, type DesiredProvider, type LiveProvider, type SecretRefTarget } from '../model/state.js';
 import { MIN_LIVE_FOR_CHANGE_THRESHOLD, withCheckNotes } from '../plan/checks.js';
 import type { Plan, PlanOverrides } from '../plan/plan.js';
@@ -20,7 +21,10 @@ import { createStores } from '../secrets/stores.js';
 import { TOOL_VERSION } from '../version.js';
 import type { SecretStore } from '../secrets/store.js';
 import { readLiveSequences } from '../sequences/live.js';
-import { buildAccountPlan, sequencesNeeded } from '../kinds/plan.js';
+import { buildAccountPlan, resourceFindings, resourceKindsNeeded, sequencesNeeded } from '../kinds/plan.js';
+import type { PlanContext, ResourceKindName } from '../kinds/kind.js';
+import { documentKinds } from '../kinds/registry.js';
+import type { SafetyFinding } from '../plan/checks.js';
 import type { LockWait } from '../sandbox/lock.js';
 export type { LockWait } from '../sandbox/lock.js';
 import type { DesiredSequence } from '../model/sequence.js';
@@ -76,11 +80,26 @@ export async function openWorkspace(opts: {
   };
 }
 
-export async function loadDesired(ws: Workspace): Promise<{ desired: DesiredProvider[]; sequences: DesiredSequence[]; warnings: Diagnostic[] }> {
+/** Webhook URLs may be http to a loopback address only where the environment is a sandbox. */
+function isSandboxEndpoint(endpoint: string): boolean {
+  if (endpoint === 'embedded') return true;
+  try {
+    return ['127.0.0.1', 'localhost', '[::1]'].includes(new URL(endpoint).hostname);
+  } catch {
+    return false;
+  }
+}
+
+/** How the environment's files are read: its globs, its stores, and every registered kind. */
+export function desiredFilesOptions(ws: Workspace): LoadProvidersOptions {
   const patterns = Array.isArray(ws.env.providers) ? ws.env.providers : [ws.env.providers];
-  const r = await loadDesiredFiles({ patterns, baseDir: ws.config.dir, catalog: ws.catalog, secretStores: [...ws.stores.keys()] });
-  const { providers, sequences } = unwrap(r);
-  return { desired: providers, sequences, warnings: r.warnings };
+  return { patterns, baseDir: ws.config.dir, catalog: ws.catalog, secretStores: [...ws.stores.keys()], documents: documentKinds(), allowLoopbackHttp: isSandboxEndpoint(ws.env.endpoint) };
+}
+
+export async function loadDesired(ws: Workspace): Promise<{ desired: DesiredProvider[]; sequences: DesiredSequence[]; resources: DeclaredDocument[]; warnings: Diagnostic[] }> {
+  const r = await loadDesiredFiles(desiredFilesOptions(ws));
+  const { providers, sequences, resources } = unwrap(r);
+  return { desired: providers, sequences, resources, warnings: r.warnings };
 }
 
 export interface Connection {
@@ -118,12 +137,19 @@ export async function connect(ws: Workspace): Promise<Connection> {
   return { client: new PaystratorClient(transport, apiKey), endpoint: transport.description, close: () => transport.close() };
 }
 
-export async function readLive(client: PaystratorClient, ws: Workspace): Promise<{ company: string; live: LiveProvider[] }> {
+export async function readLive(client: PaystratorClient, ws: Workspace): Promise<{ company: string; live: LiveProvider[]; caller?: { id: string; name: string } }> {
   const [company, providers] = await Promise.all([client.company(), client.listProviders()]);
   if (ws.env.client && ws.env.client !== company.id) {
     throw new ExitError(`environment ${ws.envName} is for client ${ws.env.client}, but its API key belongs to ${company.id} (${company.name})`);
   }
-  return { company: company.id, live: providers.map(toLiveProvider) };
+  return { company: company.id, live: providers.map(toLiveProvider), ...(company.apiKey ? { caller: { id: company.apiKey.id, name: company.apiKey.name } } : {}) };
+}
+
+/** The live state of each setting kind git declares, read at once; the others are not read. */
+export async function readLiveResources(client: PaystratorClient, declared: readonly DeclaredDocument[], targets: readonly string[] = []): Promise<Map<ResourceKindName, unknown>> {
+  const kinds = resourceKindsNeeded(declared, targets);
+  const states = await Promise.all(kinds.map((k) => k.readLive(client)));
+  return new Map(kinds.map((k, i) => [k.kind, states[i]]));
 }
 
 export interface DesiredSecrets {
@@ -233,6 +259,14 @@ export interface PlanRun {
   secrets: ResolvedSecrets;
   connection: Connection;
   warnings: Diagnostic[];
+  /** The setting kinds' live state the plan was computed against (their guards need it). */
+  liveResources: Map<ResourceKindName, unknown>;
+  context: PlanContext;
+}
+
+/** The setting kinds' guards (lockout) for a plan, against the live state the run read. */
+export function settingFindings(run: PlanRun, plan: Plan = run.plan): SafetyFinding[] {
+  return resourceFindings(plan, run.liveResources, run.context);
 }
 
 /** Loads, reads live, resolves secrets and plans. The caller closes the connection. */
@@ -244,15 +278,19 @@ export async function computePlan(ws: Workspace, opts: { prune?: boolean; target
   try {
     if (loaded.status === 'rejected') throw loaded.reason;
     if (read.status === 'rejected') throw read.reason;
-    const { sequences } = loaded.value;
+    const { sequences, resources } = loaded.value;
     const rules = policyRuleDiagnostics(ws.config, { providers: loaded.value.desired, sequences });
     if (rules.errors.length) throw new ExitError([...rules.errors, ...rules.warnings]);
     const warnings = [...loaded.value.warnings, ...rules.warnings];
-    const { company } = read.value;
+    const { company, caller } = read.value;
     const { secrets, desired, live, fingerprinter } = await resolveDesiredSecrets(ws, loaded.value.desired, company, { live: read.value.live, ...(opts.saved ? { saved: opts.saved } : {}) });
     const targets = opts.targets ?? [];
     // Every kind's live state is read before the plan is built: the plan is one pure function of it.
-    const liveSequences = sequencesNeeded(sequences, targets) ? await readLiveSequences(connection.client) : undefined;
+    const [liveSequences, liveResources] = await Promise.all([
+      sequencesNeeded(sequences, targets) ? readLiveSequences(connection.client) : undefined,
+      readLiveResources(connection.client, resources, targets),
+    ]);
+    const context: PlanContext = { environment: ws.envName, company, ...(caller ? { caller } : {}) };
     const plan = buildAccountPlan({
       ...comparison(ws, connection, company, desired, live),
       prune: opts.prune ?? ws.policy.prune,
@@ -263,11 +301,14 @@ export async function computePlan(ws: Workspace, opts: { prune?: boolean; target
       sequences,
       ...(liveSequences ? { liveSequences } : {}),
       qris: (integration) => ws.catalog.get(integration)?.qris === true,
+      resources,
+      liveResources,
+      context,
     });
     const slow = fingerprinter.derivations >= SLOW_FINGERPRINTS
       ? [warning(`${fingerprinter.derivations} secret fingerprints were derived with scrypt (tens of milliseconds each): set policy.fingerprintKey to make them instant`, { file: path.basename(ws.config.file), field: 'policy.fingerprintKey', rule: 'fingerprint' })]
       : [];
-    return { plan: withCheckNotes(plan, live, ws.policy), live, secrets, connection, warnings: [...ws.warnings, ...warnings, ...slow] };
+    return { plan: withCheckNotes(plan, live, ws.policy), live, secrets, connection, warnings: [...ws.warnings, ...warnings, ...slow], liveResources, context };
   } catch (e) {
     await connection.close();
     throw e;

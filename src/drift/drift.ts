@@ -102,6 +102,29 @@ export interface DriftSummary {
   /** Secrets changed outside git: rotated live, or different in the secret store. */
   secrets: number;
   inSync: number;
+  /** Account settings (resources) that differ live. */
+  resources?: number;
+}
+
+/**
+ * How one account setting (a Webhooks or IpWhitelist document, an ApiKey) differs live, from its
+ * kind's handler (src/kinds/): changed fields, and events worth knowing that git does not hold
+ * (a webhook verification token rotated).
+ */
+export interface ResourceDrift {
+  kind: string;
+  name: string;
+  file?: string;
+  line?: number;
+  id?: string;
+  liveVersion?: number;
+  /** Declared in git, absent live (an ApiKey): apply creates it. */
+  missing?: true;
+  fields: DriftField[];
+  /** Changes made outside git that are not a field of the document (e.g. a token rotation). */
+  events: string[];
+  notes: string[];
+  lastWrite?: LastWrite;
 }
 
 export interface DriftReport {
@@ -122,6 +145,8 @@ export interface DriftReport {
   summary: DriftSummary;
   /** Whether unmanaged providers count as drift (false with --ignore-unmanaged). */
   countsUnmanaged: boolean;
+  /** The account settings git declares, each with what differs live; absent when git declares none. */
+  resources?: ResourceDrift[];
   drift: boolean;
 }
 
@@ -279,6 +304,16 @@ export function computeDrift(input: DriftInput): DriftReport {
   };
 }
 
+/** Whether one setting's drift counts (a field changed, an event, or missing live). */
+export const resourceDrifted = (r: ResourceDrift) => r.missing === true || r.fields.length > 0 || r.events.length > 0;
+
+/** The report with the account settings' drift added (computed per kind by src/kinds/). */
+export function withResourceDrift(report: DriftReport, resources: readonly ResourceDrift[]): DriftReport {
+  if (!resources.length) return report;
+  const drifted = resources.filter(resourceDrifted).length;
+  return { ...report, resources: [...resources], summary: { ...report.summary, resources: drifted }, drift: report.drift || drifted > 0 };
+}
+
 /** Coverage as a whole percentage, rounded down so 99.6% never shows as 100%. */
 export function coveragePercent(r: DriftReport): number {
   return r.coverage.total === 0 ? 100 : Math.floor((r.coverage.managed / r.coverage.total) * 100);
@@ -289,5 +324,6 @@ export function coveragePercent(r: DriftReport): number {
  * when this changes.
  */
 export function driftDigestInput(r: DriftReport): string {
-  return JSON.stringify([r.environment, r.company, r.changed.map((c) => [c.name, c.fields, c.secrets]), r.missing.map((m) => m.name), r.unmanaged, r.countsUnmanaged]);
+  const resources = (r.resources ?? []).filter(resourceDrifted).map((x) => [x.kind, x.name, x.fields, x.events, x.missing === true]);
+  return JSON.stringify([r.environment, r.company, r.changed.map((c) => [c.name, c.fields, c.secrets]), r.missing.map((m) => m.name), r.unmanaged, r.countsUnmanaged, ...(resources.length ? [resources] : [])]);
 }

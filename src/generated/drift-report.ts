@@ -109,11 +109,19 @@ export interface DriftReport {
      * Providers in git and live that match (including the ones in `noted`).
      */
     inSync: number;
+    /**
+     * Account settings in `resources` that differ live (absent when git declares none).
+     */
+    resources?: number;
   };
   /**
    * Whether unmanaged providers count as drift (false with --ignore-unmanaged).
    */
   countsUnmanaged: boolean;
+  /**
+   * The account settings git declares (Webhooks, IpWhitelist, ApiKey), each with what differs live; absent when git declares none.
+   */
+  resources?: Resource[];
   /**
    * Whether there is drift: anything changed, missing or removed from git, or unmanaged when countsUnmanaged. `drift --detailed-exitcode` exits 2 exactly when this is true.
    */
@@ -300,4 +308,32 @@ export interface LiveOnlyProvider {
    * true: it carries the managed-by label, so git managed it once and it was removed from git (plan --prune deactivates it); false: never managed by git.
    */
   removedFromGit: boolean;
+}
+/**
+ * One account setting and how it differs live.
+ */
+export interface Resource {
+  /**
+   * The kind: Webhooks, IpWhitelist or ApiKey.
+   */
+  kind: string;
+  /**
+   * metadata.name, or the kind itself for a kind there is one of per environment.
+   */
+  name: string;
+  file?: string;
+  line?: number;
+  id?: string;
+  liveVersion?: number;
+  /**
+   * Declared in git, absent live.
+   */
+  missing?: true;
+  fields: Field[];
+  /**
+   * Changes made outside git that no field of the document holds, e.g. a webhook verification token rotation; for people.
+   */
+  events: string[];
+  notes: string[];
+  lastWrite?: LastWrite;
 }

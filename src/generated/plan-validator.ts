@@ -6,7 +6,7 @@ const require = createRequire(import.meta.url);
 // schemas/plan.schema.json, as a validator.
 
 export const plan = validate20;
-const schema31 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://paystrator-gitops.dev/schemas/plan.schema.json","title":"PlanFile","description":"A plan saved by `paystrator-gitops plan --out`: what apply will change and the exact requests it sends. Secrets appear only as references and fingerprints. `digest` is sha256 over the canonical JSON of everything else: a file edited by hand is refused.","type":"object","additionalProperties":false,"required":["formatVersion","tool","environment","endpoint","company","createdAt","inputsHash","options","overrides","changes","unmanaged","summary","digest"],"properties":{"formatVersion":{"type":"integer","minimum":1,"description":"The plan file format; a tool reads only its own."},"tool":{"type":"object","additionalProperties":false,"required":["name","version"],"properties":{"name":{"const":"paystrator-gitops"},"version":{"type":"string","pattern":"^\\d+\\.\\d+\\.\\d+([-+].*)?$"}}},"environment":{"type":"string","minLength":1},"endpoint":{"type":"string"},"company":{"type":"string"},"createdAt":{"type":"string"},"inputsHash":{"type":"string","pattern":"^[0-9a-f]{64}$"},"options":{"type":"object","additionalProperties":false,"required":["prune","targets"],"properties":{"prune":{"type":"boolean"},"targets":{"type":"array","items":{"type":"string"}},"adopt":{"type":"array","items":{"type":"string"},"description":"Live providers git did not manage, taken over with `plan --adopt NAME`."}}},"overrides":{"type":"object","additionalProperties":false,"required":["allowLargeChange","allowServiceOutage"],"properties":{"allowLargeChange":{"type":"boolean"},"allowServiceOutage":{"type":"boolean"}}},"changes":{"type":"array","items":{"$ref":"#/$defs/change"}},"sequences":{"type":"array","items":{"$ref":"#/$defs/sequenceChange"}},"unmanaged":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["name","id","status"],"properties":{"name":{"type":"string"},"id":{"type":"string"},"status":{"$ref":"#/$defs/status"}}}},"checks":{"type":"array","description":"Safety checks that did not apply to this plan, and why.","items":{"type":"string"}},"summary":{"type":"object","additionalProperties":false,"required":["create","update","deactivate","noop","unmanaged"],"properties":{"create":{"type":"integer","minimum":0},"update":{"type":"integer","minimum":0},"deactivate":{"type":"integer","minimum":0},"noop":{"type":"integer","minimum":0},"unmanaged":{"type":"integer","minimum":0}}},"digest":{"type":"string","pattern":"^sha256:[0-9a-f]{64}$"}},"$defs":{"status":{"enum":["ACTIVE","INACTIVE","MAINTENANCE"]},"fieldChange":{"type":"object","additionalProperties":false,"required":["field"],"properties":{"field":{"type":"string"},"before":true,"after":true,"sensitive":{"const":true},"pending":{"const":true},"immutable":{"const":true}}},"secretBinding":{"type":"object","additionalProperties":false,"required":["ref","fingerprint"],"properties":{"ref":{"type":"object","additionalProperties":false,"required":["store","name"],"properties":{"store":{"type":"string"},"name":{"type":"string"},"key":{"type":"string"},"version":{"type":["string","integer"]}}},"fingerprint":{"type":"string","minLength":1}}},"secrets":{"type":"object","additionalProperties":{"$ref":"#/$defs/secretBinding"}},"operation":{"type":"object","required":["kind","body"],"oneOf":[{"additionalProperties":false,"required":["idempotencyKey","secrets"],"properties":{"kind":{"const":"create"},"idempotencyKey":{"type":"string","minLength":1},"body":{"type":"object"},"secrets":{"$ref":"#/$defs/secrets"}}},{"additionalProperties":false,"required":["secrets"],"properties":{"kind":{"const":"update"},"body":{"type":"object"},"secrets":{"$ref":"#/$defs/secrets"}}},{"additionalProperties":false,"properties":{"kind":{"const":"status"},"body":{"type":"object","required":["status"],"properties":{"status":{"$ref":"#/$defs/status"},"reason":{"type":"string"}}}}}]},"change":{"type":"object","additionalProperties":false,"required":["name","action","fields","notes","operations"],"properties":{"name":{"type":"string"},"action":{"enum":["create","update","deactivate","noop"]},"file":{"type":"string"},"line":{"type":"integer","minimum":1},"id":{"type":"string"},"liveVersion":{"type":"integer","minimum":0},"fields":{"type":"array","items":{"$ref":"#/$defs/fieldChange"}},"notes":{"type":"array","items":{"type":"string"}},"operations":{"type":"array","items":{"$ref":"#/$defs/operation"}},"pricing":{"type":"object","required":["before","after"],"properties":{"before":{"type":"object"},"after":{"type":"object"}}}}},"sequenceChange":{"type":"object","required":["product","destination","action","file","line","after","notes"],"properties":{"product":{"type":"string"},"destination":{"type":["string","null"]},"action":{"enum":["create","update","noop"]},"file":{"type":"string"},"line":{"type":"integer"},"before":{"type":"array","items":{"type":"string"}},"after":{"type":"array","items":{"type":"string"}},"joining":{"type":"array","items":{"type":"string"}},"liveVersion":{"type":"integer"},"notes":{"type":"array","items":{"type":"string"}}},"additionalProperties":false}}};
+const schema31 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://paystrator-gitops.dev/schemas/plan.schema.json","title":"PlanFile","description":"A plan saved by `paystrator-gitops plan --out`: what apply will change and the exact requests it sends. Secrets appear only as references and fingerprints. `digest` is sha256 over the canonical JSON of everything else: a file edited by hand is refused.","type":"object","additionalProperties":false,"required":["formatVersion","tool","environment","endpoint","company","createdAt","inputsHash","options","overrides","changes","unmanaged","summary","digest"],"properties":{"formatVersion":{"type":"integer","minimum":1,"description":"The plan file format; a tool reads only its own."},"tool":{"type":"object","additionalProperties":false,"required":["name","version"],"properties":{"name":{"const":"paystrator-gitops"},"version":{"type":"string","pattern":"^\\d+\\.\\d+\\.\\d+([-+].*)?$"}}},"environment":{"type":"string","minLength":1},"endpoint":{"type":"string"},"company":{"type":"string"},"createdAt":{"type":"string"},"inputsHash":{"type":"string","pattern":"^[0-9a-f]{64}$"},"options":{"type":"object","additionalProperties":false,"required":["prune","targets"],"properties":{"prune":{"type":"boolean"},"targets":{"type":"array","items":{"type":"string"}},"adopt":{"type":"array","items":{"type":"string"},"description":"Live providers git did not manage, taken over with `plan --adopt NAME`."}}},"overrides":{"type":"object","additionalProperties":false,"required":["allowLargeChange","allowServiceOutage"],"properties":{"allowLargeChange":{"type":"boolean"},"allowServiceOutage":{"type":"boolean"},"allowLockout":{"const":true,"description":"`--allow-lockout`: a setting change that may lock the run out of the API; absent when not given."}}},"changes":{"type":"array","items":{"$ref":"#/$defs/change"}},"sequences":{"type":"array","items":{"$ref":"#/$defs/sequenceChange"}},"resources":{"type":"array","description":"Account settings (Webhooks, IpWhitelist, ApiKey) in apply order; absent when git declares none.","items":{"$ref":"#/$defs/resourceChange"}},"unmanaged":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["name","id","status"],"properties":{"name":{"type":"string"},"id":{"type":"string"},"status":{"$ref":"#/$defs/status"}}}},"checks":{"type":"array","description":"Safety checks that did not apply to this plan, and why.","items":{"type":"string"}},"summary":{"type":"object","additionalProperties":false,"required":["create","update","deactivate","noop","unmanaged"],"properties":{"create":{"type":"integer","minimum":0},"update":{"type":"integer","minimum":0},"deactivate":{"type":"integer","minimum":0},"noop":{"type":"integer","minimum":0},"unmanaged":{"type":"integer","minimum":0},"resources":{"type":"object","additionalProperties":false,"required":["create","update","revoke","noop"],"properties":{"create":{"type":"integer","minimum":0},"update":{"type":"integer","minimum":0},"revoke":{"type":"integer","minimum":0},"noop":{"type":"integer","minimum":0}}}}},"digest":{"type":"string","pattern":"^sha256:[0-9a-f]{64}$"}},"$defs":{"status":{"enum":["ACTIVE","INACTIVE","MAINTENANCE"]},"fieldChange":{"type":"object","additionalProperties":false,"required":["field"],"properties":{"field":{"type":"string"},"before":true,"after":true,"sensitive":{"const":true},"pending":{"const":true},"immutable":{"const":true}}},"secretBinding":{"type":"object","additionalProperties":false,"required":["ref","fingerprint"],"properties":{"ref":{"type":"object","additionalProperties":false,"required":["store","name"],"properties":{"store":{"type":"string"},"name":{"type":"string"},"key":{"type":"string"},"version":{"type":["string","integer"]}}},"fingerprint":{"type":"string","minLength":1}}},"secrets":{"type":"object","additionalProperties":{"$ref":"#/$defs/secretBinding"}},"operation":{"type":"object","required":["kind","body"],"oneOf":[{"additionalProperties":false,"required":["idempotencyKey","secrets"],"properties":{"kind":{"const":"create"},"idempotencyKey":{"type":"string","minLength":1},"body":{"type":"object"},"secrets":{"$ref":"#/$defs/secrets"}}},{"additionalProperties":false,"required":["secrets"],"properties":{"kind":{"const":"update"},"body":{"type":"object"},"secrets":{"$ref":"#/$defs/secrets"}}},{"additionalProperties":false,"properties":{"kind":{"const":"status"},"body":{"type":"object","required":["status"],"properties":{"status":{"$ref":"#/$defs/status"},"reason":{"type":"string"}}}}}]},"change":{"type":"object","additionalProperties":false,"required":["name","action","fields","notes","operations"],"properties":{"name":{"type":"string"},"action":{"enum":["create","update","deactivate","noop"]},"file":{"type":"string"},"line":{"type":"integer","minimum":1},"id":{"type":"string"},"liveVersion":{"type":"integer","minimum":0},"fields":{"type":"array","items":{"$ref":"#/$defs/fieldChange"}},"notes":{"type":"array","items":{"type":"string"}},"operations":{"type":"array","items":{"$ref":"#/$defs/operation"}},"pricing":{"type":"object","required":["before","after"],"properties":{"before":{"type":"object"},"after":{"type":"object"}}}}},"sequenceChange":{"type":"object","required":["product","destination","action","file","line","after","notes"],"properties":{"product":{"type":"string"},"destination":{"type":["string","null"]},"action":{"enum":["create","update","noop"]},"file":{"type":"string"},"line":{"type":"integer"},"before":{"type":"array","items":{"type":"string"}},"after":{"type":"array","items":{"type":"string"}},"joining":{"type":"array","items":{"type":"string"}},"liveVersion":{"type":"integer"},"notes":{"type":"array","items":{"type":"string"}}},"additionalProperties":false},"resourceOperation":{"type":"object","additionalProperties":false,"required":["kind"],"properties":{"kind":{"type":"string","minLength":1},"body":{"type":"object"},"idempotencyKey":{"type":"string","minLength":1}}},"resourceChange":{"type":"object","additionalProperties":false,"required":["kind","name","action","fields","notes","operations"],"properties":{"kind":{"enum":["Webhooks","IpWhitelist","ApiKey"]},"name":{"type":"string","minLength":1},"action":{"enum":["create","update","revoke","noop"]},"file":{"type":"string"},"line":{"type":"integer","minimum":1},"id":{"type":"string"},"liveVersion":{"type":"integer","minimum":0},"fields":{"type":"array","items":{"$ref":"#/$defs/fieldChange"}},"notes":{"type":"array","items":{"type":"string"}},"operations":{"type":"array","items":{"$ref":"#/$defs/resourceOperation"}}}}}};
 const schema38 = {"type":"object","required":["product","destination","action","file","line","after","notes"],"properties":{"product":{"type":"string"},"destination":{"type":["string","null"]},"action":{"enum":["create","update","noop"]},"file":{"type":"string"},"line":{"type":"integer"},"before":{"type":"array","items":{"type":"string"}},"after":{"type":"array","items":{"type":"string"}},"joining":{"type":"array","items":{"type":"string"}},"liveVersion":{"type":"integer"},"notes":{"type":"array","items":{"type":"string"}}},"additionalProperties":false};
 const schema37 = {"enum":["ACTIVE","INACTIVE","MAINTENANCE"]};
 const func1 = Object.prototype.hasOwnProperty;
@@ -934,6 +934,412 @@ return errors === 0;
 }
 validate21.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
+const schema39 = {"type":"object","additionalProperties":false,"required":["kind","name","action","fields","notes","operations"],"properties":{"kind":{"enum":["Webhooks","IpWhitelist","ApiKey"]},"name":{"type":"string","minLength":1},"action":{"enum":["create","update","revoke","noop"]},"file":{"type":"string"},"line":{"type":"integer","minimum":1},"id":{"type":"string"},"liveVersion":{"type":"integer","minimum":0},"fields":{"type":"array","items":{"$ref":"#/$defs/fieldChange"}},"notes":{"type":"array","items":{"type":"string"}},"operations":{"type":"array","items":{"$ref":"#/$defs/resourceOperation"}}}};
+const schema41 = {"type":"object","additionalProperties":false,"required":["kind"],"properties":{"kind":{"type":"string","minLength":1},"body":{"type":"object"},"idempotencyKey":{"type":"string","minLength":1}}};
+
+function validate28(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate28.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if(((((((data.kind === undefined) && (missing0 = "kind")) || ((data.name === undefined) && (missing0 = "name"))) || ((data.action === undefined) && (missing0 = "action"))) || ((data.fields === undefined) && (missing0 = "fields"))) || ((data.notes === undefined) && (missing0 = "notes"))) || ((data.operations === undefined) && (missing0 = "operations"))){
+validate28.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+const _errs1 = errors;
+for(const key0 in data){
+if(!(func1.call(schema39.properties, key0))){
+validate28.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs1 === errors){
+if(data.kind !== undefined){
+let data0 = data.kind;
+const _errs2 = errors;
+if(!(((data0 === "Webhooks") || (data0 === "IpWhitelist")) || (data0 === "ApiKey"))){
+validate28.errors = [{instancePath:instancePath+"/kind",schemaPath:"#/properties/kind/enum",keyword:"enum",params:{allowedValues: schema39.properties.kind.enum},message:"must be equal to one of the allowed values"}];
+return false;
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.name !== undefined){
+let data1 = data.name;
+const _errs3 = errors;
+if(errors === _errs3){
+if(typeof data1 === "string"){
+if(func2(data1) < 1){
+validate28.errors = [{instancePath:instancePath+"/name",schemaPath:"#/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+return false;
+}
+}
+else {
+validate28.errors = [{instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid0 = _errs3 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.action !== undefined){
+let data2 = data.action;
+const _errs5 = errors;
+if(!((((data2 === "create") || (data2 === "update")) || (data2 === "revoke")) || (data2 === "noop"))){
+validate28.errors = [{instancePath:instancePath+"/action",schemaPath:"#/properties/action/enum",keyword:"enum",params:{allowedValues: schema39.properties.action.enum},message:"must be equal to one of the allowed values"}];
+return false;
+}
+var valid0 = _errs5 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.file !== undefined){
+const _errs6 = errors;
+if(typeof data.file !== "string"){
+validate28.errors = [{instancePath:instancePath+"/file",schemaPath:"#/properties/file/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid0 = _errs6 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.line !== undefined){
+let data4 = data.line;
+const _errs8 = errors;
+if(!(((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4))) && (isFinite(data4)))){
+validate28.errors = [{instancePath:instancePath+"/line",schemaPath:"#/properties/line/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+return false;
+}
+if(errors === _errs8){
+if((typeof data4 == "number") && (isFinite(data4))){
+if(data4 < 1 || isNaN(data4)){
+validate28.errors = [{instancePath:instancePath+"/line",schemaPath:"#/properties/line/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
+return false;
+}
+}
+}
+var valid0 = _errs8 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.id !== undefined){
+const _errs10 = errors;
+if(typeof data.id !== "string"){
+validate28.errors = [{instancePath:instancePath+"/id",schemaPath:"#/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid0 = _errs10 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.liveVersion !== undefined){
+let data6 = data.liveVersion;
+const _errs12 = errors;
+if(!(((typeof data6 == "number") && (!(data6 % 1) && !isNaN(data6))) && (isFinite(data6)))){
+validate28.errors = [{instancePath:instancePath+"/liveVersion",schemaPath:"#/properties/liveVersion/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+return false;
+}
+if(errors === _errs12){
+if((typeof data6 == "number") && (isFinite(data6))){
+if(data6 < 0 || isNaN(data6)){
+validate28.errors = [{instancePath:instancePath+"/liveVersion",schemaPath:"#/properties/liveVersion/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
+return false;
+}
+}
+}
+var valid0 = _errs12 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.fields !== undefined){
+let data7 = data.fields;
+const _errs14 = errors;
+if(errors === _errs14){
+if(Array.isArray(data7)){
+var valid1 = true;
+const len0 = data7.length;
+for(let i0=0; i0<len0; i0++){
+let data8 = data7[i0];
+const _errs16 = errors;
+const _errs17 = errors;
+if(errors === _errs17){
+if(data8 && typeof data8 == "object" && !Array.isArray(data8)){
+let missing1;
+if((data8.field === undefined) && (missing1 = "field")){
+validate28.errors = [{instancePath:instancePath+"/fields/" + i0,schemaPath:"#/$defs/fieldChange/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"}];
+return false;
+}
+else {
+const _errs19 = errors;
+for(const key1 in data8){
+if(!((((((key1 === "field") || (key1 === "before")) || (key1 === "after")) || (key1 === "sensitive")) || (key1 === "pending")) || (key1 === "immutable"))){
+validate28.errors = [{instancePath:instancePath+"/fields/" + i0,schemaPath:"#/$defs/fieldChange/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs19 === errors){
+if(data8.field !== undefined){
+const _errs20 = errors;
+if(typeof data8.field !== "string"){
+validate28.errors = [{instancePath:instancePath+"/fields/" + i0+"/field",schemaPath:"#/$defs/fieldChange/properties/field/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid3 = _errs20 === errors;
+}
+else {
+var valid3 = true;
+}
+if(valid3){
+if(data8.sensitive !== undefined){
+const _errs22 = errors;
+if(true !== data8.sensitive){
+validate28.errors = [{instancePath:instancePath+"/fields/" + i0+"/sensitive",schemaPath:"#/$defs/fieldChange/properties/sensitive/const",keyword:"const",params:{allowedValue: true},message:"must be equal to constant"}];
+return false;
+}
+var valid3 = _errs22 === errors;
+}
+else {
+var valid3 = true;
+}
+if(valid3){
+if(data8.pending !== undefined){
+const _errs23 = errors;
+if(true !== data8.pending){
+validate28.errors = [{instancePath:instancePath+"/fields/" + i0+"/pending",schemaPath:"#/$defs/fieldChange/properties/pending/const",keyword:"const",params:{allowedValue: true},message:"must be equal to constant"}];
+return false;
+}
+var valid3 = _errs23 === errors;
+}
+else {
+var valid3 = true;
+}
+if(valid3){
+if(data8.immutable !== undefined){
+const _errs24 = errors;
+if(true !== data8.immutable){
+validate28.errors = [{instancePath:instancePath+"/fields/" + i0+"/immutable",schemaPath:"#/$defs/fieldChange/properties/immutable/const",keyword:"const",params:{allowedValue: true},message:"must be equal to constant"}];
+return false;
+}
+var valid3 = _errs24 === errors;
+}
+else {
+var valid3 = true;
+}
+}
+}
+}
+}
+}
+}
+else {
+validate28.errors = [{instancePath:instancePath+"/fields/" + i0,schemaPath:"#/$defs/fieldChange/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+var valid1 = _errs16 === errors;
+if(!valid1){
+break;
+}
+}
+}
+else {
+validate28.errors = [{instancePath:instancePath+"/fields",schemaPath:"#/properties/fields/type",keyword:"type",params:{type: "array"},message:"must be array"}];
+return false;
+}
+}
+var valid0 = _errs14 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.notes !== undefined){
+let data13 = data.notes;
+const _errs25 = errors;
+if(errors === _errs25){
+if(Array.isArray(data13)){
+var valid4 = true;
+const len1 = data13.length;
+for(let i1=0; i1<len1; i1++){
+const _errs27 = errors;
+if(typeof data13[i1] !== "string"){
+validate28.errors = [{instancePath:instancePath+"/notes/" + i1,schemaPath:"#/properties/notes/items/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid4 = _errs27 === errors;
+if(!valid4){
+break;
+}
+}
+}
+else {
+validate28.errors = [{instancePath:instancePath+"/notes",schemaPath:"#/properties/notes/type",keyword:"type",params:{type: "array"},message:"must be array"}];
+return false;
+}
+}
+var valid0 = _errs25 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.operations !== undefined){
+let data15 = data.operations;
+const _errs29 = errors;
+if(errors === _errs29){
+if(Array.isArray(data15)){
+var valid5 = true;
+const len2 = data15.length;
+for(let i2=0; i2<len2; i2++){
+let data16 = data15[i2];
+const _errs31 = errors;
+const _errs32 = errors;
+if(errors === _errs32){
+if(data16 && typeof data16 == "object" && !Array.isArray(data16)){
+let missing2;
+if((data16.kind === undefined) && (missing2 = "kind")){
+validate28.errors = [{instancePath:instancePath+"/operations/" + i2,schemaPath:"#/$defs/resourceOperation/required",keyword:"required",params:{missingProperty: missing2},message:"must have required property '"+missing2+"'"}];
+return false;
+}
+else {
+const _errs34 = errors;
+for(const key2 in data16){
+if(!(((key2 === "kind") || (key2 === "body")) || (key2 === "idempotencyKey"))){
+validate28.errors = [{instancePath:instancePath+"/operations/" + i2,schemaPath:"#/$defs/resourceOperation/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs34 === errors){
+if(data16.kind !== undefined){
+let data17 = data16.kind;
+const _errs35 = errors;
+if(errors === _errs35){
+if(typeof data17 === "string"){
+if(func2(data17) < 1){
+validate28.errors = [{instancePath:instancePath+"/operations/" + i2+"/kind",schemaPath:"#/$defs/resourceOperation/properties/kind/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+return false;
+}
+}
+else {
+validate28.errors = [{instancePath:instancePath+"/operations/" + i2+"/kind",schemaPath:"#/$defs/resourceOperation/properties/kind/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid7 = _errs35 === errors;
+}
+else {
+var valid7 = true;
+}
+if(valid7){
+if(data16.body !== undefined){
+let data18 = data16.body;
+const _errs37 = errors;
+if(!(data18 && typeof data18 == "object" && !Array.isArray(data18))){
+validate28.errors = [{instancePath:instancePath+"/operations/" + i2+"/body",schemaPath:"#/$defs/resourceOperation/properties/body/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+var valid7 = _errs37 === errors;
+}
+else {
+var valid7 = true;
+}
+if(valid7){
+if(data16.idempotencyKey !== undefined){
+let data19 = data16.idempotencyKey;
+const _errs39 = errors;
+if(errors === _errs39){
+if(typeof data19 === "string"){
+if(func2(data19) < 1){
+validate28.errors = [{instancePath:instancePath+"/operations/" + i2+"/idempotencyKey",schemaPath:"#/$defs/resourceOperation/properties/idempotencyKey/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+return false;
+}
+}
+else {
+validate28.errors = [{instancePath:instancePath+"/operations/" + i2+"/idempotencyKey",schemaPath:"#/$defs/resourceOperation/properties/idempotencyKey/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid7 = _errs39 === errors;
+}
+else {
+var valid7 = true;
+}
+}
+}
+}
+}
+}
+else {
+validate28.errors = [{instancePath:instancePath+"/operations/" + i2,schemaPath:"#/$defs/resourceOperation/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+var valid5 = _errs31 === errors;
+if(!valid5){
+break;
+}
+}
+}
+else {
+validate28.errors = [{instancePath:instancePath+"/operations",schemaPath:"#/properties/operations/type",keyword:"type",params:{type: "array"},message:"must be array"}];
+return false;
+}
+}
+var valid0 = _errs29 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+else {
+validate28.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+validate28.errors = vErrors;
+return errors === 0;
+}
+validate28.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
 
 function validate20(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://paystrator-gitops.dev/schemas/plan.schema.json" */;
@@ -1249,7 +1655,7 @@ return false;
 else {
 const _errs35 = errors;
 for(const key3 in data15){
-if(!((key3 === "allowLargeChange") || (key3 === "allowServiceOutage"))){
+if(!(((key3 === "allowLargeChange") || (key3 === "allowServiceOutage")) || (key3 === "allowLockout"))){
 validate20.errors = [{instancePath:instancePath+"/overrides",schemaPath:"#/properties/overrides/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties"}];
 return false;
 break;
@@ -1279,6 +1685,19 @@ var valid5 = _errs38 === errors;
 else {
 var valid5 = true;
 }
+if(valid5){
+if(data15.allowLockout !== undefined){
+const _errs40 = errors;
+if(true !== data15.allowLockout){
+validate20.errors = [{instancePath:instancePath+"/overrides/allowLockout",schemaPath:"#/properties/overrides/properties/allowLockout/const",keyword:"const",params:{allowedValue: true},message:"must be equal to constant"}];
+return false;
+}
+var valid5 = _errs40 === errors;
+}
+else {
+var valid5 = true;
+}
+}
 }
 }
 }
@@ -1295,19 +1714,19 @@ var valid0 = true;
 }
 if(valid0){
 if(data.changes !== undefined){
-let data18 = data.changes;
-const _errs40 = errors;
-if(errors === _errs40){
-if(Array.isArray(data18)){
+let data19 = data.changes;
+const _errs41 = errors;
+if(errors === _errs41){
+if(Array.isArray(data19)){
 var valid6 = true;
-const len2 = data18.length;
+const len2 = data19.length;
 for(let i2=0; i2<len2; i2++){
-const _errs42 = errors;
-if(!(validate21(data18[i2], {instancePath:instancePath+"/changes/" + i2,parentData:data18,parentDataProperty:i2,rootData,dynamicAnchors}))){
+const _errs43 = errors;
+if(!(validate21(data19[i2], {instancePath:instancePath+"/changes/" + i2,parentData:data19,parentDataProperty:i2,rootData,dynamicAnchors}))){
 vErrors = vErrors === null ? validate21.errors : vErrors.concat(validate21.errors);
 errors = vErrors.length;
 }
-var valid6 = _errs42 === errors;
+var valid6 = _errs43 === errors;
 if(!valid6){
 break;
 }
@@ -1318,82 +1737,70 @@ validate20.errors = [{instancePath:instancePath+"/changes",schemaPath:"#/propert
 return false;
 }
 }
-var valid0 = _errs40 === errors;
+var valid0 = _errs41 === errors;
 }
 else {
 var valid0 = true;
 }
 if(valid0){
 if(data.sequences !== undefined){
-let data20 = data.sequences;
-const _errs43 = errors;
-if(errors === _errs43){
-if(Array.isArray(data20)){
+let data21 = data.sequences;
+const _errs44 = errors;
+if(errors === _errs44){
+if(Array.isArray(data21)){
 var valid7 = true;
-const len3 = data20.length;
+const len3 = data21.length;
 for(let i3=0; i3<len3; i3++){
-let data21 = data20[i3];
-const _errs45 = errors;
+let data22 = data21[i3];
 const _errs46 = errors;
-if(errors === _errs46){
-if(data21 && typeof data21 == "object" && !Array.isArray(data21)){
+const _errs47 = errors;
+if(errors === _errs47){
+if(data22 && typeof data22 == "object" && !Array.isArray(data22)){
 let missing4;
-if((((((((data21.product === undefined) && (missing4 = "product")) || ((data21.destination === undefined) && (missing4 = "destination"))) || ((data21.action === undefined) && (missing4 = "action"))) || ((data21.file === undefined) && (missing4 = "file"))) || ((data21.line === undefined) && (missing4 = "line"))) || ((data21.after === undefined) && (missing4 = "after"))) || ((data21.notes === undefined) && (missing4 = "notes"))){
+if((((((((data22.product === undefined) && (missing4 = "product")) || ((data22.destination === undefined) && (missing4 = "destination"))) || ((data22.action === undefined) && (missing4 = "action"))) || ((data22.file === undefined) && (missing4 = "file"))) || ((data22.line === undefined) && (missing4 = "line"))) || ((data22.after === undefined) && (missing4 = "after"))) || ((data22.notes === undefined) && (missing4 = "notes"))){
 validate20.errors = [{instancePath:instancePath+"/sequences/" + i3,schemaPath:"#/$defs/sequenceChange/required",keyword:"required",params:{missingProperty: missing4},message:"must have required property '"+missing4+"'"}];
 return false;
 }
 else {
-const _errs48 = errors;
-for(const key4 in data21){
+const _errs49 = errors;
+for(const key4 in data22){
 if(!(func1.call(schema38.properties, key4))){
 validate20.errors = [{instancePath:instancePath+"/sequences/" + i3,schemaPath:"#/$defs/sequenceChange/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties"}];
 return false;
 break;
 }
 }
-if(_errs48 === errors){
-if(data21.product !== undefined){
-const _errs49 = errors;
-if(typeof data21.product !== "string"){
+if(_errs49 === errors){
+if(data22.product !== undefined){
+const _errs50 = errors;
+if(typeof data22.product !== "string"){
 validate20.errors = [{instancePath:instancePath+"/sequences/" + i3+"/product",schemaPath:"#/$defs/sequenceChange/properties/product/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid9 = _errs49 === errors;
+var valid9 = _errs50 === errors;
 }
 else {
 var valid9 = true;
 }
 if(valid9){
-if(data21.destination !== undefined){
-let data23 = data21.destination;
-const _errs51 = errors;
-if((typeof data23 !== "string") && (data23 !== null)){
+if(data22.destination !== undefined){
+let data24 = data22.destination;
+const _errs52 = errors;
+if((typeof data24 !== "string") && (data24 !== null)){
 validate20.errors = [{instancePath:instancePath+"/sequences/" + i3+"/destination",schemaPath:"#/$defs/sequenceChange/properties/destination/type",keyword:"type",params:{type: schema38.properties.destination.type},message:"must be string,null"}];
 return false;
 }
-var valid9 = _errs51 === errors;
+var valid9 = _errs52 === errors;
 }
 else {
 var valid9 = true;
 }
 if(valid9){
-if(data21.action !== undefined){
-let data24 = data21.action;
-const _errs53 = errors;
-if(!(((data24 === "create") || (data24 === "update")) || (data24 === "noop"))){
-validate20.errors = [{instancePath:instancePath+"/sequences/" + i3+"/action",schemaPath:"#/$defs/sequenceChange/properties/action/enum",keyword:"enum",params:{allowedValues: schema38.properties.action.enum},message:"must be equal to one of the allowed values"}];
-return false;
-}
-var valid9 = _errs53 === errors;
-}
-else {
-var valid9 = true;
-}
-if(valid9){
-if(data21.file !== undefined){
+if(data22.action !== undefined){
+let data25 = data22.action;
 const _errs54 = errors;
-if(typeof data21.file !== "string"){
-validate20.errors = [{instancePath:instancePath+"/sequences/" + i3+"/file",schemaPath:"#/$defs/sequenceChange/properties/file/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+if(!(((data25 === "create") || (data25 === "update")) || (data25 === "noop"))){
+validate20.errors = [{instancePath:instancePath+"/sequences/" + i3+"/action",schemaPath:"#/$defs/sequenceChange/properties/action/enum",keyword:"enum",params:{allowedValues: schema38.properties.action.enum},message:"must be equal to one of the allowed values"}];
 return false;
 }
 var valid9 = _errs54 === errors;
@@ -1402,33 +1809,45 @@ else {
 var valid9 = true;
 }
 if(valid9){
-if(data21.line !== undefined){
-let data26 = data21.line;
-const _errs56 = errors;
-if(!(((typeof data26 == "number") && (!(data26 % 1) && !isNaN(data26))) && (isFinite(data26)))){
-validate20.errors = [{instancePath:instancePath+"/sequences/" + i3+"/line",schemaPath:"#/$defs/sequenceChange/properties/line/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+if(data22.file !== undefined){
+const _errs55 = errors;
+if(typeof data22.file !== "string"){
+validate20.errors = [{instancePath:instancePath+"/sequences/" + i3+"/file",schemaPath:"#/$defs/sequenceChange/properties/file/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid9 = _errs56 === errors;
+var valid9 = _errs55 === errors;
 }
 else {
 var valid9 = true;
 }
 if(valid9){
-if(data21.before !== undefined){
-let data27 = data21.before;
-const _errs58 = errors;
-if(errors === _errs58){
-if(Array.isArray(data27)){
+if(data22.line !== undefined){
+let data27 = data22.line;
+const _errs57 = errors;
+if(!(((typeof data27 == "number") && (!(data27 % 1) && !isNaN(data27))) && (isFinite(data27)))){
+validate20.errors = [{instancePath:instancePath+"/sequences/" + i3+"/line",schemaPath:"#/$defs/sequenceChange/properties/line/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+return false;
+}
+var valid9 = _errs57 === errors;
+}
+else {
+var valid9 = true;
+}
+if(valid9){
+if(data22.before !== undefined){
+let data28 = data22.before;
+const _errs59 = errors;
+if(errors === _errs59){
+if(Array.isArray(data28)){
 var valid10 = true;
-const len4 = data27.length;
+const len4 = data28.length;
 for(let i4=0; i4<len4; i4++){
-const _errs60 = errors;
-if(typeof data27[i4] !== "string"){
+const _errs61 = errors;
+if(typeof data28[i4] !== "string"){
 validate20.errors = [{instancePath:instancePath+"/sequences/" + i3+"/before/" + i4,schemaPath:"#/$defs/sequenceChange/properties/before/items/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid10 = _errs60 === errors;
+var valid10 = _errs61 === errors;
 if(!valid10){
 break;
 }
@@ -1439,26 +1858,26 @@ validate20.errors = [{instancePath:instancePath+"/sequences/" + i3+"/before",sch
 return false;
 }
 }
-var valid9 = _errs58 === errors;
+var valid9 = _errs59 === errors;
 }
 else {
 var valid9 = true;
 }
 if(valid9){
-if(data21.after !== undefined){
-let data29 = data21.after;
-const _errs62 = errors;
-if(errors === _errs62){
-if(Array.isArray(data29)){
+if(data22.after !== undefined){
+let data30 = data22.after;
+const _errs63 = errors;
+if(errors === _errs63){
+if(Array.isArray(data30)){
 var valid11 = true;
-const len5 = data29.length;
+const len5 = data30.length;
 for(let i5=0; i5<len5; i5++){
-const _errs64 = errors;
-if(typeof data29[i5] !== "string"){
+const _errs65 = errors;
+if(typeof data30[i5] !== "string"){
 validate20.errors = [{instancePath:instancePath+"/sequences/" + i3+"/after/" + i5,schemaPath:"#/$defs/sequenceChange/properties/after/items/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid11 = _errs64 === errors;
+var valid11 = _errs65 === errors;
 if(!valid11){
 break;
 }
@@ -1469,26 +1888,26 @@ validate20.errors = [{instancePath:instancePath+"/sequences/" + i3+"/after",sche
 return false;
 }
 }
-var valid9 = _errs62 === errors;
+var valid9 = _errs63 === errors;
 }
 else {
 var valid9 = true;
 }
 if(valid9){
-if(data21.joining !== undefined){
-let data31 = data21.joining;
-const _errs66 = errors;
-if(errors === _errs66){
-if(Array.isArray(data31)){
+if(data22.joining !== undefined){
+let data32 = data22.joining;
+const _errs67 = errors;
+if(errors === _errs67){
+if(Array.isArray(data32)){
 var valid12 = true;
-const len6 = data31.length;
+const len6 = data32.length;
 for(let i6=0; i6<len6; i6++){
-const _errs68 = errors;
-if(typeof data31[i6] !== "string"){
+const _errs69 = errors;
+if(typeof data32[i6] !== "string"){
 validate20.errors = [{instancePath:instancePath+"/sequences/" + i3+"/joining/" + i6,schemaPath:"#/$defs/sequenceChange/properties/joining/items/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid12 = _errs68 === errors;
+var valid12 = _errs69 === errors;
 if(!valid12){
 break;
 }
@@ -1499,39 +1918,39 @@ validate20.errors = [{instancePath:instancePath+"/sequences/" + i3+"/joining",sc
 return false;
 }
 }
-var valid9 = _errs66 === errors;
+var valid9 = _errs67 === errors;
 }
 else {
 var valid9 = true;
 }
 if(valid9){
-if(data21.liveVersion !== undefined){
-let data33 = data21.liveVersion;
-const _errs70 = errors;
-if(!(((typeof data33 == "number") && (!(data33 % 1) && !isNaN(data33))) && (isFinite(data33)))){
+if(data22.liveVersion !== undefined){
+let data34 = data22.liveVersion;
+const _errs71 = errors;
+if(!(((typeof data34 == "number") && (!(data34 % 1) && !isNaN(data34))) && (isFinite(data34)))){
 validate20.errors = [{instancePath:instancePath+"/sequences/" + i3+"/liveVersion",schemaPath:"#/$defs/sequenceChange/properties/liveVersion/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
 return false;
 }
-var valid9 = _errs70 === errors;
+var valid9 = _errs71 === errors;
 }
 else {
 var valid9 = true;
 }
 if(valid9){
-if(data21.notes !== undefined){
-let data34 = data21.notes;
-const _errs72 = errors;
-if(errors === _errs72){
-if(Array.isArray(data34)){
+if(data22.notes !== undefined){
+let data35 = data22.notes;
+const _errs73 = errors;
+if(errors === _errs73){
+if(Array.isArray(data35)){
 var valid13 = true;
-const len7 = data34.length;
+const len7 = data35.length;
 for(let i7=0; i7<len7; i7++){
-const _errs74 = errors;
-if(typeof data34[i7] !== "string"){
+const _errs75 = errors;
+if(typeof data35[i7] !== "string"){
 validate20.errors = [{instancePath:instancePath+"/sequences/" + i3+"/notes/" + i7,schemaPath:"#/$defs/sequenceChange/properties/notes/items/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid13 = _errs74 === errors;
+var valid13 = _errs75 === errors;
 if(!valid13){
 break;
 }
@@ -1542,7 +1961,7 @@ validate20.errors = [{instancePath:instancePath+"/sequences/" + i3+"/notes",sche
 return false;
 }
 }
-var valid9 = _errs72 === errors;
+var valid9 = _errs73 === errors;
 }
 else {
 var valid9 = true;
@@ -1564,7 +1983,7 @@ validate20.errors = [{instancePath:instancePath+"/sequences/" + i3,schemaPath:"#
 return false;
 }
 }
-var valid7 = _errs45 === errors;
+var valid7 = _errs46 === errors;
 if(!valid7){
 break;
 }
@@ -1575,74 +1994,104 @@ validate20.errors = [{instancePath:instancePath+"/sequences",schemaPath:"#/prope
 return false;
 }
 }
-var valid0 = _errs43 === errors;
+var valid0 = _errs44 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.resources !== undefined){
+let data37 = data.resources;
+const _errs77 = errors;
+if(errors === _errs77){
+if(Array.isArray(data37)){
+var valid14 = true;
+const len8 = data37.length;
+for(let i8=0; i8<len8; i8++){
+const _errs79 = errors;
+if(!(validate28(data37[i8], {instancePath:instancePath+"/resources/" + i8,parentData:data37,parentDataProperty:i8,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate28.errors : vErrors.concat(validate28.errors);
+errors = vErrors.length;
+}
+var valid14 = _errs79 === errors;
+if(!valid14){
+break;
+}
+}
+}
+else {
+validate20.errors = [{instancePath:instancePath+"/resources",schemaPath:"#/properties/resources/type",keyword:"type",params:{type: "array"},message:"must be array"}];
+return false;
+}
+}
+var valid0 = _errs77 === errors;
 }
 else {
 var valid0 = true;
 }
 if(valid0){
 if(data.unmanaged !== undefined){
-let data36 = data.unmanaged;
-const _errs76 = errors;
-if(errors === _errs76){
-if(Array.isArray(data36)){
-var valid14 = true;
-const len8 = data36.length;
-for(let i8=0; i8<len8; i8++){
-let data37 = data36[i8];
-const _errs78 = errors;
-if(errors === _errs78){
-if(data37 && typeof data37 == "object" && !Array.isArray(data37)){
+let data39 = data.unmanaged;
+const _errs80 = errors;
+if(errors === _errs80){
+if(Array.isArray(data39)){
+var valid15 = true;
+const len9 = data39.length;
+for(let i9=0; i9<len9; i9++){
+let data40 = data39[i9];
+const _errs82 = errors;
+if(errors === _errs82){
+if(data40 && typeof data40 == "object" && !Array.isArray(data40)){
 let missing5;
-if((((data37.name === undefined) && (missing5 = "name")) || ((data37.id === undefined) && (missing5 = "id"))) || ((data37.status === undefined) && (missing5 = "status"))){
-validate20.errors = [{instancePath:instancePath+"/unmanaged/" + i8,schemaPath:"#/properties/unmanaged/items/required",keyword:"required",params:{missingProperty: missing5},message:"must have required property '"+missing5+"'"}];
+if((((data40.name === undefined) && (missing5 = "name")) || ((data40.id === undefined) && (missing5 = "id"))) || ((data40.status === undefined) && (missing5 = "status"))){
+validate20.errors = [{instancePath:instancePath+"/unmanaged/" + i9,schemaPath:"#/properties/unmanaged/items/required",keyword:"required",params:{missingProperty: missing5},message:"must have required property '"+missing5+"'"}];
 return false;
 }
 else {
-const _errs80 = errors;
-for(const key5 in data37){
+const _errs84 = errors;
+for(const key5 in data40){
 if(!(((key5 === "name") || (key5 === "id")) || (key5 === "status"))){
-validate20.errors = [{instancePath:instancePath+"/unmanaged/" + i8,schemaPath:"#/properties/unmanaged/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties"}];
+validate20.errors = [{instancePath:instancePath+"/unmanaged/" + i9,schemaPath:"#/properties/unmanaged/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties"}];
 return false;
 break;
 }
 }
-if(_errs80 === errors){
-if(data37.name !== undefined){
-const _errs81 = errors;
-if(typeof data37.name !== "string"){
-validate20.errors = [{instancePath:instancePath+"/unmanaged/" + i8+"/name",schemaPath:"#/properties/unmanaged/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-var valid15 = _errs81 === errors;
-}
-else {
-var valid15 = true;
-}
-if(valid15){
-if(data37.id !== undefined){
-const _errs83 = errors;
-if(typeof data37.id !== "string"){
-validate20.errors = [{instancePath:instancePath+"/unmanaged/" + i8+"/id",schemaPath:"#/properties/unmanaged/items/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-var valid15 = _errs83 === errors;
-}
-else {
-var valid15 = true;
-}
-if(valid15){
-if(data37.status !== undefined){
-let data40 = data37.status;
+if(_errs84 === errors){
+if(data40.name !== undefined){
 const _errs85 = errors;
-if(!(((data40 === "ACTIVE") || (data40 === "INACTIVE")) || (data40 === "MAINTENANCE"))){
-validate20.errors = [{instancePath:instancePath+"/unmanaged/" + i8+"/status",schemaPath:"#/$defs/status/enum",keyword:"enum",params:{allowedValues: schema37.enum},message:"must be equal to one of the allowed values"}];
+if(typeof data40.name !== "string"){
+validate20.errors = [{instancePath:instancePath+"/unmanaged/" + i9+"/name",schemaPath:"#/properties/unmanaged/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid15 = _errs85 === errors;
+var valid16 = _errs85 === errors;
 }
 else {
-var valid15 = true;
+var valid16 = true;
+}
+if(valid16){
+if(data40.id !== undefined){
+const _errs87 = errors;
+if(typeof data40.id !== "string"){
+validate20.errors = [{instancePath:instancePath+"/unmanaged/" + i9+"/id",schemaPath:"#/properties/unmanaged/items/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid16 = _errs87 === errors;
+}
+else {
+var valid16 = true;
+}
+if(valid16){
+if(data40.status !== undefined){
+let data43 = data40.status;
+const _errs89 = errors;
+if(!(((data43 === "ACTIVE") || (data43 === "INACTIVE")) || (data43 === "MAINTENANCE"))){
+validate20.errors = [{instancePath:instancePath+"/unmanaged/" + i9+"/status",schemaPath:"#/$defs/status/enum",keyword:"enum",params:{allowedValues: schema37.enum},message:"must be equal to one of the allowed values"}];
+return false;
+}
+var valid16 = _errs89 === errors;
+}
+else {
+var valid16 = true;
 }
 }
 }
@@ -1650,12 +2099,12 @@ var valid15 = true;
 }
 }
 else {
-validate20.errors = [{instancePath:instancePath+"/unmanaged/" + i8,schemaPath:"#/properties/unmanaged/items/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+validate20.errors = [{instancePath:instancePath+"/unmanaged/" + i9,schemaPath:"#/properties/unmanaged/items/type",keyword:"type",params:{type: "object"},message:"must be object"}];
 return false;
 }
 }
-var valid14 = _errs78 === errors;
-if(!valid14){
+var valid15 = _errs82 === errors;
+if(!valid15){
 break;
 }
 }
@@ -1665,27 +2114,27 @@ validate20.errors = [{instancePath:instancePath+"/unmanaged",schemaPath:"#/prope
 return false;
 }
 }
-var valid0 = _errs76 === errors;
+var valid0 = _errs80 === errors;
 }
 else {
 var valid0 = true;
 }
 if(valid0){
 if(data.checks !== undefined){
-let data41 = data.checks;
-const _errs87 = errors;
-if(errors === _errs87){
-if(Array.isArray(data41)){
-var valid17 = true;
-const len9 = data41.length;
-for(let i9=0; i9<len9; i9++){
-const _errs89 = errors;
-if(typeof data41[i9] !== "string"){
-validate20.errors = [{instancePath:instancePath+"/checks/" + i9,schemaPath:"#/properties/checks/items/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+let data44 = data.checks;
+const _errs91 = errors;
+if(errors === _errs91){
+if(Array.isArray(data44)){
+var valid18 = true;
+const len10 = data44.length;
+for(let i10=0; i10<len10; i10++){
+const _errs93 = errors;
+if(typeof data44[i10] !== "string"){
+validate20.errors = [{instancePath:instancePath+"/checks/" + i10,schemaPath:"#/properties/checks/items/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid17 = _errs89 === errors;
-if(!valid17){
+var valid18 = _errs93 === errors;
+if(!valid18){
 break;
 }
 }
@@ -1695,135 +2144,256 @@ validate20.errors = [{instancePath:instancePath+"/checks",schemaPath:"#/properti
 return false;
 }
 }
-var valid0 = _errs87 === errors;
+var valid0 = _errs91 === errors;
 }
 else {
 var valid0 = true;
 }
 if(valid0){
 if(data.summary !== undefined){
-let data43 = data.summary;
-const _errs91 = errors;
-if(errors === _errs91){
-if(data43 && typeof data43 == "object" && !Array.isArray(data43)){
+let data46 = data.summary;
+const _errs95 = errors;
+if(errors === _errs95){
+if(data46 && typeof data46 == "object" && !Array.isArray(data46)){
 let missing6;
-if((((((data43.create === undefined) && (missing6 = "create")) || ((data43.update === undefined) && (missing6 = "update"))) || ((data43.deactivate === undefined) && (missing6 = "deactivate"))) || ((data43.noop === undefined) && (missing6 = "noop"))) || ((data43.unmanaged === undefined) && (missing6 = "unmanaged"))){
+if((((((data46.create === undefined) && (missing6 = "create")) || ((data46.update === undefined) && (missing6 = "update"))) || ((data46.deactivate === undefined) && (missing6 = "deactivate"))) || ((data46.noop === undefined) && (missing6 = "noop"))) || ((data46.unmanaged === undefined) && (missing6 = "unmanaged"))){
 validate20.errors = [{instancePath:instancePath+"/summary",schemaPath:"#/properties/summary/required",keyword:"required",params:{missingProperty: missing6},message:"must have required property '"+missing6+"'"}];
 return false;
 }
 else {
-const _errs93 = errors;
-for(const key6 in data43){
-if(!(((((key6 === "create") || (key6 === "update")) || (key6 === "deactivate")) || (key6 === "noop")) || (key6 === "unmanaged"))){
+const _errs97 = errors;
+for(const key6 in data46){
+if(!((((((key6 === "create") || (key6 === "update")) || (key6 === "deactivate")) || (key6 === "noop")) || (key6 === "unmanaged")) || (key6 === "resources"))){
 validate20.errors = [{instancePath:instancePath+"/summary",schemaPath:"#/properties/summary/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties"}];
 return false;
 break;
 }
 }
-if(_errs93 === errors){
-if(data43.create !== undefined){
-let data44 = data43.create;
-const _errs94 = errors;
-if(!(((typeof data44 == "number") && (!(data44 % 1) && !isNaN(data44))) && (isFinite(data44)))){
+if(_errs97 === errors){
+if(data46.create !== undefined){
+let data47 = data46.create;
+const _errs98 = errors;
+if(!(((typeof data47 == "number") && (!(data47 % 1) && !isNaN(data47))) && (isFinite(data47)))){
 validate20.errors = [{instancePath:instancePath+"/summary/create",schemaPath:"#/properties/summary/properties/create/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
 return false;
 }
-if(errors === _errs94){
-if((typeof data44 == "number") && (isFinite(data44))){
-if(data44 < 0 || isNaN(data44)){
+if(errors === _errs98){
+if((typeof data47 == "number") && (isFinite(data47))){
+if(data47 < 0 || isNaN(data47)){
 validate20.errors = [{instancePath:instancePath+"/summary/create",schemaPath:"#/properties/summary/properties/create/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
 return false;
 }
 }
 }
-var valid18 = _errs94 === errors;
+var valid19 = _errs98 === errors;
 }
 else {
-var valid18 = true;
+var valid19 = true;
 }
-if(valid18){
-if(data43.update !== undefined){
-let data45 = data43.update;
-const _errs96 = errors;
-if(!(((typeof data45 == "number") && (!(data45 % 1) && !isNaN(data45))) && (isFinite(data45)))){
+if(valid19){
+if(data46.update !== undefined){
+let data48 = data46.update;
+const _errs100 = errors;
+if(!(((typeof data48 == "number") && (!(data48 % 1) && !isNaN(data48))) && (isFinite(data48)))){
 validate20.errors = [{instancePath:instancePath+"/summary/update",schemaPath:"#/properties/summary/properties/update/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
 return false;
 }
-if(errors === _errs96){
-if((typeof data45 == "number") && (isFinite(data45))){
-if(data45 < 0 || isNaN(data45)){
+if(errors === _errs100){
+if((typeof data48 == "number") && (isFinite(data48))){
+if(data48 < 0 || isNaN(data48)){
 validate20.errors = [{instancePath:instancePath+"/summary/update",schemaPath:"#/properties/summary/properties/update/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
 return false;
 }
 }
 }
-var valid18 = _errs96 === errors;
+var valid19 = _errs100 === errors;
 }
 else {
-var valid18 = true;
+var valid19 = true;
 }
-if(valid18){
-if(data43.deactivate !== undefined){
-let data46 = data43.deactivate;
-const _errs98 = errors;
-if(!(((typeof data46 == "number") && (!(data46 % 1) && !isNaN(data46))) && (isFinite(data46)))){
+if(valid19){
+if(data46.deactivate !== undefined){
+let data49 = data46.deactivate;
+const _errs102 = errors;
+if(!(((typeof data49 == "number") && (!(data49 % 1) && !isNaN(data49))) && (isFinite(data49)))){
 validate20.errors = [{instancePath:instancePath+"/summary/deactivate",schemaPath:"#/properties/summary/properties/deactivate/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
 return false;
 }
-if(errors === _errs98){
-if((typeof data46 == "number") && (isFinite(data46))){
-if(data46 < 0 || isNaN(data46)){
+if(errors === _errs102){
+if((typeof data49 == "number") && (isFinite(data49))){
+if(data49 < 0 || isNaN(data49)){
 validate20.errors = [{instancePath:instancePath+"/summary/deactivate",schemaPath:"#/properties/summary/properties/deactivate/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
 return false;
 }
 }
 }
-var valid18 = _errs98 === errors;
+var valid19 = _errs102 === errors;
 }
 else {
-var valid18 = true;
+var valid19 = true;
 }
-if(valid18){
-if(data43.noop !== undefined){
-let data47 = data43.noop;
-const _errs100 = errors;
-if(!(((typeof data47 == "number") && (!(data47 % 1) && !isNaN(data47))) && (isFinite(data47)))){
+if(valid19){
+if(data46.noop !== undefined){
+let data50 = data46.noop;
+const _errs104 = errors;
+if(!(((typeof data50 == "number") && (!(data50 % 1) && !isNaN(data50))) && (isFinite(data50)))){
 validate20.errors = [{instancePath:instancePath+"/summary/noop",schemaPath:"#/properties/summary/properties/noop/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
 return false;
 }
-if(errors === _errs100){
-if((typeof data47 == "number") && (isFinite(data47))){
-if(data47 < 0 || isNaN(data47)){
+if(errors === _errs104){
+if((typeof data50 == "number") && (isFinite(data50))){
+if(data50 < 0 || isNaN(data50)){
 validate20.errors = [{instancePath:instancePath+"/summary/noop",schemaPath:"#/properties/summary/properties/noop/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
 return false;
 }
 }
 }
-var valid18 = _errs100 === errors;
+var valid19 = _errs104 === errors;
 }
 else {
-var valid18 = true;
+var valid19 = true;
 }
-if(valid18){
-if(data43.unmanaged !== undefined){
-let data48 = data43.unmanaged;
-const _errs102 = errors;
-if(!(((typeof data48 == "number") && (!(data48 % 1) && !isNaN(data48))) && (isFinite(data48)))){
+if(valid19){
+if(data46.unmanaged !== undefined){
+let data51 = data46.unmanaged;
+const _errs106 = errors;
+if(!(((typeof data51 == "number") && (!(data51 % 1) && !isNaN(data51))) && (isFinite(data51)))){
 validate20.errors = [{instancePath:instancePath+"/summary/unmanaged",schemaPath:"#/properties/summary/properties/unmanaged/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
 return false;
 }
-if(errors === _errs102){
-if((typeof data48 == "number") && (isFinite(data48))){
-if(data48 < 0 || isNaN(data48)){
+if(errors === _errs106){
+if((typeof data51 == "number") && (isFinite(data51))){
+if(data51 < 0 || isNaN(data51)){
 validate20.errors = [{instancePath:instancePath+"/summary/unmanaged",schemaPath:"#/properties/summary/properties/unmanaged/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
 return false;
 }
 }
 }
-var valid18 = _errs102 === errors;
+var valid19 = _errs106 === errors;
 }
 else {
-var valid18 = true;
+var valid19 = true;
+}
+if(valid19){
+if(data46.resources !== undefined){
+let data52 = data46.resources;
+const _errs108 = errors;
+if(errors === _errs108){
+if(data52 && typeof data52 == "object" && !Array.isArray(data52)){
+let missing7;
+if(((((data52.create === undefined) && (missing7 = "create")) || ((data52.update === undefined) && (missing7 = "update"))) || ((data52.revoke === undefined) && (missing7 = "revoke"))) || ((data52.noop === undefined) && (missing7 = "noop"))){
+validate20.errors = [{instancePath:instancePath+"/summary/resources",schemaPath:"#/properties/summary/properties/resources/required",keyword:"required",params:{missingProperty: missing7},message:"must have required property '"+missing7+"'"}];
+return false;
+}
+else {
+const _errs110 = errors;
+for(const key7 in data52){
+if(!((((key7 === "create") || (key7 === "update")) || (key7 === "revoke")) || (key7 === "noop"))){
+validate20.errors = [{instancePath:instancePath+"/summary/resources",schemaPath:"#/properties/summary/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs110 === errors){
+if(data52.create !== undefined){
+let data53 = data52.create;
+const _errs111 = errors;
+if(!(((typeof data53 == "number") && (!(data53 % 1) && !isNaN(data53))) && (isFinite(data53)))){
+validate20.errors = [{instancePath:instancePath+"/summary/resources/create",schemaPath:"#/properties/summary/properties/resources/properties/create/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+return false;
+}
+if(errors === _errs111){
+if((typeof data53 == "number") && (isFinite(data53))){
+if(data53 < 0 || isNaN(data53)){
+validate20.errors = [{instancePath:instancePath+"/summary/resources/create",schemaPath:"#/properties/summary/properties/resources/properties/create/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
+return false;
+}
+}
+}
+var valid20 = _errs111 === errors;
+}
+else {
+var valid20 = true;
+}
+if(valid20){
+if(data52.update !== undefined){
+let data54 = data52.update;
+const _errs113 = errors;
+if(!(((typeof data54 == "number") && (!(data54 % 1) && !isNaN(data54))) && (isFinite(data54)))){
+validate20.errors = [{instancePath:instancePath+"/summary/resources/update",schemaPath:"#/properties/summary/properties/resources/properties/update/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+return false;
+}
+if(errors === _errs113){
+if((typeof data54 == "number") && (isFinite(data54))){
+if(data54 < 0 || isNaN(data54)){
+validate20.errors = [{instancePath:instancePath+"/summary/resources/update",schemaPath:"#/properties/summary/properties/resources/properties/update/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
+return false;
+}
+}
+}
+var valid20 = _errs113 === errors;
+}
+else {
+var valid20 = true;
+}
+if(valid20){
+if(data52.revoke !== undefined){
+let data55 = data52.revoke;
+const _errs115 = errors;
+if(!(((typeof data55 == "number") && (!(data55 % 1) && !isNaN(data55))) && (isFinite(data55)))){
+validate20.errors = [{instancePath:instancePath+"/summary/resources/revoke",schemaPath:"#/properties/summary/properties/resources/properties/revoke/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+return false;
+}
+if(errors === _errs115){
+if((typeof data55 == "number") && (isFinite(data55))){
+if(data55 < 0 || isNaN(data55)){
+validate20.errors = [{instancePath:instancePath+"/summary/resources/revoke",schemaPath:"#/properties/summary/properties/resources/properties/revoke/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
+return false;
+}
+}
+}
+var valid20 = _errs115 === errors;
+}
+else {
+var valid20 = true;
+}
+if(valid20){
+if(data52.noop !== undefined){
+let data56 = data52.noop;
+const _errs117 = errors;
+if(!(((typeof data56 == "number") && (!(data56 % 1) && !isNaN(data56))) && (isFinite(data56)))){
+validate20.errors = [{instancePath:instancePath+"/summary/resources/noop",schemaPath:"#/properties/summary/properties/resources/properties/noop/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+return false;
+}
+if(errors === _errs117){
+if((typeof data56 == "number") && (isFinite(data56))){
+if(data56 < 0 || isNaN(data56)){
+validate20.errors = [{instancePath:instancePath+"/summary/resources/noop",schemaPath:"#/properties/summary/properties/resources/properties/noop/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
+return false;
+}
+}
+}
+var valid20 = _errs117 === errors;
+}
+else {
+var valid20 = true;
+}
+}
+}
+}
+}
+}
+}
+else {
+validate20.errors = [{instancePath:instancePath+"/summary/resources",schemaPath:"#/properties/summary/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+var valid19 = _errs108 === errors;
+}
+else {
+var valid19 = true;
+}
 }
 }
 }
@@ -1837,18 +2407,18 @@ validate20.errors = [{instancePath:instancePath+"/summary",schemaPath:"#/propert
 return false;
 }
 }
-var valid0 = _errs91 === errors;
+var valid0 = _errs95 === errors;
 }
 else {
 var valid0 = true;
 }
 if(valid0){
 if(data.digest !== undefined){
-let data49 = data.digest;
-const _errs104 = errors;
-if(errors === _errs104){
-if(typeof data49 === "string"){
-if(!pattern6.test(data49)){
+let data57 = data.digest;
+const _errs119 = errors;
+if(errors === _errs119){
+if(typeof data57 === "string"){
+if(!pattern6.test(data57)){
 validate20.errors = [{instancePath:instancePath+"/digest",schemaPath:"#/properties/digest/pattern",keyword:"pattern",params:{pattern: "^sha256:[0-9a-f]{64}$"},message:"must match pattern \""+"^sha256:[0-9a-f]{64}$"+"\""}];
 return false;
 }
@@ -1858,10 +2428,11 @@ validate20.errors = [{instancePath:instancePath+"/digest",schemaPath:"#/properti
 return false;
 }
 }
-var valid0 = _errs104 === errors;
+var valid0 = _errs119 === errors;
 }
 else {
 var valid0 = true;
+}
 }
 }
 }

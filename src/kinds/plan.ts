@@ -1,11 +1,14 @@
 // The plan of the whole account: one pure function of the desired state, the live state (read
 // beforehand, every kind of it) and policy. No part of the plan is added or changed after it.
 import { createHash } from 'node:crypto';
+import type { DeclaredDocument } from '../load/documents.js';
 import type { DesiredSequence, LiveSequence } from '../model/sequence.js';
 import { buildPlan, type PlanInput } from '../plan/build.js';
-import type { Plan } from '../plan/plan.js';
+import type { SafetyFinding } from '../plan/checks.js';
+import { summarizeResources, type Plan, type ResourceChange } from '../plan/plan.js';
 import { planSequences } from '../sequences/plan.js';
-import { applyOrder, KINDS } from './registry.js';
+import type { PlanContext, ResourceKind, ResourceKindName } from './kind.js';
+import { applyOrder, KINDS, resourceKinds, type KindHandlers } from './registry.js';
 
 export interface AccountPlanInput extends PlanInput {
   sequences: readonly DesiredSequence[];
@@ -13,6 +16,13 @@ export interface AccountPlanInput extends PlanInput {
   liveSequences?: readonly LiveSequence[];
   /** Whether an integration's QR_CODE is QRIS (the catalog's qris flag). */
   qris: (integration: string) => boolean;
+  /** Declared account settings (Webhooks, IpWhitelist, ApiKey documents). */
+  resources?: readonly DeclaredDocument[];
+  /** Each declared setting kind's live state, read beforehand (see resourceKindsNeeded). */
+  liveResources?: ReadonlyMap<ResourceKindName, unknown>;
+  /** Who the run is, for the setting kinds' plans. */
+  context?: PlanContext;
+  kinds?: KindHandlers;
 }
 
 /** Sequences are left out of a --target'ed plan (it is about the named providers only), and not read when none is declared. */
@@ -20,15 +30,50 @@ export function sequencesNeeded(declared: readonly DesiredSequence[], targets: r
   return declared.length > 0 && targets.length === 0;
 }
 
+/** The setting kinds to read and plan: those git declares, and none in a --target'ed plan. */
+export function resourceKindsNeeded(declared: readonly DeclaredDocument[], targets: readonly string[], kinds: KindHandlers = KINDS): ResourceKind[] {
+  if (targets.length) return [];
+  const present = new Set(declared.map((d) => d.kind));
+  return resourceKinds(kinds).filter((k) => present.has(k.kind));
+}
+
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
 export function buildAccountPlan(input: AccountPlanInput): Plan {
+  const kinds = input.kinds ?? KINDS;
   const providers = buildPlan(input);
-  if (!sequencesNeeded(input.sequences, providers.options.targets) || !input.liveSequences) return providers;
+  const targets = providers.options.targets;
+  const withSequences = sequencesNeeded(input.sequences, targets) && input.liveSequences;
+  const declared = input.resources ?? [];
+  const settings = resourceKindsNeeded(declared, targets, kinds);
+  if (!withSequences && !settings.length) return providers;
+  const context = input.context ?? { environment: input.environment, company: input.company };
+  const resources: ResourceChange[] = [];
+  const declaredInputs: unknown[] = [];
+  for (const k of settings) {
+    const mine = declared.filter((d) => d.kind === k.kind);
+    const live = input.liveResources?.get(k.kind);
+    if (live === undefined) throw new Error(`the live state of ${k.kind} was not read before planning`);
+    resources.push(...k.plan(mine, live, context));
+    declaredInputs.push([k.kind, k.declaredInputs(mine)]);
+  }
   const plan: Plan = {
     ...providers,
-    sequences: planSequences({ desired: input.sequences, live: input.liveSequences, changes: providers.changes, liveProviders: input.live, qris: input.qris }),
+    ...(withSequences ? { sequences: planSequences({ desired: input.sequences, live: input.liveSequences!, changes: providers.changes, liveProviders: input.live, qris: input.qris }) } : {}),
+    ...(settings.length ? { resources, summary: { ...providers.summary, resources: summarizeResources(resources) } } : {}),
   };
   // Every kind's inputs: a plan whose declarations changed anywhere is stale (plan/stale.ts).
-  return { ...plan, inputsHash: sha256(JSON.stringify([providers.inputsHash, ...applyOrder().map((k) => KINDS[k].inputs(plan))])) };
+  const kindInputs = applyOrder(kinds).map((k) => kinds[k]!.inputs(plan));
+  return { ...plan, inputsHash: sha256(JSON.stringify([providers.inputsHash, ...kindInputs, ...(declaredInputs.length ? [declaredInputs] : [])])) };
+}
+
+/** The setting kinds' guards (lockout) for this plan, against their live state as read now. */
+export function resourceFindings(plan: Plan, liveResources: ReadonlyMap<ResourceKindName, unknown>, context: PlanContext, kinds: KindHandlers = KINDS): SafetyFinding[] {
+  const out: SafetyFinding[] = [];
+  for (const k of resourceKinds(kinds)) {
+    const changes = (plan.resources ?? []).filter((r) => r.kind === k.kind);
+    const live = liveResources.get(k.kind);
+    if (changes.length && live !== undefined) out.push(...k.guards(changes, live, context));
+  }
+  return out;
 }

@@ -1,7 +1,9 @@
 // The kinds, and the order their apply phases run in: each after the kinds it names in `after`.
-import type { ProviderChange, SequenceChange } from '../plan/plan.js';
+import type { DocumentKind } from '../load/documents.js';
+import type { ProviderChange, ResourceChange, SequenceChange } from '../plan/plan.js';
 import type { Plan } from '../plan/plan.js';
-import type { KindHandler, KindName } from './kind.js';
+import { defaultResourceStale, type ResourceStaleCheck } from '../plan/stale-resources.js';
+import type { KindHandler, KindName, ResourceKind, ResourceKindName } from './kind.js';
 
 export const providerKind: KindHandler<ProviderChange> = {
   kind: 'Provider',
@@ -21,10 +23,10 @@ export const sequenceKind: KindHandler<SequenceChange> = {
   inputs: (plan) => (plan.sequences ?? []).map((s) => [s.product, s.destination, s.after]),
 };
 
-export interface KindHandlers {
+export type KindHandlers = {
   Provider: KindHandler<ProviderChange>;
   Sequence: KindHandler<SequenceChange>;
-}
+} & { [K in ResourceKindName]?: ResourceKind };
 
 export const KINDS: KindHandlers = { Provider: providerKind, Sequence: sequenceKind };
 
@@ -33,7 +35,7 @@ export function applyOrder(kinds: KindHandlers = KINDS): KindName[] {
   const out: KindName[] = [];
   const visiting = new Set<KindName>();
   const visit = (k: KindName) => {
-    if (out.includes(k)) return;
+    if (out.includes(k) || !kinds[k]) return;
     if (visiting.has(k)) throw new Error(`kind dependency cycle through ${k}`);
     visiting.add(k);
     for (const d of kinds[k].after) visit(d);
@@ -43,8 +45,26 @@ export function applyOrder(kinds: KindHandlers = KINDS): KindName[] {
   return out;
 }
 
+/** The setting kinds (ResourceKind), in apply order. */
+export function resourceKinds(kinds: KindHandlers = KINDS): ResourceKind[] {
+  return applyOrder(kinds).flatMap((k) => (k === 'Provider' || k === 'Sequence' ? [] : [kinds[k]!]));
+}
+
+/** The documents the loader accepts beyond Provider and Sequence. */
+export function documentKinds(kinds: KindHandlers = KINDS): DocumentKind[] {
+  return resourceKinds(kinds).map((k) => k.document);
+}
+
+/** The stale rule of each setting kind, for plan/stale.ts. */
+export function resourceStale(kinds: KindHandlers = KINDS): (kind: ResourceKindName) => ResourceStaleCheck {
+  return (kind) => kinds[kind]?.stale ?? defaultResourceStale;
+}
+
 /** How many changes of this kind apply has to make. */
 export function pendingOf(plan: Plan, kind: KindName, kinds: KindHandlers = KINDS): number {
-  const h = kinds[kind] as KindHandler<unknown>;
-  return h.changes(plan).filter((c) => h.pending(c)).length;
+  const h = kinds[kind] as KindHandler<unknown> | undefined;
+  return h ? h.changes(plan).filter((c) => h.pending(c)).length : 0;
 }
+
+/** The part of a plan's resources that is this kind's, for a ResourceKind's `changes`. */
+export const resourcesOf = (plan: Plan, kind: ResourceKindName): readonly ResourceChange[] => (plan.resources ?? []).filter((r) => r.kind === kind);

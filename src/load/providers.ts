@@ -10,11 +10,12 @@ import { parseDecimal } from '../model/decimal.js';
 import type { CredentialState, DesiredProvider, FeeState, SecretRefTarget, SourcePosition } from '../model/state.js';
 import { quickParseYaml } from './quickyaml.js';
 import type { DesiredSequence } from '../model/sequence.js';
+import { checkCardinality, type DeclaredDocument, type DocumentContext, type DocumentKind } from './documents.js';
 import { byLocation, schemas } from './schema.js';
 import { checkSequences, isSequenceDocument, validateSequenceDocument } from './sequences.js';
 import { decodeYamlBytes } from './text.js';
 import { uniqueNames, validateProviderDocument, type NamedAt, type ValidateOptions } from './validate.js';
-import { dotted, parseYaml, type PathSeg, type YamlDocument } from './yaml.js';
+import { dotted, isRecord, parseYaml, type PathSeg, type YamlDocument } from './yaml.js';
 
 export interface LoadProvidersOptions {
   /** Globs relative to baseDir. */
@@ -23,6 +24,10 @@ export interface LoadProvidersOptions {
   catalog: Catalog;
   /** Declared secret store names; when given, every secretRef must name one. */
   secretStores?: string[];
+  /** The kinds beyond Provider and Sequence whose documents the files may hold (src/kinds/registry.ts). */
+  documents?: readonly DocumentKind[];
+  /** Whether webhook URLs may be http to a loopback address (a sandbox environment). */
+  allowLoopbackHttp?: boolean;
 }
 
 let statusDefault: ProviderStatus | undefined;
@@ -110,21 +115,30 @@ export interface FileResult {
   providers: DesiredProvider[];
   sequences: DesiredSequence[];
   names: NamedAt[];
+  /** Documents of the other kinds (documents.ts). */
+  resources: DeclaredDocument[];
 }
 
-export function loadFile(file: string, baseDir: string, opts: ValidateOptions): FileResult {
+export interface LoadFileOptions extends ValidateOptions {
+  documents?: ReadonlyMap<string, DocumentKind>;
+  documentContext?: DocumentContext;
+}
+
+const emptyResult = (): FileResult => ({ errors: [], warnings: [], providers: [], sequences: [], names: [], resources: [] });
+
+export function loadFile(file: string, baseDir: string, opts: LoadFileOptions): FileResult {
   let bytes: Uint8Array;
   try {
     // Synchronous on purpose: parsing is CPU-bound, and for 10,000 small files fs/promises'
     // open/stat/read/close round trips cost more (1 s) than all the reads done in line (0.2 s).
     bytes = readFileSync(path.resolve(baseDir, file));
   } catch (e) {
-    const result: FileResult = { errors: [], warnings: [], providers: [], sequences: [], names: [] };
+    const result = emptyResult();
     result.errors.push(error(`cannot read the file: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { file, rule: 'read' }));
     return result;
   }
   const decoded = decodeYamlBytes(bytes, file);
-  if (!decoded.ok) return { errors: [decoded.error], warnings: [], providers: [], sequences: [], names: [] };
+  if (!decoded.ok) return { ...emptyResult(), errors: [decoded.error] };
   const { text } = decoded;
   // Most files take the fast path; a file with anything to report is parsed again by yaml@2, so
   // every message comes from one parser.
@@ -143,9 +157,16 @@ export function loadFile(file: string, baseDir: string, opts: ValidateOptions): 
   return result;
 }
 
-function checkDocuments(file: string, docs: YamlDocument[], opts: ValidateOptions): FileResult {
-  const result: FileResult = { errors: [], warnings: [], providers: [], sequences: [], names: [] };
+function checkDocuments(file: string, docs: YamlDocument[], opts: LoadFileOptions): FileResult {
+  const result = emptyResult();
   for (const doc of docs) {
+    const other = opts.documents && isRecord(doc.value) && typeof doc.value.kind === 'string' ? opts.documents.get(doc.value.kind) : undefined;
+    if (other && opts.documentContext) {
+      const r = other.validate(file, doc, opts.documentContext);
+      result.errors.push(...r.diagnostics);
+      if (r.value) result.resources.push(r.value);
+      continue;
+    }
     if (isSequenceDocument(doc.value)) {
       const seq = validateSequenceDocument(file, doc, opts.catalog);
       result.errors.push(...seq.diagnostics);
@@ -169,7 +190,7 @@ export async function loadProviders(opts: LoadProvidersOptions): Promise<Result<
   return { value: r.value?.providers, errors: r.errors, warnings: r.warnings };
 }
 
-export interface DesiredFiles extends Result<{ providers: DesiredProvider[]; sequences: DesiredSequence[] }> {
+export interface DesiredFiles extends Result<{ providers: DesiredProvider[]; sequences: DesiredSequence[]; resources: DeclaredDocument[] }> {
   /** Every provider name declared and where, valid document or not (import skips them). */
   declared: NamedAt[];
 }
@@ -184,15 +205,25 @@ export async function loadDesiredFiles(opts: LoadProvidersOptions): Promise<Desi
   if (files.length === 0) {
     const what = opts.patterns.map((p) => `"${p}"`).join(', ') || '(no pattern)';
     warnings.push(warning(`no provider file matches ${what} in ${opts.baseDir}`, { rule: 'no-files' }));
-    return { value: { providers: [], sequences: [] }, errors, warnings, declared: [] };
+    return { value: { providers: [], sequences: [], resources: [] }, errors, warnings, declared: [] };
   }
-  const validateOpts: ValidateOptions = {
+  const secretStores = opts.secretStores ? new Set(opts.secretStores) : undefined;
+  const documents = opts.documents ?? [];
+  const validateOpts: LoadFileOptions = {
     catalog: opts.catalog,
-    ...(opts.secretStores ? { secretStores: new Set(opts.secretStores) } : {}),
+    ...(secretStores ? { secretStores } : {}),
+    ...(documents.length
+      ? {
+          otherKinds: documents.map((d) => d.kind),
+          documents: new Map(documents.map((d) => [d.kind, d])),
+          documentContext: { catalog: opts.catalog, allowLoopbackHttp: opts.allowLoopbackHttp === true, ...(secretStores ? { secretStores } : {}) },
+        }
+      : {}),
   };
   const providers: DesiredProvider[] = [];
   const sequences: DesiredSequence[] = [];
   const names: NamedAt[] = [];
+  const resources: DeclaredDocument[] = [];
   const results: FileResult[] = [];
   for (let i = 0; i < files.length; i++) {
     results.push(loadFile(files[i]!, opts.baseDir, validateOpts));
@@ -207,8 +238,10 @@ export async function loadDesiredFiles(opts: LoadProvidersOptions): Promise<Desi
     for (const p of r.providers) providers.push(p);
     for (const s of r.sequences) sequences.push(s);
     for (const n of r.names) names.push(n);
+    for (const d of r.resources) resources.push(d);
   }
   for (const d of uniqueNames(names)) errors.push(d);
+  for (const d of checkCardinality(documents, resources)) errors.push(d);
   if (sequences.length) {
     const checked = checkSequences(sequences, providers, names, opts.catalog);
     for (const d of checked.errors) errors.push(d);
@@ -216,5 +249,5 @@ export async function loadDesiredFiles(opts: LoadProvidersOptions): Promise<Desi
   }
   errors.sort(byLocation);
   warnings.sort(byLocation);
-  return { value: errors.length ? undefined : { providers, sequences }, errors, warnings, declared: names };
+  return { value: errors.length ? undefined : { providers, sequences, resources }, errors, warnings, declared: names };
 }

@@ -13,6 +13,8 @@ export interface ValidateOptions {
   catalog: Catalog;
   /** Declared secret store names; when given, every secretRef must name one. */
   secretStores?: ReadonlySet<string>;
+  /** The kinds registered beyond Provider and Sequence (documents.ts), for the unknown-kind hint. */
+  otherKinds?: readonly string[];
 }
 
 export interface ProviderCheck {
@@ -175,17 +177,18 @@ export const exactDecimal: Rule = (ctx) => {
 
 const RULES: Rule[] = [knownIntegration, typeMatchesCatalog, servicesSupported, credentials, secretStoreKnown, exactDecimal];
 
-function kindIssue(value: unknown): Issue | undefined {
+function kindIssue(value: unknown, others: readonly string[] = []): Issue | undefined {
   if (!isRecord(value) || !('kind' in value) || value.kind === 'Provider') return undefined;
   const kind = value.kind;
-  const hint = (typeof kind === 'string' && didYouMean(kind, KINDS)) || `: expected ${KINDS.join(' or ')}`;
+  const known = [...KINDS, ...others];
+  const hint = (typeof kind === 'string' && didYouMean(kind, known)) || `: expected ${known.join(' or ')}`;
   return { path: ['kind'], message: `unknown kind ${JSON.stringify(kind)}${hint}`, rule: 'unknown-kind' };
 }
 
 /** Validates one document of a provider file; never throws for bad input. */
 export function validateProviderDocument(file: string, doc: YamlDocument, opts: ValidateOptions): ProviderCheck {
   const value = doc.value;
-  const kind = kindIssue(value);
+  const kind = kindIssue(value, opts.otherKinds);
   if (kind) return { diagnostics: [toDiagnostic(kind, file, doc)] };
 
   const { provider } = schemas();

@@ -13,7 +13,7 @@ import type { Plan, PlanOverrides, ProviderChange } from './plan.js';
  */
 export const MIN_LIVE_FOR_CHANGE_THRESHOLD = 10;
 
-export type SafetyCheck = 'large-change' | 'service-outage';
+export type SafetyCheck = 'large-change' | 'service-outage' | 'lockout';
 
 export interface SafetyFinding {
   check: SafetyCheck;
@@ -23,6 +23,7 @@ export interface SafetyFinding {
 export const OVERRIDE_FLAGS: Record<SafetyCheck, { flag: string; key: keyof PlanOverrides }> = {
   'large-change': { flag: '--allow-large-change', key: 'allowLargeChange' },
   'service-outage': { flag: '--allow-service-outage', key: 'allowServiceOutage' },
+  lockout: { flag: '--allow-lockout', key: 'allowLockout' },
 };
 
 export interface CheckPolicy {
@@ -109,17 +110,20 @@ function serviceOutage(plan: Plan, live: readonly LiveProvider[]): SafetyFinding
   return out;
 }
 
-/** Every check that fails for this plan against this live state, overridden or not. */
-export function safetyFindings(plan: Plan, live: readonly LiveProvider[], policy: CheckPolicy): SafetyFinding[] {
-  return [...largeChange(plan, live, policy), ...serviceOutage(plan, live)];
+/**
+ * Every check that fails for this plan against this live state, overridden or not. `more`: the
+ * findings of the account-setting kinds' own guards (lockout, src/kinds/), which need their live state.
+ */
+export function safetyFindings(plan: Plan, live: readonly LiveProvider[], policy: CheckPolicy, more: readonly SafetyFinding[] = []): SafetyFinding[] {
+  return [...largeChange(plan, live, policy), ...serviceOutage(plan, live), ...more];
 }
 
 /**
  * Throws an ExitError naming every failed check that was not overridden; returns the overridden
  * ones as warnings, so the output still says what was allowed and by which flag.
  */
-export function raiseIfUnsafe(plan: Plan, live: readonly LiveProvider[], policy: CheckPolicy, overrides: PlanOverrides): Diagnostic[] {
-  const findings = safetyFindings(plan, live, policy);
+export function raiseIfUnsafe(plan: Plan, live: readonly LiveProvider[], policy: CheckPolicy, overrides: PlanOverrides, more: readonly SafetyFinding[] = []): Diagnostic[] {
+  const findings = safetyFindings(plan, live, policy, more);
   const refused = findings.filter((f) => !overrides[OVERRIDE_FLAGS[f.check].key]);
   if (refused.length) {
     const flags = [...new Set(refused.map((f) => OVERRIDE_FLAGS[f.check].flag))];
@@ -136,5 +140,6 @@ export function mergeOverrides(...all: (Partial<PlanOverrides> | undefined)[]): 
   return {
     allowLargeChange: all.some((o) => o?.allowLargeChange === true),
     allowServiceOutage: all.some((o) => o?.allowServiceOutage === true),
+    ...(all.some((o) => o?.allowLockout === true) ? { allowLockout: true as const } : {}),
   };
 }

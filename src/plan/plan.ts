@@ -50,9 +50,43 @@ export interface UnmanagedProvider {
 export interface PlanOverrides {
   allowLargeChange: boolean;
   allowServiceOutage: boolean;
+  /** `--allow-lockout`: a setting change that may lock this very run out of the API (SPEC 3b). Absent: not given. */
+  allowLockout?: true;
 }
 
 export const NO_OVERRIDES: PlanOverrides = { allowLargeChange: false, allowServiceOutage: false };
+
+/** The kinds of account settings (SPEC 3b) that a plan carries as ResourceChange values. */
+export type ResourceKindName = 'Webhooks' | 'IpWhitelist' | 'ApiKey';
+
+export type ResourceAction = 'create' | 'update' | 'revoke' | 'noop';
+
+/**
+ * One request a setting kind's apply sends, as data: the kind's handler (src/kinds/) knows what
+ * `kind` means. Bodies hold no secret value (an API key's value is never planned).
+ */
+export interface ResourceOperation {
+  kind: string;
+  body?: { [k: string]: unknown };
+  idempotencyKey?: string;
+}
+
+/** The change of one account setting (a Webhooks or IpWhitelist document, one ApiKey). */
+export interface ResourceChange {
+  kind: ResourceKindName;
+  /** The identity: metadata.name, or the kind itself for a kind there is one of per environment. */
+  name: string;
+  action: ResourceAction;
+  /** Where it is declared. */
+  file?: string;
+  line?: number;
+  /** The live object this change was computed against, and its version (its ETag). */
+  id?: string;
+  liveVersion?: number;
+  fields: FieldChange[];
+  notes: string[];
+  operations: ResourceOperation[];
+}
 
 export interface Plan {
   formatVersion: number;
@@ -70,6 +104,8 @@ export interface Plan {
   changes: ProviderChange[];
   /** Declared routing sequences; absent when none are declared (or the plan is --target'ed). */
   sequences?: SequenceChange[];
+  /** Account settings (Webhooks, IpWhitelist, ApiKey), in apply order; absent when git declares none. */
+  resources?: ResourceChange[];
   unmanaged: UnmanagedProvider[];
   /** Safety checks that did not apply to this plan, and why (checks.ts). */
   checks?: string[];
@@ -97,10 +133,24 @@ export interface PlanSummary {
   deactivate: number;
   noop: number;
   unmanaged: number;
+  /** The account settings' changes, by action; absent when the plan has none. */
+  resources?: Record<ResourceAction, number>;
 }
 
 export function hasChanges(plan: Plan): boolean {
-  return plan.changes.some((c) => c.action !== 'noop') || (plan.sequences ?? []).some((s) => s.action !== 'noop');
+  return plan.changes.some((c) => c.action !== 'noop') || (plan.sequences ?? []).some((s) => s.action !== 'noop') || (plan.resources ?? []).some((r) => r.action !== 'noop');
+}
+
+export function summarizeResources(resources: readonly ResourceChange[]): Record<ResourceAction, number> {
+  const s: Record<ResourceAction, number> = { create: 0, update: 0, revoke: 0, noop: 0 };
+  for (const r of resources) s[r.action] += 1;
+  return s;
+}
+
+/** The summary of a plan whose provider or resource part was replaced (stale.ts). */
+export function summaryOf(plan: Pick<Plan, 'changes' | 'unmanaged' | 'resources'>): PlanSummary {
+  const s = summarize(plan.changes, plan.unmanaged.length);
+  return plan.resources ? { ...s, resources: summarizeResources(plan.resources) } : s;
 }
 
 export function summarize(changes: ProviderChange[], unmanaged: number): PlanSummary {

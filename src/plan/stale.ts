@@ -1,7 +1,8 @@
 import { error, type Diagnostic } from '../diagnostics.js';
 import type { LiveProvider } from '../model/state.js';
 import { reconcileSequences } from './stale-sequences.js';
-import { PLAN_FORMAT_VERSION, summarize, type Plan, type ProviderChange } from './plan.js';
+import { PLAN_FORMAT_VERSION, summaryOf, type Plan, type ProviderChange } from './plan.js';
+import { reconcileResources, type ResourceStaleCheck } from './stale-resources.js';
 
 const comparable = (c: ProviderChange) => JSON.stringify([c.action, c.id, c.liveVersion, c.fields, c.operations]);
 
@@ -67,7 +68,7 @@ export function progress(saved: ProviderChange, fresh: ProviderChange | undefine
  * operations), and a rerun finishes the rest. Any other movement, a changed input file or a
  * secret whose fingerprint differs makes the plan stale: each provider that moved is named.
  */
-export function reconcileSavedPlan(saved: Plan, fresh: Plan, liveNow?: readonly LiveProvider[]): ReconciledPlan {
+export function reconcileSavedPlan(saved: Plan, fresh: Plan, liveNow?: readonly LiveProvider[], opts: { resourceStale?: (kind: NonNullable<Plan['resources']>[number]['kind']) => ResourceStaleCheck } = {}): ReconciledPlan {
   const movedUntouched: string[] = [];
   const stale = (d: Diagnostic[]): ReconciledPlan => ({ moved: d, plan: saved, alreadyApplied: [], movedUntouched });
   if (saved.formatVersion !== PLAN_FORMAT_VERSION) {
@@ -124,11 +125,15 @@ export function reconcileSavedPlan(saved: Plan, fresh: Plan, liveNow?: readonly 
   }
   const seq = reconcileSequences(saved, fresh);
   moved.push(...seq.moved);
+  const res = reconcileResources(saved.resources, fresh.resources, opts.resourceStale);
+  moved.push(...res.moved);
+  alreadyApplied.push(...res.alreadyApplied);
   if (!moved.length && !sameInputs) moved.push(error('the provider files or plan options changed since the plan', { rule: 'stale-plan' }));
   if (moved.length) return stale(moved);
   const order = new Map(saved.changes.map((c, i) => [c.name, i]));
   changes.sort((a, b) => (order.get(a.name) ?? 0) - (order.get(b.name) ?? 0));
-  return { moved, plan: { ...saved, changes, ...(seq.sequences ? { sequences: seq.sequences } : {}), summary: summarize(changes, saved.unmanaged.length) }, alreadyApplied, movedUntouched };
+  const resources = res.resources ? { resources: res.resources } : {};
+  return { moved, plan: { ...saved, changes, ...(seq.sequences ? { sequences: seq.sequences } : {}), ...resources, summary: summaryOf({ changes, unmanaged: saved.unmanaged, ...resources }) }, alreadyApplied, movedUntouched };
 }
 
 /** The providers that moved since the saved plan was made (empty: it may be applied). */

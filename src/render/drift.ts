@@ -4,7 +4,7 @@ import { md, mdCode, mdValue, table, type MarkdownReport } from './markdown.js';
 import { formatValue } from './plan.js';
 import { plain, type Style } from './style.js';
 import { escapeText as t } from '../text/escape.js';
-import { coveragePercent, type DriftField, type DriftReport, type SecretDrift } from '../drift/drift.js';
+import { coveragePercent, resourceDrifted, type DriftField, type DriftReport, type ResourceDrift, type SecretDrift } from '../drift/drift.js';
 
 export function describeSecret(s: SecretDrift): string {
   switch (s.kind) {
@@ -41,7 +41,33 @@ export function summaryLine(r: DriftReport): string {
   const parts = [`${s.changed} changed live${s.secrets ? ` (${s.secrets} secret${s.secrets === 1 ? '' : 's'} changed outside git)` : ''}`, `${s.missing} missing live`];
   parts.push(`${s.unmanaged} unmanaged${r.countsUnmanaged ? '' : ' (not counted)'}`);
   if (s.removedFromGit) parts.push(`${s.removedFromGit} removed from git but still live`);
+  if (s.resources) parts.push(`${s.resources} setting${s.resources === 1 ? '' : 's'} changed live`);
   return `Drift: ${parts.join(', ')}.`;
+}
+
+const resourceName = (x: ResourceDrift) => (x.name === x.kind ? t(x.kind) : `${t(x.kind)} ${t(JSON.stringify(x.name))}`);
+
+/** The account settings' part of a drift report (Webhooks, IpWhitelist, ApiKey), for the text report. */
+export function renderResourceDriftLines(resources: readonly ResourceDrift[], style: Style): string[] {
+  const out: string[] = [];
+  const at = (x: ResourceDrift) => (x.file ? style.dim(`  ${t(x.file)}${x.line ? `:${x.line}` : ''}`) : '');
+  for (const x of resources) {
+    if (!resourceDrifted(x)) {
+      if (x.notes.length) out.push(style.dim(`    ${resourceName(x)}`) + at(x), ...x.notes.map((n) => style.dim(`      # ${t(n)}`)));
+      continue;
+    }
+    if (x.missing) {
+      out.push(style.red(`  - ${resourceName(x)}`) + at(x), '      in git, missing live (apply creates it)');
+      continue;
+    }
+    out.push(style.yellow(`  ~ ${resourceName(x)}`) + at(x));
+    const width = Math.max(0, ...x.fields.map((f) => f.field.length));
+    for (const f of x.fields) out.push(`      ${`${t(f.field)}:`.padEnd(width + 1)} git ${formatValue(f.git)}, live ${formatValue(f.live)}`);
+    for (const e of x.events) out.push(`      ${t(e)}`);
+    for (const n of x.notes) out.push(style.dim(`      # ${t(n)}`));
+    if (x.lastWrite && x.lastWrite.source !== 'unknown') out.push(style.dim(`      # ${x.lastWrite.source === 'git' ? 'last applied from git: ' : ''}${t(x.lastWrite.summary)}`));
+  }
+  return out;
 }
 
 export function renderDriftText(r: DriftReport, style: Style = plain): string {
@@ -73,6 +99,7 @@ export function renderDriftText(r: DriftReport, style: Style = plain): string {
         : '      live, not in git (unmanaged: import it to manage it, or leave it alone)',
     );
   }
+  out.push(...renderResourceDriftLines(r.resources ?? [], style));
   if (out.length > 2) out.push('');
   out.push(style.dim(secretsLine(r)), coverageLine(r), r.drift ? style.bold(style.yellow(summaryLine(r))) : style.green(summaryLine(r)));
   return out.join('\n') + '\n';
@@ -103,6 +130,18 @@ export function renderDriftMarkdown(r: DriftReport): MarkdownReport {
   }
   if (r.missing.length) {
     blocks.push(['**missing live** (in git, not live: apply creates them)', '', ...r.missing.map((m) => `- ${md(m.name)} · ${mdCode(`${m.file}${m.line ? `:${m.line}` : ''}`)}`)].join('\n'));
+  }
+  for (const x of (r.resources ?? []).filter(resourceDrifted)) {
+    const where = x.file ? ` · ${mdCode(`${x.file}${x.line ? `:${x.line}` : ''}`)}` : '';
+    const title = x.name === x.kind ? md(x.kind) : `${md(x.kind)} ${md(x.name)}`;
+    if (x.missing) {
+      blocks.push(`**missing live** ${title}${where} (in git, not live: apply creates it)`);
+      continue;
+    }
+    const lines = [`**changed live** ${title}${where}`];
+    if (x.fields.length) lines.push('', table(['Field', 'Git', 'Live'], x.fields.map((f) => [mdCode(f.field), mdValue(f.git), mdValue(f.live)])));
+    if (x.events.length || x.notes.length) lines.push('', ...x.events.map((e) => `- ${md(e)}`), ...x.notes.map((n) => `- ${md(n)}`));
+    blocks.push(lines.join('\n'));
   }
   const unmanaged = r.unmanaged.filter((u) => !u.removedFromGit);
   const removed = r.unmanaged.filter((u) => u.removedFromGit);

@@ -4,6 +4,7 @@ import type { FieldChange } from '../diff/diff.js';
 import { hasChanges, type Plan, type ProviderChange } from '../plan/plan.js';
 import { plain } from './style.js';
 import { renderSequenceLines, sequenceSummary } from './sequences.js';
+import { renderResourceLines, resourceSummary } from './resources.js';
 import { md, mdCode, mdValue, table, type MarkdownReport } from './markdown.js';
 
 const VERB = { create: 'create', update: 'update', deactivate: 'deactivate', noop: 'unchanged' } as const;
@@ -29,7 +30,8 @@ export function planSummaryLine(plan: Plan): string {
   }
   // A plan may change only routing sequences: the provider counts alone would read as "no changes".
   const sequences = plan.sequences?.length ? ` ${sequenceSummary(plan.sequences)}` : '';
-  return `**Paystrator plan for ${env}: ${s.create} to create, ${s.update} to update, ${s.deactivate} to deactivate, ${s.noop} unchanged.**${sequences}`;
+  const settings = plan.resources?.length ? ` ${resourceSummary(plan.resources)}` : '';
+  return `**Paystrator plan for ${env}: ${s.create} to create, ${s.update} to update, ${s.deactivate} to deactivate, ${s.noop} unchanged.**${sequences}${settings}`;
 }
 
 /** `notices`: what the run knows beside the plan itself, e.g. that a change window would refuse its apply now. */
@@ -37,6 +39,8 @@ export function renderPlanMarkdown(plan: Plan, notices: readonly string[] = []):
   const blocks = plan.changes.filter((c) => c.action !== 'noop' || c.notes.length > 0).map(changeBlock);
   const sequenceLines = renderSequenceLines(plan.sequences ?? [], plain).filter((l) => l.trim());
   if (sequenceLines.length) blocks.push(sequenceLines.map((l) => md(l.trim())).join('<br>\n'));
+  const resourceLines = renderResourceLines(plan.resources ?? [], plain).filter((l) => l.trim());
+  if (resourceLines.length) blocks.push(resourceLines.map((l) => md(l.trim())).join('<br>\n'));
   if (plan.unmanaged.length) {
     blocks.push(`**Unmanaged** (live, not in git, never touched): ${plan.unmanaged.map((u) => `${md(u.name)} (${md(u.status)})`).join(', ')}`);
   }

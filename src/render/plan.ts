@@ -1,7 +1,11 @@
-import type { FieldChange, Json } from '../diff/diff.js';
+import type { FieldChange } from '../diff/diff.js';
 import { DEFAULT_QUOTE_AMOUNT, feeEffectLine } from '../fees/effect.js';
 import { adoptionOnlySummary } from '../import/adoption.js';
 import { renderSequenceLines, sequenceSummary } from './sequences.js';
+import { renderResourceLines, resourceSummary } from './resources.js';
+import { formatValue } from './values.js';
+
+export { formatValue } from './values.js';
 import { escapeText as t } from '../text/escape.js';
 import { hasChanges, type Plan, type ProviderChange } from '../plan/plan.js';
 import { plain, type Style } from './style.js';
@@ -9,15 +13,6 @@ import { plain, type Style } from './style.js';
 export interface RenderOptions {
   /** The sample amount a fee or VAT change is shown on (whole rupiah); 1,000,000 by default. */
   quoteAmount?: bigint;
-}
-
-/** A value as text; live values are outside text, so whatever it holds comes out escaped. */
-export function formatValue(v: Json | undefined): string {
-  if (v === undefined) return '(none)';
-  if (typeof v === 'string') return t(JSON.stringify(v));
-  if (Array.isArray(v)) return `[${v.map((x) => (typeof x === 'string' ? t(x) : formatValue(x))).join(', ')}]`;
-  if (v && typeof v === 'object') return `{ ${Object.entries(v).map(([k, x]) => `${t(k)}: ${formatValue(x)}`).join(', ')} }`;
-  return String(v);
 }
 
 function fieldLine(c: FieldChange, action: ProviderChange['action'], width: number): string {
@@ -47,6 +42,8 @@ export function renderPlanText(plan: Plan, style: Style = plain, opts: RenderOpt
   const sequences = plan.sequences ?? [];
   // Right after the header, the section's own blank line would double the header's.
   out.push(...renderSequenceLines(sequences, style).slice(out.length === 2 ? 1 : 0));
+  const resources = plan.resources ?? [];
+  out.push(...renderResourceLines(resources, style).slice(out.length === 2 ? 1 : 0));
   if (plan.unmanaged.length) {
     out.push('', style.dim(`  Unmanaged (live, not in git, never touched): ${plan.unmanaged.map((u) => `${t(u.name)} (${t(u.status)})`).join(', ')}`));
   }
@@ -54,10 +51,12 @@ export function renderPlanText(plan: Plan, style: Style = plain, opts: RenderOpt
   if (!hasChanges(plan)) {
     if (out.length > 2) out.push('');
     const seqs = sequences.length ? `, ${sequences.length} sequence${sequences.length === 1 ? '' : 's'}` : '';
-    out.push(style.green(`No changes. Live matches git (${s.noop} provider${s.noop === 1 ? '' : 's'}${seqs}).`));
+    const settings = resources.length ? `, ${resources.length} setting${resources.length === 1 ? '' : 's'}` : '';
+    out.push(style.green(`No changes. Live matches git (${s.noop} provider${s.noop === 1 ? '' : 's'}${seqs}${settings}).`));
   } else {
     out.push('', style.bold(`Plan: ${s.create} to create, ${s.update} to update, ${s.deactivate} to deactivate, ${s.noop} unchanged.`));
     if (sequences.length) out.push(style.bold(sequenceSummary(sequences)));
+    if (resources.length) out.push(style.bold(resourceSummary(resources)));
     const adoption = adoptionOnlySummary(plan);
     if (adoption) out.push(adoption);
   }

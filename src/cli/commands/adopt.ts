@@ -7,7 +7,7 @@ import { listRows, renderListJson, renderListText } from '../../render/list.js';
 import { loadDesiredFiles } from '../../load/providers.js';
 import { catalogProducts } from '../../load/sequences.js';
 import { didYouMean } from '../../load/suggest.js';
-import { connect, loadDesired, openWorkspace } from '../../app/workspace.js';
+import { connect, desiredFilesOptions, loadDesired, openWorkspace } from '../../app/workspace.js';
 import type { GlobalOptions } from '../options.js';
 import { printDiagnostics, type Io } from '../io.js';
 import { lockWaitNotice } from '../lock-notice.js';
@@ -41,8 +41,7 @@ export async function listCommand(io: Io, g: GlobalOptions, o: ListFlags, now: D
   const ws = await openWorkspace({ configPath: g.config, envName: g.env, onLockWait: lockWaitNotice(io) });
   const service = checkService(o.service, ws.catalog);
   const status = checkStatus(o.status);
-  const patterns = Array.isArray(ws.env.providers) ? ws.env.providers : [ws.env.providers];
-  const files = await loadDesiredFiles({ patterns, baseDir: ws.config.dir, catalog: ws.catalog, secretStores: [...ws.stores.keys()] });
+  const files = await loadDesiredFiles(desiredFilesOptions(ws));
   const notes = [...ws.warnings];
   if (files.errors.length) notes.push(warning(`the provider files have ${files.errors.length} error${files.errors.length === 1 ? '' : 's'} (run validate); the Git column counts the names they declare`, { rule: 'list' }));
   const connection = await connect(ws);

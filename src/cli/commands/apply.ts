@@ -8,14 +8,15 @@ import { renderPlanText } from '../../render/plan.js';
 import { readPlanFile } from '../../plan/planfile.js';
 import { reconcileSavedPlan } from '../../plan/stale.js';
 import { TOOL_VERSION } from '../../version.js';
-import { computePlan, openWorkspace } from '../../app/workspace.js';
+import { computePlan, openWorkspace, settingFindings } from '../../app/workspace.js';
 import type { GlobalOptions } from '../options.js';
 import { printDiagnostics, type Io } from '../io.js';
 import { lockWaitNotice } from '../lock-notice.js';
 import { applyProgress } from '../progress.js';
 import { recordStats } from '../stats.js';
 import { runSequencePhase } from '../sequence-phase.js';
-import { applyOrder } from '../../kinds/registry.js';
+import { runResourcePhase } from '../resource-phase.js';
+import { applyOrder, resourceStale } from '../../kinds/registry.js';
 import type { KindName } from '../../kinds/kind.js';
 import { escapeText } from '../../text/escape.js';
 import { error } from '../../diagnostics.js';
@@ -30,6 +31,7 @@ export interface ApplyFlags {
   adopt?: string[];
   allowLargeChange?: boolean;
   allowServiceOutage?: boolean;
+  allowLockout?: boolean;
   /** Apply inside a closed change window; the reason is recorded on every write. */
   overrideWindow?: string;
 }
@@ -55,14 +57,14 @@ export async function applyCommand(io: Io, g: GlobalOptions, planFile: string | 
   }
   const ws = await openWorkspace({ configPath: g.config, envName: g.env ?? saved?.environment, onLockWait: lockWaitNotice(io) });
   // A saved plan keeps the overrides it was reviewed with; flags given now may add to them.
-  const overrides = mergeOverrides(saved?.overrides, { allowLargeChange: o.allowLargeChange === true, allowServiceOutage: o.allowServiceOutage === true });
+  const overrides = mergeOverrides(saved?.overrides, { allowLargeChange: o.allowLargeChange === true, allowServiceOutage: o.allowServiceOutage === true, ...(o.allowLockout ? { allowLockout: true as const } : {}) });
   const run = await computePlan(ws, saved ? { ...saved.options, overrides, saved } : { ...(o.prune ? { prune: true } : {}), targets: o.target, adopt: o.adopt ?? [], overrides });
   try {
     printDiagnostics(io, run.warnings);
     let plan = run.plan;
     let alreadyApplied: string[] = [];
     if (saved) {
-      const r = reconcileSavedPlan(saved, run.plan, run.live);
+      const r = reconcileSavedPlan(saved, run.plan, run.live, { resourceStale: resourceStale() });
       if (r.movedUntouched.length) io.out(`Moved since the plan, not touched by it: ${r.movedUntouched.map(escapeText).join(', ')}\n`);
       if (r.moved.length) throw new ExitError(r.moved, 'The saved plan is stale: nothing was applied. Run plan again and review the new plan.');
       plan = r.plan;
@@ -72,7 +74,7 @@ export async function applyCommand(io: Io, g: GlobalOptions, planFile: string | 
       io.out(renderPlanText(plan, io.style));
     }
     // Checked again now, against live state as it is: a plan that was safe when made may not be.
-    printDiagnostics(io, raiseIfUnsafe(plan, run.live, ws.policy, overrides));
+    printDiagnostics(io, raiseIfUnsafe(plan, run.live, ws.policy, overrides, settingFindings(run, plan)));
     if (!hasChanges(plan)) {
       if (saved) io.out(alreadyApplied.length ? 'Nothing left to apply.\n' : 'No changes. Nothing to apply.\n');
       return 0;
@@ -89,30 +91,29 @@ export async function applyCommand(io: Io, g: GlobalOptions, planFile: string | 
     }
     io.out(`\nApplying to environment "${ws.envName}"...\n`);
     const client = run.connection.client;
+    const audit = await auditContext(io.env, ws.config.dir, now, window.refused ? o.overrideWindow!.trim() : undefined);
     // One phase per kind, in the registry's dependency order; a phase after a failed one is told
     // so (a sequence may name the provider that was not created).
-    const phases: Record<KindName, (earlierFailed: boolean) => Promise<boolean>> = {
-      Provider: async () => {
-        const progress = applyProgress(io, plan.changes);
-        let r: ApplyResult;
-        try {
-          const audit = await auditContext(io.env, ws.config.dir, now, window.refused ? o.overrideWindow!.trim() : undefined);
-          r = await applyPlan(plan, client, run.secrets, { parallelism: o.parallelism ?? DEFAULT_PARALLELISM, onEvent: (e) => progress.onEvent(e), audit });
-        } finally {
-          progress.finish();
-        }
-        recordStats(io, { command: 'apply', apiRequests: client.requests, secretReads: run.secrets.reads, providers: plan.changes.length });
-        io.out('\n' + summaryLine(io, r) + '\n');
-        await appendStepSummary(io.env, applySummaryMarkdown(ws.envName, r));
-        if (client.retries?.exhausted) {
-          io.err('The API kept failing and the retry budget is spent, so the apply stopped. Run it again later (the same plan or a fresh one): what was done is not repeated and nothing is duplicated.\n');
-        }
-        return !(r.failed || r.skipped.length);
-      },
-      Sequence: (earlierFailed) => runSequencePhase(io, plan, client, earlierFailed),
+    const phase = async (kind: KindName, earlierFailed: boolean): Promise<boolean> => {
+      if (kind === 'Sequence') return runSequencePhase(io, plan, client, earlierFailed);
+      if (kind !== 'Provider') return runResourcePhase(io, plan, kind, client, { environment: ws.envName, company: plan.company, audit, stores: ws.stores });
+      const progress = applyProgress(io, plan.changes);
+      let r: ApplyResult;
+      try {
+        r = await applyPlan(plan, client, run.secrets, { parallelism: o.parallelism ?? DEFAULT_PARALLELISM, onEvent: (e) => progress.onEvent(e), audit });
+      } finally {
+        progress.finish();
+      }
+      recordStats(io, { command: 'apply', apiRequests: client.requests, secretReads: run.secrets.reads, providers: plan.changes.length });
+      io.out('\n' + summaryLine(io, r) + '\n');
+      await appendStepSummary(io.env, applySummaryMarkdown(ws.envName, r));
+      if (client.retries?.exhausted) {
+        io.err('The API kept failing and the retry budget is spent, so the apply stopped. Run it again later (the same plan or a fresh one): what was done is not repeated and nothing is duplicated.\n');
+      }
+      return !(r.failed || r.skipped.length);
     };
     let failed = false;
-    for (const kind of applyOrder()) if (!(await phases[kind](failed))) failed = true;
+    for (const kind of applyOrder()) if (!(await phase(kind, failed))) failed = true;
     return failed ? 1 : 0;
   } finally {
     await run.connection.close();

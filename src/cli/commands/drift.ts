@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { ExitError, warning, type Diagnostic } from '../../diagnostics.js';
-import { computeDrift, type SecretComparison } from '../../drift/drift.js';
+import { computeDrift, withResourceDrift, type SecretComparison } from '../../drift/drift.js';
+import { driftResources } from '../../kinds/drift.js';
 import { renderDriftJson, renderDriftMarkdown, renderDriftText } from '../../render/drift.js';
 import { planDriftWrite, writeDrift } from '../../drift/write.js';
 import { driftPatch } from '../../drift/preview.js';
@@ -10,7 +11,7 @@ import { appendStepSummary } from '../../app/summary.js';
 import { fingerprintAnnotation } from '../../live/read.js';
 import type { DesiredProvider, LiveProvider } from '../../model/state.js';
 import type { Fingerprinter } from '../../secrets/fingerprint.js';
-import { comparison, connect, loadDesired, openWorkspace, readLive, resolveDesiredSecrets, type Workspace } from '../../app/workspace.js';
+import { comparison, connect, loadDesired, openWorkspace, readLive, readLiveResources, resolveDesiredSecrets, type Workspace } from '../../app/workspace.js';
 import type { GlobalOptions } from '../options.js';
 import { printDiagnostics, type Io } from '../io.js';
 import { lockWaitNotice } from '../lock-notice.js';
@@ -82,18 +83,19 @@ function withoutForeign(desired: DesiredProvider[], live: LiveProvider[], fp: Fi
 export async function driftCommand(io: Io, g: GlobalOptions, o: DriftFlags): Promise<number> {
   if (o.dryRun && !o.write) throw new ExitError('--dry-run previews what --write would change: use drift --write --dry-run');
   const ws = await openWorkspace({ configPath: g.config, envName: g.env, onLockWait: lockWaitNotice(io) });
-  const { desired, warnings } = await loadDesired(ws);
+  const { desired, resources, warnings } = await loadDesired(ws);
   const connection = await connect(ws);
   let compared: Awaited<ReturnType<typeof compareSecrets>>;
   let report;
   try {
-    const { company, live } = await readLive(connection.client, ws);
+    const [{ company, live }, liveResources] = await Promise.all([readLive(connection.client, ws), readLiveResources(connection.client, resources)]);
     compared = await compareSecrets(ws, desired, live, company, o.resolveSecrets);
-    report = computeDrift({
+    const providers = computeDrift({
       ...comparison(ws, connection, company, compared.desired, live),
       secrets: compared.secrets,
       countUnmanaged: !o.ignoreUnmanaged,
     });
+    report = withResourceDrift(providers, driftResources(resources, liveResources));
   } finally {
     await connection.close();
   }

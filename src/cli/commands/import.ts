@@ -11,7 +11,7 @@ import { loadDesiredFiles } from '../../load/providers.js';
 import { validateProviderDocument } from '../../load/validate.js';
 import { isRecord, parseYaml } from '../../load/yaml.js';
 import type { SecretRefTarget } from '../../model/state.js';
-import { connect, openWorkspace, type Workspace } from '../../app/workspace.js';
+import { connect, desiredFilesOptions, openWorkspace, type Workspace } from '../../app/workspace.js';
 import type { GlobalOptions } from '../options.js';
 import { printDiagnostics, type Io } from '../io.js';
 import { redact } from '../../text/redact.js';
@@ -73,7 +73,7 @@ export async function importCommand(io: Io, g: GlobalOptions, o: ImportFlags): P
   const patterns = Array.isArray(ws.env.providers) ? ws.env.providers : [ws.env.providers];
   const notes: Diagnostic[] = [...ws.warnings];
 
-  const files = await loadDesiredFiles({ patterns, baseDir: ws.config.dir, catalog: ws.catalog, secretStores: [...ws.stores.keys()] });
+  const files = await loadDesiredFiles(desiredFilesOptions(ws));
   if (files.errors.length) {
     notes.push(warning(`the provider files have ${files.errors.length} error${files.errors.length === 1 ? '' : 's'} (run validate); providers they declare are still recognised by name`, { rule: 'import' }));
   }

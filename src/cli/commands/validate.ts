@@ -3,7 +3,7 @@ import { ExitError, type Diagnostic } from '../../diagnostics.js';
 import { renderAnnotations, validateSummaryMarkdown } from '../../render/annotations.js';
 import { appendStepSummary } from '../../app/summary.js';
 import { loadDesiredFiles } from '../../load/providers.js';
-import { openWorkspace } from '../../app/workspace.js';
+import { desiredFilesOptions, openWorkspace } from '../../app/workspace.js';
 import { policyRuleDiagnostics } from '../../policy/workspace-rules.js';
 import type { GlobalOptions } from '../options.js';
 import { printDiagnostics, type Io } from '../io.js';
@@ -18,8 +18,7 @@ export async function validateCommand(io: Io, g: GlobalOptions, o: { format: 'te
     const ws = await openWorkspace({ configPath: g.config, envName: g.env });
     env = ws.envName;
     warnings = ws.warnings;
-    const patterns = Array.isArray(ws.env.providers) ? ws.env.providers : [ws.env.providers];
-    const r = await loadDesiredFiles({ patterns, baseDir: ws.config.dir, catalog: ws.catalog, secretStores: [...ws.stores.keys()] });
+    const r = await loadDesiredFiles(desiredFilesOptions(ws));
     // Rules judge a valid model: with schema errors they would only repeat them.
     const rules = r.value && !r.errors.length ? policyRuleDiagnostics(ws.config, r.value) : { errors: [], warnings: [] };
     errors = [...r.errors, ...rules.errors];
