@@ -744,7 +744,7 @@ return errors === 0;
 validate26.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const ApiKeyCreated = validate28;
-const schema42 = {"description":"A new key, with its value: the only answer that ever holds it.","allOf":[{"$ref":"api#/$defs/ApiKey"},{"type":"object","required":["value"],"properties":{"value":{"type":"string","minLength":20}}}]};
+const schema42 = {"description":"A new key, with its value: the only answer that ever holds it. ApiKey's fields and value, spelled out: ApiKey refuses other properties, so an allOf of it could not add one.","type":"object","additionalProperties":false,"required":["id","name","prefix","permissions","status","annotations","version","createdAt","updatedAt","revokedAt","lastUsedAt","value"],"properties":{"id":{"type":"string"},"name":{"type":"string"},"prefix":{"type":"string"},"permissions":{"$ref":"api#/$defs/Permissions"},"status":{"$ref":"api#/$defs/ApiKeyStatus"},"annotations":{"$ref":"api#/$defs/StringMap"},"version":{"type":"integer","minimum":1},"createdAt":{"type":"string","format":"date-time"},"updatedAt":{"type":"string","format":"date-time"},"revokedAt":{"type":["string","null"],"format":"date-time"},"lastUsedAt":{"type":["string","null"],"format":"date-time"},"value":{"type":"string","minLength":20}}};
 
 function validate28(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -756,46 +756,234 @@ evaluated0.props = undefined;
 if(evaluated0.dynamicItems){
 evaluated0.items = undefined;
 }
-const _errs0 = errors;
-if(!(validate23(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs0 === errors;
-if(valid0){
-const _errs1 = errors;
-if(errors === _errs1){
+if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
-if((data.value === undefined) && (missing0 = "value")){
-validate28.errors = [{instancePath,schemaPath:"#/allOf/1/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+if(((((((((((((data.id === undefined) && (missing0 = "id")) || ((data.name === undefined) && (missing0 = "name"))) || ((data.prefix === undefined) && (missing0 = "prefix"))) || ((data.permissions === undefined) && (missing0 = "permissions"))) || ((data.status === undefined) && (missing0 = "status"))) || ((data.annotations === undefined) && (missing0 = "annotations"))) || ((data.version === undefined) && (missing0 = "version"))) || ((data.createdAt === undefined) && (missing0 = "createdAt"))) || ((data.updatedAt === undefined) && (missing0 = "updatedAt"))) || ((data.revokedAt === undefined) && (missing0 = "revokedAt"))) || ((data.lastUsedAt === undefined) && (missing0 = "lastUsedAt"))) || ((data.value === undefined) && (missing0 = "value"))){
+validate28.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
+const _errs1 = errors;
+for(const key0 in data){
+if(!(func7.call(schema42.properties, key0))){
+validate28.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs1 === errors){
+if(data.id !== undefined){
+const _errs2 = errors;
+if(typeof data.id !== "string"){
+validate28.errors = [{instancePath:instancePath+"/id",schemaPath:"#/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.name !== undefined){
+const _errs4 = errors;
+if(typeof data.name !== "string"){
+validate28.errors = [{instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid0 = _errs4 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.prefix !== undefined){
+const _errs6 = errors;
+if(typeof data.prefix !== "string"){
+validate28.errors = [{instancePath:instancePath+"/prefix",schemaPath:"#/properties/prefix/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid0 = _errs6 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.permissions !== undefined){
+const _errs8 = errors;
+if(!(validate24(data.permissions, {instancePath:instancePath+"/permissions",parentData:data,parentDataProperty:"permissions",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate24.errors : vErrors.concat(validate24.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs8 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.status !== undefined){
+let data4 = data.status;
+const _errs9 = errors;
+if(typeof data4 !== "string"){
+validate28.errors = [{instancePath:instancePath+"/status",schemaPath:"api#/$defs/ApiKeyStatus/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+if(!((data4 === "ACTIVE") || (data4 === "REVOKED"))){
+validate28.errors = [{instancePath:instancePath+"/status",schemaPath:"api#/$defs/ApiKeyStatus/enum",keyword:"enum",params:{allowedValues: schema38.enum},message:"must be equal to one of the allowed values"}];
+return false;
+}
+var valid0 = _errs9 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.annotations !== undefined){
+let data5 = data.annotations;
+const _errs12 = errors;
+const _errs13 = errors;
+if(errors === _errs13){
+if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
+for(const key1 in data5){
+const _errs16 = errors;
+if(typeof data5[key1] !== "string"){
+validate28.errors = [{instancePath:instancePath+"/annotations/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"api#/$defs/StringMap/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid3 = _errs16 === errors;
+if(!valid3){
+break;
+}
+}
+}
+else {
+validate28.errors = [{instancePath:instancePath+"/annotations",schemaPath:"api#/$defs/StringMap/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+var valid0 = _errs12 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.version !== undefined){
+let data7 = data.version;
+const _errs18 = errors;
+if(!((typeof data7 == "number") && (!(data7 % 1) && !isNaN(data7)))){
+validate28.errors = [{instancePath:instancePath+"/version",schemaPath:"#/properties/version/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+return false;
+}
+if(errors === _errs18){
+if(typeof data7 == "number"){
+if(data7 < 1 || isNaN(data7)){
+validate28.errors = [{instancePath:instancePath+"/version",schemaPath:"#/properties/version/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
+return false;
+}
+}
+}
+var valid0 = _errs18 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.createdAt !== undefined){
+const _errs20 = errors;
+if(errors === _errs20){
+if(errors === _errs20){
+if(!(typeof data.createdAt === "string")){
+validate28.errors = [{instancePath:instancePath+"/createdAt",schemaPath:"#/properties/createdAt/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+}
+var valid0 = _errs20 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.updatedAt !== undefined){
+const _errs22 = errors;
+if(errors === _errs22){
+if(errors === _errs22){
+if(!(typeof data.updatedAt === "string")){
+validate28.errors = [{instancePath:instancePath+"/updatedAt",schemaPath:"#/properties/updatedAt/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+}
+var valid0 = _errs22 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.revokedAt !== undefined){
+let data10 = data.revokedAt;
+const _errs24 = errors;
+if((typeof data10 !== "string") && (data10 !== null)){
+validate28.errors = [{instancePath:instancePath+"/revokedAt",schemaPath:"#/properties/revokedAt/type",keyword:"type",params:{type: schema42.properties.revokedAt.type},message:"must be string,null"}];
+return false;
+}
+var valid0 = _errs24 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.lastUsedAt !== undefined){
+let data11 = data.lastUsedAt;
+const _errs26 = errors;
+if((typeof data11 !== "string") && (data11 !== null)){
+validate28.errors = [{instancePath:instancePath+"/lastUsedAt",schemaPath:"#/properties/lastUsedAt/type",keyword:"type",params:{type: schema42.properties.lastUsedAt.type},message:"must be string,null"}];
+return false;
+}
+var valid0 = _errs26 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
 if(data.value !== undefined){
-let data0 = data.value;
-const _errs3 = errors;
-if(errors === _errs3){
-if(typeof data0 === "string"){
-if(func1(data0) < 20){
-validate28.errors = [{instancePath:instancePath+"/value",schemaPath:"#/allOf/1/properties/value/minLength",keyword:"minLength",params:{limit: 20},message:"must NOT have fewer than 20 characters"}];
+let data12 = data.value;
+const _errs28 = errors;
+if(errors === _errs28){
+if(typeof data12 === "string"){
+if(func1(data12) < 20){
+validate28.errors = [{instancePath:instancePath+"/value",schemaPath:"#/properties/value/minLength",keyword:"minLength",params:{limit: 20},message:"must NOT have fewer than 20 characters"}];
 return false;
 }
 }
 else {
-validate28.errors = [{instancePath:instancePath+"/value",schemaPath:"#/allOf/1/properties/value/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+validate28.errors = [{instancePath:instancePath+"/value",schemaPath:"#/properties/value/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
+}
+}
+var valid0 = _errs28 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
 }
 }
 }
 }
 }
 else {
-validate28.errors = [{instancePath,schemaPath:"#/allOf/1/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+validate28.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
 return false;
 }
-}
-var valid0 = _errs1 === errors;
 }
 validate28.errors = vErrors;
 return errors === 0;
@@ -803,7 +991,7 @@ return errors === 0;
 validate28.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const ApiKeyPage = validate30;
-const schema43 = {"type":"object","additionalProperties":false,"required":["data","nextCursor"],"properties":{"data":{"type":"array","items":{"$ref":"api#/$defs/ApiKey"}},"nextCursor":{"type":["string","null"]}}};
+const schema45 = {"type":"object","additionalProperties":false,"required":["data","nextCursor"],"properties":{"data":{"type":"array","items":{"$ref":"api#/$defs/ApiKey"}},"nextCursor":{"type":["string","null"]}}};
 
 function validate30(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -866,7 +1054,7 @@ if(data.nextCursor !== undefined){
 let data2 = data.nextCursor;
 const _errs5 = errors;
 if((typeof data2 !== "string") && (data2 !== null)){
-validate30.errors = [{instancePath:instancePath+"/nextCursor",schemaPath:"#/properties/nextCursor/type",keyword:"type",params:{type: schema43.properties.nextCursor.type},message:"must be string,null"}];
+validate30.errors = [{instancePath:instancePath+"/nextCursor",schemaPath:"#/properties/nextCursor/type",keyword:"type",params:{type: schema45.properties.nextCursor.type},message:"must be string,null"}];
 return false;
 }
 var valid0 = _errs5 === errors;
@@ -889,7 +1077,7 @@ return errors === 0;
 validate30.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const ApiKeyPatch = validate32;
-const schema44 = {"type":"object","additionalProperties":false,"minProperties":1,"properties":{"name":{"type":"string","minLength":1,"maxLength":100,"pattern":"^[^\\u0000-\\u001F\\u007F-\\u009F\\u061C\\u200E\\u200F\\u2028\\u2029\\u202A-\\u202E\\u2066-\\u2069]*$"},"permissions":{"$ref":"api#/$defs/Permissions"},"annotations":{"$ref":"api#/$defs/AnnotationsPatch"}}};
+const schema46 = {"type":"object","additionalProperties":false,"minProperties":1,"properties":{"name":{"type":"string","minLength":1,"maxLength":100,"pattern":"^[^\\u0000-\\u001F\\u007F-\\u009F\\u061C\\u200E\\u200F\\u2028\\u2029\\u202A-\\u202E\\u2066-\\u2069]*$"},"permissions":{"$ref":"api#/$defs/Permissions"},"annotations":{"$ref":"api#/$defs/AnnotationsPatch"}}};
 
 function validate32(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -1082,7 +1270,7 @@ return errors === 0;
 validate32.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const ApiKeyRevoke = validate34;
-const schema46 = {"type":"object","additionalProperties":false,"properties":{"reason":{"type":"string","maxLength":500},"annotations":{"$ref":"api#/$defs/AnnotationsPatch"}}};
+const schema48 = {"type":"object","additionalProperties":false,"properties":{"reason":{"type":"string","maxLength":500},"annotations":{"$ref":"api#/$defs/AnnotationsPatch"}}};
 
 function validate34(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -1294,7 +1482,7 @@ return errors === 0;
 validate36.evaluated = {"dynamicProps":false,"dynamicItems":false};
 
 export const ChangedBy = validate37;
-const schema50 = {"type":"string","enum":["USER","MONITOR","API"]};
+const schema52 = {"type":"string","enum":["USER","MONITOR","API"]};
 
 function validate37(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -1311,7 +1499,7 @@ validate37.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{ty
 return false;
 }
 if(!(((data === "USER") || (data === "MONITOR")) || (data === "API"))){
-validate37.errors = [{instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema50.enum},message:"must be equal to one of the allowed values"}];
+validate37.errors = [{instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema52.enum},message:"must be equal to one of the allowed values"}];
 return false;
 }
 validate37.errors = vErrors;
@@ -1320,7 +1508,7 @@ return errors === 0;
 validate37.evaluated = {"dynamicProps":false,"dynamicItems":false};
 
 export const Company = validate38;
-const schema51 = {"type":"object","additionalProperties":false,"required":["id","name","permission"],"properties":{"id":{"type":"string"},"name":{"type":"string"},"permission":{"type":"string","enum":["read","read-write"],"description":"The calling key's access to this management API: read-write when it has READ_WRITE on every product of the catalog, read when it can read at least one."},"apiKey":{"description":"The calling API key (absent for the sandbox's dashboard session), so a client can tell which key it must not revoke or reduce.","type":"object","additionalProperties":false,"required":["id","name"],"properties":{"id":{"type":"string"},"name":{"type":"string"}}}}};
+const schema53 = {"type":"object","additionalProperties":false,"required":["id","name","permission"],"properties":{"id":{"type":"string"},"name":{"type":"string"},"permission":{"type":"string","enum":["read","read-write"],"description":"The calling key's access to this management API: read-write when it has READ_WRITE on every product of the catalog, read when it can read at least one."},"apiKey":{"description":"The calling API key (absent for the sandbox's dashboard session), so a client can tell which key it must not revoke or reduce.","type":"object","additionalProperties":false,"required":["id","name"],"properties":{"id":{"type":"string"},"name":{"type":"string"}}}}};
 
 function validate38(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -1381,7 +1569,7 @@ validate38.errors = [{instancePath:instancePath+"/permission",schemaPath:"#/prop
 return false;
 }
 if(!((data2 === "read") || (data2 === "read-write"))){
-validate38.errors = [{instancePath:instancePath+"/permission",schemaPath:"#/properties/permission/enum",keyword:"enum",params:{allowedValues: schema51.properties.permission.enum},message:"must be equal to one of the allowed values"}];
+validate38.errors = [{instancePath:instancePath+"/permission",schemaPath:"#/properties/permission/enum",keyword:"enum",params:{allowedValues: schema53.properties.permission.enum},message:"must be equal to one of the allowed values"}];
 return false;
 }
 var valid0 = _errs6 === errors;
@@ -1464,7 +1652,7 @@ return errors === 0;
 validate38.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const CredentialField = validate39;
-const schema52 = {"type":"object","additionalProperties":false,"required":["name","secret","required"],"properties":{"name":{"type":"string"},"description":{"type":"string"},"secret":{"type":"boolean"},"required":{"type":"boolean"},"pattern":{"type":"string"}}};
+const schema54 = {"type":"object","additionalProperties":false,"required":["name","secret","required"],"properties":{"name":{"type":"string"},"description":{"type":"string"},"secret":{"type":"boolean"},"required":{"type":"boolean"},"pattern":{"type":"string"}}};
 
 function validate39(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -1570,7 +1758,7 @@ return errors === 0;
 validate39.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const Decimal = validate40;
-const schema53 = {"description":"An exact decimal as a string, at most 4 decimal places.","type":"string","pattern":"^[0-9]+(\\.[0-9]{1,4})?$"};
+const schema55 = {"description":"An exact decimal as a string, at most 4 decimal places.","type":"string","pattern":"^[0-9]+(\\.[0-9]{1,4})?$"};
 const pattern12 = new RegExp("^[0-9]+(\\.[0-9]{1,4})?$", "u");
 
 function validate40(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
@@ -1601,7 +1789,7 @@ return errors === 0;
 validate40.evaluated = {"dynamicProps":false,"dynamicItems":false};
 
 export const Fee = validate41;
-const schema54 = {"oneOf":[{"title":"ApiPercentageFee","type":"object","additionalProperties":false,"required":["type","percent"],"properties":{"type":{"const":"PERCENTAGE"},"percent":{"$ref":"api#/$defs/Decimal"}}},{"title":"ApiFlatFee","type":"object","additionalProperties":false,"required":["type","amount","currency"],"properties":{"type":{"const":"FLAT"},"amount":{"$ref":"api#/$defs/Decimal"},"currency":{"type":"string","enum":["IDR"]}}}]};
+const schema56 = {"oneOf":[{"title":"ApiPercentageFee","type":"object","additionalProperties":false,"required":["type","percent"],"properties":{"type":{"const":"PERCENTAGE"},"percent":{"$ref":"api#/$defs/Decimal"}}},{"title":"ApiFlatFee","type":"object","additionalProperties":false,"required":["type","amount","currency"],"properties":{"type":{"const":"FLAT"},"amount":{"$ref":"api#/$defs/Decimal"},"currency":{"type":"string","enum":["IDR"]}}}]};
 
 function validate41(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -1814,7 +2002,7 @@ vErrors.push(err11);
 errors++;
 }
 if(!(data4 === "IDR")){
-const err12 = {instancePath:instancePath+"/currency",schemaPath:"#/oneOf/1/properties/currency/enum",keyword:"enum",params:{allowedValues: schema54.oneOf[1].properties.currency.enum},message:"must be equal to one of the allowed values"};
+const err12 = {instancePath:instancePath+"/currency",schemaPath:"#/oneOf/1/properties/currency/enum",keyword:"enum",params:{allowedValues: schema56.oneOf[1].properties.currency.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -1888,7 +2076,7 @@ return errors === 0;
 validate41.evaluated = {"dynamicProps":true,"dynamicItems":false};
 
 export const FieldError = validate42;
-const schema57 = {"type":"object","additionalProperties":false,"required":["path","message"],"properties":{"path":{"type":"string","description":"JSON Pointer into the request body."},"message":{"type":"string"}}};
+const schema59 = {"type":"object","additionalProperties":false,"required":["path","message"],"properties":{"path":{"type":"string","description":"JSON Pointer into the request body."},"message":{"type":"string"}}};
 
 function validate42(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -1955,7 +2143,7 @@ return errors === 0;
 validate42.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const IPv4 = validate43;
-const schema58 = {"type":"string","pattern":"^(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(\\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}$"};
+const schema60 = {"type":"string","pattern":"^(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(\\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}$"};
 const pattern15 = new RegExp("^(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(\\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}$", "u");
 
 function validate43(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
@@ -1986,8 +2174,8 @@ return errors === 0;
 validate43.evaluated = {"dynamicProps":false,"dynamicItems":false};
 
 export const Integration = validate44;
-const schema59 = {"type":"object","additionalProperties":false,"required":["id","displayName","type","services","credentialFields"],"properties":{"id":{"type":"string"},"displayName":{"type":"string"},"type":{"$ref":"api#/$defs/ProviderType"},"services":{"type":"array","items":{"type":"string"}},"credentialFields":{"type":"array","items":{"$ref":"api#/$defs/CredentialField"}},"qris":{"type":"boolean","description":"Its QR_CODE service is QRIS (Bank Indonesia's national QR standard); only QRIS integrations join the QR_CODE default sequence."}}};
-const schema60 = {"type":"string","enum":["DIRECT","AGGREGATOR"]};
+const schema61 = {"type":"object","additionalProperties":false,"required":["id","displayName","type","services","credentialFields"],"properties":{"id":{"type":"string"},"displayName":{"type":"string"},"type":{"$ref":"api#/$defs/ProviderType"},"services":{"type":"array","items":{"type":"string"}},"credentialFields":{"type":"array","items":{"$ref":"api#/$defs/CredentialField"}},"qris":{"type":"boolean","description":"Its QR_CODE service is QRIS (Bank Indonesia's national QR standard); only QRIS integrations join the QR_CODE default sequence."}}};
+const schema62 = {"type":"string","enum":["DIRECT","AGGREGATOR"]};
 
 function validate44(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -2048,7 +2236,7 @@ validate44.errors = [{instancePath:instancePath+"/type",schemaPath:"api#/$defs/P
 return false;
 }
 if(!((data2 === "DIRECT") || (data2 === "AGGREGATOR"))){
-validate44.errors = [{instancePath:instancePath+"/type",schemaPath:"api#/$defs/ProviderType/enum",keyword:"enum",params:{allowedValues: schema60.enum},message:"must be equal to one of the allowed values"}];
+validate44.errors = [{instancePath:instancePath+"/type",schemaPath:"api#/$defs/ProviderType/enum",keyword:"enum",params:{allowedValues: schema62.enum},message:"must be equal to one of the allowed values"}];
 return false;
 }
 var valid0 = _errs6 === errors;
@@ -2233,7 +2421,7 @@ return errors === 0;
 validate44.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const IpWhitelist = validate45;
-const schema62 = {"type":"object","additionalProperties":false,"required":["addresses","requestAddress","annotations","version","updatedAt","updatedBy"],"properties":{"addresses":{"type":"array","uniqueItems":true,"maxItems":100,"items":{"$ref":"api#/$defs/IPv4"}},"requestAddress":{"type":"string","description":"The address this request came from","as the API sees it.":null},"annotations":{"$ref":"api#/$defs/StringMap"},"version":{"type":"integer","minimum":1},"updatedAt":{"type":["string","null"],"format":"date-time"},"updatedBy":{"oneOf":[{"$ref":"api#/$defs/ChangedBy"},{"type":"null"}]}}};
+const schema64 = {"type":"object","additionalProperties":false,"required":["addresses","requestAddress","annotations","version","updatedAt","updatedBy"],"properties":{"addresses":{"type":"array","uniqueItems":true,"maxItems":100,"items":{"$ref":"api#/$defs/IPv4"}},"requestAddress":{"type":"string","description":"The address this request came from","as the API sees it.":null},"annotations":{"$ref":"api#/$defs/StringMap"},"version":{"type":"integer","minimum":1},"updatedAt":{"type":["string","null"],"format":"date-time"},"updatedBy":{"oneOf":[{"$ref":"api#/$defs/ChangedBy"},{"type":"null"}]}}};
 const func0 = require("ajv/dist/runtime/equal").default;
 
 function validate45(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
@@ -2391,7 +2579,7 @@ if(data.updatedAt !== undefined){
 let data6 = data.updatedAt;
 const _errs17 = errors;
 if((typeof data6 !== "string") && (data6 !== null)){
-validate45.errors = [{instancePath:instancePath+"/updatedAt",schemaPath:"#/properties/updatedAt/type",keyword:"type",params:{type: schema62.properties.updatedAt.type},message:"must be string,null"}];
+validate45.errors = [{instancePath:instancePath+"/updatedAt",schemaPath:"#/properties/updatedAt/type",keyword:"type",params:{type: schema64.properties.updatedAt.type},message:"must be string,null"}];
 return false;
 }
 var valid0 = _errs17 === errors;
@@ -2418,7 +2606,7 @@ vErrors.push(err0);
 errors++;
 }
 if(!(((data7 === "USER") || (data7 === "MONITOR")) || (data7 === "API"))){
-const err1 = {instancePath:instancePath+"/updatedBy",schemaPath:"api#/$defs/ChangedBy/enum",keyword:"enum",params:{allowedValues: schema50.enum},message:"must be equal to one of the allowed values"};
+const err1 = {instancePath:instancePath+"/updatedBy",schemaPath:"api#/$defs/ChangedBy/enum",keyword:"enum",params:{allowedValues: schema52.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -2501,7 +2689,7 @@ return errors === 0;
 validate45.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const IpWhitelistPut = validate46;
-const schema66 = {"type":"object","additionalProperties":false,"required":["addresses"],"properties":{"addresses":{"type":"array","uniqueItems":true,"maxItems":100,"items":{"$ref":"api#/$defs/IPv4"},"description":"Public IPv4 addresses: no private, loopback, link-local, multicast or reserved range (documentation ranges are accepted)."},"annotations":{"$ref":"api#/$defs/AnnotationsPatch"}}};
+const schema68 = {"type":"object","additionalProperties":false,"required":["addresses"],"properties":{"addresses":{"type":"array","uniqueItems":true,"maxItems":100,"items":{"$ref":"api#/$defs/IPv4"},"description":"Public IPv4 addresses: no private, loopback, link-local, multicast or reserved range (documentation ranges are accepted)."},"annotations":{"$ref":"api#/$defs/AnnotationsPatch"}}};
 
 function validate46(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -2711,7 +2899,7 @@ return errors === 0;
 validate46.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const Labels = validate47;
-const schema69 = {"description":"At most 64 labels; keys 1 to 63 characters and values at most 256, both printable text.","type":"object","maxProperties":64,"propertyNames":{"type":"string","minLength":1,"maxLength":63,"pattern":"^[^\\u0000-\\u001F\\u007F-\\u009F\\u061C\\u200E\\u200F\\u2028\\u2029\\u202A-\\u202E\\u2066-\\u2069]*$"},"additionalProperties":{"type":"string","maxLength":256,"pattern":"^[^\\u0000-\\u001F\\u007F-\\u009F\\u061C\\u200E\\u200F\\u2028\\u2029\\u202A-\\u202E\\u2066-\\u2069]*$"}};
+const schema71 = {"description":"At most 64 labels; keys 1 to 63 characters and values at most 256, both printable text.","type":"object","maxProperties":64,"propertyNames":{"type":"string","minLength":1,"maxLength":63,"pattern":"^[^\\u0000-\\u001F\\u007F-\\u009F\\u061C\\u200E\\u200F\\u2028\\u2029\\u202A-\\u202E\\u2066-\\u2069]*$"},"additionalProperties":{"type":"string","maxLength":256,"pattern":"^[^\\u0000-\\u001F\\u007F-\\u009F\\u061C\\u200E\\u200F\\u2028\\u2029\\u202A-\\u202E\\u2066-\\u2069]*$"}};
 
 function validate47(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -2836,7 +3024,7 @@ return errors === 0;
 validate47.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const LabelsPatch = validate48;
-const schema70 = {"description":"Labels to set, or null to remove; after the merge the provider has at most 64.","type":"object","propertyNames":{"type":"string","minLength":1,"maxLength":63,"pattern":"^[^\\u0000-\\u001F\\u007F-\\u009F\\u061C\\u200E\\u200F\\u2028\\u2029\\u202A-\\u202E\\u2066-\\u2069]*$"},"additionalProperties":{"type":["string","null"],"maxLength":256,"pattern":"^[^\\u0000-\\u001F\\u007F-\\u009F\\u061C\\u200E\\u200F\\u2028\\u2029\\u202A-\\u202E\\u2066-\\u2069]*$"}};
+const schema72 = {"description":"Labels to set, or null to remove; after the merge the provider has at most 64.","type":"object","propertyNames":{"type":"string","minLength":1,"maxLength":63,"pattern":"^[^\\u0000-\\u001F\\u007F-\\u009F\\u061C\\u200E\\u200F\\u2028\\u2029\\u202A-\\u202E\\u2066-\\u2069]*$"},"additionalProperties":{"type":["string","null"],"maxLength":256,"pattern":"^[^\\u0000-\\u001F\\u007F-\\u009F\\u061C\\u200E\\u200F\\u2028\\u2029\\u202A-\\u202E\\u2066-\\u2069]*$"}};
 
 function validate48(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -2920,7 +3108,7 @@ for(const key1 in data){
 let data0 = data[key1];
 const _errs4 = errors;
 if((typeof data0 !== "string") && (data0 !== null)){
-validate48.errors = [{instancePath:instancePath+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/additionalProperties/type",keyword:"type",params:{type: schema70.additionalProperties.type},message:"must be string,null"}];
+validate48.errors = [{instancePath:instancePath+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/additionalProperties/type",keyword:"type",params:{type: schema72.additionalProperties.type},message:"must be string,null"}];
 return false;
 }
 if(errors === _errs4){
@@ -2955,7 +3143,7 @@ return errors === 0;
 validate48.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const MaskedSecret = validate49;
-const schema71 = {"description":"How a secret credential field reads back. The value is never returned.","type":"object","additionalProperties":false,"required":["masked","version","updatedAt"],"properties":{"masked":{"const":true},"version":{"type":"integer","minimum":1,"description":"Bumped each time a different value is written."},"updatedAt":{"type":"string","format":"date-time"}}};
+const schema73 = {"description":"How a secret credential field reads back. The value is never returned.","type":"object","additionalProperties":false,"required":["masked","version","updatedAt"],"properties":{"masked":{"const":true},"version":{"type":"integer","minimum":1,"description":"Bumped each time a different value is written."},"updatedAt":{"type":"string","format":"date-time"}}};
 
 function validate49(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -3048,7 +3236,7 @@ return errors === 0;
 validate49.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const NullableStringMap = validate50;
-const schema72 = {"type":"object","additionalProperties":{"type":["string","null"]}};
+const schema74 = {"type":"object","additionalProperties":{"type":["string","null"]}};
 
 function validate50(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -3066,7 +3254,7 @@ for(const key0 in data){
 let data0 = data[key0];
 const _errs2 = errors;
 if((typeof data0 !== "string") && (data0 !== null)){
-validate50.errors = [{instancePath:instancePath+"/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/additionalProperties/type",keyword:"type",params:{type: schema72.additionalProperties.type},message:"must be string,null"}];
+validate50.errors = [{instancePath:instancePath+"/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/additionalProperties/type",keyword:"type",params:{type: schema74.additionalProperties.type},message:"must be string,null"}];
 return false;
 }
 var valid0 = _errs2 === errors;
@@ -3171,7 +3359,7 @@ return errors === 0;
 validate51.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const Problem = validate52;
-const schema76 = {"type":"object","required":["type","title","status"],"properties":{"type":{"type":"string"},"title":{"type":"string"},"status":{"type":"integer"},"detail":{"type":"string"},"errors":{"type":"array","items":{"$ref":"api#/$defs/FieldError"}}}};
+const schema78 = {"type":"object","required":["type","title","status"],"properties":{"type":{"type":"string"},"title":{"type":"string"},"status":{"type":"integer"},"detail":{"type":"string"},"errors":{"type":"array","items":{"$ref":"api#/$defs/FieldError"}}}};
 
 function validate52(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -3333,9 +3521,9 @@ return errors === 0;
 validate52.evaluated = {"props":{"type":true,"title":true,"status":true,"detail":true,"errors":true},"dynamicProps":false,"dynamicItems":false};
 
 export const Provider = validate53;
-const schema78 = {"type":"object","additionalProperties":false,"required":["id","name","type","integration","services","credentials","fee","tax","status","statusChangedBy","statusReason","lastActivityAt","labels","annotations","version","createdAt","updatedAt"],"properties":{"id":{"type":"string"},"name":{"type":"string"},"type":{"$ref":"api#/$defs/ProviderType"},"integration":{"type":"string"},"services":{"type":"array","items":{"type":"string"}},"credentials":{"type":"object","additionalProperties":{"anyOf":[{"type":"string"},{"$ref":"api#/$defs/MaskedSecret"}]}},"fee":{"$ref":"api#/$defs/Fee"},"tax":{"$ref":"api#/$defs/Tax"},"status":{"$ref":"api#/$defs/ProviderStatus"},"statusChangedBy":{"$ref":"api#/$defs/ChangedBy"},"statusReason":{"type":["string","null"]},"lastActivityAt":{"type":["string","null"],"format":"date-time"},"labels":{"$ref":"api#/$defs/StringMap"},"annotations":{"$ref":"api#/$defs/StringMap"},"version":{"type":"integer","minimum":1},"createdAt":{"type":"string","format":"date-time"},"updatedAt":{"type":"string","format":"date-time"}}};
-const schema83 = {"type":"string","enum":["ACTIVE","INACTIVE","MAINTENANCE"]};
-const schema81 = {"type":"object","additionalProperties":false,"required":["vatPercent","applyVat"],"properties":{"vatPercent":{"$ref":"api#/$defs/Decimal"},"applyVat":{"type":"boolean"}}};
+const schema80 = {"type":"object","additionalProperties":false,"required":["id","name","type","integration","services","credentials","fee","tax","status","statusChangedBy","statusReason","lastActivityAt","labels","annotations","version","createdAt","updatedAt"],"properties":{"id":{"type":"string"},"name":{"type":"string"},"type":{"$ref":"api#/$defs/ProviderType"},"integration":{"type":"string"},"services":{"type":"array","items":{"type":"string"}},"credentials":{"type":"object","additionalProperties":{"anyOf":[{"type":"string"},{"$ref":"api#/$defs/MaskedSecret"}]}},"fee":{"$ref":"api#/$defs/Fee"},"tax":{"$ref":"api#/$defs/Tax"},"status":{"$ref":"api#/$defs/ProviderStatus"},"statusChangedBy":{"$ref":"api#/$defs/ChangedBy"},"statusReason":{"type":["string","null"]},"lastActivityAt":{"type":["string","null"],"format":"date-time"},"labels":{"$ref":"api#/$defs/StringMap"},"annotations":{"$ref":"api#/$defs/StringMap"},"version":{"type":"integer","minimum":1},"createdAt":{"type":"string","format":"date-time"},"updatedAt":{"type":"string","format":"date-time"}}};
+const schema85 = {"type":"string","enum":["ACTIVE","INACTIVE","MAINTENANCE"]};
+const schema83 = {"type":"object","additionalProperties":false,"required":["vatPercent","applyVat"],"properties":{"vatPercent":{"$ref":"api#/$defs/Decimal"},"applyVat":{"type":"boolean"}}};
 
 function validate55(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -3432,7 +3620,7 @@ return false;
 else {
 const _errs1 = errors;
 for(const key0 in data){
-if(!(func7.call(schema78.properties, key0))){
+if(!(func7.call(schema80.properties, key0))){
 validate53.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
 return false;
 break;
@@ -3471,7 +3659,7 @@ validate53.errors = [{instancePath:instancePath+"/type",schemaPath:"api#/$defs/P
 return false;
 }
 if(!((data2 === "DIRECT") || (data2 === "AGGREGATOR"))){
-validate53.errors = [{instancePath:instancePath+"/type",schemaPath:"api#/$defs/ProviderType/enum",keyword:"enum",params:{allowedValues: schema60.enum},message:"must be equal to one of the allowed values"}];
+validate53.errors = [{instancePath:instancePath+"/type",schemaPath:"api#/$defs/ProviderType/enum",keyword:"enum",params:{allowedValues: schema62.enum},message:"must be equal to one of the allowed values"}];
 return false;
 }
 var valid0 = _errs6 === errors;
@@ -3738,7 +3926,7 @@ validate53.errors = [{instancePath:instancePath+"/status",schemaPath:"api#/$defs
 return false;
 }
 if(!(((data13 === "ACTIVE") || (data13 === "INACTIVE")) || (data13 === "MAINTENANCE"))){
-validate53.errors = [{instancePath:instancePath+"/status",schemaPath:"api#/$defs/ProviderStatus/enum",keyword:"enum",params:{allowedValues: schema83.enum},message:"must be equal to one of the allowed values"}];
+validate53.errors = [{instancePath:instancePath+"/status",schemaPath:"api#/$defs/ProviderStatus/enum",keyword:"enum",params:{allowedValues: schema85.enum},message:"must be equal to one of the allowed values"}];
 return false;
 }
 var valid0 = _errs33 === errors;
@@ -3755,7 +3943,7 @@ validate53.errors = [{instancePath:instancePath+"/statusChangedBy",schemaPath:"a
 return false;
 }
 if(!(((data14 === "USER") || (data14 === "MONITOR")) || (data14 === "API"))){
-validate53.errors = [{instancePath:instancePath+"/statusChangedBy",schemaPath:"api#/$defs/ChangedBy/enum",keyword:"enum",params:{allowedValues: schema50.enum},message:"must be equal to one of the allowed values"}];
+validate53.errors = [{instancePath:instancePath+"/statusChangedBy",schemaPath:"api#/$defs/ChangedBy/enum",keyword:"enum",params:{allowedValues: schema52.enum},message:"must be equal to one of the allowed values"}];
 return false;
 }
 var valid0 = _errs36 === errors;
@@ -3768,7 +3956,7 @@ if(data.statusReason !== undefined){
 let data15 = data.statusReason;
 const _errs39 = errors;
 if((typeof data15 !== "string") && (data15 !== null)){
-validate53.errors = [{instancePath:instancePath+"/statusReason",schemaPath:"#/properties/statusReason/type",keyword:"type",params:{type: schema78.properties.statusReason.type},message:"must be string,null"}];
+validate53.errors = [{instancePath:instancePath+"/statusReason",schemaPath:"#/properties/statusReason/type",keyword:"type",params:{type: schema80.properties.statusReason.type},message:"must be string,null"}];
 return false;
 }
 var valid0 = _errs39 === errors;
@@ -3781,7 +3969,7 @@ if(data.lastActivityAt !== undefined){
 let data16 = data.lastActivityAt;
 const _errs41 = errors;
 if((typeof data16 !== "string") && (data16 !== null)){
-validate53.errors = [{instancePath:instancePath+"/lastActivityAt",schemaPath:"#/properties/lastActivityAt/type",keyword:"type",params:{type: schema78.properties.lastActivityAt.type},message:"must be string,null"}];
+validate53.errors = [{instancePath:instancePath+"/lastActivityAt",schemaPath:"#/properties/lastActivityAt/type",keyword:"type",params:{type: schema80.properties.lastActivityAt.type},message:"must be string,null"}];
 return false;
 }
 var valid0 = _errs41 === errors;
@@ -3930,7 +4118,7 @@ return errors === 0;
 validate53.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const ProviderCreate = validate57;
-const schema87 = {"type":"object","additionalProperties":false,"required":["name","type","integration","services","credentials","fee","tax"],"properties":{"name":{"type":"string","minLength":1,"maxLength":100,"pattern":"^[^\\u0000-\\u001F\\u007F-\\u009F\\u061C\\u200E\\u200F\\u2028\\u2029\\u202A-\\u202E\\u2066-\\u2069]*$","description":"Printable text: no C0/C1 control character, DEL, U+2028/2029 or bidi control."},"type":{"$ref":"api#/$defs/ProviderType"},"integration":{"type":"string"},"services":{"type":"array","minItems":1,"items":{"type":"string"}},"credentials":{"type":"object","additionalProperties":{"type":"string"}},"fee":{"$ref":"api#/$defs/Fee"},"tax":{"$ref":"api#/$defs/Tax"},"status":{"$ref":"api#/$defs/ProviderStatus"},"labels":{"$ref":"api#/$defs/Labels"},"annotations":{"$ref":"api#/$defs/Annotations"}}};
+const schema89 = {"type":"object","additionalProperties":false,"required":["name","type","integration","services","credentials","fee","tax"],"properties":{"name":{"type":"string","minLength":1,"maxLength":100,"pattern":"^[^\\u0000-\\u001F\\u007F-\\u009F\\u061C\\u200E\\u200F\\u2028\\u2029\\u202A-\\u202E\\u2066-\\u2069]*$","description":"Printable text: no C0/C1 control character, DEL, U+2028/2029 or bidi control."},"type":{"$ref":"api#/$defs/ProviderType"},"integration":{"type":"string"},"services":{"type":"array","minItems":1,"items":{"type":"string"}},"credentials":{"type":"object","additionalProperties":{"type":"string"}},"fee":{"$ref":"api#/$defs/Fee"},"tax":{"$ref":"api#/$defs/Tax"},"status":{"$ref":"api#/$defs/ProviderStatus"},"labels":{"$ref":"api#/$defs/Labels"},"annotations":{"$ref":"api#/$defs/Annotations"}}};
 
 function validate57(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -3952,7 +4140,7 @@ return false;
 else {
 const _errs1 = errors;
 for(const key0 in data){
-if(!(func7.call(schema87.properties, key0))){
+if(!(func7.call(schema89.properties, key0))){
 validate57.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
 return false;
 break;
@@ -4000,7 +4188,7 @@ validate57.errors = [{instancePath:instancePath+"/type",schemaPath:"api#/$defs/P
 return false;
 }
 if(!((data1 === "DIRECT") || (data1 === "AGGREGATOR"))){
-validate57.errors = [{instancePath:instancePath+"/type",schemaPath:"api#/$defs/ProviderType/enum",keyword:"enum",params:{allowedValues: schema60.enum},message:"must be equal to one of the allowed values"}];
+validate57.errors = [{instancePath:instancePath+"/type",schemaPath:"api#/$defs/ProviderType/enum",keyword:"enum",params:{allowedValues: schema62.enum},message:"must be equal to one of the allowed values"}];
 return false;
 }
 var valid0 = _errs4 === errors;
@@ -4117,7 +4305,7 @@ validate57.errors = [{instancePath:instancePath+"/status",schemaPath:"api#/$defs
 return false;
 }
 if(!(((data9 === "ACTIVE") || (data9 === "INACTIVE")) || (data9 === "MAINTENANCE"))){
-validate57.errors = [{instancePath:instancePath+"/status",schemaPath:"api#/$defs/ProviderStatus/enum",keyword:"enum",params:{allowedValues: schema83.enum},message:"must be equal to one of the allowed values"}];
+validate57.errors = [{instancePath:instancePath+"/status",schemaPath:"api#/$defs/ProviderStatus/enum",keyword:"enum",params:{allowedValues: schema85.enum},message:"must be equal to one of the allowed values"}];
 return false;
 }
 var valid0 = _errs20 === errors;
@@ -4370,7 +4558,7 @@ return errors === 0;
 validate57.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const ProviderPage = validate60;
-const schema92 = {"type":"object","additionalProperties":false,"required":["data","nextCursor"],"properties":{"data":{"type":"array","items":{"$ref":"api#/$defs/Provider"}},"nextCursor":{"type":["string","null"]}}};
+const schema94 = {"type":"object","additionalProperties":false,"required":["data","nextCursor"],"properties":{"data":{"type":"array","items":{"$ref":"api#/$defs/Provider"}},"nextCursor":{"type":["string","null"]}}};
 
 function validate60(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -4433,7 +4621,7 @@ if(data.nextCursor !== undefined){
 let data2 = data.nextCursor;
 const _errs5 = errors;
 if((typeof data2 !== "string") && (data2 !== null)){
-validate60.errors = [{instancePath:instancePath+"/nextCursor",schemaPath:"#/properties/nextCursor/type",keyword:"type",params:{type: schema92.properties.nextCursor.type},message:"must be string,null"}];
+validate60.errors = [{instancePath:instancePath+"/nextCursor",schemaPath:"#/properties/nextCursor/type",keyword:"type",params:{type: schema94.properties.nextCursor.type},message:"must be string,null"}];
 return false;
 }
 var valid0 = _errs5 === errors;
@@ -4456,7 +4644,7 @@ return errors === 0;
 validate60.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const ProviderPatch = validate62;
-const schema93 = {"type":"object","additionalProperties":false,"minProperties":1,"properties":{"services":{"type":"array","minItems":1,"items":{"type":"string"}},"credentials":{"type":"object","additionalProperties":{"type":"string"}},"fee":{"$ref":"api#/$defs/Fee"},"tax":{"$ref":"api#/$defs/Tax"},"labels":{"$ref":"api#/$defs/LabelsPatch"},"annotations":{"$ref":"api#/$defs/AnnotationsPatch"}}};
+const schema95 = {"type":"object","additionalProperties":false,"minProperties":1,"properties":{"services":{"type":"array","minItems":1,"items":{"type":"string"}},"credentials":{"type":"object","additionalProperties":{"type":"string"}},"fee":{"$ref":"api#/$defs/Fee"},"tax":{"$ref":"api#/$defs/Tax"},"labels":{"$ref":"api#/$defs/LabelsPatch"},"annotations":{"$ref":"api#/$defs/AnnotationsPatch"}}};
 
 function validate62(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -4648,7 +4836,7 @@ for(const key3 in data6){
 let data7 = data6[key3];
 const _errs19 = errors;
 if((typeof data7 !== "string") && (data7 !== null)){
-validate62.errors = [{instancePath:instancePath+"/labels/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"api#/$defs/LabelsPatch/additionalProperties/type",keyword:"type",params:{type: schema70.additionalProperties.type},message:"must be string,null"}];
+validate62.errors = [{instancePath:instancePath+"/labels/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"api#/$defs/LabelsPatch/additionalProperties/type",keyword:"type",params:{type: schema72.additionalProperties.type},message:"must be string,null"}];
 return false;
 }
 if(errors === _errs19){
@@ -4822,7 +5010,7 @@ validate65.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{ty
 return false;
 }
 if(!(((data === "ACTIVE") || (data === "INACTIVE")) || (data === "MAINTENANCE"))){
-validate65.errors = [{instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema83.enum},message:"must be equal to one of the allowed values"}];
+validate65.errors = [{instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema85.enum},message:"must be equal to one of the allowed values"}];
 return false;
 }
 validate65.errors = vErrors;
@@ -4847,7 +5035,7 @@ validate66.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{ty
 return false;
 }
 if(!((data === "DIRECT") || (data === "AGGREGATOR"))){
-validate66.errors = [{instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema60.enum},message:"must be equal to one of the allowed values"}];
+validate66.errors = [{instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema62.enum},message:"must be equal to one of the allowed values"}];
 return false;
 }
 validate66.errors = vErrors;
@@ -4856,8 +5044,8 @@ return errors === 0;
 validate66.evaluated = {"dynamicProps":false,"dynamicItems":false};
 
 export const Sequence = validate67;
-const schema98 = {"type":"object","additionalProperties":false,"required":["product","destination","providers","version","updatedAt"],"properties":{"product":{"type":"string"},"destination":{"type":["string","null"],"description":"null for the default sequence of the product."},"providers":{"type":"array","items":{"$ref":"api#/$defs/SequenceEntry"},"description":"In routing order."},"version":{"type":"integer","minimum":0,"description":"0 for a default sequence that never changed; the ETag is its quoted value."},"updatedAt":{"type":["string","null"],"format":"date-time"},"updatedBy":{"oneOf":[{"$ref":"api#/$defs/ChangedBy"},{"type":"null"}],"description":"Who last changed it (USER in the dashboard, API with a key); null or absent until it changes."}}};
-const schema99 = {"type":"object","additionalProperties":false,"required":["id","name","status"],"properties":{"id":{"type":"string"},"name":{"type":"string","description":"The name of the provider, for reading; the sequence is kept by id."},"status":{"$ref":"api#/$defs/ProviderStatus"}}};
+const schema100 = {"type":"object","additionalProperties":false,"required":["product","destination","providers","version","updatedAt"],"properties":{"product":{"type":"string"},"destination":{"type":["string","null"],"description":"null for the default sequence of the product."},"providers":{"type":"array","items":{"$ref":"api#/$defs/SequenceEntry"},"description":"In routing order."},"version":{"type":"integer","minimum":0,"description":"0 for a default sequence that never changed; the ETag is its quoted value."},"updatedAt":{"type":["string","null"],"format":"date-time"},"updatedBy":{"oneOf":[{"$ref":"api#/$defs/ChangedBy"},{"type":"null"}],"description":"Who last changed it (USER in the dashboard, API with a key); null or absent until it changes."}}};
+const schema101 = {"type":"object","additionalProperties":false,"required":["id","name","status"],"properties":{"id":{"type":"string"},"name":{"type":"string","description":"The name of the provider, for reading; the sequence is kept by id."},"status":{"$ref":"api#/$defs/ProviderStatus"}}};
 
 function validate68(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -4918,7 +5106,7 @@ validate68.errors = [{instancePath:instancePath+"/status",schemaPath:"api#/$defs
 return false;
 }
 if(!(((data2 === "ACTIVE") || (data2 === "INACTIVE")) || (data2 === "MAINTENANCE"))){
-validate68.errors = [{instancePath:instancePath+"/status",schemaPath:"api#/$defs/ProviderStatus/enum",keyword:"enum",params:{allowedValues: schema83.enum},message:"must be equal to one of the allowed values"}];
+validate68.errors = [{instancePath:instancePath+"/status",schemaPath:"api#/$defs/ProviderStatus/enum",keyword:"enum",params:{allowedValues: schema85.enum},message:"must be equal to one of the allowed values"}];
 return false;
 }
 var valid0 = _errs6 === errors;
@@ -4985,7 +5173,7 @@ if(data.destination !== undefined){
 let data1 = data.destination;
 const _errs4 = errors;
 if((typeof data1 !== "string") && (data1 !== null)){
-validate67.errors = [{instancePath:instancePath+"/destination",schemaPath:"#/properties/destination/type",keyword:"type",params:{type: schema98.properties.destination.type},message:"must be string,null"}];
+validate67.errors = [{instancePath:instancePath+"/destination",schemaPath:"#/properties/destination/type",keyword:"type",params:{type: schema100.properties.destination.type},message:"must be string,null"}];
 return false;
 }
 var valid0 = _errs4 === errors;
@@ -5049,7 +5237,7 @@ if(data.updatedAt !== undefined){
 let data5 = data.updatedAt;
 const _errs11 = errors;
 if((typeof data5 !== "string") && (data5 !== null)){
-validate67.errors = [{instancePath:instancePath+"/updatedAt",schemaPath:"#/properties/updatedAt/type",keyword:"type",params:{type: schema98.properties.updatedAt.type},message:"must be string,null"}];
+validate67.errors = [{instancePath:instancePath+"/updatedAt",schemaPath:"#/properties/updatedAt/type",keyword:"type",params:{type: schema100.properties.updatedAt.type},message:"must be string,null"}];
 return false;
 }
 var valid0 = _errs11 === errors;
@@ -5076,7 +5264,7 @@ vErrors.push(err0);
 errors++;
 }
 if(!(((data6 === "USER") || (data6 === "MONITOR")) || (data6 === "API"))){
-const err1 = {instancePath:instancePath+"/updatedBy",schemaPath:"api#/$defs/ChangedBy/enum",keyword:"enum",params:{allowedValues: schema50.enum},message:"must be equal to one of the allowed values"};
+const err1 = {instancePath:instancePath+"/updatedBy",schemaPath:"api#/$defs/ChangedBy/enum",keyword:"enum",params:{allowedValues: schema52.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -5219,7 +5407,7 @@ validate70.errors = [{instancePath:instancePath+"/status",schemaPath:"api#/$defs
 return false;
 }
 if(!(((data2 === "ACTIVE") || (data2 === "INACTIVE")) || (data2 === "MAINTENANCE"))){
-validate70.errors = [{instancePath:instancePath+"/status",schemaPath:"api#/$defs/ProviderStatus/enum",keyword:"enum",params:{allowedValues: schema83.enum},message:"must be equal to one of the allowed values"}];
+validate70.errors = [{instancePath:instancePath+"/status",schemaPath:"api#/$defs/ProviderStatus/enum",keyword:"enum",params:{allowedValues: schema85.enum},message:"must be equal to one of the allowed values"}];
 return false;
 }
 var valid0 = _errs6 === errors;
@@ -5243,7 +5431,7 @@ return errors === 0;
 validate70.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const SequenceList = validate71;
-const schema104 = {"type":"object","additionalProperties":false,"required":["data"],"properties":{"data":{"type":"array","items":{"$ref":"api#/$defs/Sequence"}}}};
+const schema106 = {"type":"object","additionalProperties":false,"required":["data"],"properties":{"data":{"type":"array","items":{"$ref":"api#/$defs/Sequence"}}}};
 
 function validate71(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -5311,7 +5499,7 @@ return errors === 0;
 validate71.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const SequencePut = validate73;
-const schema105 = {"type":"object","additionalProperties":false,"required":["providerIds"],"properties":{"providerIds":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string"},"description":"Provider ids in routing order."}}};
+const schema107 = {"type":"object","additionalProperties":false,"required":["providerIds"],"properties":{"providerIds":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string"},"description":"Provider ids in routing order."}}};
 
 function validate73(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -5434,7 +5622,7 @@ return errors === 0;
 validate74.evaluated = {"dynamicProps":false,"dynamicItems":false};
 
 export const StatusChange = validate75;
-const schema107 = {"type":"object","additionalProperties":false,"required":["status"],"properties":{"status":{"$ref":"api#/$defs/ProviderStatus"},"reason":{"type":"string","maxLength":500},"annotations":{"$ref":"api#/$defs/AnnotationsPatch","description":"Merged into the provider's annotations with the status change (an audit trail travels with the write)."}}};
+const schema109 = {"type":"object","additionalProperties":false,"required":["status"],"properties":{"status":{"$ref":"api#/$defs/ProviderStatus"},"reason":{"type":"string","maxLength":500},"annotations":{"$ref":"api#/$defs/AnnotationsPatch","description":"Merged into the provider's annotations with the status change (an audit trail travels with the write)."}}};
 
 function validate75(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -5471,7 +5659,7 @@ validate75.errors = [{instancePath:instancePath+"/status",schemaPath:"api#/$defs
 return false;
 }
 if(!(((data0 === "ACTIVE") || (data0 === "INACTIVE")) || (data0 === "MAINTENANCE"))){
-validate75.errors = [{instancePath:instancePath+"/status",schemaPath:"api#/$defs/ProviderStatus/enum",keyword:"enum",params:{allowedValues: schema83.enum},message:"must be equal to one of the allowed values"}];
+validate75.errors = [{instancePath:instancePath+"/status",schemaPath:"api#/$defs/ProviderStatus/enum",keyword:"enum",params:{allowedValues: schema85.enum},message:"must be equal to one of the allowed values"}];
 return false;
 }
 var valid0 = _errs2 === errors;
@@ -5733,7 +5921,7 @@ return errors === 0;
 validate77.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const VerificationToken = validate78;
-const schema113 = {"type":"object","additionalProperties":false,"required":["version","updatedAt"],"properties":{"version":{"type":"integer","minimum":1,"description":"Goes up by one at each rotation."},"updatedAt":{"type":"string","format":"date-time"},"updatedBy":{"$ref":"api#/$defs/ChangedBy"}}};
+const schema115 = {"type":"object","additionalProperties":false,"required":["version","updatedAt"],"properties":{"version":{"type":"integer","minimum":1,"description":"Goes up by one at each rotation."},"updatedAt":{"type":"string","format":"date-time"},"updatedBy":{"$ref":"api#/$defs/ChangedBy"}}};
 
 function validate78(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -5807,7 +5995,7 @@ validate78.errors = [{instancePath:instancePath+"/updatedBy",schemaPath:"api#/$d
 return false;
 }
 if(!(((data2 === "USER") || (data2 === "MONITOR")) || (data2 === "API"))){
-validate78.errors = [{instancePath:instancePath+"/updatedBy",schemaPath:"api#/$defs/ChangedBy/enum",keyword:"enum",params:{allowedValues: schema50.enum},message:"must be equal to one of the allowed values"}];
+validate78.errors = [{instancePath:instancePath+"/updatedBy",schemaPath:"api#/$defs/ChangedBy/enum",keyword:"enum",params:{allowedValues: schema52.enum},message:"must be equal to one of the allowed values"}];
 return false;
 }
 var valid0 = _errs6 === errors;
@@ -5831,7 +6019,7 @@ return errors === 0;
 validate78.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const WebhookTestRequest = validate79;
-const schema115 = {"type":"object","additionalProperties":false,"required":["service"],"properties":{"service":{"$ref":"api#/$defs/Service"}}};
+const schema117 = {"type":"object","additionalProperties":false,"required":["service"],"properties":{"service":{"$ref":"api#/$defs/Service"}}};
 
 function validate79(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -5890,7 +6078,7 @@ return errors === 0;
 validate79.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const WebhookTestResult = validate80;
-const schema117 = {"type":"object","additionalProperties":false,"required":["service","url","status","body","durationMs"],"properties":{"service":{"$ref":"api#/$defs/Service"},"url":{"type":"string"},"status":{"type":"integer","minimum":0,"maximum":599,"description":"The endpoint's HTTP status; 0 when it gave none."},"body":{"type":"string","maxLength":2048,"description":"The start of the endpoint's answer (at most 2048 characters); untrusted text."},"durationMs":{"type":"integer","minimum":0},"error":{"type":"string","description":"Why there was no answer, when status is 0."}}};
+const schema119 = {"type":"object","additionalProperties":false,"required":["service","url","status","body","durationMs"],"properties":{"service":{"$ref":"api#/$defs/Service"},"url":{"type":"string"},"status":{"type":"integer","minimum":0,"maximum":599,"description":"The endpoint's HTTP status; 0 when it gave none."},"body":{"type":"string","maxLength":2048,"description":"The start of the endpoint's answer (at most 2048 characters); untrusted text."},"durationMs":{"type":"integer","minimum":0},"error":{"type":"string","description":"Why there was no answer, when status is 0."}}};
 
 function validate80(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -6052,7 +6240,7 @@ return errors === 0;
 validate80.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const WebhookUrls = validate81;
-const schema119 = {"description":"One URL per service; a service absent has none. At most 2048 characters each.","type":"object","propertyNames":{"$ref":"api#/$defs/Service"},"additionalProperties":{"type":"string","format":"uri","maxLength":2048}};
+const schema121 = {"description":"One URL per service; a service absent has none. At most 2048 characters each.","type":"object","propertyNames":{"$ref":"api#/$defs/Service"},"additionalProperties":{"type":"string","format":"uri","maxLength":2048}};
 
 function validate81(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -6144,7 +6332,7 @@ return errors === 0;
 validate81.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const Webhooks = validate82;
-const schema121 = {"type":"object","additionalProperties":false,"required":["urls","verificationToken","annotations","version","updatedAt","updatedBy"],"properties":{"urls":{"$ref":"api#/$defs/WebhookUrls"},"verificationToken":{"$ref":"api#/$defs/VerificationToken"},"annotations":{"$ref":"api#/$defs/StringMap"},"version":{"type":"integer","minimum":1,"description":"Bumped by every PUT; the ETag is its quoted value. A token rotation does not change it."},"updatedAt":{"type":["string","null"],"format":"date-time"},"updatedBy":{"oneOf":[{"$ref":"api#/$defs/ChangedBy"},{"type":"null"}]}}};
+const schema123 = {"type":"object","additionalProperties":false,"required":["urls","verificationToken","annotations","version","updatedAt","updatedBy"],"properties":{"urls":{"$ref":"api#/$defs/WebhookUrls"},"verificationToken":{"$ref":"api#/$defs/VerificationToken"},"annotations":{"$ref":"api#/$defs/StringMap"},"version":{"type":"integer","minimum":1,"description":"Bumped by every PUT; the ETag is its quoted value. A token rotation does not change it."},"updatedAt":{"type":["string","null"],"format":"date-time"},"updatedBy":{"oneOf":[{"$ref":"api#/$defs/ChangedBy"},{"type":"null"}]}}};
 
 function validate82(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -6251,7 +6439,7 @@ if(data.updatedAt !== undefined){
 let data5 = data.updatedAt;
 const _errs12 = errors;
 if((typeof data5 !== "string") && (data5 !== null)){
-validate82.errors = [{instancePath:instancePath+"/updatedAt",schemaPath:"#/properties/updatedAt/type",keyword:"type",params:{type: schema121.properties.updatedAt.type},message:"must be string,null"}];
+validate82.errors = [{instancePath:instancePath+"/updatedAt",schemaPath:"#/properties/updatedAt/type",keyword:"type",params:{type: schema123.properties.updatedAt.type},message:"must be string,null"}];
 return false;
 }
 var valid0 = _errs12 === errors;
@@ -6278,7 +6466,7 @@ vErrors.push(err0);
 errors++;
 }
 if(!(((data6 === "USER") || (data6 === "MONITOR")) || (data6 === "API"))){
-const err1 = {instancePath:instancePath+"/updatedBy",schemaPath:"api#/$defs/ChangedBy/enum",keyword:"enum",params:{allowedValues: schema50.enum},message:"must be equal to one of the allowed values"};
+const err1 = {instancePath:instancePath+"/updatedBy",schemaPath:"api#/$defs/ChangedBy/enum",keyword:"enum",params:{allowedValues: schema52.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -6361,7 +6549,7 @@ return errors === 0;
 validate82.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const WebhooksPut = validate85;
-const schema124 = {"type":"object","additionalProperties":false,"required":["urls"],"properties":{"urls":{"$ref":"api#/$defs/WebhookUrls"},"annotations":{"$ref":"api#/$defs/AnnotationsPatch"}}};
+const schema126 = {"type":"object","additionalProperties":false,"required":["urls"],"properties":{"urls":{"$ref":"api#/$defs/WebhookUrls"},"annotations":{"$ref":"api#/$defs/AnnotationsPatch"}}};
 
 function validate85(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;

@@ -52,15 +52,6 @@ export type IPv4 = string;
  * via the `definition` "ApiKeyStatus".
  */
 export type ApiKeyStatus = "ACTIVE" | "REVOKED";
-/**
- * A new key, with its value: the only answer that ever holds it.
- *
- * This interface was referenced by `PaystratorApi`'s JSON-Schema
- * via the `definition` "ApiKeyCreated".
- */
-export type ApiKeyCreated = ApiKey & {
-  value: string;
-};
 
 export interface PaystratorApi {}
 /**
@@ -462,6 +453,26 @@ export interface ApiKey {
   updatedAt: string;
   revokedAt: string | null;
   lastUsedAt: string | null;
+}
+/**
+ * A new key, with its value: the only answer that ever holds it. ApiKey's fields and value, spelled out: ApiKey refuses other properties, so an allOf of it could not add one.
+ *
+ * This interface was referenced by `PaystratorApi`'s JSON-Schema
+ * via the `definition` "ApiKeyCreated".
+ */
+export interface ApiKeyCreated {
+  id: string;
+  name: string;
+  prefix: string;
+  permissions: Permissions;
+  status: ApiKeyStatus;
+  annotations: StringMap;
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+  revokedAt: string | null;
+  lastUsedAt: string | null;
+  value: string;
 }
 /**
  * This interface was referenced by `PaystratorApi`'s JSON-Schema

@@ -62,7 +62,12 @@ describe('auth', () => {
     expect((await call('GET', '/v1/company', { key: 'psk_nope' })).status).toBe(401);
 
     expect((await call('GET', '/v1/providers', { key: SANDBOX_RO_KEY })).status).toBe(200);
-    expect((await call('GET', '/v1/company', { key: SANDBOX_RO_KEY })).json).toEqual({ id: 'dummy-company', name: 'Dummy Company', permission: 'read' });
+    expect((await call('GET', '/v1/company', { key: SANDBOX_RO_KEY })).json).toEqual({
+      id: 'dummy-company',
+      name: 'Dummy Company',
+      permission: 'read',
+      apiKey: { id: expect.stringMatching(/^key_/), name: 'Read only' },
+    });
     const write = await call('POST', '/v1/providers', { key: SANDBOX_RO_KEY, body: xendit('RO') });
     expect(write.status).toBe(403);
     expect(write.json.type).toMatch(/\/forbidden$/);
@@ -71,7 +76,12 @@ describe('auth', () => {
 
   it('serves the company and the catalog', async () => {
     const { call } = await sandbox();
-    expect((await call('GET', '/v1/company')).json).toEqual({ id: 'dummy-company', name: 'Dummy Company', permission: 'read-write' });
+    expect((await call('GET', '/v1/company')).json).toEqual({
+      id: 'dummy-company',
+      name: 'Dummy Company',
+      permission: 'read-write',
+      apiKey: { id: expect.stringMatching(/^key_/), name: 'Default' },
+    });
     expect((await call('GET', '/v1/integrations')).json).toEqual({ data: bundledCatalog().toApi() });
   });
 });

@@ -6,16 +6,19 @@ import { ExitError } from '../diagnostics.js';
 import { bundledCatalog, type Catalog, type CatalogEntry } from '../catalog/catalog.js';
 import type { ChangedBy, Company, FieldError, Problem, ProviderPage, ProviderStatus } from '../generated/api.js';
 import {
+  DEFAULT_REQUEST_ADDRESS,
   digestMatches,
   digestOf,
   etagOf,
   toApi,
   type Permission,
   type SandboxStore,
+  type StoredApiKey,
   type StoredProvider,
 } from './state.js';
 import { labelsAfterPatch, PROVIDER_STATUSES, validateCreate, validatePatch, validateStatusChange } from './validate.js';
 import { installSequences } from './sequences.js';
+import { installDevelopers, WEBHOOK_TIMEOUT_MS } from './developers.js';
 import { dashboardRoutes, newDashboardKey } from './ui/routes.js';
 import { ProblemError } from './problem.js';
 
@@ -37,6 +40,13 @@ export interface SandboxAppOptions {
    * rebinding, and a write from a page of another origin is refused. In-process calls have no Host.
    */
   serverPort?: () => number;
+  /**
+   * The address the sandbox pretends API calls come from (SPEC 3b `requestAddress`), checked
+   * against the IP whitelist; 203.0.113.1 by default, which the preloaded whitelist holds.
+   */
+  requestAddress?: string;
+  /** How long a webhook test delivery waits for the endpoint; 10 s, as Paystrator's. */
+  webhookTimeoutMs?: number;
 }
 
 /** Request bodies above this get 413, without being read further (SPEC section 7). */
@@ -59,12 +69,14 @@ const invalid = (errors: FieldError[]): ProblemError =>
   new ProblemError(422, 'validation-failed', 'Validation failed', `${errors.length} field${errors.length === 1 ? '' : 's'} failed validation`, errors);
 
 /** Who is calling: an API key records its writes as API, the dashboard session as USER. */
-function principalOf(c: Context, store: SandboxStore, dashboardKey: string | undefined): { permission: Permission; changedBy: ChangedBy } | undefined {
+type Principal = { key?: undefined; permission: 'read-write'; changedBy: 'USER' } | { key: StoredApiKey; permission: Permission | undefined; changedBy: 'API' };
+
+function principalOf(c: Context, store: SandboxStore, dashboardKey: string | undefined): Principal | undefined {
   const m = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(c.req.header('Authorization') ?? '');
   if (!m) return undefined;
   if (dashboardKey !== undefined && m[1] === dashboardKey) return { permission: 'read-write', changedBy: 'USER' };
-  const permission = store.permissionOf(m[1]!);
-  return permission && { permission, changedBy: 'API' };
+  const key = store.apiKeyByValue(m[1]!);
+  return key && { key, permission: store.permissionOfKey(key), changedBy: 'API' };
 }
 
 function parseJson(text: string): unknown {
@@ -92,8 +104,13 @@ export function createSandboxApp(opts: SandboxAppOptions): Hono {
   const now = (): string => (opts.now?.() ?? new Date()).toISOString();
   const app = new Hono();
   const dashboardKey = opts.dashboard ? newDashboardKey() : undefined;
-  const permissionOf = (c: Context): Permission | undefined => principalOf(c, store, dashboardKey)?.permission;
-  const changedByOf = (c: Context): ChangedBy => principalOf(c, store, dashboardKey)?.changedBy ?? 'API';
+  const requestAddress = opts.requestAddress ?? DEFAULT_REQUEST_ADDRESS;
+  const products = [...new Set(catalog.ids().flatMap((id) => catalog.get(id)!.services))].sort();
+  store.seedAccount(products, requestAddress, now());
+  // Resolved once per request by the auth check (a key is a salted digest to compare).
+  const principals = new WeakMap<Request, Principal>();
+  const principal = (c: Context): Principal | undefined => principals.get(c.req.raw);
+  const changedByOf = (c: Context): ChangedBy => principal(c)?.changedBy ?? 'API';
 
   const found = (id: string): StoredProvider => {
     const p = store.get(id);
@@ -149,19 +166,33 @@ export function createSandboxApp(opts: SandboxAppOptions): Hono {
   );
   if (opts.faults) app.use('/v1/*', opts.faults);
   app.use('/v1/*', async (c, next) => {
-    // Hono types a middleware's input as `any`; permissionOf reads only headers.
+    // Hono types a middleware's input as `any`; principalOf reads only headers.
     // eslint-disable-next-line @typescript-eslint/no-unsafe-argument
-    const permission = permissionOf(c);
-    if (!permission) {
-      throw new ProblemError(401, 'unauthorized', 'Unauthorized', 'send Authorization: Bearer <api key> with a key of this company', undefined, { 'WWW-Authenticate': 'Bearer' });
+    const who = principalOf(c, store, dashboardKey);
+    if (!who || who.key?.status === 'REVOKED') {
+      const detail = who ? 'this API key was revoked; use an active key of this company' : 'send Authorization: Bearer <api key> with a key of this company';
+      throw new ProblemError(401, 'unauthorized', 'Unauthorized', detail, undefined, { 'WWW-Authenticate': 'Bearer' });
     }
-    if (permission !== 'read-write' && !['GET', 'HEAD', 'OPTIONS'].includes(c.req.method)) {
+    // The dashboard session is exempt, so a person locked out by the list can repair it in the page.
+    if (who.key && !store.ipWhitelist.addresses.includes(requestAddress)) {
+      const detail = store.ipWhitelist.addresses.length
+        ? `requests from ${requestAddress} are refused: the address is not on this company's IP whitelist`
+        : `requests from ${requestAddress} are refused: this company's IP whitelist is empty, which refuses every API key`;
+      throw new ProblemError(403, 'ip-not-whitelisted', 'IP address not whitelisted', `${detail}; add it in the dashboard (Settings -> Developers -> IP Whitelist)`);
+    }
+    if (!who.permission) throw new ProblemError(403, 'forbidden', 'Forbidden', 'this API key has no access to any product');
+    if (who.permission !== 'read-write' && !['GET', 'HEAD', 'OPTIONS'].includes(c.req.method)) {
       throw new ProblemError(403, 'forbidden', 'Forbidden', 'this API key is read-only; writes need a read-write key');
     }
+    principals.set(c.req.raw, who);
+    if (who.key) store.noteKeyUse(who.key, now());
     await next();
   });
 
-  app.get('/v1/company', (c) => c.json({ ...store.companyInfo, permission: permissionOf(c)! } satisfies Company));
+  app.get('/v1/company', (c) => {
+    const who = principal(c)!;
+    return c.json({ ...store.companyInfo, permission: who.permission!, ...(who.key ? { apiKey: { id: who.key.id, name: who.key.name } } : {}) } satisfies Company);
+  });
 
   app.get('/v1/integrations', (c) => c.json({ data: catalog.toApi() }));
 
@@ -224,7 +255,7 @@ export function createSandboxApp(opts: SandboxAppOptions): Hono {
     if (!v.ok) throw invalid(v.errors);
     const tooMany = labelsAfterPatch(p.labels, v.value);
     if (tooMany.length) throw invalid(tooMany);
-    store.update(p, v.value, entry.secretFields, now());
+    store.update(p, v.value, entry.secretFields, now(), changedByOf(c));
     await store.flush();
     return provider(c, p);
   });
@@ -242,7 +273,15 @@ export function createSandboxApp(opts: SandboxAppOptions): Hono {
 
   if (dashboardKey !== undefined) app.route('/', dashboardRoutes({ sessionKey: dashboardKey }));
 
-  installSequences(app, { store, catalog, now });
+  installSequences(app, { store, catalog, now, changedByOf });
+  installDevelopers(app, {
+    store,
+    products,
+    now: () => opts.now?.() ?? new Date(),
+    requestAddress,
+    webhookTimeoutMs: opts.webhookTimeoutMs ?? WEBHOOK_TIMEOUT_MS,
+    changedByOf,
+  });
 
   // A known path with a method it does not serve (there is no DELETE: providers are deactivated).
   const allow: Record<string, string> = {

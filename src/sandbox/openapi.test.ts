@@ -2,10 +2,12 @@
 // the OpenAPI document declares for its path, method and status, and every documented operation
 // is exercised at least once with a 2xx.
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import YAML from 'yaml';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { schemasDir } from '../catalog/catalog.js';
 import { canaries } from '../../test/helpers/cli.js';
 import type { Hono } from 'hono';
@@ -170,12 +172,58 @@ describe('OpenAPI conformance', () => {
     expect((await call('PUT', `${seq}/BCA`, { body: { providerIds: [p.json.id] }, headers: { 'If-Match': '"1"' } })).status).toBe(200);
     expect((await call('GET', `${seq}/BCA`)).status).toBe(200);
 
+    // Settings -> Developers: webhooks (a real delivery to a loopback receiver), the IP whitelist, API keys.
+    const receiver = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => res.writeHead(204).end());
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    onTestFinished(() => new Promise<void>((resolve) => receiver.close(() => resolve())));
+    const hook = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+    expect((await call('GET', '/v1/webhooks')).json).toMatchObject({ urls: {}, version: 1, verificationToken: { version: 1 } });
+    expect((await call('PUT', '/v1/webhooks', { body: { urls: { SEND_MONEY: hook } } })).status).toBe(428);
+    expect((await call('PUT', '/v1/webhooks', { body: { urls: { SEND_MONEY: hook } }, headers: { 'If-Match': '"7"' } })).status).toBe(412);
+    expect((await call('PUT', '/v1/webhooks', { body: { urls: { SEND_MONEY: 'http://example.com/x' } }, headers: { 'If-Match': '"1"' } })).status).toBe(422);
+    expect((await call('PUT', '/v1/webhooks', { body: '{', headers: { 'If-Match': '"1"' } })).status).toBe(400);
+    expect((await call('PUT', '/v1/webhooks', { body: { urls: {} }, key: SANDBOX_RO_KEY, headers: { 'If-Match': '"1"' } })).status).toBe(403);
+    const put = await call('PUT', '/v1/webhooks', { body: { urls: { SEND_MONEY: hook }, annotations: { owner: 'ops' } }, headers: { 'If-Match': '"1"' } });
+    expect(put.json).toMatchObject({ urls: { SEND_MONEY: hook }, version: 2, updatedBy: 'API', annotations: { owner: 'ops' } });
+    expect((await call('POST', '/v1/webhooks/test', { body: { service: 'SEND_MONEY' } })).json).toMatchObject({ service: 'SEND_MONEY', url: hook, status: 204 });
+    expect((await call('POST', '/v1/webhooks/test', { body: { service: 'QR_CODE' } })).status).toBe(404);
+    expect((await call('POST', '/v1/webhooks/test', { body: { service: 7 } })).status).toBe(422);
+    expect((await call('POST', '/v1/webhooks/verification-token/rotate', { headers: { 'If-Match': '"1"' } })).status).toBe(412);
+    expect((await call('POST', '/v1/webhooks/verification-token/rotate')).json).toMatchObject({ version: 2, verificationToken: { version: 2, updatedBy: 'API' } });
+
+    expect((await call('GET', '/v1/ip-whitelist')).json).toMatchObject({ addresses: ['203.0.113.1'], requestAddress: '203.0.113.1', version: 1 });
+    expect((await call('PUT', '/v1/ip-whitelist', { body: { addresses: ['203.0.113.1'] } })).status).toBe(428);
+    expect((await call('PUT', '/v1/ip-whitelist', { body: { addresses: ['10.0.0.1'] }, headers: { 'If-Match': '"1"' } })).status).toBe(422);
+    expect((await call('PUT', '/v1/ip-whitelist', { body: { addresses: [] }, headers: { 'If-Match': '"2"' } })).status).toBe(412);
+    expect((await call('PUT', '/v1/ip-whitelist', { body: { addresses: ['203.0.113.1', '198.51.100.7'] }, headers: { 'If-Match': '"1"' } })).json).toMatchObject({ version: 2 });
+
+    expect((await call('GET', '/v1/api-keys?limit=1')).json.nextCursor).toEqual(expect.any(String));
+    expect((await call('GET', '/v1/api-keys?limit=0')).status).toBe(400);
+    const keyBody = { name: 'Backend Integration', permissions: { SEND_MONEY: 'READ_WRITE', VIRTUAL_ACCOUNT: 'READ' } };
+    const created = await call('POST', '/v1/api-keys', { body: keyBody, headers: { 'Idempotency-Key': 'key-1' } });
+    expect(created.status).toBe(201);
+    expect((await call('POST', '/v1/api-keys', { body: keyBody, headers: { 'Idempotency-Key': 'key-1' } })).json.value).toBe(created.json.value);
+    expect((await call('POST', '/v1/api-keys', { body: keyBody })).status).toBe(409);
+    expect((await call('POST', '/v1/api-keys', { body: { name: 'X', permissions: { SEND_MONEY: 'ALL' } } })).status).toBe(422);
+    const keyUrl = `/v1/api-keys/${created.json.id}`;
+    expect((await call('PATCH', keyUrl, { body: { permissions: { EWALLET: 'WRITE' } } })).status).toBe(428);
+    expect((await call('PATCH', keyUrl, { body: { permissions: { EWALLET: 'WRITE' } }, headers: { 'If-Match': '"9"' } })).status).toBe(412);
+    expect((await call('PATCH', '/v1/api-keys/key_missing', { body: { name: 'Y' }, headers: { 'If-Match': '"1"' } })).status).toBe(404);
+    expect((await call('PATCH', keyUrl, { body: { permissions: { EWALLET: 'WRITE' } }, headers: { 'If-Match': '"1"' } })).json).toMatchObject({ version: 2 });
+    expect((await call('POST', `${keyUrl}/revoke`, { body: {} })).status).toBe(428);
+    expect((await call('POST', `${keyUrl}/revoke`, { body: { reason: 'rotated' }, headers: { 'If-Match': '"2"' } })).json).toMatchObject({ status: 'REVOKED' });
+    expect((await call('PATCH', keyUrl, { body: { name: 'Z' }, headers: { 'If-Match': '"3"' } })).status).toBe(409);
+    expect((await call('GET', '/v1/company', { key: created.json.value as string })).status).toBe(401);
+
     const documented = Object.entries(doc.paths).flatMap(([t, ops]) => Object.keys(ops).filter((m) => m !== 'parameters').map((m) => `${m} ${t}`));
     const done = [...exercised].flatMap(([t, ms]) => [...ms].map((m) => `${m} ${t}`));
     expect(done.sort()).toEqual(documented.sort());
   });
   it('declares for every operation its 4xx, 421, 429 and 5xx answers, 413 where it takes a body, and the RateLimit headers of its 2xx', () => {
-    expect(operations).toHaveLength(12);
+    expect(operations).toHaveLength(22);
     for (const { where, op } of operations) {
       const codes = Object.keys(op.responses);
       expect(codes.filter((c) => /^4\d\d$/.test(c) && !['421', '429'].includes(c)).length, where).toBeGreaterThan(0);

@@ -60,9 +60,22 @@ afterAll(async () => {
 });
 
 describe('sandbox default sequences', () => {
+  it('records who last changed a sequence: API for a key, USER for a dashboard change of a provider that moved it', async () => {
+    const { create, call, store } = await sandbox();
+    const x = await create('Who', 'xendit', ['EWALLET']);
+    expect((await call('GET', '/v1/sequences/EWALLET')).json).toMatchObject({ version: 1, updatedBy: 'API', updatedAt: expect.any(String) });
+    await store.setStatusAs(x, 'INACTIVE', 'USER', null);
+    expect((await call('GET', '/v1/sequences/EWALLET')).json).toMatchObject({ version: 2, updatedBy: 'USER', providers: [] });
+    await store.setStatusAs(x, 'ACTIVE', 'USER', null);
+    const put = await call('PUT', '/v1/sequences/EWALLET', { body: { providerIds: [x] } });
+    expect(put.json).toMatchObject({ version: 3, updatedBy: 'USER' });
+    await call('PUT', '/v1/sequences/EWALLET/DANA', { body: { providerIds: [x] } });
+    expect((await call('GET', '/v1/sequences/EWALLET/DANA')).json).toMatchObject({ version: 1, updatedBy: 'API' });
+  });
+
   it('appends each new ACTIVE provider to the default of every product it offers, QR_CODE only for QRIS integrations', async () => {
     const { create, names, call } = await sandbox();
-    expect((await call('GET', '/v1/sequences/QR_CODE')).json).toEqual({ product: 'QR_CODE', destination: null, providers: [], version: 0, updatedAt: null });
+    expect((await call('GET', '/v1/sequences/QR_CODE')).json).toEqual({ product: 'QR_CODE', destination: null, providers: [], version: 0, updatedAt: null, updatedBy: null });
     await create('Xendit', 'xendit', ['VIRTUAL_ACCOUNT', 'QR_CODE']);
     await create('Local QR', 'qrlocal', ['QR_CODE', 'EWALLET']);
     await create('DANA', 'dana', ['QR_CODE', 'EWALLET']);

@@ -8,7 +8,7 @@
 // Sequences keep provider ids; answers also give each provider's name and status for reading.
 import type { Context, Hono } from 'hono';
 import type { Catalog } from '../catalog/catalog.js';
-import type { FieldError, Sequence, SequenceList } from '../generated/api.js';
+import type { ChangedBy, FieldError, Sequence, SequenceList } from '../generated/api.js';
 import { ProblemError } from './problem.js';
 import { etagOf, type ProviderObserver, type SandboxStore, type StoredSequence } from './state.js';
 import { pointer } from './validate.js';
@@ -20,6 +20,8 @@ export interface SequenceOptions {
   store: SandboxStore;
   catalog: Catalog;
   now: () => string;
+  /** Who a request is (USER for the dashboard session, API for a key), recorded as updatedBy. */
+  changedByOf: (c: Context) => ChangedBy;
 }
 
 /** Registers the /v1/sequences routes and makes the store keep sequences in step with providers. */
@@ -31,20 +33,22 @@ export function installSequences(app: Hono, opts: SequenceOptions): void {
   const current = (product: string, destination: string | null): StoredSequence =>
     store.sequence(product, destination) ?? { product, destination, providerIds: [], version: 0, updatedAt: null };
   // In place: a default with thousands of providers is not copied for each one that joins.
-  const save = (q: StoredSequence, providerIds: string[], at: string): StoredSequence => {
+  const save = (q: StoredSequence, providerIds: string[], at: string, by: ChangedBy | null): StoredSequence => {
     q.providerIds = providerIds;
     q.version += 1;
     q.updatedAt = at;
+    q.updatedBy = by;
     store.saveSequence(q);
     return q;
   };
   const joins = (p: { integration: string }, product: string): boolean => product !== QRIS_PRODUCT || qris(p.integration);
 
-  const observer: ProviderObserver = (p, before, at) => {
+  // A sequence that changes because a provider did was changed by whoever changed the provider.
+  const observer: ProviderObserver = (p, before, at, by) => {
     if (before) {
       for (const q of store.sequences()) {
         if ((p.status === 'INACTIVE' || !p.services.includes(q.product)) && q.providerIds.includes(p.id)) {
-          save(q, q.providerIds.filter((id) => id !== p.id), at);
+          save(q, q.providerIds.filter((id) => id !== p.id), at, by);
         }
       }
     }
@@ -56,7 +60,7 @@ export function installSequences(app: Hono, opts: SequenceOptions): void {
       const q = current(product, null);
       if (!q.providerIds.includes(p.id)) {
         q.providerIds.push(p.id);
-        save(q, q.providerIds, at);
+        save(q, q.providerIds, at, by);
       }
     }
   };
@@ -74,7 +78,7 @@ export function installSequences(app: Hono, opts: SequenceOptions): void {
       }
     }
     const at = now();
-    for (const [product, ids] of byProduct) save(current(product, null), ids, at);
+    for (const [product, ids] of byProduct) save(current(product, null), ids, at, null);
   }
 
   const toApi = (q: StoredSequence): Sequence => ({
@@ -86,6 +90,7 @@ export function installSequences(app: Hono, opts: SequenceOptions): void {
     }),
     version: q.version,
     updatedAt: q.updatedAt,
+    updatedBy: q.updatedBy ?? null,
   });
   const answer = (c: Context, q: StoredSequence, status: 200 | 201 = 200): Response => c.json(toApi(q), status, { ETag: etagOf(q) });
 
@@ -121,7 +126,7 @@ export function installSequences(app: Hono, opts: SequenceOptions): void {
     const ids = validatePut(parseBody(text), prod, dest, existing);
     // The same list again changes nothing, so a retried PUT does not bump the version.
     if (existing && existing.providerIds.join('\n') === ids.join('\n')) return answer(c, existing);
-    const saved = save(existing ?? { product: prod, destination: dest, providerIds: [], version: 0, updatedAt: null }, ids, now());
+    const saved = save(existing ?? { product: prod, destination: dest, providerIds: [], version: 0, updatedAt: null }, ids, now(), opts.changedByOf(c));
     await store.flush();
     return answer(c, saved, existing ? 200 : 201);
   };

@@ -17,6 +17,10 @@ export interface SandboxServerOptions {
   host?: '127.0.0.1';
   /** Injected failures (faults.ts); none by default. */
   faults?: FaultOptions;
+  /** The address API calls are seen from (app.ts); 203.0.113.1 by default. */
+  requestAddress?: string;
+  /** How long a webhook test delivery waits (app.ts); 10 s by default. */
+  webhookTimeoutMs?: number;
   /** Replaces the seeded generator of request faults, so a test can script exactly which request fails how. */
   random?: () => number;
 }
@@ -37,7 +41,14 @@ export async function serveSandbox(opts: SandboxServerOptions = {}): Promise<San
   const faultStats = newFaultStats();
   // One generator for request faults and one for the monitor, so a seed replays both.
   let port = opts.port ?? 4010;
-  const app = createSandboxApp({ store, dashboard: true, serverPort: () => port, ...(faults ? { faults: faultMiddleware(faults, opts.random ?? seededRandom(faults.seed ?? 0), faultStats) } : {}) });
+  const app = createSandboxApp({
+    store,
+    dashboard: true,
+    serverPort: () => port,
+    ...(opts.requestAddress ? { requestAddress: opts.requestAddress } : {}),
+    ...(opts.webhookTimeoutMs ? { webhookTimeoutMs: opts.webhookTimeoutMs } : {}),
+    ...(faults ? { faults: faultMiddleware(faults, opts.random ?? seededRandom(faults.seed ?? 0), faultStats) } : {}),
+  });
   const monitor = startMonitor(store, faults ?? {}, seededRandom((faults?.seed ?? 0) ^ 0x5eed), faultStats);
   const server = createAdaptorServer({ fetch: app.fetch, hostname: host, serverOptions: { keepAlive: true } }) as Server;
   // Longer than typical client pools' idle timeout, so clients rarely reuse a socket the server is closing.

@@ -6,7 +6,7 @@ import type { Provider, ProviderCreate } from '../generated/api.js';
 import { canaries, tempDir } from '../../test/helpers/cli.js';
 import { createSandboxApp } from './app.js';
 import { ExitError } from '../diagnostics.js';
-import { SANDBOX_RW_KEY, SandboxStore, sha256 } from './state.js';
+import { SANDBOX_RO_KEY, SANDBOX_RW_KEY, SandboxStore, sha256 } from './state.js';
 
 const SECRET = canaries()[0]!;
 const XENDIT_SECRETS = new Set(['clientSecret', 'webhookVerificationToken']);
@@ -92,7 +92,7 @@ describe('SandboxStore persistence', () => {
     expect(truncated).toContain(`the sandbox state file ${corrupt} is corrupt: it is not valid JSON (truncated or damaged?)`);
     expect(truncated).toContain(`Move it aside to start afresh with the preloaded sandbox (mv ${corrupt} ${corrupt}.bad)`);
     await writeFile(corrupt, '{"hello": "world"}');
-    expect(await refused(corrupt)).toMatch(/corrupt.json is corrupt: not a paystrator-sandbox\/v1 document/);
+    expect(await refused(corrupt)).toMatch(/corrupt.json is corrupt: not a paystrator-sandbox\/v2 document/);
     await writeFile(corrupt, '');
     expect(await refused(corrupt)).toContain('is corrupt: it is empty');
 
@@ -149,6 +149,65 @@ describe('SandboxStore persistence', () => {
     expect(upgraded).not.toContain(sha256(SECRET));
     expect(upgraded).not.toContain('"sha256"');
     expect(upgraded).not.toContain(sha256(canonical(body('Salted A'))));
+  });
+
+  it('loads a v1 state file: its key map becomes key records, webhooks and the whitelist start as in a fresh sandbox', async () => {
+    const dir = await tempDir('sandbox-state-');
+    const file = path.join(dir, 'sandbox.json');
+    const extra = 'psk_custom_ro_1234567890abcdef';
+    const v1 = {
+      format: 'paystrator-sandbox/v1',
+      company: { id: 'dummy-company', name: 'Dummy Company' },
+      apiKeys: { [SANDBOX_RW_KEY]: 'read-write', [SANDBOX_RO_KEY]: 'read', [extra]: 'read' },
+      counter: 0,
+      providers: [],
+      idempotency: [],
+      sequences: [],
+    };
+    await writeFile(file, JSON.stringify(v1));
+    const store = await SandboxStore.open(file);
+    const call = client(store);
+    expect((await call('GET', '/v1/company')).json).toMatchObject({ permission: 'read-write', apiKey: { name: 'Default' } });
+    const keys = (await call('GET', '/v1/api-keys')).json.data as unknown as { name: string; prefix: string; permissions: Record<string, string> }[];
+    expect(keys.map((k) => [k.name, k.prefix, k.permissions.SEND_MONEY])).toEqual([
+      ['Default', 'psk_sandbox_rw_0000', 'READ_WRITE'],
+      ['Read only', 'psk_sandbox_ro_0000', 'READ'],
+      ['Key psk_custom_ro_1234', 'psk_custom_ro_1234', 'READ'],
+    ]);
+    expect((await call('GET', '/v1/company', undefined, { Authorization: `Bearer ${extra}` })).json).toMatchObject({ permission: 'read' });
+    expect((await call('GET', '/v1/ip-whitelist')).json).toMatchObject({ addresses: ['203.0.113.1'], version: 1 });
+    await store.close();
+    // Upgraded on close, though nothing was written: the values are gone from the file.
+    const text = await readFile(file, 'utf8');
+    expect(JSON.parse(text)).toMatchObject({ format: 'paystrator-sandbox/v2', keyCounter: 3, webhooks: { version: 1 }, ipWhitelist: { addresses: ['203.0.113.1'] } });
+    for (const value of [SANDBOX_RW_KEY, SANDBOX_RO_KEY, extra]) expect(text).not.toContain(value);
+    const reopened = await SandboxStore.open(file);
+    const again = client(reopened);
+    expect((await again('GET', '/v1/company', undefined, { Authorization: `Bearer ${extra}` })).json).toMatchObject({ apiKey: { name: 'Key psk_custom_ro_1234' } });
+    await reopened.close();
+  });
+
+  it('keeps webhooks, the token, the whitelist, key records and deliveries across restarts', async () => {
+    const dir = await tempDir('sandbox-state-');
+    const file = path.join(dir, 'sandbox.json');
+    const store = await SandboxStore.open(file);
+    const call = client(store);
+    await call('PUT', '/v1/webhooks', { urls: { EWALLET: 'https://hooks.example/ewallet' } }, { 'If-Match': '"1"' });
+    await call('POST', '/v1/webhooks/verification-token/rotate');
+    await call('POST', '/v1/webhooks/test', { service: 'EWALLET' });
+    await call('PUT', '/v1/ip-whitelist', { addresses: ['203.0.113.1', '198.51.100.9'] }, { 'If-Match': '"1"' });
+    const key = (await call('POST', '/v1/api-keys', { name: 'Kept', permissions: { EWALLET: 'READ' } })).json as unknown as { value: string };
+    const token = store.webhooks.token.value;
+    await store.close();
+    expect(await readFile(file, 'utf8')).not.toContain(key.value);
+    const reopened = await SandboxStore.open(file);
+    const again = client(reopened);
+    expect((await again('GET', '/v1/webhooks')).json).toMatchObject({ urls: { EWALLET: 'https://hooks.example/ewallet' }, version: 2, verificationToken: { version: 2 } });
+    expect(reopened.webhooks.token.value).toBe(token);
+    expect(reopened.deliveries()).toEqual([expect.objectContaining({ service: 'EWALLET', status: 0 })]);
+    expect((await again('GET', '/v1/ip-whitelist')).json).toMatchObject({ addresses: ['203.0.113.1', '198.51.100.9'], version: 2 });
+    expect((await again('GET', '/v1/company', undefined, { Authorization: `Bearer ${key.value}` })).json).toMatchObject({ apiKey: { name: 'Kept' } });
+    await reopened.close();
   });
 
   it('shares one write among concurrent changes', async () => {

@@ -8,6 +8,9 @@ import path from 'node:path';
 import { ExitError } from '../diagnostics.js';
 import { lockStateFile, type LockOptions, type StateLock } from './lock.js';
 import type {
+  ApiKey,
+  ApiKeyCreated,
+  Capability,
   ChangedBy,
   Company,
   MaskedSecret,
@@ -20,7 +23,9 @@ import type {
 export const SANDBOX_RW_KEY = 'psk_sandbox_rw_0000000000000000';
 export const SANDBOX_RO_KEY = 'psk_sandbox_ro_0000000000000000';
 
-const FORMAT = 'paystrator-sandbox/v1';
+const FORMAT = 'paystrator-sandbox/v2';
+/** Before webhooks, the IP whitelist and API key records: apiKeys was a map of value to permission. */
+const FORMAT_V1 = 'paystrator-sandbox/v1';
 
 export type Permission = Company['permission'];
 /** HMAC-SHA256 keyed by a random per-value salt, of the SHA-256 of the value (see digestOf). */
@@ -57,20 +62,81 @@ export interface StoredSequence {
   providerIds: string[];
   version: number;
   updatedAt: string | null;
+  /** Absent in state files from before it was recorded. */
+  updatedBy?: ChangedBy | null;
 }
+
+/** The Webhooks page. The token signs deliveries; it never leaves the sandbox (not in any answer). */
+export interface StoredWebhooks {
+  urls: Record<string, string>;
+  token: { value: string; version: number; updatedAt: string; updatedBy: ChangedBy };
+  annotations: Record<string, string>;
+  version: number;
+  updatedAt: string | null;
+  updatedBy: ChangedBy | null;
+}
+export interface StoredIpWhitelist {
+  addresses: string[];
+  annotations: Record<string, string>;
+  version: number;
+  updatedAt: string | null;
+  updatedBy: ChangedBy | null;
+}
+/** An API key: only a salted digest of its value is kept; `prefix` narrows the keys a value is checked against. */
+export interface StoredApiKey extends ApiKey {
+  digest: SaltedDigest;
+  revokedReason: string | null;
+}
+/** A key create answered under an Idempotency-Key, replayed (value included) for 24 hours. */
+export interface ApiKeyIdempotencyRecord {
+  key: string;
+  fingerprint: SaltedDigest;
+  at: string;
+  etag: string;
+  body: ApiKeyCreated;
+}
+/** One test delivery of POST /v1/webhooks/test, as the sandbox recorded it (the last 100 are kept). */
+export interface WebhookDelivery {
+  id: string;
+  at: string;
+  service: string;
+  url: string;
+  status: number;
+  durationMs: number;
+  error?: string;
+  tokenVersion: number;
+}
+export const MAX_DELIVERIES = 100;
+export const KEY_IDEMPOTENCY_MS = 24 * 60 * 60 * 1000;
+/** The sandbox's default view of where API calls come from (SPEC 3b `requestAddress`): a documentation address. */
+export const DEFAULT_REQUEST_ADDRESS = '203.0.113.1';
+
+/** The dashboard's prefix of a key value: up to its last underscore and four characters more (psk_sandbox_rw_0000, psk_3f9a). */
+export function keyPrefixOf(value: string): string {
+  return value.slice(0, value.lastIndexOf('_') + 5);
+}
+
 /** Told of every provider change, with the status and services it had before (none for a create). */
-export type ProviderObserver = (p: StoredProvider, before: { status: ProviderStatus; services: string[] } | undefined, at: string) => void;
+export type ProviderObserver = (p: StoredProvider, before: { status: ProviderStatus; services: string[] } | undefined, at: string, by: ChangedBy) => void;
 const routingKey = (product: string, destination: string | null): string => `${product}/${destination ?? ''}`;
 
 interface Snapshot {
-  format: typeof FORMAT;
-  company: Omit<Company, 'permission'>;
-  apiKeys: Record<string, Permission>;
+  format: typeof FORMAT | typeof FORMAT_V1;
+  company: Omit<Company, 'permission' | 'apiKey'>;
+  /** v1: value -> permission; v2: the key records. */
+  apiKeys: Record<string, Permission> | StoredApiKey[];
   counter: number;
   providers: StoredProvider[];
   idempotency: IdempotencyRecord[];
   /** Absent in state files from before sequences existed. */
   sequences?: StoredSequence[];
+  /** v2 on. */
+  keyCounter?: number;
+  apiKeyIdempotency?: ApiKeyIdempotencyRecord[];
+  webhooks?: StoredWebhooks | null;
+  ipWhitelist?: StoredIpWhitelist | null;
+  deliveries?: WebhookDelivery[];
+  legacyApiKeys?: Record<string, Permission>;
 }
 
 export const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
@@ -176,16 +242,44 @@ class JsonBlocks<T> {
   }
 }
 
+const newToken = (): string => randomBytes(32).toString('hex');
+
+/** The key as the API shows it: no digest, no value. */
+export function apiKeyToApi(k: StoredApiKey): ApiKey {
+  return {
+    id: k.id,
+    name: k.name,
+    prefix: k.prefix,
+    permissions: { ...k.permissions },
+    status: k.status,
+    annotations: { ...k.annotations },
+    version: k.version,
+    createdAt: k.createdAt,
+    updatedAt: k.updatedAt,
+    revokedAt: k.revokedAt,
+    lastUsedAt: k.lastUsedAt,
+  };
+}
+
 function randomSuffix(): string {
   return randomBytes(3).readUIntBE(0, 3).toString(36).padStart(4, '0').slice(-4);
 }
 
 export class SandboxStore {
   private company: Snapshot['company'] = { id: 'dummy-company', name: 'Dummy Company' };
-  private apiKeys = new Map<string, Permission>([
+  /** Key values of a v1 state file (or the preloaded pair), made records by seedAccount once the products are known. */
+  private legacyKeys: [string, Permission][] | undefined = [
     [SANDBOX_RW_KEY, 'read-write'],
     [SANDBOX_RO_KEY, 'read'],
-  ]);
+  ];
+  private keys: StoredApiKey[] = [];
+  private readonly keysById = new Map<string, StoredApiKey>();
+  private readonly keysByPrefix = new Map<string, StoredApiKey[]>();
+  private keyCounter = 0;
+  private readonly keyReplies = new Map<string, ApiKeyIdempotencyRecord>();
+  private hooks: StoredWebhooks | undefined;
+  private whitelist: StoredIpWhitelist | undefined;
+  private recent: WebhookDelivery[] = [];
   private counter = 0;
   // Creation order; the maps index into it.
   private readonly providers = new JsonBlocks<StoredProvider>();
@@ -272,16 +366,37 @@ export class SandboxStore {
 
   private load(raw: unknown): void {
     const s = raw as Partial<Snapshot> | null;
-    if (typeof s !== 'object' || s === null || s.format !== FORMAT) throw new Error(`not a ${FORMAT} document`);
+    if (typeof s !== 'object' || s === null || (s.format !== FORMAT && s.format !== FORMAT_V1)) throw new Error(`not a ${FORMAT} document`);
     if (typeof s.company?.id !== 'string' || typeof s.company.name !== 'string') throw new Error('company is missing');
     if (typeof s.apiKeys !== 'object' || s.apiKeys === null) throw new Error('apiKeys is missing');
     if (!Number.isSafeInteger(s.counter) || !Array.isArray(s.providers) || !Array.isArray(s.idempotency)) {
       throw new Error('counter, providers or idempotency is missing');
     }
     this.company = { id: s.company.id, name: s.company.name };
-    this.apiKeys = new Map(Object.entries(s.apiKeys));
     this.counter = s.counter!;
     let upgraded = false;
+    if (s.format === FORMAT_V1) {
+      if (Array.isArray(s.apiKeys)) throw new Error('apiKeys is not a map of key to permission');
+      this.legacyKeys = Object.entries(s.apiKeys);
+      upgraded = true;
+    } else {
+      if (!Array.isArray(s.apiKeys) || !Number.isSafeInteger(s.keyCounter)) throw new Error('apiKeys or keyCounter is missing');
+      this.legacyKeys = s.legacyApiKeys ? Object.entries(s.legacyApiKeys) : undefined;
+      this.keyCounter = s.keyCounter!;
+      for (const [i, k] of s.apiKeys.entries()) {
+        if (typeof k?.id !== 'string' || typeof k.name !== 'string' || typeof k.prefix !== 'string' || !isDigest(k.digest) || typeof k.permissions !== 'object') {
+          throw new Error(`apiKeys[${i}] is not an API key`);
+        }
+        this.indexKey(k);
+      }
+      for (const r of s.apiKeyIdempotency ?? []) {
+        if (typeof r?.key !== 'string' || !isDigest(r.fingerprint)) throw new Error('an API key idempotency record is malformed');
+        this.keyReplies.set(r.key, r);
+      }
+      this.hooks = s.webhooks ?? undefined;
+      this.whitelist = s.ipWhitelist ?? undefined;
+      this.recent = Array.isArray(s.deliveries) ? s.deliveries.slice(-MAX_DELIVERIES) : [];
+    }
     for (const [i, p] of s.providers.entries()) {
       if (typeof p?.id !== 'string' || typeof p.name !== 'string' || !Number.isSafeInteger(p.version) || typeof p.credentials !== 'object' || p.credentials === null) {
         throw new Error(`providers[${i}] is not a provider`);
@@ -320,8 +435,203 @@ export class SandboxStore {
     return { ...this.company };
   }
 
-  permissionOf(apiKey: string): Permission | undefined {
-    return this.apiKeys.get(apiKey);
+  /**
+   * Makes what a fresh or v1 state lacks: key records for the legacy key values (READ_WRITE or READ on
+   * every product), the webhooks with a new token, the whitelist holding `requestAddress`. The app
+   * calls it, as it knows the catalog. A fresh store is not marked changed by it: a run that reads
+   * only does not write the file; the first write persists it all.
+   */
+  seedAccount(products: readonly string[], requestAddress: string, at: string): void {
+    this.catalogProducts = [...products];
+    if (this.legacyKeys) {
+      for (const [value, permission] of this.legacyKeys) {
+        const capability: Capability = permission === 'read-write' ? 'READ_WRITE' : 'READ';
+        const name = value === SANDBOX_RW_KEY ? 'Default' : value === SANDBOX_RO_KEY ? 'Read only' : `Key ${keyPrefixOf(value)}`;
+        this.addKey(value, name, Object.fromEntries(products.map((p) => [p, capability])), {}, at);
+      }
+      this.legacyKeys = undefined;
+    }
+    this.hooks ??= {
+      urls: {},
+      token: { value: newToken(), version: 1, updatedAt: at, updatedBy: 'USER' },
+      annotations: {},
+      version: 1,
+      updatedAt: null,
+      updatedBy: null,
+    };
+    this.whitelist ??= { addresses: [requestAddress], annotations: {}, version: 1, updatedAt: null, updatedBy: null };
+  }
+
+  /** The catalog's products, as seedAccount was told them. */
+  private catalogProducts: readonly string[] = [];
+
+  /**
+   * What a key value may do with the management API (SPEC 7): read-write with READ_WRITE on every
+   * product, read with READ on at least one; undefined for an unknown or revoked key, or one that
+   * can read nothing.
+   */
+  permissionOf(value: string): Permission | undefined {
+    const k = this.apiKeyByValue(value);
+    return k && k.status === 'ACTIVE' ? this.permissionOfKey(k) : undefined;
+  }
+
+  permissionOfKey(k: StoredApiKey): Permission | undefined {
+    const can = (p: string): Capability => k.permissions[p] ?? 'NONE';
+    if (this.catalogProducts.length && this.catalogProducts.every((p) => can(p) === 'READ_WRITE')) return 'read-write';
+    return Object.values(k.permissions).some((c) => c === 'READ' || c === 'READ_WRITE') ? 'read' : undefined;
+  }
+
+  /** The key record a presented value is, if any (revoked ones included: the caller tells 401 apart). */
+  apiKeyByValue(value: string): StoredApiKey | undefined {
+    return this.keysByPrefix.get(keyPrefixOf(value))?.find((k) => digestMatches(k.digest, value));
+  }
+
+  apiKey(id: string): StoredApiKey | undefined {
+    return this.keysById.get(id);
+  }
+
+  activeApiKeyNamed(name: string): StoredApiKey | undefined {
+    return this.keys.find((k) => k.status === 'ACTIVE' && k.name === name);
+  }
+
+  /** A page in creation order; undefined for a cursor this store did not issue. */
+  listApiKeys(limit: number, cursor?: string): { data: StoredApiKey[]; nextCursor: string | null } | undefined {
+    let start = 0;
+    if (cursor !== undefined) {
+      const id = Buffer.from(cursor, 'base64url').toString('utf8');
+      start = this.keys.findIndex((k) => k.id === id);
+      if (start < 0) return undefined;
+    }
+    const data = this.keys.slice(start, start + limit);
+    const next = this.keys[start + limit];
+    return { data, nextCursor: next ? Buffer.from(next.id).toString('base64url') : null };
+  }
+
+  /** A create under this Idempotency-Key within 24 hours, if any. */
+  getApiKeyIdempotency(key: string, now: Date): ApiKeyIdempotencyRecord | undefined {
+    const r = this.keyReplies.get(key);
+    return r && now.getTime() - Date.parse(r.at) < KEY_IDEMPOTENCY_MS ? r : undefined;
+  }
+
+  /** A new key with a random value; the value is in the answer (and its idempotency record) only. */
+  createApiKey(
+    input: { name: string; permissions: Record<string, Capability>; annotations?: Record<string, string> },
+    at: string,
+    idempotency?: { key: string; fingerprint: SaltedDigest },
+  ): ApiKeyCreated {
+    const value = `psk_${randomBytes(24).toString('hex')}`;
+    const k = this.addKey(value, input.name, input.permissions, input.annotations ?? {}, at);
+    const created: ApiKeyCreated = { ...apiKeyToApi(k), value };
+    if (idempotency) this.keyReplies.set(idempotency.key, { ...idempotency, at, etag: etagOf(k), body: created });
+    this.generation += 1;
+    return created;
+  }
+
+  private addKey(value: string, name: string, permissions: Record<string, Capability>, annotations: Record<string, string>, at: string): StoredApiKey {
+    this.keyCounter += 1;
+    const k: StoredApiKey = {
+      id: `key_${String(this.keyCounter).padStart(6, '0')}${randomSuffix()}`,
+      name,
+      prefix: keyPrefixOf(value),
+      digest: digestOf(value),
+      permissions: Object.fromEntries(Object.entries(permissions)),
+      status: 'ACTIVE',
+      annotations: mergeMap({}, annotations),
+      version: 1,
+      createdAt: at,
+      updatedAt: at,
+      revokedAt: null,
+      revokedReason: null,
+      lastUsedAt: null,
+    };
+    this.indexKey(k);
+    return k;
+  }
+
+  private indexKey(k: StoredApiKey): void {
+    this.keys.push(k);
+    this.keysById.set(k.id, k);
+    const same = this.keysByPrefix.get(k.prefix);
+    if (same) same.push(k);
+    else this.keysByPrefix.set(k.prefix, [k]);
+  }
+
+  /** Permissions merge per product; NONE is kept, so a reduction shows. */
+  updateApiKey(k: StoredApiKey, patch: { name?: string; permissions?: Record<string, Capability>; annotations?: Record<string, string | null> }, at: string): StoredApiKey {
+    if (patch.name !== undefined) k.name = patch.name;
+    if (patch.permissions) k.permissions = Object.fromEntries([...Object.entries(k.permissions), ...Object.entries(patch.permissions)]);
+    if (patch.annotations) k.annotations = mergeMap(k.annotations, patch.annotations);
+    k.version += 1;
+    k.updatedAt = at;
+    this.generation += 1;
+    return k;
+  }
+
+  revokeApiKey(k: StoredApiKey, reason: string | null, annotations: Record<string, string | null> | undefined, at: string): StoredApiKey {
+    if (annotations) k.annotations = mergeMap(k.annotations, annotations);
+    k.status = 'REVOKED';
+    k.revokedAt = at;
+    k.revokedReason = reason;
+    k.version += 1;
+    k.updatedAt = at;
+    this.generation += 1;
+    return k;
+  }
+
+  /** Recorded in memory only: a read is not a write; the next write (or close) persists it. */
+  noteKeyUse(k: StoredApiKey, at: string): void {
+    k.lastUsedAt = at;
+  }
+
+  get webhooks(): StoredWebhooks {
+    if (!this.hooks) throw new Error('seedAccount was not called');
+    return this.hooks;
+  }
+
+  putWebhooks(urls: Record<string, string>, annotations: Record<string, string | null> | undefined, by: ChangedBy, at: string): StoredWebhooks {
+    const w = this.webhooks;
+    w.urls = Object.fromEntries(Object.entries(urls).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+    if (annotations) w.annotations = mergeMap(w.annotations, annotations);
+    w.version += 1;
+    w.updatedAt = at;
+    w.updatedBy = by;
+    this.generation += 1;
+    return w;
+  }
+
+  /** A new token; the webhooks' own version stays (a rotation is not a change of the URLs). */
+  rotateWebhookToken(by: ChangedBy, at: string): StoredWebhooks {
+    const w = this.webhooks;
+    w.token = { value: newToken(), version: w.token.version + 1, updatedAt: at, updatedBy: by };
+    this.generation += 1;
+    return w;
+  }
+
+  recordDelivery(d: WebhookDelivery): void {
+    this.recent.push(d);
+    if (this.recent.length > MAX_DELIVERIES) this.recent.splice(0, this.recent.length - MAX_DELIVERIES);
+    this.generation += 1;
+  }
+
+  /** The last test deliveries, oldest first (sandbox-only: for tests and the page). */
+  deliveries(): WebhookDelivery[] {
+    return this.recent.map((d) => ({ ...d }));
+  }
+
+  get ipWhitelist(): StoredIpWhitelist {
+    if (!this.whitelist) throw new Error('seedAccount was not called');
+    return this.whitelist;
+  }
+
+  putIpWhitelist(addresses: string[], annotations: Record<string, string | null> | undefined, by: ChangedBy, at: string): StoredIpWhitelist {
+    const l = this.ipWhitelist;
+    l.addresses = [...addresses];
+    if (annotations) l.annotations = mergeMap(l.annotations, annotations);
+    l.version += 1;
+    l.updatedAt = at;
+    l.updatedBy = by;
+    this.generation += 1;
+    return l;
   }
 
   /** Files written so far: shows that concurrent changes share a write. */
@@ -412,7 +722,7 @@ export class SandboxStore {
       this.replies.push(record);
     }
     this.generation += 1;
-    this.observer?.(p, undefined, at);
+    this.observer?.(p, undefined, at, changedBy);
     return p;
   }
 
@@ -431,7 +741,7 @@ export class SandboxStore {
   }
 
   /** Applies a validated patch: lists replace, credentials merge per field, maps merge per key. */
-  update(p: StoredProvider, patch: ProviderPatch, secretFields: ReadonlySet<string>, at: string): StoredProvider {
+  update(p: StoredProvider, patch: ProviderPatch, secretFields: ReadonlySet<string>, at: string, changedBy: ChangedBy = 'API'): StoredProvider {
     const before = { status: p.status, services: [...p.services] };
     if (patch.services) p.services = [...patch.services];
     if (patch.fee) p.fee = { ...patch.fee };
@@ -440,7 +750,7 @@ export class SandboxStore {
     if (patch.labels) p.labels = mergeMap(p.labels, patch.labels);
     if (patch.annotations) p.annotations = mergeMap(p.annotations, patch.annotations);
     this.touch(p, at);
-    this.observer?.(p, before, at);
+    this.observer?.(p, before, at, changedBy);
     return p;
   }
 
@@ -451,7 +761,7 @@ export class SandboxStore {
     p.statusChangedBy = changedBy;
     p.statusReason = reason;
     this.touch(p, at);
-    this.observer?.(p, before, at);
+    this.observer?.(p, before, at, changedBy);
     return p;
   }
 
@@ -479,14 +789,31 @@ export class SandboxStore {
   }
 
   private serialize(): Buffer[] {
-    const head = { format: FORMAT, company: this.company, apiKeys: Object.fromEntries(this.apiKeys), counter: this.counter };
+    const head = { format: FORMAT, company: this.company, counter: this.counter };
     return [
       Buffer.from(`${JSON.stringify(head).slice(0, -1)},\n"providers":[\n`),
       ...this.providers.encode(),
       Buffer.from('\n],\n"idempotency":[\n'),
       ...this.replies.encode(),
-      Buffer.from(`\n],\n"sequences":${JSON.stringify(this.sequences())}}\n`),
+      Buffer.from(`\n],\n"sequences":${JSON.stringify(this.sequences())},\n${this.accountJson()}}\n`),
     ];
+  }
+
+  private accountJson(): string {
+    // Replays older than 24 hours are of no use, and hold key values: they go at the next write.
+    const cutoff = Date.now() - KEY_IDEMPOTENCY_MS;
+    for (const [k, r] of this.keyReplies) if (Date.parse(r.at) < cutoff) this.keyReplies.delete(k);
+    const account = {
+      apiKeys: this.keys,
+      // Not yet seeded (no app ran on this store): kept as they were, made records at the next seeding.
+      ...(this.legacyKeys ? { legacyApiKeys: Object.fromEntries(this.legacyKeys) } : {}),
+      keyCounter: this.keyCounter,
+      apiKeyIdempotency: [...this.keyReplies.values()],
+      webhooks: this.hooks ?? null,
+      ipWhitelist: this.whitelist ?? null,
+      deliveries: this.recent,
+    };
+    return JSON.stringify(account).slice(1, -1);
   }
 
   /** Resolves once every change made before the call is on disk (at once for a memory-only store). */

@@ -3,8 +3,9 @@ import { Option, type Command } from 'commander';
 import { ExitError } from '../../diagnostics.js';
 import { decimalFlag, integerFlag } from '../numbers.js';
 import type { FaultOptions } from '../../sandbox/faults.js';
+import { publicIPv4Problem } from '../../model/ipv4.js';
 
-export type SandboxFlags = { port: number; data: string } & Omit<FaultOptions, 'retryAfterSeconds'> & { retryAfter?: number };
+export type SandboxFlags = { port: number; data: string; requestAddress?: string } & Omit<FaultOptions, 'retryAfterSeconds'> & { retryAfter?: number };
 
 const env = (flag: string) => `PAYSTRATOR_SANDBOX_${flag.replace(/^--/, '').replaceAll('-', '_').toUpperCase()}`;
 
@@ -26,7 +27,7 @@ export function withFaultOptions(cmd: Command): Command {
   const opt = (flags: string, description: string, parse: (v: string) => unknown) =>
     new Option(flags, description).env(env(flags.split(' ')[0]!)).argParser(parse);
   const rate = (flag: string) => number(flag, 0, 1, false);
-  return cmd
+  return withAccountOptions(cmd)
     .addOption(opt('--latency-ms <ms>', 'add latency to every API request: N or MIN-MAX milliseconds', latency))
     .addOption(opt('--error-rate <rate>', 'share of API requests answered 500/502/503/504 (0 to 1)', rate('--error-rate')))
     .addOption(opt('--drop-rate <rate>', 'share of API requests whose connection is dropped unanswered, half of the writes after committing (0 to 1)', rate('--drop-rate')))
@@ -36,4 +37,18 @@ export function withFaultOptions(cmd: Command): Command {
     .addOption(opt('--maintenance-flip-rate <rate>', 'per monitoring tick, the chance that each provider flips to or from MAINTENANCE (by MONITOR)', rate('--maintenance-flip-rate')))
     .addOption(opt('--maintenance-flip-interval-ms <ms>', 'monitoring tick (default 1000)', number('--maintenance-flip-interval-ms', 10, 3_600_000, true)))
     .addOption(opt('--seed <n>', 'seed of the fault generator (default: random, printed)', number('--seed', 0, 2 ** 31 - 1, true)));
+}
+
+/** The flags of what the sandbox pretends about the account's callers. */
+function withAccountOptions(cmd: Command): Command {
+  const address = (v: string): string => {
+    const problem = publicIPv4Problem(v);
+    if (problem) throw new ExitError(`--request-address ${problem}`);
+    return v;
+  };
+  return cmd.addOption(
+    new Option('--request-address <ipv4>', 'the public address the sandbox pretends API calls come from, checked against the IP whitelist (default 203.0.113.1)')
+      .env(env('--request-address'))
+      .argParser(address),
+  );
 }
