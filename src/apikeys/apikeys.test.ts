@@ -7,8 +7,7 @@ import { checkApiKeys, validateApiKeyDocument } from '../load/api-keys.js';
 import { CREATE_ANNOTATIONS, KEY_MANAGED_ANNOTATION, KEY_SINK_ANNOTATION, PENDING_SINK, createIdempotencyKey, type DesiredApiKey, type LiveApiKey } from '../model/api-key.js';
 import { driftApiKeys, hasApiKeyDrift } from './drift.js';
 import { apiKeysFile } from './import.js';
-import { apiKeySummary, renderApiKeyLines } from '../render/api-keys.js';
-import { plain } from '../render/style.js';
+import { apiKeyKind, toResourceChanges } from './kind.js';
 import { apiKeyInputs, planApiKeys, type ApiKeyPlanInput } from './plan.js';
 
 const stores: WorkspaceConfig['secretStores'] = {
@@ -91,7 +90,7 @@ const live = (name: string, over: Partial<LiveApiKey> = {}): LiveApiKey => ({
   version: 3, createdAt: '2026-11-01T00:00:00Z', updatedAt: '2026-11-01T00:00:00Z', revokedAt: null, lastUsedAt: null, ...over,
 });
 const input = (over: Partial<ApiKeyPlanInput> = {}): ApiKeyPlanInput => ({
-  environment: 'sandbox', company: 'cmp_1', desired: [], live: [], callerKeyId: 'key_ci', prune: false, allowLockout: false, now: NOW, ...over,
+  environment: 'sandbox', company: 'cmp_1', desired: [], live: [], callerKeyId: 'key_ci', prune: false, now: NOW, ...over,
 });
 const refused = (over: Partial<ApiKeyPlanInput>) => {
   try {
@@ -109,7 +108,8 @@ describe('planApiKeys', () => {
     const [c] = plan.changes;
     expect(c).toMatchObject({ name: 'backend', action: 'create', permissions: [{ product: 'SEND_MONEY', before: 'NONE', after: 'READ_WRITE' }] });
     expect(c!.operations).toEqual([
-      { kind: 'create', idempotencyKey: createIdempotencyKey('cmp_1', 'sandbox', 'backend'), body: { name: 'backend', permissions: { SEND_MONEY: 'READ_WRITE' }, annotations: CREATE_ANNOTATIONS }, sink: { store: 'files', name: 'BACKEND' }, replay: false },
+      { kind: 'create', idempotencyKey: createIdempotencyKey('cmp_1', 'sandbox', 'backend'), body: { name: 'backend', permissions: { SEND_MONEY: 'READ_WRITE' }, annotations: CREATE_ANNOTATIONS } },
+      { kind: 'write-sink', body: { store: 'files', name: 'BACKEND' } },
       { kind: 'update', body: { annotations: { [KEY_SINK_ANNOTATION]: 'files/BACKEND' } } },
     ]);
     // The same key, environment and company: the same Idempotency-Key, run after run; any other: another.
@@ -169,7 +169,8 @@ describe('planApiKeys', () => {
     const [c] = plan.changes;
     expect(c!.action).toBe('create');
     expect(c!.operations).toEqual([
-      { kind: 'create', idempotencyKey: createIdempotencyKey('cmp_1', 'sandbox', 'backend'), body: { name: 'backend', permissions: { SEND_MONEY: 'READ_WRITE' }, annotations: CREATE_ANNOTATIONS }, sink: { store: 'files', name: 'BACKEND' }, replay: true },
+      { kind: 'replay-create', idempotencyKey: createIdempotencyKey('cmp_1', 'sandbox', 'backend'), body: { name: 'backend', permissions: { SEND_MONEY: 'READ_WRITE' }, annotations: CREATE_ANNOTATIONS } },
+      { kind: 'write-sink', body: { store: 'files', name: 'BACKEND' } },
       { kind: 'update', body: { permissions: { SEND_MONEY: 'READ' }, annotations: { [KEY_SINK_ANNOTATION]: 'files/BACKEND' } } },
     ]);
     expect(c!.notes[0]).toContain('the create is replayed with the same Idempotency-Key');
@@ -181,21 +182,21 @@ describe('planApiKeys', () => {
     expect(planApiKeys(input({ desired: [desired('backend', { status: 'REVOKED' })], live: [{ ...pending, createdAt: '2026-11-30T11:59:00Z' }] })).changes[0]!.action).toBe('revoke');
   });
 
-  it('lockout guard: revoking or reducing the run\'s own key is refused unless --allow-lockout; raising it is fine', () => {
+  it('lockout guard: revoking or reducing the run\'s own key is told, through the kind\'s guards; raising it, or another key, is not', () => {
     const ci = live('ci', { id: 'key_ci', permissions: { SEND_MONEY: 'READ_WRITE', EWALLET: 'READ' } });
-    expect(refused({ desired: [desired('ci', { status: 'REVOKED' })], live: [ci] })).toEqual([
-      'keys.yaml:4:1: spec.status: refused: this plan revokes the API key this run itself uses ("ci"), which would lock this and later runs out; use another key for this environment first, or pass --allow-lockout if that is intended (lockout)',
+    const guard = (over: Partial<ApiKeyPlanInput>) => {
+      const changes = toResourceChanges(planApiKeys(input(over)));
+      return apiKeyKind.guards(changes, [...(over.live ?? [])], { environment: 'sandbox', company: 'cmp_1', caller: { id: over.callerKeyId ?? 'key_ci', name: 'ci' } }).map((f) => `${f.check}: ${f.message}`);
+    };
+    expect(guard({ desired: [desired('ci', { status: 'REVOKED' })], live: [ci] })).toEqual([
+      'lockout: this plan revokes the API key this run itself uses ("ci"), which would lock this and later runs out; point the environment\'s apiKey at another key first',
     ]);
-    expect(refused({ desired: [desired('ci', { permissions: { SEND_MONEY: 'WRITE', EWALLET: 'READ' } })], live: [ci] })[0]).toContain(
-      'refused: this plan reduces (SEND_MONEY READ_WRITE -> WRITE) the API key this run itself uses ("ci")',
-    );
-    expect(refused({ live: [ci], prune: true })[0]).toContain('refused: this plan revokes the API key this run itself uses ("ci")');
-    const raised = planApiKeys(input({ desired: [desired('ci', { permissions: { SEND_MONEY: 'READ_WRITE', EWALLET: 'READ_WRITE', QR_CODE: 'READ' } })], live: [ci] }));
-    expect(raised.changes[0]).toMatchObject({ action: 'update', caller: true });
-    const allowed = planApiKeys(input({ desired: [desired('ci', { status: 'REVOKED' })], live: [ci], allowLockout: true }));
-    expect(allowed.changes[0]!.notes).toContain('revokes the API key this run uses: allowed by --allow-lockout');
-    // Another key with the same permissions change is no lockout.
-    expect(planApiKeys(input({ desired: [desired('ci', { status: 'REVOKED' })], live: [ci], callerKeyId: 'key_other' })).changes[0]!.action).toBe('revoke');
+    expect(guard({ desired: [desired('ci', { permissions: { SEND_MONEY: 'WRITE', EWALLET: 'READ' } })], live: [ci] })).toEqual([
+      'lockout: this plan reduces (SEND_MONEY READ_WRITE -> WRITE) the API key this run itself uses ("ci"), which would lock this and later runs out; point the environment\'s apiKey at another key first',
+    ]);
+    expect(guard({ live: [ci], prune: true })[0]).toContain('this plan revokes the API key this run itself uses ("ci")');
+    expect(guard({ desired: [desired('ci', { permissions: { SEND_MONEY: 'READ_WRITE', EWALLET: 'READ_WRITE', QR_CODE: 'READ' } })], live: [ci] })).toEqual([]);
+    expect(guard({ desired: [desired('ci', { status: 'REVOKED' })], live: [ci], callerKeyId: 'key_other' })).toEqual([]);
   });
 
   it('several live keys not revoked under one declared name: refused, naming them', () => {
@@ -258,26 +259,3 @@ describe('apiKeysFile (import)', () => {
   });
 });
 
-describe('renderApiKeyLines', () => {
-  it('shows creates, permission changes, revokes and unmanaged keys, with escaped names and no value', () => {
-    const plan = planApiKeys(input({
-      desired: [desired('new'), desired('perm', { permissions: { SEND_MONEY: 'READ' } }), desired('bye', { status: 'REVOKED' })],
-      live: [live('perm'), live('bye'), live('evil\u202ename', { annotations: {} })],
-    }));
-    expect(renderApiKeyLines(plan, plain)).toEqual([
-      '',
-      '  API keys:',
-      '  - revoke API key bye  keys.yaml:4',
-      '      status: ACTIVE -> REVOKED',
-      '      # revoking is final: the key is refused from then on',
-      '  + create API key new  keys.yaml:4',
-      '      SEND_MONEY: READ_WRITE',
-      '      # its value is written to files/NEW, and nowhere else',
-      '  ~ update API key perm  keys.yaml:4',
-      '      SEND_MONEY: READ_WRITE -> READ',
-      '',
-      '  Unmanaged API keys (live, not in git, never touched): evil\\u202ename (psk_test_abcd...)',
-    ]);
-    expect(apiKeySummary(plan)).toBe('API keys: 1 to create, 1 to update, 1 to revoke, 0 unchanged.');
-  });
-});

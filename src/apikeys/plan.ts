@@ -13,8 +13,10 @@ import {
 export type ApiKeyAction = 'create' | 'update' | 'revoke' | 'noop';
 
 export type ApiKeyOperation =
-  /** POST /v1/api-keys; `replay`: the same request again, for the value a stopped run never wrote to its sink. */
-  | { kind: 'create'; idempotencyKey: string; body: ApiKeyCreate; sink: ValueSink; replay: boolean }
+  /** POST /v1/api-keys; replay-create: the same request again, for the value a stopped run never wrote to its sink. */
+  | { kind: 'create' | 'replay-create'; idempotencyKey: string; body: ApiKeyCreate }
+  /** The value the create just answered, into the sink (never planned: only where it goes). */
+  | { kind: 'write-sink'; body: ValueSink }
   /** PATCH /v1/api-keys/{id}, If-Match: the live version, or the one the create just answered. */
   | { kind: 'update'; body: ApiKeyPatch }
   | { kind: 'revoke'; body: ApiKeyRevoke };
@@ -62,7 +64,6 @@ export interface ApiKeyPlanInput {
   prune: boolean;
   /** Declared keys whose file `import` wrote from the live key of that name: taken over. */
   imported?: ReadonlySet<string>;
-  allowLockout: boolean;
   now: Date;
 }
 
@@ -114,7 +115,8 @@ export function planApiKeys(input: ApiKeyPlanInput): ApiKeyPlan {
         permissions: permissionDiff({}, d.permissions), status: { before: null, after: 'ACTIVE' },
         notes: [`its value is written to ${describeSink(sink)}, and nowhere else`],
         operations: [
-          { kind: 'create', idempotencyKey: createIdempotencyKey(input.company, input.environment, d.name), body: { name: d.name, permissions: { ...d.permissions }, annotations: { ...CREATE_ANNOTATIONS } }, sink, replay: false },
+          { kind: 'create', idempotencyKey: createIdempotencyKey(input.company, input.environment, d.name), body: { name: d.name, permissions: { ...d.permissions }, annotations: { ...CREATE_ANNOTATIONS } } },
+          { kind: 'write-sink', body: sink },
           { kind: 'update', body: { annotations: { [KEY_SINK_ANNOTATION]: describeSink(sink) } } },
         ],
       });
@@ -162,7 +164,10 @@ export function planApiKeys(input: ApiKeyPlanInput): ApiKeyPlan {
         }));
         continue;
       }
-      ops.push({ kind: 'create', idempotencyKey: createIdempotencyKey(input.company, input.environment, d.name), body: { name: d.name, permissions: { ...live.permissions }, annotations: { ...CREATE_ANNOTATIONS } }, sink, replay: true });
+      ops.push(
+        { kind: 'replay-create', idempotencyKey: createIdempotencyKey(input.company, input.environment, d.name), body: { name: d.name, permissions: { ...live.permissions }, annotations: { ...CREATE_ANNOTATIONS } } },
+        { kind: 'write-sink', body: sink },
+      );
       notes.push(`a run created this key (${live.createdAt}) and stopped before writing its value: the create is replayed with the same Idempotency-Key to get the value again, which is written to ${describeSink(sink)}`);
       annotations[KEY_SINK_ANNOTATION] = describeSink(sink);
     }
@@ -170,7 +175,7 @@ export function planApiKeys(input: ApiKeyPlanInput): ApiKeyPlan {
     if (diff.length || Object.keys(annotations).length) {
       ops.push({ kind: 'update', body: { ...(diff.length ? { permissions: patchOf(diff) } : {}), ...(Object.keys(annotations).length ? { annotations } : {}) } });
     }
-    const action: ApiKeyAction = ops.some((o) => o.kind === 'create') ? 'create' : ops.length ? 'update' : 'noop';
+    const action: ApiKeyAction = ops.some((o) => o.kind === 'replay-create') ? 'create' : ops.length ? 'update' : 'noop';
     changes.push({ ...base, action, permissions: diff, notes, operations: ops });
   }
 
@@ -189,7 +194,6 @@ export function planApiKeys(input: ApiKeyPlanInput): ApiKeyPlan {
     }
   }
 
-  problems.push(...lockoutProblems(changes, input.allowLockout));
   if (problems.length) throw new ExitError(problems);
   const order: Record<ApiKeyAction, number> = { revoke: 0, create: 1, update: 2, noop: 3 };
   changes.sort((a, b) => order[a.action] - order[b.action] || a.name.localeCompare(b.name));
@@ -199,26 +203,19 @@ export function planApiKeys(input: ApiKeyPlanInput): ApiKeyPlan {
 
 /**
  * The lockout guard: a plan must not revoke or reduce the key the run itself calls with (its
- * next run could not read or undo what it did), unless --allow-lockout says so. With the flag,
- * the change says it was allowed.
+ * next run could not read or undo what it did). One message per change that would; the caller
+ * (plan/checks.ts) refuses them unless --allow-lockout.
  */
-export function lockoutProblems(changes: ApiKeyChange[], allowLockout: boolean): Diagnostic[] {
-  const problems: Diagnostic[] = [];
+export function lockoutMessages(changes: ReadonlyArray<{ name: string; id?: string; operations: ReadonlyArray<{ kind: string }>; permissions: readonly PermissionChange[] }>, callerKeyId: string | null): string[] {
+  const out: string[] = [];
   for (const c of changes) {
-    if (!c.caller) continue;
+    if (callerKeyId === null || c.id !== callerKeyId) continue;
     const revokes = c.operations.some((o) => o.kind === 'revoke');
     const reduced = c.permissions.filter((p) => lowers(p.before, p.after));
     if (!revokes && !reduced.length) continue;
-    const what = revokes ? 'revokes' : `reduces (${show(reduced)})`;
-    if (allowLockout) {
-      c.notes.push(`${what} the API key this run uses: allowed by --allow-lockout`);
-      continue;
-    }
-    problems.push(error(`refused: this plan ${what} the API key this run itself uses ("${c.name}"), which would lock this and later runs out; use another key for this environment first, or pass --allow-lockout if that is intended`, {
-      ...(c.file ? { file: c.file } : {}), ...(c.line ? { line: c.line } : {}), field: revokes ? 'spec.status' : 'spec.permissions', rule: 'lockout',
-    }));
+    out.push(`this plan ${revokes ? 'revokes' : `reduces (${show(reduced)})`} the API key this run itself uses ("${c.name}"), which would lock this and later runs out; point the environment's apiKey at another key first`);
   }
-  return problems;
+  return out;
 }
 
 /** What a saved plan's API key part depends on, free of positions (hashed into Plan.inputsHash). */

@@ -3,6 +3,7 @@ import type { DocumentKind } from '../load/documents.js';
 import type { ProviderChange, ResourceChange, SequenceChange } from '../plan/plan.js';
 import type { Plan } from '../plan/plan.js';
 import { defaultResourceStale, type ResourceStaleCheck } from '../plan/stale-resources.js';
+import { apiKeyKind } from '../apikeys/kind.js';
 import type { KindHandler, KindName, ResourceKind, ResourceKindName } from './kind.js';
 
 export const providerKind: KindHandler<ProviderChange> = {
@@ -28,7 +29,7 @@ export type KindHandlers = {
   Sequence: KindHandler<SequenceChange>;
 } & { [K in ResourceKindName]?: ResourceKind };
 
-export const KINDS: KindHandlers = { Provider: providerKind, Sequence: sequenceKind };
+export const KINDS: KindHandlers = { Provider: providerKind, Sequence: sequenceKind, ApiKey: apiKeyKind };
 
 /** The kinds in dependency order (a stable topological sort; a cycle is a bug, thrown). */
 export function applyOrder(kinds: KindHandlers = KINDS): KindName[] {

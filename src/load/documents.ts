@@ -3,6 +3,7 @@
 // validation, so a new kind plugs in without a branch here.
 import type { Catalog } from '../catalog/catalog.js';
 import { error, type Diagnostic } from '../diagnostics.js';
+import type { WorkspaceConfig } from '../generated/config.js';
 import type { Position, YamlDocument } from './yaml.js';
 
 /** What a document's validation may depend on besides the document. */
@@ -12,6 +13,8 @@ export interface DocumentContext {
   allowLoopbackHttp: boolean;
   /** Declared secret store names, when known (an ApiKey's valueSink must name one). */
   secretStores?: ReadonlySet<string>;
+  /** The declared stores' configs, when known: an ApiKey's valueSink must name one of a type that can be written. */
+  secretStoreConfigs?: WorkspaceConfig['secretStores'];
 }
 
 /** One valid document of a kind, as loaded: its value and where it is. */
