@@ -52,3 +52,13 @@ export async function scanForCanaries(runDir: string, fixed: readonly string[]):
   }
   return { scanned, leaks };
 }
+
+/**
+ * The values a sandbox state file holds on purpose: the webhook verification token, and each key
+ * create's answer kept for its replay (value included). Registered as canaries, no output may show them.
+ */
+export function sandboxStateCanaries(stateText: string): string[] {
+  const state = JSON.parse(stateText) as { webhooks?: { token?: { value?: unknown } }; apiKeyIdempotency?: Array<{ body?: { value?: unknown } }> };
+  const values = [state.webhooks?.token?.value, ...(state.apiKeyIdempotency ?? []).map((r) => r.body?.value)];
+  return values.filter((v): v is string => typeof v === 'string' && v.length >= MIN_DYNAMIC_CANARY);
+}

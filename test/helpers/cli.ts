@@ -112,9 +112,10 @@ export interface ServedSandbox {
 }
 
 /** `paystrator-gitops sandbox --port 0` as a separate process. */
-export async function serveSandbox(extraArgs: string[] = []): Promise<ServedSandbox> {
+export async function serveSandbox(extraArgs: string[] = [], opts: { dataName?: string } = {}): Promise<ServedSandbox> {
   const dir = await tempDir('sandbox-');
-  const dataFile = path.join(dir, 'sandbox.json');
+  // A state that holds values on purpose (an API key create's replay, the webhook token) is named *.secret*.
+  const dataFile = path.join(dir, opts.dataName ?? 'sandbox.json');
   const child: ChildProcess = spawn(process.execPath, [CLI, 'sandbox', '--port', '0', '--data', dataFile, ...extraArgs], {
     cwd: dir,
     env: { PATH: process.env.PATH ?? '', NO_COLOR: '1' },
