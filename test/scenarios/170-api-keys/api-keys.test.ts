@@ -139,7 +139,7 @@ secretStores:
     // The same change run with another key is no lockout.
     expect((await cli(['plan', '--detailed-exitcode'], RW)).code).toBe(2);
 
-    await writeFile(path.join(dir, 'config/api-keys.yaml'), files(all)['config/api-keys.yaml'].replace(/status: ACTIVE\n  valueSink: \{ store: vault/, 'status: REVOKED\n  valueSink: { store: vault'));
+    await writeFile(path.join(dir, 'config/api-keys.yaml'), files(all)['config/api-keys.yaml'].replace(/status: ACTIVE\n {2}valueSink: \{ store: vault/, 'status: REVOKED\n  valueSink: { store: vault'));
     const refused = await cli(['apply', '--auto-approve'], values.ci);
     expect(refused.code).toBe(1);
     expect(refused.stdout + refused.stderr).toContain('this plan revokes the API key this run itself uses ("CI")');
