@@ -197,6 +197,9 @@ describe('planApiKeys', () => {
     expect(guard({ live: [ci], prune: true })[0]).toContain('this plan revokes the API key this run itself uses ("ci")');
     expect(guard({ desired: [desired('ci', { permissions: { SEND_MONEY: 'READ_WRITE', EWALLET: 'READ_WRITE', QR_CODE: 'READ' } })], live: [ci] })).toEqual([]);
     expect(guard({ desired: [desired('ci', { status: 'REVOKED' })], live: [ci], callerKeyId: 'key_other' })).toEqual([]);
+    // The run's own key changes last: after it is revoked, the run could make no other change.
+    const both = planApiKeys(input({ desired: [desired('ci', { status: 'REVOKED' }), desired('zz', { permissions: {} })], live: [ci, live('zz')] }));
+    expect(both.changes.map((c) => [c.name, c.action])).toEqual([['zz', 'update'], ['ci', 'revoke']]);
   });
 
   it('several live keys not revoked under one declared name: refused, naming them', () => {

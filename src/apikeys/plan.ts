@@ -196,7 +196,8 @@ export function planApiKeys(input: ApiKeyPlanInput): ApiKeyPlan {
 
   if (problems.length) throw new ExitError(problems);
   const order: Record<ApiKeyAction, number> = { revoke: 0, create: 1, update: 2, noop: 3 };
-  changes.sort((a, b) => order[a.action] - order[b.action] || a.name.localeCompare(b.name));
+  // The run's own key last: once it is revoked or reduced, the run may not make another change.
+  changes.sort((a, b) => Number(a.caller === true) - Number(b.caller === true) || order[a.action] - order[b.action] || a.name.localeCompare(b.name));
   unmanaged.sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
   return { changes, unmanaged };
 }

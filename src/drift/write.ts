@@ -254,10 +254,10 @@ function trimEnd(text: string, start: number, end: number): number {
   return e;
 }
 
-function findDocument(docs: Document[], provider: string): Document | undefined {
+function findDocument(docs: Document[], provider: string, kind = 'Provider'): Document | undefined {
   return docs.find((d) => {
     const js = d.toJS({ maxAliasCount: 100 }) as { kind?: unknown; metadata?: { name?: unknown } } | null;
-    return js?.kind === 'Provider' && js.metadata?.name === provider;
+    return js?.kind === kind && js.metadata?.name === provider;
   });
 }
 
@@ -280,7 +280,7 @@ function setJs(target: Record<string, unknown>, segs: string[], value: unknown):
  * The result is parsed back: the edited document must hold exactly the old values with the edits
  * applied, and every other document must be unchanged.
  */
-export function editProviderYaml(text: string, provider: string, edits: FieldEdit[]): string {
+export function editProviderYaml(text: string, provider: string, edits: FieldEdit[], kind = 'Provider'): string {
   const parse = (t: string) => {
     const docs = parseAllDocuments(t);
     if (!Array.isArray(docs)) return [];
@@ -288,8 +288,8 @@ export function editProviderYaml(text: string, provider: string, edits: FieldEdi
     return docs;
   };
   const docs = parse(text);
-  const doc = findDocument(docs, provider);
-  if (!doc) throw new EditError(`no Provider document named ${JSON.stringify(provider)} in the file`);
+  const doc = findDocument(docs, provider, kind);
+  if (!doc) throw new EditError(`no ${kind} document named ${JSON.stringify(provider)} in the file`);
   if (!isMap(doc.contents)) throw new EditError('the document is not a mapping');
   const before = doc.toJS() as Record<string, unknown>;
   const expected = structuredClone(before);
@@ -309,7 +309,7 @@ export function editProviderYaml(text: string, provider: string, edits: FieldEdi
   for (const e of grouped) editor.set(doc.contents, '', yamlPath(e.field), e.value);
   const out = editor.apply();
   const after = parse(out);
-  const edited = findDocument(after, provider);
+  const edited = findDocument(after, provider, kind);
   const others = (ds: Document[], skip: Document | undefined) => ds.filter((d) => d !== skip).map((d) => d.toJS());
   if (!edited || !sameJson(edited.toJS(), expected) || !sameJson(others(after, edited), others(docs, doc))) {
     throw new EditError('the edit did not give the expected values; the file is left unchanged, edit it by hand');
@@ -366,9 +366,21 @@ export interface PlannedFile extends WrittenFile {
  * previews and what the drift pull request commits. A file whose edits do not all succeed is left
  * out whole, its fields skipped with the reason.
  */
-export async function planDriftWrite(report: DriftReport, baseDir: string): Promise<{ files: PlannedFile[]; skipped: Skipped[] }> {
+/** Edits of a named document of another kind (an ApiKey), from its handler's writeBack. */
+export interface NamedDocumentEdits {
+  file: string;
+  kind: string;
+  name: string;
+  edits: FieldEdit[];
+}
+
+export async function planDriftWrite(report: DriftReport, baseDir: string, others: readonly NamedDocumentEdits[] = []): Promise<{ files: PlannedFile[]; skipped: Skipped[] }> {
   const skipped: Skipped[] = [];
-  const byFile = new Map<string, { provider: string; edits: FieldEdit[] }[]>();
+  const byFile = new Map<string, { provider: string; kind?: string; edits: FieldEdit[] }[]>();
+  for (const o of others) {
+    if (!o.edits.length) continue;
+    byFile.set(o.file, [...(byFile.get(o.file) ?? []), { provider: o.name, kind: o.kind, edits: o.edits }]);
+  }
   for (const c of report.changed) {
     const r = editsFor(c);
     skipped.push(...r.skipped);
@@ -383,7 +395,7 @@ export async function planDriftWrite(report: DriftReport, baseDir: string): Prom
     try {
       const before = await readFile(abs, 'utf8');
       let text = before;
-      for (const p of providers) text = editProviderYaml(text, p.provider, p.edits);
+      for (const p of providers) text = editProviderYaml(text, p.provider, p.edits, p.kind);
       // Live values go into git: one that quotes a resolved secret is masked like any output.
       files.push({ file, before, after: redact(text), providers: providers.map((p) => ({ name: p.provider, fields: p.edits.map((e) => e.field) })) });
     } catch (e) {

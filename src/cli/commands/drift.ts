@@ -3,7 +3,11 @@ import { ExitError, warning, type Diagnostic } from '../../diagnostics.js';
 import { computeDrift, withResourceDrift, type SecretComparison } from '../../drift/drift.js';
 import { driftResources } from '../../kinds/drift.js';
 import { renderDriftJson, renderDriftMarkdown, renderDriftText } from '../../render/drift.js';
-import { planDriftWrite, writeDrift } from '../../drift/write.js';
+import { planDriftWrite, writeDrift, type NamedDocumentEdits } from '../../drift/write.js';
+import type { ResourceDrift } from '../../drift/drift.js';
+import type { Json } from '../../diff/diff.js';
+import type { ResourceKindName } from '../../kinds/kind.js';
+import { KINDS } from '../../kinds/registry.js';
 import { driftPatch } from '../../drift/preview.js';
 import type { GitHubFlags } from '../../github/context.js';
 import { assemble } from '../../render/markdown.js';
@@ -80,6 +84,17 @@ function withoutForeign(desired: DesiredProvider[], live: LiveProvider[], fp: Fi
   });
 }
 
+/** `drift --write` of the named settings (ApiKey): each kind's handler says which nodes take the live values. */
+function namedDocumentEdits(drifts: readonly ResourceDrift[], liveResources: ReadonlyMap<ResourceKindName, unknown>): NamedDocumentEdits[] {
+  return drifts.flatMap((r) => {
+    const handler = KINDS[r.kind as ResourceKindName];
+    const live = liveResources.get(r.kind as ResourceKindName);
+    if (!handler || handler.document.cardinality !== 'named' || !r.file || !r.fields.length || live === undefined) return [];
+    const edits = handler.writeBack(r, live).map((e) => ({ field: e.path.join('.'), value: e.value as Json | undefined }));
+    return [{ file: r.file, kind: r.kind, name: r.name, edits }];
+  });
+}
+
 export async function driftCommand(io: Io, g: GlobalOptions, o: DriftFlags): Promise<number> {
   if (o.dryRun && !o.write) throw new ExitError('--dry-run previews what --write would change: use drift --write --dry-run');
   const ws = await openWorkspace({ configPath: g.config, envName: g.env, onLockWait: lockWaitNotice(io) });
@@ -87,8 +102,11 @@ export async function driftCommand(io: Io, g: GlobalOptions, o: DriftFlags): Pro
   const connection = await connect(ws);
   let compared: Awaited<ReturnType<typeof compareSecrets>>;
   let report;
+  let liveResources: Awaited<ReturnType<typeof readLiveResources>>;
   try {
-    const [{ company, live }, liveResources] = await Promise.all([readLive(connection.client, ws), readLiveResources(connection.client, resources)]);
+    let live;
+    let company;
+    [{ company, live }, liveResources] = await Promise.all([readLive(connection.client, ws), readLiveResources(connection.client, resources)]);
     compared = await compareSecrets(ws, desired, live, company, o.resolveSecrets);
     const providers = computeDrift({
       ...comparison(ws, connection, company, compared.desired, live),
@@ -108,7 +126,7 @@ export async function driftCommand(io: Io, g: GlobalOptions, o: DriftFlags): Pro
   else if (o.format === 'markdown') io.out(assemble(renderDriftMarkdown(report), { collapsed: false }).text);
   else io.out(renderDriftText(report, io.style));
 
-  const planned = o.write || o.githubPr ? await planDriftWrite(report, ws.config.dir) : { files: [], skipped: [] };
+  const planned = o.write || o.githubPr ? await planDriftWrite(report, ws.config.dir, namedDocumentEdits(report.resources ?? [], liveResources)) : { files: [], skipped: [] };
   const patch = driftPatch(planned.files, ws.config.dir);
   if (o.write) {
     const r = o.dryRun ? { written: [], skipped: planned.skipped } : await writeDrift(report, ws.config.dir, planned);

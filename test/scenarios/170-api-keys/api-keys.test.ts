@@ -116,17 +116,23 @@ secretStores:
     expect(plan.code, plan.stdout + plan.stderr).toBe(0);
   });
 
-  it('a permission changed live is drift (exit 2), named by product', async () => {
+  it('a permission changed live is drift (exit 2), named by product; drift --write keeps it in git', async () => {
     const backend = (await keys()).find((k) => k.name === 'Backend Integration')!;
     const patched = await call('PATCH', `/v1/api-keys/${backend.id}`, { body: { permissions: { SEND_MONEY: 'READ' } }, ifMatch: `"${backend.version}"` });
     expect(patched.status).toBe(200);
     const drift = await cli(['drift', '--detailed-exitcode']);
     expect(drift.code, drift.stdout + drift.stderr).toBe(2);
     expect(drift.stdout).toContain('spec.permissions.SEND_MONEY');
-    // Git wins at the next apply: the PATCH sets only the product that differs.
-    const apply = await cli(['apply', '--auto-approve']);
-    expect(apply.code, apply.stdout + apply.stderr).toBe(0);
-    expect((await keys()).find((k) => k.name === 'Backend Integration')!.permissions).toMatchObject({ SEND_MONEY: 'READ_WRITE', VIRTUAL_ACCOUNT: 'READ' });
+    const write = await cli(['drift', '--write']);
+    expect(write.code, write.stdout + write.stderr).toBe(0);
+    expect(write.stdout).toContain('-  permissions: { SEND_MONEY: READ_WRITE, VIRTUAL_ACCOUNT: READ }');
+    expect(write.stdout).toContain('+  permissions: { SEND_MONEY: READ, VIRTUAL_ACCOUNT: READ }');
+    expect(await readFile(path.join(dir, 'config/api-keys.yaml'), 'utf8')).toContain('permissions: { SEND_MONEY: READ, VIRTUAL_ACCOUNT: READ }');
+    // What is left is the sandbox's own keys, live and never in git: reported, as unmanaged providers are.
+    const after = await cli(['drift']);
+    expect(after.stdout).not.toContain('spec.permissions');
+    expect(after.stdout).toContain('ApiKey "Default"');
+    expect((await cli(['plan', '--detailed-exitcode'])).code).toBe(0);
   });
 
   it('the lockout guard refuses to reduce or revoke the key the run uses, and passes with --allow-lockout', async () => {
