@@ -7,7 +7,7 @@ import { checkApiKeys, validateApiKeyDocument } from '../load/api-keys.js';
 import { CREATE_ANNOTATIONS, KEY_MANAGED_ANNOTATION, KEY_SINK_ANNOTATION, PENDING_SINK, createIdempotencyKey, type DesiredApiKey, type LiveApiKey } from '../model/api-key.js';
 import { driftApiKeys, hasApiKeyDrift } from './drift.js';
 import { apiKeysFile } from './import.js';
-import { apiKeyKind, toResourceChanges } from './kind.js';
+import { apiKeyKind, toResourceChanges } from '../kinds/api-key.js';
 import { apiKeyInputs, planApiKeys, type ApiKeyPlanInput } from './plan.js';
 
 const stores: WorkspaceConfig['secretStores'] = {

@@ -3,7 +3,7 @@ import type { DocumentKind } from '../load/documents.js';
 import type { ProviderChange, ResourceChange, SequenceChange } from '../plan/plan.js';
 import type { Plan } from '../plan/plan.js';
 import { defaultResourceStale, type ResourceStaleCheck } from '../plan/stale-resources.js';
-import { apiKeyKind } from '../apikeys/kind.js';
+import { apiKeyKind } from './api-key.js';
 import type { KindHandler, KindName, ResourceKind, ResourceKindName } from './kind.js';
 
 export const providerKind: KindHandler<ProviderChange> = {

@@ -2,16 +2,16 @@
 // drift, write-back and import, each from the pure parts in this folder.
 import type { FieldChange } from '../diff/diff.js';
 import type { ResourceDrift } from '../drift/drift.js';
-import type { ImportedFile, ResourceKind } from '../kinds/kind.js';
+import type { ImportedFile, ResourceKind } from './kind.js';
 import { validateApiKeyDocument } from '../load/api-keys.js';
 import type { DeclaredDocument } from '../load/documents.js';
 import { capabilityOf, toLiveApiKey, type Capability, type DesiredApiKey, type LiveApiKey } from '../model/api-key.js';
 import type { ResourceChange } from '../plan/plan.js';
 import { defaultResourceStale } from '../plan/stale-resources.js';
-import { applyApiKeyChange } from './apply.js';
-import { driftApiKeys } from './drift.js';
-import { apiKeysFile } from './import.js';
-import { apiKeyInputs, lockoutMessages, planApiKeys, type ApiKeyChange, type ApiKeyPlan, type PermissionChange } from './plan.js';
+import { applyApiKeyChange } from '../apikeys/apply.js';
+import { driftApiKeys } from '../apikeys/drift.js';
+import { apiKeysFile } from '../apikeys/import.js';
+import { apiKeyInputs, lockoutMessages, planApiKeys, type ApiKeyChange, type ApiKeyPlan, type PermissionChange } from '../apikeys/plan.js';
 
 const PERMISSION = 'spec.permissions.';
 
