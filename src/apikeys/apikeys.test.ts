@@ -157,7 +157,7 @@ describe('planApiKeys', () => {
 
   it('a declared name of a live key git does not manage is refused, unless import wrote its file (then it is adopted)', () => {
     const l = live('dashboard', { annotations: {}, permissions: { EWALLET: 'READ' } });
-    expect(refused({ desired: [desired('dashboard')], live: [l] })[0]).toContain('API key "dashboard" exists live but is not managed by paystrator-gitops; run `paystrator-gitops import`');
+    expect(refused({ desired: [desired('dashboard')], live: [l] })[0]).toContain('API key "dashboard" exists live but is not managed by paystrator-gitops, and naming it in a file does not take it over');
     const plan = planApiKeys(input({ desired: [desired('dashboard', { permissions: { EWALLET: 'READ' } })], live: [l], imported: new Set(['dashboard']) }));
     expect(plan.changes[0]).toMatchObject({ action: 'update', permissions: [] });
     expect(plan.changes[0]!.operations).toEqual([{ kind: 'update', body: { annotations: { [KEY_MANAGED_ANNOTATION]: 'paystrator-gitops' } } }]);

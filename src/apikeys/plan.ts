@@ -138,7 +138,7 @@ export function planApiKeys(input: ApiKeyPlanInput): ApiKeyPlan {
     const annotations: Record<string, string> = {};
     if (!isManaged(live)) {
       if (!input.imported?.has(d.name)) {
-        problems.push(error(`API key "${d.name}" exists live but is not managed by paystrator-gitops; run \`paystrator-gitops import\` to bring it into git, or give the declared key another name`, {
+        problems.push(error(`API key "${d.name}" exists live but is not managed by paystrator-gitops, and naming it in a file does not take it over: give the declared key another name, or revoke the live one on the dashboard`, {
           ...at, field: 'metadata.name', rule: 'unmanaged',
         }));
         continue;
