@@ -8,6 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sandboxStateCanaries } from '../../helpers/canary-scan.js';
 import { registerCanaries, runCli, serveSandbox, workspace, type ServedSandbox } from '../../helpers/cli.js';
+import { CREATE_ANNOTATIONS, createIdempotencyKey } from '../../../src/model/api-key.js';
 import type { LocalServer } from '../../servers/harness.js';
 import { FakeVault, serveVault } from '../../servers/vault.js';
 
@@ -132,6 +133,30 @@ secretStores:
     const after = await cli(['drift']);
     expect(after.stdout).not.toContain('spec.permissions');
     expect(after.stdout).toContain('ApiKey "Default"');
+    expect((await cli(['plan', '--detailed-exitcode'])).code).toBe(0);
+  });
+
+  it('a run that died between the create and the sink: the next apply replays the create and writes the value', async () => {
+    // What the dead run sent: the create, with the Idempotency-Key and body a plan gives it.
+    const body = { name: 'Mobile App', permissions: { EWALLET: 'READ' }, annotations: { ...CREATE_ANNOTATIONS } };
+    const res = await fetch(`${sandbox.url}/v1/api-keys`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${RW}`, 'Content-Type': 'application/json', 'Idempotency-Key': createIdempotencyKey('dummy-company', 'sandbox', 'Mobile App') },
+      body: JSON.stringify(body),
+    });
+    expect(res.status).toBe(201);
+    const value = ((await res.json()) as { value: string }).value;
+    await registerCanaries([value]);
+    const text = await readFile(path.join(dir, 'config/api-keys.yaml'), 'utf8');
+    await writeFile(path.join(dir, 'config/api-keys.yaml'), text + key('Mobile App', '{ EWALLET: READ }', '{ store: files, name: mobile.secret }'));
+    const plan = await cli(['plan']);
+    expect(plan.stdout).toContain('the create is replayed with the same Idempotency-Key to get the value again, which is written to files/mobile.secret');
+    const apply = await cli(['apply', '--auto-approve']);
+    expect(apply.code, apply.stdout + apply.stderr).toBe(0);
+    expect(await readFile(path.join(dir, 'sinks/mobile.secret'), 'utf8')).toBe(value);
+    const mobile = (await keys()).filter((k) => k.name === 'Mobile App');
+    expect(mobile).toHaveLength(1);
+    expect(mobile[0]!.annotations['paystrator-gitops/value-sink']).toBe('files/mobile.secret');
     expect((await cli(['plan', '--detailed-exitcode'])).code).toBe(0);
   });
 
