@@ -6,7 +6,7 @@ import importX, { createNodeResolver } from 'eslint-plugin-import-x';
 // The layers of src/, top to bottom (docs/architecture.md). A folder imports only from layers
 // below it; test/architecture/cycles.test.ts adds that no import cycle exists at all.
 const BASE = ['model', 'diff', 'load', 'api', 'secrets', 'text', 'catalog', 'live', 'github', 'generated', 'diagnostics.ts', 'version.ts'];
-const DOMAIN = ['plan', 'drift', 'apply', 'import', 'sequences', 'fees', 'kinds', 'init', 'rollout'];
+const DOMAIN = ['plan', 'drift', 'apply', 'import', 'sequences', 'apikeys', 'fees', 'kinds', 'init', 'rollout'];
 // A zone's `target` is who imports; `except` only carves out of `from`. "Everyone but X" is
 // therefore the list of src/ entries (and, for a folder with one allowed file, its other files).
 const entries = (dir) => readdirSync(new URL(dir, import.meta.url)).filter((n) => !n.endsWith('.test.ts'));

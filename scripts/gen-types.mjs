@@ -103,6 +103,7 @@ export async function generate() {
     'src/generated/sequence.ts': await fromFile('sequence.schema.json'),
     'src/generated/webhooks.ts': await fromFile('webhooks.schema.json'),
     'src/generated/ip-whitelist.ts': await fromFile('ip-whitelist.schema.json'),
+    'src/generated/api-key.ts': await fromFile('api-key.schema.json'),
     // Output contracts (drift --format json, list --format json): types only, as the tool writes
     // these rather than reads them; test 104 validates the real output against the schemas.
     'src/generated/drift-report.ts': await fromFile('drift-report.schema.json'),

@@ -3,11 +3,13 @@
 // whole suite this scans all of it (output, plan files, reports, sandbox state and logs) and fails
 // the run if a canary appears anywhere. Besides secret values there is a canary Paystrator API key
 // and a canary GitHub token, shaped like real ones, for tests against servers that accept them
-// (the sandbox's own keys are public: printed by `sandbox`, in its state file and in the docs).
+// (the sandbox's own keys are public: printed by `sandbox`, in its state file and in the docs),
+// and dynamic canaries tests register once they exist (new API key values, webhook tokens).
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
+import { scanForCanaries } from './helpers/canary-scan.js';
 import { TMP_ROOT } from './helpers/paths.js';
 import { ageFixtureCanaries } from './servers/age.js';
 
@@ -20,14 +22,6 @@ declare module 'vitest' {
     /** A GitHub token no output may show. */
     githubTokenCanary: string;
     runDir: string;
-  }
-}
-
-async function* walk(dir: string): AsyncGenerator<string> {
-  for (const entry of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
-    const p = path.join(dir, entry.name);
-    if (entry.isDirectory()) yield* walk(p);
-    else if (entry.isFile()) yield p;
   }
 }
 
@@ -47,16 +41,7 @@ export default async function setup(project: TestProject) {
   const canaries = [...secrets, apiKeyCanary, githubTokenCanary];
 
   return async function teardown() {
-    const leaks: string[] = [];
-    let scanned = 0;
-    for await (const file of walk(runDir)) {
-      // Files the tests wrote on purpose to hold secrets (a store's own data) are named *.secret*.
-      if (path.basename(file).includes('.secret')) continue;
-      if ((await stat(file)).size > 50_000_000) continue;
-      const text = await readFile(file, 'latin1');
-      scanned += 1;
-      for (const c of canaries) if (text.includes(c)) leaks.push(`${path.relative(runDir, file)} contains a canary secret`);
-    }
+    const { scanned, leaks } = await scanForCanaries(runDir, canaries);
     // vitest reports an error thrown here but still exits 0, so set the exit code as well.
     const fail = (message: string) => {
       process.exitCode = 1;

@@ -93,7 +93,7 @@ function isSandboxEndpoint(endpoint: string): boolean {
 /** How the environment's files are read: its globs, its stores, and every registered kind. */
 export function desiredFilesOptions(ws: Workspace): LoadProvidersOptions {
   const patterns = Array.isArray(ws.env.providers) ? ws.env.providers : [ws.env.providers];
-  return { patterns, baseDir: ws.config.dir, catalog: ws.catalog, secretStores: [...ws.stores.keys()], documents: documentKinds(), allowLoopbackHttp: isSandboxEndpoint(ws.env.endpoint) };
+  return { patterns, baseDir: ws.config.dir, catalog: ws.catalog, secretStores: [...ws.stores.keys()], secretStoreConfigs: ws.config.config.secretStores, documents: documentKinds(), allowLoopbackHttp: isSandboxEndpoint(ws.env.endpoint) };
 }
 
 export async function loadDesired(ws: Workspace): Promise<{ desired: DesiredProvider[]; sequences: DesiredSequence[]; resources: DeclaredDocument[]; warnings: Diagnostic[] }> {
@@ -292,7 +292,7 @@ export async function computePlan(ws: Workspace, opts: { prune?: boolean; target
       sequencesNeeded(sequences, targets) ? readLiveSequences(connection.client) : undefined,
       readLiveResources(connection.client, resources, targets),
     ]);
-    const context: PlanContext = { environment: ws.envName, company, ...(caller ? { caller } : {}) };
+    const context: PlanContext = { environment: ws.envName, company, ...(caller ? { caller } : {}), prune: opts.prune ?? ws.policy.prune };
     const plan = buildAccountPlan({
       ...comparison(ws, connection, company, desired, live),
       prune: opts.prune ?? ws.policy.prune,

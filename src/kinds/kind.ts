@@ -44,6 +44,8 @@ export interface PlanContext {
   company: string;
   /** The API key this run calls with (GET /v1/company names it); absent when the API does not say. */
   caller?: { id: string; name: string };
+  /** `--prune` (or policy.prune): a named setting git no longer declares is retired (an ApiKey revoked). */
+  prune?: boolean;
 }
 
 /** A step of a setting's apply the user is told about (the CLI prints it). */

@@ -22,7 +22,7 @@ const input = (over: Partial<AccountPlanInput> = {}): AccountPlanInput => ({
 
 describe('kinds', () => {
   test('apply runs providers before sequences, whatever order the registry lists them in', () => {
-    expect(applyOrder()).toEqual(['Provider', 'Sequence', 'Webhooks', 'IpWhitelist']);
+    expect(applyOrder()).toEqual(['Provider', 'Sequence', 'Webhooks', 'ApiKey', 'IpWhitelist']);
     expect(applyOrder({ Sequence: KINDS.Sequence, Provider: KINDS.Provider })).toEqual(['Provider', 'Sequence']);
     expect(() => applyOrder({ ...KINDS, Provider: { ...KINDS.Provider, after: ['Sequence'] } })).toThrow(/cycle/);
   });
@@ -88,7 +88,7 @@ const settings = (names: string[], live: FakeLive = { names: ['a'], version: 4 }
 
 describe('setting kinds', () => {
   test('are planned by their handler into plan.resources, ordered after what they name, and counted', () => {
-    expect(applyOrder(withFake)).toEqual(['Provider', 'Sequence', 'Webhooks']);
+    expect(applyOrder(withFake)).toEqual(['Provider', 'Sequence', 'ApiKey', 'Webhooks']);
     const plan = buildAccountPlan(settings(['a', 'b']));
     expect(plan.resources).toEqual([expect.objectContaining({ kind: 'Webhooks', action: 'update', liveVersion: 4, file: 'settings/w.yaml', line: 2 })]);
     expect(plan.summary.resources).toEqual({ create: 0, update: 1, revoke: 0, noop: 0 });

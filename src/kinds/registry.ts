@@ -4,6 +4,7 @@ import type { ProviderChange, SequenceChange } from '../plan/plan.js';
 import type { Plan } from '../plan/plan.js';
 import { defaultResourceStale, type ResourceStaleCheck } from '../plan/stale-resources.js';
 import { ipWhitelistKind } from './ip-whitelist.js';
+import { apiKeyKind } from './api-key.js';
 import type { KindHandler, KindName, ResourceKind, ResourceKindName } from './kind.js';
 import { webhooksKind } from './webhooks.js';
 
@@ -34,6 +35,7 @@ export const KINDS: KindHandlers = {
   Provider: providerKind,
   Sequence: sequenceKind,
   Webhooks: webhooksKind,
+  ApiKey: apiKeyKind,
   IpWhitelist: ipWhitelistKind,
 };
 

@@ -7,6 +7,7 @@ import type { ValidateFunction } from 'ajv/dist/2020.js';
 import { schemasDir, type Catalog } from '../catalog/catalog.js';
 import { error, type Diagnostic } from '../diagnostics.js';
 import { schemaIssues, schemas, toDiagnostic, type Issue } from './schema.js';
+import type { WorkspaceConfig } from '../generated/config.js';
 import type { Position, YamlDocument } from './yaml.js';
 
 export type { Issue } from './schema.js';
@@ -18,6 +19,8 @@ export interface DocumentContext {
   allowLoopbackHttp: boolean;
   /** Declared secret store names, when known (an ApiKey's valueSink must name one). */
   secretStores?: ReadonlySet<string>;
+  /** The declared stores' configs, when known: an ApiKey's valueSink must name one of a type that can be written. */
+  secretStoreConfigs?: WorkspaceConfig['secretStores'];
 }
 
 /** One valid document of a kind, as loaded: its value and where it is. */

@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { glob } from 'tinyglobby';
+import type { WorkspaceConfig } from '../generated/config.js';
 import type { Catalog } from '../catalog/catalog.js';
 import { InternalError, error, warning, type Diagnostic, type Result } from '../diagnostics.js';
 import type { Decimal, ProviderDocument, ProviderStatus } from '../generated/provider.js';
@@ -25,6 +26,8 @@ export interface LoadProvidersOptions {
   catalog: Catalog;
   /** Declared secret store names; when given, every secretRef must name one. */
   secretStores?: string[];
+  /** The stores' configs (their types), for rules that need more than a name (an ApiKey's valueSink). */
+  secretStoreConfigs?: WorkspaceConfig['secretStores'];
   /** The kinds beyond Provider and Sequence whose documents the files may hold (src/kinds/registry.ts). */
   documents?: readonly DocumentKind[];
   /** Whether webhook URLs may be http to a loopback address (a sandbox environment). */
@@ -255,7 +258,10 @@ export async function loadDesiredFiles(opts: LoadProvidersOptions): Promise<Desi
       ? {
           otherKinds: documents.map((d) => d.kind),
           documents: new Map(documents.map((d) => [d.kind, d])),
-          documentContext: { catalog: opts.catalog, allowLoopbackHttp: opts.allowLoopbackHttp === true, ...(secretStores ? { secretStores } : {}) },
+          documentContext: {
+            catalog: opts.catalog, allowLoopbackHttp: opts.allowLoopbackHttp === true, ...(secretStores ? { secretStores } : {}),
+            ...(opts.secretStoreConfigs ? { secretStoreConfigs: opts.secretStoreConfigs } : {}),
+          },
         }
       : {}),
   };

@@ -4,8 +4,9 @@ import { resolveFailures } from '../../test/helpers/secrets.js';
 import { FakeSecretsManager, serveSecretsManager } from '../../test/servers/aws-secrets-manager.js';
 import { closedPort, serveLocal, type LocalServer } from '../../test/servers/harness.js';
 import { AwsSecretsManagerStore, type AwsStoreOptions } from './aws-store.js';
+import { Sensitive } from './sensitive.js';
 import { resolveSecrets } from './resolver.js';
-import type { SecretStore } from './store.js';
+import { SecretStoreError, type SecretStore } from './store.js';
 
 const failures = resolveFailures('aws store failures');
 
@@ -155,5 +156,62 @@ describe('AwsSecretsManagerStore: the official SDK against a local awsJson1.1 se
     } finally {
       await silent.stop();
     }
+  });
+});
+
+describe('AwsSecretsManagerStore writes (an API key value sink): PutSecretValue, or CreateSecret for a new secret', () => {
+  let sm: FakeSecretsManager;
+  let server: LocalServer;
+  let c: string[];
+  let store: AwsSecretsManagerStore;
+  const current = (name: string) => sm.secrets.get(name)?.versions.find((v) => v.stages.has('AWSCURRENT'));
+
+  beforeAll(async () => {
+    c = canaries();
+    sm = new FakeSecretsManager({ region: REGION, accessKeyId: KEY_ID, secretAccessKey: `sk-${c[3]}-w` });
+    server = await serveSecretsManager(sm);
+    store = new AwsSecretsManagerStore({ region: REGION, endpoint: server.url, credentials: { accessKeyId: KEY_ID, secretAccessKey: sm.opts.secretAccessKey } });
+  });
+  afterAll(() => server.stop());
+
+  it('creates a missing secret, then puts new versions; the answer is the VersionId that became AWSCURRENT', async () => {
+    sm.calls.length = 0;
+    const first = await store.write('keys/backend', new Sensitive(`${c[0]}-a`));
+    expect(first.version).toBe(current('keys/backend')?.id);
+    expect(current('keys/backend')?.string).toBe(`${c[0]}-a`);
+    const second = await store.write('keys/backend', new Sensitive(`${c[0]}-b`));
+    expect(second.version).toBe(current('keys/backend')?.id);
+    expect(second.version).not.toBe(first.version);
+    expect(sm.secrets.get('keys/backend')?.versions.find((v) => v.id === first.version)?.stages).toEqual(new Set(['AWSPREVIOUS']));
+    expect(sm.calls.map((x) => x.op)).toEqual(['PutSecretValue', 'CreateSecret', 'PutSecretValue']);
+    const r = await resolveSecrets([{ store: 'aws', name: 'keys/backend' }], new Map([['aws', store]]));
+    expect(r.get({ store: 'aws', name: 'keys/backend' }).reveal()).toBe(`${c[0]}-b`);
+  });
+
+  it('with a key, sets that property of the JSON secret and keeps the others', async () => {
+    sm.put('shared', JSON.stringify({ other: c[1] }));
+    await store.write('shared', new Sensitive(c[2]!), { key: 'apiKey' });
+    expect(JSON.parse(current('shared')!.string!)).toEqual({ other: c[1], apiKey: c[2] });
+    await store.write('brand-new', new Sensitive(c[2]!), { key: 'apiKey' });
+    expect(JSON.parse(current('brand-new')!.string!)).toEqual({ apiKey: c[2] });
+    sm.put('plain', 'not json');
+    const err = (await store.write('plain', new Sensitive(c[2]!), { key: 'apiKey' }).catch((e: unknown) => e)) as SecretStoreError;
+    expect([err.failure, err.message]).toEqual(['invalid', 'secret plain is not a JSON object, so key apiKey cannot be set in it']);
+    expect(current('plain')?.string).toBe('not json');
+  });
+
+  it('fails as auth when the policy does not allow writing, naming the permission and never the value', async () => {
+    sm.denyWrites = true;
+    try {
+      const err = (await store.write('keys/backend', new Sensitive(`${c[0]}-denied`)).catch((e: unknown) => e)) as SecretStoreError;
+      expect(err).toBeInstanceOf(SecretStoreError);
+      expect([err.failure, err.message]).toEqual(['auth', 'access denied (AccessDeniedException): the caller needs secretsmanager:PutSecretValue on this secret']);
+      expect(current('keys/backend')?.string).toBe(`${c[0]}-b`);
+    } finally {
+      sm.denyWrites = false;
+    }
+    const wrong = new AwsSecretsManagerStore({ region: REGION, endpoint: server.url, credentials: { accessKeyId: KEY_ID, secretAccessKey: 'wrong' } });
+    const err = (await wrong.write('keys/backend', new Sensitive(`${c[0]}-wrong`)).catch((e: unknown) => e)) as SecretStoreError;
+    expect([err.failure, err.message]).toEqual(['auth', 'AWS refused the credentials (InvalidSignatureException)']);
   });
 });

@@ -1,7 +1,7 @@
 import type { BatchGetSecretValueCommandOutput, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DEFAULT_TIMEOUT_MS, Limiter } from './http.js';
 import { Sensitive } from './sensitive.js';
-import { SecretStoreError, type SecretFailure, type SecretRequest, type SecretStore } from './store.js';
+import { SecretStoreError, type SecretFailure, type SecretRequest, type SecretStore, type SecretWriteOptions, type SecretWriteResult } from './store.js';
 
 export interface AwsStoreOptions {
   region: string;
@@ -55,6 +55,46 @@ export class AwsSecretsManagerStore implements SecretStore {
       return secretOf(out, this.#label);
     } catch (e) {
       throw this.#failure(e, req);
+    }
+  }
+
+  /**
+   * PutSecretValue, which makes the new version AWSCURRENT; CreateSecret when there is no such
+   * secret yet. With `key`, the current JSON secret's other properties are kept (read, merge, put:
+   * Secrets Manager has no check-and-set, so a concurrent writer between the two is not detected).
+   */
+  async write(name: string, value: Sensitive, opts: SecretWriteOptions = {}): Promise<SecretWriteResult> {
+    const { client, sdk } = await this.#sdk();
+    let text = value.reveal();
+    if (opts.key !== undefined) {
+      let current: Record<string, unknown> = {};
+      try {
+        const out = await this.#limit.run(() => client.send(new sdk.GetSecretValueCommand({ SecretId: name })));
+        const parsed = parseObject(out.SecretString);
+        if (!parsed) throw new SecretStoreError('invalid', `secret ${name} is not a JSON object, so key ${opts.key} cannot be set in it`);
+        current = parsed;
+      } catch (e) {
+        if (e instanceof SecretStoreError) throw e;
+        if (errorName(e) !== 'ResourceNotFoundException') throw this.#failure(e, { name }, 'secretsmanager:GetSecretValue (to keep its other keys) and secretsmanager:PutSecretValue');
+      }
+      text = JSON.stringify({ ...current, [opts.key]: value.reveal() });
+    }
+    const put = () => this.#limit.run(() => client.send(new sdk.PutSecretValueCommand({ SecretId: name, SecretString: text })));
+    try {
+      return { version: (await put()).VersionId };
+    } catch (e) {
+      if (errorName(e) !== 'ResourceNotFoundException') throw this.#failure(e, { name }, 'secretsmanager:PutSecretValue');
+    }
+    try {
+      return { version: (await this.#limit.run(() => client.send(new sdk.CreateSecretCommand({ Name: name, SecretString: text })))).VersionId };
+    } catch (e) {
+      // Created by someone else between our two calls: it exists now, so put the value in it.
+      if (errorName(e) !== 'ResourceExistsException') throw this.#failure(e, { name }, 'secretsmanager:CreateSecret');
+    }
+    try {
+      return { version: (await put()).VersionId };
+    } catch (e) {
+      throw this.#failure(e, { name }, 'secretsmanager:PutSecretValue');
     }
   }
 
@@ -137,7 +177,7 @@ export class AwsSecretsManagerStore implements SecretStore {
   }
 
   /** Maps an SDK error to a store failure by its name: the SDK's message repeats the server's text. */
-  #failure(e: unknown, req?: SecretRequest): SecretStoreError {
+  #failure(e: unknown, req?: SecretRequest, needs = 'secretsmanager:GetSecretValue'): SecretStoreError {
     const name = errorName(e);
     const code = (e as { code?: unknown }).code;
     const version = req?.version === undefined ? '' : ` version ${req.version}`;
@@ -152,7 +192,7 @@ export class AwsSecretsManagerStore implements SecretStore {
         name === 'CredentialsProviderError'
           ? 'no AWS credentials found (environment, profile, SSO, web identity or instance role)'
           : name === 'AccessDeniedException' || name === 'DecryptionFailure'
-            ? `access denied (${name}): the caller needs secretsmanager:GetSecretValue${name === 'DecryptionFailure' ? ' and kms:Decrypt' : ''} on this secret`
+            ? `access denied (${name}): the caller needs ${needs}${name === 'DecryptionFailure' ? ' and kms:Decrypt' : ''} on this secret`
             : `AWS refused the credentials (${name})`;
     } else if (UNREACHABLE.has(name) || code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'ECONNRESET' || code === 'ETIMEDOUT') {
       kind = 'unreachable';
@@ -174,6 +214,16 @@ export class AwsSecretsManagerStore implements SecretStore {
 function errorName(e: unknown): string {
   const name = (e as { name?: unknown } | undefined)?.name;
   return typeof name === 'string' ? name : 'Error';
+}
+
+function parseObject(text: string | undefined): Record<string, unknown> | undefined {
+  if (text === undefined) return undefined;
+  try {
+    const v: unknown = JSON.parse(text);
+    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function secretOf(v: { SecretString?: string | undefined; SecretBinary?: Uint8Array | undefined }, label: string): Sensitive {

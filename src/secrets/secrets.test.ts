@@ -1,4 +1,4 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { inspect } from 'node:util';
@@ -136,5 +136,52 @@ describe('resolveSecrets', () => {
     expect(r.get({ store: 'f', name: 'NESTED', key: 'inner' }).reveal()).toBe(`${value}-2`);
     await expect(resolveSecrets([{ store: 'd', name: '../etc/passwd' }], stores)).rejects.toThrow(/must be a plain file name/);
     await expect(resolveSecrets([{ store: 'd', name: 'NOPE' }], stores)).rejects.toThrow(/name NOPE\): no file/);
+  });
+});
+
+describe('FileStore writes (an API key value sink)', () => {
+  it('writes a file in its directory atomically, owner-only, creating the directory, and reads it back', async () => {
+    const dir = path.join(await mkdtemp(path.join(tmpdir(), 'pgo-sink-')), 'nested');
+    const store = new FileStore({ dir });
+    expect(await store.write('BACKEND_API_KEY', new Sensitive(`${value}-1`))).toEqual({});
+    await store.write('BACKEND_API_KEY', new Sensitive(`${value}-2`));
+    expect(await readFile(path.join(dir, 'BACKEND_API_KEY'), 'utf8')).toBe(`${value}-2`);
+    expect((await stat(path.join(dir, 'BACKEND_API_KEY'))).mode & 0o777).toBe(0o600);
+    // No temporary file is left behind.
+    expect(await readdir(dir)).toEqual(['BACKEND_API_KEY']);
+    expect((await store.read({ name: 'BACKEND_API_KEY' })).reveal()).toBe(`${value}-2`);
+  });
+
+  it('with a key, sets that property of a JSON file and keeps the others', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'pgo-sink-'));
+    await writeFile(path.join(dir, 'keys.json'), JSON.stringify({ other: 'kept' }));
+    const store = new FileStore({ dir });
+    await store.write('keys.json', new Sensitive(value), { key: 'backend' });
+    expect(JSON.parse(await readFile(path.join(dir, 'keys.json'), 'utf8'))).toEqual({ other: 'kept', backend: value });
+    const r = await resolveSecrets([{ store: 'd', name: 'keys.json', key: 'backend' }], new Map([['d', store]]));
+    expect(r.get({ store: 'd', name: 'keys.json', key: 'backend' }).reveal()).toBe(value);
+    await writeFile(path.join(dir, 'plain'), 'text');
+    await expect(store.write('plain', new Sensitive(value), { key: 'k' })).rejects.toThrow(`${path.join(dir, 'plain')} is not a JSON object, so key k cannot be set in it`);
+  });
+
+  it('refuses names that would leave its directory, and a store that is one file of named values', async () => {
+    const root = await mkdtemp(path.join(tmpdir(), 'pgo-sink-'));
+    const store = new FileStore({ dir: path.join(root, 'store') });
+    for (const name of ['../escaped', 'a/b', '..', '.hidden', '', 'a\\b', 'nul\0']) {
+      const err = (await store.write(name, new Sensitive(value)).catch((e: unknown) => e)) as SecretStoreError;
+      expect(err).toBeInstanceOf(SecretStoreError);
+      expect(err.message).toBe(`secret name ${name} must be a plain file name`);
+    }
+    expect(await readdir(root)).toEqual([]);
+    const single = new FileStore({ path: path.join(root, 'all.yaml') });
+    await expect(single.write('A', new Sensitive(value))).rejects.toThrow(/is one file of named values and cannot be written: give the store a `dir`/);
+  });
+
+  it('fails, naming the file and never the value, when its directory cannot hold files', async () => {
+    const root = await mkdtemp(path.join(tmpdir(), 'pgo-sink-'));
+    await writeFile(path.join(root, 'not-a-dir'), 'x');
+    const err = (await new FileStore({ dir: path.join(root, 'not-a-dir') }).write('K', new Sensitive(value)).catch((e: unknown) => e)) as SecretStoreError;
+    expect(err).toBeInstanceOf(SecretStoreError);
+    expect([err.failure, err.message]).toEqual(['unreachable', `cannot write ${path.join(root, 'not-a-dir', 'K')}: ${path.join(root, 'not-a-dir')} is not a directory`]);
   });
 });

@@ -28,6 +28,22 @@ export interface SecretStore {
    * to read with `read({ name, version })`. Absent: the store keeps no history to go back to.
    */
   earlierVersions?(name: string, limit?: number): Promise<Array<string | number>>;
+  /**
+   * Present on stores that can be written (an API key's `valueSink`). Writes `value` as the new
+   * current value of `name`: the whole secret, or, with `key`, that property of a JSON secret
+   * whose other properties are kept. Throws SecretStoreError, whose message never holds the value.
+   */
+  write?(name: string, value: Sensitive, opts?: SecretWriteOptions): Promise<SecretWriteResult>;
+}
+
+export interface SecretWriteOptions {
+  /** The property of a JSON secret to set; without it the secret is the value itself (Vault: key `value`). */
+  key?: string;
+}
+
+export interface SecretWriteResult {
+  /** The version the write made, where the store keeps versions (a Vault KV version, an AWS VersionId). */
+  version?: string;
 }
 
 export type SecretFailure = 'not-found' | 'auth' | 'unreachable' | 'invalid' | 'key-not-found';

@@ -6,7 +6,7 @@ import { FakeVault, serveVault } from '../../test/servers/vault.js';
 import { EnvStore } from './env-store.js';
 import { resolveSecrets } from './resolver.js';
 import { createStores } from './stores.js';
-import type { SecretStore } from './store.js';
+import { SecretStoreError, type SecretStore } from './store.js';
 import { VaultStore } from './vault-store.js';
 import { Sensitive } from './sensitive.js';
 
@@ -157,5 +157,95 @@ describe('VaultStore against a local server speaking the Vault HTTP API', () => 
     ];
     await resolveSecrets(refs, all);
     expect(tokenReads).toBe(1);
+  });
+});
+
+describe('VaultStore writes (an API key value sink) through the KV v2 write API', () => {
+  const vault = new FakeVault();
+  let server: LocalServer;
+  let c: string[];
+  let token: string;
+  let store: VaultStore;
+  const readBack = async (name: string, key?: string) =>
+    (await resolveSecrets([{ store: 'vault', name, ...(key ? { key } : {}) }], new Map([['vault', store]]))).get({ store: 'vault', name, ...(key ? { key } : {}) }).reveal();
+
+  beforeAll(async () => {
+    c = canaries();
+    token = `hvs.${c[3]}-w`;
+    vault.tokens.add(token);
+    server = await serveVault(vault);
+    store = new VaultStore({ address: server.url, mount: 'secret', auth: { method: 'token', token: async () => new Sensitive(token) } });
+  });
+  afterAll(() => server.stop());
+
+  it('writes a new secret under `value`, then a new version of it, answering each version; readers get the latest', async () => {
+    expect(await store.write('keys/backend', new Sensitive(`${c[0]}-a`))).toEqual({ version: '1' });
+    expect(await store.write('keys/backend', new Sensitive(`${c[0]}-b`))).toEqual({ version: '2' });
+    expect(vault.kv.get('secret')?.get('keys/backend')?.map((v) => v.data)).toEqual([{ value: `${c[0]}-a` }, { value: `${c[0]}-b` }]);
+    expect(await readBack('keys/backend')).toBe(`${c[0]}-b`);
+    expect(server.log.filter((l) => l.startsWith('POST'))).toEqual([
+      'POST /v1/secret/data/keys/backend -> 200 namespace=- token=valid written version=1',
+      'POST /v1/secret/data/keys/backend -> 200 namespace=- token=valid written version=2',
+    ]);
+  });
+
+  it('with a key, keeps the secret\'s other keys and writes with check-and-set on the version it read', async () => {
+    vault.put('secret', 'shared', { other: c[1] });
+    expect(await store.write('shared', new Sensitive(c[2]!), { key: 'apiKey' })).toEqual({ version: '2' });
+    expect(vault.kv.get('secret')?.get('shared')?.at(-1)?.data).toEqual({ other: c[1], apiKey: c[2] });
+    expect(server.log.at(-2)).toBe('GET /v1/secret/data/shared -> 200 namespace=- token=valid version=1');
+    expect(server.log.at(-1)).toBe('POST /v1/secret/data/shared -> 200 namespace=- token=valid written version=2 cas=1');
+    expect(await readBack('shared', 'apiKey')).toBe(c[2]);
+    // A secret whose latest version was deleted: the write names that version, as Vault requires.
+    vault.put('secret', 'deleted', { a: 'x' });
+    vault.deleteVersion('secret', 'deleted', 1);
+    expect(await store.write('deleted', new Sensitive(c[2]!), { key: 'apiKey' })).toEqual({ version: '2' });
+    expect(await store.write('fresh', new Sensitive(c[2]!), { key: 'apiKey' })).toEqual({ version: '1' });
+    expect(server.log.at(-1)).toBe('POST /v1/secret/data/fresh -> 200 namespace=- token=valid written version=1 cas=0');
+  });
+
+  it('retries when another writer made a version between its read and its write, and never drops that writer\'s keys', async () => {
+    vault.put('secret', 'raced', { theirs: 'one' });
+    let raced = false;
+    const racing = await serveLocal('racing vault', async (call) => {
+      // Another writer lands a version just before our first write arrives.
+      if (call.method === 'POST' && !raced) {
+        raced = true;
+        vault.put('secret', 'raced', { theirs: 'two' });
+      }
+      return vault.handle(call);
+    });
+    try {
+      const s = new VaultStore({ address: racing.url, mount: 'secret', auth: { method: 'token', token: async () => new Sensitive(token) } });
+      expect(await s.write('raced', new Sensitive(c[2]!), { key: 'apiKey' })).toEqual({ version: '3' });
+      expect(vault.kv.get('secret')?.get('raced')?.at(-1)?.data).toEqual({ theirs: 'two', apiKey: c[2] });
+      expect(racing.log.filter((l) => l.startsWith('POST')).map((l) => l.replace(/ namespace.*? (cas|written)/, ' $1'))).toEqual([
+        'POST /v1/secret/data/raced -> 400 cas=1 current=2',
+        'POST /v1/secret/data/raced -> 200 written version=3 cas=2',
+      ]);
+    } finally {
+      await racing.stop();
+    }
+  });
+
+  it('fails as auth for a read-only token and as unreachable when sealed, naming the store and never the value', async () => {
+    const ro = `hvs.${c[3]}-ro`;
+    vault.tokens.add(ro);
+    vault.readOnlyTokens.add(ro);
+    const s = new VaultStore({ address: server.url, mount: 'secret', auth: { method: 'token', token: async () => new Sensitive(ro) } });
+    const err = (await s.write('keys/backend', new Sensitive(`${c[0]}-ro`)).catch((e: unknown) => e)) as SecretStoreError;
+    expect(err).toBeInstanceOf(SecretStoreError);
+    expect([err.failure, err.message]).toEqual(['auth', 'permission denied (HTTP 403): the token is invalid, expired, or its policy does not allow writing this path']);
+    vault.sealed = true;
+    try {
+      const sealed = (await store.write('keys/backend', new Sensitive(`${c[0]}-sealed`)).catch((e: unknown) => e)) as SecretStoreError;
+      expect([sealed.failure, sealed.message]).toEqual(['unreachable', `Vault at ${server.url} is sealed or in standby (HTTP 503)`]);
+    } finally {
+      vault.sealed = false;
+    }
+    const noMount = new VaultStore({ address: server.url, mount: 'nope', auth: { method: 'token', token: async () => new Sensitive(token) } });
+    const missing = (await noMount.write('k', new Sensitive(`${c[0]}-m`)).catch((e: unknown) => e)) as SecretStoreError;
+    expect([missing.failure, missing.message]).toEqual(['not-found', 'no KV v2 mount nope']);
+    expect(vault.kv.get('secret')?.get('keys/backend')).toHaveLength(2);
   });
 });

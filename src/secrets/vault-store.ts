@@ -1,6 +1,6 @@
 import { commonFailure, DEFAULT_TIMEOUT_MS, Limiter, segment, storeRequest } from './http.js';
 import { Sensitive } from './sensitive.js';
-import { SecretStoreError, type SecretRequest, type SecretStore } from './store.js';
+import { SecretStoreError, type SecretRequest, type SecretStore, type SecretWriteOptions, type SecretWriteResult } from './store.js';
 
 /** A credential the store needs, fetched on first use (from another store, through the resolver). */
 export type CredentialSource = () => Promise<Sensitive>;
@@ -78,6 +78,42 @@ export class VaultStore implements SecretStore {
     return out;
   }
 
+  /**
+   * KV v2 write: `POST /v1/{mount}/data/{name}` `{ data }`, which makes a new version and answers
+   * its number. A secret is a map of keys, so the value goes under `key` (default `value`). With a
+   * `key`, the other keys of the current version are kept: the write is read-merge-write, guarded
+   * by check-and-set (`options.cas`) so a concurrent writer's version is never silently replaced.
+   */
+  async write(name: string, value: Sensitive, opts: SecretWriteOptions = {}): Promise<SecretWriteResult> {
+    const url = `${this.#base}/v1/${this.#path(this.opts.mount, 'mount')}/data/${this.#path(name, 'secret name')}`;
+    const token = await this.token();
+    const headers = this.#headers(token);
+    const key = opts.key ?? 'value';
+    for (let attempt = 1; attempt <= CAS_ATTEMPTS; attempt++) {
+      let data: Record<string, unknown> = {};
+      let cas: number | undefined;
+      if (opts.key !== undefined) {
+        const cur = await this.#limit.run(() => storeRequest(this.#label, { method: 'GET', url, headers }, this.#timeout));
+        const body = cur.json as { data?: { data?: unknown; metadata?: { version?: unknown } } | null } | undefined;
+        if (cur.status === 200 && body?.data?.data && typeof body.data.data === 'object' && !Array.isArray(body.data.data)) {
+          data = body.data.data as Record<string, unknown>;
+        } else if (cur.status !== 404) {
+          throw this.#failure(cur.status, cur.json, 'no such secret', 'reading (to keep its other keys) and writing');
+        }
+        // A deleted latest version answers 404 with its metadata: the next write must name it.
+        const v = body?.data?.metadata?.version;
+        cas = typeof v === 'number' ? v : 0;
+      }
+      const payload = { ...(cas !== undefined ? { options: { cas } } : {}), data: { ...data, [key]: value.reveal() } };
+      const res = await this.#limit.run(() => storeRequest(this.#label, { method: 'POST', url, headers, body: JSON.stringify(payload) }, this.#timeout));
+      const version = (res.json as { data?: { version?: unknown } } | undefined)?.data?.version;
+      if (res.status === 200 || res.status === 204) return typeof version === 'number' ? { version: String(version) } : {};
+      if (res.status === 400 && cas !== undefined && isCasMismatch(res.json)) continue;
+      throw this.#failure(res.status, res.json, `no KV v2 mount ${this.opts.mount}`, 'writing');
+    }
+    throw new SecretStoreError('unreachable', `${this.#label}: secret ${name} kept changing while it was being written (check-and-set failed ${CAS_ATTEMPTS} times)`);
+  }
+
   /** The client token: the configured one, or one AppRole login shared by all reads. */
   private token(): Promise<Sensitive> {
     this.#token ??= this.#login();
@@ -119,13 +155,13 @@ export class VaultStore implements SecretStore {
       .join('/');
   }
 
-  #failure(status: number, body: unknown, notFound: string): SecretStoreError {
+  #failure(status: number, body: unknown, notFound: string, action = 'reading'): SecretStoreError {
     // Vault's `errors` strings are free text; only their count is safe to rely on, so say it ourselves.
     if (status === 503 && isVaultErrors(body)) return new SecretStoreError('unreachable', `${this.#label} is sealed or in standby (HTTP 503)`);
     const kind = commonFailure(status) ?? 'invalid';
     const why =
       kind === 'auth'
-        ? `permission denied (HTTP ${status}): the token is invalid, expired, or its policy does not allow reading this path`
+        ? `permission denied (HTTP ${status}): the token is invalid, expired, or its policy does not allow ${action} this path`
         : kind === 'not-found'
           ? notFound
           : kind === 'unreachable'
@@ -133,6 +169,14 @@ export class VaultStore implements SecretStore {
             : `${this.#label} rejected the request (HTTP ${status})`;
     return new SecretStoreError(kind, why);
   }
+}
+
+const CAS_ATTEMPTS = 3;
+
+/** Vault's answer to a stale `options.cas`; its wording is stable across versions (vault/sdk kv). */
+function isCasMismatch(body: unknown): boolean {
+  const list = isVaultErrors(body) ? (body as { errors: unknown[] }).errors : [];
+  return list.some((e) => typeof e === 'string' && e.includes('check-and-set'));
 }
 
 function isVaultErrors(body: unknown): boolean {

@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { cp, mkdir, mkdtemp, writeFile, appendFile } from 'node:fs/promises';
 import path from 'node:path';
 import { inject } from 'vitest';
+import { DYNAMIC_CANARY_DIR, MIN_DYNAMIC_CANARY } from './canary-scan.js';
 import { CLI, REPO_ROOT } from './paths.js';
 
 export interface CliResult {
@@ -32,9 +33,25 @@ export function githubTokenCanary(): string {
   return inject('githubTokenCanary');
 }
 
-/** Everything the scan looks for: the secret values, the API key and the GitHub token. */
+const dynamic = new Set<string>();
+
+/**
+ * Values a test only knows once they exist (a created API key's value read from its sink, a
+ * webhook verification token read from the sandbox state): from now on this process's captures
+ * fail on them at once, and the suite-wide scan looks for them in everything captured.
+ */
+export async function registerCanaries(values: readonly string[]): Promise<void> {
+  for (const v of values) if (v.length < MIN_DYNAMIC_CANARY) throw new Error(`a dynamic canary must be at least ${MIN_DYNAMIC_CANARY} characters`);
+  const dir = path.join(runDir(), DYNAMIC_CANARY_DIR);
+  await mkdir(dir, { recursive: true });
+  // The registry's name holds ".secret": the scan reads it for values and never scans it as output.
+  await appendFile(path.join(dir, `${process.pid}.secret-canaries`), values.map((v) => `${v}\n`).join(''));
+  for (const v of values) dynamic.add(v);
+}
+
+/** Everything the scan looks for: the secret values, the API key, the GitHub token, and the dynamic canaries registered here. */
 export function allCanaries(): string[] {
-  return [...canaries(), apiKeyCanary(), githubTokenCanary()];
+  return [...canaries(), apiKeyCanary(), githubTokenCanary(), ...dynamic];
 }
 
 /** Fails at once if a canary is in the text; the global teardown re-checks everything captured. */
@@ -97,12 +114,13 @@ export interface ServedSandbox {
 }
 
 /** `paystrator-gitops sandbox --port 0` as a separate process. */
-export async function serveSandbox(extraArgs: string[] = [], extraEnv: Record<string, string> = {}): Promise<ServedSandbox> {
+export async function serveSandbox(extraArgs: string[] = [], opts: { dataName?: string; env?: Record<string, string> } = {}): Promise<ServedSandbox> {
   const dir = await tempDir('sandbox-');
-  const dataFile = path.join(dir, 'sandbox.json');
+  // A state that holds values on purpose (an API key create's replay, the webhook token) is named *.secret*.
+  const dataFile = path.join(dir, opts.dataName ?? 'sandbox.json');
   const child: ChildProcess = spawn(process.execPath, [CLI, 'sandbox', '--port', '0', '--data', dataFile, ...extraArgs], {
     cwd: dir,
-    env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', ...extraEnv },
+    env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let log = '';

@@ -1,7 +1,9 @@
 // AWS Secrets Manager's wire protocol (awsJson1_1): `POST /` with `X-Amz-Target:
 // secretsmanager.<Operation>`, `Content-Type: application/x-amz-json-1.1`, a SigV4 Authorization
 // header (verified here, with the test's secret key), and errors as `{"__type", "message"}`.
-// GetSecretValue and BatchGetSecretValue (20 ids per call, NextToken pages, per-secret Errors).
+// GetSecretValue and BatchGetSecretValue (20 ids per call, NextToken pages, per-secret Errors),
+// PutSecretValue and CreateSecret (ClientRequestToken is the new VersionId; a retried token with
+// the same value is the same version, with another value it is ResourceExistsException).
 import { createHash, createHmac, randomUUID } from 'node:crypto';
 import { serveLocal, type IncomingCall, type LocalServer, type Reply } from './harness.js';
 
@@ -38,18 +40,20 @@ export class FakeSecretsManager {
   denyBatch = false;
   /** Secrets the caller may not read (per-secret AccessDeniedException). */
   readonly denied = new Set<string>();
+  /** The caller's policy allows reading but not PutSecretValue / CreateSecret. */
+  denyWrites = false;
 
   constructor(readonly opts: FakeSecretsManagerOptions) {}
 
   /** PutSecretValue: the new version becomes AWSCURRENT, the old one AWSPREVIOUS. Returns its VersionId. */
-  put(name: string, value: string | { binary: Buffer }, extraStages: string[] = []): string {
+  put(name: string, value: string | { binary: Buffer }, extraStages: string[] = [], versionId: string = randomUUID()): string {
     const secret = this.secrets.get(name) ?? { name, arn: `arn:aws:secretsmanager:${this.opts.region}:123456789012:secret:${name}-${randomUUID().slice(0, 6)}`, versions: [] };
     this.secrets.set(name, secret);
     for (const v of secret.versions) {
       v.stages.delete('AWSPREVIOUS');
       if (v.stages.delete('AWSCURRENT')) v.stages.add('AWSPREVIOUS');
     }
-    const id = randomUUID();
+    const id = versionId;
     const version: SmVersion = { id, stages: new Set(['AWSCURRENT', ...extraStages]), created: Date.now() / 1000 };
     if (typeof value === 'string') version.string = value;
     else version.binary = value.binary;
@@ -73,6 +77,7 @@ export class FakeSecretsManager {
     }
     if (op === 'GetSecretValue') return this.getSecretValue(input, note);
     if (op === 'BatchGetSecretValue') return this.batchGetSecretValue(input, note);
+    if (op === 'PutSecretValue' || op === 'CreateSecret') return this.write(op, input, note);
     return fail(400, 'UnknownOperationException', `Unknown operation ${op}`, note);
   }
 
@@ -91,6 +96,32 @@ export class FakeSecretsManager {
       return fail(400, 'ResourceNotFoundException', `Secrets Manager can't find the specified secret value for ${what}`, detail);
     }
     return { status: 200, headers: headers(), body: entry(secret, version), note: detail };
+  }
+
+  private write(op: 'PutSecretValue' | 'CreateSecret', input: Record<string, unknown>, note: string): Reply {
+    const id = String((op === 'CreateSecret' ? input.Name : input.SecretId) ?? '');
+    this.calls.push({ op, ids: [id] });
+    const detail = `${note} id=${id}`;
+    if (this.denyWrites) return fail(400, 'AccessDeniedException', accessDenied(op), detail);
+    if (!id) return fail(400, 'InvalidParameterException', `${op === 'CreateSecret' ? 'Name' : 'SecretId'} is required.`, detail);
+    if (typeof input.SecretString !== 'string' && typeof input.SecretBinary !== 'string') {
+      return fail(400, 'InvalidParameterException', 'You must provide either SecretString or SecretBinary.', detail);
+    }
+    const value = typeof input.SecretString === 'string' ? input.SecretString : { binary: Buffer.from(String(input.SecretBinary), 'base64') };
+    const token = typeof input.ClientRequestToken === 'string' ? input.ClientRequestToken : undefined;
+    const existing = this.find(id);
+    if (op === 'CreateSecret' && existing) return fail(400, 'ResourceExistsException', `The operation failed because the secret ${id} already exists.`, detail);
+    if (op === 'PutSecretValue' && !existing) return fail(400, 'ResourceNotFoundException', "Secrets Manager can't find the specified secret.", detail);
+    const replay = token ? existing?.versions.find((v) => v.id === token) : undefined;
+    if (replay) {
+      const same = typeof value === 'string' ? replay.string === value : replay.binary?.equals(value.binary);
+      if (!same) return fail(400, 'ResourceExistsException', 'You can’t modify an existing version, you can only create a new version.', detail);
+      return { status: 200, headers: headers(), body: { ARN: existing!.arn, Name: existing!.name, VersionId: replay.id, VersionStages: [...replay.stages] }, note: `${detail} replayed` };
+    }
+    const versionId = this.put(existing?.name ?? id, value, [], token);
+    const secret = this.find(id)!;
+    const body = op === 'CreateSecret' ? { ARN: secret.arn, Name: secret.name, VersionId: versionId } : { ARN: secret.arn, Name: secret.name, VersionId: versionId, VersionStages: ['AWSCURRENT'] };
+    return { status: 200, headers: headers(), body, note: `${detail} written` };
   }
 
   private batchGetSecretValue(input: Record<string, unknown>, note: string): Reply {

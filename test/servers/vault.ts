@@ -1,6 +1,7 @@
-// HashiCorp Vault's HTTP API, as much of it as a KV v2 reader meets: token and AppRole auth,
-// namespaces, `GET /v1/{mount}/data/{path}[?version=N]`, and Vault's error bodies
-// (`{"errors":[...]}`, empty for a missing secret). https://developer.hashicorp.com/vault/api-docs
+// HashiCorp Vault's HTTP API, as much of it as a KV v2 reader and writer meets: token and AppRole
+// auth, namespaces, `GET /v1/{mount}/data/{path}[?version=N]`, `POST /v1/{mount}/data/{path}`
+// `{ options?: { cas }, data }` (a new version, check-and-set when `cas` is given), and Vault's
+// error bodies (`{"errors":[...]}`, empty for a missing secret). https://developer.hashicorp.com/vault/api-docs
 import { randomBytes, randomUUID } from 'node:crypto';
 import { serveLocal, type IncomingCall, type LocalServer, type Reply } from './harness.js';
 
@@ -21,6 +22,8 @@ export class FakeVault {
   readonly tokens = new Set<string>();
   readonly appRoles = new Map<string, { roleId: string; secretId: string }>();
   readonly kv = new Map<string, Map<string, KvVersion[]>>();
+  /** Tokens whose policy allows `read` but not `create`/`update`. */
+  readonly readOnlyTokens = new Set<string>();
   sealed = false;
   /** Reads of secret data, for tests that count them. */
   reads = 0;
@@ -60,9 +63,10 @@ export class FakeVault {
 
     const m = /^\/v1\/(.+?)\/data\/(.+)$/.exec(call.path);
     const secrets = m ? this.kv.get(decodeURIComponent(m[1]!)) : undefined;
-    if (!m || !secrets || call.method !== 'GET') {
+    if (!m || !secrets || (call.method !== 'GET' && call.method !== 'POST' && call.method !== 'PUT')) {
       return errors(404, [`no handler for route "${call.path.slice(4)}". route entry not found.`], tokenNote);
     }
+    if (call.method !== 'GET') return this.write(secrets, decodeURIComponent(m[2]!), call.body, token, tokenNote);
     const versions = secrets.get(decodeURIComponent(m[2]!)) ?? [];
     const asked = call.query.get('version');
     if (asked !== null && !/^\d+$/.test(asked)) return errors(400, ['version must be an integer'], tokenNote);
@@ -73,6 +77,31 @@ export class FakeVault {
     if (v.deleted) return { status: 404, body: envelope({ data: null, metadata }), note: `${tokenNote} (version ${n} deleted)` };
     this.reads += 1;
     return { status: 200, body: envelope({ data: v.data, metadata }), note: `${tokenNote} version=${n}` };
+  }
+
+  /** KV v2 "Create/Update Secret": the answer is the new version's metadata, never the data. */
+  private write(secrets: Map<string, KvVersion[]>, path: string, body: string, token: string, note: string): Reply {
+    if (this.readOnlyTokens.has(token)) return errors(403, ['1 error occurred:\n\t* permission denied\n\n'], `${note} (read-only policy)`);
+    let input: { data?: unknown; options?: { cas?: unknown } };
+    try {
+      input = JSON.parse(body) as typeof input;
+    } catch {
+      return errors(400, ['failed to parse JSON input'], note);
+    }
+    if (!input || typeof input.data !== 'object' || input.data === null || Array.isArray(input.data)) return errors(400, ['no data provided'], note);
+    const versions = secrets.get(path) ?? [];
+    const cas = input.options?.cas;
+    if (cas !== undefined && cas !== versions.length) {
+      return errors(400, ['check-and-set parameter did not match the current version'], `${note} cas=${String(cas)} current=${versions.length}`);
+    }
+    versions.push({ data: input.data as Record<string, unknown>, created: new Date().toISOString() });
+    secrets.set(path, versions);
+    const n = versions.length;
+    return {
+      status: 200,
+      body: envelope({ created_time: versions[n - 1]!.created, custom_metadata: null, deletion_time: '', destroyed: false, version: n }),
+      note: `${note} written version=${n}${cas !== undefined ? ` cas=${String(cas)}` : ''}`,
+    };
   }
 
   private login(mount: string, body: string, note: string): Reply {

@@ -88,13 +88,16 @@ export async function driftCommand(io: Io, g: GlobalOptions, o: DriftFlags): Pro
   const connection = await connect(ws);
   let compared: Awaited<ReturnType<typeof compareSecrets>>;
   let report;
+  let liveResources: Awaited<ReturnType<typeof readLiveResources>>;
   try {
     // One request for sequences, and none when git declares no sequence.
-    const [{ company, live }, liveResources, liveSequences] = await Promise.all([
+    const [read, resourcesLive, liveSequences] = await Promise.all([
       readLive(connection.client, ws),
       readLiveResources(connection.client, resources),
       sequences.length ? readLiveSequences(connection.client) : Promise.resolve([]),
     ]);
+    const { company, live } = read;
+    liveResources = resourcesLive;
     compared = await compareSecrets(ws, desired, live, company, o.resolveSecrets);
     const providers = computeDrift({
       ...comparison(ws, connection, company, compared.desired, live),

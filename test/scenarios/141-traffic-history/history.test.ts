@@ -38,7 +38,7 @@ describe('synthesised traffic history', () => {
     await quiet.stop();
     // Rejected values from the environment (kept out of `ps`); no provider holds them.
     sandbox = await serveSandbox(['--data', dataFile, '--traffic-rate', '10', '--traffic-history', '30', '--seed', '3'], {
-      PAYSTRATOR_SANDBOX_REJECT_CREDENTIALS: `${canaries()[1]}\n${canaries()[2]}\n`,
+      env: { PAYSTRATOR_SANDBOX_REJECT_CREDENTIALS: `${canaries()[1]}\n${canaries()[2]}\n` },
     });
   });
   afterAll(() => sandbox?.stop());

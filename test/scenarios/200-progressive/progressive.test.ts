@@ -58,7 +58,7 @@ describe('apply --progressive over HTTP with simulated traffic', () => {
     vault.put('secret', 'payments/wallet-second', { clientSecret: good2 });
     vault.put('secret', 'payments/wallet-third', { clientSecret: good3 });
     v = await serveVault(vault);
-    sandbox = await serveSandbox(['--traffic-rate', '400', '--seed', '7'], { PAYSTRATOR_SANDBOX_REJECT_CREDENTIALS: bad });
+    sandbox = await serveSandbox(['--traffic-rate', '400', '--seed', '7'], { env: { PAYSTRATOR_SANDBOX_REJECT_CREDENTIALS: bad } });
     env = { PAYSTRATOR_API_KEY: RW, VAULT_TOKEN: vaultToken };
     dir = await workspace({
       'paystrator.yaml': config(sandbox.url, v.url),
