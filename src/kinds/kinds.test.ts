@@ -88,7 +88,7 @@ const settings = (names: string[], live: FakeLive = { names: ['a'], version: 4 }
 
 describe('setting kinds', () => {
   test('are planned by their handler into plan.resources, ordered after what they name, and counted', () => {
-    expect(applyOrder(withFake)).toEqual(['Provider', 'Sequence', 'ApiKey', 'Webhooks']);
+    expect(applyOrder(withFake)).toEqual(['Provider', 'Sequence', 'Webhooks']);
     const plan = buildAccountPlan(settings(['a', 'b']));
     expect(plan.resources).toEqual([expect.objectContaining({ kind: 'Webhooks', action: 'update', liveVersion: 4, file: 'settings/w.yaml', line: 2 })]);
     expect(plan.summary.resources).toEqual({ create: 0, update: 1, revoke: 0, noop: 0 });

@@ -179,11 +179,12 @@ describe('import of a fresh account', () => {
   let sandbox: ServedSandbox;
   afterAll(() => sandbox.stop());
 
-  it('writes the settings with --all-kinds, and the plan of what it wrote is clean', async () => {
+  it('writes the settings with --kind, and the plan of what it wrote is clean', async () => {
     sandbox = await serveSandbox();
     await api(sandbox, 'PUT', '/v1/webhooks', { urls: { QR_CODE: receiver.urlFor(200) } });
     const dir = await workspace({ 'paystrator.yaml': configYaml({ httpUrl: sandbox.url }) });
-    const imported = await runCli(['import', '--all-kinds', '--env', 'http'], { cwd: dir, env });
+    // --all-kinds would add api-keys.yaml, whose valueSink placeholders validate asks to fill in first.
+    const imported = await runCli(['import', '--kind', 'Webhooks', '--kind', 'IpWhitelist', '--env', 'http'], { cwd: dir, env });
     expect(imported.code, imported.stderr).toBe(0);
     expect(imported.stdout).toContain('Account settings:\n  + providers/webhooks.yaml  Webhooks\n  + providers/ip-whitelist.yaml  IpWhitelist\n');
     expect(await readFile(path.join(dir, 'providers/webhooks.yaml'), 'utf8')).toContain(`QR_CODE: ${receiver.urlFor(200)}`);
