@@ -288,9 +288,10 @@ export async function computePlan(ws: Workspace, opts: { prune?: boolean; target
     const { secrets, desired, live, fingerprinter } = await resolveDesiredSecrets(ws, loaded.value.desired, company, { live: read.value.live, ...(opts.saved ? { saved: opts.saved } : {}) });
     const targets = opts.targets ?? [];
     // Every kind's live state is read before the plan is built: the plan is one pure function of it.
-    const [liveSequences, liveResources] = await Promise.all([
+    const [liveSequences, liveResources, volumes] = await Promise.all([
       sequencesNeeded(sequences, targets) ? readLiveSequences(connection.client) : undefined,
       readLiveResources(connection.client, resources, targets),
+      pricingMayChange(desired, live) ? readVolumes(connection.client) : undefined,
     ]);
     const context: PlanContext = { environment: ws.envName, company, ...(caller ? { caller } : {}), prune: opts.prune ?? ws.policy.prune };
     const plan = buildAccountPlan({
@@ -306,6 +307,7 @@ export async function computePlan(ws: Workspace, opts: { prune?: boolean; target
       resources,
       liveResources,
       context,
+      ...(volumes ? { volumes } : {}),
     });
     const slow = fingerprinter.derivations >= SLOW_FINGERPRINTS
       ? [warning(`${fingerprinter.derivations} secret fingerprints were derived with scrypt (tens of milliseconds each): set policy.fingerprintKey to make them instant`, { file: path.basename(ws.config.file), field: 'policy.fingerprintKey', rule: 'fingerprint' })]
@@ -314,6 +316,32 @@ export async function computePlan(ws: Workspace, opts: { prune?: boolean; target
   } catch (e) {
     await connection.close();
     throw e;
+  }
+}
+
+/** Whether a declared fee or VAT differs from live: only then is the 30-day volume read (one request). */
+function pricingMayChange(desired: readonly DesiredProvider[], live: readonly LiveProvider[]): boolean {
+  const byName = new Map(live.map((l) => [l.state.name, l.state]));
+  return desired.some((d) => {
+    const l = byName.get(d.state.name);
+    return l !== undefined && JSON.stringify([d.state.fee, d.state.tax]) !== JSON.stringify([l.fee, l.tax]);
+  });
+}
+
+/** What each provider served over the last 30 days, from the API's metrics; none when the API has none to give. */
+async function readVolumes(client: PaystratorClient): Promise<Map<string, { transactions: bigint; amount: bigint }> | undefined> {
+  try {
+    const report = await client.metrics({ window: '30d' });
+    const out = new Map<string, { transactions: bigint; amount: bigint }>();
+    for (const r of report.data) {
+      const v = out.get(r.providerName) ?? { transactions: 0n, amount: 0n };
+      // Volume is whole rupiah; a fraction (never sent for IDR) is cut, not rounded up.
+      out.set(r.providerName, { transactions: v.transactions + BigInt(r.successes), amount: v.amount + BigInt(r.volume.split('.')[0]!) });
+    }
+    return out;
+  } catch {
+    // The money line is information: a plan is not refused because metrics could not be read.
+    return undefined;
   }
 }
 

@@ -6,15 +6,15 @@ const require = createRequire(import.meta.url);
 // schemas/plan.schema.json, as a validator.
 
 export const plan = validate20;
-const schema31 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://paystrator-gitops.dev/schemas/plan.schema.json","title":"PlanFile","description":"A plan saved by `paystrator-gitops plan --out`: what apply will change and the exact requests it sends. Secrets appear only as references and fingerprints. `digest` is sha256 over the canonical JSON of everything else: a file edited by hand is refused.","type":"object","additionalProperties":false,"required":["formatVersion","tool","environment","endpoint","company","createdAt","inputsHash","options","overrides","changes","unmanaged","summary","digest"],"properties":{"formatVersion":{"type":"integer","minimum":1,"description":"The plan file format; a tool reads only its own."},"tool":{"type":"object","additionalProperties":false,"required":["name","version"],"properties":{"name":{"const":"paystrator-gitops"},"version":{"type":"string","pattern":"^\\d+\\.\\d+\\.\\d+([-+].*)?$"}}},"environment":{"type":"string","minLength":1},"endpoint":{"type":"string"},"company":{"type":"string"},"createdAt":{"type":"string"},"inputsHash":{"type":"string","pattern":"^[0-9a-f]{64}$"},"options":{"type":"object","additionalProperties":false,"required":["prune","targets"],"properties":{"prune":{"type":"boolean"},"targets":{"type":"array","items":{"type":"string"}},"adopt":{"type":"array","items":{"type":"string"},"description":"Live providers git did not manage, taken over with `plan --adopt NAME`."}}},"overrides":{"type":"object","additionalProperties":false,"required":["allowLargeChange","allowServiceOutage"],"properties":{"allowLargeChange":{"type":"boolean"},"allowServiceOutage":{"type":"boolean"},"allowLockout":{"const":true,"description":"`--allow-lockout`: a setting change that may lock the run out of the API; absent when not given."}}},"changes":{"type":"array","items":{"$ref":"#/$defs/change"}},"sequences":{"type":"array","items":{"$ref":"#/$defs/sequenceChange"}},"resources":{"type":"array","description":"Account settings (Webhooks, IpWhitelist, ApiKey) in apply order; absent when git declares none.","items":{"$ref":"#/$defs/resourceChange"}},"unmanaged":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["name","id","status"],"properties":{"name":{"type":"string"},"id":{"type":"string"},"status":{"$ref":"#/$defs/status"}}}},"checks":{"type":"array","description":"Safety checks that did not apply to this plan, and why.","items":{"type":"string"}},"summary":{"type":"object","additionalProperties":false,"required":["create","update","deactivate","noop","unmanaged"],"properties":{"create":{"type":"integer","minimum":0},"update":{"type":"integer","minimum":0},"deactivate":{"type":"integer","minimum":0},"noop":{"type":"integer","minimum":0},"unmanaged":{"type":"integer","minimum":0},"resources":{"type":"object","additionalProperties":false,"required":["create","update","revoke","noop"],"properties":{"create":{"type":"integer","minimum":0},"update":{"type":"integer","minimum":0},"revoke":{"type":"integer","minimum":0},"noop":{"type":"integer","minimum":0}}}}},"digest":{"type":"string","pattern":"^sha256:[0-9a-f]{64}$"}},"$defs":{"status":{"enum":["ACTIVE","INACTIVE","MAINTENANCE"]},"fieldChange":{"type":"object","additionalProperties":false,"required":["field"],"properties":{"field":{"type":"string"},"before":true,"after":true,"sensitive":{"const":true},"pending":{"const":true},"immutable":{"const":true}}},"secretBinding":{"type":"object","additionalProperties":false,"required":["ref","fingerprint"],"properties":{"ref":{"type":"object","additionalProperties":false,"required":["store","name"],"properties":{"store":{"type":"string"},"name":{"type":"string"},"key":{"type":"string"},"version":{"type":["string","integer"]}}},"fingerprint":{"type":"string","minLength":1}}},"secrets":{"type":"object","additionalProperties":{"$ref":"#/$defs/secretBinding"}},"operation":{"type":"object","required":["kind","body"],"oneOf":[{"additionalProperties":false,"required":["idempotencyKey","secrets"],"properties":{"kind":{"const":"create"},"idempotencyKey":{"type":"string","minLength":1},"body":{"type":"object"},"secrets":{"$ref":"#/$defs/secrets"}}},{"additionalProperties":false,"required":["secrets"],"properties":{"kind":{"const":"update"},"body":{"type":"object"},"secrets":{"$ref":"#/$defs/secrets"}}},{"additionalProperties":false,"properties":{"kind":{"const":"status"},"body":{"type":"object","required":["status"],"properties":{"status":{"$ref":"#/$defs/status"},"reason":{"type":"string"}}}}}]},"change":{"type":"object","additionalProperties":false,"required":["name","action","fields","notes","operations"],"properties":{"name":{"type":"string"},"action":{"enum":["create","update","deactivate","noop"]},"file":{"type":"string"},"line":{"type":"integer","minimum":1},"id":{"type":"string"},"liveVersion":{"type":"integer","minimum":0},"fields":{"type":"array","items":{"$ref":"#/$defs/fieldChange"}},"notes":{"type":"array","items":{"type":"string"}},"operations":{"type":"array","items":{"$ref":"#/$defs/operation"}},"pricing":{"type":"object","required":["before","after"],"properties":{"before":{"type":"object"},"after":{"type":"object"}}}}},"sequenceChange":{"type":"object","required":["product","destination","action","file","line","after","notes"],"properties":{"product":{"type":"string"},"destination":{"type":["string","null"]},"action":{"enum":["create","update","noop"]},"file":{"type":"string"},"line":{"type":"integer"},"before":{"type":"array","items":{"type":"string"}},"after":{"type":"array","items":{"type":"string"}},"joining":{"type":"array","items":{"type":"string"}},"liveVersion":{"type":"integer"},"notes":{"type":"array","items":{"type":"string"}}},"additionalProperties":false},"resourceOperation":{"type":"object","additionalProperties":false,"required":["kind"],"properties":{"kind":{"type":"string","minLength":1},"body":{"type":"object"},"idempotencyKey":{"type":"string","minLength":1}}},"resourceChange":{"type":"object","additionalProperties":false,"required":["kind","name","action","fields","notes","operations"],"properties":{"kind":{"enum":["Webhooks","IpWhitelist","ApiKey"]},"name":{"type":"string","minLength":1},"action":{"enum":["create","update","revoke","noop"]},"file":{"type":"string"},"line":{"type":"integer","minimum":1},"id":{"type":"string"},"liveVersion":{"type":"integer","minimum":0},"fields":{"type":"array","items":{"$ref":"#/$defs/fieldChange"}},"notes":{"type":"array","items":{"type":"string"}},"operations":{"type":"array","items":{"$ref":"#/$defs/resourceOperation"}}}}}};
+const schema31 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://paystrator-gitops.dev/schemas/plan.schema.json","title":"PlanFile","description":"A plan saved by `paystrator-gitops plan --out`: what apply will change and the exact requests it sends. Secrets appear only as references and fingerprints. `digest` is sha256 over the canonical JSON of everything else: a file edited by hand is refused.","type":"object","additionalProperties":false,"required":["formatVersion","tool","environment","endpoint","company","createdAt","inputsHash","options","overrides","changes","unmanaged","summary","digest"],"properties":{"formatVersion":{"type":"integer","minimum":1,"description":"The plan file format; a tool reads only its own."},"tool":{"type":"object","additionalProperties":false,"required":["name","version"],"properties":{"name":{"const":"paystrator-gitops"},"version":{"type":"string","pattern":"^\\d+\\.\\d+\\.\\d+([-+].*)?$"}}},"environment":{"type":"string","minLength":1},"endpoint":{"type":"string"},"company":{"type":"string"},"createdAt":{"type":"string"},"inputsHash":{"type":"string","pattern":"^[0-9a-f]{64}$"},"options":{"type":"object","additionalProperties":false,"required":["prune","targets"],"properties":{"prune":{"type":"boolean"},"targets":{"type":"array","items":{"type":"string"}},"adopt":{"type":"array","items":{"type":"string"},"description":"Live providers git did not manage, taken over with `plan --adopt NAME`."}}},"overrides":{"type":"object","additionalProperties":false,"required":["allowLargeChange","allowServiceOutage"],"properties":{"allowLargeChange":{"type":"boolean"},"allowServiceOutage":{"type":"boolean"},"allowLockout":{"const":true,"description":"`--allow-lockout`: a setting change that may lock the run out of the API; absent when not given."}}},"changes":{"type":"array","items":{"$ref":"#/$defs/change"}},"sequences":{"type":"array","items":{"$ref":"#/$defs/sequenceChange"}},"resources":{"type":"array","description":"Account settings (Webhooks, IpWhitelist, ApiKey) in apply order; absent when git declares none.","items":{"$ref":"#/$defs/resourceChange"}},"unmanaged":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["name","id","status"],"properties":{"name":{"type":"string"},"id":{"type":"string"},"status":{"$ref":"#/$defs/status"}}}},"checks":{"type":"array","description":"Safety checks that did not apply to this plan, and why.","items":{"type":"string"}},"summary":{"type":"object","additionalProperties":false,"required":["create","update","deactivate","noop","unmanaged"],"properties":{"create":{"type":"integer","minimum":0},"update":{"type":"integer","minimum":0},"deactivate":{"type":"integer","minimum":0},"noop":{"type":"integer","minimum":0},"unmanaged":{"type":"integer","minimum":0},"resources":{"type":"object","additionalProperties":false,"required":["create","update","revoke","noop"],"properties":{"create":{"type":"integer","minimum":0},"update":{"type":"integer","minimum":0},"revoke":{"type":"integer","minimum":0},"noop":{"type":"integer","minimum":0}}}}},"digest":{"type":"string","pattern":"^sha256:[0-9a-f]{64}$"}},"$defs":{"status":{"enum":["ACTIVE","INACTIVE","MAINTENANCE"]},"fieldChange":{"type":"object","additionalProperties":false,"required":["field"],"properties":{"field":{"type":"string"},"before":true,"after":true,"sensitive":{"const":true},"pending":{"const":true},"immutable":{"const":true}}},"secretBinding":{"type":"object","additionalProperties":false,"required":["ref","fingerprint"],"properties":{"ref":{"type":"object","additionalProperties":false,"required":["store","name"],"properties":{"store":{"type":"string"},"name":{"type":"string"},"key":{"type":"string"},"version":{"type":["string","integer"]}}},"fingerprint":{"type":"string","minLength":1}}},"secrets":{"type":"object","additionalProperties":{"$ref":"#/$defs/secretBinding"}},"operation":{"type":"object","required":["kind","body"],"oneOf":[{"additionalProperties":false,"required":["idempotencyKey","secrets"],"properties":{"kind":{"const":"create"},"idempotencyKey":{"type":"string","minLength":1},"body":{"type":"object"},"secrets":{"$ref":"#/$defs/secrets"}}},{"additionalProperties":false,"required":["secrets"],"properties":{"kind":{"const":"update"},"body":{"type":"object"},"secrets":{"$ref":"#/$defs/secrets"}}},{"additionalProperties":false,"properties":{"kind":{"const":"status"},"body":{"type":"object","required":["status"],"properties":{"status":{"$ref":"#/$defs/status"},"reason":{"type":"string"}}}}}]},"change":{"type":"object","additionalProperties":false,"required":["name","action","fields","notes","operations"],"properties":{"name":{"type":"string"},"action":{"enum":["create","update","deactivate","noop"]},"file":{"type":"string"},"line":{"type":"integer","minimum":1},"id":{"type":"string"},"liveVersion":{"type":"integer","minimum":0},"fields":{"type":"array","items":{"$ref":"#/$defs/fieldChange"}},"notes":{"type":"array","items":{"type":"string"}},"operations":{"type":"array","items":{"$ref":"#/$defs/operation"}},"pricing":{"type":"object","required":["before","after"],"properties":{"before":{"type":"object"},"after":{"type":"object"}}},"volume":{"type":"object","additionalProperties":false,"required":["transactions","amount"],"description":"What the provider served over the last 30 days (GET /v1/metrics?window=30d), for the money line: the fee change at that volume. Whole numbers as strings.","properties":{"transactions":{"type":"string","pattern":"^[0-9]{1,20}$"},"amount":{"type":"string","pattern":"^[0-9]{1,24}$","description":"Whole rupiah."}}}}},"sequenceChange":{"type":"object","required":["product","destination","action","file","line","after","notes"],"properties":{"product":{"type":"string"},"destination":{"type":["string","null"]},"action":{"enum":["create","update","noop"]},"file":{"type":"string"},"line":{"type":"integer"},"before":{"type":"array","items":{"type":"string"}},"after":{"type":"array","items":{"type":"string"}},"joining":{"type":"array","items":{"type":"string"}},"liveVersion":{"type":"integer"},"notes":{"type":"array","items":{"type":"string"}}},"additionalProperties":false},"resourceOperation":{"type":"object","additionalProperties":false,"required":["kind"],"properties":{"kind":{"type":"string","minLength":1},"body":{"type":"object"},"idempotencyKey":{"type":"string","minLength":1}}},"resourceChange":{"type":"object","additionalProperties":false,"required":["kind","name","action","fields","notes","operations"],"properties":{"kind":{"enum":["Webhooks","IpWhitelist","ApiKey"]},"name":{"type":"string","minLength":1},"action":{"enum":["create","update","revoke","noop"]},"file":{"type":"string"},"line":{"type":"integer","minimum":1},"id":{"type":"string"},"liveVersion":{"type":"integer","minimum":0},"fields":{"type":"array","items":{"$ref":"#/$defs/fieldChange"}},"notes":{"type":"array","items":{"type":"string"}},"operations":{"type":"array","items":{"$ref":"#/$defs/resourceOperation"}}}}}};
 const schema38 = {"type":"object","required":["product","destination","action","file","line","after","notes"],"properties":{"product":{"type":"string"},"destination":{"type":["string","null"]},"action":{"enum":["create","update","noop"]},"file":{"type":"string"},"line":{"type":"integer"},"before":{"type":"array","items":{"type":"string"}},"after":{"type":"array","items":{"type":"string"}},"joining":{"type":"array","items":{"type":"string"}},"liveVersion":{"type":"integer"},"notes":{"type":"array","items":{"type":"string"}}},"additionalProperties":false};
 const schema37 = {"enum":["ACTIVE","INACTIVE","MAINTENANCE"]};
 const func1 = Object.prototype.hasOwnProperty;
 const func2 = require("ajv/dist/runtime/ucs2length").default;
 const pattern4 = new RegExp("^\\d+\\.\\d+\\.\\d+([-+].*)?$", "u");
 const pattern5 = new RegExp("^[0-9a-f]{64}$", "u");
-const pattern6 = new RegExp("^sha256:[0-9a-f]{64}$", "u");
-const schema32 = {"type":"object","additionalProperties":false,"required":["name","action","fields","notes","operations"],"properties":{"name":{"type":"string"},"action":{"enum":["create","update","deactivate","noop"]},"file":{"type":"string"},"line":{"type":"integer","minimum":1},"id":{"type":"string"},"liveVersion":{"type":"integer","minimum":0},"fields":{"type":"array","items":{"$ref":"#/$defs/fieldChange"}},"notes":{"type":"array","items":{"type":"string"}},"operations":{"type":"array","items":{"$ref":"#/$defs/operation"}},"pricing":{"type":"object","required":["before","after"],"properties":{"before":{"type":"object"},"after":{"type":"object"}}}}};
+const pattern8 = new RegExp("^sha256:[0-9a-f]{64}$", "u");
+const schema32 = {"type":"object","additionalProperties":false,"required":["name","action","fields","notes","operations"],"properties":{"name":{"type":"string"},"action":{"enum":["create","update","deactivate","noop"]},"file":{"type":"string"},"line":{"type":"integer","minimum":1},"id":{"type":"string"},"liveVersion":{"type":"integer","minimum":0},"fields":{"type":"array","items":{"$ref":"#/$defs/fieldChange"}},"notes":{"type":"array","items":{"type":"string"}},"operations":{"type":"array","items":{"$ref":"#/$defs/operation"}},"pricing":{"type":"object","required":["before","after"],"properties":{"before":{"type":"object"},"after":{"type":"object"}}},"volume":{"type":"object","additionalProperties":false,"required":["transactions","amount"],"description":"What the provider served over the last 30 days (GET /v1/metrics?window=30d), for the money line: the fee change at that volume. Whole numbers as strings.","properties":{"transactions":{"type":"string","pattern":"^[0-9]{1,20}$"},"amount":{"type":"string","pattern":"^[0-9]{1,24}$","description":"Whole rupiah."}}}}};
 const schema33 = {"type":"object","additionalProperties":false,"required":["field"],"properties":{"field":{"type":"string"},"before":true,"after":true,"sensitive":{"const":true},"pending":{"const":true},"immutable":{"const":true}}};
 const schema34 = {"type":"object","required":["kind","body"],"oneOf":[{"additionalProperties":false,"required":["idempotencyKey","secrets"],"properties":{"kind":{"const":"create"},"idempotencyKey":{"type":"string","minLength":1},"body":{"type":"object"},"secrets":{"$ref":"#/$defs/secrets"}}},{"additionalProperties":false,"required":["secrets"],"properties":{"kind":{"const":"update"},"body":{"type":"object"},"secrets":{"$ref":"#/$defs/secrets"}}},{"additionalProperties":false,"properties":{"kind":{"const":"status"},"body":{"type":"object","required":["status"],"properties":{"status":{"$ref":"#/$defs/status"},"reason":{"type":"string"}}}}}]};
 const schema35 = {"type":"object","additionalProperties":{"$ref":"#/$defs/secretBinding"}};
@@ -581,6 +581,8 @@ return errors === 0;
 }
 validate22.evaluated = {"dynamicProps":true,"dynamicItems":false};
 
+const pattern6 = new RegExp("^[0-9]{1,20}$", "u");
+const pattern7 = new RegExp("^[0-9]{1,24}$", "u");
 
 function validate21(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -911,6 +913,83 @@ var valid0 = _errs31 === errors;
 }
 else {
 var valid0 = true;
+}
+if(valid0){
+if(data.volume !== undefined){
+let data19 = data.volume;
+const _errs37 = errors;
+if(errors === _errs37){
+if(data19 && typeof data19 == "object" && !Array.isArray(data19)){
+let missing3;
+if(((data19.transactions === undefined) && (missing3 = "transactions")) || ((data19.amount === undefined) && (missing3 = "amount"))){
+validate21.errors = [{instancePath:instancePath+"/volume",schemaPath:"#/properties/volume/required",keyword:"required",params:{missingProperty: missing3},message:"must have required property '"+missing3+"'"}];
+return false;
+}
+else {
+const _errs39 = errors;
+for(const key2 in data19){
+if(!((key2 === "transactions") || (key2 === "amount"))){
+validate21.errors = [{instancePath:instancePath+"/volume",schemaPath:"#/properties/volume/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs39 === errors){
+if(data19.transactions !== undefined){
+let data20 = data19.transactions;
+const _errs40 = errors;
+if(errors === _errs40){
+if(typeof data20 === "string"){
+if(!pattern6.test(data20)){
+validate21.errors = [{instancePath:instancePath+"/volume/transactions",schemaPath:"#/properties/volume/properties/transactions/pattern",keyword:"pattern",params:{pattern: "^[0-9]{1,20}$"},message:"must match pattern \""+"^[0-9]{1,20}$"+"\""}];
+return false;
+}
+}
+else {
+validate21.errors = [{instancePath:instancePath+"/volume/transactions",schemaPath:"#/properties/volume/properties/transactions/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid7 = _errs40 === errors;
+}
+else {
+var valid7 = true;
+}
+if(valid7){
+if(data19.amount !== undefined){
+let data21 = data19.amount;
+const _errs42 = errors;
+if(errors === _errs42){
+if(typeof data21 === "string"){
+if(!pattern7.test(data21)){
+validate21.errors = [{instancePath:instancePath+"/volume/amount",schemaPath:"#/properties/volume/properties/amount/pattern",keyword:"pattern",params:{pattern: "^[0-9]{1,24}$"},message:"must match pattern \""+"^[0-9]{1,24}$"+"\""}];
+return false;
+}
+}
+else {
+validate21.errors = [{instancePath:instancePath+"/volume/amount",schemaPath:"#/properties/volume/properties/amount/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid7 = _errs42 === errors;
+}
+else {
+var valid7 = true;
+}
+}
+}
+}
+}
+else {
+validate21.errors = [{instancePath:instancePath+"/volume",schemaPath:"#/properties/volume/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+var valid0 = _errs37 === errors;
+}
+else {
+var valid0 = true;
+}
 }
 }
 }
@@ -2418,7 +2497,7 @@ let data57 = data.digest;
 const _errs119 = errors;
 if(errors === _errs119){
 if(typeof data57 === "string"){
-if(!pattern6.test(data57)){
+if(!pattern8.test(data57)){
 validate20.errors = [{instancePath:instancePath+"/digest",schemaPath:"#/properties/digest/pattern",keyword:"pattern",params:{pattern: "^sha256:[0-9a-f]{64}$"},message:"must match pattern \""+"^sha256:[0-9a-f]{64}$"+"\""}];
 return false;
 }

@@ -23,6 +23,8 @@ export interface AccountPlanInput extends PlanInput {
   /** Who the run is, for the setting kinds' plans. */
   context?: PlanContext;
   kinds?: KindHandlers;
+  /** What each provider (by name) served over the last 30 days, read beforehand: the money line of a fee change. */
+  volumes?: ReadonlyMap<string, { transactions: bigint; amount: bigint }>;
 }
 
 /** Sequences are left out of a --target'ed plan (it is about the named providers only), and not read when none is declared. */
@@ -39,9 +41,19 @@ export function resourceKindsNeeded(declared: readonly DeclaredDocument[], targe
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
+/** A fee or VAT change carries the volume it applies to; not hashed, not compared when stale: it moves with every payment. */
+function withVolumes(plan: Plan, volumes: AccountPlanInput['volumes']): Plan {
+  if (!volumes?.size || !plan.changes.some((c) => c.pricing)) return plan;
+  const changes = plan.changes.map((c) => {
+    const v = c.pricing ? volumes.get(c.name) : undefined;
+    return v ? { ...c, volume: { transactions: v.transactions.toString(), amount: v.amount.toString() } } : c;
+  });
+  return { ...plan, changes };
+}
+
 export function buildAccountPlan(input: AccountPlanInput): Plan {
   const kinds = input.kinds ?? KINDS;
-  const providers = buildPlan(input);
+  const providers = withVolumes(buildPlan(input), input.volumes);
   const targets = providers.options.targets;
   const withSequences = sequencesNeeded(input.sequences, targets) && input.liveSequences;
   const declared = input.resources ?? [];

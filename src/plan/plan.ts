@@ -38,6 +38,8 @@ export interface ProviderChange {
   operations: Operation[];
   /** Fee and VAT before and after, when the change touches them (for "on Rp1.000.000: ..."). */
   pricing?: PricingChange;
+  /** With pricing: what the provider served over the last 30 days (whole numbers), for the money line. */
+  volume?: { transactions: string; amount: string };
 }
 
 export interface UnmanagedProvider {

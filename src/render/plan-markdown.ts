@@ -1,6 +1,8 @@
 // A plan as GitHub Markdown: for `plan --format markdown`, the pull-request comment and the step
 // summary. Built from the same Plan value the text renderer shows.
 import type { FieldChange } from '../diff/diff.js';
+import { DEFAULT_QUOTE_AMOUNT, feeEffectLine } from '../fees/effect.js';
+import { moneyLine, volumeEffect } from '../fees/volume.js';
 import { hasChanges, type Plan, type ProviderChange } from '../plan/plan.js';
 import { plain } from './style.js';
 import { renderSequenceLines, sequenceSummary } from './sequences.js';
@@ -18,6 +20,11 @@ function changeBlock(c: ProviderChange): string {
   const where = c.file ? ` · ${mdCode(`${c.file}${c.line ? `:${c.line}` : ''}`)}` : '';
   const lines = [`**${VERB[c.action]}** ${md(c.name)}${where}`];
   if (c.fields.length) lines.push('', table(['Field', 'Live', 'Git'], c.fields.map((f) => cell(f, c.action))));
+  // The money a fee change costs, as the text plan shows it: reviewers of a pull request see it in the comment.
+  if (c.pricing) {
+    const money = [feeEffectLine(c.pricing, DEFAULT_QUOTE_AMOUNT), ...(c.volume ? [moneyLine(volumeEffect({ transactions: BigInt(c.volume.transactions), amount: BigInt(c.volume.amount) }, c.pricing.before, c.pricing.after))] : [])];
+    lines.push('', ...money.map((m) => `- ${md(m)}`));
+  }
   if (c.notes.length) lines.push('', ...c.notes.map((n) => `- ${md(n)}`));
   return lines.join('\n');
 }

@@ -1,5 +1,6 @@
 import type { FieldChange } from '../diff/diff.js';
 import { DEFAULT_QUOTE_AMOUNT, feeEffectLine } from '../fees/effect.js';
+import { moneyLine, volumeEffect } from '../fees/volume.js';
 import { adoptionOnlySummary } from '../import/adoption.js';
 import { renderSequenceLines, sequenceSummary } from './sequences.js';
 import { renderResourceLines, resourceSummary } from './resources.js';
@@ -37,6 +38,7 @@ export function renderPlanText(plan: Plan, style: Style = plain, opts: RenderOpt
     const width = Math.max(0, ...c.fields.map((f) => f.field.length));
     for (const f of c.fields) out.push(`      ${fieldLine(f, c.action, width)}`);
     if (c.pricing) out.push(style.dim(`      # ${feeEffectLine(c.pricing, opts.quoteAmount ?? DEFAULT_QUOTE_AMOUNT)}`));
+    if (c.pricing && c.volume) out.push(style.dim(`      # ${moneyLine(volumeEffect({ transactions: BigInt(c.volume.transactions), amount: BigInt(c.volume.amount) }, c.pricing.before, c.pricing.after))}`));
     for (const n of c.notes) out.push(style.dim(`      # ${t(n)}`));
   }
   const sequences = plan.sequences ?? [];

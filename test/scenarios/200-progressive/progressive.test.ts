@@ -103,6 +103,41 @@ describe('apply --progressive over HTTP with simulated traffic', () => {
     expect(plan.code, plan.stdout).toBe(0);
   }, 120_000);
 
+  it('the plan shows what a fee change costs at the last 30 days\' volume, matching an integer reference', async () => {
+    // The provider that carries the traffic, at its fee after the first test.
+    const name = busiest;
+    const [file, now] = ({ 'Wallet First': ['first', '1.6'], 'Wallet Second': ['second', '2.1'], 'Wallet Third': ['third', '2.6'] } as const)[name as 'Wallet First'];
+    const to = (Number(now) + 0.4).toFixed(1);
+    await import('node:fs/promises').then((fs) => fs.writeFile(path.join(dir, `providers/${file}.yaml`), vaultProvider(name, to)));
+    const rows = (await fetch(`${sandbox.url}/v1/metrics?window=30d`, { headers: { authorization: `Bearer ${RW}` } }).then((r) => r.json())) as { data: (Row & { volume: string })[] };
+    const plan = await runCli(['plan', '--env', 'http', '--out', 'money.json'], { cwd: dir, env });
+    expect(plan.code, plan.stderr).toBe(0);
+    const saved = JSON.parse(await readFile(path.join(dir, 'money.json'), 'utf8')) as { changes: { name: string; volume?: { transactions: string; amount: string } }[] };
+    const volume = saved.changes.find((c) => c.name === name)!.volume!;
+    // The plan's figures are the metrics' own (read at plan time, so at least what we read just before).
+    const mine = rows.data.filter((r) => r.providerName === name);
+    expect(BigInt(volume.transactions)).toBeGreaterThanOrEqual(BigInt(mine.reduce((n, r) => n + r.successes, 0)));
+    // Integer reference: +0.4 percentage points with 11% VAT on the fee, each rounded half up to whole rupiah.
+    const amount = BigInt(volume.amount);
+    const charged = (bp: bigint) => {
+      const fee = (amount * bp * 2n + 10_000n) / 20_000n;
+      return fee + (fee * 11n * 2n + 100n) / 200n;
+    };
+    const delta = charged(BigInt(Math.round(Number(to) * 100))) - charged(BigInt(Math.round(Number(now) * 100)));
+    const short = (v: bigint) => {
+      for (const [unit, suffix] of [[1_000_000_000n, 'B'], [1_000_000n, 'M'], [1_000n, 'K']] as const) {
+        if (v >= unit) {
+          const tenths = (v * 10n * 2n + unit) / (2n * unit);
+          return `Rp${tenths / 10n}${tenths % 10n ? `.${tenths % 10n}` : ''}${suffix}`;
+        }
+      }
+      return `Rp${v}`;
+    };
+    const tx = BigInt(volume.transactions).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+    expect(plan.stdout).toContain(`      # at last 30 days' volume (${tx} tx, ${short(amount)}): ${delta === 0n ? 'Rp0' : `+${short(delta)}`}/month\n`);
+    await import('node:fs/promises').then((fs) => fs.writeFile(path.join(dir, `providers/${file}.yaml`), vaultProvider(name, now)));
+  }, 60_000);
+
   it('a credential the integration rejects fails its step; the secret goes back to the Vault version that was live', async () => {
     // On the provider that carries the traffic: a rejected credential there stops payments.
     vault.put('secret', `payments/${busiest.toLowerCase().replaceAll(' ', '-')}`, { clientSecret: bad });
