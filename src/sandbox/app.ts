@@ -22,6 +22,7 @@ import { installDevelopers, WEBHOOK_TIMEOUT_MS } from './developers.js';
 import { installMetrics } from './metrics.js';
 import { dashboardRoutes, newDashboardKey } from './ui/routes.js';
 import { ProblemError } from './problem.js';
+import { canonicalJson, parseJson } from './json.js';
 
 export { ProblemError } from './problem.js';
 
@@ -80,24 +81,7 @@ function principalOf(c: Context, store: SandboxStore, dashboardKey: string | und
   return key && { key, permission: store.permissionOfKey(key), changedBy: 'API' };
 }
 
-function parseJson(text: string): unknown {
-  // The parser's message quotes the input, which may hold a secret: report only that it failed.
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    throw new ProblemError(400, 'malformed-json', 'Malformed JSON', text.trim() ? 'the request body is not valid JSON' : 'the request needs a JSON body');
-  }
-}
 
-/** JSON with sorted keys, so the same body in another key order is the same body. */
-function canonicalJson(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
-  if (typeof v === 'object' && v !== null) {
-    const entries = Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, x]) => `${JSON.stringify(k)}:${canonicalJson(x)}`).join(',')}}`;
-  }
-  return JSON.stringify(v);
-}
 
 export function createSandboxApp(opts: SandboxAppOptions): Hono {
   const { store } = opts;

@@ -29,6 +29,7 @@ import {
   type StoredWebhooks,
 } from './state.js';
 import { Errors, isObject, LIMITS, pointer } from './validate.js';
+import { canonicalJson, parseJson } from './json.js';
 
 export const CAPABILITIES: readonly Capability[] = ['NONE', 'READ', 'WRITE', 'READ_WRITE'];
 export const MAX_WHITELIST = 100;
@@ -48,24 +49,7 @@ export interface DevelopersOptions {
 const invalid = (errors: FieldError[]): ProblemError =>
   new ProblemError(422, 'validation-failed', 'Validation failed', `${errors.length} field${errors.length === 1 ? '' : 's'} failed validation`, errors);
 
-function parseJson(text: string, emptyIs?: unknown): unknown {
-  if (emptyIs !== undefined && !text.trim()) return emptyIs;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    throw new ProblemError(400, 'malformed-json', 'Malformed JSON', text.trim() ? 'the request body is not valid JSON' : 'the request needs a JSON body');
-  }
-}
 
-/** JSON with sorted keys, so the same body in another key order is the same body. */
-function canonicalJson(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
-  if (typeof v === 'object' && v !== null) {
-    const entries = Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, x]) => `${JSON.stringify(k)}:${canonicalJson(x)}`).join(',')}}`;
-  }
-  return JSON.stringify(v);
-}
 
 /** RFC 9110 If-Match against the current version; `required` answers 428 without one. */
 function precondition(c: Context, current: { version: number }, what: string, required: boolean): void {
