@@ -54,6 +54,14 @@ async function readMetrics(run: PlanRun): Promise<MetricRow[]> {
 }
 
 export async function progressiveApply(io: Io, ws: Workspace, run: PlanRun, plan: Plan, opts: { audit?: AuditContext; parallelism?: number }): Promise<number> {
+  // Account settings are not stepped yet: refused before anything is written, never skipped in silence.
+  const settings = (plan.resources ?? []).filter((r) => r.action !== 'noop');
+  if (settings.length) {
+    throw new ExitError(
+      `apply --progressive steps providers and sequences; this plan also changes account settings (${[...new Set(settings.map((r) => r.kind))].join(', ')}). Nothing was applied.`,
+      'Apply the settings on their own first (a plan of only them, with a plain apply), then run apply --progressive for the rest.',
+    );
+  }
   const rollout = ws.config.config.policy.rollout ?? {};
   const ms = intervalMs(rollout.interval ?? '60s');
   const thresholds = { minSuccessRate: rollout.minSuccessRate ?? 0.97, minTransactions: rollout.minTransactions ?? 20 };

@@ -162,4 +162,15 @@ describe('apply --progressive over HTTP with simulated traffic', () => {
     expect(plan.code).toBe(2);
     expect(plan.stdout).toContain(`~ update ${busiest}`);
   }, 120_000);
+
+  it('refuses, before writing anything, a plan that also changes account settings (they are not stepped yet)', async () => {
+    const fs = await import('node:fs/promises');
+    await fs.writeFile(path.join(dir, 'providers/webhooks.yaml'), 'apiVersion: paystrator-gitops/v1\nkind: Webhooks\nspec:\n  urls:\n    SEND_MONEY: https://api.example.co.id/paystrator/disbursement\n');
+    const r = await runCli(['apply', '--env', 'http', '--auto-approve', '--progressive'], { cwd: dir, env });
+    expect(r.code, r.stdout).toBe(1);
+    expect(r.stderr).toContain('apply --progressive steps providers and sequences; this plan also changes account settings (Webhooks). Nothing was applied.');
+    const live = (await fetch(`${sandbox.url}/v1/webhooks`, { headers: { authorization: `Bearer ${RW}` } }).then((x) => x.json())) as { urls: Record<string, string> };
+    expect(live.urls).toEqual({});
+    await fs.rm(path.join(dir, 'providers/webhooks.yaml'));
+  }, 60_000);
 });
