@@ -12,16 +12,28 @@ export interface ApiKeysFile {
   keys: string[];
 }
 
+/** The keys import writes (every key not revoked, by name) and their documents, each with a valueSink placeholder. */
+export function importedApiKeys(live: readonly LiveApiKey[]): { key: LiveApiKey; document: Record<string, unknown> }[] {
+  return live
+    .filter((k) => k.status === 'ACTIVE')
+    .sort((a, b) => a.name.localeCompare(b.name))
+    .map((k) => ({
+      key: k,
+      document: {
+        apiVersion: 'paystrator-gitops/v1',
+        kind: 'ApiKey',
+        metadata: { name: k.name },
+        spec: { permissions: { ...k.permissions }, status: 'ACTIVE', valueSink: { store: PLACEHOLDER_STORE, name: k.name.replace(/[^A-Za-z0-9]+/g, '_').replace(/^_+|_+$/g, '').toUpperCase() || 'API_KEY' } },
+      },
+    }));
+}
+
 export function apiKeysFile(live: readonly LiveApiKey[], opts: { schemaRef: string; environment: string }): ApiKeysFile | undefined {
-  const keys = live.filter((k) => k.status === 'ACTIVE').sort((a, b) => a.name.localeCompare(b.name));
-  if (!keys.length) return undefined;
-  const docs = keys.map((k) => {
-    const doc = new Document({
-      apiVersion: 'paystrator-gitops/v1',
-      kind: 'ApiKey',
-      metadata: { name: k.name },
-      spec: { permissions: { ...k.permissions }, status: 'ACTIVE', valueSink: { store: PLACEHOLDER_STORE, name: k.name.replace(/[^A-Za-z0-9]+/g, '_').replace(/^_+|_+$/g, '').toUpperCase() || 'API_KEY' } },
-    });
+  const imported = importedApiKeys(live);
+  if (!imported.length) return undefined;
+  const keys = imported.map((i) => i.key);
+  const docs = imported.map(({ key: k, document }) => {
+    const doc = new Document(document);
     const root = doc.contents as YAMLMap;
     // Live text goes into a comment, which YAML does not escape: it is escaped here.
     root.commentBefore = ` yaml-language-server: $schema=${opts.schemaRef}\n Imported from the live API key ${escapeText(k.id)} (${escapeText(k.prefix)}..., environment ${opts.environment}).`;

@@ -4,12 +4,12 @@ import type { FieldChange } from '../diff/diff.js';
 import type { ResourceDrift } from '../drift/drift.js';
 import type { ImportedFile, ResourceKind } from './kind.js';
 import { validateApiKeyDocument } from '../load/api-keys.js';
-import { capabilityOf, toLiveApiKey, type Capability, type DesiredApiKey, type LiveApiKey } from '../model/api-key.js';
+import { toLiveApiKey, type Capability, type DesiredApiKey, type LiveApiKey } from '../model/api-key.js';
 import type { ResourceChange } from '../plan/plan.js';
 import { defaultResourceStale } from '../plan/stale-resources.js';
 import { applyApiKeyChange } from '../apikeys/apply.js';
 import { driftApiKeys } from '../apikeys/drift.js';
-import { apiKeysFile } from '../apikeys/import.js';
+import { importedApiKeys } from '../apikeys/import.js';
 import { apiKeyInputs, lockoutMessages, planApiKeys, type ApiKeyChange, type ApiKeyPlan, type PermissionChange } from '../apikeys/plan.js';
 
 const PERMISSION = 'spec.permissions.';
@@ -108,16 +108,12 @@ export const apiKeyKind: ResourceKind<DesiredApiKey, LiveApiKey[]> = {
     return out;
   },
   importFiles(live): ImportedFile[] {
-    const file = apiKeysFile(live, { schemaRef: 'schemas/api-key.schema.json', environment: '' });
-    if (!file) return [];
-    const keys = live.filter((k) => k.status === 'ACTIVE').sort((a, b) => a.name.localeCompare(b.name));
+    const imported = importedApiKeys(live);
+    if (!imported.length) return [];
     return [{
       file: 'api-keys.yaml',
       header: 'API keys imported from the live account. Fill in each valueSink (validate says where): a store and name a new value of the key would be written to.',
-      documents: keys.map((k) => ({
-        apiVersion: 'paystrator-gitops/v1', kind: 'ApiKey', metadata: { name: k.name },
-        spec: { permissions: Object.fromEntries(Object.keys(k.permissions).map((p) => [p, capabilityOf(k.permissions, p)])), status: 'ACTIVE', valueSink: { store: 'FILL-IN', name: k.name.replace(/[^A-Za-z0-9]+/g, '_').replace(/^_+|_+$/g, '').toUpperCase() || 'API_KEY' } },
-      })),
+      documents: imported.map((i) => i.document),
     }];
   },
 };
