@@ -2,7 +2,8 @@
 // (seeded), then restarted with no live traffic so its 30-day metrics hold still. A reorder that
 // puts the dearer provider first shows, under the sequence change, its fee difference on the
 // product's 30-day volume, in text, Markdown and the saved plan's JSON; the figures equal an
-// integer reference the test computes from the metrics it reads itself (BigInt arithmetic).
+// integer reference the test computes from the metrics it reads itself (BigInt arithmetic), and
+// the metrics cost that plan exactly one request more than a no-op plan makes.
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -87,27 +88,37 @@ describe('the money a sequence change costs', () => {
 
   afterAll(() => sandbox?.stop());
 
+  /** The API requests of the last run recorded in the stats file (PAYSTRATOR_GITOPS_STATS). */
+  const lastRequests = async (file: string) => (JSON.parse((await readFile(file, 'utf8')).trim().split('\n').at(-1)!) as { apiRequests: number }).apiRequests;
+  let noopRequests = 0;
+
   it('a plan that changes nothing has no money line', async () => {
-    const r = await runCli(['plan', '--env', 'http', '--detailed-exitcode'], { cwd: dir, env });
+    const stats = path.join(dir, 'noop-stats.jsonl');
+    const r = await runCli(['plan', '--env', 'http', '--detailed-exitcode'], { cwd: dir, env: { ...env, PAYSTRATOR_GITOPS_STATS: stats } });
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).not.toContain("30 days' volume");
+    noopRequests = await lastRequests(stats);
+    expect(noopRequests).toBeGreaterThan(0);
   });
 
   it('putting the dearer provider first shows its fee difference on the product volume, as an integer reference says', async () => {
     await writeFile(path.join(dir, 'providers/routing.yaml'), routing(['Wallet Dear', 'Wallet Cheap']));
     // The window moves with the clock: an hour's bucket can leave it between two reads. Read
     // before and after the plan, and use a run where both agree (bounded).
+    const stats = path.join(dir, 'money-stats.jsonl');
     let text = '';
     let volume = { transactions: 0n, amount: 0n };
     for (let attempt = 0; attempt < 3; attempt++) {
       volume = await walletVolume(sandbox.url);
-      const r = await runCli(['plan', '--env', 'http', '--out', 'plan.json'], { cwd: dir, env });
+      const r = await runCli(['plan', '--env', 'http', '--out', 'plan.json'], { cwd: dir, env: { ...env, PAYSTRATOR_GITOPS_STATS: stats } });
       expect(r.code, r.stdout + r.stderr).toBe(0);
       text = r.stdout;
       const again = await walletVolume(sandbox.url);
       if (again.transactions === volume.transactions && again.amount === volume.amount) break;
     }
     expect(volume.transactions).toBeGreaterThan(1000n);
+    // The metrics are one request more than a plan that moves no first provider makes.
+    expect(await lastRequests(stats)).toBe(noopRequests + 1);
     const before = charged(volume.amount, 150n);
     const after = charged(volume.amount, 210n);
     const delta = after - before;
