@@ -21,6 +21,7 @@ import { createStores } from '../secrets/stores.js';
 import { TOOL_VERSION } from '../version.js';
 import type { SecretStore } from '../secrets/store.js';
 import { readLiveSequences } from '../sequences/live.js';
+import { routingMayShift } from '../sequences/money.js';
 import { buildAccountPlan, resourceFindings, resourceKindsNeeded, sequencesNeeded } from '../kinds/plan.js';
 import type { PlanContext, ResourceKindName } from '../kinds/kind.js';
 import { documentKinds } from '../kinds/registry.js';
@@ -288,11 +289,13 @@ export async function computePlan(ws: Workspace, opts: { prune?: boolean; target
     const { secrets, desired, live, fingerprinter } = await resolveDesiredSecrets(ws, loaded.value.desired, company, { live: read.value.live, ...(opts.saved ? { saved: opts.saved } : {}) });
     const targets = opts.targets ?? [];
     // Every kind's live state is read before the plan is built: the plan is one pure function of it.
-    const [liveSequences, liveResources, volumes] = await Promise.all([
+    const [liveSequences, liveResources, feeMetrics] = await Promise.all([
       sequencesNeeded(sequences, targets) ? readLiveSequences(connection.client) : undefined,
       readLiveResources(connection.client, resources, targets),
       pricingMayChange(desired, live) ? readVolumes(connection.client) : undefined,
     ]);
+    // A sequence's money line needs the live sequences first; one metrics read serves both lines.
+    const metrics = feeMetrics ?? (liveSequences && routingMayShift(sequences, liveSequences, desired, live) ? await readVolumes(connection.client) : undefined);
     const context: PlanContext = { environment: ws.envName, company, ...(caller ? { caller } : {}), prune: opts.prune ?? ws.policy.prune };
     const plan = buildAccountPlan({
       ...comparison(ws, connection, company, desired, live),
@@ -307,7 +310,7 @@ export async function computePlan(ws: Workspace, opts: { prune?: boolean; target
       resources,
       liveResources,
       context,
-      ...(volumes ? { volumes } : {}),
+      ...(metrics ? { volumes: metrics.byProvider, productVolumes: metrics.byProduct } : {}),
     });
     const slow = fingerprinter.derivations >= SLOW_FINGERPRINTS
       ? [warning(`${fingerprinter.derivations} secret fingerprints were derived with scrypt (tens of milliseconds each): set policy.fingerprintKey to make them instant`, { file: path.basename(ws.config.file), field: 'policy.fingerprintKey', rule: 'fingerprint' })]
@@ -328,17 +331,28 @@ function pricingMayChange(desired: readonly DesiredProvider[], live: readonly Li
   });
 }
 
-/** What each provider served over the last 30 days, from the API's metrics; none when the API has none to give. */
-async function readVolumes(client: PaystratorClient): Promise<Map<string, { transactions: bigint; amount: bigint }> | undefined> {
+type Volumes = Map<string, { transactions: bigint; amount: bigint }>;
+
+/**
+ * What each provider, and each product (service), served over the last 30 days, from the API's
+ * metrics (one request); none when the API has none to give.
+ */
+async function readVolumes(client: PaystratorClient): Promise<{ byProvider: Volumes; byProduct: Volumes } | undefined> {
   try {
     const report = await client.metrics({ window: '30d' });
-    const out = new Map<string, { transactions: bigint; amount: bigint }>();
+    const byProvider: Volumes = new Map();
+    const byProduct: Volumes = new Map();
+    const add = (into: Volumes, key: string, transactions: bigint, amount: bigint) => {
+      const v = into.get(key) ?? { transactions: 0n, amount: 0n };
+      into.set(key, { transactions: v.transactions + transactions, amount: v.amount + amount });
+    };
     for (const r of report.data) {
-      const v = out.get(r.providerName) ?? { transactions: 0n, amount: 0n };
       // Volume is whole rupiah; a fraction (never sent for IDR) is cut, not rounded up.
-      out.set(r.providerName, { transactions: v.transactions + BigInt(r.successes), amount: v.amount + BigInt(r.volume.split('.')[0]!) });
+      const amount = BigInt(r.volume.split('.')[0]!);
+      add(byProvider, r.providerName, BigInt(r.successes), amount);
+      add(byProduct, r.service, BigInt(r.successes), amount);
     }
-    return out;
+    return { byProvider, byProduct };
   } catch {
     // The money line is information: a plan is not refused because metrics could not be read.
     return undefined;

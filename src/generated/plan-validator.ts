@@ -6,14 +6,17 @@ const require = createRequire(import.meta.url);
 // schemas/plan.schema.json, as a validator.
 
 export const plan = validate20;
-const schema31 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://paystrator-gitops.dev/schemas/plan.schema.json","title":"PlanFile","description":"A plan saved by `paystrator-gitops plan --out`: what apply will change and the exact requests it sends. Secrets appear only as references and fingerprints. `digest` is sha256 over the canonical JSON of everything else: a file edited by hand is refused.","type":"object","additionalProperties":false,"required":["formatVersion","tool","environment","endpoint","company","createdAt","inputsHash","options","overrides","changes","unmanaged","summary","digest"],"properties":{"formatVersion":{"type":"integer","minimum":1,"description":"The plan file format; a tool reads only its own."},"tool":{"type":"object","additionalProperties":false,"required":["name","version"],"properties":{"name":{"const":"paystrator-gitops"},"version":{"type":"string","pattern":"^\\d+\\.\\d+\\.\\d+([-+].*)?$"}}},"environment":{"type":"string","minLength":1},"endpoint":{"type":"string"},"company":{"type":"string"},"createdAt":{"type":"string"},"inputsHash":{"type":"string","pattern":"^[0-9a-f]{64}$"},"options":{"type":"object","additionalProperties":false,"required":["prune","targets"],"properties":{"prune":{"type":"boolean"},"targets":{"type":"array","items":{"type":"string"}},"adopt":{"type":"array","items":{"type":"string"},"description":"Live providers git did not manage, taken over with `plan --adopt NAME`."}}},"overrides":{"type":"object","additionalProperties":false,"required":["allowLargeChange","allowServiceOutage"],"properties":{"allowLargeChange":{"type":"boolean"},"allowServiceOutage":{"type":"boolean"},"allowLockout":{"const":true,"description":"`--allow-lockout`: a setting change that may lock the run out of the API; absent when not given."}}},"changes":{"type":"array","items":{"$ref":"#/$defs/change"}},"sequences":{"type":"array","items":{"$ref":"#/$defs/sequenceChange"}},"resources":{"type":"array","description":"Account settings (Webhooks, IpWhitelist, ApiKey) in apply order; absent when git declares none.","items":{"$ref":"#/$defs/resourceChange"}},"unmanaged":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["name","id","status"],"properties":{"name":{"type":"string"},"id":{"type":"string"},"status":{"$ref":"#/$defs/status"}}}},"checks":{"type":"array","description":"Safety checks that did not apply to this plan, and why.","items":{"type":"string"}},"summary":{"type":"object","additionalProperties":false,"required":["create","update","deactivate","noop","unmanaged"],"properties":{"create":{"type":"integer","minimum":0},"update":{"type":"integer","minimum":0},"deactivate":{"type":"integer","minimum":0},"noop":{"type":"integer","minimum":0},"unmanaged":{"type":"integer","minimum":0},"resources":{"type":"object","additionalProperties":false,"required":["create","update","revoke","noop"],"properties":{"create":{"type":"integer","minimum":0},"update":{"type":"integer","minimum":0},"revoke":{"type":"integer","minimum":0},"noop":{"type":"integer","minimum":0}}}}},"digest":{"type":"string","pattern":"^sha256:[0-9a-f]{64}$"}},"$defs":{"status":{"enum":["ACTIVE","INACTIVE","MAINTENANCE"]},"fieldChange":{"type":"object","additionalProperties":false,"required":["field"],"properties":{"field":{"type":"string"},"before":true,"after":true,"sensitive":{"const":true},"pending":{"const":true},"immutable":{"const":true}}},"secretBinding":{"type":"object","additionalProperties":false,"required":["ref","fingerprint"],"properties":{"ref":{"type":"object","additionalProperties":false,"required":["store","name"],"properties":{"store":{"type":"string"},"name":{"type":"string"},"key":{"type":"string"},"version":{"type":["string","integer"]}}},"fingerprint":{"type":"string","minLength":1}}},"secrets":{"type":"object","additionalProperties":{"$ref":"#/$defs/secretBinding"}},"operation":{"type":"object","required":["kind","body"],"oneOf":[{"additionalProperties":false,"required":["idempotencyKey","secrets"],"properties":{"kind":{"const":"create"},"idempotencyKey":{"type":"string","minLength":1},"body":{"type":"object"},"secrets":{"$ref":"#/$defs/secrets"}}},{"additionalProperties":false,"required":["secrets"],"properties":{"kind":{"const":"update"},"body":{"type":"object"},"secrets":{"$ref":"#/$defs/secrets"}}},{"additionalProperties":false,"properties":{"kind":{"const":"status"},"body":{"type":"object","required":["status"],"properties":{"status":{"$ref":"#/$defs/status"},"reason":{"type":"string"}}}}}]},"change":{"type":"object","additionalProperties":false,"required":["name","action","fields","notes","operations"],"properties":{"name":{"type":"string"},"action":{"enum":["create","update","deactivate","noop"]},"file":{"type":"string"},"line":{"type":"integer","minimum":1},"id":{"type":"string"},"liveVersion":{"type":"integer","minimum":0},"fields":{"type":"array","items":{"$ref":"#/$defs/fieldChange"}},"notes":{"type":"array","items":{"type":"string"}},"operations":{"type":"array","items":{"$ref":"#/$defs/operation"}},"pricing":{"type":"object","required":["before","after"],"properties":{"before":{"type":"object"},"after":{"type":"object"}}},"volume":{"type":"object","additionalProperties":false,"required":["transactions","amount"],"description":"What the provider served over the last 30 days (GET /v1/metrics?window=30d), for the money line: the fee change at that volume. Whole numbers as strings.","properties":{"transactions":{"type":"string","pattern":"^[0-9]{1,20}$"},"amount":{"type":"string","pattern":"^[0-9]{1,24}$","description":"Whole rupiah."}}}}},"sequenceChange":{"type":"object","required":["product","destination","action","file","line","after","notes"],"properties":{"product":{"type":"string"},"destination":{"type":["string","null"]},"action":{"enum":["create","update","noop"]},"file":{"type":"string"},"line":{"type":"integer"},"before":{"type":"array","items":{"type":"string"}},"after":{"type":"array","items":{"type":"string"}},"joining":{"type":"array","items":{"type":"string"}},"liveVersion":{"type":"integer"},"notes":{"type":"array","items":{"type":"string"}}},"additionalProperties":false},"resourceOperation":{"type":"object","additionalProperties":false,"required":["kind"],"properties":{"kind":{"type":"string","minLength":1},"body":{"type":"object"},"idempotencyKey":{"type":"string","minLength":1}}},"resourceChange":{"type":"object","additionalProperties":false,"required":["kind","name","action","fields","notes","operations"],"properties":{"kind":{"enum":["Webhooks","IpWhitelist","ApiKey"]},"name":{"type":"string","minLength":1},"action":{"enum":["create","update","revoke","noop"]},"file":{"type":"string"},"line":{"type":"integer","minimum":1},"id":{"type":"string"},"liveVersion":{"type":"integer","minimum":0},"fields":{"type":"array","items":{"$ref":"#/$defs/fieldChange"}},"notes":{"type":"array","items":{"type":"string"}},"operations":{"type":"array","items":{"$ref":"#/$defs/resourceOperation"}}}}}};
-const schema38 = {"type":"object","required":["product","destination","action","file","line","after","notes"],"properties":{"product":{"type":"string"},"destination":{"type":["string","null"]},"action":{"enum":["create","update","noop"]},"file":{"type":"string"},"line":{"type":"integer"},"before":{"type":"array","items":{"type":"string"}},"after":{"type":"array","items":{"type":"string"}},"joining":{"type":"array","items":{"type":"string"}},"liveVersion":{"type":"integer"},"notes":{"type":"array","items":{"type":"string"}}},"additionalProperties":false};
+const schema31 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://paystrator-gitops.dev/schemas/plan.schema.json","title":"PlanFile","description":"A plan saved by `paystrator-gitops plan --out`: what apply will change and the exact requests it sends. Secrets appear only as references and fingerprints. `digest` is sha256 over the canonical JSON of everything else: a file edited by hand is refused.","type":"object","additionalProperties":false,"required":["formatVersion","tool","environment","endpoint","company","createdAt","inputsHash","options","overrides","changes","unmanaged","summary","digest"],"properties":{"formatVersion":{"type":"integer","minimum":1,"description":"The plan file format; a tool reads only its own."},"tool":{"type":"object","additionalProperties":false,"required":["name","version"],"properties":{"name":{"const":"paystrator-gitops"},"version":{"type":"string","pattern":"^\\d+\\.\\d+\\.\\d+([-+].*)?$"}}},"environment":{"type":"string","minLength":1},"endpoint":{"type":"string"},"company":{"type":"string"},"createdAt":{"type":"string"},"inputsHash":{"type":"string","pattern":"^[0-9a-f]{64}$"},"options":{"type":"object","additionalProperties":false,"required":["prune","targets"],"properties":{"prune":{"type":"boolean"},"targets":{"type":"array","items":{"type":"string"}},"adopt":{"type":"array","items":{"type":"string"},"description":"Live providers git did not manage, taken over with `plan --adopt NAME`."}}},"overrides":{"type":"object","additionalProperties":false,"required":["allowLargeChange","allowServiceOutage"],"properties":{"allowLargeChange":{"type":"boolean"},"allowServiceOutage":{"type":"boolean"},"allowLockout":{"const":true,"description":"`--allow-lockout`: a setting change that may lock the run out of the API; absent when not given."}}},"changes":{"type":"array","items":{"$ref":"#/$defs/change"}},"sequences":{"type":"array","items":{"$ref":"#/$defs/sequenceChange"}},"resources":{"type":"array","description":"Account settings (Webhooks, IpWhitelist, ApiKey) in apply order; absent when git declares none.","items":{"$ref":"#/$defs/resourceChange"}},"unmanaged":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["name","id","status"],"properties":{"name":{"type":"string"},"id":{"type":"string"},"status":{"$ref":"#/$defs/status"}}}},"checks":{"type":"array","description":"Safety checks that did not apply to this plan, and why.","items":{"type":"string"}},"summary":{"type":"object","additionalProperties":false,"required":["create","update","deactivate","noop","unmanaged"],"properties":{"create":{"type":"integer","minimum":0},"update":{"type":"integer","minimum":0},"deactivate":{"type":"integer","minimum":0},"noop":{"type":"integer","minimum":0},"unmanaged":{"type":"integer","minimum":0},"resources":{"type":"object","additionalProperties":false,"required":["create","update","revoke","noop"],"properties":{"create":{"type":"integer","minimum":0},"update":{"type":"integer","minimum":0},"revoke":{"type":"integer","minimum":0},"noop":{"type":"integer","minimum":0}}}}},"digest":{"type":"string","pattern":"^sha256:[0-9a-f]{64}$"}},"$defs":{"status":{"enum":["ACTIVE","INACTIVE","MAINTENANCE"]},"fieldChange":{"type":"object","additionalProperties":false,"required":["field"],"properties":{"field":{"type":"string"},"before":true,"after":true,"sensitive":{"const":true},"pending":{"const":true},"immutable":{"const":true}}},"secretBinding":{"type":"object","additionalProperties":false,"required":["ref","fingerprint"],"properties":{"ref":{"type":"object","additionalProperties":false,"required":["store","name"],"properties":{"store":{"type":"string"},"name":{"type":"string"},"key":{"type":"string"},"version":{"type":["string","integer"]}}},"fingerprint":{"type":"string","minLength":1}}},"secrets":{"type":"object","additionalProperties":{"$ref":"#/$defs/secretBinding"}},"operation":{"type":"object","required":["kind","body"],"oneOf":[{"additionalProperties":false,"required":["idempotencyKey","secrets"],"properties":{"kind":{"const":"create"},"idempotencyKey":{"type":"string","minLength":1},"body":{"type":"object"},"secrets":{"$ref":"#/$defs/secrets"}}},{"additionalProperties":false,"required":["secrets"],"properties":{"kind":{"const":"update"},"body":{"type":"object"},"secrets":{"$ref":"#/$defs/secrets"}}},{"additionalProperties":false,"properties":{"kind":{"const":"status"},"body":{"type":"object","required":["status"],"properties":{"status":{"$ref":"#/$defs/status"},"reason":{"type":"string"}}}}}]},"change":{"type":"object","additionalProperties":false,"required":["name","action","fields","notes","operations"],"properties":{"name":{"type":"string"},"action":{"enum":["create","update","deactivate","noop"]},"file":{"type":"string"},"line":{"type":"integer","minimum":1},"id":{"type":"string"},"liveVersion":{"type":"integer","minimum":0},"fields":{"type":"array","items":{"$ref":"#/$defs/fieldChange"}},"notes":{"type":"array","items":{"type":"string"}},"operations":{"type":"array","items":{"$ref":"#/$defs/operation"}},"pricing":{"type":"object","required":["before","after"],"properties":{"before":{"type":"object"},"after":{"type":"object"}}},"volume":{"type":"object","additionalProperties":false,"required":["transactions","amount"],"description":"What the provider served over the last 30 days (GET /v1/metrics?window=30d), for the money line: the fee change at that volume. Whole numbers as strings.","properties":{"transactions":{"type":"string","pattern":"^[0-9]{1,20}$"},"amount":{"type":"string","pattern":"^[0-9]{1,24}$","description":"Whole rupiah."}}}}},"sequenceChange":{"type":"object","required":["product","destination","action","file","line","after","notes"],"properties":{"product":{"type":"string"},"destination":{"type":["string","null"]},"action":{"enum":["create","update","noop"]},"file":{"type":"string"},"line":{"type":"integer"},"before":{"type":"array","items":{"type":"string"}},"after":{"type":"array","items":{"type":"string"}},"joining":{"type":"array","items":{"type":"string"}},"liveVersion":{"type":"integer"},"notes":{"type":"array","items":{"type":"string"}},"money":{"type":"object","additionalProperties":false,"required":["from","to","transactions","amount","before","after","delta"],"description":"When the change puts a different provider first (the first ACTIVE one): fee plus VAT on the product's last 30 days (GET /v1/metrics?window=30d) at the old first provider's pricing (before) and at the new one's (after). Whole numbers as strings, rupiah.","properties":{"from":{"type":"string"},"to":{"type":"string"},"transactions":{"type":"string","pattern":"^[0-9]{1,20}$"},"amount":{"type":"string","pattern":"^[0-9]{1,24}$"},"before":{"type":"string","pattern":"^[0-9]{1,24}$"},"after":{"type":"string","pattern":"^[0-9]{1,24}$"},"delta":{"type":"string","pattern":"^-?[0-9]{1,24}$"}}}},"additionalProperties":false},"resourceOperation":{"type":"object","additionalProperties":false,"required":["kind"],"properties":{"kind":{"type":"string","minLength":1},"body":{"type":"object"},"idempotencyKey":{"type":"string","minLength":1}}},"resourceChange":{"type":"object","additionalProperties":false,"required":["kind","name","action","fields","notes","operations"],"properties":{"kind":{"enum":["Webhooks","IpWhitelist","ApiKey"]},"name":{"type":"string","minLength":1},"action":{"enum":["create","update","revoke","noop"]},"file":{"type":"string"},"line":{"type":"integer","minimum":1},"id":{"type":"string"},"liveVersion":{"type":"integer","minimum":0},"fields":{"type":"array","items":{"$ref":"#/$defs/fieldChange"}},"notes":{"type":"array","items":{"type":"string"}},"operations":{"type":"array","items":{"$ref":"#/$defs/resourceOperation"}}}}}};
+const schema38 = {"type":"object","required":["product","destination","action","file","line","after","notes"],"properties":{"product":{"type":"string"},"destination":{"type":["string","null"]},"action":{"enum":["create","update","noop"]},"file":{"type":"string"},"line":{"type":"integer"},"before":{"type":"array","items":{"type":"string"}},"after":{"type":"array","items":{"type":"string"}},"joining":{"type":"array","items":{"type":"string"}},"liveVersion":{"type":"integer"},"notes":{"type":"array","items":{"type":"string"}},"money":{"type":"object","additionalProperties":false,"required":["from","to","transactions","amount","before","after","delta"],"description":"When the change puts a different provider first (the first ACTIVE one): fee plus VAT on the product's last 30 days (GET /v1/metrics?window=30d) at the old first provider's pricing (before) and at the new one's (after). Whole numbers as strings, rupiah.","properties":{"from":{"type":"string"},"to":{"type":"string"},"transactions":{"type":"string","pattern":"^[0-9]{1,20}$"},"amount":{"type":"string","pattern":"^[0-9]{1,24}$"},"before":{"type":"string","pattern":"^[0-9]{1,24}$"},"after":{"type":"string","pattern":"^[0-9]{1,24}$"},"delta":{"type":"string","pattern":"^-?[0-9]{1,24}$"}}}},"additionalProperties":false};
 const schema37 = {"enum":["ACTIVE","INACTIVE","MAINTENANCE"]};
 const func1 = Object.prototype.hasOwnProperty;
 const func2 = require("ajv/dist/runtime/ucs2length").default;
 const pattern4 = new RegExp("^\\d+\\.\\d+\\.\\d+([-+].*)?$", "u");
 const pattern5 = new RegExp("^[0-9a-f]{64}$", "u");
-const pattern8 = new RegExp("^sha256:[0-9a-f]{64}$", "u");
+const pattern6 = new RegExp("^[0-9]{1,20}$", "u");
+const pattern7 = new RegExp("^[0-9]{1,24}$", "u");
+const pattern12 = new RegExp("^-?[0-9]{1,24}$", "u");
+const pattern13 = new RegExp("^sha256:[0-9a-f]{64}$", "u");
 const schema32 = {"type":"object","additionalProperties":false,"required":["name","action","fields","notes","operations"],"properties":{"name":{"type":"string"},"action":{"enum":["create","update","deactivate","noop"]},"file":{"type":"string"},"line":{"type":"integer","minimum":1},"id":{"type":"string"},"liveVersion":{"type":"integer","minimum":0},"fields":{"type":"array","items":{"$ref":"#/$defs/fieldChange"}},"notes":{"type":"array","items":{"type":"string"}},"operations":{"type":"array","items":{"$ref":"#/$defs/operation"}},"pricing":{"type":"object","required":["before","after"],"properties":{"before":{"type":"object"},"after":{"type":"object"}}},"volume":{"type":"object","additionalProperties":false,"required":["transactions","amount"],"description":"What the provider served over the last 30 days (GET /v1/metrics?window=30d), for the money line: the fee change at that volume. Whole numbers as strings.","properties":{"transactions":{"type":"string","pattern":"^[0-9]{1,20}$"},"amount":{"type":"string","pattern":"^[0-9]{1,24}$","description":"Whole rupiah."}}}}};
 const schema33 = {"type":"object","additionalProperties":false,"required":["field"],"properties":{"field":{"type":"string"},"before":true,"after":true,"sensitive":{"const":true},"pending":{"const":true},"immutable":{"const":true}}};
 const schema34 = {"type":"object","required":["kind","body"],"oneOf":[{"additionalProperties":false,"required":["idempotencyKey","secrets"],"properties":{"kind":{"const":"create"},"idempotencyKey":{"type":"string","minLength":1},"body":{"type":"object"},"secrets":{"$ref":"#/$defs/secrets"}}},{"additionalProperties":false,"required":["secrets"],"properties":{"kind":{"const":"update"},"body":{"type":"object"},"secrets":{"$ref":"#/$defs/secrets"}}},{"additionalProperties":false,"properties":{"kind":{"const":"status"},"body":{"type":"object","required":["status"],"properties":{"status":{"$ref":"#/$defs/status"},"reason":{"type":"string"}}}}}]};
@@ -581,8 +584,6 @@ return errors === 0;
 }
 validate22.evaluated = {"dynamicProps":true,"dynamicItems":false};
 
-const pattern6 = new RegExp("^[0-9]{1,20}$", "u");
-const pattern7 = new RegExp("^[0-9]{1,24}$", "u");
 
 function validate21(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -2045,6 +2046,175 @@ var valid9 = _errs73 === errors;
 else {
 var valid9 = true;
 }
+if(valid9){
+if(data22.money !== undefined){
+let data37 = data22.money;
+const _errs77 = errors;
+if(errors === _errs77){
+if(data37 && typeof data37 == "object" && !Array.isArray(data37)){
+let missing5;
+if((((((((data37.from === undefined) && (missing5 = "from")) || ((data37.to === undefined) && (missing5 = "to"))) || ((data37.transactions === undefined) && (missing5 = "transactions"))) || ((data37.amount === undefined) && (missing5 = "amount"))) || ((data37.before === undefined) && (missing5 = "before"))) || ((data37.after === undefined) && (missing5 = "after"))) || ((data37.delta === undefined) && (missing5 = "delta"))){
+validate20.errors = [{instancePath:instancePath+"/sequences/" + i3+"/money",schemaPath:"#/$defs/sequenceChange/properties/money/required",keyword:"required",params:{missingProperty: missing5},message:"must have required property '"+missing5+"'"}];
+return false;
+}
+else {
+const _errs79 = errors;
+for(const key5 in data37){
+if(!(((((((key5 === "from") || (key5 === "to")) || (key5 === "transactions")) || (key5 === "amount")) || (key5 === "before")) || (key5 === "after")) || (key5 === "delta"))){
+validate20.errors = [{instancePath:instancePath+"/sequences/" + i3+"/money",schemaPath:"#/$defs/sequenceChange/properties/money/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs79 === errors){
+if(data37.from !== undefined){
+const _errs80 = errors;
+if(typeof data37.from !== "string"){
+validate20.errors = [{instancePath:instancePath+"/sequences/" + i3+"/money/from",schemaPath:"#/$defs/sequenceChange/properties/money/properties/from/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid14 = _errs80 === errors;
+}
+else {
+var valid14 = true;
+}
+if(valid14){
+if(data37.to !== undefined){
+const _errs82 = errors;
+if(typeof data37.to !== "string"){
+validate20.errors = [{instancePath:instancePath+"/sequences/" + i3+"/money/to",schemaPath:"#/$defs/sequenceChange/properties/money/properties/to/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid14 = _errs82 === errors;
+}
+else {
+var valid14 = true;
+}
+if(valid14){
+if(data37.transactions !== undefined){
+let data40 = data37.transactions;
+const _errs84 = errors;
+if(errors === _errs84){
+if(typeof data40 === "string"){
+if(!pattern6.test(data40)){
+validate20.errors = [{instancePath:instancePath+"/sequences/" + i3+"/money/transactions",schemaPath:"#/$defs/sequenceChange/properties/money/properties/transactions/pattern",keyword:"pattern",params:{pattern: "^[0-9]{1,20}$"},message:"must match pattern \""+"^[0-9]{1,20}$"+"\""}];
+return false;
+}
+}
+else {
+validate20.errors = [{instancePath:instancePath+"/sequences/" + i3+"/money/transactions",schemaPath:"#/$defs/sequenceChange/properties/money/properties/transactions/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid14 = _errs84 === errors;
+}
+else {
+var valid14 = true;
+}
+if(valid14){
+if(data37.amount !== undefined){
+let data41 = data37.amount;
+const _errs86 = errors;
+if(errors === _errs86){
+if(typeof data41 === "string"){
+if(!pattern7.test(data41)){
+validate20.errors = [{instancePath:instancePath+"/sequences/" + i3+"/money/amount",schemaPath:"#/$defs/sequenceChange/properties/money/properties/amount/pattern",keyword:"pattern",params:{pattern: "^[0-9]{1,24}$"},message:"must match pattern \""+"^[0-9]{1,24}$"+"\""}];
+return false;
+}
+}
+else {
+validate20.errors = [{instancePath:instancePath+"/sequences/" + i3+"/money/amount",schemaPath:"#/$defs/sequenceChange/properties/money/properties/amount/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid14 = _errs86 === errors;
+}
+else {
+var valid14 = true;
+}
+if(valid14){
+if(data37.before !== undefined){
+let data42 = data37.before;
+const _errs88 = errors;
+if(errors === _errs88){
+if(typeof data42 === "string"){
+if(!pattern7.test(data42)){
+validate20.errors = [{instancePath:instancePath+"/sequences/" + i3+"/money/before",schemaPath:"#/$defs/sequenceChange/properties/money/properties/before/pattern",keyword:"pattern",params:{pattern: "^[0-9]{1,24}$"},message:"must match pattern \""+"^[0-9]{1,24}$"+"\""}];
+return false;
+}
+}
+else {
+validate20.errors = [{instancePath:instancePath+"/sequences/" + i3+"/money/before",schemaPath:"#/$defs/sequenceChange/properties/money/properties/before/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid14 = _errs88 === errors;
+}
+else {
+var valid14 = true;
+}
+if(valid14){
+if(data37.after !== undefined){
+let data43 = data37.after;
+const _errs90 = errors;
+if(errors === _errs90){
+if(typeof data43 === "string"){
+if(!pattern7.test(data43)){
+validate20.errors = [{instancePath:instancePath+"/sequences/" + i3+"/money/after",schemaPath:"#/$defs/sequenceChange/properties/money/properties/after/pattern",keyword:"pattern",params:{pattern: "^[0-9]{1,24}$"},message:"must match pattern \""+"^[0-9]{1,24}$"+"\""}];
+return false;
+}
+}
+else {
+validate20.errors = [{instancePath:instancePath+"/sequences/" + i3+"/money/after",schemaPath:"#/$defs/sequenceChange/properties/money/properties/after/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid14 = _errs90 === errors;
+}
+else {
+var valid14 = true;
+}
+if(valid14){
+if(data37.delta !== undefined){
+let data44 = data37.delta;
+const _errs92 = errors;
+if(errors === _errs92){
+if(typeof data44 === "string"){
+if(!pattern12.test(data44)){
+validate20.errors = [{instancePath:instancePath+"/sequences/" + i3+"/money/delta",schemaPath:"#/$defs/sequenceChange/properties/money/properties/delta/pattern",keyword:"pattern",params:{pattern: "^-?[0-9]{1,24}$"},message:"must match pattern \""+"^-?[0-9]{1,24}$"+"\""}];
+return false;
+}
+}
+else {
+validate20.errors = [{instancePath:instancePath+"/sequences/" + i3+"/money/delta",schemaPath:"#/$defs/sequenceChange/properties/money/properties/delta/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid14 = _errs92 === errors;
+}
+else {
+var valid14 = true;
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+else {
+validate20.errors = [{instancePath:instancePath+"/sequences/" + i3+"/money",schemaPath:"#/$defs/sequenceChange/properties/money/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+var valid9 = _errs77 === errors;
+}
+else {
+var valid9 = true;
+}
+}
 }
 }
 }
@@ -2080,20 +2250,20 @@ var valid0 = true;
 }
 if(valid0){
 if(data.resources !== undefined){
-let data37 = data.resources;
-const _errs77 = errors;
-if(errors === _errs77){
-if(Array.isArray(data37)){
-var valid14 = true;
-const len8 = data37.length;
+let data45 = data.resources;
+const _errs94 = errors;
+if(errors === _errs94){
+if(Array.isArray(data45)){
+var valid15 = true;
+const len8 = data45.length;
 for(let i8=0; i8<len8; i8++){
-const _errs79 = errors;
-if(!(validate28(data37[i8], {instancePath:instancePath+"/resources/" + i8,parentData:data37,parentDataProperty:i8,rootData,dynamicAnchors}))){
+const _errs96 = errors;
+if(!(validate28(data45[i8], {instancePath:instancePath+"/resources/" + i8,parentData:data45,parentDataProperty:i8,rootData,dynamicAnchors}))){
 vErrors = vErrors === null ? validate28.errors : vErrors.concat(validate28.errors);
 errors = vErrors.length;
 }
-var valid14 = _errs79 === errors;
-if(!valid14){
+var valid15 = _errs96 === errors;
+if(!valid15){
 break;
 }
 }
@@ -2103,74 +2273,74 @@ validate20.errors = [{instancePath:instancePath+"/resources",schemaPath:"#/prope
 return false;
 }
 }
-var valid0 = _errs77 === errors;
+var valid0 = _errs94 === errors;
 }
 else {
 var valid0 = true;
 }
 if(valid0){
 if(data.unmanaged !== undefined){
-let data39 = data.unmanaged;
-const _errs80 = errors;
-if(errors === _errs80){
-if(Array.isArray(data39)){
-var valid15 = true;
-const len9 = data39.length;
+let data47 = data.unmanaged;
+const _errs97 = errors;
+if(errors === _errs97){
+if(Array.isArray(data47)){
+var valid16 = true;
+const len9 = data47.length;
 for(let i9=0; i9<len9; i9++){
-let data40 = data39[i9];
-const _errs82 = errors;
-if(errors === _errs82){
-if(data40 && typeof data40 == "object" && !Array.isArray(data40)){
-let missing5;
-if((((data40.name === undefined) && (missing5 = "name")) || ((data40.id === undefined) && (missing5 = "id"))) || ((data40.status === undefined) && (missing5 = "status"))){
-validate20.errors = [{instancePath:instancePath+"/unmanaged/" + i9,schemaPath:"#/properties/unmanaged/items/required",keyword:"required",params:{missingProperty: missing5},message:"must have required property '"+missing5+"'"}];
+let data48 = data47[i9];
+const _errs99 = errors;
+if(errors === _errs99){
+if(data48 && typeof data48 == "object" && !Array.isArray(data48)){
+let missing6;
+if((((data48.name === undefined) && (missing6 = "name")) || ((data48.id === undefined) && (missing6 = "id"))) || ((data48.status === undefined) && (missing6 = "status"))){
+validate20.errors = [{instancePath:instancePath+"/unmanaged/" + i9,schemaPath:"#/properties/unmanaged/items/required",keyword:"required",params:{missingProperty: missing6},message:"must have required property '"+missing6+"'"}];
 return false;
 }
 else {
-const _errs84 = errors;
-for(const key5 in data40){
-if(!(((key5 === "name") || (key5 === "id")) || (key5 === "status"))){
-validate20.errors = [{instancePath:instancePath+"/unmanaged/" + i9,schemaPath:"#/properties/unmanaged/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties"}];
+const _errs101 = errors;
+for(const key6 in data48){
+if(!(((key6 === "name") || (key6 === "id")) || (key6 === "status"))){
+validate20.errors = [{instancePath:instancePath+"/unmanaged/" + i9,schemaPath:"#/properties/unmanaged/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties"}];
 return false;
 break;
 }
 }
-if(_errs84 === errors){
-if(data40.name !== undefined){
-const _errs85 = errors;
-if(typeof data40.name !== "string"){
+if(_errs101 === errors){
+if(data48.name !== undefined){
+const _errs102 = errors;
+if(typeof data48.name !== "string"){
 validate20.errors = [{instancePath:instancePath+"/unmanaged/" + i9+"/name",schemaPath:"#/properties/unmanaged/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid16 = _errs85 === errors;
+var valid17 = _errs102 === errors;
 }
 else {
-var valid16 = true;
+var valid17 = true;
 }
-if(valid16){
-if(data40.id !== undefined){
-const _errs87 = errors;
-if(typeof data40.id !== "string"){
+if(valid17){
+if(data48.id !== undefined){
+const _errs104 = errors;
+if(typeof data48.id !== "string"){
 validate20.errors = [{instancePath:instancePath+"/unmanaged/" + i9+"/id",schemaPath:"#/properties/unmanaged/items/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid16 = _errs87 === errors;
+var valid17 = _errs104 === errors;
 }
 else {
-var valid16 = true;
+var valid17 = true;
 }
-if(valid16){
-if(data40.status !== undefined){
-let data43 = data40.status;
-const _errs89 = errors;
-if(!(((data43 === "ACTIVE") || (data43 === "INACTIVE")) || (data43 === "MAINTENANCE"))){
+if(valid17){
+if(data48.status !== undefined){
+let data51 = data48.status;
+const _errs106 = errors;
+if(!(((data51 === "ACTIVE") || (data51 === "INACTIVE")) || (data51 === "MAINTENANCE"))){
 validate20.errors = [{instancePath:instancePath+"/unmanaged/" + i9+"/status",schemaPath:"#/$defs/status/enum",keyword:"enum",params:{allowedValues: schema37.enum},message:"must be equal to one of the allowed values"}];
 return false;
 }
-var valid16 = _errs89 === errors;
+var valid17 = _errs106 === errors;
 }
 else {
-var valid16 = true;
+var valid17 = true;
 }
 }
 }
@@ -2182,8 +2352,8 @@ validate20.errors = [{instancePath:instancePath+"/unmanaged/" + i9,schemaPath:"#
 return false;
 }
 }
-var valid15 = _errs82 === errors;
-if(!valid15){
+var valid16 = _errs99 === errors;
+if(!valid16){
 break;
 }
 }
@@ -2193,27 +2363,27 @@ validate20.errors = [{instancePath:instancePath+"/unmanaged",schemaPath:"#/prope
 return false;
 }
 }
-var valid0 = _errs80 === errors;
+var valid0 = _errs97 === errors;
 }
 else {
 var valid0 = true;
 }
 if(valid0){
 if(data.checks !== undefined){
-let data44 = data.checks;
-const _errs91 = errors;
-if(errors === _errs91){
-if(Array.isArray(data44)){
-var valid18 = true;
-const len10 = data44.length;
+let data52 = data.checks;
+const _errs108 = errors;
+if(errors === _errs108){
+if(Array.isArray(data52)){
+var valid19 = true;
+const len10 = data52.length;
 for(let i10=0; i10<len10; i10++){
-const _errs93 = errors;
-if(typeof data44[i10] !== "string"){
+const _errs110 = errors;
+if(typeof data52[i10] !== "string"){
 validate20.errors = [{instancePath:instancePath+"/checks/" + i10,schemaPath:"#/properties/checks/items/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid18 = _errs93 === errors;
-if(!valid18){
+var valid19 = _errs110 === errors;
+if(!valid19){
 break;
 }
 }
@@ -2223,210 +2393,43 @@ validate20.errors = [{instancePath:instancePath+"/checks",schemaPath:"#/properti
 return false;
 }
 }
-var valid0 = _errs91 === errors;
+var valid0 = _errs108 === errors;
 }
 else {
 var valid0 = true;
 }
 if(valid0){
 if(data.summary !== undefined){
-let data46 = data.summary;
-const _errs95 = errors;
-if(errors === _errs95){
-if(data46 && typeof data46 == "object" && !Array.isArray(data46)){
-let missing6;
-if((((((data46.create === undefined) && (missing6 = "create")) || ((data46.update === undefined) && (missing6 = "update"))) || ((data46.deactivate === undefined) && (missing6 = "deactivate"))) || ((data46.noop === undefined) && (missing6 = "noop"))) || ((data46.unmanaged === undefined) && (missing6 = "unmanaged"))){
-validate20.errors = [{instancePath:instancePath+"/summary",schemaPath:"#/properties/summary/required",keyword:"required",params:{missingProperty: missing6},message:"must have required property '"+missing6+"'"}];
-return false;
-}
-else {
-const _errs97 = errors;
-for(const key6 in data46){
-if(!((((((key6 === "create") || (key6 === "update")) || (key6 === "deactivate")) || (key6 === "noop")) || (key6 === "unmanaged")) || (key6 === "resources"))){
-validate20.errors = [{instancePath:instancePath+"/summary",schemaPath:"#/properties/summary/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties"}];
-return false;
-break;
-}
-}
-if(_errs97 === errors){
-if(data46.create !== undefined){
-let data47 = data46.create;
-const _errs98 = errors;
-if(!(((typeof data47 == "number") && (!(data47 % 1) && !isNaN(data47))) && (isFinite(data47)))){
-validate20.errors = [{instancePath:instancePath+"/summary/create",schemaPath:"#/properties/summary/properties/create/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
-return false;
-}
-if(errors === _errs98){
-if((typeof data47 == "number") && (isFinite(data47))){
-if(data47 < 0 || isNaN(data47)){
-validate20.errors = [{instancePath:instancePath+"/summary/create",schemaPath:"#/properties/summary/properties/create/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
-return false;
-}
-}
-}
-var valid19 = _errs98 === errors;
-}
-else {
-var valid19 = true;
-}
-if(valid19){
-if(data46.update !== undefined){
-let data48 = data46.update;
-const _errs100 = errors;
-if(!(((typeof data48 == "number") && (!(data48 % 1) && !isNaN(data48))) && (isFinite(data48)))){
-validate20.errors = [{instancePath:instancePath+"/summary/update",schemaPath:"#/properties/summary/properties/update/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
-return false;
-}
-if(errors === _errs100){
-if((typeof data48 == "number") && (isFinite(data48))){
-if(data48 < 0 || isNaN(data48)){
-validate20.errors = [{instancePath:instancePath+"/summary/update",schemaPath:"#/properties/summary/properties/update/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
-return false;
-}
-}
-}
-var valid19 = _errs100 === errors;
-}
-else {
-var valid19 = true;
-}
-if(valid19){
-if(data46.deactivate !== undefined){
-let data49 = data46.deactivate;
-const _errs102 = errors;
-if(!(((typeof data49 == "number") && (!(data49 % 1) && !isNaN(data49))) && (isFinite(data49)))){
-validate20.errors = [{instancePath:instancePath+"/summary/deactivate",schemaPath:"#/properties/summary/properties/deactivate/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
-return false;
-}
-if(errors === _errs102){
-if((typeof data49 == "number") && (isFinite(data49))){
-if(data49 < 0 || isNaN(data49)){
-validate20.errors = [{instancePath:instancePath+"/summary/deactivate",schemaPath:"#/properties/summary/properties/deactivate/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
-return false;
-}
-}
-}
-var valid19 = _errs102 === errors;
-}
-else {
-var valid19 = true;
-}
-if(valid19){
-if(data46.noop !== undefined){
-let data50 = data46.noop;
-const _errs104 = errors;
-if(!(((typeof data50 == "number") && (!(data50 % 1) && !isNaN(data50))) && (isFinite(data50)))){
-validate20.errors = [{instancePath:instancePath+"/summary/noop",schemaPath:"#/properties/summary/properties/noop/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
-return false;
-}
-if(errors === _errs104){
-if((typeof data50 == "number") && (isFinite(data50))){
-if(data50 < 0 || isNaN(data50)){
-validate20.errors = [{instancePath:instancePath+"/summary/noop",schemaPath:"#/properties/summary/properties/noop/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
-return false;
-}
-}
-}
-var valid19 = _errs104 === errors;
-}
-else {
-var valid19 = true;
-}
-if(valid19){
-if(data46.unmanaged !== undefined){
-let data51 = data46.unmanaged;
-const _errs106 = errors;
-if(!(((typeof data51 == "number") && (!(data51 % 1) && !isNaN(data51))) && (isFinite(data51)))){
-validate20.errors = [{instancePath:instancePath+"/summary/unmanaged",schemaPath:"#/properties/summary/properties/unmanaged/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
-return false;
-}
-if(errors === _errs106){
-if((typeof data51 == "number") && (isFinite(data51))){
-if(data51 < 0 || isNaN(data51)){
-validate20.errors = [{instancePath:instancePath+"/summary/unmanaged",schemaPath:"#/properties/summary/properties/unmanaged/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
-return false;
-}
-}
-}
-var valid19 = _errs106 === errors;
-}
-else {
-var valid19 = true;
-}
-if(valid19){
-if(data46.resources !== undefined){
-let data52 = data46.resources;
-const _errs108 = errors;
-if(errors === _errs108){
-if(data52 && typeof data52 == "object" && !Array.isArray(data52)){
+let data54 = data.summary;
+const _errs112 = errors;
+if(errors === _errs112){
+if(data54 && typeof data54 == "object" && !Array.isArray(data54)){
 let missing7;
-if(((((data52.create === undefined) && (missing7 = "create")) || ((data52.update === undefined) && (missing7 = "update"))) || ((data52.revoke === undefined) && (missing7 = "revoke"))) || ((data52.noop === undefined) && (missing7 = "noop"))){
-validate20.errors = [{instancePath:instancePath+"/summary/resources",schemaPath:"#/properties/summary/properties/resources/required",keyword:"required",params:{missingProperty: missing7},message:"must have required property '"+missing7+"'"}];
+if((((((data54.create === undefined) && (missing7 = "create")) || ((data54.update === undefined) && (missing7 = "update"))) || ((data54.deactivate === undefined) && (missing7 = "deactivate"))) || ((data54.noop === undefined) && (missing7 = "noop"))) || ((data54.unmanaged === undefined) && (missing7 = "unmanaged"))){
+validate20.errors = [{instancePath:instancePath+"/summary",schemaPath:"#/properties/summary/required",keyword:"required",params:{missingProperty: missing7},message:"must have required property '"+missing7+"'"}];
 return false;
 }
 else {
-const _errs110 = errors;
-for(const key7 in data52){
-if(!((((key7 === "create") || (key7 === "update")) || (key7 === "revoke")) || (key7 === "noop"))){
-validate20.errors = [{instancePath:instancePath+"/summary/resources",schemaPath:"#/properties/summary/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties"}];
+const _errs114 = errors;
+for(const key7 in data54){
+if(!((((((key7 === "create") || (key7 === "update")) || (key7 === "deactivate")) || (key7 === "noop")) || (key7 === "unmanaged")) || (key7 === "resources"))){
+validate20.errors = [{instancePath:instancePath+"/summary",schemaPath:"#/properties/summary/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties"}];
 return false;
 break;
 }
 }
-if(_errs110 === errors){
-if(data52.create !== undefined){
-let data53 = data52.create;
-const _errs111 = errors;
-if(!(((typeof data53 == "number") && (!(data53 % 1) && !isNaN(data53))) && (isFinite(data53)))){
-validate20.errors = [{instancePath:instancePath+"/summary/resources/create",schemaPath:"#/properties/summary/properties/resources/properties/create/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
-return false;
-}
-if(errors === _errs111){
-if((typeof data53 == "number") && (isFinite(data53))){
-if(data53 < 0 || isNaN(data53)){
-validate20.errors = [{instancePath:instancePath+"/summary/resources/create",schemaPath:"#/properties/summary/properties/resources/properties/create/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
-return false;
-}
-}
-}
-var valid20 = _errs111 === errors;
-}
-else {
-var valid20 = true;
-}
-if(valid20){
-if(data52.update !== undefined){
-let data54 = data52.update;
-const _errs113 = errors;
-if(!(((typeof data54 == "number") && (!(data54 % 1) && !isNaN(data54))) && (isFinite(data54)))){
-validate20.errors = [{instancePath:instancePath+"/summary/resources/update",schemaPath:"#/properties/summary/properties/resources/properties/update/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
-return false;
-}
-if(errors === _errs113){
-if((typeof data54 == "number") && (isFinite(data54))){
-if(data54 < 0 || isNaN(data54)){
-validate20.errors = [{instancePath:instancePath+"/summary/resources/update",schemaPath:"#/properties/summary/properties/resources/properties/update/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
-return false;
-}
-}
-}
-var valid20 = _errs113 === errors;
-}
-else {
-var valid20 = true;
-}
-if(valid20){
-if(data52.revoke !== undefined){
-let data55 = data52.revoke;
+if(_errs114 === errors){
+if(data54.create !== undefined){
+let data55 = data54.create;
 const _errs115 = errors;
 if(!(((typeof data55 == "number") && (!(data55 % 1) && !isNaN(data55))) && (isFinite(data55)))){
-validate20.errors = [{instancePath:instancePath+"/summary/resources/revoke",schemaPath:"#/properties/summary/properties/resources/properties/revoke/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+validate20.errors = [{instancePath:instancePath+"/summary/create",schemaPath:"#/properties/summary/properties/create/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
 return false;
 }
 if(errors === _errs115){
 if((typeof data55 == "number") && (isFinite(data55))){
 if(data55 < 0 || isNaN(data55)){
-validate20.errors = [{instancePath:instancePath+"/summary/resources/revoke",schemaPath:"#/properties/summary/properties/resources/properties/revoke/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
+validate20.errors = [{instancePath:instancePath+"/summary/create",schemaPath:"#/properties/summary/properties/create/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
 return false;
 }
 }
@@ -2437,17 +2440,17 @@ else {
 var valid20 = true;
 }
 if(valid20){
-if(data52.noop !== undefined){
-let data56 = data52.noop;
+if(data54.update !== undefined){
+let data56 = data54.update;
 const _errs117 = errors;
 if(!(((typeof data56 == "number") && (!(data56 % 1) && !isNaN(data56))) && (isFinite(data56)))){
-validate20.errors = [{instancePath:instancePath+"/summary/resources/noop",schemaPath:"#/properties/summary/properties/resources/properties/noop/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+validate20.errors = [{instancePath:instancePath+"/summary/update",schemaPath:"#/properties/summary/properties/update/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
 return false;
 }
 if(errors === _errs117){
 if((typeof data56 == "number") && (isFinite(data56))){
 if(data56 < 0 || isNaN(data56)){
-validate20.errors = [{instancePath:instancePath+"/summary/resources/noop",schemaPath:"#/properties/summary/properties/resources/properties/noop/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
+validate20.errors = [{instancePath:instancePath+"/summary/update",schemaPath:"#/properties/summary/properties/update/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
 return false;
 }
 }
@@ -2456,6 +2459,173 @@ var valid20 = _errs117 === errors;
 }
 else {
 var valid20 = true;
+}
+if(valid20){
+if(data54.deactivate !== undefined){
+let data57 = data54.deactivate;
+const _errs119 = errors;
+if(!(((typeof data57 == "number") && (!(data57 % 1) && !isNaN(data57))) && (isFinite(data57)))){
+validate20.errors = [{instancePath:instancePath+"/summary/deactivate",schemaPath:"#/properties/summary/properties/deactivate/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+return false;
+}
+if(errors === _errs119){
+if((typeof data57 == "number") && (isFinite(data57))){
+if(data57 < 0 || isNaN(data57)){
+validate20.errors = [{instancePath:instancePath+"/summary/deactivate",schemaPath:"#/properties/summary/properties/deactivate/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
+return false;
+}
+}
+}
+var valid20 = _errs119 === errors;
+}
+else {
+var valid20 = true;
+}
+if(valid20){
+if(data54.noop !== undefined){
+let data58 = data54.noop;
+const _errs121 = errors;
+if(!(((typeof data58 == "number") && (!(data58 % 1) && !isNaN(data58))) && (isFinite(data58)))){
+validate20.errors = [{instancePath:instancePath+"/summary/noop",schemaPath:"#/properties/summary/properties/noop/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+return false;
+}
+if(errors === _errs121){
+if((typeof data58 == "number") && (isFinite(data58))){
+if(data58 < 0 || isNaN(data58)){
+validate20.errors = [{instancePath:instancePath+"/summary/noop",schemaPath:"#/properties/summary/properties/noop/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
+return false;
+}
+}
+}
+var valid20 = _errs121 === errors;
+}
+else {
+var valid20 = true;
+}
+if(valid20){
+if(data54.unmanaged !== undefined){
+let data59 = data54.unmanaged;
+const _errs123 = errors;
+if(!(((typeof data59 == "number") && (!(data59 % 1) && !isNaN(data59))) && (isFinite(data59)))){
+validate20.errors = [{instancePath:instancePath+"/summary/unmanaged",schemaPath:"#/properties/summary/properties/unmanaged/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+return false;
+}
+if(errors === _errs123){
+if((typeof data59 == "number") && (isFinite(data59))){
+if(data59 < 0 || isNaN(data59)){
+validate20.errors = [{instancePath:instancePath+"/summary/unmanaged",schemaPath:"#/properties/summary/properties/unmanaged/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
+return false;
+}
+}
+}
+var valid20 = _errs123 === errors;
+}
+else {
+var valid20 = true;
+}
+if(valid20){
+if(data54.resources !== undefined){
+let data60 = data54.resources;
+const _errs125 = errors;
+if(errors === _errs125){
+if(data60 && typeof data60 == "object" && !Array.isArray(data60)){
+let missing8;
+if(((((data60.create === undefined) && (missing8 = "create")) || ((data60.update === undefined) && (missing8 = "update"))) || ((data60.revoke === undefined) && (missing8 = "revoke"))) || ((data60.noop === undefined) && (missing8 = "noop"))){
+validate20.errors = [{instancePath:instancePath+"/summary/resources",schemaPath:"#/properties/summary/properties/resources/required",keyword:"required",params:{missingProperty: missing8},message:"must have required property '"+missing8+"'"}];
+return false;
+}
+else {
+const _errs127 = errors;
+for(const key8 in data60){
+if(!((((key8 === "create") || (key8 === "update")) || (key8 === "revoke")) || (key8 === "noop"))){
+validate20.errors = [{instancePath:instancePath+"/summary/resources",schemaPath:"#/properties/summary/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs127 === errors){
+if(data60.create !== undefined){
+let data61 = data60.create;
+const _errs128 = errors;
+if(!(((typeof data61 == "number") && (!(data61 % 1) && !isNaN(data61))) && (isFinite(data61)))){
+validate20.errors = [{instancePath:instancePath+"/summary/resources/create",schemaPath:"#/properties/summary/properties/resources/properties/create/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+return false;
+}
+if(errors === _errs128){
+if((typeof data61 == "number") && (isFinite(data61))){
+if(data61 < 0 || isNaN(data61)){
+validate20.errors = [{instancePath:instancePath+"/summary/resources/create",schemaPath:"#/properties/summary/properties/resources/properties/create/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
+return false;
+}
+}
+}
+var valid21 = _errs128 === errors;
+}
+else {
+var valid21 = true;
+}
+if(valid21){
+if(data60.update !== undefined){
+let data62 = data60.update;
+const _errs130 = errors;
+if(!(((typeof data62 == "number") && (!(data62 % 1) && !isNaN(data62))) && (isFinite(data62)))){
+validate20.errors = [{instancePath:instancePath+"/summary/resources/update",schemaPath:"#/properties/summary/properties/resources/properties/update/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+return false;
+}
+if(errors === _errs130){
+if((typeof data62 == "number") && (isFinite(data62))){
+if(data62 < 0 || isNaN(data62)){
+validate20.errors = [{instancePath:instancePath+"/summary/resources/update",schemaPath:"#/properties/summary/properties/resources/properties/update/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
+return false;
+}
+}
+}
+var valid21 = _errs130 === errors;
+}
+else {
+var valid21 = true;
+}
+if(valid21){
+if(data60.revoke !== undefined){
+let data63 = data60.revoke;
+const _errs132 = errors;
+if(!(((typeof data63 == "number") && (!(data63 % 1) && !isNaN(data63))) && (isFinite(data63)))){
+validate20.errors = [{instancePath:instancePath+"/summary/resources/revoke",schemaPath:"#/properties/summary/properties/resources/properties/revoke/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+return false;
+}
+if(errors === _errs132){
+if((typeof data63 == "number") && (isFinite(data63))){
+if(data63 < 0 || isNaN(data63)){
+validate20.errors = [{instancePath:instancePath+"/summary/resources/revoke",schemaPath:"#/properties/summary/properties/resources/properties/revoke/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
+return false;
+}
+}
+}
+var valid21 = _errs132 === errors;
+}
+else {
+var valid21 = true;
+}
+if(valid21){
+if(data60.noop !== undefined){
+let data64 = data60.noop;
+const _errs134 = errors;
+if(!(((typeof data64 == "number") && (!(data64 % 1) && !isNaN(data64))) && (isFinite(data64)))){
+validate20.errors = [{instancePath:instancePath+"/summary/resources/noop",schemaPath:"#/properties/summary/properties/resources/properties/noop/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+return false;
+}
+if(errors === _errs134){
+if((typeof data64 == "number") && (isFinite(data64))){
+if(data64 < 0 || isNaN(data64)){
+validate20.errors = [{instancePath:instancePath+"/summary/resources/noop",schemaPath:"#/properties/summary/properties/resources/properties/noop/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
+return false;
+}
+}
+}
+var valid21 = _errs134 === errors;
+}
+else {
+var valid21 = true;
 }
 }
 }
@@ -2468,10 +2638,10 @@ validate20.errors = [{instancePath:instancePath+"/summary/resources",schemaPath:
 return false;
 }
 }
-var valid19 = _errs108 === errors;
+var valid20 = _errs125 === errors;
 }
 else {
-var valid19 = true;
+var valid20 = true;
 }
 }
 }
@@ -2486,18 +2656,18 @@ validate20.errors = [{instancePath:instancePath+"/summary",schemaPath:"#/propert
 return false;
 }
 }
-var valid0 = _errs95 === errors;
+var valid0 = _errs112 === errors;
 }
 else {
 var valid0 = true;
 }
 if(valid0){
 if(data.digest !== undefined){
-let data57 = data.digest;
-const _errs119 = errors;
-if(errors === _errs119){
-if(typeof data57 === "string"){
-if(!pattern8.test(data57)){
+let data65 = data.digest;
+const _errs136 = errors;
+if(errors === _errs136){
+if(typeof data65 === "string"){
+if(!pattern13.test(data65)){
 validate20.errors = [{instancePath:instancePath+"/digest",schemaPath:"#/properties/digest/pattern",keyword:"pattern",params:{pattern: "^sha256:[0-9a-f]{64}$"},message:"must match pattern \""+"^sha256:[0-9a-f]{64}$"+"\""}];
 return false;
 }
@@ -2507,7 +2677,7 @@ validate20.errors = [{instancePath:instancePath+"/digest",schemaPath:"#/properti
 return false;
 }
 }
-var valid0 = _errs119 === errors;
+var valid0 = _errs136 === errors;
 }
 else {
 var valid0 = true;

@@ -6,6 +6,7 @@ import type { DesiredSequence, LiveSequence } from '../model/sequence.js';
 import { buildPlan, type PlanInput } from '../plan/build.js';
 import type { SafetyFinding } from '../plan/checks.js';
 import { summarizeResources, type Plan, type ResourceChange } from '../plan/plan.js';
+import { withRoutingMoney } from '../sequences/money.js';
 import { planSequences } from '../sequences/plan.js';
 import type { PlanContext, ResourceKind, ResourceKindName } from './kind.js';
 import { applyOrder, KINDS, resourceKinds, type KindHandlers } from './registry.js';
@@ -25,6 +26,8 @@ export interface AccountPlanInput extends PlanInput {
   kinds?: KindHandlers;
   /** What each provider (by name) served over the last 30 days, read beforehand: the money line of a fee change. */
   volumes?: ReadonlyMap<string, { transactions: bigint; amount: bigint }>;
+  /** What each product (service) carried over the last 30 days, all providers together: the money line of a sequence change that puts another provider first. */
+  productVolumes?: ReadonlyMap<string, { transactions: bigint; amount: bigint }>;
 }
 
 /** Sequences are left out of a --target'ed plan (it is about the named providers only), and not read when none is declared. */
@@ -51,6 +54,12 @@ function withVolumes(plan: Plan, volumes: AccountPlanInput['volumes']): Plan {
   return { ...plan, changes };
 }
 
+function sequencesWithMoney(input: AccountPlanInput, providers: Plan) {
+  const sequences = planSequences({ desired: input.sequences, live: input.liveSequences!, changes: providers.changes, liveProviders: input.live, qris: input.qris });
+  if (!input.productVolumes?.size) return sequences;
+  return withRoutingMoney(sequences, { changes: providers.changes, desired: input.desired, live: input.live, volumes: input.productVolumes });
+}
+
 export function buildAccountPlan(input: AccountPlanInput): Plan {
   const kinds = input.kinds ?? KINDS;
   const providers = withVolumes(buildPlan(input), input.volumes);
@@ -71,7 +80,7 @@ export function buildAccountPlan(input: AccountPlanInput): Plan {
   }
   const plan: Plan = {
     ...providers,
-    ...(withSequences ? { sequences: planSequences({ desired: input.sequences, live: input.liveSequences!, changes: providers.changes, liveProviders: input.live, qris: input.qris }) } : {}),
+    ...(withSequences ? { sequences: sequencesWithMoney(input, providers) } : {}),
     ...(settings.length ? { resources, summary: { ...providers.summary, resources: summarizeResources(resources) } } : {}),
   };
   // Every kind's inputs: a plan whose declarations changed anywhere is stale (plan/stale.ts).

@@ -127,6 +127,22 @@ export interface SequenceChange extends SequenceKey {
   joining?: string[];
   liveVersion?: number;
   notes: string[];
+  /** When the change puts a different provider first: the fee difference on the product's last 30 days (sequences/money.ts). Not hashed: it moves with every payment. */
+  money?: RoutingMoney;
+}
+
+/** Whole numbers as strings (a plan is JSON); amounts in whole rupiah. */
+export interface RoutingMoney {
+  /** The first eligible (ACTIVE) provider live, and the one after the plan. */
+  from: string;
+  to: string;
+  /** What the product carried over the last 30 days, every provider together. */
+  transactions: string;
+  amount: string;
+  /** Fee plus VAT on that volume at the old first provider's pricing, at the new one's, and after - before. */
+  before: string;
+  after: string;
+  delta: string;
 }
 
 export interface PlanSummary {

@@ -3,6 +3,14 @@ import type { Style } from './style.js';
 import { escapeText as t } from '../text/escape.js';
 import { describeSequence } from '../model/sequence.js';
 import type { SequenceChange } from '../sequences/plan.js';
+import { routingMoneyLine } from '../fees/routing.js';
+
+/** The money line of a sequence change that puts another provider first, from the plan's figures. */
+export function sequenceMoneyLine(c: SequenceChange): string | undefined {
+  const m = c.money;
+  if (!m) return undefined;
+  return routingMoneyLine({ from: m.from, to: m.to, volume: { transactions: BigInt(m.transactions), amount: BigInt(m.amount) }, before: BigInt(m.before), after: BigInt(m.after), delta: BigInt(m.delta) });
+}
 
 const names = (list: readonly string[]) => `[${list.map(t).join(', ')}]`;
 
@@ -20,6 +28,8 @@ export function renderSequenceLines(changes: readonly SequenceChange[], style: S
     } else {
       out.push(style.dim(`    unchanged sequence ${t(describeSequence(c))}`) + where);
     }
+    const money = sequenceMoneyLine(c);
+    if (money) out.push(style.dim(`      # ${t(money)}`));
     for (const n of c.notes) out.push(style.dim(`      # ${t(n)}`));
   }
   return out;
