@@ -112,7 +112,7 @@ export const apiKeyKind: ResourceKind<DesiredApiKey, LiveApiKey[]> = {
     if (!imported.length) return [];
     return [{
       file: 'api-keys.yaml',
-      header: 'API keys imported from the live account. Fill in each valueSink (validate says where): a store and name a new value of the key would be written to.',
+      header: 'API keys imported from the live account. They have no valueSink: it is needed only to create a key, and these exist (their values stay where they are).',
       documents: imported.map((i) => i.document),
     }];
   },
