@@ -5,6 +5,9 @@ import { Document, type YAMLMap } from 'yaml';
 import { escapeText } from '../text/escape.js';
 import type { LiveApiKey } from '../model/api-key.js';
 
+/** How an imported file names the live key it was written from (plan takes over only such a key). */
+export const IMPORTED_FROM = 'Imported from the live API key';
+
 export interface ApiKeysFile {
   text: string;
   /** Names of the keys written, in order. */
@@ -35,7 +38,7 @@ export function apiKeysFile(live: readonly LiveApiKey[], opts: { schemaRef: stri
     const doc = new Document(document);
     const root = doc.contents as YAMLMap;
     // Live text goes into a comment, which YAML does not escape: it is escaped here.
-    root.commentBefore = ` yaml-language-server: $schema=${opts.schemaRef}\n Imported from the live API key ${escapeText(k.id)} (${escapeText(k.prefix)}..., environment ${opts.environment}).`;
+    root.commentBefore = ` yaml-language-server: $schema=${opts.schemaRef}\n ${IMPORTED_FROM} ${escapeText(k.id)} (${escapeText(k.prefix)}..., environment ${opts.environment}).`;
     const perms = doc.getIn(['spec', 'permissions'], true) as YAMLMap | undefined;
     if (perms) perms.flow = true;
     const spec = doc.get('spec', true) as YAMLMap;
