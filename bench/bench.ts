@@ -1,5 +1,5 @@
 // npm run bench [-- --providers 10000 --runs 3 --apply 1000 --startup-runs 9 --latency-providers 2000 --latency-ms 50 --environments 200 --env-providers 50]
-// [-- --only startup | --only-environments]: one case alone; bench/results.json keeps the last full run.
+// [-- --only startup | --only-environments | --only whole-account]: one case alone; bench/results.json keeps the last full run.
 // Measures the product against its floor and its peer in one run, prints one table and writes
 // bench/results.json. Never part of npm test, except as the small smoke run of test/scenarios/060-bench.
 import { spawn } from 'node:child_process';
@@ -39,6 +39,9 @@ const ENVS = arg('environments', 200);
 const PER_ENV = arg('env-providers', 50);
 // --only-environments: case 10 alone (with --out, so bench/results.json keeps the full run).
 const ONLY_ENVIRONMENTS = process.argv.includes('--only-environments');
+// The whole account of case 11: API keys beside the providers (issue 15 "Speed").
+const API_KEYS = arg('api-keys', 20);
+const onlyCase = (name: string) => process.argv.includes('--only') && process.argv[process.argv.indexOf('--only') + 1] === name;
 // --work and --out let the smoke test (test/scenarios/060-bench) keep its files to itself.
 const outDir = option('work', path.join(root, 'bench/out/work'));
 const resultsFile = option('out', path.join(root, 'bench/results.json'));
@@ -338,11 +341,74 @@ async function listIds(url: string): Promise<Record<string, string>> {
   return out;
 }
 
+/**
+ * Case 11: a no-op plan of the whole account (issue 15 "Speed"): N providers, API_KEYS API keys,
+ * every routing sequence, the webhooks and the whitelist, all set live over the API and taken
+ * into git by `import --all-kinds --all-sequences` (then one apply adopts what import wrote).
+ * Its reads must be ceil(N / page) pages of providers plus one request per other thing read: the
+ * company, one list of every sequence, one page of API keys, the webhooks and the whitelist.
+ * Its time is given as a ratio to the providers-only no-op plan of the same providers, run in turn.
+ */
+async function wholeAccount(): Promise<void> {
+  const ws = path.join(outDir, `whole-${N}`);
+  const data = path.join(outDir, `whole-${N}.json`);
+  process.stderr.write(`Case 11: whole account, ${N} providers + ${API_KEYS} API keys + sequences + webhooks + whitelist\n`);
+  const gen = await generateWorkspace(ws, N, { dataFile: data });
+  const env = { ...Object.fromEntries(gen.secretNames.map((n, i) => [n, `${SECRET_PREFIX}-${i}-${'x'.repeat(24)}`])), PAYSTRATOR_API_KEY: SANDBOX_RW_KEY };
+  await rm(data, { force: true });
+  expectCode(0)(await run([CLI, 'apply', '--auto-approve'], { cwd: ws, env }));
+  const server = await sandbox(data);
+  try {
+    await writeConfig(ws, { httpUrl: server.url, dataFile: data });
+    const statsFile = path.join(outDir, 'whole-stats.jsonl');
+    const plan = () => run([CLI, 'plan', '--env', 'http', '--detailed-exitcode'], { cwd: ws, env: { ...env, PAYSTRATOR_GITOPS_STATS: statsFile } });
+    const providersOnly = await repeat('plan, providers only', plan, expectCode(0));
+    const providersRequests = (await lastStats(statsFile)).apiRequests;
+
+    const call = async (method: string, p: string, body: unknown, headers: Record<string, string> = {}) => {
+      const res = await fetch(`${server.url}${p}`, { method, headers: { authorization: `Bearer ${SANDBOX_RW_KEY}`, 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+      if (res.status >= 300) throw new Error(`${method} ${p}: ${res.status} ${await res.text()}`);
+    };
+    const etag = async (p: string) => (await fetch(`${server.url}${p}`, { headers: { authorization: `Bearer ${SANDBOX_RW_KEY}` } })).headers.get('etag') ?? '*';
+    // The sandbox's preloaded keys are some of the account's keys: API_KEYS in all (not revoked).
+    const preloaded = ((await (await fetch(`${server.url}/v1/api-keys?limit=${PAGE_SIZE}`, { headers: { authorization: `Bearer ${SANDBOX_RW_KEY}` } })).json()) as { data: { status: string }[] }).data.filter((k) => k.status === 'ACTIVE').length;
+    for (let i = preloaded; i < API_KEYS; i++) {
+      await call('POST', '/v1/api-keys', { name: `Bench key ${String(i).padStart(2, '0')}`, permissions: { SEND_MONEY: 'READ', EWALLET: 'READ_WRITE' } }, { 'idempotency-key': `bench-key-${i}` });
+    }
+    await call('PUT', '/v1/webhooks', { urls: { SEND_MONEY: 'https://hooks.example.com/send-money', QR_CODE: 'https://hooks.example.com/qr' } }, { 'if-match': await etag('/v1/webhooks') });
+    const imported = await run([CLI, 'import', '--all-kinds', '--all-sequences', '--env', 'http'], { cwd: ws, env });
+    expectCode(0)(imported);
+    const adopt = await run([CLI, 'apply', '--env', 'http', '--auto-approve'], { cwd: ws, env });
+    expectCode(0)(adopt);
+    const whole = await repeat('plan, whole account', plan, expectCode(0));
+    const last = whole.samples.at(-1)!.stdout;
+    const requests = (await lastStats(statsFile)).apiRequests;
+    const pages = Math.ceil(N / PAGE_SIZE);
+    // The company, the sequences' one list, a page of API keys, the webhooks, the whitelist.
+    const expected = pages + 5;
+    const ratio = median(whole.samples.map((s) => s.ms)) / median(providersOnly.samples.map((s) => s.ms));
+    const maxRss = (ss: Sample[]) => Math.max(...ss.map((s) => s.rssMb));
+    const settings = /\((\d+) providers?, (\d+) sequences?, (\d+) settings?\)/.exec(last);
+    rows.push({ case: `11. no-op plan at ${N}, providers only`, samples: providersOnly.samples.map((s) => s.ms), requests: providersRequests, rssMb: maxRss(providersOnly.samples) });
+    rows.push({
+      case: `11. no-op plan, whole account at ${N} + ${API_KEYS} API keys`, samples: whole.samples.map((s) => s.ms), ratioTo: 'providers only (11)', ratio, requests, rssMb: maxRss(whole.samples),
+      note: `requests ${requests}, expected ${expected} = ceil(${N}/${PAGE_SIZE}) + 5 (company, sequences, API keys, webhooks, whitelist): ${requests === expected ? 'met' : 'NOT met'}; providers only ${providersRequests}; live matched git: ${settings ? `${settings[1]} providers, ${settings[2]} sequences, ${settings[3]} settings` : 'not said'}`,
+    });
+  } finally {
+    await server.stop();
+  }
+}
+
 async function main() {
   await mkdir(outDir, { recursive: true });
   if (ONLY_ENVIRONMENTS) {
     await manyEnvironments();
     // One case alone: printed; bench/results.json holds a full run and is left as it is.
+    process.stdout.write(render());
+    return;
+  }
+  if (onlyCase('whole-account')) {
+    await wholeAccount();
     process.stdout.write(render());
     return;
   }
@@ -471,6 +537,7 @@ async function main() {
 
   await latency();
   await manyEnvironments();
+  await wholeAccount();
 
   const table = render();
   process.stdout.write(table);

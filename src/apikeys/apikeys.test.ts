@@ -46,23 +46,22 @@ describe('ApiKey documents', () => {
     expect(revoked!.value).toMatchObject({ status: 'REVOKED', valueSink: null, permissions: {} });
   });
 
-  it('reports each problem at its line: schema, unknown product, capability, a missing sink, a sink that cannot be written', () => {
+  it('reports each problem at its line: schema, unknown product, capability, a sink that cannot be written', () => {
     expect(errorsOf(key('A', '  permissions: { SEND_MONY: READ }\n  valueSink: { store: files, name: A }\n'))).toEqual([
       'keys.yaml:6:18: spec.permissions.SEND_MONY: unknown product "SEND_MONY"; did you mean "SEND_MONEY"? (known-product)',
     ]);
     expect(errorsOf(key('A', '  permissions: { EWALLET: ADMIN }\n  valueSink: { store: files, name: A }\n'))).toEqual([
       'keys.yaml:6:27: spec.permissions.EWALLET: "ADMIN" is not valid: must be one of NONE, READ, WRITE, READ_WRITE (schema)',
     ]);
-    expect(errorsOf(key('A', '  permissions: { EWALLET: READ }\n'))).toEqual([
-      'keys.yaml:5:1: spec.valueSink: an ACTIVE key needs spec.valueSink: the secret store and name its value is written to when apply creates it (the API shows a value only once) (api-key-value-sink)',
-    ]);
+    // Only a create needs a sink, and only plan knows whether the key exists: validate accepts none.
+    expect(errorsOf(key('A', '  permissions: { EWALLET: READ }\n'))).toEqual([]);
     expect(errorsOf(key('A', '  valueSink: { store: env, name: A }\n'))).toEqual([
       'keys.yaml:6:23: spec.valueSink.store: secret store env is of type env, which cannot be written: a value sink needs a store of type file, vault, aws-secrets-manager (api-key-value-sink)',
     ]);
     expect(errorsOf(key('A', '  valueSink: { store: one, name: A }\n'))[0]).toContain('secret store one is one file of named values (path), which is not written: a value sink needs a file store with a dir');
     expect(errorsOf(key('A', '  valueSink: { store: vaul, name: A }\n'))[0]).toContain('no secret store named vaul in paystrator.yaml; did you mean "vault"?');
     expect(errorsOf(key('A', '  valueSink: { store: files, name: ../A }\n'))[0]).toContain("a file store's secret name must be a plain file name in its dir");
-    expect(errorsOf(key('A', '  valueSink: { store: FILL-IN, name: A }\n'))[0]).toContain('fill in valueSink (import wrote a placeholder)');
+    expect(errorsOf(key('A', '  valueSink: { store: FILL-IN, name: A }\n'))[0]).toContain('fill in valueSink (an older import wrote a placeholder)');
     expect(errorsOf(key('A', '  status: PAUSED\n  valueSink: { store: vault, name: k }\n'))).toEqual([
       'keys.yaml:6:11: spec.status: "PAUSED" is not valid: must be one of ACTIVE, REVOKED (schema)',
     ]);
@@ -117,6 +116,20 @@ describe('planApiKeys', () => {
     const keys = new Set([createIdempotencyKey('cmp_1', 'sandbox', 'backend'), createIdempotencyKey('cmp_2', 'sandbox', 'backend'), createIdempotencyKey('cmp_1', 'prod', 'backend'), createIdempotencyKey('cmp_1', 'sandbox', 'other')]);
     expect(keys.size).toBe(4);
     expect(JSON.stringify(plan)).not.toMatch(/value"/);
+  });
+
+  it('a key without valueSink: a create is refused at its line (field spec.valueSink); one that exists plans as usual', () => {
+    expect(refused({ desired: [desired('new', { valueSink: null })] })).toEqual([
+      'keys.yaml:4:9: spec.valueSink: API key "new" does not exist live, and creating it needs spec.valueSink: the secret store and name its value is written to (the API shows a new key\'s value only once, in its answer to the create) (api-key-value-sink)',
+    ]);
+    const plan = planApiKeys(input({
+      desired: [desired('same', { valueSink: null }), desired('changed', { valueSink: null, permissions: { SEND_MONEY: 'READ' } })],
+      live: [live('same'), live('changed')],
+    }));
+    expect(plan.changes.map((c) => [c.name, c.action])).toEqual([['changed', 'update'], ['same', 'noop']]);
+    // A stopped create's value can be had again only into a sink.
+    expect(refused({ desired: [desired('pending', { valueSink: null })], live: [live('pending', { createdAt: '2026-12-01T11:00:00Z', annotations: { ...live('x').annotations, [KEY_SINK_ANNOTATION]: PENDING_SINK } })] })[0])
+      .toContain('spec.valueSink: a run created API key "pending" (2026-12-01T11:00:00Z) and stopped before writing its value');
   });
 
   it('patches only the products that change, NONE for a product git leaves out; equal permissions are a no-op', () => {
@@ -251,13 +264,14 @@ describe('driftApiKeys', () => {
 });
 
 describe('apiKeysFile (import)', () => {
-  it('writes the live keys not revoked, with valueSink placeholders that validate asks to fill in', () => {
+  it('writes the live keys not revoked, without a valueSink, and validate accepts the file as written', () => {
     const file = apiKeysFile([live('Backend Integration', { permissions: { SEND_MONEY: 'READ_WRITE', EWALLET: 'WRITE' } }), live('old', { status: 'REVOKED' })], { schemaRef: '../schemas/api-key.schema.json', environment: 'sandbox' })!;
     expect(file.keys).toEqual(['Backend Integration']);
-    expect(file.text).toContain('valueSink: { store: FILL-IN, name: BACKEND_INTEGRATION }');
+    expect(file.text).not.toMatch(/^ *valueSink:/m);
+    expect(file.text).toContain('# no valueSink: it is needed only to create a key');
     const checked = check(file.text);
-    expect(checked[0]!.diagnostics.map(show)).toEqual([expect.stringContaining('spec.valueSink.store: fill in valueSink (import wrote a placeholder)')]);
-    expect(check(file.text.replace('FILL-IN', 'files'))[0]!.value).toMatchObject({ name: 'Backend Integration', permissions: { SEND_MONEY: 'READ_WRITE', EWALLET: 'WRITE' } });
+    expect(checked[0]!.diagnostics).toEqual([]);
+    expect(checked[0]!.value).toMatchObject({ name: 'Backend Integration', permissions: { SEND_MONEY: 'READ_WRITE', EWALLET: 'WRITE' }, valueSink: null });
     expect(apiKeysFile([live('old', { status: 'REVOKED' })], { schemaRef: 'x', environment: 'sandbox' })).toBeUndefined();
   });
 });

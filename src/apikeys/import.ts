@@ -1,10 +1,12 @@
-// Live API keys as one api-keys.yaml: every key not revoked, with its permissions, and a
-// valueSink placeholder that validate refuses until it is filled in (an imported key's value is
-// never known; the sink says where a value would go, and the placeholder keeps it explicit).
+// Live API keys as one api-keys.yaml: every key not revoked, with its permissions and no
+// valueSink. A sink is needed only to create a key (its value exists once, in the create's
+// answer); a key import writes exists already, so its file is valid and plans clean as written.
 import { Document, type YAMLMap } from 'yaml';
 import { escapeText } from '../text/escape.js';
-import { PLACEHOLDER_STORE } from '../load/api-keys.js';
 import type { LiveApiKey } from '../model/api-key.js';
+
+/** How an imported file names the live key it was written from (plan takes over only such a key). */
+export const IMPORTED_FROM = 'Imported from the live API key';
 
 export interface ApiKeysFile {
   text: string;
@@ -12,7 +14,7 @@ export interface ApiKeysFile {
   keys: string[];
 }
 
-/** The keys import writes (every key not revoked, by name) and their documents, each with a valueSink placeholder. */
+/** The keys import writes (every key not revoked, by name) and their documents, without a valueSink (they exist: nothing to create). */
 export function importedApiKeys(live: readonly LiveApiKey[]): { key: LiveApiKey; document: Record<string, unknown> }[] {
   return live
     .filter((k) => k.status === 'ACTIVE')
@@ -23,7 +25,7 @@ export function importedApiKeys(live: readonly LiveApiKey[]): { key: LiveApiKey;
         apiVersion: 'paystrator-gitops/v1',
         kind: 'ApiKey',
         metadata: { name: k.name },
-        spec: { permissions: { ...k.permissions }, status: 'ACTIVE', valueSink: { store: PLACEHOLDER_STORE, name: k.name.replace(/[^A-Za-z0-9]+/g, '_').replace(/^_+|_+$/g, '').toUpperCase() || 'API_KEY' } },
+        spec: { permissions: { ...k.permissions }, status: 'ACTIVE' },
       },
     }));
 }
@@ -36,14 +38,12 @@ export function apiKeysFile(live: readonly LiveApiKey[], opts: { schemaRef: stri
     const doc = new Document(document);
     const root = doc.contents as YAMLMap;
     // Live text goes into a comment, which YAML does not escape: it is escaped here.
-    root.commentBefore = ` yaml-language-server: $schema=${opts.schemaRef}\n Imported from the live API key ${escapeText(k.id)} (${escapeText(k.prefix)}..., environment ${opts.environment}).`;
+    root.commentBefore = ` yaml-language-server: $schema=${opts.schemaRef}\n ${IMPORTED_FROM} ${escapeText(k.id)} (${escapeText(k.prefix)}..., environment ${opts.environment}).`;
     const perms = doc.getIn(['spec', 'permissions'], true) as YAMLMap | undefined;
     if (perms) perms.flow = true;
-    const sink = doc.getIn(['spec', 'valueSink'], true) as YAMLMap;
-    sink.flow = true;
     const spec = doc.get('spec', true) as YAMLMap;
-    const pair = spec.items.find((i) => (i.key as { value?: unknown }).value === 'valueSink');
-    if (pair) (pair.key as { commentBefore?: string }).commentBefore = ` fill in: a secret store (file with dir, vault, aws-secrets-manager) and name for a value of this key; the live value stays where it is`;
+    const pair = spec.items.find((i) => (i.key as { value?: unknown }).value === 'status');
+    if (pair) (pair.key as { commentBefore?: string }).commentBefore = ` no valueSink: it is needed only to create a key (a new key's value is written there); this one exists`;
     return doc.toString({ lineWidth: 0 });
   });
   return { text: docs.join('---\n'), keys: keys.map((k) => k.name) };

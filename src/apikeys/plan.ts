@@ -109,7 +109,13 @@ export function planApiKeys(input: ApiKeyPlanInput): ApiKeyPlan {
         changes.push({ name: d.name, action: 'noop', ...where, permissions: [], notes: ['declared REVOKED and never created: nothing to do'], operations: [] });
         continue;
       }
-      const sink = d.valueSink!;
+      const sink = d.valueSink;
+      if (!sink) {
+        problems.push(error(`API key "${d.name}" does not exist live, and creating it needs spec.valueSink: the secret store and name its value is written to (the API shows a new key's value only once, in its answer to the create)`, {
+          ...at, field: 'spec.valueSink', rule: 'api-key-value-sink',
+        }));
+        continue;
+      }
       changes.push({
         name: d.name, action: 'create', ...where,
         permissions: permissionDiff({}, d.permissions), status: { before: null, after: 'ACTIVE' },
@@ -156,7 +162,13 @@ export function planApiKeys(input: ApiKeyPlanInput): ApiKeyPlan {
     if (live.annotations[KEY_SINK_ANNOTATION] === PENDING_SINK) {
       // Created by a run that stopped before it wrote the value to the sink: the API replays the
       // create's answer for the same Idempotency-Key (and body) for a while, and only then.
-      const sink = d.valueSink!;
+      const sink = d.valueSink;
+      if (!sink) {
+        problems.push(error(`a run created API key "${d.name}" (${live.createdAt}) and stopped before writing its value: replaying the create for that value needs spec.valueSink, the secret store and name it is written to`, {
+          ...at, field: 'spec.valueSink', rule: 'api-key-value-sink',
+        }));
+        continue;
+      }
       const age = input.now.getTime() - Date.parse(live.createdAt);
       if (!(age < REPLAY_WINDOW_MS)) {
         problems.push(error(`the value of API key "${d.name}" (created ${live.createdAt}) was never written to a sink: the run that created it stopped first, and the API replays a creation for 24 hours only. Revoke it (status: REVOKED) and declare a new key with another name`, {

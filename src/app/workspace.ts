@@ -29,6 +29,9 @@ import type { SafetyFinding } from '../plan/checks.js';
 import type { LockWait } from '../sandbox/lock.js';
 export type { LockWait } from '../sandbox/lock.js';
 import type { DesiredSequence } from '../model/sequence.js';
+import { isManaged as isManagedApiKey, type LiveApiKey } from '../model/api-key.js';
+import { IMPORTED_FROM as API_KEY_IMPORTED_FROM } from '../apikeys/import.js';
+import { escapeText } from '../text/escape.js';
 import { policyRuleDiagnostics } from '../policy/workspace-rules.js';
 
 export { TOOL_VERSION } from '../version.js';
@@ -253,6 +256,24 @@ export async function importedProviders(ws: Workspace, desired: readonly Desired
   return out;
 }
 
+/**
+ * Declared API keys whose file `import` wrote from the unmanaged live key of that name (the file
+ * names its live id), as importedProviders does for providers. Only such files are read.
+ */
+export async function importedApiKeyNames(ws: Workspace, resources: readonly DeclaredDocument[], liveResources: ReadonlyMap<ResourceKindName, unknown>): Promise<Set<string>> {
+  const out = new Set<string>();
+  const live = liveResources.get('ApiKey') as readonly LiveApiKey[] | undefined;
+  if (!live) return out;
+  for (const d of resources) {
+    if (d.kind !== 'ApiKey') continue;
+    const l = live.find((k) => k.name === d.name && k.status === 'ACTIVE');
+    if (!l || isManagedApiKey(l)) continue;
+    const text = await readFile(path.resolve(ws.config.dir, d.file), 'utf8').catch(() => '');
+    if (text.includes(`${API_KEY_IMPORTED_FROM} ${escapeText(l.id)} (`)) out.add(d.name);
+  }
+  return out;
+}
+
 export interface PlanRun {
   plan: Plan;
   /** Live state the plan was computed against (the safety checks need all of it). */
@@ -296,7 +317,8 @@ export async function computePlan(ws: Workspace, opts: { prune?: boolean; target
     ]);
     // A sequence's money line needs the live sequences first; one metrics read serves both lines.
     const metrics = feeMetrics ?? (liveSequences && routingMayShift(sequences, liveSequences, desired, live) ? await readVolumes(connection.client) : undefined);
-    const context: PlanContext = { environment: ws.envName, company, ...(caller ? { caller } : {}), prune: opts.prune ?? ws.policy.prune };
+    const importedApiKeys = await importedApiKeyNames(ws, resources, liveResources);
+    const context: PlanContext = { environment: ws.envName, company, ...(caller ? { caller } : {}), prune: opts.prune ?? ws.policy.prune, ...(importedApiKeys.size ? { importedApiKeys } : {}) };
     const plan = buildAccountPlan({
       ...comparison(ws, connection, company, desired, live),
       prune: opts.prune ?? ws.policy.prune,

@@ -33,7 +33,7 @@ export interface ApiKeyPermissions {
   [k: string]: ApiKeyCapability;
 }
 /**
- * Required for an ACTIVE key: the secret store (one of paystrator.yaml's secretStores, of a type that can be written: file with dir, vault, aws-secrets-manager) and secret name the new key's value is written to, once, when apply creates it.
+ * Needed only to create a key: the secret store (one of paystrator.yaml's secretStores, of a type that can be written: file with dir, vault, aws-secrets-manager) and secret name the new key's value is written to, once, when apply creates it. A key that exists live needs none (import writes none); plan refuses to create a key without one.
  */
 export interface ValueSink {
   store: string;

@@ -9,7 +9,8 @@ import type { ResourceChange } from '../plan/plan.js';
 import { defaultResourceStale } from '../plan/stale-resources.js';
 import { applyApiKeyChange } from '../apikeys/apply.js';
 import { driftApiKeys } from '../apikeys/drift.js';
-import { importedApiKeys } from '../apikeys/import.js';
+import { IMPORTED_FROM, importedApiKeys } from '../apikeys/import.js';
+import { escapeText } from '../text/escape.js';
 import { apiKeyInputs, lockoutMessages, planApiKeys, type ApiKeyChange, type ApiKeyPlan, type PermissionChange } from '../apikeys/plan.js';
 
 const PERMISSION = 'spec.permissions.';
@@ -75,6 +76,7 @@ export const apiKeyKind: ResourceKind<DesiredApiKey, LiveApiKey[]> = {
     return toResourceChanges(planApiKeys({
       environment: ctx.environment, company: ctx.company, desired: declared.map((d) => d.value), live,
       callerKeyId: ctx.caller?.id ?? null, prune: ctx.prune === true,
+      ...(ctx.importedApiKeys ? { imported: ctx.importedApiKeys } : {}),
       // The replay window of a stopped create is the one thing the clock decides.
       now: new Date(),
     }));
@@ -112,7 +114,11 @@ export const apiKeyKind: ResourceKind<DesiredApiKey, LiveApiKey[]> = {
     if (!imported.length) return [];
     return [{
       file: 'api-keys.yaml',
-      header: 'API keys imported from the live account. Fill in each valueSink (validate says where): a store and name a new value of the key would be written to.',
+      // Each live id is named: plan takes over an unmanaged key only when its file says import wrote it from that key.
+      header: [
+        'API keys imported from the live account. They have no valueSink: it is needed only to create a key, and these exist (their values stay where they are).',
+        ...imported.map((i) => `${IMPORTED_FROM} ${escapeText(i.key.id)} (${escapeText(i.key.prefix)}...).`),
+      ].join('\n'),
       documents: imported.map((i) => i.document),
     }];
   },

@@ -46,6 +46,8 @@ export interface PlanContext {
   caller?: { id: string; name: string };
   /** `--prune` (or policy.prune): a named setting git no longer declares is retired (an ApiKey revoked). */
   prune?: boolean;
+  /** Declared API keys (by name) whose file `import` wrote from the unmanaged live key of that name: taken over. */
+  importedApiKeys?: ReadonlySet<string>;
 }
 
 /** A step of a setting's apply the user is told about (the CLI prints it). */

@@ -1,5 +1,5 @@
 // `kind: ApiKey` documents: the schema first, then what a schema cannot say (products of the
-// catalog, a sink for every ACTIVE key, in a store that can be written), then the rules across
+// catalog, a sink, when given, in a store that can be written), then the rules across
 // files (one declaration per name). Every error points at its line; none throws.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -14,7 +14,7 @@ import { didYouMean } from './suggest.js';
 import { isRecord, type YamlDocument } from './yaml.js';
 import { normalizePermissions, type DesiredApiKey, type ValueSink } from '../model/api-key.js';
 
-/** The store `import` writes into a sink it cannot know; validate asks for it to be filled in. */
+/** The store older versions of `import` wrote into a sink they could not know; validate asks for it to be filled in (or the sink removed). */
 export const PLACEHOLDER_STORE = 'FILL-IN';
 
 /** Store types with a write API (src/secrets/*-store.ts `write`). */
@@ -46,7 +46,7 @@ export interface ApiKeyCheck {
  */
 export function sinkProblem(sink: ValueSink, stores: WorkspaceConfig['secretStores'] | undefined): string | undefined {
   if (sink.store === PLACEHOLDER_STORE) {
-    return `fill in valueSink (import wrote a placeholder): the secret store, of type ${WRITABLE_STORE_TYPES.join(', ')}, and the secret name a new value of this key would be written to`;
+    return `fill in valueSink (an older import wrote a placeholder): the secret store, of type ${WRITABLE_STORE_TYPES.join(', ')}, and the secret name a new value of this key would be written to, or remove it (a key that exists needs none)`;
   }
   if (!stores) return undefined;
   const cfg = stores[sink.store];
@@ -80,14 +80,9 @@ export function validateApiKeyDocument(file: string, doc: YamlDocument, catalog:
       issues.push({ path: ['spec', 'permissions', product], message: `unknown product "${product}"${hint}`, rule: 'known-product', onKey: true });
     }
   }
-  const status = spec?.status ?? 'ACTIVE';
-  if (spec && status === 'ACTIVE' && spec.valueSink === undefined && !flagged('spec', 'status')) {
-    issues.push({
-      path: ['spec', 'valueSink'],
-      message: 'an ACTIVE key needs spec.valueSink: the secret store and name its value is written to when apply creates it (the API shows a value only once)',
-      rule: 'api-key-value-sink',
-    });
-  }
+  // No rule that an ACTIVE key has a sink: only a create needs one, and whether a key exists is
+  // known from live alone, so plan says it (apikeys/plan.ts). validate stays offline, and a key
+  // written by import (which has no sink to give) is valid as it is.
   if (spec && isRecord(spec.valueSink) && !flagged('spec', 'valueSink')) {
     const why = sinkProblem(spec.valueSink as unknown as ValueSink, stores);
     if (why) issues.push({ path: ['spec', 'valueSink', 'store'], message: why, rule: 'api-key-value-sink' });

@@ -53,7 +53,7 @@ describe('npm run bench, at 200 providers', () => {
   it('runs every case three times and prints one table', () => {
     expect(out.code, out.stderr.slice(-2000)).toBe(0);
     expect(out.stdout).toMatch(/^\| case +\| median ms \| min +\| max +\| ratio +\| requests +\| peak RSS MB \|$/m);
-    for (const c of ['1. validate', '2. no-op plan', '3. peer', '3b. no-op plan', '3b. peer', '4. floor', '5. apply', '5. floor', '6. apply', '9. no-op plan', '9. peer', '10. drift --all-environments', `10. ${ENVS} separate`]) {
+    for (const c of ['1. validate', '2. no-op plan', '3. peer', '3b. no-op plan', '3b. peer', '4. floor', '5. apply', '5. floor', '6. apply', '9. no-op plan', '9. peer', '10. drift --all-environments', `10. ${ENVS} separate`, '11. no-op plan at', '11. no-op plan, whole account']) {
       const r = row(c);
       expect(r.samples, c).toHaveLength(3);
       for (const ms of r.samples) expect(ms, c).toBeGreaterThan(0);
@@ -97,5 +97,14 @@ describe('npm run bench, at 200 providers', () => {
     expect(perEnv).toBeLessThanOrEqual(4);
     expect(row('10. drift --all-environments').note).toContain(`= ${ENVS} x (ceil(${PER_ENV}/1000) + ${perEnv}); the separate runs' ${one}: the same`);
     expect(row(`10. ${ENVS} separate`).note).toMatch(/^target >= 10x: (met|not met)$/);
+    // The whole account (issue 15): a page of providers, then one request per other thing read
+    // (company, sequences, a page of API keys, webhooks, whitelist), whatever the number of keys
+    // and sequences; the providers-only plan of the same providers reads the pages and the company.
+    expect(row('11. no-op plan at').requests).toBe(Math.ceil(N / 1000) + 1);
+    const whole = row('11. no-op plan, whole account');
+    expect(whole.case).toBe(`11. no-op plan, whole account at ${N} + 20 API keys`);
+    expect(whole.requests).toBe(Math.ceil(N / 1000) + 5);
+    expect(whole.ratio).toBeGreaterThan(0);
+    expect(whole.note).toMatch(new RegExp(`^requests ${Math.ceil(N / 1000) + 5}, expected ${Math.ceil(N / 1000) + 5} = ceil\\(${N}/1000\\) \\+ 5 \\(company, sequences, API keys, webhooks, whitelist\\): met; providers only ${Math.ceil(N / 1000) + 1}; live matched git: ${N} providers, [1-9]\\d* sequences, 22 settings$`));
   });
 });

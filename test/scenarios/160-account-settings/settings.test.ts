@@ -183,7 +183,7 @@ describe('import of a fresh account', () => {
     sandbox = await serveSandbox();
     await api(sandbox, 'PUT', '/v1/webhooks', { urls: { QR_CODE: receiver.urlFor(200) } });
     const dir = await workspace({ 'paystrator.yaml': configYaml({ httpUrl: sandbox.url }) });
-    // --all-kinds would add api-keys.yaml, whose valueSink placeholders validate asks to fill in first.
+    // --all-kinds (API keys too) round-trips in scenario 161.
     const imported = await runCli(['import', '--kind', 'Webhooks', '--kind', 'IpWhitelist', '--env', 'http'], { cwd: dir, env });
     expect(imported.code, imported.stderr).toBe(0);
     expect(imported.stdout).toContain('Account settings:\n  + providers/webhooks.yaml  Webhooks\n  + providers/ip-whitelist.yaml  IpWhitelist\n');
