@@ -1,7 +1,8 @@
 // Live API keys as one api-keys.yaml: every key not revoked, with its permissions, and a
 // valueSink placeholder that validate refuses until it is filled in (an imported key's value is
 // never known; the sink says where a value would go, and the placeholder keeps it explicit).
-import { Document, type YAMLMap } from 'yaml';
+import { createRequire } from 'node:module';
+import type { YAMLMap } from 'yaml';
 import { escapeText } from '../text/escape.js';
 import { PLACEHOLDER_STORE } from '../load/api-keys.js';
 import type { LiveApiKey } from '../model/api-key.js';
@@ -31,6 +32,9 @@ export function importedApiKeys(live: readonly LiveApiKey[]): { key: LiveApiKey;
 export function apiKeysFile(live: readonly LiveApiKey[], opts: { schemaRef: string; environment: string }): ApiKeysFile | undefined {
   const imported = importedApiKeys(live);
   if (!imported.length) return undefined;
+  // yaml@2 sets itself up (~3 ms) on load; this module sits in the core every command loads (the
+  // ApiKey kind uses importedApiKeys), so yaml comes only when import writes a file. The build bundles this require.
+  const { Document } = createRequire(import.meta.url)('yaml') as typeof import('yaml');
   const keys = imported.map((i) => i.key);
   const docs = imported.map(({ key: k, document }) => {
     const doc = new Document(document);
