@@ -1,7 +1,8 @@
 // Live API keys as one api-keys.yaml: every key not revoked, with its permissions and no
 // valueSink. A sink is needed only to create a key (its value exists once, in the create's
 // answer); a key import writes exists already, so its file is valid and plans clean as written.
-import { Document, type YAMLMap } from 'yaml';
+import { createRequire } from 'node:module';
+import type { YAMLMap } from 'yaml';
 import { escapeText } from '../text/escape.js';
 import type { LiveApiKey } from '../model/api-key.js';
 
@@ -33,6 +34,9 @@ export function importedApiKeys(live: readonly LiveApiKey[]): { key: LiveApiKey;
 export function apiKeysFile(live: readonly LiveApiKey[], opts: { schemaRef: string; environment: string }): ApiKeysFile | undefined {
   const imported = importedApiKeys(live);
   if (!imported.length) return undefined;
+  // yaml@2 sets itself up (~3 ms) on load; this module sits in the core every command loads (the
+  // ApiKey kind uses importedApiKeys), so yaml comes only when import writes a file. The build bundles this require.
+  const { Document } = createRequire(import.meta.url)('yaml') as typeof import('yaml');
   const keys = imported.map((i) => i.key);
   const docs = imported.map(({ key: k, document }) => {
     const doc = new Document(document);
