@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { PaystratorClient } from '../api/client.js';
 import { applyPlan, DEFAULT_PARALLELISM, type ApplyEvent } from '../apply/apply.js';
 import { auditAnnotations, type AuditContext } from '../apply/audit.js';
-import { fingerprintAnnotation } from '../live/read.js';
+import { credentialVersionAnnotation, fingerprintAnnotation } from '../live/read.js';
 import type { LiveProvider } from '../model/state.js';
 import type { Plan } from '../plan/plan.js';
 import { analyseStep, type MetricRow, type StepFigures, type Thresholds } from '../rollout/analysis.js';
@@ -255,7 +255,11 @@ async function carryOut(a: RollbackAction, deps: RolloutDeps): Promise<{ action:
           const fallback: RollbackAction = { kind: 'maintenance', provider: a.provider, id: a.id, because: `no version of ${a.field} in its store matches the fingerprint that was live` };
           return carryOut(fallback, deps);
         }
-        const annotations: Record<string, string | null> = { ...trail(now.version), ...(a.liveFingerprint ? { [fingerprintAnnotation(a.field)]: a.liveFingerprint } : {}) };
+        // The write bumps the credential's version once: recorded as ours, so drift and the next
+        // plan do not take the restored value for a secret rotated outside git.
+        const cred = now.credentials[a.field];
+        const written = cred !== undefined && typeof cred !== 'string' ? { [credentialVersionAnnotation(a.field)]: String(cred.version + 1) } : {};
+        const annotations: Record<string, string | null> = { ...trail(now.version), ...(a.liveFingerprint ? { [fingerprintAnnotation(a.field)]: a.liveFingerprint, ...written } : {}) };
         await deps.client.updateProvider(a.id, a.provider, { credentials: { [a.field]: value }, annotations }, now.version);
         return { action: a, ok: true };
       }

@@ -57,6 +57,35 @@ describe('AwsSecretsManagerStore: the official SDK against a local awsJson1.1 se
     expect(server.log.some((l) => l.includes('VersionStage=AWSPREVIOUS'))).toBe(true);
   });
 
+  it('lists the versions before AWSCURRENT, newest first, also those that lost their AWSPREVIOUS label, each readable by its VersionId', async () => {
+    const aws = stores().get('aws')!;
+    const ids = [sm.put('rotating/key', `${c[0]}-v1`), sm.put('rotating/key', `${c[0]}-v2`), sm.put('rotating/key', `${c[0]}-v3`), sm.put('rotating/key', `${c[0]}-v4`)];
+    sm.calls.length = 0;
+    const earlier = await aws.earlierVersions!('rotating/key');
+    expect(earlier).toEqual([ids[2], ids[1], ids[0]]);
+    expect(sm.calls).toEqual([{ op: 'ListSecretVersionIds', ids: ['rotating/key'] }]);
+    const values = await Promise.all(earlier.map((version) => aws.read({ name: 'rotating/key', version })));
+    expect(values.map((v) => v.reveal())).toEqual([`${c[0]}-v3`, `${c[0]}-v2`, `${c[0]}-v1`]);
+    expect(await aws.earlierVersions!('rotating/key', 1)).toEqual([ids[2]]);
+    expect(await aws.earlierVersions!('payments/bca')).toEqual([]);
+  });
+
+  it('fails to list versions as not-found for a missing secret and as auth when denied, naming the permission', async () => {
+    const aws = stores().get('aws')!;
+    const missing = await aws.earlierVersions!('no/such').catch((e: unknown) => e);
+    expect(missing).toBeInstanceOf(SecretStoreError);
+    expect((missing as SecretStoreError).failure).toBe('not-found');
+    sm.denied.add('payments/bca');
+    try {
+      const denied = await aws.earlierVersions!('payments/bca').catch((e: unknown) => e);
+      expect((denied as SecretStoreError).failure).toBe('auth');
+      expect((denied as SecretStoreError).message).toContain('secretsmanager:ListSecretVersionIds');
+      expect((denied as SecretStoreError).message).not.toContain(c[2]!);
+    } finally {
+      sm.denied.delete('payments/bca');
+    }
+  });
+
   it('1,000 references to 20 distinct secrets: one batch call per 20 ids, pages followed', async () => {
     for (let i = 0; i < 45; i++) sm.put(`bulk/${i}`, JSON.stringify({ a: `${c[0]}-${i}`, b: `${c[1]}-${i}` }));
     const paged = new FakeSecretsManager({ ...sm.opts, pageSize: 7 });

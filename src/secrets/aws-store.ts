@@ -1,4 +1,4 @@
-import type { BatchGetSecretValueCommandOutput, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { BatchGetSecretValueCommandOutput, ListSecretVersionIdsCommandOutput, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DEFAULT_TIMEOUT_MS, Limiter } from './http.js';
 import { Sensitive } from './sensitive.js';
 import { SecretStoreError, type SecretFailure, type SecretRequest, type SecretStore, type SecretWriteOptions, type SecretWriteResult } from './store.js';
@@ -36,6 +36,7 @@ const UNREACHABLE = new Set(['InternalServiceError', 'ThrottlingException', 'Ser
  * profile, SSO, web identity, instance role). A batch of unpinned names is read with
  * BatchGetSecretValue, 20 ids per call; a pinned `version` is read with GetSecretValue, as
  * VersionId when it is a UUID and as VersionStage (AWSCURRENT, AWSPREVIOUS, a custom label) otherwise.
+ * Earlier versions (a rollback's target) are listed with ListSecretVersionIds.
  */
 export class AwsSecretsManagerStore implements SecretStore {
   readonly type = 'aws-secrets-manager';
@@ -56,6 +57,39 @@ export class AwsSecretsManagerStore implements SecretStore {
     } catch (e) {
       throw this.#failure(e, req);
     }
+  }
+
+  /**
+   * The versions before AWSCURRENT, newest first (at most `limit`), as VersionIds to read with
+   * `read({ name, version })`: where a rollback looks for the value that was live before a change
+   * (apply --progressive). ListSecretVersionIds with IncludeDeprecated, since a version older than
+   * AWSPREVIOUS keeps its value but loses its label (AWS keeps about 100 of them).
+   */
+  async earlierVersions(name: string, limit = 10): Promise<string[]> {
+    const { client, sdk } = await this.#sdk();
+    const versions: Array<{ id: string; created: number; current: boolean }> = [];
+    let token: string | undefined;
+    for (let page = 0; page < MAX_PAGES; page++) {
+      let res: ListSecretVersionIdsCommandOutput;
+      try {
+        res = await this.#limit.run(() => client.send(new sdk.ListSecretVersionIdsCommand({ SecretId: name, IncludeDeprecated: true, MaxResults: 100, ...(token ? { NextToken: token } : {}) })));
+      } catch (e) {
+        throw this.#failure(e, { name }, 'secretsmanager:ListSecretVersionIds');
+      }
+      for (const v of res.Versions ?? []) {
+        if (typeof v.VersionId !== 'string' || !UUID.test(v.VersionId)) continue;
+        versions.push({ id: v.VersionId, created: v.CreatedDate ? new Date(v.CreatedDate).getTime() : 0, current: (v.VersionStages ?? []).includes('AWSCURRENT') });
+      }
+      token = res.NextToken;
+      if (!token) break;
+      if (page === MAX_PAGES - 1) throw new SecretStoreError('unreachable', `${this.#label} kept paginating ListSecretVersionIds past ${MAX_PAGES} pages`);
+    }
+    const current = versions.find((v) => v.current);
+    return versions
+      .filter((v) => !v.current && (!current || v.created <= current.created))
+      .sort((a, b) => b.created - a.created)
+      .slice(0, limit)
+      .map((v) => v.id);
   }
 
   /**

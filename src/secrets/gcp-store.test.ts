@@ -45,6 +45,28 @@ describe('GcpSecretManagerStore against a local server speaking the Secret Manag
   });
   afterAll(() => server.stop());
 
+  it('lists the enabled versions before latest, newest first, each readable by number; a disabled one is skipped', async () => {
+    const gcp = stores().get('gcp')!;
+    for (let i = 1; i <= 4; i++) sm.add('rotating', `${c[0]}-r${i}`);
+    sm.secrets.get('rotating')![1]!.state = 'DISABLED';
+    const before = sm.lists;
+    const earlier = await gcp.earlierVersions!('rotating');
+    expect(earlier).toEqual([3, 1]);
+    expect(sm.lists - before).toBe(1);
+    const values = await Promise.all(earlier.map((version) => gcp.read({ name: 'rotating', version })));
+    expect(values.map((v) => v.reveal())).toEqual([`${c[0]}-r3`, `${c[0]}-r1`]);
+    expect(await gcp.earlierVersions!('rotating', 1)).toEqual([3]);
+    expect(await gcp.earlierVersions!('bca')).toEqual([]);
+  });
+
+  it('fails to list versions as not-found for a missing secret and as auth without the permission', async () => {
+    const missing = await stores().get('gcp')!.earlierVersions!('no-such-secret').then(() => undefined, (e: unknown) => e as { failure?: string; message: string });
+    expect(missing?.failure).toBe('not-found');
+    const denied = await stores({ accessToken: async () => new Sensitive('ya29.reader-without-access') }).get('gcp')!.earlierVersions!('rotating').then(() => undefined, (e: unknown) => e as { failure?: string; message: string });
+    expect(denied?.failure).toBe('auth');
+    expect(denied?.message).not.toContain(c[3]!);
+  });
+
   it('reads latest, a pinned version number or alias, and a key of a JSON secret; the CRC32C checks out', async () => {
     const refs = [
       { store: 'gcp', name: 'xendit-client-secret' },

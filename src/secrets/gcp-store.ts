@@ -17,6 +17,7 @@ export interface GcpStoreOptions {
 // Secret ids and version aliases are [A-Za-z0-9_-]; checking keeps a name from changing the route.
 const SECRET_ID = /^[A-Za-z0-9_-]{1,255}$/;
 const VERSION = /^(latest|[1-9][0-9]*|[A-Za-z][A-Za-z0-9_-]{0,62})$/;
+const MAX_PAGES = 50;
 
 /**
  * Google Cloud Secret Manager over its REST API:
@@ -57,6 +58,32 @@ export class GcpSecretManagerStore implements SecretStore {
       throw new SecretStoreError('invalid', `${this.#label} sent a payload whose CRC32C does not match: it was corrupted in transit`);
     }
     return new Sensitive(bytes.toString('utf8'));
+  }
+
+  /**
+   * The enabled versions before the newest enabled one (what `latest` reads), newest first, at
+   * most `limit`: where a rollback looks for the value that was live before a change
+   * (apply --progressive). `versions.list` with `filter=state:ENABLED`, followed page by page.
+   */
+  async earlierVersions(name: string, limit = 10): Promise<number[]> {
+    if (!SECRET_ID.test(name)) throw new SecretStoreError('invalid', 'a GCP secret id has only letters, digits, _ and - (at most 255)');
+    const token = await this.#accessToken();
+    const numbers: number[] = [];
+    let pageToken: string | undefined;
+    for (let page = 0; page < MAX_PAGES; page++) {
+      const query = new URLSearchParams({ filter: 'state:ENABLED', pageSize: '100', ...(pageToken ? { pageToken } : {}) });
+      const url = `${this.#base}/v1/projects/${encodeURIComponent(this.opts.project)}/secrets/${name}/versions?${query.toString()}`;
+      const res = await this.#limit.run(() => storeRequest(this.#label, { method: 'GET', url, headers: { authorization: `Bearer ${token.reveal()}` } }, this.#timeout));
+      if (res.status !== 200) throw this.#failure(res.status, res.json, 'latest');
+      const body = res.json as { versions?: Array<{ name?: unknown; state?: unknown }>; nextPageToken?: unknown } | undefined;
+      for (const v of body?.versions ?? []) {
+        const n = typeof v.name === 'string' ? /\/versions\/([1-9][0-9]*)$/.exec(v.name)?.[1] : undefined;
+        if (n && (v.state === undefined || v.state === 'ENABLED')) numbers.push(Number(n));
+      }
+      pageToken = typeof body?.nextPageToken === 'string' && body.nextPageToken ? body.nextPageToken : undefined;
+      if (!pageToken) return [...new Set(numbers)].sort((a, b) => b - a).slice(1, limit + 1);
+    }
+    throw new SecretStoreError('unreachable', `${this.#label} kept paginating the versions of ${name} past ${MAX_PAGES} pages`);
   }
 
   #accessToken(): Promise<Sensitive> {

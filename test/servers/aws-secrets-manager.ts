@@ -2,6 +2,7 @@
 // secretsmanager.<Operation>`, `Content-Type: application/x-amz-json-1.1`, a SigV4 Authorization
 // header (verified here, with the test's secret key), and errors as `{"__type", "message"}`.
 // GetSecretValue and BatchGetSecretValue (20 ids per call, NextToken pages, per-secret Errors),
+// ListSecretVersionIds (IncludeDeprecated, MaxResults pages),
 // PutSecretValue and CreateSecret (ClientRequestToken is the new VersionId; a retried token with
 // the same value is the same version, with another value it is ResourceExistsException).
 import { createHash, createHmac, randomUUID } from 'node:crypto';
@@ -54,7 +55,7 @@ export class FakeSecretsManager {
       if (v.stages.delete('AWSCURRENT')) v.stages.add('AWSPREVIOUS');
     }
     const id = versionId;
-    const version: SmVersion = { id, stages: new Set(['AWSCURRENT', ...extraStages]), created: Date.now() / 1000 };
+    const version: SmVersion = { id, stages: new Set(['AWSCURRENT', ...extraStages]), created: Math.max(Date.now() / 1000, ...secret.versions.map((v) => v.created + 0.001)) };
     if (typeof value === 'string') version.string = value;
     else version.binary = value.binary;
     secret.versions.push(version);
@@ -78,6 +79,7 @@ export class FakeSecretsManager {
     if (op === 'GetSecretValue') return this.getSecretValue(input, note);
     if (op === 'BatchGetSecretValue') return this.batchGetSecretValue(input, note);
     if (op === 'PutSecretValue' || op === 'CreateSecret') return this.write(op, input, note);
+    if (op === 'ListSecretVersionIds') return this.listSecretVersionIds(input, note);
     return fail(400, 'UnknownOperationException', `Unknown operation ${op}`, note);
   }
 
@@ -122,6 +124,36 @@ export class FakeSecretsManager {
     const secret = this.find(id)!;
     const body = op === 'CreateSecret' ? { ARN: secret.arn, Name: secret.name, VersionId: versionId } : { ARN: secret.arn, Name: secret.name, VersionId: versionId, VersionStages: ['AWSCURRENT'] };
     return { status: 200, headers: headers(), body, note: `${detail} written` };
+  }
+
+  /**
+   * ListSecretVersionIds: versions with a staging label, or all of them with IncludeDeprecated;
+   * MaxResults per page (default 100 here) and an opaque NextToken. Values are never in the answer.
+   */
+  private listSecretVersionIds(input: Record<string, unknown>, note: string): Reply {
+    const id = String(input.SecretId ?? '');
+    this.calls.push({ op: 'ListSecretVersionIds', ids: [id] });
+    const detail = `${note} id=${id}`;
+    const secret = this.find(id);
+    if (!secret) return fail(400, 'ResourceNotFoundException', "Secrets Manager can't find the specified secret.", detail);
+    if (this.denied.has(secret.name)) return fail(400, 'AccessDeniedException', accessDenied('ListSecretVersionIds'), detail);
+    const max = typeof input.MaxResults === 'number' ? input.MaxResults : 100;
+    if (!Number.isInteger(max) || max < 1 || max > 100) return fail(400, 'InvalidParameterException', 'MaxResults must be between 1 and 100.', detail);
+    const all = secret.versions.filter((v) => input.IncludeDeprecated === true || v.stages.size > 0);
+    let offset = 0;
+    if (input.NextToken !== undefined) {
+      const m = /^v(\d+)$/.exec(Buffer.from(String(input.NextToken), 'base64').toString());
+      if (!m) return fail(400, 'InvalidNextTokenException', 'The NextToken value is invalid.', detail);
+      offset = Number(m[1]);
+    }
+    const page = all.slice(offset, offset + max);
+    const next = offset + max < all.length ? Buffer.from(`v${offset + max}`).toString('base64') : undefined;
+    return {
+      status: 200,
+      headers: headers(),
+      body: { ARN: secret.arn, Name: secret.name, Versions: page.map((v) => ({ VersionId: v.id, VersionStages: [...v.stages], CreatedDate: v.created })), ...(next ? { NextToken: next } : {}) },
+      note: `${detail} versions=${page.length}`,
+    };
   }
 
   private batchGetSecretValue(input: Record<string, unknown>, note: string): Reply {

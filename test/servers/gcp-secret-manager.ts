@@ -1,6 +1,7 @@
 // Google Cloud Secret Manager's REST API: `GET /v1/projects/{project}/secrets/{secret}/versions/
 // {version|latest|alias}:access` with `Authorization: Bearer`, answering `{ name, payload: { data,
-// dataCrc32C } }`, and Google's error body `{ error: { code, message, status } }`.
+// dataCrc32C } }`, `GET .../versions` (versions.list: newest first, filter=state:ENABLED, pages),
+// and Google's error body `{ error: { code, message, status } }`.
 // https://cloud.google.com/secret-manager/docs/reference/rest/v1/projects.secrets.versions/access
 import { crc32c } from '../../src/secrets/crc32c.js';
 import { serveLocal, type IncomingCall, type LocalServer, type Reply } from './harness.js';
@@ -16,6 +17,7 @@ export interface FakeSecretManagerOptions {
 }
 
 const ROUTE = /^\/v1\/projects\/([^/]+)\/secrets\/([^/]+)\/versions\/([^/:]+):access$/;
+const LIST = /^\/v1\/projects\/([^/]+)\/secrets\/([^/]+)\/versions$/;
 
 export class FakeSecretManager {
   /** Bearer tokens: 'ok' may read everything, 'denied' lacks secretmanager.versions.access. */
@@ -25,6 +27,8 @@ export class FakeSecretManager {
   /** Secrets whose answers carry a wrong CRC32C, as a corrupted transfer would. */
   readonly corrupt = new Set<string>();
   reads = 0;
+  /** versions.list calls. */
+  lists = 0;
 
   constructor(readonly opts: FakeSecretManagerOptions) {}
 
@@ -34,6 +38,11 @@ export class FakeSecretManager {
     versions.push({ data: Buffer.isBuffer(data) ? data : Buffer.from(data, 'utf8'), state: 'ENABLED' });
     this.secrets.set(secret, versions);
     return versions.length;
+  }
+
+  private list(project: string, secret: string, q: URLSearchParams, grant: 'ok' | 'denied', note: string): Reply {
+    this.lists += 1;
+    return listVersions.call(this, project, secret, q, grant, note);
   }
 
   handle(call: IncomingCall): Reply {
@@ -47,6 +56,8 @@ export class FakeSecretManager {
         headers: { 'www-authenticate': 'Bearer realm="https://accounts.google.com/", error="invalid_token"' },
       };
     }
+    const list = LIST.exec(call.path);
+    if (call.method === 'GET' && list) return this.list(list[1]!, list[2]!, call.query, grant, note);
     const m = ROUTE.exec(call.path);
     if (call.method !== 'GET' || !m) return google(404, 'NOT_FOUND', `The requested URL ${call.path} was not found on this server.`, note);
     const [, project, secret, version] = m as unknown as string[];
@@ -79,6 +90,24 @@ export class FakeSecretManager {
       note: `${note} version=${n}`,
     };
   }
+}
+
+/** versions.list: newest first, `filter=state:ENABLED` (the only filter this fake knows), pageSize pages. */
+function listVersions(this: FakeSecretManager, project: string, secret: string, q: URLSearchParams, grant: 'ok' | 'denied', note: string): Reply {
+  const resource = `projects/${this.opts.projectNumber}/secrets/${secret}`;
+  if (grant === 'denied') return google(403, 'PERMISSION_DENIED', `Permission 'secretmanager.versions.list' denied for resource '${resource}' (or it may not exist).`, note);
+  if (project !== this.opts.projectId && project !== this.opts.projectNumber) return google(403, 'PERMISSION_DENIED', `Permission denied on resource project ${project}.`, note);
+  const versions = this.secrets.get(secret);
+  if (!versions) return google(404, 'NOT_FOUND', `Secret [${resource}] not found.`, note);
+  const filter = q.get('filter');
+  if (filter !== null && filter !== 'state:ENABLED') return google(400, 'INVALID_ARGUMENT', `Invalid filter: ${filter}`, note);
+  const rows = versions.map((v, i) => ({ name: `${resource}/versions/${i + 1}`, state: v.state })).reverse().filter((v) => filter === null || v.state === 'ENABLED');
+  const size = Math.min(Number(q.get('pageSize') ?? '25') || 25, 25000);
+  const offset = q.get('pageToken') ? Number(Buffer.from(q.get('pageToken')!, 'base64').toString()) : 0;
+  if (!Number.isInteger(offset) || offset < 0) return google(400, 'INVALID_ARGUMENT', 'Invalid page token.', note);
+  const page = rows.slice(offset, offset + size);
+  const next = offset + size < rows.length ? Buffer.from(String(offset + size)).toString('base64') : undefined;
+  return { status: 200, body: { versions: page, ...(next ? { nextPageToken: next } : {}), totalSize: rows.length }, note: `${note} list=${page.length}` };
 }
 
 function google(code: number, status: string, message: string, note: string): Reply {
