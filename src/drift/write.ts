@@ -101,7 +101,7 @@ class DocEditor {
   constructor(private readonly text: string) {}
 
   private pairOf(map: YAMLMap, key: string): Pair | undefined {
-    return map.items.find((p) => isScalar(p.key) && String(p.key.value) === key) as Pair | undefined;
+    return map.items.find((p) => isScalar(p.key) && String(p.key.value) === key);
   }
 
   /**
@@ -148,7 +148,7 @@ class DocEditor {
       for (const [k, v] of Object.entries(value)) this.set(node, field, [k], v);
       for (const p of node.items) {
         const k = isScalar(p.key) ? String(p.key.value) : undefined;
-        if (k !== undefined && !(k in value)) this.removePair(node, field, p as Pair);
+        if (k !== undefined && !(k in value)) this.removePair(node, field, p);
       }
     } else if (node === null || node === undefined) {
       throw new EditError(`${field} has no value in the file to replace`);
@@ -321,7 +321,7 @@ export function editProviderYaml(text: string, provider: string | DocumentSelect
   const out = editor.apply();
   const after = parse(out);
   const edited = findDocument(after, provider);
-  const others = (ds: Document[], skip: Document | undefined) => ds.filter((d) => d !== skip).map((d) => d.toJS());
+  const others = (ds: Document[], skip: Document | undefined) => ds.filter((d) => d !== skip).map((d): unknown => d.toJS());
   if (!edited || !sameJson(edited.toJS(), expected) || !sameJson(others(after, edited), others(docs, doc))) {
     throw new EditError('the edit did not give the expected values; the file is left unchanged, edit it by hand');
   }
@@ -341,7 +341,7 @@ export function editsFor(c: DriftReport['changed'][number]): { edits: FieldEdit[
       skipped.push({ provider: c.name, field: f.field, why: 'set by apply, not kept in the file' });
       continue;
     }
-    edits.push({ field: f.field, value: f.live as Json | undefined });
+    edits.push({ field: f.field, value: f.live });
   }
   for (const s of c.secrets) {
     const why =

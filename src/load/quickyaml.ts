@@ -5,7 +5,7 @@
 // holds the two paths to agreement on the YAML test suite, a real-world corpus and generated and
 // mutated documents.
 import jsyaml from 'js-yaml';
-import { MAX_DEPTH, parseYaml, type PathSeg, type Position, type YamlDocument, type YamlFile } from './yaml.js';
+import { MAX_DEPTH, parseYaml, scalarText, type PathSeg, type Position, type YamlDocument, type YamlFile } from './yaml.js';
 
 declare module 'js-yaml' {
   // Documented in js-yaml 4.3's README (nesting limit, exceptions past it); @types/js-yaml 4.0.9 predates it.
@@ -251,8 +251,7 @@ export function quickParseYaml(text: string): YamlDocument | undefined {
       }
       // yaml@2 answers a key's text for `{ key }`, "null" for `key:`; it knows which was written.
       if (v === null) return slow().source(path);
-      if (typeof v === 'object') return undefined;
-      return typeof v === 'string' ? v : String(v);
+      return scalarText(v);
     },
   };
 }

@@ -315,7 +315,7 @@ export function schemaIssues(errors: readonly ErrorObject[] | null | undefined, 
       case 'uniqueItems': {
         // ajv scans from the end, so i is the earlier copy: the later one is the repeat.
         const [first, again] = [Number(p.i), Number(p.j)].sort((a, b) => a - b) as [number, number];
-        const item = Array.isArray(v) ? v[again] : undefined;
+        const item: unknown = Array.isArray(v) ? v[again] : undefined;
         const what = typeof item === 'string' ? `"${item}"` : `item ${again}`;
         issue = { path: [...at, again], message: `${what} is listed twice (same as item ${first})`, rule };
         break;

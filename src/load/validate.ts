@@ -31,7 +31,7 @@ interface RuleContext {
   entry: CatalogEntry | undefined;
   opts: ValidateOptions;
   /** True when an issue was already reported at the path or one of its ancestors. */
-  flagged(path: readonly PathSeg[]): boolean;
+  flagged: (path: readonly PathSeg[]) => boolean;
 }
 
 type Rule = (ctx: RuleContext) => Issue[];

@@ -59,7 +59,17 @@ export function isRecord(v: unknown): v is Record<string, unknown> {
 type AnyNode = { range?: [number, number, number] | null } & object;
 
 function keyText(key: unknown): string | undefined {
-  if (Y().isScalar(key)) return key.value === null ? '' : String(key.value);
+  if (!Y().isScalar(key)) return undefined;
+  return key.value === null ? '' : scalarText(key.value);
+}
+
+/**
+ * The text of a resolved YAML scalar as String() gives it; undefined for a value that is not one
+ * (yaml@2's core schema and js-yaml's default one resolve scalars to nothing else).
+ */
+export function scalarText(v: unknown): string | undefined {
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint' || v === null) return String(v);
   return undefined;
 }
 
@@ -206,7 +216,7 @@ export function parseYaml(text: string, file: string): YamlFile {
       value = doc.toJS({ maxAliasCount: 100 });
     } catch (e) {
       // Unresolved aliases and alias bombs surface only here.
-      errors.push(error(`YAML: ${(e as Error).message}`, { file, ...posOf(doc.contents as AnyNode | null), rule: 'yaml-syntax' }));
+      errors.push(error(`YAML: ${(e as Error).message}`, { file, ...posOf(doc.contents), rule: 'yaml-syntax' }));
       return;
     }
     if (value === null || value === undefined) return;

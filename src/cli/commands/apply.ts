@@ -1,7 +1,6 @@
 import { createInterface } from 'node:readline/promises';
-import { applyPlan, DEFAULT_PARALLELISM, type ApplyResult } from '../../apply/apply.js';
 import { ExitError } from '../../diagnostics.js';
-import { appendStepSummary, applySummaryMarkdown } from '../../app/summary.js';
+import { applyAccountPlan } from '../../app/apply.js';
 import { mergeOverrides, raiseIfUnsafe } from '../../plan/checks.js';
 import { hasChanges } from '../../plan/plan.js';
 import { renderPlanText } from '../../render/plan.js';
@@ -12,12 +11,8 @@ import { computePlan, openWorkspace, settingFindings } from '../../app/workspace
 import type { GlobalOptions } from '../options.js';
 import { printDiagnostics, type Io } from '../io.js';
 import { lockWaitNotice } from '../lock-notice.js';
-import { applyProgress } from '../progress.js';
-import { recordStats } from '../stats.js';
-import { runSequencePhase } from '../sequence-phase.js';
-import { runResourcePhase } from '../resource-phase.js';
-import { applyOrder, resourceStale } from '../../kinds/registry.js';
-import type { KindName } from '../../kinds/kind.js';
+import { applyPrinter } from '../apply-phases.js';
+import { resourceStale } from '../../kinds/registry.js';
 import { escapeText } from '../../text/escape.js';
 import { error } from '../../diagnostics.js';
 import { decideWindows } from '../../policy/windows.js';
@@ -98,38 +93,10 @@ export async function applyCommand(io: Io, g: GlobalOptions, planFile: string | 
     }
     const client = run.connection.client;
     const audit = await auditContext(io.env, ws.config.dir, now, window.refused ? o.overrideWindow!.trim() : undefined);
-    // One phase per kind, in the registry's dependency order; a phase after a failed one is told
-    // so (a sequence may name the provider that was not created).
-    const phase = async (kind: KindName, earlierFailed: boolean): Promise<boolean> => {
-      if (kind === 'Sequence') return runSequencePhase(io, plan, client, earlierFailed);
-      if (kind !== 'Provider') return runResourcePhase(io, plan, kind, client, { environment: ws.envName, company: plan.company, audit, stores: ws.stores });
-      const progress = applyProgress(io, plan.changes);
-      let r: ApplyResult;
-      try {
-        r = await applyPlan(plan, client, run.secrets, { parallelism: o.parallelism ?? DEFAULT_PARALLELISM, onEvent: (e) => progress.onEvent(e), audit });
-      } finally {
-        progress.finish();
-      }
-      recordStats(io, { command: 'apply', apiRequests: client.requests, secretReads: run.secrets.reads, providers: plan.changes.length });
-      io.out('\n' + summaryLine(io, r) + '\n');
-      await appendStepSummary(io.env, applySummaryMarkdown(ws.envName, r));
-      if (client.retries?.exhausted) {
-        io.err('The API kept failing and the retry budget is spent, so the apply stopped. Run it again later (the same plan or a fresh one): what was done is not repeated and nothing is duplicated.\n');
-      }
-      return !(r.failed || r.skipped.length);
-    };
-    let failed = false;
-    for (const kind of applyOrder()) if (!(await phase(kind, failed))) failed = true;
-    return failed ? 1 : 0;
+    const printer = applyPrinter(io, plan, { environment: ws.envName, client, secrets: run.secrets });
+    const r = await applyAccountPlan(plan, client, { environment: ws.envName, secrets: run.secrets, stores: ws.stores, audit, parallelism: o.parallelism }, printer);
+    return r.failed ? 1 : 0;
   } finally {
     await run.connection.close();
   }
-}
-
-function summaryLine(io: Io, r: ApplyResult): string {
-  const bad = r.failed > 0 || r.skipped.length > 0;
-  const counts = [`${r.created} created`, `${r.updated} updated`, `${r.statusChanges} status changes`, `${r.failed} failed`, ...(r.skipped.length ? [`${r.skipped.length} not attempted`] : [])];
-  const retried = r.retries ? ` (${r.retries} ${r.retries === 1 ? 'retry' : 'retries'} of failed requests)` : '';
-  const text = `Apply ${bad ? 'finished with failures' : 'complete'}: ${counts.join(', ')}.${retried}`;
-  return bad ? io.style.red(text) : io.style.green(text);
 }
