@@ -111,6 +111,16 @@ async function writeJournal(file: string, j: Journal | undefined): Promise<void>
   await rename(tmp, file);
 }
 
+/**
+ * The step an interrupted run applied and did not judge, if the journal holds one for this
+ * environment and company: a rerun must judge it even when the plan has nothing left to apply
+ * (the killed step was the last one).
+ */
+export async function interruptedStep(journalFile: string, environment: string, company: string): Promise<string | undefined> {
+  const j = await readJournal(journalFile);
+  return j?.pending && j.environment === environment && j.company === company ? j.pending.title : undefined;
+}
+
 /** Rows after minus rows before, per provider and service: what happened since `before` was read. */
 export function sinceRows(before: readonly MetricRow[], after: readonly MetricRow[]): MetricRow[] {
   const key = (r: MetricRow) => `${r.providerId}\0${r.service}`;

@@ -2,7 +2,7 @@
 // events into lines, and its report into the exit code. Only the CLI writes output.
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { runProgressive, type RolloutEvent, type RolloutReport } from '../app/progressive.js';
+import { interruptedStep, runProgressive, type RolloutEvent, type RolloutReport } from '../app/progressive.js';
 import type { PlanRun, Workspace } from '../app/workspace.js';
 import type { AuditContext } from '../apply/audit.js';
 import { ExitError } from '../diagnostics.js';
@@ -61,6 +61,12 @@ async function readMetrics(run: PlanRun): Promise<MetricRow[]> {
   return report.data.map((r) => ({ providerId: r.providerId, providerName: r.providerName, service: r.service, transactions: r.transactions, successes: r.successes }));
 }
 
+/** Where a progressive apply journals its progress: one file per environment. */
+export const rolloutJournal = (ws: Workspace) => path.resolve(ws.config.dir, '.paystrator', `rollout-${ws.envName}.json`);
+
+/** The step an interrupted progressive apply left unjudged in this workspace's environment. */
+export const interruptedRollout = (ws: Workspace, company: string) => interruptedStep(rolloutJournal(ws), ws.envName, company);
+
 export async function progressiveApply(io: Io, ws: Workspace, run: PlanRun, plan: Plan, opts: { audit?: AuditContext; parallelism?: number }): Promise<number> {
   const rollout = ws.config.config.policy.rollout ?? {};
   const ms = intervalMs(rollout.interval ?? '60s');
@@ -88,7 +94,7 @@ export async function progressiveApply(io: Io, ws: Workspace, run: PlanRun, plan
       onEvent: (e) => line(io, e),
       ...(opts.audit ? { audit: opts.audit } : {}),
       ...(opts.parallelism ? { parallelism: opts.parallelism } : {}),
-      journalFile: path.resolve(ws.config.dir, '.paystrator', `rollout-${ws.envName}.json`),
+      journalFile: rolloutJournal(ws),
     },
     { intervalMs: ms, thresholds },
   );

@@ -97,4 +97,34 @@ describe('apply --progressive killed mid-analysis, then rerun', () => {
     const plan = await runCli(['plan', '--env', 'http', '--detailed-exitcode'], { cwd: dir, env });
     expect(plan.code, plan.stdout).toBe(0);
   }, 120_000);
+
+  it('a saved plan killed in its last step (the settings) is judged on the rerun, though nothing is left to apply', async () => {
+    await writeFile(path.join(dir, fileOf('Wallet First')), wallet('Wallet First', '2.9'));
+    await writeFile(path.join(dir, 'providers/webhooks.yaml'), webhooks(receiver.urlFor(202)));
+    const saved = await runCli(['plan', '--env', 'http', '--out', 'plan.json'], { cwd: dir, env });
+    expect(saved.code, saved.stderr).toBe(0);
+    const args = ['apply', '--env', 'http', 'plan.json', '--progressive'];
+
+    const child = spawnCli(args, { cwd: dir, env });
+    const reached = await child.waitFor(/^\[2\/2\] account settings \(Webhooks\)[^\n]*\n(?: {4}[^\n]*\n)* {2}applied\n {2}watching live traffic for 3s\n/m);
+    expect(reached, child.stdout() + child.stderr()).toBe(true);
+    child.kill('SIGKILL');
+    expect((await child.done).signal).toBe('SIGKILL');
+    const before = await versions(sandbox.url);
+    const deliveries = receiver.deliveries.length;
+
+    const rerun = await runCli(args, { cwd: dir, env });
+    expect(rerun.code, rerun.stdout + rerun.stderr).toBe(0);
+    expect(rerun.stdout).toContain('Already applied by an earlier run of this plan: ');
+    expect(rerun.stdout).toContain('Resuming at step 2 (account settings (Webhooks)): an interrupted run applied it and did not judge it yet; judging it first, without writing it again.\n');
+    expect(rerun.stdout).toMatch(/^ {2}pass: \d+ transactions/m);
+    expect(rerun.stdout).toContain('Progressive apply complete: 1 step applied and judged healthy.');
+    // Nothing written again: no provider version moved, no second Test & Save.
+    expect(await versions(sandbox.url)).toEqual(before);
+    expect(receiver.deliveries.length).toBe(deliveries);
+    const journal = JSON.parse(await readFile(path.join(dir, '.paystrator/rollout-http.json'), 'utf8')) as { pending?: unknown };
+    expect(journal.pending).toBeUndefined();
+    const plan = await runCli(['plan', '--env', 'http', '--detailed-exitcode'], { cwd: dir, env });
+    expect(plan.code, plan.stdout).toBe(0);
+  }, 120_000);
 });
