@@ -149,7 +149,7 @@ describe('the account settings step', () => {
       plan: {
         ...plan([change('Busy', 'update', ['EWALLET'])], [{ product: 'EWALLET', destination: null, action: 'update', file: 's.yaml', line: 1, after: ['Busy'], notes: [] }] as Plan['sequences']),
         resources: [setting({ kind: 'Webhooks', name: 'Webhooks', action: 'update' }), setting({ kind: 'ApiKey', name: 'Old', action: 'noop', operations: [] }), setting({ kind: 'ApiKey', name: 'CI', action: 'create' })],
-      } as Plan,
+      },
       traffic: new Map(),
       liveServices: new Map([['Other', ['QR_CODE']]]),
     });
