@@ -10,10 +10,14 @@ import { applyPlan, DEFAULT_PARALLELISM, type ApplyEvent } from '../apply/apply.
 import { auditAnnotations, type AuditContext } from '../apply/audit.js';
 import { credentialVersionAnnotation, fingerprintAnnotation } from '../live/read.js';
 import type { LiveProvider } from '../model/state.js';
-import type { Plan } from '../plan/plan.js';
+import { applyResourceKind } from '../kinds/apply.js';
+import type { ResourceEvent } from '../kinds/kind.js';
+import { KINDS, resourceKinds, type KindHandlers } from '../kinds/registry.js';
+import type { Plan, ResourceChange } from '../plan/plan.js';
 import { analyseStep, type MetricRow, type StepFigures, type Thresholds } from '../rollout/analysis.js';
-import { describeAction, rollbackActions, type RollbackAction } from '../rollout/rollback.js';
-import { rolloutSteps, type RolloutStep } from '../rollout/steps.js';
+import { describeAction, describeSettingRollback, rollbackActions, settingRollbacks, type RollbackAction, type SettingRollback } from '../rollout/rollback.js';
+import { pendingSettings, rolloutSteps, type RolloutStep, type StepKind } from '../rollout/steps.js';
+import type { SecretStore } from '../secrets/store.js';
 import type { ResolvedSecrets } from '../secrets/resolver.js';
 import type { Sensitive } from '../secrets/sensitive.js';
 import type { SecretRefTarget } from '../model/state.js';
@@ -24,8 +28,11 @@ export type RolloutEvent =
   | { type: 'applied'; step: RolloutStep; failed: string[] }
   | { type: 'waiting'; step: RolloutStep; ms: number; round: number }
   | { type: 'verdict'; step: RolloutStep; outcome: 'pass' | 'fail' | 'wait'; figures: StepFigures; reasons: string[] }
+  /** A settings step's progress, as the kind handlers tell it (a webhook test's status, a key created). */
+  | { type: 'setting'; step: RolloutStep; event: ResourceEvent }
   | { type: 'rollback'; step: RolloutStep; action: string; ok: boolean; message?: string }
-  | { type: 'resumed'; step: string };
+  /** index: the step's number in the interrupted run. */
+  | { type: 'resumed'; step: string; index: number };
 
 export interface RolloutDeps {
   client: PaystratorClient;
@@ -39,6 +46,10 @@ export interface RolloutDeps {
   /** Whether a secret reference's store keeps earlier versions. */
   versioned: (ref: SecretRefTarget) => boolean;
   sleep: (ms: number) => Promise<void>;
+  /** The workspace's secret stores (a settings step's new API key writes its value into its valueSink). */
+  stores: ReadonlyMap<string, SecretStore>;
+  /** The kind handlers a settings step applies through (the plain apply's). */
+  kinds?: KindHandlers;
   onEvent?: (e: RolloutEvent) => void;
   audit?: AuditContext;
   parallelism?: number;
@@ -57,7 +68,7 @@ export interface RollbackRecord {
   environment: string;
   company: string;
   at: string;
-  step: { index: number; title: string; providers: string[]; services: string[] };
+  step: { index: number; kind: StepKind; title: string; providers: string[]; services: string[] };
   figures: StepFigures;
   reasons: string[];
   actions: { action: string; ok: boolean; message?: string }[];
@@ -77,8 +88,11 @@ interface Journal {
   format: 1;
   environment: string;
   company: string;
-  /** The step applied and not yet judged, with the figures before it. */
-  pending?: { title: string; providers: string[]; services: string[]; before: MetricRow[] };
+  /**
+   * The step applied and not yet judged, with the figures before it. A settings step keeps its
+   * changes (plain, redacted plan values): a rerun that finds it failing can still put them back.
+   */
+  pending?: { index: number; kind: StepKind; title: string; providers: string[]; services: string[]; before: MetricRow[]; settings?: ResourceChange[] };
 }
 
 async function readJournal(file: string): Promise<Journal | undefined> {
@@ -95,6 +109,16 @@ async function writeJournal(file: string, j: Journal | undefined): Promise<void>
   const tmp = `${file}.tmp`;
   await writeFile(tmp, JSON.stringify(j ?? { format: 1, environment: '', company: '' }, null, 2) + '\n');
   await rename(tmp, file);
+}
+
+/**
+ * The step an interrupted run applied and did not judge, if the journal holds one for this
+ * environment and company: a rerun must judge it even when the plan has nothing left to apply
+ * (the killed step was the last one).
+ */
+export async function interruptedStep(journalFile: string, environment: string, company: string): Promise<string | undefined> {
+  const j = await readJournal(journalFile);
+  return j?.pending && j.environment === environment && j.company === company ? j.pending.title : undefined;
 }
 
 /** Rows after minus rows before, per provider and service: what happened since `before` was read. */
@@ -128,8 +152,10 @@ export async function runProgressive(plan: Plan, deps: RolloutDeps, opts: Rollou
   const earlier = await readJournal(deps.journalFile);
   if (earlier?.pending && earlier.environment === plan.environment && earlier.company === plan.company) {
     const p = earlier.pending;
-    const step: RolloutStep = { index: 0, kind: p.providers.length ? 'provider' : 'sequences', title: p.title, providers: p.providers, services: p.services };
-    deps.onEvent?.({ type: 'resumed', step: p.title });
+    // Journals of before the settings step had no kind or index.
+    const kind: StepKind = p.kind ?? (p.providers.length ? 'provider' : 'sequences');
+    const step: RolloutStep = { index: 0, kind, title: p.title, providers: p.providers, services: p.services };
+    deps.onEvent?.({ type: 'resumed', step: p.title, index: p.index ?? 0 });
     const judged = await judge(step, p.before, deps, opts);
     report.steps.push({ index: 0, title: `${p.title} (from the interrupted run)`, outcome: judged.outcome === 'fail' ? 'fail' : 'pass', figures: judged.figures, ...(judged.outcome === 'fail' ? { reasons: judged.reasons } : {}) });
     if (judged.outcome === 'fail') {
@@ -138,7 +164,7 @@ export async function runProgressive(plan: Plan, deps: RolloutDeps, opts: Rollou
         const id = liveByName.get(name)?.id;
         return id ? [{ kind: 'maintenance' as const, provider: name, id, because: 'its step failed its analysis after an interrupted run' }] : [];
       });
-      return finishRollback(report, step, judged, actions, deps, plan);
+      return finishRollback(report, step, judged, actions, deps, plan, [], settingRollbacks(p.settings ?? []));
     }
     await writeJournal(deps.journalFile, { ...journal });
   }
@@ -146,7 +172,8 @@ export async function runProgressive(plan: Plan, deps: RolloutDeps, opts: Rollou
   for (const step of steps) {
     deps.onEvent?.({ type: 'step', step, total: steps.length });
     const before = await deps.readMetrics();
-    await writeJournal(deps.journalFile, { ...journal, pending: { title: step.title, providers: step.providers, services: step.services, before } });
+    const settings = step.kind === 'settings' ? { settings: pendingSettings(plan) } : {};
+    await writeJournal(deps.journalFile, { ...journal, pending: { index: step.index, kind: step.kind, title: step.title, providers: step.providers, services: step.services, before, ...settings } });
     const failed = await applyStep(plan, step, deps);
     deps.onEvent?.({ type: 'applied', step, failed });
     if (failed.length) {
@@ -165,7 +192,8 @@ export async function runProgressive(plan: Plan, deps: RolloutDeps, opts: Rollou
         const id = before?.id ?? change.id;
         return id ? rollbackActions({ change, before, id, versioned: deps.versioned }) : [];
       });
-      return finishRollback(report, step, verdict, actions, deps, plan, plan.sequences?.filter((s) => s.action !== 'noop'));
+      const settingsBack = step.kind === 'settings' ? settingRollbacks(pendingSettings(plan)) : [];
+      return finishRollback(report, step, verdict, actions, deps, plan, plan.sequences?.filter((s) => s.action !== 'noop'), settingsBack);
     }
     await writeJournal(deps.journalFile, journal);
   }
@@ -189,6 +217,7 @@ async function judge(step: RolloutStep, before: readonly MetricRow[], deps: Roll
 }
 
 async function applyStep(plan: Plan, step: RolloutStep, deps: RolloutDeps): Promise<string[]> {
+  if (step.kind === 'settings') return applySettings(plan, step, deps);
   const sub = subPlan(plan, step);
   if (step.kind === 'sequences') {
     const r = await applySequences(sub, deps.client);
@@ -199,6 +228,24 @@ async function applyStep(plan: Plan, step: RolloutStep, deps: RolloutDeps): Prom
   return [...r.failures.map((f) => `${f.name}: ${f.message}`), ...r.skipped.map((s) => `${s.name}: ${s.reason}`)];
 }
 
+/** The settings step: each setting kind through its handler, in the registry's order (as a plain apply does). */
+async function applySettings(plan: Plan, step: RolloutStep, deps: RolloutDeps): Promise<string[]> {
+  const failures: string[] = [];
+  for (const kind of resourceKinds(deps.kinds ?? KINDS)) {
+    await applyResourceKind(plan, kind.kind, deps.client, {
+      environment: plan.environment,
+      company: plan.company,
+      stores: deps.stores,
+      ...(deps.audit ? { audit: deps.audit } : {}),
+      onEvent: (event) => {
+        if (event.phase === 'failed') failures.push(`${event.kind === 'ApiKey' ? `ApiKey "${event.name}"` : event.kind}: ${event.message ?? 'failed'}`);
+        deps.onEvent?.({ type: 'setting', step, event });
+      },
+    }, deps.kinds ?? KINDS);
+  }
+  return failures;
+}
+
 async function finishRollback(
   report: RolloutReport,
   step: RolloutStep,
@@ -207,6 +254,7 @@ async function finishRollback(
   deps: RolloutDeps,
   plan: Plan,
   sequences: Plan['sequences'] = [],
+  settings: readonly SettingRollback[] = [],
 ): Promise<RolloutReport> {
   const done: RollbackRecord['actions'] = [];
   const liveHolds: string[] = [];
@@ -224,11 +272,18 @@ async function finishRollback(
       liveHolds.push(r.ok ? `${what}: back to the order before the step` : `${what}: NOT rolled back (${r.message ?? 'failed'})`);
     }
   }
+  for (const a of settings) {
+    const r = await carryOutSetting(a, deps);
+    const what = describeSettingRollback(a);
+    done.push({ action: what, ok: r.ok, ...(r.message ? { message: r.message } : {}) });
+    deps.onEvent?.({ type: 'rollback', step, action: what, ok: r.ok, ...(r.message ? { message: r.message } : {}) });
+    liveHolds.push(r.ok ? what : `${what.slice(0, what.indexOf(':'))}: NOT rolled back (${r.message ?? 'failed'}): it holds the step's values`);
+  }
   const record: RollbackRecord = {
     environment: plan.environment,
     company: plan.company,
     at: new Date().toISOString(),
-    step: { index: step.index, title: step.title, providers: step.providers, services: step.services },
+    step: { index: step.index, kind: step.kind, title: step.title, providers: step.providers, services: step.services },
     figures: verdict.figures,
     reasons: verdict.reasons,
     actions: done,
@@ -282,6 +337,47 @@ async function restoreSequence(s: NonNullable<Plan['sequences']>[number], client
     const ids = new Map((await client.listProviders()).map((p) => [p.name, p.id]));
     await client.putSequence(s.product, s.destination, s.before.map((n) => ids.get(n)!).filter(Boolean), { version: current.version });
     return { ok: true };
+  } catch (e) {
+    return { ok: false, message: e instanceof Error ? e.message : String(e) };
+  }
+}
+
+/** One setting put back, conditional on the version read just now: a change made since is not overwritten. */
+async function carryOutSetting(a: SettingRollback, deps: RolloutDeps): Promise<{ ok: boolean; message?: string }> {
+  const client = deps.client;
+  const trail = (version: number) => (deps.audit ? auditAnnotations(deps.audit, version + 1) : {});
+  try {
+    switch (a.kind) {
+      case 'webhooks': {
+        const now = await client.getWebhooks();
+        const urls = { ...now.urls };
+        for (const [service, url] of Object.entries(a.urls)) {
+          if (url === null) delete urls[service];
+          else urls[service] = url;
+        }
+        await client.putWebhooks({ urls, annotations: trail(now.version) }, now.version);
+        return { ok: true };
+      }
+      case 'ip-whitelist': {
+        const now = await client.getIpWhitelist();
+        await client.putIpWhitelist({ addresses: a.addresses, annotations: trail(now.version) }, now.version);
+        return { ok: true };
+      }
+      case 'key-permissions': {
+        const now = (await client.listApiKeys()).find((k) => k.id === a.id);
+        if (!now) return { ok: false, message: 'the key is no longer live' };
+        await client.updateApiKey(a.id, a.name, { permissions: a.permissions as NonNullable<Parameters<PaystratorClient['updateApiKey']>[2]['permissions']>, annotations: trail(now.version) }, now.version);
+        return { ok: true };
+      }
+      case 'key-revoke': {
+        const now = (await client.listApiKeys()).find((k) => k.name === a.name && k.status !== 'REVOKED');
+        if (!now) return { ok: true };
+        await client.revokeApiKey(now.id, a.name, { reason: 'rolled back by paystrator-gitops apply --progressive: created by a step that failed its analysis', annotations: trail(now.version) }, now.version);
+        return { ok: true };
+      }
+      case 'key-revoked':
+        return { ok: false, message: 'revoking is final: Paystrator cannot un-revoke a key; declare a new key to replace it' };
+    }
   } catch (e) {
     return { ok: false, message: e instanceof Error ? e.message : String(e) };
   }

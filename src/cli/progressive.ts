@@ -2,7 +2,7 @@
 // events into lines, and its report into the exit code. Only the CLI writes output.
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { runProgressive, type RolloutEvent, type RolloutReport } from '../app/progressive.js';
+import { interruptedStep, runProgressive, type RolloutEvent, type RolloutReport } from '../app/progressive.js';
 import type { PlanRun, Workspace } from '../app/workspace.js';
 import type { AuditContext } from '../apply/audit.js';
 import { ExitError } from '../diagnostics.js';
@@ -10,6 +10,7 @@ import type { Plan } from '../plan/plan.js';
 import type { MetricRow } from '../rollout/analysis.js';
 import { readRef } from '../secrets/resolver.js';
 import { escapeText as t } from '../text/escape.js';
+import { resourceLabel } from '../kinds/apply.js';
 import type { Io } from './io.js';
 
 /** "60s", "5m", "500ms" (the config schema's pattern) in milliseconds. */
@@ -23,8 +24,15 @@ function line(io: Io, e: RolloutEvent): void {
   const tag = (s: { index: number }, total?: number) => (s.index ? `[${s.index}${total ? `/${total}` : ''}]` : '[resumed]');
   switch (e.type) {
     case 'resumed':
-      io.out(`Resuming: ${t(e.step)} was applied by an interrupted run and not yet judged; judging it first.\n`);
+      io.out(`Resuming at ${e.index ? `step ${e.index} ` : ''}(${t(e.step)}): an interrupted run applied it and did not judge it yet; judging it first, without writing it again.\n`);
       return;
+    case 'setting': {
+      const what = resourceLabel(e.event);
+      const msg = e.event.message ? t(e.event.message) : '';
+      if (e.event.phase === 'failed') io.err(io.style.red(`  ! ${what}: failed: ${msg}`) + '\n');
+      else io.out(`    ${what}: ${msg || (e.event.phase === 'unchanged' ? 'already as declared' : 'set')}\n`);
+      return;
+    }
     case 'step':
       io.out(`\n${tag(e.step, e.total)} ${t(e.step.title)}${e.step.services.length ? ` (watching ${e.step.services.join(', ')})` : ''}\n`);
       return;
@@ -53,15 +61,13 @@ async function readMetrics(run: PlanRun): Promise<MetricRow[]> {
   return report.data.map((r) => ({ providerId: r.providerId, providerName: r.providerName, service: r.service, transactions: r.transactions, successes: r.successes }));
 }
 
+/** Where a progressive apply journals its progress: one file per environment. */
+export const rolloutJournal = (ws: Workspace) => path.resolve(ws.config.dir, '.paystrator', `rollout-${ws.envName}.json`);
+
+/** The step an interrupted progressive apply left unjudged in this workspace's environment. */
+export const interruptedRollout = (ws: Workspace, company: string) => interruptedStep(rolloutJournal(ws), ws.envName, company);
+
 export async function progressiveApply(io: Io, ws: Workspace, run: PlanRun, plan: Plan, opts: { audit?: AuditContext; parallelism?: number }): Promise<number> {
-  // Account settings are not stepped yet: refused before anything is written, never skipped in silence.
-  const settings = (plan.resources ?? []).filter((r) => r.action !== 'noop');
-  if (settings.length) {
-    throw new ExitError(
-      `apply --progressive steps providers and sequences; this plan also changes account settings (${[...new Set(settings.map((r) => r.kind))].join(', ')}). Nothing was applied.`,
-      'Apply the settings on their own first (a plan of only them, with a plain apply), then run apply --progressive for the rest.',
-    );
-  }
   const rollout = ws.config.config.policy.rollout ?? {};
   const ms = intervalMs(rollout.interval ?? '60s');
   const thresholds = { minSuccessRate: rollout.minSuccessRate ?? 0.97, minTransactions: rollout.minTransactions ?? 20 };
@@ -84,10 +90,11 @@ export async function progressiveApply(io: Io, ws: Workspace, run: PlanRun, plan
         return undefined;
       },
       sleep: (n) => sleep(n),
+      stores: ws.stores,
       onEvent: (e) => line(io, e),
       ...(opts.audit ? { audit: opts.audit } : {}),
       ...(opts.parallelism ? { parallelism: opts.parallelism } : {}),
-      journalFile: path.resolve(ws.config.dir, '.paystrator', `rollout-${ws.envName}.json`),
+      journalFile: rolloutJournal(ws),
     },
     { intervalMs: ms, thresholds },
   );

@@ -7,7 +7,7 @@
 // action says what live will hold. A pure function; the orchestrator carries the actions out.
 import type { ProviderPatch } from '../generated/api.js';
 import type { LiveProvider, ProviderStatus, SecretRefTarget } from '../model/state.js';
-import type { ProviderChange } from '../plan/plan.js';
+import type { ProviderChange, ResourceChange } from '../plan/plan.js';
 
 export type RollbackAction =
   /** Non-secret fields back to their values before the step. */
@@ -100,5 +100,62 @@ export function describeAction(a: RollbackAction): string {
       return `${a.provider}: status back to ${a.status}`;
     case 'maintenance':
       return `${a.provider}: put into MAINTENANCE, so routing fails over (${a.because})`;
+  }
+}
+
+/**
+ * How a failed settings step is undone, per change: the webhook URLs and whitelist addresses back
+ * to the list before the step, a key's permissions back (each with If-Match on the version read
+ * then). Two things Paystrator cannot undo are said, not hidden: a key the step created exists
+ * (and its value is in its sink), so it is revoked; a key the step revoked stays revoked.
+ */
+export type SettingRollback =
+  | { kind: 'webhooks'; urls: Record<string, string | null> }
+  | { kind: 'ip-whitelist'; addresses: string[] }
+  | { kind: 'key-permissions'; name: string; id: string; permissions: Record<string, string> }
+  | { kind: 'key-revoke'; name: string }
+  | { kind: 'key-revoked'; name: string };
+
+const PERMISSION = 'spec.permissions.';
+
+export function settingRollbacks(changes: readonly ResourceChange[]): SettingRollback[] {
+  const out: SettingRollback[] = [];
+  for (const c of changes) {
+    if (c.action === 'noop') continue;
+    if (c.kind === 'Webhooks') {
+      const urls = Object.fromEntries(
+        c.fields.filter((f) => f.field.startsWith('spec.urls.')).map((f) => [f.field.slice('spec.urls.'.length), typeof f.before === 'string' ? f.before : null]),
+      );
+      if (Object.keys(urls).length) out.push({ kind: 'webhooks', urls });
+    } else if (c.kind === 'IpWhitelist') {
+      const f = c.fields.find((x) => x.field === 'spec.addresses');
+      if (f && Array.isArray(f.before)) out.push({ kind: 'ip-whitelist', addresses: f.before.filter((a): a is string => typeof a === 'string') });
+    } else if (c.action === 'create' || c.operations.some((o) => o.kind === 'create' || o.kind === 'replay-create')) {
+      out.push({ kind: 'key-revoke', name: c.name });
+    } else if (c.action === 'revoke') {
+      out.push({ kind: 'key-revoked', name: c.name });
+    } else {
+      const permissions = Object.fromEntries(c.fields.filter((f) => f.field.startsWith(PERMISSION)).map((f) => [f.field.slice(PERMISSION.length), typeof f.before === 'string' ? f.before : 'NONE']));
+      if (Object.keys(permissions).length && c.id) out.push({ kind: 'key-permissions', name: c.name, id: c.id, permissions });
+    }
+  }
+  // Undone in the reverse of the order they were applied: the IP whitelist, applied last, first.
+  const rank = (a: SettingRollback) => (a.kind === 'ip-whitelist' ? 0 : a.kind === 'webhooks' ? 2 : 1);
+  return out.sort((a, b) => rank(a) - rank(b));
+}
+
+/** What the report says a setting's rollback leaves live holding. */
+export function describeSettingRollback(a: SettingRollback): string {
+  switch (a.kind) {
+    case 'webhooks':
+      return `Webhooks: ${Object.keys(a.urls).sort().join(', ')} back to the URL${Object.keys(a.urls).length === 1 ? '' : 's'} before the step`;
+    case 'ip-whitelist':
+      return `IpWhitelist: back to the ${a.addresses.length} address${a.addresses.length === 1 ? '' : 'es'} before the step`;
+    case 'key-permissions':
+      return `ApiKey "${a.name}": permissions back to ${Object.entries(a.permissions).sort(([x], [y]) => (x < y ? -1 : 1)).map(([p, v]) => `${p} ${v}`).join(', ')}`;
+    case 'key-revoke':
+      return `ApiKey "${a.name}": created by the step, which cannot be undone: revoked instead (its value stays in its sink, refused by Paystrator)`;
+    case 'key-revoked':
+      return `ApiKey "${a.name}": revoked by the step; revoking is final, it stays revoked`;
   }
 }

@@ -2,7 +2,8 @@ import { describe, expect, test } from 'vitest';
 import type { Plan, ProviderChange } from '../plan/plan.js';
 import { analyseStep, formatRate, type MetricRow } from './analysis.js';
 import { rolloutSteps } from './steps.js';
-import { describeAction, rollbackActions } from './rollback.js';
+import { describeAction, describeSettingRollback, rollbackActions, settingRollbacks } from './rollback.js';
+import type { ResourceChange } from '../plan/plan.js';
 import type { LiveProvider } from '../model/state.js';
 
 const change = (name: string, action: ProviderChange['action'], services: string[] = ['VIRTUAL_ACCOUNT']): ProviderChange => ({
@@ -137,5 +138,51 @@ describe('rollback of a failed step', () => {
     expect(rollbackActions({ change: { ...secretChange, action: 'create', fields: [] }, before: undefined, id: 'prv_9', versioned: () => true })).toEqual([{ kind: 'status', provider: 'Xendit', id: 'prv_9', status: 'INACTIVE' }]);
     const status: ProviderChange = { ...secretChange, fields: [{ field: 'spec.status', before: 'ACTIVE', after: 'MAINTENANCE' }], operations: [{ kind: 'status', body: { status: 'MAINTENANCE' } }] };
     expect(rollbackActions({ change: status, before: live, id: 'prv_1', versioned: () => true })).toEqual([{ kind: 'status', provider: 'Xendit', id: 'prv_1', status: 'ACTIVE' }]);
+  });
+});
+
+const setting = (c: Partial<ResourceChange> & Pick<ResourceChange, 'kind' | 'name' | 'action'>): ResourceChange => ({ fields: [], notes: [], operations: [{ kind: 'put' }], ...c });
+
+describe('the account settings step', () => {
+  test('one last step after the providers and sequences, watching every service live providers serve', () => {
+    const steps = rolloutSteps({
+      plan: {
+        ...plan([change('Busy', 'update', ['EWALLET'])], [{ product: 'EWALLET', destination: null, action: 'update', file: 's.yaml', line: 1, after: ['Busy'], notes: [] }] as Plan['sequences']),
+        resources: [setting({ kind: 'Webhooks', name: 'Webhooks', action: 'update' }), setting({ kind: 'ApiKey', name: 'Old', action: 'noop', operations: [] }), setting({ kind: 'ApiKey', name: 'CI', action: 'create' })],
+      },
+      traffic: new Map(),
+      liveServices: new Map([['Other', ['QR_CODE']]]),
+    });
+    expect(steps.map((s) => [s.index, s.kind, s.title])).toEqual([
+      [1, 'provider', 'provider Busy'],
+      [2, 'sequences', 'routing sequence'],
+      [3, 'settings', 'account settings (Webhooks, ApiKey "CI")'],
+    ]);
+    expect(steps[2]!.services).toEqual(['EWALLET', 'QR_CODE']);
+    expect(steps[2]!.providers).toEqual([]);
+  });
+
+  test('rollback: URLs, addresses and permissions back; a created key revoked; a revoked key said final; whitelist first', () => {
+    const actions = settingRollbacks([
+      setting({ kind: 'Webhooks', name: 'Webhooks', action: 'update', fields: [{ field: 'spec.urls.EWALLET', before: 'https://a.example/e', after: 'https://b.example/e' }, { field: 'spec.urls.QR_CODE', after: 'https://b.example/q' }] }),
+      setting({ kind: 'ApiKey', name: 'Backend', action: 'update', id: 'key_1', fields: [{ field: 'spec.permissions.EWALLET', before: 'READ', after: 'READ_WRITE' }, { field: 'spec.permissions.QR_CODE', after: 'READ' }] }),
+      setting({ kind: 'ApiKey', name: 'New', action: 'create', operations: [{ kind: 'create' }, { kind: 'write-sink' }] }),
+      setting({ kind: 'ApiKey', name: 'Gone', action: 'revoke', id: 'key_2', operations: [{ kind: 'revoke' }] }),
+      setting({ kind: 'IpWhitelist', name: 'IpWhitelist', action: 'update', fields: [{ field: 'spec.addresses', before: ['203.0.113.10'], after: ['203.0.113.10', '203.0.113.11'] }] }),
+    ]);
+    expect(actions).toEqual([
+      { kind: 'ip-whitelist', addresses: ['203.0.113.10'] },
+      { kind: 'key-permissions', name: 'Backend', id: 'key_1', permissions: { EWALLET: 'READ', QR_CODE: 'NONE' } },
+      { kind: 'key-revoke', name: 'New' },
+      { kind: 'key-revoked', name: 'Gone' },
+      { kind: 'webhooks', urls: { EWALLET: 'https://a.example/e', QR_CODE: null } },
+    ]);
+    expect(actions.map(describeSettingRollback)).toEqual([
+      'IpWhitelist: back to the 1 address before the step',
+      'ApiKey "Backend": permissions back to EWALLET READ, QR_CODE NONE',
+      'ApiKey "New": created by the step, which cannot be undone: revoked instead (its value stays in its sink, refused by Paystrator)',
+      'ApiKey "Gone": revoked by the step; revoking is final, it stays revoked',
+      'Webhooks: EWALLET, QR_CODE back to the URLs before the step',
+    ]);
   });
 });

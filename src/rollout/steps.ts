@@ -3,9 +3,14 @@
 // provider at a time, least traffic first (a mistake there hurts the fewest payments), then the
 // routing sequences, which move traffic between providers that are already right, then the
 // account settings. A pure function of the plan and the traffic each provider carries.
-import type { Plan, ProviderChange } from '../plan/plan.js';
+//
+// The settings (Webhooks, IpWhitelist, ApiKey) are one step, not one per kind: none of them routes
+// a payment to a provider, so the traffic cannot tell one kind's effect from another's and the
+// analysis watches every service either way; one step is one wait instead of three. Inside it the
+// kinds go in the registry's order (the IP whitelist last, so a lockout cannot cut the rest off).
+import type { Plan, ProviderChange, ResourceChange } from '../plan/plan.js';
 
-export type StepKind = 'provider' | 'sequences';
+export type StepKind = 'provider' | 'sequences' | 'settings';
 
 export interface RolloutStep {
   /** 1-based, as progress and the report show it. */
@@ -13,7 +18,7 @@ export interface RolloutStep {
   kind: StepKind;
   /** "provider Xendit Main", "routing sequences". */
   title: string;
-  /** The providers whose changes this step applies (a sequences step: none). */
+  /** The providers whose changes this step applies (a sequences or settings step: none). */
   providers: string[];
   /** Services whose payments the step can affect: what analysis reads metrics for. */
   services: string[];
@@ -42,6 +47,12 @@ export interface StepInput {
   liveServices: ReadonlyMap<string, readonly string[]>;
 }
 
+/** The account settings a plan changes, in the order their step applies them. */
+export const pendingSettings = (plan: Plan): ResourceChange[] => (plan.resources ?? []).filter((r) => r.action !== 'noop' && r.operations.length > 0);
+
+/** "Webhooks, ApiKey \"Backend\"": what a settings step changes, for its title. */
+const settingsTitle = (changes: readonly ResourceChange[]) => `account settings (${changes.map((c) => (c.kind === 'ApiKey' ? `ApiKey "${c.name}"` : c.kind)).join(', ')})`;
+
 export function rolloutSteps({ plan, traffic, liveServices }: StepInput): RolloutStep[] {
   const changes = plan.changes.filter(pending);
   const order = [...changes].sort((a, b) => {
@@ -65,6 +76,14 @@ export function rolloutSteps({ plan, traffic, liveServices }: StepInput): Rollou
       providers: [],
       services: [...new Set(sequences.map((s) => s.product))].sort(),
     });
+  }
+  const settings = pendingSettings(plan);
+  if (settings.length) {
+    // A setting can break any payment (a webhook the merchant needs, a key its backend calls with): watch every service.
+    const all = new Set<string>();
+    for (const list of liveServices.values()) for (const s of list) all.add(s);
+    for (const c of changes) for (const s of servicesOf(c, liveServices.get(c.name) ?? [])) all.add(s);
+    steps.push({ index: steps.length + 1, kind: 'settings', title: settingsTitle(settings), providers: [], services: [...all].sort() });
   }
   return steps;
 }

@@ -72,7 +72,9 @@ export async function applyCommand(io: Io, g: GlobalOptions, planFile: string | 
     }
     // Checked again now, against live state as it is: a plan that was safe when made may not be.
     printDiagnostics(io, raiseIfUnsafe(plan, run.live, ws.policy, overrides, settingFindings(run, plan)));
-    if (!hasChanges(plan)) {
+    // A progressive apply killed in its last step's analysis left nothing to apply but that step to judge.
+    const resume = o.progressive && (await (await import('../progressive.js')).interruptedRollout(ws, plan.company));
+    if (!hasChanges(plan) && !resume) {
       if (saved) io.out(alreadyApplied.length ? 'Nothing left to apply.\n' : 'No changes. Nothing to apply.\n');
       return 0;
     }

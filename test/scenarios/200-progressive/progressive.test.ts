@@ -10,6 +10,7 @@ import { canaries, runCli, serveSandbox, workspace, type ServedSandbox } from '.
 import { providerYaml } from '../../helpers/fixtures.js';
 import { FakeVault, serveVault } from '../../servers/vault.js';
 import type { LocalServer } from '../../servers/harness.js';
+import { serveWebhookReceiver } from '../../servers/webhook-receiver.js';
 
 const RW = 'psk_sandbox_rw_0000000000000000';
 
@@ -103,6 +104,26 @@ describe('apply --progressive over HTTP with simulated traffic', () => {
     expect(plan.code, plan.stdout).toBe(0);
   }, 120_000);
 
+  it('account settings are their own step: applied through their kind (Test & Save), judged over every service, and land', async () => {
+    const fs = await import('node:fs/promises');
+    const receiver = await serveWebhookReceiver();
+    try {
+      await fs.writeFile(path.join(dir, 'providers/webhooks.yaml'), `apiVersion: paystrator-gitops/v1\nkind: Webhooks\nspec:\n  urls:\n    EWALLET: ${receiver.urlFor(200)}\n`);
+      const r = await runCli(['apply', '--env', 'http', '--auto-approve', '--progressive'], { cwd: dir, env });
+      expect(r.code, r.stdout + r.stderr).toBe(0);
+      expect(r.stdout).toContain(`[1/1] account settings (Webhooks) (watching EWALLET)\n    Webhooks: test event to EWALLET (${receiver.urlFor(200)}): HTTP 200\n    Webhooks: 1 URL set\n  applied\n  watching live traffic for 1s\n`);
+      expect(r.stdout).toMatch(/^ {2}pass: \d+ transactions, [\d.]+% succeeded$/m);
+      expect(r.stdout).toContain('Progressive apply complete: 1 step applied and judged healthy.');
+      expect(receiver.deliveries.map((d) => d.path)).toEqual(['/status/200']);
+      const live = (await fetch(`${sandbox.url}/v1/webhooks`, { headers: { authorization: `Bearer ${RW}` } }).then((x) => x.json())) as { urls: Record<string, string> };
+      expect(live.urls).toEqual({ EWALLET: receiver.urlFor(200) });
+      const plan = await runCli(['plan', '--env', 'http', '--detailed-exitcode'], { cwd: dir, env });
+      expect(plan.code, plan.stdout).toBe(0);
+    } finally {
+      await receiver.stop();
+    }
+  }, 60_000);
+
   it('the plan shows what a fee change costs at the last 30 days\' volume, matching an integer reference', async () => {
     // The provider that carries the traffic, at its fee after the first test.
     const name = busiest;
@@ -163,14 +184,4 @@ describe('apply --progressive over HTTP with simulated traffic', () => {
     expect(plan.stdout).toContain(`~ update ${busiest}`);
   }, 120_000);
 
-  it('refuses, before writing anything, a plan that also changes account settings (they are not stepped yet)', async () => {
-    const fs = await import('node:fs/promises');
-    await fs.writeFile(path.join(dir, 'providers/webhooks.yaml'), 'apiVersion: paystrator-gitops/v1\nkind: Webhooks\nspec:\n  urls:\n    SEND_MONEY: https://api.example.co.id/paystrator/disbursement\n');
-    const r = await runCli(['apply', '--env', 'http', '--auto-approve', '--progressive'], { cwd: dir, env });
-    expect(r.code, r.stdout).toBe(1);
-    expect(r.stderr).toContain('apply --progressive steps providers and sequences; this plan also changes account settings (Webhooks). Nothing was applied.');
-    const live = (await fetch(`${sandbox.url}/v1/webhooks`, { headers: { authorization: `Bearer ${RW}` } }).then((x) => x.json())) as { urls: Record<string, string> };
-    expect(live.urls).toEqual({});
-    await fs.rm(path.join(dir, 'providers/webhooks.yaml'));
-  }, 60_000);
 });
