@@ -165,7 +165,9 @@ describe('apply --progressive over HTTP with simulated traffic', () => {
     const r = await runCli(['apply', '--env', 'http', '--auto-approve', '--progressive'], { cwd: dir, env });
     expect(r.code, r.stdout + r.stderr).toBe(1);
     expect(r.stdout).toMatch(new RegExp(`\\[1/1\\] provider ${busiest} \\(watching EWALLET\\)\\n {2}applied\\n`));
-    expect(r.stdout).toMatch(new RegExp(` {2}FAIL: .*${busiest} served payments before the step and serves none after it`));
+    // The harm shows as the provider serving nothing, or, when failover to the next one catches
+    // part of it within the window, as the success rate: either fails the step.
+    expect(r.stdout).toMatch(new RegExp(` {2}FAIL: (.*${busiest} served payments before the step and serves none after it|success rate [\\d.]+% \\(\\d+ of \\d+\\) is below 90\\.0%)`));
     expect(r.stdout).toContain(`  rolled back: ${busiest}: clientSecret back to the store version that was live\n`);
     expect(r.stdout).toContain(`Live now holds:\n  - ${busiest}: clientSecret back to the store version that was live\n`);
     expect(r.stderr).toContain(`Progressive apply stopped at step 1 (provider ${busiest}): rolled back.`);
@@ -175,8 +177,12 @@ describe('apply --progressive over HTTP with simulated traffic', () => {
     expect(record.figures.transactions).toBeGreaterThan(record.figures.successes);
     // Live has the good secret again: the first wallet serves payments once more, so routing no longer fails over past it.
     const before = (await metrics(sandbox.url)).find((m) => m.providerName === busiest && m.service === 'EWALLET')!;
-    await new Promise((resolve) => setTimeout(resolve, 1500));
-    const after = (await metrics(sandbox.url)).find((m) => m.providerName === busiest && m.service === 'EWALLET')!;
+    // Bounded wait: on a loaded machine the simulator may take longer than a second to route more.
+    let after = before;
+    for (let i = 0; i < 50 && after.successes <= before.successes; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      after = (await metrics(sandbox.url)).find((m) => m.providerName === busiest && m.service === 'EWALLET')!;
+    }
     expect(after.successes).toBeGreaterThan(before.successes);
     // Git still says the rejected value: the next plan wants it again, and says so.
     const plan = await runCli(['plan', '--env', 'http', '--detailed-exitcode'], { cwd: dir, env });
