@@ -38,6 +38,13 @@ const zones = [
     from: src(['cli', 'app', 'render', ...DOMAIN.filter((d) => d !== 'fees'), 'load', 'api', 'secrets', 'github', 'diff', 'live']),
     message: "src/sandbox is the API's stand-in: it imports only model, catalog, text, diagnostics and generated types.",
   },
+  // The store's domain is pure of the file system: persistence (the state file, its lock) builds on
+  // the domain, never the other way.
+  {
+    target: ['./src/sandbox/store/domain.ts', './src/sandbox/store/types.ts', './src/sandbox/store/digest.ts', './src/sandbox/store/blocks.ts'],
+    from: ['./src/sandbox/store/persistence.ts', './src/sandbox/store/lock.ts'],
+    message: 'The sandbox store domain (store/domain.ts and its types) does not import its persistence (persistence.ts, lock.ts).',
+  },
   // The one exception: simulated traffic charges fees by the same exact rounding as `fees quote`.
   { target: './src/sandbox', from: './src/fees', except: ['./quote.ts'], message: 'src/sandbox imports only src/fees/quote.ts (the fee arithmetic) of the domain.' },
 ];
@@ -90,6 +97,13 @@ export default tseslint.config(
     // unresolved and the zones below silently pass.
     settings: { 'import-x/resolver-next': [createNodeResolver({ extensions: ['.ts', '.js', '.json'], extensionAlias: { '.js': ['.ts', '.js'] } })] },
     rules: { 'import-x/no-restricted-paths': ['error', { zones }] },
+  },
+  {
+    // A builtin is not a path, so the zone above cannot say it: the store's domain touches no file.
+    files: ['src/sandbox/store/domain.ts', 'src/sandbox/store/types.ts', 'src/sandbox/store/digest.ts', 'src/sandbox/store/blocks.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: ['fs', 'fs/promises', 'node:fs', 'node:fs/promises'].map((name) => ({ name, message: 'The sandbox store domain is pure of the file system: persistence.ts reads and writes.' })) }],
+    },
   },
   {
     // Only the CLI owns stdout and exit codes; everything else returns values.

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_PARALLELISM } from '../src/apply/apply.js';
 import { PAGE_SIZE } from '../src/api/client.js';
-import { SANDBOX_RW_KEY, clientKeys } from '../src/sandbox/state.js';
+import { SANDBOX_RW_KEY, clientKeys } from '../src/sandbox/store/types.js';
 import { envName, generateMultiEnvWorkspace, generateWorkspace, writeConfig, writeMultiEnvConfig, type EnvEndpoint } from './generate.js';
 
 // Compiled to bench/out/bench/bench.js.

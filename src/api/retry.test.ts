@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { forEachLimit } from '../apply/apply.js';
 import { DROP_AFTER_COMMIT, NO_FAULT, faultySandbox, scripted, type FaultySandbox } from '../../test/helpers/inproc.js';
 import { canaries } from '../../test/helpers/cli.js';
-import { SANDBOX_RW_KEY } from '../sandbox/state.js';
+import { SANDBOX_RW_KEY } from '../sandbox/store/types.js';
 import { ApiError, ApiUnavailableError } from './errors.js';
 import { PaystratorClient } from './client.js';
 import { parseRateLimitPolicy, parseRateLimitRemaining, parseRetryAfter, RetryBudget, RetryingTransport } from './retry.js';

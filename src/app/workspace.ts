@@ -26,8 +26,8 @@ import { buildAccountPlan, resourceFindings, resourceKindsNeeded, sequencesNeede
 import type { PlanContext, ResourceKindName } from '../kinds/kind.js';
 import { documentKinds } from '../kinds/registry.js';
 import type { SafetyFinding } from '../plan/checks.js';
-import type { LockWait } from '../sandbox/lock.js';
-export type { LockWait } from '../sandbox/lock.js';
+import type { LockWait } from '../sandbox/store/lock.js';
+export type { LockWait } from '../sandbox/store/lock.js';
 import type { DesiredSequence } from '../model/sequence.js';
 import { isManaged as isManagedApiKey, type LiveApiKey } from '../model/api-key.js';
 import { IMPORTED_FROM as API_KEY_IMPORTED_FROM } from '../apikeys/import.js';
@@ -119,14 +119,15 @@ export async function connect(ws: Workspace): Promise<Connection> {
   let apiKey: Sensitive;
   if (ws.env.endpoint === 'embedded') {
     // Loaded only here: an HTTP environment never pays for the sandbox's code.
-    const [{ createSandboxApp }, { SANDBOX_RW_KEY, SandboxStore }, { lockTimeoutFromEnv }] = await Promise.all([
+    const [{ createSandboxApp }, { SANDBOX_RW_KEY }, { openSandboxStore }, { lockTimeoutFromEnv }] = await Promise.all([
       import('../sandbox/app.js'),
-      import('../sandbox/state.js'),
-      import('../sandbox/lock.js'),
+      import('../sandbox/store/types.js'),
+      import('../sandbox/store/persistence.js'),
+      import('../sandbox/store/lock.js'),
     ]);
     const timeout = lockTimeoutFromEnv(ws.sandboxLock.processEnv);
     // Locked until the connection closes: the run as a whole, not each write, is what must not interleave.
-    const store = await SandboxStore.open(path.resolve(ws.config.dir, ws.env.data ?? DEFAULT_SANDBOX_DATA), {
+    const store = await openSandboxStore(path.resolve(ws.config.dir, ws.env.data ?? DEFAULT_SANDBOX_DATA), {
       lock: { ...(timeout !== undefined ? { timeoutSeconds: timeout } : {}), ...(ws.sandboxLock.onWait ? { onWait: ws.sandboxLock.onWait } : {}) },
     });
     transport = new InProcessTransport(createSandboxApp({ store, catalog: ws.catalog }), () => store.close());

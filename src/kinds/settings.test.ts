@@ -15,7 +15,8 @@ import type { IpWhitelist, Webhooks } from '../generated/api.js';
 import { loadDesiredFiles } from '../load/providers.js';
 import { hasChanges, type Plan } from '../plan/plan.js';
 import { createSandboxApp } from '../sandbox/app.js';
-import { SANDBOX_RW_KEY, SandboxStore } from '../sandbox/state.js';
+import { openSandboxStore } from '../sandbox/store/persistence.js';
+import { SANDBOX_RW_KEY } from '../sandbox/store/types.js';
 import { Sensitive } from '../secrets/sensitive.js';
 import { serveWebhookReceiver, type WebhookReceiver } from '../../test/servers/webhook-receiver.js';
 import { applyResourceKind } from './apply.js';
@@ -83,7 +84,7 @@ describe('Webhooks and IpWhitelist documents', () => {
 
 describe('Webhooks and IpWhitelist against the sandbox', () => {
   async function setup(files: Record<string, string>) {
-    const store = await SandboxStore.open();
+    const store = await openSandboxStore();
     const client = new PaystratorClient(new InProcessTransport(createSandboxApp({ store })), new Sensitive(SANDBOX_RW_KEY), false);
     const dir = await workspace(files);
     const plan = async (): Promise<{ plan: Plan; live: Map<'Webhooks' | 'IpWhitelist', unknown> }> => {

@@ -3,7 +3,8 @@ import { bundledCatalog } from '../catalog/catalog.js';
 import type { Provider, ProviderPage } from '../generated/api.js';
 import { canaries, capture } from '../../test/helpers/cli.js';
 import { createSandboxApp } from './app.js';
-import { SANDBOX_RO_KEY, SANDBOX_RW_KEY, SandboxStore } from './state.js';
+import { openSandboxStore } from './store/persistence.js';
+import { SANDBOX_RO_KEY, SANDBOX_RW_KEY } from './store/types.js';
 
 interface Answer {
   status: number;
@@ -17,7 +18,7 @@ const [SECRET, SECRET2, SECRET3] = canaries() as [string, string, string];
 
 async function sandbox() {
   let clock = Date.parse('2026-01-01T00:00:00Z');
-  const store = await SandboxStore.open();
+  const store = await openSandboxStore();
   const app = createSandboxApp({ store, now: () => new Date((clock += 1000)) });
   const call = async (method: string, path: string, opts: { body?: unknown; key?: string | null; headers?: Record<string, string> } = {}): Promise<Answer> => {
     const key = opts.key === undefined ? SANDBOX_RW_KEY : opts.key;

@@ -5,17 +5,9 @@ import { bodyLimit } from 'hono/body-limit';
 import { ExitError } from '../diagnostics.js';
 import { bundledCatalog, type Catalog, type CatalogEntry } from '../catalog/catalog.js';
 import type { ChangedBy, Company, FieldError, Problem, ProviderPage, ProviderStatus } from '../generated/api.js';
-import {
-  DEFAULT_REQUEST_ADDRESS,
-  digestMatches,
-  digestOf,
-  etagOf,
-  toApi,
-  type Permission,
-  type SandboxStore,
-  type StoredApiKey,
-  type StoredProvider,
-} from './state.js';
+import { digestMatches, digestOf } from './store/digest.js';
+import { etagOf, type SandboxStore, toApi } from './store/domain.js';
+import { DEFAULT_REQUEST_ADDRESS, type Permission, type StoredApiKey, type StoredProvider } from './store/types.js';
 import { labelsAfterPatch, PROVIDER_STATUSES, validateCreate, validatePatch, validateStatusChange } from './validate.js';
 import { installSequences } from './sequences.js';
 import { installDevelopers, WEBHOOK_TIMEOUT_MS } from './developers.js';

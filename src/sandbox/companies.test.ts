@@ -4,7 +4,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { canaries, tempDir } from '../../test/helpers/cli.js';
 import { createCompaniesApp } from './companies.js';
-import { clientKeys, SANDBOX_RO_KEY, SANDBOX_RW_KEY, SandboxStore } from './state.js';
+import { openSandboxStore } from './store/persistence.js';
+import { clientKeys, SANDBOX_RO_KEY, SANDBOX_RW_KEY } from './store/types.js';
 
 const SECRET = canaries()[0]!;
 const provider = (name: string) => ({
@@ -18,7 +19,7 @@ const provider = (name: string) => ({
 });
 
 async function hosted(file: string, clients: number) {
-  const store = await SandboxStore.open(file);
+  const store = await openSandboxStore(file);
   store.ensureClients(clients);
   const app = createCompaniesApp({ store, dashboard: true });
   const page = await (await app.request('/')).text();

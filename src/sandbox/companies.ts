@@ -5,7 +5,7 @@
 import { Hono } from 'hono';
 import { bundledCatalog } from '../catalog/catalog.js';
 import { createSandboxApp, type SandboxAppOptions } from './app.js';
-import type { SandboxStore } from './state.js';
+import type { SandboxStore } from './store/domain.js';
 
 export const MAX_CLIENTS = 1000;
 

@@ -8,7 +8,8 @@ import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
 import { canaries, capture, tempDir } from '../../test/helpers/cli.js';
 import { Catalog, bundledCatalog, entryFromSchema } from '../catalog/catalog.js';
 import { createSandboxApp, type SandboxAppOptions } from './app.js';
-import { SANDBOX_RO_KEY, SANDBOX_RW_KEY, SandboxStore } from './state.js';
+import { openSandboxStore } from './store/persistence.js';
+import { SANDBOX_RO_KEY, SANDBOX_RW_KEY } from './store/types.js';
 
 interface Answer {
   status: number;
@@ -22,7 +23,7 @@ const PRODUCTS = ['CREDIT_CARD', 'EWALLET', 'QR_CODE', 'SEND_MONEY', 'VIRTUAL_AC
 
 async function sandbox(opts: Partial<SandboxAppOptions> & { file?: string } = {}) {
   let clock = Date.parse('2026-01-01T00:00:00Z');
-  const store = opts.file ? await SandboxStore.open(opts.file) : await SandboxStore.open();
+  const store = opts.file ? await openSandboxStore(opts.file) : await openSandboxStore();
   if (opts.file) onTestFinished(() => store.close());
   const app = createSandboxApp({ store, now: () => new Date((clock += 1000)), ...opts });
   const page = opts.dashboard ? await (await app.request('/')).text() : '';
@@ -302,7 +303,7 @@ describe('API keys', () => {
 
   it('keeps full access full when the catalog gains a product: the Default key stays read-write, Read only stays read', async () => {
     const file = path.join(await tempDir('sandbox-keys-'), 'sandbox.json');
-    const first = await SandboxStore.open(file);
+    const first = await openSandboxStore(file);
     const bundled = bundledCatalog();
     const app1 = createSandboxApp({ store: first });
     await app1.request('/v1/api-keys', {

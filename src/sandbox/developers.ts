@@ -18,16 +18,9 @@ import type {
 import { publicIPv4Problem } from '../model/ipv4.js';
 import { isLoopbackHost, webhookUrlProblem } from '../model/webhook-url.js';
 import { ProblemError } from './problem.js';
-import {
-  apiKeyToApi,
-  digestMatches,
-  digestOf,
-  etagOf,
-  type SandboxStore,
-  type StoredApiKey,
-  type StoredIpWhitelist,
-  type StoredWebhooks,
-} from './state.js';
+import { digestMatches, digestOf } from './store/digest.js';
+import { apiKeyToApi, etagOf, type SandboxStore } from './store/domain.js';
+import type { StoredApiKey, StoredIpWhitelist, StoredWebhooks } from './store/types.js';
 import { Errors, isObject, LIMITS, pointer } from './validate.js';
 import { canonicalJson, parseJson } from './json.js';
 

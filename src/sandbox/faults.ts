@@ -5,7 +5,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { MiddlewareHandler } from 'hono';
 import { ProblemError } from './problem.js';
-import type { SandboxStore } from './state.js';
+import type { SandboxStore } from './store/domain.js';
 
 export interface FaultOptions {
   seed?: number;

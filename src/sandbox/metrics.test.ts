@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createSandboxApp } from './app.js';
 import { LATENCY_EDGES, latencyBin, Metrics, metricsOf, p95, successRate } from './metrics.js';
-import { SANDBOX_RO_KEY, SANDBOX_RW_KEY, SandboxStore } from './state.js';
+import { openSandboxStore } from './store/persistence.js';
+import { SANDBOX_RO_KEY, SANDBOX_RW_KEY } from './store/types.js';
 
 const T = Date.parse('2026-12-01T10:30:00Z');
 const MIN = 60_000;
@@ -83,7 +84,7 @@ describe('metric aggregates', () => {
 
 describe('GET /v1/metrics', () => {
   async function sandbox() {
-    const store = await SandboxStore.open();
+    const store = await openSandboxStore();
     const app = createSandboxApp({ store, now: () => new Date(T) });
     const call = async (url: string, key = SANDBOX_RW_KEY) => {
       const res = await app.request(url, { headers: { Authorization: `Bearer ${key}` } });

@@ -10,7 +10,7 @@ import type { Catalog } from '../catalog/catalog.js';
 import { ExitError } from '../diagnostics.js';
 import type { MetricsReport, MetricsRow, MetricsWindow } from '../generated/api.js';
 import { ProblemError } from './problem.js';
-import type { SandboxStore } from './state.js';
+import type { SandboxStore } from './store/domain.js';
 
 export const METRICS_WINDOWS: readonly MetricsWindow[] = ['5m', '1h', '30d'];
 const MINUTE = 60_000;

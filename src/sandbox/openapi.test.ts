@@ -13,7 +13,8 @@ import { canaries } from '../../test/helpers/cli.js';
 import type { Hono } from 'hono';
 import { createSandboxApp } from './app.js';
 import { faultMiddleware } from './faults.js';
-import { SANDBOX_RO_KEY, SANDBOX_RW_KEY, SandboxStore } from './state.js';
+import { openSandboxStore } from './store/persistence.js';
+import { SANDBOX_RO_KEY, SANDBOX_RW_KEY } from './store/types.js';
 import { TrafficEngine } from './traffic.js';
 
 interface Operation {
@@ -95,7 +96,7 @@ const operations = Object.entries(doc.paths).flatMap(([t, ops]) =>
 
 describe('OpenAPI conformance', () => {
   it('answers every documented operation with documented statuses and shapes', async () => {
-    const store = await SandboxStore.open();
+    const store = await openSandboxStore();
     const app = createSandboxApp({ store });
     const exercised = new Map<string, Set<string>>();
     const [secret] = canaries() as [string];
@@ -247,7 +248,7 @@ describe('OpenAPI conformance', () => {
   });
 
   it('answers over HTTP only for its own Host, refuses foreign-origin writes and bodies over 1 MiB, all as documented', async () => {
-    const store = await SandboxStore.open();
+    const store = await openSandboxStore();
     const app = createSandboxApp({ store, dashboard: true, serverPort: () => 4010 });
     const [secret] = canaries() as [string];
     const call = caller(app, new Map(), secret);
@@ -294,7 +295,7 @@ describe('OpenAPI conformance', () => {
   });
 
   it('holds names, labels and annotations to the limits the document declares, each refusal per field', async () => {
-    const store = await SandboxStore.open();
+    const store = await openSandboxStore();
     const call = caller(createSandboxApp({ store }), new Map(), canaries()[0]!);
     const create = (over: Record<string, unknown>, name = 'Limits') => ({
       name,
@@ -348,7 +349,7 @@ describe('OpenAPI conformance', () => {
   });
 
   it('declares the 5xx answers it gives, problem+json', async () => {
-    const store = await SandboxStore.open();
+    const store = await openSandboxStore();
     // Every request draws an injected fault; the fifth draw picks which: 500, 502, 503, 504.
     const kinds = [0, 0.25, 0.5, 0.75];
     let n = 0;
@@ -365,7 +366,7 @@ describe('OpenAPI conformance', () => {
   });
 
   it('declares the 429 of a request-rate limit, and the headers that let a client pace itself', async () => {
-    const store = await SandboxStore.open();
+    const store = await openSandboxStore();
     // A clock that never moves: the bucket of 2 is not refilled, so the third request is refused.
     const app = createSandboxApp({ store, faults: faultMiddleware({ rpsLimit: 2 }, () => 0.5, undefined, () => 0) });
     const call = caller(app, new Map(), canaries()[0]!);

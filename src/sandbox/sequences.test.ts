@@ -5,7 +5,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { Catalog, bundledCatalog, entryFromSchema } from '../catalog/catalog.js';
 import { canaries, capture, tempDir } from '../../test/helpers/cli.js';
 import { createSandboxApp } from './app.js';
-import { SANDBOX_RW_KEY, SandboxStore } from './state.js';
+import { openSandboxStore } from './store/persistence.js';
+import { SANDBOX_RW_KEY } from './store/types.js';
 
 const bodies: string[] = [];
 const [SECRET] = canaries() as [string];
@@ -24,7 +25,7 @@ function catalogWithNonQris(): Catalog {
 
 async function sandbox(file?: string) {
   let clock = Date.parse('2026-01-01T00:00:00Z');
-  const store = await SandboxStore.open(file);
+  const store = await openSandboxStore(file);
   const app = createSandboxApp({ store, catalog: catalogWithNonQris(), now: () => new Date((clock += 1000)) });
   const call = async (method: string, url: string, opts: { body?: unknown; headers?: Record<string, string> } = {}) => {
     const res = await app.request(url, {

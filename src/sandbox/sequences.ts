@@ -10,7 +10,8 @@ import type { Context, Hono } from 'hono';
 import type { Catalog } from '../catalog/catalog.js';
 import type { ChangedBy, FieldError, Sequence, SequenceList } from '../generated/api.js';
 import { ProblemError } from './problem.js';
-import { etagOf, type ProviderObserver, type SandboxStore, type StoredSequence } from './state.js';
+import { etagOf, type SandboxStore } from './store/domain.js';
+import type { ProviderObserver, StoredSequence } from './store/types.js';
 import { pointer } from './validate.js';
 
 export const QRIS_PRODUCT = 'QR_CODE';

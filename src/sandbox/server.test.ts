@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import type { Provider } from '../generated/api.js';
 import { canaries, capture, tempDir } from '../../test/helpers/cli.js';
 import { serveSandbox, type SandboxServer } from './server.js';
-import { SANDBOX_RO_KEY, SANDBOX_RW_KEY, SandboxStore } from './state.js';
+import { openSandboxStore } from './store/persistence.js';
+import { SANDBOX_RO_KEY, SANDBOX_RW_KEY } from './store/types.js';
 
 describe('serveSandbox', () => {
   it('serves the API over HTTP on 127.0.0.1 and persists on close', async () => {
@@ -52,7 +53,7 @@ describe('serveSandbox', () => {
     }
     await expect(fetch(`${server.url}/v1/company`)).rejects.toThrow();
     expect(await readdir(dir)).toEqual(['sandbox.json']);
-    const reopened = await SandboxStore.open(dataFile);
+    const reopened = await openSandboxStore(dataFile);
     expect(reopened.size).toBe(1);
     expect(reopened.getByName('Over HTTP')?.credentials.clientSecret).toMatchObject({ secret: true, version: 1 });
   });

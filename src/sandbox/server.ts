@@ -5,8 +5,9 @@ import { createAdaptorServer } from '@hono/node-server';
 import { ExitError } from '../diagnostics.js';
 import { createCompaniesApp } from './companies.js';
 import { faultMiddleware, hasFaults, newFaultStats, seededRandom, startMonitor, type FaultOptions, type FaultStats } from './faults.js';
-import type { LockOptions } from './lock.js';
-import { SandboxStore } from './state.js';
+import type { LockOptions } from './store/lock.js';
+import { SandboxStore } from './store/domain.js';
+import { openSandboxStore } from './store/persistence.js';
 import { startTraffic, type ServedTrafficOptions, type TrafficRunner } from './traffic.js';
 
 export interface SandboxServerOptions {
@@ -42,7 +43,7 @@ export interface SandboxServer {
 
 export async function serveSandbox(opts: SandboxServerOptions = {}): Promise<SandboxServer> {
   const host = opts.host ?? '127.0.0.1';
-  const store = await SandboxStore.open(opts.dataFile, opts.lock ? { lock: opts.lock } : {});
+  const store = await openSandboxStore(opts.dataFile, opts.lock ? { lock: opts.lock } : {});
   const faults = opts.faults && hasFaults(opts.faults) ? opts.faults : undefined;
   const faultStats = newFaultStats();
   // One generator for request faults and one for the monitor, so a seed replays both.

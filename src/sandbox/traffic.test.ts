@@ -4,7 +4,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { canaries, tempDir } from '../../test/helpers/cli.js';
 import { createSandboxApp } from './app.js';
 import type { Aggregate } from './metrics.js';
-import { SANDBOX_RW_KEY, SandboxStore } from './state.js';
+import { openSandboxStore } from './store/persistence.js';
+import { SANDBOX_RW_KEY } from './store/types.js';
 import { describeTraffic, startTraffic, TrafficEngine, trafficOptions } from './traffic.js';
 
 const [SECRET_A, SECRET_B] = canaries() as [string, string];
@@ -12,7 +13,7 @@ const NOW = new Date('2026-12-01T10:00:30Z');
 
 /** A sandbox with two e-wallet providers (Alpha before Beta in the default sequence) and a flat-fee bank. */
 async function world(file?: string) {
-  const store = await SandboxStore.open(file);
+  const store = await openSandboxStore(file);
   const app = createSandboxApp({ store });
   const send = async (method: string, url: string, body: unknown) => {
     const res = await app.request(url, { method, headers: { Authorization: `Bearer ${SANDBOX_RW_KEY}`, 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
@@ -166,7 +167,7 @@ describe('the traffic engine', () => {
     await w.store.close();
 
     // A restart keeps the activity and the metrics.
-    const again = await SandboxStore.open(file);
+    const again = await openSandboxStore(file);
     expect(again.get(w.alpha.id)!.lastActivityAt).toBe(new Date(NOW.getTime() + 900).toISOString());
     const reread = new TrafficEngine(again, { seed: 5 });
     expect(rows(reread, w)).toEqual(served);

@@ -10,7 +10,9 @@
 // generator. Only the served sandbox runs a timer (startTraffic); the embedded one never does.
 import { ExitError } from '../diagnostics.js';
 import { quote } from '../fees/quote.js';
-import { digestMatches, type SandboxStore, type StoredProvider, type StoredSequence } from './state.js';
+import { digestMatches } from './store/digest.js';
+import type { SandboxStore } from './store/domain.js';
+import type { StoredProvider, StoredSequence } from './store/types.js';
 import { seededRandom } from './faults.js';
 import { emptyAggregate, latencyBin, metricsOf, type Aggregate, type Metrics } from './metrics.js';
 

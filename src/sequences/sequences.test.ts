@@ -6,7 +6,9 @@ import type { LiveProvider, ProviderState } from '../model/state.js';
 import type { ProviderChange } from '../plan/plan.js';
 import { plain } from '../render/style.js';
 import { createSandboxApp } from '../sandbox/app.js';
-import { SANDBOX_RW_KEY, SandboxStore } from '../sandbox/state.js';
+import { SandboxStore } from '../sandbox/store/domain.js';
+import { openSandboxStore } from '../sandbox/store/persistence.js';
+import { SANDBOX_RW_KEY } from '../sandbox/store/types.js';
 import { Sensitive } from '../secrets/sensitive.js';
 import { applySequences } from './apply.js';
 import type { DesiredSequence, LiveSequence } from '../model/sequence.js';
@@ -142,7 +144,7 @@ describe('the sequences phase of apply, against the sandbox', () => {
   const [SECRET] = canaries() as [string];
 
   async function setup(wrap: (t: Transport, store: SandboxStore) => Transport = (t) => t) {
-    const store = await SandboxStore.open();
+    const store = await openSandboxStore();
     const app = createSandboxApp({ store });
     const client = new PaystratorClient(wrap(new InProcessTransport(app), store), new Sensitive(SANDBOX_RW_KEY), false);
     for (const name of ['A', 'B']) {

@@ -19,3 +19,17 @@ test('the graph sees the imports it must: cli reaches app, app reaches the lower
   expect([...(folders.get('app') ?? [])]).toEqual(expect.arrayContaining(['plan', 'api', 'load']));
   expect(layers(folders).flat()).toContain('model');
 });
+
+test("the sandbox store's domain does not reach its persistence, even through another module", () => {
+  const reached = new Set<string>();
+  const visit = (m: string): void => {
+    for (const next of graph.modules.get(m) ?? []) {
+      if (reached.has(next)) continue;
+      reached.add(next);
+      visit(next);
+    }
+  };
+  visit('sandbox/store/domain.ts');
+  expect(reached).toContain('sandbox/store/types.ts');
+  expect([...reached].filter((m) => m === 'sandbox/store/persistence.ts' || m === 'sandbox/store/lock.ts')).toEqual([]);
+});

@@ -9,7 +9,7 @@ import { buildPlan, type PlanInput } from '../../src/plan/build.js';
 import type { Plan } from '../../src/plan/plan.js';
 import type { FaultOptions } from '../../src/sandbox/faults.js';
 import { serveSandbox, type SandboxServer } from '../../src/sandbox/server.js';
-import { SANDBOX_RW_KEY } from '../../src/sandbox/state.js';
+import { SANDBOX_RW_KEY } from '../../src/sandbox/store/types.js';
 import type { ResolvedSecrets } from '../../src/secrets/resolver.js';
 import { Sensitive } from '../../src/secrets/sensitive.js';
 import { canaries } from './cli.js';

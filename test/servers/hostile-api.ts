@@ -7,7 +7,8 @@
 import type { Server } from 'node:http';
 import { createAdaptorServer } from '@hono/node-server';
 import { createSandboxApp } from '../../src/sandbox/app.js';
-import { SANDBOX_RW_KEY, SandboxStore } from '../../src/sandbox/state.js';
+import { openSandboxStore } from '../../src/sandbox/store/persistence.js';
+import { SANDBOX_RW_KEY } from '../../src/sandbox/store/types.js';
 
 export interface HostileModes {
   /** Every request gets a 401 whose detail quotes the Authorization header it was sent. */
@@ -51,7 +52,7 @@ function rewrite(body: unknown, names: Record<string, string>, fields: Record<st
 }
 
 export async function startHostileApi(apiKey: string, modes: HostileModes = {}): Promise<HostileApi> {
-  const store = await SandboxStore.open();
+  const store = await openSandboxStore();
   const sandbox = createSandboxApp({ store });
   const log: string[] = [];
   const api: HostileApi = { url: '', modes, log, stop: async () => undefined };

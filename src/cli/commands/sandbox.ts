@@ -4,8 +4,8 @@ import { serveSandbox } from '../../sandbox/server.js';
 import { describeTraffic, describeTrafficStats, trafficOptions } from '../../sandbox/traffic.js';
 import type { Io } from '../io.js';
 import { lockWaitNotice } from '../lock-notice.js';
-import { lockTimeoutFromEnv } from '../../sandbox/lock.js';
-import { clientKeys, DEFAULT_REQUEST_ADDRESS, SANDBOX_RO_KEY, SANDBOX_RW_KEY } from '../../sandbox/state.js';
+import { lockTimeoutFromEnv } from '../../sandbox/store/lock.js';
+import { clientKeys, DEFAULT_REQUEST_ADDRESS, SANDBOX_RO_KEY, SANDBOX_RW_KEY } from '../../sandbox/store/types.js';
 
 import type { SandboxFlags } from './sandbox-options.js';
 

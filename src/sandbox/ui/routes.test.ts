@@ -3,7 +3,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { capture } from '../../../test/helpers/cli.js';
 import { createSandboxApp } from '../app.js';
-import { SANDBOX_RO_KEY, SANDBOX_RW_KEY, SandboxStore } from '../state.js';
+import { openSandboxStore } from '../store/persistence.js';
+import { SANDBOX_RO_KEY, SANDBOX_RW_KEY } from '../store/types.js';
 import { DASHBOARD_KEY_PREFIX } from './routes.js';
 
 const body = {
@@ -20,7 +21,7 @@ const pages: string[] = [];
 afterAll(() => capture('dashboard pages as served', pages.join('\n')));
 
 async function dashboard() {
-  const store = await SandboxStore.open();
+  const store = await openSandboxStore();
   const app = createSandboxApp({ store, dashboard: true });
   const page = await app.request('/');
   const html = await page.text();
@@ -58,7 +59,7 @@ describe('the dashboard page', () => {
   });
 
   it('is not served by an app without the dashboard (the embedded sandbox)', async () => {
-    const app = createSandboxApp({ store: await SandboxStore.open() });
+    const app = createSandboxApp({ store: await openSandboxStore() });
     expect((await app.request('/')).status).toBe(404);
     expect((await app.request('/ui/app.js')).status).toBe(404);
   });

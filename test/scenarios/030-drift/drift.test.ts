@@ -9,7 +9,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SandboxStore } from '../../../src/sandbox/state.js';
+import { openSandboxStore } from '../../../src/sandbox/store/persistence.js';
 import { canaries, runCli, serveSandbox, workspace, type ServedSandbox } from '../../helpers/cli.js';
 import { configYaml, providerYaml } from '../../helpers/fixtures.js';
 
@@ -156,7 +156,7 @@ describe('drift with status changes made by the dashboard (USER) and monitoring 
   });
 
   const setStatus = async (changedBy: 'USER' | 'MONITOR', reason: string) => {
-    const store = await SandboxStore.open(path.join(dir, '.paystrator/sandbox.json'));
+    const store = await openSandboxStore(path.join(dir, '.paystrator/sandbox.json'));
     await store.setStatusAs(store.getByName('Alpha')!.id, 'MAINTENANCE', changedBy, reason);
     await store.close();
   };

@@ -4,7 +4,7 @@
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SandboxStore } from '../../../src/sandbox/state.js';
+import { openSandboxStore } from '../../../src/sandbox/store/persistence.js';
 import { startFakeGitHub, type FakeGitHub } from '../../servers/github.js';
 import { canaries, capture, githubTokenCanary, runCli, workspace } from '../../helpers/cli.js';
 import { configYaml, providerYaml } from '../../helpers/fixtures.js';
@@ -94,7 +94,7 @@ describe('paystrator-gitops in GitHub Actions', () => {
     expect(clean.stdout).toContain('No drift and no open drift issue.');
 
     const store = async (status: 'MAINTENANCE' | 'INACTIVE') => {
-      const s = await SandboxStore.open(path.join(dir, '.paystrator/sandbox.json'));
+      const s = await openSandboxStore(path.join(dir, '.paystrator/sandbox.json'));
       await s.setStatusAs(s.getByName('Alpha')!.id, status, 'USER', 'changed in the dashboard');
       await s.close();
     };

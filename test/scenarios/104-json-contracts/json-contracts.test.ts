@@ -11,7 +11,7 @@ import { beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
 import type { ListRow } from '../../../src/render/list.js';
 import type { DriftReport } from '../../../src/generated/drift-report.js';
 import type { ProviderList as PublishedProviderList } from '../../../src/generated/provider-list.js';
-import { SandboxStore } from '../../../src/sandbox/state.js';
+import { openSandboxStore } from '../../../src/sandbox/store/persistence.js';
 import { runCli, workspace } from '../../helpers/cli.js';
 
 const REPO_ROOT = path.resolve(import.meta.dirname, '../../..');
@@ -61,7 +61,7 @@ describe('JSON output contracts', () => {
   });
 
   it('validates a report with every kind of drift, and lists with filters', async () => {
-    const store = await SandboxStore.open(path.join(dir, '.paystrator/sandbox.json'));
+    const store = await openSandboxStore(path.join(dir, '.paystrator/sandbox.json'));
     const ovo = store.getByName('OVO')!;
     store.create({ name: 'Made In Dashboard', type: ovo.type, integration: ovo.integration, services: [...ovo.services], credentials: {}, fee: { ...ovo.fee }, tax: { ...ovo.tax } }, new Set(), new Date().toISOString(), undefined, 'USER');
     store.update(store.getByName('Xendit Main')!, { credentials: { clientSecret: 'rotated-in-the-dashboard' } }, new Set(['clientSecret']), new Date().toISOString());

@@ -4,7 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SandboxStore } from '../../../src/sandbox/state.js';
+import { openSandboxStore } from '../../../src/sandbox/store/persistence.js';
 import { startFakeGitHub, type FakeGitHub } from '../../servers/github.js';
 import { canaries, capture, githubTokenCanary, runCli, workspace } from '../../helpers/cli.js';
 import { configYaml, providerYaml } from '../../helpers/fixtures.js';
@@ -41,7 +41,7 @@ describe('sequence drift in GitHub: the issue and the pull request', () => {
     const apply = await runCli(['apply', '--auto-approve'], { cwd: dir, env });
     expect(apply.code, apply.stderr).toBe(0);
     // Reordered as the dashboard would: in the sandbox's own state.
-    const store = await SandboxStore.open(path.join(dir, '.paystrator/sandbox.json'));
+    const store = await openSandboxStore(path.join(dir, '.paystrator/sandbox.json'));
     const q = store.sequence('EWALLET', null)!;
     store.saveSequence({ ...q, providerIds: [...q.providerIds].reverse(), version: q.version + 1, updatedAt: new Date().toISOString() });
     await store.close();

@@ -2,11 +2,14 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import type { Provider, ProviderCreate } from '../generated/api.js';
-import { canaries, tempDir } from '../../test/helpers/cli.js';
-import { createSandboxApp } from './app.js';
-import { ExitError } from '../diagnostics.js';
-import { SANDBOX_RO_KEY, SANDBOX_RW_KEY, SandboxStore, sha256 } from './state.js';
+import type { Provider, ProviderCreate } from '../../generated/api.js';
+import { canaries, tempDir } from '../../../test/helpers/cli.js';
+import { createSandboxApp } from '../app.js';
+import { ExitError } from '../../diagnostics.js';
+import { sha256 } from './digest.js';
+import type { SandboxStore } from './domain.js';
+import { openSandboxStore } from './persistence.js';
+import { SANDBOX_RO_KEY, SANDBOX_RW_KEY } from './types.js';
 
 const SECRET = canaries()[0]!;
 const XENDIT_SECRETS = new Set(['clientSecret', 'webhookVerificationToken']);
@@ -37,7 +40,7 @@ describe('SandboxStore persistence', () => {
   it('writes atomically, keeps no secret value, and reopens to the same state', async () => {
     const dir = path.join(await tempDir('sandbox-state-'), 'nested', 'dir');
     const file = path.join(dir, 'sandbox.json');
-    const store = await SandboxStore.open(file);
+    const store = await openSandboxStore(file);
     expect(store.size).toBe(0);
     const call = client(store);
     const created = await call('POST', '/v1/providers', body('Persisted'), { 'Idempotency-Key': 'k1' });
@@ -57,7 +60,7 @@ describe('SandboxStore persistence', () => {
     await store.close();
     expect(await readdir(dir)).toEqual(['sandbox.json']);
 
-    const reopened = await SandboxStore.open(file);
+    const reopened = await openSandboxStore(file);
     onTestFinished(() => reopened.close());
     const again = client(reopened);
     expect((await again('GET', `/v1/providers/${id}`)).json).toEqual(shown.one);
@@ -70,7 +73,7 @@ describe('SandboxStore persistence', () => {
 
   it('starts fresh from a missing file and refuses a corrupt one, naming it', async () => {
     const dir = await tempDir('sandbox-state-');
-    const fresh = await SandboxStore.open(path.join(dir, 'absent.json'));
+    const fresh = await openSandboxStore(path.join(dir, 'absent.json'));
     expect(fresh.size).toBe(0);
     expect(fresh.companyInfo).toEqual({ id: 'dummy-company', name: 'Dummy Company' });
     await fresh.close();
@@ -78,7 +81,7 @@ describe('SandboxStore persistence', () => {
 
     // Bad input, not a bug: each an ExitError naming the file and what to do, and the lock given back.
     const refused = async (file: string) => {
-      const e = (await SandboxStore.open(file).then(
+      const e = (await openSandboxStore(file).then(
         () => undefined,
         (err: unknown) => err,
       )) as ExitError;
@@ -108,7 +111,7 @@ describe('SandboxStore persistence', () => {
   it('salts every digest it keeps, and upgrades a state file that kept bare SHA-256s', async () => {
     const dir = await tempDir('sandbox-state-');
     const file = path.join(dir, 'sandbox.json');
-    const store = await SandboxStore.open(file);
+    const store = await openSandboxStore(file);
     const call = client(store);
     const first = await call('POST', '/v1/providers', body('Salted A'), { 'Idempotency-Key': 'legacy-1' });
     await call('POST', '/v1/providers', body('Salted B'));
@@ -135,7 +138,7 @@ describe('SandboxStore persistence', () => {
     saved.idempotency[0]!.fingerprint = sha256(canonical(body('Salted A')));
     await writeFile(file, JSON.stringify(saved));
 
-    const legacy = await SandboxStore.open(file);
+    const legacy = await openSandboxStore(file);
     const again = client(legacy);
     const id = first.json.id;
     // The same secret is still the same secret; a different one is a new version.
@@ -165,7 +168,7 @@ describe('SandboxStore persistence', () => {
       sequences: [],
     };
     await writeFile(file, JSON.stringify(v1));
-    const store = await SandboxStore.open(file);
+    const store = await openSandboxStore(file);
     const call = client(store);
     expect((await call('GET', '/v1/company')).json).toMatchObject({ permission: 'read-write', apiKey: { name: 'Default' } });
     const keys = (await call('GET', '/v1/api-keys')).json.data as unknown as { name: string; prefix: string; permissions: Record<string, string> }[];
@@ -181,7 +184,7 @@ describe('SandboxStore persistence', () => {
     const text = await readFile(file, 'utf8');
     expect(JSON.parse(text)).toMatchObject({ format: 'paystrator-sandbox/v2', keyCounter: 3, webhooks: { version: 1 }, ipWhitelist: { addresses: ['203.0.113.1'] } });
     for (const value of [SANDBOX_RW_KEY, SANDBOX_RO_KEY, extra]) expect(text).not.toContain(value);
-    const reopened = await SandboxStore.open(file);
+    const reopened = await openSandboxStore(file);
     const again = client(reopened);
     expect((await again('GET', '/v1/company', undefined, { Authorization: `Bearer ${extra}` })).json).toMatchObject({ apiKey: { name: 'Key psk_custom_ro_1234' } });
     await reopened.close();
@@ -190,7 +193,7 @@ describe('SandboxStore persistence', () => {
   it('keeps webhooks, the token, the whitelist, key records and deliveries across restarts', async () => {
     const dir = await tempDir('sandbox-state-');
     const file = path.join(dir, 'sandbox.json');
-    const store = await SandboxStore.open(file);
+    const store = await openSandboxStore(file);
     const call = client(store);
     await call('PUT', '/v1/webhooks', { urls: { EWALLET: 'https://hooks.example/ewallet' } }, { 'If-Match': '"1"' });
     await call('POST', '/v1/webhooks/verification-token/rotate');
@@ -200,7 +203,7 @@ describe('SandboxStore persistence', () => {
     const token = store.webhooks.token.value;
     await store.close();
     expect(await readFile(file, 'utf8')).not.toContain(key.value);
-    const reopened = await SandboxStore.open(file);
+    const reopened = await openSandboxStore(file);
     const again = client(reopened);
     expect((await again('GET', '/v1/webhooks')).json).toMatchObject({ urls: { EWALLET: 'https://hooks.example/ewallet' }, version: 2, verificationToken: { version: 2 } });
     expect(reopened.webhooks.token.value).toBe(token);
@@ -212,7 +215,7 @@ describe('SandboxStore persistence', () => {
 
   it('shares one write among concurrent changes', async () => {
     const file = path.join(await tempDir('sandbox-state-'), 'sandbox.json');
-    const store = await SandboxStore.open(file);
+    const store = await openSandboxStore(file);
     onTestFinished(() => store.close());
     const call = client(store);
     const answers = await Promise.all(Array.from({ length: 40 }, (_, i) => call('POST', '/v1/providers', body(`P${i}`))));
@@ -224,7 +227,7 @@ describe('SandboxStore persistence', () => {
   it('answers 500 and changes nothing on disk when the file cannot be written', async () => {
     const dir = await tempDir('sandbox-state-');
     const file = path.join(dir, 'sandbox.json');
-    const store = await SandboxStore.open(file);
+    const store = await openSandboxStore(file);
     // A directory where the state file should be: the new file cannot replace it.
     await mkdir(file);
     const res = await client(store)('POST', '/v1/providers', body('Lost'));
@@ -242,7 +245,7 @@ describe('SandboxStore persistence', () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'sandbox-big-'));
     onTestFinished(() => rm(dir, { recursive: true, force: true }));
     const file = path.join(dir, 'big.json');
-    const store = await SandboxStore.open(file);
+    const store = await openSandboxStore(file);
     onTestFinished(() => store.close());
     for (let i = 0; i < 10_000; i++) store.create(body(`Seed ${i}`), XENDIT_SECRETS, new Date().toISOString());
     await store.flush();

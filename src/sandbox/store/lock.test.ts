@@ -3,10 +3,10 @@
 import { mkdir, readdir, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { tempDir } from '../../test/helpers/cli.js';
-import { ExitError } from '../diagnostics.js';
+import { tempDir } from '../../../test/helpers/cli.js';
+import { ExitError } from '../../diagnostics.js';
 import { lockTimeoutFromEnv, STALE_MS, type LockWait } from './lock.js';
-import { SandboxStore } from './state.js';
+import { openSandboxStore } from './persistence.js';
 
 const create = {
   name: 'Locked',
@@ -22,10 +22,10 @@ const SECRETS = new Set(['clientSecret']);
 describe('the state file lock', () => {
   it('makes a second store wait, tells once, and fails naming the holder and the lock', async () => {
     const file = path.join(await tempDir('lock-'), 'sandbox.json');
-    const holder = await SandboxStore.open(file);
+    const holder = await openSandboxStore(file);
     onTestFinished(() => holder.close());
     const waits: LockWait[] = [];
-    const e = (await SandboxStore.open(file, { lock: { timeoutSeconds: 1, onWait: (w) => waits.push(w) } }).then(
+    const e = (await openSandboxStore(file, { lock: { timeoutSeconds: 1, onWait: (w) => waits.push(w) } }).then(
       () => undefined,
       (err: unknown) => err,
     )) as ExitError;
@@ -41,10 +41,10 @@ describe('the state file lock', () => {
 
   it('lets the waiting store in once the holder closes, with the holder\'s writes', async () => {
     const file = path.join(await tempDir('lock-'), 'sandbox.json');
-    const first = await SandboxStore.open(file);
+    const first = await openSandboxStore(file);
     let told!: () => void;
     const waiting = new Promise<void>((resolve) => (told = resolve));
-    const second = SandboxStore.open(file, { lock: { timeoutSeconds: 30, onWait: () => told() } });
+    const second = openSandboxStore(file, { lock: { timeoutSeconds: 30, onWait: () => told() } });
     await waiting;
     first.create(create, SECRETS, new Date().toISOString());
     await first.close();
@@ -62,7 +62,7 @@ describe('the state file lock', () => {
     await utimes(`${file}.lock`, old, old);
     await writeFile(`${file}.lock.owner.json`, JSON.stringify({ pid: 999999, since: old.toISOString() }));
     const waits: LockWait[] = [];
-    const store = await SandboxStore.open(file, { lock: { timeoutSeconds: 0, onWait: (w) => waits.push(w) } });
+    const store = await openSandboxStore(file, { lock: { timeoutSeconds: 0, onWait: (w) => waits.push(w) } });
     expect(waits).toEqual([]);
     await store.close();
     expect(await readdir(dir)).toEqual([]);

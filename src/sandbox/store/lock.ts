@@ -8,7 +8,7 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import lockfile from 'proper-lockfile';
-import { ExitError } from '../diagnostics.js';
+import { ExitError } from '../../diagnostics.js';
 
 /** A held lock is refreshed every UPDATE_MS; one not refreshed for STALE_MS is taken over. */
 export const STALE_MS = 10_000;

@@ -1,185 +1,58 @@
-// The sandbox's data and its durability. Secret credential values are never kept, only a salted
-// digest per field, which is just enough to tell whether a write changed the value; the salt is
-// random per value, so the state file cannot be searched for a guessed secret by one hash, nor
-// two providers' equal secrets be told apart from different ones.
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
-import path from 'node:path';
-import { ExitError } from '../diagnostics.js';
-import { lockStateFile, type LockOptions, type StateLock } from './lock.js';
-import type {
-  ApiKey,
-  ApiKeyCreated,
-  Capability,
-  ChangedBy,
-  Company,
-  MaskedSecret,
-  Provider,
-  ProviderCreate,
-  ProviderPatch,
-  ProviderStatus,
-} from '../generated/api.js';
+// The sandbox's account in memory and the rules the API enforces on it: companies, providers,
+// sequences, API keys, webhooks, the IP whitelist. Secret credential values are never kept, only a
+// salted digest per field, which is just enough to tell whether a write changed the value; the
+// salt is random per value, so the state file cannot be searched for a guessed secret by one hash,
+// nor two providers' equal secrets be told apart from different ones.
+//
+// Pure of the file system: durability is a `Durability` that persistence.ts attaches, and the state
+// file's format is known only there (this module hands out its parts and takes a CompanyState in).
+import { randomBytes } from 'node:crypto';
+import { JsonBlocks } from './blocks.js';
+import { digestMatches, digestOf } from './digest.js';
+import {
+  clientKeys,
+  KEY_IDEMPOTENCY_MS,
+  keyPrefixOf,
+  MAX_DELIVERIES,
+  SANDBOX_RO_KEY,
+  SANDBOX_RW_KEY,
+  type AccountRecords,
+  type ApiKeyIdempotencyRecord,
+  type CompanyState,
+  type IdempotencyRecord,
+  type ListQuery,
+  type Permission,
+  type ProviderObserver,
+  type SaltedDigest,
+  type StoredApiKey,
+  type StoredCredential,
+  type StoredIpWhitelist,
+  type StoredProvider,
+  type StoredSequence,
+  type StoredWebhooks,
+  type WebhookDelivery,
+} from './types.js';
+import type { ApiKey, ApiKeyCreated, Capability, ChangedBy, Provider, ProviderCreate, ProviderPatch, ProviderStatus } from '../../generated/api.js';
 
-export const SANDBOX_RW_KEY = 'psk_sandbox_rw_0000000000000000';
-export const SANDBOX_RO_KEY = 'psk_sandbox_ro_0000000000000000';
-
-const FORMAT = 'paystrator-sandbox/v2';
-/** Before webhooks, the IP whitelist and API key records: apiKeys was a map of value to permission. */
-const FORMAT_V1 = 'paystrator-sandbox/v1';
-
-export type Permission = Company['permission'];
-/** HMAC-SHA256 keyed by a random per-value salt, of the SHA-256 of the value (see digestOf). */
-export interface SaltedDigest {
-  salt: string;
-  hmac: string;
-}
-export type StoredCredential =
-  | { secret: false; value: string }
-  | ({ secret: true } & SaltedDigest & Omit<MaskedSecret, 'masked'>);
-export interface StoredProvider extends Omit<Provider, 'credentials'> {
-  credentials: Record<string, StoredCredential>;
-}
-/** A create answered under an Idempotency-Key; `fingerprint` is a salted digest of the request body (which holds secrets). */
-export interface IdempotencyRecord {
-  key: string;
-  fingerprint: SaltedDigest;
-  status: number;
-  etag: string;
-  body: Provider;
-}
-export interface ListQuery {
-  limit: number;
-  cursor?: string;
-  q?: string;
-  service?: string;
-  status?: ProviderStatus;
-}
-
-/** A routing sequence: provider ids in routing order (src/sandbox/sequences.ts keeps Paystrator's rules). */
-export interface StoredSequence {
-  product: string;
-  destination: string | null;
-  providerIds: string[];
-  version: number;
-  updatedAt: string | null;
-  /** Absent in state files from before it was recorded. */
-  updatedBy?: ChangedBy | null;
-}
-
-/** The Webhooks page. The token signs deliveries; it never leaves the sandbox (not in any answer). */
-export interface StoredWebhooks {
-  urls: Record<string, string>;
-  token: { value: string; version: number; updatedAt: string; updatedBy: ChangedBy };
-  annotations: Record<string, string>;
-  version: number;
-  updatedAt: string | null;
-  updatedBy: ChangedBy | null;
-}
-export interface StoredIpWhitelist {
-  addresses: string[];
-  annotations: Record<string, string>;
-  version: number;
-  updatedAt: string | null;
-  updatedBy: ChangedBy | null;
-}
-/** An API key: only a salted digest of its value is kept; `prefix` narrows the keys a value is checked against. */
-export interface StoredApiKey extends ApiKey {
-  digest: SaltedDigest;
-  revokedReason: string | null;
-}
-/** A key create answered under an Idempotency-Key, replayed (value included) for 24 hours. */
-export interface ApiKeyIdempotencyRecord {
-  key: string;
-  fingerprint: SaltedDigest;
-  at: string;
-  etag: string;
-  body: ApiKeyCreated;
-}
-/** One test delivery of POST /v1/webhooks/test, as the sandbox recorded it (the last 100 are kept). */
-export interface WebhookDelivery {
-  id: string;
-  at: string;
-  service: string;
-  url: string;
-  status: number;
-  durationMs: number;
-  error?: string;
-  tokenVersion: number;
-}
-export const MAX_DELIVERIES = 100;
-export const KEY_IDEMPOTENCY_MS = 24 * 60 * 60 * 1000;
-/** The sandbox's default view of where API calls come from (SPEC 3b `requestAddress`): a documentation address. */
-export const DEFAULT_REQUEST_ADDRESS = '203.0.113.1';
-
-/**
- * The well-known keys of a hosted company: Dummy Company's are SANDBOX_RW_KEY and SANDBOX_RO_KEY;
- * client-NNN's are psk_sandbox_rw_client-NNN_<16 hex> (and _ro_), the hex being the start of the
- * SHA-256 of "paystrator-sandbox <rw|ro> <company id>", so they are the same in every sandbox.
- */
-export function clientKeys(companyId: string): { rw: string; ro: string } {
-  if (companyId === 'dummy-company') return { rw: SANDBOX_RW_KEY, ro: SANDBOX_RO_KEY };
-  const key = (kind: 'rw' | 'ro'): string => `psk_sandbox_${kind}_${companyId}_${sha256(`paystrator-sandbox ${kind} ${companyId}`).slice(0, 16)}`;
-  return { rw: key('rw'), ro: key('ro') };
-}
-
-/** The dashboard's prefix of a key value: up to its last underscore and four characters more (psk_sandbox_rw_0000, psk_3f9a). */
-export function keyPrefixOf(value: string): string {
-  return value.slice(0, value.lastIndexOf('_') + 5);
-}
-
-/** Told of every provider change, with the status and services it had before (none for a create). */
-export type ProviderObserver = (p: StoredProvider, before: { status: ProviderStatus; services: string[] } | undefined, at: string, by: ChangedBy) => void;
 const routingKey = (product: string, destination: string | null): string => `${product}/${destination ?? ''}`;
 
-interface Snapshot {
-  format: typeof FORMAT | typeof FORMAT_V1;
-  company: Omit<Company, 'permission' | 'apiKey'>;
-  /** v1: value -> permission; v2: the key records. */
-  apiKeys: Record<string, Permission> | StoredApiKey[];
-  counter: number;
-  providers: StoredProvider[];
-  idempotency: IdempotencyRecord[];
-  /** Absent in state files from before sequences existed. */
-  sequences?: StoredSequence[];
-  /** v2 on. */
-  keyCounter?: number;
-  apiKeyIdempotency?: ApiKeyIdempotencyRecord[];
-  webhooks?: StoredWebhooks | null;
-  ipWhitelist?: StoredIpWhitelist | null;
-  deliveries?: WebhookDelivery[];
-  legacyApiKeys?: Record<string, Permission>;
-  products?: unknown[];
-  /** Kept for other modules (traffic metrics: metrics.ts), written as they serialise. */
-  sections?: Record<string, unknown>;
+/** Where a store's changes go to last (persistence.ts: the state file, under its lock). */
+export interface Durability {
+  /** Saves the whole state as it is now; takes its snapshot before its first await. */
+  save(): Promise<void>;
+  /** Lets the next run have the file; a second call does nothing. */
+  release(): Promise<void>;
 }
 
-export const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
-
-const hmacOf = (salt: string, hex: string): string => createHmac('sha256', Buffer.from(salt, 'hex')).update(hex).digest('hex');
-
-/**
- * The digest kept for a secret or a request body. Keyed over the SHA-256 rather than the text so
- * that state files from before salting (which kept the bare SHA-256) are upgraded on load to the
- * same scheme, without the values.
- */
-export function digestOf(text: string): SaltedDigest {
-  const salt = randomBytes(16).toString('hex');
-  return { salt, hmac: hmacOf(salt, sha256(text)) };
+/** One company as the state file lists it (persistence.ts lays out the document). */
+export interface CompanyParts {
+  head: { company: CompanyState['company']; counter: number };
+  providers: Buffer[];
+  idempotency: Buffer[];
+  sequences: StoredSequence[];
+  account: AccountRecords;
+  sections: Record<string, unknown>;
 }
-
-export function digestMatches(d: SaltedDigest, text: string): boolean {
-  const want = Buffer.from(d.hmac, 'hex');
-  const got = Buffer.from(hmacOf(d.salt, sha256(text)), 'hex');
-  return want.length === got.length && timingSafeEqual(want, got);
-}
-
-function upgradeLegacy(hex: string): SaltedDigest {
-  const salt = randomBytes(16).toString('hex');
-  return { salt, hmac: hmacOf(salt, hex) };
-}
-
-const isDigest = (v: unknown): v is SaltedDigest =>
-  typeof v === 'object' && v !== null && typeof (v as SaltedDigest).salt === 'string' && /^[0-9a-f]{64}$/.test(String((v as SaltedDigest).hmac));
 
 export function etagOf(p: { version: number }): string {
   return `"${p.version}"`;
@@ -221,40 +94,6 @@ function mergeMap(base: Record<string, string | undefined>, patch: Record<string
   return Object.fromEntries(merged);
 }
 
-/**
- * A list encoded as JSON in blocks, re-encoding only blocks whose records changed: a commit with
- * 10,000 providers then costs a few blocks of JSON.stringify, not 10,000 of them plus a join.
- */
-class JsonBlocks<T> {
-  private readonly cache: (Buffer | undefined)[] = [];
-  constructor(
-    readonly items: T[] = [],
-    private readonly size = 256,
-  ) {}
-
-  push(item: T): number {
-    this.items.push(item);
-    this.changed(this.items.length - 1);
-    return this.items.length - 1;
-  }
-
-  changed(index: number): void {
-    this.cache[Math.floor(index / this.size)] = undefined;
-  }
-
-  private block(b: number): Buffer {
-    const json = this.items.slice(b * this.size, (b + 1) * this.size).map((x) => JSON.stringify(x));
-    return Buffer.from(`${b ? ',\n' : ''}${json.join(',\n')}`);
-  }
-
-  encode(): Buffer[] {
-    const out: Buffer[] = [];
-    for (let b = 0; b * this.size < this.items.length; b++) {
-      out.push((this.cache[b] ??= this.block(b)));
-    }
-    return out;
-  }
-}
 
 const newToken = (): string => randomBytes(32).toString('hex');
 
@@ -280,7 +119,7 @@ function randomSuffix(): string {
 }
 
 export class SandboxStore {
-  private company: Snapshot['company'] = { id: 'dummy-company', name: 'Dummy Company' };
+  private company: CompanyState['company'] = { id: 'dummy-company', name: 'Dummy Company' };
   /** Key values of a v1 state file (or the preloaded pair), made records by seedAccount once the products are known. */
   private legacyKeys: [string, Permission][] | undefined = [
     [SANDBOX_RW_KEY, 'read-write'],
@@ -316,7 +155,7 @@ export class SandboxStore {
   private writing: Promise<void> | undefined;
   private written = 0;
 
-  private lock: StateLock | undefined;
+  private durability: Durability | undefined;
 
   private constructor(
     readonly file: string | undefined,
@@ -362,54 +201,14 @@ export class SandboxStore {
     return this.companies.find((c) => c.keysByPrefix.has(prefix) || c.legacyKeys?.some(([v]) => v === value));
   }
 
-  /**
-   * No file: memory only. A missing file starts the preloaded state; it is written on the first
-   * change. A file is locked from open until close (lock.ts), so two runs never interleave on it.
-   */
-  static async open(file?: string, opts: { lock?: LockOptions } = {}): Promise<SandboxStore> {
-    const store = new SandboxStore(file === undefined ? undefined : path.resolve(file));
-    if (store.file === undefined) return store;
-    store.lock = await lockStateFile(store.file, opts.lock);
-    try {
-      await store.read(store.file);
-    } catch (e) {
-      await store.lock.release().catch(() => undefined);
-      throw e;
-    }
-    return store;
+  /** A store in memory; `file` names where persistence.ts keeps it, for messages (metrics.ts). */
+  static create(file?: string): SandboxStore {
+    return new SandboxStore(file);
   }
 
-  private async read(file: string): Promise<void> {
-    let text: string;
-    try {
-      text = await readFile(file, 'utf8');
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT') return;
-      const where = 'point the environment\'s `data:` in paystrator.yaml (or `sandbox --data`) at a file';
-      if (code === 'EISDIR') throw new ExitError(`the sandbox state file ${file} is a directory: ${where}, e.g. ${path.join(file, 'sandbox.json')}`);
-      if (code === 'EACCES' || code === 'EPERM') throw new ExitError(`cannot read the sandbox state file ${file}: permission denied; make it readable by this user, or ${where} elsewhere`);
-      throw new ExitError(`cannot read the sandbox state file ${file} (${code ?? 'error'}); ${where} that can be read`);
-    }
-    let raw: unknown;
-    try {
-      raw = JSON.parse(text) as unknown;
-    } catch {
-      // Not the parser's message: it quotes the file.
-      throw this.corrupt(file, text.trim() ? 'it is not valid JSON (truncated or damaged?)' : 'it is empty');
-    }
-    try {
-      this.load(raw);
-    } catch (e) {
-      throw this.corrupt(file, (e as Error).message);
-    }
-  }
-
-  private corrupt(file: string, why: string): ExitError {
-    return new ExitError(
-      `the sandbox state file ${file} is corrupt: ${why}`,
-      `Move it aside to start afresh with the preloaded sandbox (mv ${file} ${file}.bad), or restore it from a copy.`,
-    );
+  /** Made durable from now on: every flush saves through it (persistence.ts). */
+  attach(durability: Durability): void {
+    this.durability = durability;
   }
 
   /** Writes what is pending and lets the next run have the file. */
@@ -417,98 +216,50 @@ export class SandboxStore {
     try {
       await this.flush();
     } finally {
-      await this.lock?.release();
-      this.lock = undefined;
+      await this.durability?.release();
     }
   }
 
-  private load(raw: unknown): void {
-    const s = raw as (Partial<Snapshot> & { clients?: unknown }) | null;
-    if (typeof s !== 'object' || s === null || (s.format !== FORMAT && s.format !== FORMAT_V1)) throw new Error(`not a ${FORMAT} document`);
-    this.loadCompany(s, s.format);
-    if (s.clients !== undefined) {
-      if (!Array.isArray(s.clients)) throw new Error('clients is not a list');
-      for (const [i, c] of (s.clients as unknown[]).entries()) {
-        const t = new SandboxStore(undefined, this);
-        try {
-          t.loadCompany(c as Partial<Snapshot>, FORMAT);
-        } catch (e) {
-          throw new Error(`clients[${i}]: ${(e as Error).message}`);
-        }
-        this.tenants.push(t);
-      }
+  /** Takes in the companies a state file held: this one first, then its clients. */
+  restore([own, ...clients]: CompanyState[]): void {
+    if (own) this.restoreCompany(own);
+    for (const c of clients) {
+      const t = new SandboxStore(undefined, this);
+      t.restoreCompany(c);
+      this.tenants.push(t);
     }
   }
 
-  private loadCompany(s: Partial<Snapshot>, format: Snapshot['format']): void {
-    if (typeof s !== 'object' || s === null) throw new Error('not a company');
-    if (typeof s.company?.id !== 'string' || typeof s.company.name !== 'string') throw new Error('company is missing');
-    if (typeof s.apiKeys !== 'object' || s.apiKeys === null) throw new Error('apiKeys is missing');
-    if (!Number.isSafeInteger(s.counter) || !Array.isArray(s.providers) || !Array.isArray(s.idempotency)) {
-      throw new Error('counter, providers or idempotency is missing');
-    }
-    this.company = { id: s.company.id, name: s.company.name };
-    this.counter = s.counter!;
-    let upgraded = false;
-    if (format === FORMAT_V1) {
-      if (Array.isArray(s.apiKeys)) throw new Error('apiKeys is not a map of key to permission');
-      this.legacyKeys = Object.entries(s.apiKeys);
-      upgraded = true;
-    } else {
-      if (!Array.isArray(s.apiKeys) || !Number.isSafeInteger(s.keyCounter)) throw new Error('apiKeys or keyCounter is missing');
-      this.legacyKeys = s.legacyApiKeys ? Object.entries(s.legacyApiKeys) : undefined;
-      this.keyCounter = s.keyCounter!;
-      for (const [i, k] of s.apiKeys.entries()) {
-        if (typeof k?.id !== 'string' || typeof k.name !== 'string' || typeof k.prefix !== 'string' || !isDigest(k.digest) || typeof k.permissions !== 'object') {
-          throw new Error(`apiKeys[${i}] is not an API key`);
-        }
-        this.indexKey(k);
-      }
-      for (const r of s.apiKeyIdempotency ?? []) {
-        if (typeof r?.key !== 'string' || !isDigest(r.fingerprint)) throw new Error('an API key idempotency record is malformed');
-        this.keyReplies.set(r.key, r);
-      }
-      this.seededProducts = Array.isArray(s.products) ? s.products.filter((p): p is string => typeof p === 'string') : undefined;
-      this.hooks = s.webhooks ?? undefined;
-      this.whitelist = s.ipWhitelist ?? undefined;
-      this.recent = Array.isArray(s.deliveries) ? s.deliveries.slice(-MAX_DELIVERIES) : [];
-    }
-    for (const [i, p] of s.providers.entries()) {
-      if (typeof p?.id !== 'string' || typeof p.name !== 'string' || !Number.isSafeInteger(p.version) || typeof p.credentials !== 'object' || p.credentials === null) {
-        throw new Error(`providers[${i}] is not a provider`);
-      }
-      for (const [field, c] of Object.entries(p.credentials as Record<string, Record<string, unknown> | null>)) {
-        if (c?.secret !== true || isDigest(c)) continue;
-        // A state file from before salting keeps the bare SHA-256: salt it now.
-        const { sha256: legacy, ...rest } = c;
-        if (typeof legacy !== 'string' || !/^[0-9a-f]{64}$/.test(legacy)) throw new Error(`providers[${i}].credentials.${field} has no digest`);
-        p.credentials[field] = { ...rest, ...upgradeLegacy(legacy) } as StoredCredential;
-        upgraded = true;
-      }
-      if (this.byId.has(p.id) || this.byName.has(p.name)) throw new Error(`providers[${i}] repeats id ${p.id} or name "${p.name}"`);
+  private restoreCompany(s: CompanyState): void {
+    this.company = { ...s.company };
+    this.counter = s.counter;
+    this.legacyKeys = s.legacyKeys;
+    this.keyCounter = s.keyCounter;
+    for (const k of s.apiKeys) this.indexKey(k);
+    for (const r of s.apiKeyIdempotency) this.keyReplies.set(r.key, r);
+    this.seededProducts = s.products;
+    this.hooks = s.webhooks;
+    this.whitelist = s.ipWhitelist;
+    this.recent = s.deliveries;
+    for (const p of s.providers) {
       this.byId.set(p.id, this.providers.push(p));
       this.byName.set(p.name, p);
     }
-    for (const r of s.idempotency as (Omit<IdempotencyRecord, 'fingerprint'> & { fingerprint: unknown })[]) {
-      if (typeof r?.key !== 'string') throw new Error('an idempotency record is malformed');
-      if (typeof r.fingerprint === 'string' && /^[0-9a-f]{64}$/.test(r.fingerprint)) {
-        r.fingerprint = upgradeLegacy(r.fingerprint);
-        upgraded = true;
-      } else if (!isDigest(r.fingerprint)) throw new Error(`the idempotency record ${JSON.stringify(r.key)} is malformed`);
-      const record = r as IdempotencyRecord;
-      this.idempotency.set(r.key, record);
-      this.replies.push(record);
+    for (const r of s.idempotency) {
+      this.idempotency.set(r.key, r);
+      this.replies.push(r);
     }
-    if (Array.isArray(s.sequences)) {
+    if (s.sequences) {
       for (const q of s.sequences) this.routing.set(routingKey(q.product, q.destination), q);
       this.hasSequences = true;
     }
-    if (typeof s.sections === 'object' && s.sections !== null) for (const [k, v] of Object.entries(s.sections)) this.sections.set(k, v);
+    for (const [k, v] of Object.entries(s.sections)) this.sections.set(k, v);
     // Written at the next flush (at the latest when the run closes the store).
-    if (upgraded) this.bump();
+    if (s.upgraded) this.bump();
   }
 
-  get companyInfo(): Snapshot['company'] {
+
+  get companyInfo(): CompanyState['company'] {
     return { ...this.company };
   }
 
@@ -896,33 +647,23 @@ export class SandboxStore {
     return p;
   }
 
-  private serialize(): Buffer[] {
-    const clients = this.tenants.flatMap((t, i) => [Buffer.from(i ? ',\n{' : '{'), ...t.serializeCompany(), Buffer.from('}')]);
-    return [
-      Buffer.from(`{"format":${JSON.stringify(FORMAT)},`),
-      ...this.serializeCompany(),
-      ...(clients.length ? [Buffer.from(',\n"clients":[\n'), ...clients, Buffer.from('\n]')] : []),
-      Buffer.from('}\n'),
-    ];
+  /** This company's records for the state file; the providers and idempotency replies as cached JSON blocks. */
+  parts(): CompanyParts {
+    return {
+      head: { company: this.company, counter: this.counter },
+      providers: this.providers.encode(),
+      idempotency: this.replies.encode(),
+      sequences: this.sequences(),
+      account: this.accountRecords(),
+      sections: Object.fromEntries(this.sections),
+    };
   }
 
-  /** One company's members, without the braces: the root's document holds its own and each client's. */
-  private serializeCompany(): Buffer[] {
-    const head = { company: this.company, counter: this.counter };
-    return [
-      Buffer.from(`${JSON.stringify(head).slice(1, -1)},\n"providers":[\n`),
-      ...this.providers.encode(),
-      Buffer.from('\n],\n"idempotency":[\n'),
-      ...this.replies.encode(),
-      Buffer.from(`\n],\n"sequences":${JSON.stringify(this.sequences())},\n${this.accountJson()},\n"sections":${JSON.stringify(Object.fromEntries(this.sections))}`),
-    ];
-  }
-
-  private accountJson(): string {
+  private accountRecords(): AccountRecords {
     // Replays older than 24 hours are of no use, and hold key values: they go at the next write.
     const cutoff = Date.now() - KEY_IDEMPOTENCY_MS;
     for (const [k, r] of this.keyReplies) if (Date.parse(r.at) < cutoff) this.keyReplies.delete(k);
-    const account = {
+    return {
       apiKeys: this.keys,
       // Not yet seeded (no app ran on this store): kept as they were, made records at the next seeding.
       ...(this.legacyKeys ? { legacyApiKeys: Object.fromEntries(this.legacyKeys) } : {}),
@@ -933,13 +674,12 @@ export class SandboxStore {
       ipWhitelist: this.whitelist ?? null,
       deliveries: this.recent,
     };
-    return JSON.stringify(account).slice(1, -1);
   }
 
-  /** Resolves once every change made before the call is on disk (at once for a memory-only store). */
+  /** Resolves once every change made before the call is durable (at once for a memory-only store). */
   async flush(): Promise<void> {
     if (this.root) return this.root.flush();
-    if (this.file === undefined) return;
+    if (this.durability === undefined) return;
     const target = this.generation;
     while (this.flushed < target) {
       this.writing ??= this.write().finally(() => {
@@ -949,57 +689,10 @@ export class SandboxStore {
     }
   }
 
-  // Atomic replace: a reader or a crash sees the old file or the new one, never half of one.
   private async write(): Promise<void> {
-    const file = this.file!;
-    if (this.lock?.compromised) {
-      throw new ExitError(
-        `lost the lock on the sandbox state file ${file} (${this.lock.compromised.message}): another run took it over, so this one stopped writing; run again`,
-      );
-    }
-    const dir = path.dirname(file);
     const generation = this.generation;
-    const parts = this.serialize();
-    const size = parts.reduce((n, b) => n + b.length, 0);
-    try {
-      await this.replace(file, dir, parts, size);
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      const what =
-        code === 'ENOSPC' ? 'the disk is full' : code === 'EACCES' || code === 'EPERM' ? `permission denied: make ${dir} writable by this user` : code === 'EISDIR' ? 'a directory is in its place' : (code ?? 'error');
-      throw new ExitError(`cannot write the sandbox state file ${file}: ${what}`);
-    }
-    // The rename is durable only once the directory entry is; some platforms cannot fsync a directory.
-    await open(dir, 'r')
-      .then(async (d) => {
-        try {
-          await d.sync();
-        } finally {
-          await d.close();
-        }
-      })
-      .catch(() => undefined);
+    await this.durability!.save();
     this.written += 1;
     this.flushed = Math.max(this.flushed, generation);
-  }
-
-  private async replace(file: string, dir: string, parts: Buffer[], size: number): Promise<void> {
-    await mkdir(dir, { recursive: true });
-    const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-    try {
-      const fh = await open(tmp, 'w', 0o600);
-      try {
-        // Written from the cached blocks as they are: no 10 MB concatenation per commit.
-        const { bytesWritten } = await fh.writev(parts);
-        if (bytesWritten !== size) throw new Error(`short write to ${tmp}: ${bytesWritten} of ${size} bytes`);
-        await fh.sync();
-      } finally {
-        await fh.close();
-      }
-      await rename(tmp, file);
-    } catch (e) {
-      await unlink(tmp).catch(() => undefined);
-      throw e;
-    }
   }
 }
