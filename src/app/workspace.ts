@@ -247,14 +247,13 @@ export function comparison(ws: Workspace, connection: Connection, company: strin
  */
 export async function importedProviders(ws: Workspace, desired: readonly DesiredProvider[], live: readonly LiveProvider[]): Promise<Set<string>> {
   const liveByName = new Map(live.map((l) => [l.state.name, l]));
-  const out = new Set<string>();
-  for (const d of desired) {
-    const l = liveByName.get(d.state.name);
-    if (!l || l.state.labels[MANAGED_BY_LABEL] === MANAGED_BY_VALUE) continue;
-    const text = await readFile(path.resolve(ws.config.dir, d.file), 'utf8').catch(() => '');
-    if (text.includes(`Imported from the live provider ${l.id} (`)) out.add(d.state.name);
-  }
-  return out;
+  return filesNaming(
+    ws,
+    desired.flatMap((d) => {
+      const l = liveByName.get(d.state.name);
+      return !l || l.state.labels[MANAGED_BY_LABEL] === MANAGED_BY_VALUE ? [] : [{ name: d.state.name, file: d.file, marker: `Imported from the live provider ${l.id} (` }];
+    }),
+  );
 }
 
 /**
@@ -262,15 +261,25 @@ export async function importedProviders(ws: Workspace, desired: readonly Desired
  * names its live id), as importedProviders does for providers. Only such files are read.
  */
 export async function importedApiKeyNames(ws: Workspace, resources: readonly DeclaredDocument[], liveResources: ReadonlyMap<ResourceKindName, unknown>): Promise<Set<string>> {
-  const out = new Set<string>();
   const live = liveResources.get('ApiKey') as readonly LiveApiKey[] | undefined;
-  if (!live) return out;
-  for (const d of resources) {
-    if (d.kind !== 'ApiKey') continue;
-    const l = live.find((k) => k.name === d.name && k.status === 'ACTIVE');
-    if (!l || isManagedApiKey(l)) continue;
-    const text = await readFile(path.resolve(ws.config.dir, d.file), 'utf8').catch(() => '');
-    if (text.includes(`${API_KEY_IMPORTED_FROM} ${escapeText(l.id)} (`)) out.add(d.name);
+  if (!live) return new Set();
+  return filesNaming(
+    ws,
+    resources.flatMap((d) => {
+      const l = d.kind === 'ApiKey' ? live.find((k) => k.name === d.name && k.status === 'ACTIVE') : undefined;
+      return !l || isManagedApiKey(l) ? [] : [{ name: d.name, file: d.file, marker: `${API_KEY_IMPORTED_FROM} ${escapeText(l.id)} (` }];
+    }),
+  );
+}
+
+/** The candidates whose file holds their marker: what import wrote. Each file is read once (one file may hold many keys). */
+async function filesNaming(ws: Workspace, candidates: ReadonlyArray<{ name: string; file: string; marker: string }>): Promise<Set<string>> {
+  const texts = new Map<string, Promise<string>>();
+  const out = new Set<string>();
+  for (const c of candidates) {
+    let text = texts.get(c.file);
+    if (!text) texts.set(c.file, (text = readFile(path.resolve(ws.config.dir, c.file), 'utf8').catch(() => '')));
+    if ((await text).includes(c.marker)) out.add(c.name);
   }
   return out;
 }
