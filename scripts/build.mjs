@@ -138,6 +138,30 @@ const patched = {
   },
 };
 
+// Code a run needs only sometimes, loaded on first use by a synchronous require() and kept out of
+// the chunks, so a command that does not use it does not parse it either (V8 reads every byte of
+// a chunk it loads; `validate` of provider files used to read ~360 kB of these):
+// - yaml@2: a file the fast path declines, a message, and the writers of import and drift;
+// - ajv's compiler: integration schemas of catalogs other than the bundled one, the sandbox's
+//   request checks;
+// - croner: change windows;
+// - the validators compiled ahead for other kinds' documents and for plan files (src/generated/*.cjs).
+// Each is one CommonJS file in dist/on-demand/. A static import of one (drift's writer imports
+// yaml) gets its named exports through Node's CommonJS interop; every importer shares one instance.
+const onDemand = [
+  { spec: /^yaml$/, entry: 'yaml', file: 'yaml.cjs' },
+  { spec: /^ajv\/dist\/2020\.js$/, entry: 'ajv/dist/2020.js', file: 'ajv.cjs' },
+  { spec: /^croner$/, entry: 'croner', file: 'croner.cjs' },
+  { spec: /^\.\.\/generated\/kind-validators\.cjs$/, entry: './src/generated/kind-validators.cjs', file: 'kind-validators.cjs' },
+  { spec: /^\.\.\/generated\/plan-validator\.cjs$/, entry: './src/generated/plan-validator.cjs', file: 'plan-validator.cjs' },
+];
+const onDemandFiles = {
+  name: 'on-demand',
+  setup(build) {
+    for (const o of onDemand) build.onResolve({ filter: o.spec }, () => ({ path: `../on-demand/${o.file}`, external: true }));
+  },
+};
+
 // With splitting, esbuild gives a dynamically imported CommonJS package only a default export,
 // where Node gives its named exports too (`const { Pool } = await import('undici')`). The wrapper
 // re-exports the names the package has, so the source reads the same either way.
@@ -178,7 +202,22 @@ const cli = await esbuild.build({
   minifySyntax: true,
   metafile: true,
   logLevel: 'warning',
-  plugins: [whereTscPutIt, patched, leanFetch, namedCjs],
+  plugins: [onDemandFiles, whereTscPutIt, patched, leanFetch, namedCjs],
+});
+
+await esbuild.build({
+  absWorkingDir: root,
+  entryPoints: Object.fromEntries(onDemand.map((o) => [o.file.replace(/\.cjs$/, ''), o.entry.startsWith('.') ? o.entry : require.resolve(o.entry)])),
+  outdir: 'dist/on-demand',
+  outExtension: { '.js': '.cjs' },
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  legalComments: 'none',
+  minifyWhitespace: true,
+  minifySyntax: true,
+  logLevel: 'warning',
 });
 
 // The sandbox dashboard's script runs in the browser as /ui/app.js: its modules (src/sandbox/ui/browser/)
