@@ -114,23 +114,19 @@ export interface Connection {
 
 export async function connect(ws: Workspace): Promise<Connection> {
   // The API client and its response validators load only for commands that talk to the API.
-  const [{ PaystratorClient }, { HttpTransport, InProcessTransport }] = await Promise.all([import('../api/client.js'), import('../api/transport.js')]);
+  // One module each (a chunk of the bundle per dynamic import): every file is one more to resolve and link at start.
+  const { PaystratorClient, HttpTransport, InProcessTransport } = await import('../api/connection.js');
   let transport: Transport;
   let apiKey: Sensitive;
   if (ws.env.endpoint === 'embedded') {
     // Loaded only here: an HTTP environment never pays for the sandbox's code.
-    const [{ createSandboxApp }, { SANDBOX_RW_KEY }, { openSandboxStore }, { lockTimeoutFromEnv }] = await Promise.all([
-      import('../sandbox/app.js'),
-      import('../sandbox/store/types.js'),
-      import('../sandbox/store/persistence.js'),
-      import('../sandbox/store/lock.js'),
-    ]);
+    const { createSandboxApp, SANDBOX_RW_KEY, openSandboxStore, lockTimeoutFromEnv } = await import('../sandbox/embedded.js');
     const timeout = lockTimeoutFromEnv(ws.sandboxLock.processEnv);
     // Locked until the connection closes: the run as a whole, not each write, is what must not interleave.
     const store = await openSandboxStore(path.resolve(ws.config.dir, ws.env.data ?? DEFAULT_SANDBOX_DATA), {
       lock: { ...(timeout !== undefined ? { timeoutSeconds: timeout } : {}), ...(ws.sandboxLock.onWait ? { onWait: ws.sandboxLock.onWait } : {}) },
     });
-    transport = new InProcessTransport(createSandboxApp({ store, catalog: ws.catalog }), () => store.close());
+    transport = new InProcessTransport(createSandboxApp({ store, catalog: ws.catalog, requests: 'few' }), () => store.close());
     apiKey = new Sensitive(SANDBOX_RW_KEY);
   } else {
     if (!ws.env.apiKey) throw new ExitError(`environment ${ws.envName} has no apiKey: add apiKey: { secretRef: { store, name } } to it in paystrator.yaml`);

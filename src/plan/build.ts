@@ -8,6 +8,7 @@ import { credentialVersionAnnotation, fingerprintAnnotation } from '../live/read
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, type DesiredProvider, type LiveProvider, type ProviderState } from '../model/state.js';
 import { NO_OVERRIDES, PLAN_FORMAT_VERSION, summarize, type Operation, type PlanOverrides, type Plan, type ProviderChange, type SecretBinding } from './plan.js';
 import { ignoredBy } from './ignore.js';
+import { compareText } from '../text/order.js';
 
 export interface PlanInput {
   environment: string;
@@ -200,7 +201,7 @@ export function buildPlan(input: PlanInput): Plan {
   }
 
   const order = { deactivate: 0, create: 1, update: 2, noop: 3 };
-  changes.sort((a, b) => order[a.action] - order[b.action] || a.name.localeCompare(b.name));
+  changes.sort((a, b) => order[a.action] - order[b.action] || compareText(a.name, b.name));
   const options = { prune: input.prune, targets: [...targets].sort(), ...(adopt.size ? { adopt: [...adopt].sort() } : {}) };
   const inputsHash = sha256(JSON.stringify([input.environment, input.company, options, input.desired.map((d) => [wanted(d), d.secretRefs])]));
   return {
@@ -214,7 +215,7 @@ export function buildPlan(input: PlanInput): Plan {
     options,
     overrides: { ...(input.overrides ?? NO_OVERRIDES) },
     changes,
-    unmanaged: unmanaged.sort((a, b) => a.name.localeCompare(b.name)),
+    unmanaged: unmanaged.sort((a, b) => compareText(a.name, b.name)),
     summary: summarize(changes, unmanaged.length),
   };
 }
