@@ -12,7 +12,7 @@ import { parseDecimal } from '../model/decimal.js';
 import type { CredentialState, DesiredProvider, FeeState, SecretRefTarget } from '../model/state.js';
 import { interner, own, type Intern } from '../text/intern.js';
 import { FieldPositions } from '../model/positions.js';
-import { quickParseYaml } from './quickyaml.js';
+import { quickParseYamlDocs } from './quickyaml.js';
 import type { DesiredSequence } from '../model/sequence.js';
 import { checkCardinality, declared, type DeclaredDocument, type DocumentContext, type DocumentKind } from './documents.js';
 import { byLocation, schemas } from './schema.js';
@@ -191,9 +191,9 @@ function parseFile(file: string, bytes: Uint8Array, opts: LoadFileOptions): File
   const { text } = decoded;
   // Most files take the fast path; a file with anything to report is parsed again by yaml@2, so
   // every message comes from one parser.
-  const fast = quickParseYaml(text);
+  const fast = quickParseYamlDocs(text);
   if (fast) {
-    const result = checkDocuments(file, [fast], opts);
+    const result = checkDocuments(file, fast, opts);
     if (result.errors.length === 0 && result.warnings.length === 0) return result;
   }
   const parsed = parseYaml(text, file);
