@@ -1,5 +1,5 @@
 // npm run bench [-- --providers 10000 --runs 3 --apply 1000 --startup-runs 9 --latency-providers 2000 --latency-ms 50 --environments 200 --env-providers 50]
-// [-- --only startup | --only-environments | --only whole-account]: one case alone; bench/results.json keeps the last full run.
+// [-- --only startup | --only-environments | --only whole-account | --only noop]: one case alone; bench/results.json keeps the last full run.
 // Measures the product against its floor and its peer in one run, prints one table and writes
 // bench/results.json. Never part of npm test, except as the small smoke run of test/scenarios/060-bench.
 import { spawn } from 'node:child_process';
@@ -268,6 +268,45 @@ async function clientSandboxes(n: number): Promise<{ endpoints: EnvEndpoint[]; k
 }
 
 /**
+ * `--only noop`: cases 2 and 4 alone, alternating RUNS times, so the no-op plan's peak RSS and its
+ * ratio to the floor can be measured in a few minutes instead of the whole bench's quarter hour.
+ */
+async function noopOnly(): Promise<void> {
+  for (const f of ['schemas', 'package.json']) await symlink(path.join(root, f), path.join(root, 'bench/out', f)).catch(() => undefined);
+  const ws = path.join(outDir, `plan-${N}`);
+  const data = path.join(outDir, `sandbox-${N}.json`);
+  process.stderr.write(`Generating ${N} provider files and seeding the sandbox...\n`);
+  const gen = await generateWorkspace(ws, N, { dataFile: data });
+  const env = { ...Object.fromEntries(gen.secretNames.map((n, i) => [n, `${SECRET_PREFIX}-${i}-${'x'.repeat(24)}`])), PAYSTRATOR_API_KEY: SANDBOX_RW_KEY };
+  await rm(data, { force: true });
+  expectCode(0)(await run([CLI, 'apply', '--auto-approve'], { cwd: ws, env }));
+  const server = await sandbox(data);
+  try {
+    await writeConfig(ws, { httpUrl: server.url, dataFile: data });
+    const statsFile = path.join(outDir, 'noop-stats.jsonl');
+    const plan: Sample[] = [];
+    const floor: Sample[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      const p = await run([CLI, 'plan', '--env', 'http', '--detailed-exitcode'], { cwd: ws, env: { ...env, PAYSTRATOR_GITOPS_STATS: statsFile } });
+      expectCode(0)(p);
+      plan.push(p);
+      const f = await run([script('floor'), ws, server.url, SANDBOX_RW_KEY], { cwd: ws, env });
+      expectCode(0)(f);
+      floor.push(f);
+      process.stderr.write(`  plan #${i + 1}: ${p.ms.toFixed(0)} ms, ${p.rssMb.toFixed(0)} MB; floor #${i + 1}: ${f.ms.toFixed(0)} ms, ${f.rssMb.toFixed(0)} MB\n`);
+    }
+    const requests = (await lastStats(statsFile)).apiRequests;
+    const ratio = median(plan.map((s) => s.ms)) / median(floor.map((s) => s.ms));
+    const maxRss = (ss: Sample[]) => Math.max(...ss.map((s) => s.rssMb));
+    rows.push({ case: `2. no-op plan at ${N} over HTTP`, samples: plan.map((s) => s.ms), ratioTo: 'floor (4)', ratio, requests, rssMb: maxRss(plan),
+      note: `peak RSS of each run: ${plan.map((s) => s.rssMb.toFixed(0)).join(', ')} MB (target <= 200); ratio target <= 0.7x: ${ratio <= 0.7 ? 'met' : 'not met'}` });
+    rows.push({ case: '4. floor: yaml.parse + paginated list', samples: floor.map((s) => s.ms), requests: JSON.parse(floor[0]!.stdout).requests as number, rssMb: maxRss(floor) });
+  } finally {
+    await server.stop();
+  }
+}
+
+/**
  * Case 10: a holding group's scheduled drift check. ENVS environments of PER_ENV providers each,
  * seeded by one apply per environment; then one `drift --all-environments` and ENVS separate
  * `drift --env` processes run two at a time (this machine's cores) alternate, RUNS times.
@@ -406,6 +445,11 @@ async function main() {
   if (ONLY_ENVIRONMENTS) {
     await manyEnvironments();
     // One case alone: printed; bench/results.json holds a full run and is left as it is.
+    process.stdout.write(render());
+    return;
+  }
+  if (onlyCase('noop')) {
+    await noopOnly();
     process.stdout.write(render());
     return;
   }

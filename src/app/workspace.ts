@@ -32,6 +32,7 @@ import type { DesiredSequence } from '../model/sequence.js';
 import { isManaged as isManagedApiKey, type LiveApiKey } from '../model/api-key.js';
 import { IMPORTED_FROM as API_KEY_IMPORTED_FROM } from '../apikeys/import.js';
 import { escapeText } from '../text/escape.js';
+import { interner } from '../text/intern.js';
 import { policyRuleDiagnostics } from '../policy/workspace-rules.js';
 
 export { TOOL_VERSION } from '../version.js';
@@ -139,11 +140,12 @@ export async function connect(ws: Workspace): Promise<Connection> {
 }
 
 export async function readLive(client: PaystratorClient, ws: Workspace): Promise<{ company: string; live: LiveProvider[]; caller?: { id: string; name: string } }> {
-  const [company, providers] = await Promise.all([client.company(), client.listProviders()]);
+  const intern = interner();
+  const [company, live] = await Promise.all([client.company(), client.listProvidersAs((p) => toLiveProvider(p, intern))]);
   if (ws.env.client && ws.env.client !== company.id) {
     throw new ExitError(`environment ${ws.envName} is for client ${ws.env.client}, but its API key belongs to ${company.id} (${company.name})`);
   }
-  return { company: company.id, live: providers.map(toLiveProvider), ...(company.apiKey ? { caller: { id: company.apiKey.id, name: company.apiKey.name } } : {}) };
+  return { company: company.id, live, ...(company.apiKey ? { caller: { id: company.apiKey.id, name: company.apiKey.name } } : {}) };
 }
 
 /** The live state of each setting kind git declares, read at once; the others are not read. */
@@ -192,7 +194,7 @@ export async function resolveDesiredSecrets(
   const origin = new Map<SecretRefTarget, Omit<Diagnostic, 'severity' | 'message'>>();
   for (const d of desired) {
     for (const [field, ref] of Object.entries(d.secretRefs)) {
-      const p = d.positions[`spec.credentials.${field}`];
+      const p = d.positions.get(`spec.credentials.${field}`);
       origin.set(ref, { file: d.file, ...(p ? { line: p.line, col: p.col } : {}), field: `spec.credentials.${field}` });
     }
   }

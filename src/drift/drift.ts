@@ -131,7 +131,7 @@ export function computeDrift(input: DriftInput): DriftReport {
 
   for (const d of input.desired) {
     const name = d.state.name;
-    const pos = d.positions['metadata.name'] ?? d.positions[''];
+    const pos = d.positions.get('metadata.name') ?? d.positions.get('');
     const where = { file: d.file, ...(pos ? { line: pos.line } : {}) };
     const live = liveByName.get(name);
     if (!live) {
