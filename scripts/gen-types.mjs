@@ -114,7 +114,6 @@ async function planValidator() {
 // document of such a kind (src/load/schema.ts kindValidator): a workspace of provider files alone
 // never loads them, and no run compiles a schema.
 export const KIND_SCHEMAS = ['sequence.schema.json', 'webhooks.schema.json', 'ip-whitelist.schema.json', 'api-key.schema.json'];
-export const kindExportName = (file) => file.replace(/\.schema\.json$/, '').replace(/-(\w)/g, (_, c) => c.toUpperCase());
 async function kindValidators() {
   const read = async (file) => JSON.parse(await readFile(path.join(schemasDir, file), 'utf8'));
   const ajv = new Ajv2020({ ...ajvOptions, code: { source: true, esm: false, lines: true } });
@@ -124,7 +123,8 @@ async function kindValidators() {
   for (const file of KIND_SCHEMAS) {
     const schema = await read(file);
     ajv.addSchema(schema);
-    exported[kindExportName(file)] = schema.$id;
+    // Exported by file name, as src/load/schema.ts kindValidator asks for them.
+    exported[file] = schema.$id;
   }
   const code = standaloneCode.default(ajv, exported);
   return `${banner}// ${KIND_SCHEMAS.join(', ')}, as validators.\n${code}\n`;

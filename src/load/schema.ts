@@ -93,8 +93,7 @@ let kinds: Record<string, ValidateFunction | undefined> | undefined;
  */
 export function kindValidator(schemaFile: string): ValidateFunction {
   kinds ??= createRequire(import.meta.url)('../generated/kind-validators.cjs') as Record<string, ValidateFunction | undefined>;
-  const name = schemaFile.replace(/\.schema\.json$/, '').replace(/-(\w)/g, (_, c: string) => c.toUpperCase());
-  const v = kinds[name];
+  const v = kinds[schemaFile];
   if (!v) throw new Error(`${schemaFile} has no validator compiled ahead: add it to KIND_SCHEMAS in scripts/gen-types.mjs`);
   return v;
 }
