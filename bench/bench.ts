@@ -267,22 +267,28 @@ async function clientSandboxes(n: number): Promise<{ endpoints: EnvEndpoint[]; k
   };
 }
 
+/** N generated provider files applied to a fresh sandbox state, that state served over HTTP, and the workspace's `http` environment pointed at it. */
+async function servedWorkspace(name: string, dataName: string): Promise<{ ws: string; env: Record<string, string>; server: Server }> {
+  const ws = path.join(outDir, name);
+  const data = path.join(outDir, dataName);
+  const gen = await generateWorkspace(ws, N, { dataFile: data });
+  const env = { ...Object.fromEntries(gen.secretNames.map((n, i) => [n, `${SECRET_PREFIX}-${i}-${'x'.repeat(24)}`])), PAYSTRATOR_API_KEY: SANDBOX_RW_KEY };
+  await rm(data, { force: true });
+  expectCode(0)(await run([CLI, 'apply', '--auto-approve'], { cwd: ws, env }));
+  const server = await sandbox(data);
+  await writeConfig(ws, { httpUrl: server.url, dataFile: data });
+  return { ws, env, server };
+}
+
 /**
  * `--only noop`: cases 2 and 4 alone, alternating RUNS times, so the no-op plan's peak RSS and its
  * ratio to the floor can be measured in a few minutes instead of the whole bench's quarter hour.
  */
 async function noopOnly(): Promise<void> {
   for (const f of ['schemas', 'package.json']) await symlink(path.join(root, f), path.join(root, 'bench/out', f)).catch(() => undefined);
-  const ws = path.join(outDir, `plan-${N}`);
-  const data = path.join(outDir, `sandbox-${N}.json`);
   process.stderr.write(`Generating ${N} provider files and seeding the sandbox...\n`);
-  const gen = await generateWorkspace(ws, N, { dataFile: data });
-  const env = { ...Object.fromEntries(gen.secretNames.map((n, i) => [n, `${SECRET_PREFIX}-${i}-${'x'.repeat(24)}`])), PAYSTRATOR_API_KEY: SANDBOX_RW_KEY };
-  await rm(data, { force: true });
-  expectCode(0)(await run([CLI, 'apply', '--auto-approve'], { cwd: ws, env }));
-  const server = await sandbox(data);
+  const { ws, env, server } = await servedWorkspace(`plan-${N}`, `sandbox-${N}.json`);
   try {
-    await writeConfig(ws, { httpUrl: server.url, dataFile: data });
     const statsFile = path.join(outDir, 'noop-stats.jsonl');
     const plan: Sample[] = [];
     const floor: Sample[] = [];
@@ -391,16 +397,9 @@ async function listIds(url: string): Promise<Record<string, string>> {
  * Its time is given as a ratio to the providers-only no-op plan of the same providers, run in turn.
  */
 async function wholeAccount(): Promise<void> {
-  const ws = path.join(outDir, `whole-${N}`);
-  const data = path.join(outDir, `whole-${N}.json`);
   process.stderr.write(`Case 11: whole account, ${N} providers + ${API_KEYS} API keys + sequences + webhooks + whitelist\n`);
-  const gen = await generateWorkspace(ws, N, { dataFile: data });
-  const env = { ...Object.fromEntries(gen.secretNames.map((n, i) => [n, `${SECRET_PREFIX}-${i}-${'x'.repeat(24)}`])), PAYSTRATOR_API_KEY: SANDBOX_RW_KEY };
-  await rm(data, { force: true });
-  expectCode(0)(await run([CLI, 'apply', '--auto-approve'], { cwd: ws, env }));
-  const server = await sandbox(data);
+  const { ws, env, server } = await servedWorkspace(`whole-${N}`, `whole-${N}.json`);
   try {
-    await writeConfig(ws, { httpUrl: server.url, dataFile: data });
     const statsFile = path.join(outDir, 'whole-stats.jsonl');
     const plan = () => run([CLI, 'plan', '--env', 'http', '--detailed-exitcode'], { cwd: ws, env: { ...env, PAYSTRATOR_GITOPS_STATS: statsFile } });
     const providersOnly = await repeat('plan, providers only', plan, expectCode(0));
