@@ -29,7 +29,7 @@ const whereTscPutIt = {
       let text = bundledRequires(await readFile(args.path, 'utf8'));
       if (leanFetchUsers.test(rel)) text = withLeanFetch(text);
       if (text.includes('import.meta.url')) text = text.replaceAll('import.meta.url', `new URL(${JSON.stringify('../' + rel)}, import.meta.url).href`);
-      if (lazyEntries.has(args.path)) text += withCore;
+      if (lazyEntries.has(args.path)) text += withCore + withCommon;
       return { contents: text, loader: 'ts' };
     });
   },
@@ -52,6 +52,15 @@ for (const file of await readdir(src, { recursive: true })) {
 }
 const mainFile = path.join(src, 'cli/main.ts');
 const withCore = `\nimport ${JSON.stringify(mainFile)};\n`;
+// The same for what the commands share: the edit loop's `validate` and `plan`, and every command
+// of the workspace (drift, apply, list, import, ...), reach most of src/ (load, kinds, diff, plan,
+// render, ...) through their own sets of entry points, which came out as twenty chunks of 0.3-10 kB
+// for `plan`. Every lazily imported module also imports the modules of those two commands, so their
+// code is reached from every lazy entry point (not from main.ts, so `--help` does not load it) and
+// lands in one chunk: `plan` loads 10 files instead of 27, `validate` 6 instead of 16; `validate`
+// also parses `plan`'s rendering (~20 kB), which costs less than the files it no longer loads.
+const commonFiles = ['cli/commands/validate.ts', 'cli/commands/plan.ts'].map((f) => path.join(src, f));
+const withCommon = commonFiles.map((f) => `import ${JSON.stringify(f)};\n`).join('');
 
 // A dependency loaded on first use with `createRequire(import.meta.url)('pkg')` (sync, so callers
 // stay sync) would come from node_modules file by file, as ~70 modules for ajv. Written as a plain
@@ -138,6 +147,30 @@ const patched = {
   },
 };
 
+// Code a run needs only sometimes, loaded on first use by a synchronous require() and kept out of
+// the chunks, so a command that does not use it does not parse it either (V8 reads every byte of
+// a chunk it loads; `validate` of provider files used to read ~360 kB of these):
+// - yaml@2: a file the fast path declines, a message, and the writers of import and drift;
+// - ajv's compiler: integration schemas of catalogs other than the bundled one, the sandbox's
+//   request checks;
+// - croner: change windows;
+// - the validators compiled ahead for other kinds' documents and for plan files (src/generated/*.cjs).
+// Each is one CommonJS file in dist/on-demand/. A static import of one (drift's writer imports
+// yaml) gets its named exports through Node's CommonJS interop; every importer shares one instance.
+const onDemand = [
+  { spec: /^yaml$/, entry: 'yaml', file: 'yaml.cjs' },
+  { spec: /^ajv\/dist\/2020\.js$/, entry: 'ajv/dist/2020.js', file: 'ajv.cjs' },
+  { spec: /^croner$/, entry: 'croner', file: 'croner.cjs' },
+  { spec: /^\.\.\/generated\/kind-validators\.cjs$/, entry: './src/generated/kind-validators.cjs', file: 'kind-validators.cjs' },
+  { spec: /^\.\.\/generated\/plan-validator\.cjs$/, entry: './src/generated/plan-validator.cjs', file: 'plan-validator.cjs' },
+];
+const onDemandFiles = {
+  name: 'on-demand',
+  setup(build) {
+    for (const o of onDemand) build.onResolve({ filter: o.spec }, () => ({ path: `../on-demand/${o.file}`, external: true }));
+  },
+};
+
 // With splitting, esbuild gives a dynamically imported CommonJS package only a default export,
 // where Node gives its named exports too (`const { Pool } = await import('undici')`). The wrapper
 // re-exports the names the package has, so the source reads the same either way.
@@ -178,7 +211,22 @@ const cli = await esbuild.build({
   minifySyntax: true,
   metafile: true,
   logLevel: 'warning',
-  plugins: [whereTscPutIt, patched, leanFetch, namedCjs],
+  plugins: [onDemandFiles, whereTscPutIt, patched, leanFetch, namedCjs],
+});
+
+await esbuild.build({
+  absWorkingDir: root,
+  entryPoints: Object.fromEntries(onDemand.map((o) => [o.file.replace(/\.cjs$/, ''), o.entry.startsWith('.') ? o.entry : require.resolve(o.entry)])),
+  outdir: 'dist/on-demand',
+  outExtension: { '.js': '.cjs' },
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  legalComments: 'none',
+  minifyWhitespace: true,
+  minifySyntax: true,
+  logLevel: 'warning',
 });
 
 // The sandbox dashboard's script runs in the browser as /ui/app.js: its modules (src/sandbox/ui/browser/)

@@ -34,11 +34,22 @@ async function fromOpenApi() {
 async function apiValidators() {
   const doc = YAML.parse(await readFile(path.join(schemasDir, 'paystrator-api.openapi.yaml'), 'utf8'));
   const defs = JSON.parse(JSON.stringify(doc.components.schemas).replaceAll('#/components/schemas/', 'api#/$defs/'));
-  const ajv = new Ajv2020({ allErrors: false, strict: false, validateFormats: false, code: { source: true, esm: true, lines: true } });
+  const ajv = new Ajv2020({ allErrors: false, strict: false, validateFormats: false, inlineRefs: false, code: { source: true, esm: true, lines: true } });
   ajv.addSchema({ $id: 'api', $defs: defs });
-  const names = Object.keys(defs).sort();
+  // Only what an answer can be (the schemas of 2xx responses, and what they reference): the client
+  // checks answers, and every byte here is parsed by each run that talks to the API.
+  const answers = new Set();
+  for (const ops of Object.values(doc.paths)) {
+    for (const op of Object.values(ops)) {
+      for (const [status, response] of Object.entries(op?.responses ?? {})) {
+        if (!status.startsWith('2')) continue;
+        for (const m of JSON.stringify(response).matchAll(/#\/components\/schemas\/(\w+)/g)) answers.add(m[1]);
+      }
+    }
+  }
+  const names = [...answers].sort();
   const code = standaloneCode.default(ajv, Object.fromEntries(names.map((n) => [n, `api#/$defs/${n}`])));
-  return `${banner}// @ts-nocheck\n${REQUIRE}\n// The component schemas of schemas/paystrator-api.openapi.yaml, as validators.\n${code.replace(/^"use strict";/, '')}\n`;
+  return `${banner}// @ts-nocheck\n${REQUIRE}\n// The component schemas of schemas/paystrator-api.openapi.yaml that 2xx answers use, as validators.\n${code.replace(/^"use strict";/, '')}\n`;
 }
 
 // ajv's ESM output still require()s its runtime helpers (CommonJS): give it a require.
@@ -56,6 +67,9 @@ const ajvOptions = {
   // the top without declaring it there.
   allowUnionTypes: true,
   strictRequired: false,
+  // A $ref is a call to the one validator of its schema, not a copy of it at every use: the code
+  // of the config schema (six secretRefs) is half the size, and V8 parses it on every run.
+  inlineRefs: false,
 };
 
 // The bundled schemas compiled ahead (ajv standalone): a run starts validating without spending
@@ -85,19 +99,43 @@ async function validators() {
 }
 
 // The plan file's schema compiled ahead: `apply plan.json` and `show` validate without compiling.
+// CommonJS, loaded with require() on the first plan file read (src/plan/planfile.ts): `plan`, which
+// only writes plan files, never loads it (scripts/build.mjs keeps it out of the bundle's chunks).
 async function planValidator() {
   const schema = JSON.parse(await readFile(path.join(schemasDir, 'plan.schema.json'), 'utf8'));
-  const ajv = new Ajv2020({ allErrors: false, strict: true, strictRequired: false, allowUnionTypes: true, code: { source: true, esm: true, lines: true } });
+  const ajv = new Ajv2020({ allErrors: false, strict: true, strictRequired: false, allowUnionTypes: true, code: { source: true, esm: false, lines: true } });
   ajv.addSchema(schema);
   const code = standaloneCode.default(ajv, { plan: schema.$id });
-  return `${banner}// @ts-nocheck\n${REQUIRE}\n// schemas/plan.schema.json, as a validator.\n${code.replace(/^"use strict";/, '')}\n`;
+  return `${banner}// schemas/plan.schema.json, as a validator.\n${code}\n`;
+}
+
+// The schemas of the other kinds' documents (Sequence, Webhooks, IpWhitelist, ApiKey), compiled
+// ahead with the options of the provider validators. CommonJS, loaded with require() by the first
+// document of such a kind (src/load/schema.ts kindValidator): a workspace of provider files alone
+// never loads them, and no run compiles a schema.
+export const KIND_SCHEMAS = ['sequence.schema.json', 'webhooks.schema.json', 'ip-whitelist.schema.json', 'api-key.schema.json'];
+async function kindValidators() {
+  const read = async (file) => JSON.parse(await readFile(path.join(schemasDir, file), 'utf8'));
+  const ajv = new Ajv2020({ ...ajvOptions, code: { source: true, esm: false, lines: true } });
+  ajv.addKeyword('x-integration');
+  ajv.addSchema(await read('secret-ref.schema.json'));
+  const exported = {};
+  for (const file of KIND_SCHEMAS) {
+    const schema = await read(file);
+    ajv.addSchema(schema);
+    // Exported by file name, as src/load/schema.ts kindValidator asks for them.
+    exported[file] = schema.$id;
+  }
+  const code = standaloneCode.default(ajv, exported);
+  return `${banner}// ${KIND_SCHEMAS.join(', ')}, as validators.\n${code}\n`;
 }
 
 export async function generate() {
   return {
     'src/generated/validators.ts': await validators(),
     'src/generated/api-validators.ts': await apiValidators(),
-    'src/generated/plan-validator.ts': await planValidator(),
+    'src/generated/plan-validator.cjs': await planValidator(),
+    'src/generated/kind-validators.cjs': await kindValidators(),
     'src/generated/provider.ts': await fromFile('provider.schema.json'),
     'src/generated/config.ts': await fromFile('config.schema.json'),
     'src/generated/sequence.ts': await fromFile('sequence.schema.json'),

@@ -73,15 +73,24 @@ export class PaystratorClient {
   }
 
   /** Every provider, following the cursor, with the largest page the API allows. */
-  async listProviders(params: ListParams = {}): Promise<Provider[]> {
-    const out: Provider[] = [];
+  listProviders(params: ListParams = {}): Promise<Provider[]> {
+    return this.listProvidersAs((p) => p, params);
+  }
+
+  /**
+   * Every provider as `convert` makes it, each page converted as it arrives: at 10,000 providers
+   * the API's objects then die young, instead of all ten pages of them living on into the old
+   * generation beside what they were converted to (a plan's peak memory).
+   */
+  async listProvidersAs<T>(convert: (p: Provider) => T, params: ListParams = {}): Promise<T[]> {
+    const out: T[] = [];
     let cursor: string | null = null;
     for (let page = 0; page < 100_000; page++) {
       const query = new URLSearchParams({ limit: String(PAGE_SIZE) });
       for (const [k, v] of Object.entries(params)) if (v) query.set(k, String(v));
       if (cursor) query.set('cursor', cursor);
       const res: ProviderPage = await this.call('list providers', { method: 'GET', path: `/v1/providers?${query.toString()}` }, 'ProviderPage');
-      out.push(...res.data);
+      for (const p of res.data) out.push(convert(p));
       cursor = res.nextCursor;
       if (!cursor) return out;
     }

@@ -1,6 +1,7 @@
 // API key drift: how the live keys differ from git, as a plain value (pure, like drift/drift.ts).
 import { KEY_SINK_ANNOTATION, PENDING_SINK, isManaged, permissionDiff, type ApiKeyStatus, type DesiredApiKey, type LiveApiKey } from '../model/api-key.js';
 import type { PermissionChange } from './plan.js';
+import { compareText } from '../text/order.js';
 
 export interface ApiKeyDriftEntry {
   name: string;
@@ -48,7 +49,7 @@ export function driftApiKeys(desired: readonly DesiredApiKey[], live: readonly L
     if (declared.has(l.name) || l.status === 'REVOKED') continue;
     out.unmanaged.push({ name: l.name, id: l.id, prefix: l.prefix, removedFromGit: isManaged(l) });
   }
-  out.unmanaged.sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
+  out.unmanaged.sort((a, b) => compareText(a.name, b.name) || compareText(a.id, b.id));
   return out;
 }
 

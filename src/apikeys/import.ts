@@ -5,6 +5,7 @@ import { createRequire } from 'node:module';
 import type { YAMLMap } from 'yaml';
 import { escapeText } from '../text/escape.js';
 import type { LiveApiKey } from '../model/api-key.js';
+import { compareText } from '../text/order.js';
 
 /** How an imported file names the live key it was written from (plan takes over only such a key). */
 export const IMPORTED_FROM = 'Imported from the live API key';
@@ -19,7 +20,7 @@ export interface ApiKeysFile {
 export function importedApiKeys(live: readonly LiveApiKey[]): { key: LiveApiKey; document: Record<string, unknown> }[] {
   return live
     .filter((k) => k.status === 'ACTIVE')
-    .sort((a, b) => a.name.localeCompare(b.name))
+    .sort((a, b) => compareText(a.name, b.name))
     .map((k) => ({
       key: k,
       document: {

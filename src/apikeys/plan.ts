@@ -9,6 +9,7 @@ import {
   createIdempotencyKey, describeSink, isManaged, lowers, permissionDiff,
   type ApiKeyStatus, type Capability, type DesiredApiKey, type LiveApiKey, type ValueSink,
 } from '../model/api-key.js';
+import { compareText } from '../text/order.js';
 
 export type ApiKeyAction = 'create' | 'update' | 'revoke' | 'noop';
 
@@ -209,8 +210,8 @@ export function planApiKeys(input: ApiKeyPlanInput): ApiKeyPlan {
   if (problems.length) throw new ExitError(problems);
   const order: Record<ApiKeyAction, number> = { revoke: 0, create: 1, update: 2, noop: 3 };
   // The run's own key last: once it is revoked or reduced, the run may not make another change.
-  changes.sort((a, b) => Number(a.caller === true) - Number(b.caller === true) || order[a.action] - order[b.action] || a.name.localeCompare(b.name));
-  unmanaged.sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
+  changes.sort((a, b) => Number(a.caller === true) - Number(b.caller === true) || order[a.action] - order[b.action] || compareText(a.name, b.name));
+  unmanaged.sort((a, b) => compareText(a.name, b.name) || compareText(a.id, b.id));
   return { changes, unmanaged };
 }
 
@@ -233,7 +234,7 @@ export function lockoutMessages(changes: ReadonlyArray<{ name: string; id?: stri
 
 /** What a saved plan's API key part depends on, free of positions (hashed into Plan.inputsHash). */
 export function apiKeyInputs(desired: readonly DesiredApiKey[]): unknown {
-  return [...desired].sort((a, b) => a.name.localeCompare(b.name)).map((d) => [d.name, d.permissions, d.status, d.valueSink]);
+  return [...desired].sort((a, b) => compareText(a.name, b.name)).map((d) => [d.name, d.permissions, d.status, d.valueSink]);
 }
 
 export function hasApiKeyChanges(plan: ApiKeyPlan | undefined): boolean {

@@ -3,12 +3,13 @@ import { computeDrift } from '../drift/drift.js';
 import { desiredProvider, liveProvider, providerState } from '../../test/helpers/states.js';
 import { driftPrBody } from './drift-pr.js';
 import { GITHUB_BODY_LIMIT } from '../render/markdown.js';
+import { FieldPositions } from '../model/positions.js';
 
 const report = () => {
   const s = providerState('Alpha');
   return computeDrift({
     environment: 'production', endpoint: 'https://paystrator.example/api', company: 'dummy-company', toolVersion: 'test',
-    desired: [desiredProvider(s, { file: 'providers/alpha.yaml', positions: {}, secretRefs: {} })],
+    desired: [desiredProvider(s, { file: 'providers/alpha.yaml', positions: FieldPositions.NONE, secretRefs: {} })],
     live: [liveProvider({ ...s, status: 'MAINTENANCE' }, {})],
     ignore: [], secrets: { fingerprints: false, reason: 'test' }, now: new Date('2026-02-01T00:00:00Z'),
   });

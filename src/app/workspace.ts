@@ -32,6 +32,7 @@ import type { DesiredSequence } from '../model/sequence.js';
 import { isManaged as isManagedApiKey, type LiveApiKey } from '../model/api-key.js';
 import { IMPORTED_FROM as API_KEY_IMPORTED_FROM } from '../apikeys/import.js';
 import { escapeText } from '../text/escape.js';
+import { interner } from '../text/intern.js';
 import { policyRuleDiagnostics } from '../policy/workspace-rules.js';
 
 export { TOOL_VERSION } from '../version.js';
@@ -114,23 +115,19 @@ export interface Connection {
 
 export async function connect(ws: Workspace): Promise<Connection> {
   // The API client and its response validators load only for commands that talk to the API.
-  const [{ PaystratorClient }, { HttpTransport, InProcessTransport }] = await Promise.all([import('../api/client.js'), import('../api/transport.js')]);
+  // One module each (a chunk of the bundle per dynamic import): every file is one more to resolve and link at start.
+  const { PaystratorClient, HttpTransport, InProcessTransport } = await import('../api/connection.js');
   let transport: Transport;
   let apiKey: Sensitive;
   if (ws.env.endpoint === 'embedded') {
     // Loaded only here: an HTTP environment never pays for the sandbox's code.
-    const [{ createSandboxApp }, { SANDBOX_RW_KEY }, { openSandboxStore }, { lockTimeoutFromEnv }] = await Promise.all([
-      import('../sandbox/app.js'),
-      import('../sandbox/store/types.js'),
-      import('../sandbox/store/persistence.js'),
-      import('../sandbox/store/lock.js'),
-    ]);
+    const { createSandboxApp, SANDBOX_RW_KEY, openSandboxStore, lockTimeoutFromEnv } = await import('../sandbox/embedded.js');
     const timeout = lockTimeoutFromEnv(ws.sandboxLock.processEnv);
     // Locked until the connection closes: the run as a whole, not each write, is what must not interleave.
     const store = await openSandboxStore(path.resolve(ws.config.dir, ws.env.data ?? DEFAULT_SANDBOX_DATA), {
       lock: { ...(timeout !== undefined ? { timeoutSeconds: timeout } : {}), ...(ws.sandboxLock.onWait ? { onWait: ws.sandboxLock.onWait } : {}) },
     });
-    transport = new InProcessTransport(createSandboxApp({ store, catalog: ws.catalog }), () => store.close());
+    transport = new InProcessTransport(createSandboxApp({ store, catalog: ws.catalog, requests: 'few' }), () => store.close());
     apiKey = new Sensitive(SANDBOX_RW_KEY);
   } else {
     if (!ws.env.apiKey) throw new ExitError(`environment ${ws.envName} has no apiKey: add apiKey: { secretRef: { store, name } } to it in paystrator.yaml`);
@@ -143,11 +140,12 @@ export async function connect(ws: Workspace): Promise<Connection> {
 }
 
 export async function readLive(client: PaystratorClient, ws: Workspace): Promise<{ company: string; live: LiveProvider[]; caller?: { id: string; name: string } }> {
-  const [company, providers] = await Promise.all([client.company(), client.listProviders()]);
+  const intern = interner();
+  const [company, live] = await Promise.all([client.company(), client.listProvidersAs((p) => toLiveProvider(p, intern))]);
   if (ws.env.client && ws.env.client !== company.id) {
     throw new ExitError(`environment ${ws.envName} is for client ${ws.env.client}, but its API key belongs to ${company.id} (${company.name})`);
   }
-  return { company: company.id, live: providers.map(toLiveProvider), ...(company.apiKey ? { caller: { id: company.apiKey.id, name: company.apiKey.name } } : {}) };
+  return { company: company.id, live, ...(company.apiKey ? { caller: { id: company.apiKey.id, name: company.apiKey.name } } : {}) };
 }
 
 /** The live state of each setting kind git declares, read at once; the others are not read. */
@@ -196,7 +194,7 @@ export async function resolveDesiredSecrets(
   const origin = new Map<SecretRefTarget, Omit<Diagnostic, 'severity' | 'message'>>();
   for (const d of desired) {
     for (const [field, ref] of Object.entries(d.secretRefs)) {
-      const p = d.positions[`spec.credentials.${field}`];
+      const p = d.positions.get(`spec.credentials.${field}`);
       origin.set(ref, { file: d.file, ...(p ? { line: p.line, col: p.col } : {}), field: `spec.credentials.${field}` });
     }
   }

@@ -8,6 +8,7 @@ import { computeDrift, coveragePercent, type DriftInput } from './drift.js';
 import { renderDriftMarkdown, renderDriftText } from '../render/drift.js';
 import { assemble } from '../render/markdown.js';
 import { desiredProvider, liveProvider, planInput, providerState, xenditCredentials } from '../../test/helpers/states.js';
+import { FieldPositions } from '../model/positions.js';
 
 const state = (name: string, over: Partial<ProviderState> = {}): ProviderState =>
   providerState(name, { credentials: xenditCredentials({ fingerprint: null }), labels: { team: 'payments' }, ...over });
@@ -16,7 +17,7 @@ function desired(s: ProviderState, fingerprint: string | null = null): DesiredPr
   const file = `providers/${s.name.toLowerCase()}.yaml`;
   return desiredProvider(
     { ...s, credentials: { ...s.credentials, clientSecret: { kind: 'secret', fingerprint } } },
-    { file, positions: { 'metadata.name': { file, line: 5, col: 9 } }, secretRefs: { clientSecret: { store: 'env', name: 'S' } } },
+    { file, positions: FieldPositions.of(file, { 'metadata.name': { line: 5, col: 9 } }), secretRefs: { clientSecret: { store: 'env', name: 'S' } } },
   );
 }
 

@@ -28,6 +28,7 @@ import type {
 } from '../generated/drift-report.js';
 import { noSequences, sequenceDrift, type SequenceSection } from '../sequences/drift.js';
 import type { DesiredSequence, LiveSequence } from '../model/sequence.js';
+import { compareText } from '../text/order.js';
 
 export const DRIFT_FORMAT_VERSION = 1;
 
@@ -130,7 +131,7 @@ export function computeDrift(input: DriftInput): DriftReport {
 
   for (const d of input.desired) {
     const name = d.state.name;
-    const pos = d.positions['metadata.name'] ?? d.positions[''];
+    const pos = d.positions.get('metadata.name') ?? d.positions.get('');
     const where = { file: d.file, ...(pos ? { line: pos.line } : {}) };
     const live = liveByName.get(name);
     if (!live) {
@@ -172,7 +173,7 @@ export function computeDrift(input: DriftInput): DriftReport {
     unmanaged.push({ name: live.state.name, id: live.id, status: live.state.status, removedFromGit });
   }
 
-  const byName = <T extends { name: string }>(a: T, b: T) => a.name.localeCompare(b.name);
+  const byName = <T extends { name: string }>(a: T, b: T) => compareText(a.name, b.name);
   changed.sort(byName);
   noted.sort(byName);
   missing.sort(byName);

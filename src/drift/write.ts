@@ -12,6 +12,7 @@ import type { DriftReport } from './drift.js';
 import { redact } from '../text/redact.js';
 import { editSequenceYaml, SequenceEditError, sequenceWriteBacks, type SequenceWrite } from '../sequences/write.js';
 import { describeSequence } from '../model/sequence.js';
+import { compareText } from '../text/order.js';
 
 /** One field to set to its live value; `value` undefined removes it (a label gone live). */
 export interface FieldEdit {
@@ -400,7 +401,7 @@ export async function planDriftWrite(report: DriftReport, baseDir: string): Prom
   for (const s of seq.skipped) skipped.push({ provider: s.sequence, field: 'spec.providers', why: s.why });
   for (const w of seq.writes) entry(w.file).sequences.push(w);
   const files: PlannedFile[] = [];
-  for (const [file, { providers, sequences }] of [...byFile].sort(([a], [b]) => a.localeCompare(b))) {
+  for (const [file, { providers, sequences }] of [...byFile].sort(([a], [b]) => compareText(a, b))) {
     const abs = path.resolve(baseDir, file);
     try {
       const before = await readFile(abs, 'utf8');

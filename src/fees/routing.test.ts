@@ -7,6 +7,7 @@ import { plain } from '../render/style.js';
 import { routingMayShift, withRoutingMoney } from '../sequences/money.js';
 import { firstEligible, routingEffect, routingMoneyLine } from './routing.js';
 import type { Pricing } from './effect.js';
+import { FieldPositions } from '../model/positions.js';
 
 const pct = (percent: string, applyVat = true): Pricing => ({ fee: { type: 'PERCENTAGE', percent }, tax: { vatPercent: '11', applyVat } });
 const flat = (amount: string): Pricing => ({ fee: { type: 'FLAT', amount, currency: 'IDR' }, tax: { vatPercent: '11', applyVat: true } });
@@ -50,7 +51,7 @@ describe('the money a routing change costs', () => {
     const live = [liveProvider('Cheap', pct('1.5')), liveProvider('Dear', pct('2.1')), liveProvider('Down', pct('0.5'), 'MAINTENANCE')];
     const [moved, same, skipped] = withRoutingMoney(
       [update(['Cheap', 'Dear'], ['Dear', 'Cheap']), update(['Cheap', 'Dear'], ['Cheap', 'Dear', 'Down'], 'BCA'), update(['Cheap', 'Dear'], ['Down', 'Cheap'], 'BNI')],
-      { changes: [], desired: live.map((l) => ({ state: l.state, file: '', positions: {}, secretRefs: {} })), live, volumes },
+      { changes: [], desired: live.map((l) => ({ state: l.state, file: '', positions: FieldPositions.NONE, secretRefs: {} })), live, volumes },
     );
     expect(moved!.money).toEqual({ from: 'Cheap', to: 'Dear', transactions: '41230', amount: '8234567891', before: charged(150n).toString(), after: charged(210n).toString(), delta: (charged(210n) - charged(150n)).toString() });
     // Same first provider; and a MAINTENANCE provider put first is skipped by routing, so Cheap still serves.
@@ -74,7 +75,7 @@ describe('the money a routing change costs', () => {
 
   test('metrics are needed only when some declared sequence moves its first provider', () => {
     const live = [liveProvider('Cheap', pct('1.5')), liveProvider('Dear', pct('2.1'))];
-    const desired = live.map((l) => ({ state: l.state, file: '', positions: {}, secretRefs: {} }));
+    const desired = live.map((l) => ({ state: l.state, file: '', positions: FieldPositions.NONE, secretRefs: {} }));
     const seq = (providers: string[]): DesiredSequence => ({ product: 'VIRTUAL_ACCOUNT', destination: null, providers, file: 'r.yaml', line: 1, col: 1, providerPositions: [] });
     const liveSeq: LiveSequence = { product: 'VIRTUAL_ACCOUNT', destination: null, providers: [{ id: 'id-Cheap', name: 'Cheap', status: 'ACTIVE' }, { id: 'id-Dear', name: 'Dear', status: 'ACTIVE' }], version: 1, updatedAt: null };
     expect(routingMayShift([seq(['Cheap', 'Dear'])], [liveSeq], desired, live)).toBe(false);

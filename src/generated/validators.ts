@@ -10,30 +10,379 @@ export const ajvOptions = {
   "verbose": true,
   "strict": true,
   "allowUnionTypes": true,
-  "strictRequired": false
+  "strictRequired": false,
+  "inlineRefs": false
 };
 
-export const provider = validate20;
-const schema31 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://paystrator-gitops.dev/schemas/provider.schema.json","title":"ProviderDocument","description":"One Paystrator payment provider, as declared in git.","type":"object","additionalProperties":false,"required":["apiVersion","kind","metadata","spec"],"properties":{"apiVersion":{"const":"paystrator-gitops/v1"},"kind":{"const":"Provider"},"metadata":{"title":"ProviderMetadata","type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"type":"string","minLength":1,"maxLength":100,"pattern":"^[^\\s\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069]([^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069]*[^\\s\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069])?$","description":"The live Provider Name shown in the dashboard; unique per environment; the provider's identity. Printable text: no control characters, line or paragraph separators, or bidi controls; no leading or trailing space."},"labels":{"type":"object","description":"Free-form labels kept on the live provider: at most 64, keys of at most 63 characters, values of at most 256 characters of printable text.","maxProperties":64,"propertyNames":{"maxLength":63,"pattern":"^[A-Za-z0-9]([A-Za-z0-9._/-]{0,61}[A-Za-z0-9])?$"},"additionalProperties":{"type":"string","maxLength":256,"pattern":"^[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069]*$"}}}},"spec":{"title":"ProviderSpec","type":"object","additionalProperties":false,"required":["type","integration","services","credentials","fee","tax"],"properties":{"type":{"$ref":"#/$defs/providerType"},"integration":{"type":"string","pattern":"^[a-z][a-z0-9-]*$","description":"Catalog id of the integration (see schemas/integrations/); decides the credential fields.","examples":["xendit","midtrans","doku","brick","flip","bca","bri","mandiri","bni","ovo"]},"services":{"type":"array","minItems":1,"uniqueItems":true,"items":{"$ref":"#/$defs/service"}},"credentials":{"type":"object","description":"Credential fields of the integration. Fields marked secret must be secretRefs.","additionalProperties":{"anyOf":[{"type":"string"},{"$ref":"secret-ref.schema.json"}]}},"fee":{"$ref":"#/$defs/fee"},"tax":{"title":"Tax","type":"object","additionalProperties":false,"required":["vatPercent","applyVat"],"properties":{"vatPercent":{"$ref":"#/$defs/decimal"},"applyVat":{"type":"boolean"}}},"status":{"$ref":"#/$defs/status","default":"ACTIVE"}}}},"$defs":{"providerType":{"title":"ProviderType","type":"string","enum":["DIRECT","AGGREGATOR"]},"status":{"title":"ProviderStatus","type":"string","enum":["ACTIVE","INACTIVE","MAINTENANCE"]},"service":{"title":"Service","type":"string","pattern":"^[A-Z][A-Z0-9_]*$","examples":["VIRTUAL_ACCOUNT","QR_CODE","EWALLET","CREDIT_CARD","SEND_MONEY"],"description":"A payment service; the catalog decides which ones an integration supports."},"decimal":{"title":"Decimal","description":"An exact decimal: a number or a decimal string, at most 4 decimal places.","anyOf":[{"type":"number","minimum":0},{"type":"string","pattern":"^[0-9]+(\\.[0-9]+)?$"}]},"fee":{"title":"Fee","type":"object","required":["type"],"discriminator":{"propertyName":"type"},"oneOf":[{"title":"PercentageFee","type":"object","additionalProperties":false,"required":["type","percent"],"properties":{"type":{"const":"PERCENTAGE"},"percent":{"$ref":"#/$defs/decimal"}}},{"title":"FlatFee","type":"object","additionalProperties":false,"required":["type","amount","currency"],"properties":{"type":{"const":"FLAT"},"amount":{"$ref":"#/$defs/decimal"},"currency":{"type":"string","enum":["IDR"]}}}],"properties":{"type":{"enum":["PERCENTAGE","FLAT"]}}}}};
-const schema32 = {"title":"ProviderType","type":"string","enum":["DIRECT","AGGREGATOR"]};
-const schema33 = {"title":"Service","type":"string","pattern":"^[A-Z][A-Z0-9_]*$","examples":["VIRTUAL_ACCOUNT","QR_CODE","EWALLET","CREDIT_CARD","SEND_MONEY"],"description":"A payment service; the catalog decides which ones an integration supports."};
-const schema34 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://paystrator-gitops.dev/schemas/secret-ref.schema.json","title":"SecretRef","description":"A reference to a value held in a secret store declared under secretStores in paystrator.yaml. The value itself never enters git, plans or output.","type":"object","additionalProperties":false,"required":["secretRef"],"properties":{"secretRef":{"title":"SecretRefTarget","type":"object","additionalProperties":false,"required":["store","name"],"properties":{"store":{"type":"string","minLength":1,"description":"Name of a store under secretStores."},"name":{"type":"string","minLength":1,"description":"The secret's name in that store."},"key":{"type":"string","minLength":1,"description":"One property of a JSON (or YAML) secret."},"version":{"type":["string","integer"],"description":"A version pin: version id, stage or number, as the store names them."}}}}};
-const schema36 = {"title":"Decimal","description":"An exact decimal: a number or a decimal string, at most 4 decimal places.","anyOf":[{"type":"number","minimum":0},{"type":"string","pattern":"^[0-9]+(\\.[0-9]+)?$"}]};
-const schema39 = {"title":"ProviderStatus","type":"string","enum":["ACTIVE","INACTIVE","MAINTENANCE"]};
+export const provider = validate52;
+const schema19 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://paystrator-gitops.dev/schemas/provider.schema.json","title":"ProviderDocument","description":"One Paystrator payment provider, as declared in git.","type":"object","additionalProperties":false,"required":["apiVersion","kind","metadata","spec"],"properties":{"apiVersion":{"const":"paystrator-gitops/v1"},"kind":{"const":"Provider"},"metadata":{"title":"ProviderMetadata","type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"type":"string","minLength":1,"maxLength":100,"pattern":"^[^\\s\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069]([^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069]*[^\\s\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069])?$","description":"The live Provider Name shown in the dashboard; unique per environment; the provider's identity. Printable text: no control characters, line or paragraph separators, or bidi controls; no leading or trailing space."},"labels":{"type":"object","description":"Free-form labels kept on the live provider: at most 64, keys of at most 63 characters, values of at most 256 characters of printable text.","maxProperties":64,"propertyNames":{"maxLength":63,"pattern":"^[A-Za-z0-9]([A-Za-z0-9._/-]{0,61}[A-Za-z0-9])?$"},"additionalProperties":{"type":"string","maxLength":256,"pattern":"^[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069]*$"}}}},"spec":{"title":"ProviderSpec","type":"object","additionalProperties":false,"required":["type","integration","services","credentials","fee","tax"],"properties":{"type":{"$ref":"#/$defs/providerType"},"integration":{"type":"string","pattern":"^[a-z][a-z0-9-]*$","description":"Catalog id of the integration (see schemas/integrations/); decides the credential fields.","examples":["xendit","midtrans","doku","brick","flip","bca","bri","mandiri","bni","ovo"]},"services":{"type":"array","minItems":1,"uniqueItems":true,"items":{"$ref":"#/$defs/service"}},"credentials":{"type":"object","description":"Credential fields of the integration. Fields marked secret must be secretRefs.","additionalProperties":{"anyOf":[{"type":"string"},{"$ref":"secret-ref.schema.json"}]}},"fee":{"$ref":"#/$defs/fee"},"tax":{"title":"Tax","type":"object","additionalProperties":false,"required":["vatPercent","applyVat"],"properties":{"vatPercent":{"$ref":"#/$defs/decimal"},"applyVat":{"type":"boolean"}}},"status":{"$ref":"#/$defs/status","default":"ACTIVE"}}}},"$defs":{"providerType":{"title":"ProviderType","type":"string","enum":["DIRECT","AGGREGATOR"]},"status":{"title":"ProviderStatus","type":"string","enum":["ACTIVE","INACTIVE","MAINTENANCE"]},"service":{"title":"Service","type":"string","pattern":"^[A-Z][A-Z0-9_]*$","examples":["VIRTUAL_ACCOUNT","QR_CODE","EWALLET","CREDIT_CARD","SEND_MONEY"],"description":"A payment service; the catalog decides which ones an integration supports."},"decimal":{"title":"Decimal","description":"An exact decimal: a number or a decimal string, at most 4 decimal places.","anyOf":[{"type":"number","minimum":0},{"type":"string","pattern":"^[0-9]+(\\.[0-9]+)?$"}]},"fee":{"title":"Fee","type":"object","required":["type"],"discriminator":{"propertyName":"type"},"oneOf":[{"title":"PercentageFee","type":"object","additionalProperties":false,"required":["type","percent"],"properties":{"type":{"const":"PERCENTAGE"},"percent":{"$ref":"#/$defs/decimal"}}},{"title":"FlatFee","type":"object","additionalProperties":false,"required":["type","amount","currency"],"properties":{"type":{"const":"FLAT"},"amount":{"$ref":"#/$defs/decimal"},"currency":{"type":"string","enum":["IDR"]}}}],"properties":{"type":{"enum":["PERCENTAGE","FLAT"]}}}}};
 const func1 = require("ajv/dist/runtime/ucs2length").default;
 const func0 = require("ajv/dist/runtime/equal").default;
-const pattern4 = new RegExp("^[^\\s\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069]([^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069]*[^\\s\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069])?$", "u");
-const pattern5 = new RegExp("^[A-Za-z0-9]([A-Za-z0-9._/-]{0,61}[A-Za-z0-9])?$", "u");
-const pattern6 = new RegExp("^[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069]*$", "u");
-const pattern7 = new RegExp("^[a-z][a-z0-9-]*$", "u");
-const pattern8 = new RegExp("^[A-Z][A-Z0-9_]*$", "u");
-const pattern9 = new RegExp("^[0-9]+(\\.[0-9]+)?$", "u");
-const schema35 = {"title":"Fee","type":"object","required":["type"],"discriminator":{"propertyName":"type"},"oneOf":[{"title":"PercentageFee","type":"object","additionalProperties":false,"required":["type","percent"],"properties":{"type":{"const":"PERCENTAGE"},"percent":{"$ref":"#/$defs/decimal"}}},{"title":"FlatFee","type":"object","additionalProperties":false,"required":["type","amount","currency"],"properties":{"type":{"const":"FLAT"},"amount":{"$ref":"#/$defs/decimal"},"currency":{"type":"string","enum":["IDR"]}}}],"properties":{"type":{"enum":["PERCENTAGE","FLAT"]}}};
+const pattern3 = new RegExp("^[^\\s\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069]([^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069]*[^\\s\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069])?$", "u");
+const pattern4 = new RegExp("^[A-Za-z0-9]([A-Za-z0-9._/-]{0,61}[A-Za-z0-9])?$", "u");
+const pattern5 = new RegExp("^[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069]*$", "u");
+const pattern6 = new RegExp("^[a-z][a-z0-9-]*$", "u");
+const schema20 = {"title":"ProviderType","type":"string","enum":["DIRECT","AGGREGATOR"]};
 
-function validate21(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate53(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate21.evaluated;
+const evaluated0 = validate53.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(typeof data !== "string"){
+const err0 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema20.type,parentSchema:schema20,data};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(!((data === "DIRECT") || (data === "AGGREGATOR"))){
+const err1 = {instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema20.enum},message:"must be equal to one of the allowed values",schema:schema20.enum,parentSchema:schema20,data};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+validate53.errors = vErrors;
+return errors === 0;
+}
+validate53.evaluated = {"dynamicProps":false,"dynamicItems":false};
+
+const schema21 = {"title":"Service","type":"string","pattern":"^[A-Z][A-Z0-9_]*$","examples":["VIRTUAL_ACCOUNT","QR_CODE","EWALLET","CREDIT_CARD","SEND_MONEY"],"description":"A payment service; the catalog decides which ones an integration supports."};
+const pattern7 = new RegExp("^[A-Z][A-Z0-9_]*$", "u");
+
+function validate55(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate55.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(typeof data === "string"){
+if(!pattern7.test(data)){
+const err0 = {instancePath,schemaPath:"#/pattern",keyword:"pattern",params:{pattern: "^[A-Z][A-Z0-9_]*$"},message:"must match pattern \""+"^[A-Z][A-Z0-9_]*$"+"\"",schema:"^[A-Z][A-Z0-9_]*$",parentSchema:schema21,data};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+}
+else {
+const err1 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema21.type,parentSchema:schema21,data};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+validate55.errors = vErrors;
+return errors === 0;
+}
+validate55.evaluated = {"dynamicProps":false,"dynamicItems":false};
+
+const schema22 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://paystrator-gitops.dev/schemas/secret-ref.schema.json","title":"SecretRef","description":"A reference to a value held in a secret store declared under secretStores in paystrator.yaml. The value itself never enters git, plans or output.","type":"object","additionalProperties":false,"required":["secretRef"],"properties":{"secretRef":{"title":"SecretRefTarget","type":"object","additionalProperties":false,"required":["store","name"],"properties":{"store":{"type":"string","minLength":1,"description":"Name of a store under secretStores."},"name":{"type":"string","minLength":1,"description":"The secret's name in that store."},"key":{"type":"string","minLength":1,"description":"One property of a JSON (or YAML) secret."},"version":{"type":["string","integer"],"description":"A version pin: version id, stage or number, as the store names them."}}}}};
+
+function validate57(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+/*# sourceURL="https://paystrator-gitops.dev/schemas/secret-ref.schema.json" */;
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate57.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.secretRef === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "secretRef"},message:"must have required property '"+"secretRef"+"'",schema:schema22.required,parentSchema:schema22,data};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+for(const key0 in data){
+if(!(key0 === "secretRef")){
+const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema22,data};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+if(data.secretRef !== undefined){
+let data0 = data.secretRef;
+if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
+if(data0.store === undefined){
+const err2 = {instancePath:instancePath+"/secretRef",schemaPath:"#/properties/secretRef/required",keyword:"required",params:{missingProperty: "store"},message:"must have required property '"+"store"+"'",schema:schema22.properties.secretRef.required,parentSchema:schema22.properties.secretRef,data:data0};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data0.name === undefined){
+const err3 = {instancePath:instancePath+"/secretRef",schemaPath:"#/properties/secretRef/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema22.properties.secretRef.required,parentSchema:schema22.properties.secretRef,data:data0};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+for(const key1 in data0){
+if(!((((key1 === "store") || (key1 === "name")) || (key1 === "key")) || (key1 === "version"))){
+const err4 = {instancePath:instancePath+"/secretRef",schemaPath:"#/properties/secretRef/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema22.properties.secretRef,data:data0};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+if(data0.store !== undefined){
+let data1 = data0.store;
+if(typeof data1 === "string"){
+if(func1(data1) < 1){
+const err5 = {instancePath:instancePath+"/secretRef/store",schemaPath:"#/properties/secretRef/properties/store/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema22.properties.secretRef.properties.store,data:data1};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+else {
+const err6 = {instancePath:instancePath+"/secretRef/store",schemaPath:"#/properties/secretRef/properties/store/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema22.properties.secretRef.properties.store.type,parentSchema:schema22.properties.secretRef.properties.store,data:data1};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+if(data0.name !== undefined){
+let data2 = data0.name;
+if(typeof data2 === "string"){
+if(func1(data2) < 1){
+const err7 = {instancePath:instancePath+"/secretRef/name",schemaPath:"#/properties/secretRef/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema22.properties.secretRef.properties.name,data:data2};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+else {
+const err8 = {instancePath:instancePath+"/secretRef/name",schemaPath:"#/properties/secretRef/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema22.properties.secretRef.properties.name.type,parentSchema:schema22.properties.secretRef.properties.name,data:data2};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+if(data0.key !== undefined){
+let data3 = data0.key;
+if(typeof data3 === "string"){
+if(func1(data3) < 1){
+const err9 = {instancePath:instancePath+"/secretRef/key",schemaPath:"#/properties/secretRef/properties/key/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema22.properties.secretRef.properties.key,data:data3};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+else {
+const err10 = {instancePath:instancePath+"/secretRef/key",schemaPath:"#/properties/secretRef/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema22.properties.secretRef.properties.key.type,parentSchema:schema22.properties.secretRef.properties.key,data:data3};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+if(data0.version !== undefined){
+let data4 = data0.version;
+if((typeof data4 !== "string") && (!(((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4))) && (isFinite(data4))))){
+const err11 = {instancePath:instancePath+"/secretRef/version",schemaPath:"#/properties/secretRef/properties/version/type",keyword:"type",params:{type: schema22.properties.secretRef.properties.version.type},message:"must be string,integer",schema:schema22.properties.secretRef.properties.version.type,parentSchema:schema22.properties.secretRef.properties.version,data:data4};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+}
+else {
+const err12 = {instancePath:instancePath+"/secretRef",schemaPath:"#/properties/secretRef/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema22.properties.secretRef.type,parentSchema:schema22.properties.secretRef,data:data0};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+}
+else {
+const err13 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema22.type,parentSchema:schema22,data};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+validate57.errors = vErrors;
+return errors === 0;
+}
+validate57.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+const schema23 = {"title":"Fee","type":"object","required":["type"],"discriminator":{"propertyName":"type"},"oneOf":[{"title":"PercentageFee","type":"object","additionalProperties":false,"required":["type","percent"],"properties":{"type":{"const":"PERCENTAGE"},"percent":{"$ref":"#/$defs/decimal"}}},{"title":"FlatFee","type":"object","additionalProperties":false,"required":["type","amount","currency"],"properties":{"type":{"const":"FLAT"},"amount":{"$ref":"#/$defs/decimal"},"currency":{"type":"string","enum":["IDR"]}}}],"properties":{"type":{"enum":["PERCENTAGE","FLAT"]}}};
+const schema24 = {"title":"Decimal","description":"An exact decimal: a number or a decimal string, at most 4 decimal places.","anyOf":[{"type":"number","minimum":0},{"type":"string","pattern":"^[0-9]+(\\.[0-9]+)?$"}]};
+const pattern8 = new RegExp("^[0-9]+(\\.[0-9]+)?$", "u");
+
+function validate60(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate60.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+const _errs0 = errors;
+let valid0 = false;
+const _errs1 = errors;
+if((typeof data == "number") && (isFinite(data))){
+if(data < 0 || isNaN(data)){
+const err0 = {instancePath,schemaPath:"#/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema24.anyOf[0],data};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+}
+else {
+const err1 = {instancePath,schemaPath:"#/anyOf/0/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema24.anyOf[0].type,parentSchema:schema24.anyOf[0],data};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+var _valid0 = _errs1 === errors;
+valid0 = valid0 || _valid0;
+const _errs3 = errors;
+if(typeof data === "string"){
+if(!pattern8.test(data)){
+const err2 = {instancePath,schemaPath:"#/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(\\.[0-9]+)?$"},message:"must match pattern \""+"^[0-9]+(\\.[0-9]+)?$"+"\"",schema:"^[0-9]+(\\.[0-9]+)?$",parentSchema:schema24.anyOf[1],data};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+else {
+const err3 = {instancePath,schemaPath:"#/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema24.anyOf[1].type,parentSchema:schema24.anyOf[1],data};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+var _valid0 = _errs3 === errors;
+valid0 = valid0 || _valid0;
+if(!valid0){
+const err4 = {instancePath,schemaPath:"#/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema24.anyOf,parentSchema:schema24,data};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+else {
+errors = _errs0;
+if(vErrors !== null){
+if(_errs0){
+vErrors.length = _errs0;
+}
+else {
+vErrors = null;
+}
+}
+}
+validate60.errors = vErrors;
+return errors === 0;
+}
+validate60.evaluated = {"dynamicProps":false,"dynamicItems":false};
+
+
+function validate59(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate59.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -42,7 +391,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.type === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema35.required,parentSchema:schema35,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema23.required,parentSchema:schema23,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -54,7 +403,7 @@ errors++;
 if(data.type !== undefined){
 let data0 = data.type;
 if(!((data0 === "PERCENTAGE") || (data0 === "FLAT"))){
-const err1 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/enum",keyword:"enum",params:{allowedValues: schema35.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema35.properties.type.enum,parentSchema:schema35.properties.type,data:data0};
+const err1 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/enum",keyword:"enum",params:{allowedValues: schema23.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema23.properties.type.enum,parentSchema:schema23.properties.type,data:data0};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -69,7 +418,7 @@ if(typeof tag0 == "string"){
 if(tag0 === "PERCENTAGE"){
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.type === undefined){
-const err2 = {instancePath,schemaPath:"#/oneOf/0/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema35.oneOf[0].required,parentSchema:schema35.oneOf[0],data};
+const err2 = {instancePath,schemaPath:"#/oneOf/0/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema23.oneOf[0].required,parentSchema:schema23.oneOf[0],data};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -79,7 +428,7 @@ vErrors.push(err2);
 errors++;
 }
 if(data.percent === undefined){
-const err3 = {instancePath,schemaPath:"#/oneOf/0/required",keyword:"required",params:{missingProperty: "percent"},message:"must have required property '"+"percent"+"'",schema:schema35.oneOf[0].required,parentSchema:schema35.oneOf[0],data};
+const err3 = {instancePath,schemaPath:"#/oneOf/0/required",keyword:"required",params:{missingProperty: "percent"},message:"must have required property '"+"percent"+"'",schema:schema23.oneOf[0].required,parentSchema:schema23.oneOf[0],data};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -90,7 +439,7 @@ errors++;
 }
 for(const key0 in data){
 if(!((key0 === "type") || (key0 === "percent"))){
-const err4 = {instancePath,schemaPath:"#/oneOf/0/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema35.oneOf[0],data};
+const err4 = {instancePath,schemaPath:"#/oneOf/0/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema23.oneOf[0],data};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -103,7 +452,7 @@ errors++;
 if(data.type !== undefined){
 let data1 = data.type;
 if("PERCENTAGE" !== data1){
-const err5 = {instancePath:instancePath+"/type",schemaPath:"#/oneOf/0/properties/type/const",keyword:"const",params:{allowedValue: "PERCENTAGE"},message:"must be equal to constant",schema:"PERCENTAGE",parentSchema:schema35.oneOf[0].properties.type,data:data1};
+const err5 = {instancePath:instancePath+"/type",schemaPath:"#/oneOf/0/properties/type/const",keyword:"const",params:{allowedValue: "PERCENTAGE"},message:"must be equal to constant",schema:"PERCENTAGE",parentSchema:schema23.oneOf[0].properties.type,data:data1};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -114,13 +463,14 @@ errors++;
 }
 }
 if(data.percent !== undefined){
-let data2 = data.percent;
-const _errs9 = errors;
-let valid5 = false;
-const _errs10 = errors;
-if((typeof data2 == "number") && (isFinite(data2))){
-if(data2 < 0 || isNaN(data2)){
-const err6 = {instancePath:instancePath+"/percent",schemaPath:"#/$defs/decimal/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema36.anyOf[0],data:data2};
+if(!(validate60(data.percent, {instancePath:instancePath+"/percent",parentData:data,parentDataProperty:"percent",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate60.errors : vErrors.concat(validate60.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err6 = {instancePath,schemaPath:"#/oneOf/0/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema23.oneOf[0].type,parentSchema:schema23.oneOf[0],data};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -129,9 +479,12 @@ vErrors.push(err6);
 }
 errors++;
 }
+var props0 = true;
 }
-else {
-const err7 = {instancePath:instancePath+"/percent",schemaPath:"#/$defs/decimal/anyOf/0/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema36.anyOf[0].type,parentSchema:schema36.anyOf[0],data:data2};
+else if(tag0 === "FLAT"){
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.type === undefined){
+const err7 = {instancePath,schemaPath:"#/oneOf/1/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema23.oneOf[1].required,parentSchema:schema23.oneOf[1],data};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -140,12 +493,8 @@ vErrors.push(err7);
 }
 errors++;
 }
-var _valid0 = _errs10 === errors;
-valid5 = valid5 || _valid0;
-const _errs12 = errors;
-if(typeof data2 === "string"){
-if(!pattern9.test(data2)){
-const err8 = {instancePath:instancePath+"/percent",schemaPath:"#/$defs/decimal/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(\\.[0-9]+)?$"},message:"must match pattern \""+"^[0-9]+(\\.[0-9]+)?$"+"\"",schema:"^[0-9]+(\\.[0-9]+)?$",parentSchema:schema36.anyOf[1],data:data2};
+if(data.amount === undefined){
+const err8 = {instancePath,schemaPath:"#/oneOf/1/required",keyword:"required",params:{missingProperty: "amount"},message:"must have required property '"+"amount"+"'",schema:schema23.oneOf[1].required,parentSchema:schema23.oneOf[1],data};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -154,9 +503,8 @@ vErrors.push(err8);
 }
 errors++;
 }
-}
-else {
-const err9 = {instancePath:instancePath+"/percent",schemaPath:"#/$defs/decimal/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema36.anyOf[1].type,parentSchema:schema36.anyOf[1],data:data2};
+if(data.currency === undefined){
+const err9 = {instancePath,schemaPath:"#/oneOf/1/required",keyword:"required",params:{missingProperty: "currency"},message:"must have required property '"+"currency"+"'",schema:schema23.oneOf[1].required,parentSchema:schema23.oneOf[1],data};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -165,10 +513,9 @@ vErrors.push(err9);
 }
 errors++;
 }
-var _valid0 = _errs12 === errors;
-valid5 = valid5 || _valid0;
-if(!valid5){
-const err10 = {instancePath:instancePath+"/percent",schemaPath:"#/$defs/decimal/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema36.anyOf,parentSchema:schema36,data:data2};
+for(const key1 in data){
+if(!(((key1 === "type") || (key1 === "amount")) || (key1 === "currency"))){
+const err10 = {instancePath,schemaPath:"#/oneOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema23.oneOf[1],data};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -177,21 +524,11 @@ vErrors.push(err10);
 }
 errors++;
 }
-else {
-errors = _errs9;
-if(vErrors !== null){
-if(_errs9){
-vErrors.length = _errs9;
 }
-else {
-vErrors = null;
-}
-}
-}
-}
-}
-else {
-const err11 = {instancePath,schemaPath:"#/oneOf/0/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema35.oneOf[0].type,parentSchema:schema35.oneOf[0],data};
+if(data.type !== undefined){
+let data3 = data.type;
+if("FLAT" !== data3){
+const err11 = {instancePath:instancePath+"/type",schemaPath:"#/oneOf/1/properties/type/const",keyword:"const",params:{allowedValue: "FLAT"},message:"must be equal to constant",schema:"FLAT",parentSchema:schema23.oneOf[1].properties.type,data:data3};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -200,12 +537,17 @@ vErrors.push(err11);
 }
 errors++;
 }
-var props0 = true;
 }
-else if(tag0 === "FLAT"){
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.type === undefined){
-const err12 = {instancePath,schemaPath:"#/oneOf/1/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema35.oneOf[1].required,parentSchema:schema35.oneOf[1],data};
+if(data.amount !== undefined){
+if(!(validate60(data.amount, {instancePath:instancePath+"/amount",parentData:data,parentDataProperty:"amount",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate60.errors : vErrors.concat(validate60.errors);
+errors = vErrors.length;
+}
+}
+if(data.currency !== undefined){
+let data5 = data.currency;
+if(typeof data5 !== "string"){
+const err12 = {instancePath:instancePath+"/currency",schemaPath:"#/oneOf/1/properties/currency/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.oneOf[1].properties.currency.type,parentSchema:schema23.oneOf[1].properties.currency,data:data5};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -214,8 +556,8 @@ vErrors.push(err12);
 }
 errors++;
 }
-if(data.amount === undefined){
-const err13 = {instancePath,schemaPath:"#/oneOf/1/required",keyword:"required",params:{missingProperty: "amount"},message:"must have required property '"+"amount"+"'",schema:schema35.oneOf[1].required,parentSchema:schema35.oneOf[1],data};
+if(!(data5 === "IDR")){
+const err13 = {instancePath:instancePath+"/currency",schemaPath:"#/oneOf/1/properties/currency/enum",keyword:"enum",params:{allowedValues: schema23.oneOf[1].properties.currency.enum},message:"must be equal to one of the allowed values",schema:schema23.oneOf[1].properties.currency.enum,parentSchema:schema23.oneOf[1].properties.currency,data:data5};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -224,8 +566,10 @@ vErrors.push(err13);
 }
 errors++;
 }
-if(data.currency === undefined){
-const err14 = {instancePath,schemaPath:"#/oneOf/1/required",keyword:"required",params:{missingProperty: "currency"},message:"must have required property '"+"currency"+"'",schema:schema35.oneOf[1].required,parentSchema:schema35.oneOf[1],data};
+}
+}
+else {
+const err14 = {instancePath,schemaPath:"#/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema23.oneOf[1].type,parentSchema:schema23.oneOf[1],data};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -234,9 +578,12 @@ vErrors.push(err14);
 }
 errors++;
 }
-for(const key1 in data){
-if(!(((key1 === "type") || (key1 === "amount")) || (key1 === "currency"))){
-const err15 = {instancePath,schemaPath:"#/oneOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema35.oneOf[1],data};
+if(props0 !== true){
+props0 = true;
+}
+}
+else {
+const err15 = {instancePath,schemaPath:"#/discriminator",keyword:"discriminator",params:{error: "mapping", tag: "type", tagValue: tag0},message:"value of tag \"type\" must be in oneOf",schema:schema23.discriminator,parentSchema:schema23,data};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -246,10 +593,8 @@ vErrors.push(err15);
 errors++;
 }
 }
-if(data.type !== undefined){
-let data3 = data.type;
-if("FLAT" !== data3){
-const err16 = {instancePath:instancePath+"/type",schemaPath:"#/oneOf/1/properties/type/const",keyword:"const",params:{allowedValue: "FLAT"},message:"must be equal to constant",schema:"FLAT",parentSchema:schema35.oneOf[1].properties.type,data:data3};
+else {
+const err16 = {instancePath,schemaPath:"#/discriminator",keyword:"discriminator",params:{error: "tag", tag: "type", tagValue: tag0},message:"tag \"type\" must be string",schema:schema23.discriminator,parentSchema:schema23,data};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -259,14 +604,8 @@ vErrors.push(err16);
 errors++;
 }
 }
-if(data.amount !== undefined){
-let data4 = data.amount;
-const _errs20 = errors;
-let valid9 = false;
-const _errs21 = errors;
-if((typeof data4 == "number") && (isFinite(data4))){
-if(data4 < 0 || isNaN(data4)){
-const err17 = {instancePath:instancePath+"/amount",schemaPath:"#/$defs/decimal/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema36.anyOf[0],data:data4};
+else {
+const err17 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema23.type,parentSchema:schema23,data};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -275,148 +614,55 @@ vErrors.push(err17);
 }
 errors++;
 }
-}
-else {
-const err18 = {instancePath:instancePath+"/amount",schemaPath:"#/$defs/decimal/anyOf/0/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema36.anyOf[0].type,parentSchema:schema36.anyOf[0],data:data4};
-if(vErrors === null){
-vErrors = [err18];
-}
-else {
-vErrors.push(err18);
-}
-errors++;
-}
-var _valid1 = _errs21 === errors;
-valid9 = valid9 || _valid1;
-const _errs23 = errors;
-if(typeof data4 === "string"){
-if(!pattern9.test(data4)){
-const err19 = {instancePath:instancePath+"/amount",schemaPath:"#/$defs/decimal/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(\\.[0-9]+)?$"},message:"must match pattern \""+"^[0-9]+(\\.[0-9]+)?$"+"\"",schema:"^[0-9]+(\\.[0-9]+)?$",parentSchema:schema36.anyOf[1],data:data4};
-if(vErrors === null){
-vErrors = [err19];
-}
-else {
-vErrors.push(err19);
-}
-errors++;
-}
-}
-else {
-const err20 = {instancePath:instancePath+"/amount",schemaPath:"#/$defs/decimal/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema36.anyOf[1].type,parentSchema:schema36.anyOf[1],data:data4};
-if(vErrors === null){
-vErrors = [err20];
-}
-else {
-vErrors.push(err20);
-}
-errors++;
-}
-var _valid1 = _errs23 === errors;
-valid9 = valid9 || _valid1;
-if(!valid9){
-const err21 = {instancePath:instancePath+"/amount",schemaPath:"#/$defs/decimal/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema36.anyOf,parentSchema:schema36,data:data4};
-if(vErrors === null){
-vErrors = [err21];
-}
-else {
-vErrors.push(err21);
-}
-errors++;
-}
-else {
-errors = _errs20;
-if(vErrors !== null){
-if(_errs20){
-vErrors.length = _errs20;
-}
-else {
-vErrors = null;
-}
-}
-}
-}
-if(data.currency !== undefined){
-let data5 = data.currency;
-if(typeof data5 !== "string"){
-const err22 = {instancePath:instancePath+"/currency",schemaPath:"#/oneOf/1/properties/currency/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema35.oneOf[1].properties.currency.type,parentSchema:schema35.oneOf[1].properties.currency,data:data5};
-if(vErrors === null){
-vErrors = [err22];
-}
-else {
-vErrors.push(err22);
-}
-errors++;
-}
-if(!(data5 === "IDR")){
-const err23 = {instancePath:instancePath+"/currency",schemaPath:"#/oneOf/1/properties/currency/enum",keyword:"enum",params:{allowedValues: schema35.oneOf[1].properties.currency.enum},message:"must be equal to one of the allowed values",schema:schema35.oneOf[1].properties.currency.enum,parentSchema:schema35.oneOf[1].properties.currency,data:data5};
-if(vErrors === null){
-vErrors = [err23];
-}
-else {
-vErrors.push(err23);
-}
-errors++;
-}
-}
-}
-else {
-const err24 = {instancePath,schemaPath:"#/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema35.oneOf[1].type,parentSchema:schema35.oneOf[1],data};
-if(vErrors === null){
-vErrors = [err24];
-}
-else {
-vErrors.push(err24);
-}
-errors++;
-}
-if(props0 !== true){
-props0 = true;
-}
-}
-else {
-const err25 = {instancePath,schemaPath:"#/discriminator",keyword:"discriminator",params:{error: "mapping", tag: "type", tagValue: tag0},message:"value of tag \"type\" must be in oneOf",schema:schema35.discriminator,parentSchema:schema35,data};
-if(vErrors === null){
-vErrors = [err25];
-}
-else {
-vErrors.push(err25);
-}
-errors++;
-}
-}
-else {
-const err26 = {instancePath,schemaPath:"#/discriminator",keyword:"discriminator",params:{error: "tag", tag: "type", tagValue: tag0},message:"tag \"type\" must be string",schema:schema35.discriminator,parentSchema:schema35,data};
-if(vErrors === null){
-vErrors = [err26];
-}
-else {
-vErrors.push(err26);
-}
-errors++;
-}
-}
-else {
-const err27 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema35.type,parentSchema:schema35,data};
-if(vErrors === null){
-vErrors = [err27];
-}
-else {
-vErrors.push(err27);
-}
-errors++;
-}
-validate21.errors = vErrors;
+validate59.errors = vErrors;
 evaluated0.props = props0;
 return errors === 0;
 }
-validate21.evaluated = {"dynamicProps":true,"dynamicItems":false};
+validate59.evaluated = {"dynamicProps":true,"dynamicItems":false};
+
+const schema25 = {"title":"ProviderStatus","type":"string","enum":["ACTIVE","INACTIVE","MAINTENANCE"]};
+
+function validate65(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate65.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(typeof data !== "string"){
+const err0 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema25.type,parentSchema:schema25,data};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(!(((data === "ACTIVE") || (data === "INACTIVE")) || (data === "MAINTENANCE"))){
+const err1 = {instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema25.enum},message:"must be equal to one of the allowed values",schema:schema25.enum,parentSchema:schema25,data};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+validate65.errors = vErrors;
+return errors === 0;
+}
+validate65.evaluated = {"dynamicProps":false,"dynamicItems":false};
 
 
-function validate20(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate52(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://paystrator-gitops.dev/schemas/provider.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate20.evaluated;
+const evaluated0 = validate52.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -425,7 +671,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.apiVersion === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "apiVersion"},message:"must have required property '"+"apiVersion"+"'",schema:schema31.required,parentSchema:schema31,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "apiVersion"},message:"must have required property '"+"apiVersion"+"'",schema:schema19.required,parentSchema:schema19,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -435,7 +681,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.kind === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "kind"},message:"must have required property '"+"kind"+"'",schema:schema31.required,parentSchema:schema31,data};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "kind"},message:"must have required property '"+"kind"+"'",schema:schema19.required,parentSchema:schema19,data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -445,7 +691,7 @@ vErrors.push(err1);
 errors++;
 }
 if(data.metadata === undefined){
-const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "metadata"},message:"must have required property '"+"metadata"+"'",schema:schema31.required,parentSchema:schema31,data};
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "metadata"},message:"must have required property '"+"metadata"+"'",schema:schema19.required,parentSchema:schema19,data};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -455,7 +701,7 @@ vErrors.push(err2);
 errors++;
 }
 if(data.spec === undefined){
-const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "spec"},message:"must have required property '"+"spec"+"'",schema:schema31.required,parentSchema:schema31,data};
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "spec"},message:"must have required property '"+"spec"+"'",schema:schema19.required,parentSchema:schema19,data};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -466,7 +712,7 @@ errors++;
 }
 for(const key0 in data){
 if(!((((key0 === "apiVersion") || (key0 === "kind")) || (key0 === "metadata")) || (key0 === "spec"))){
-const err4 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema31,data};
+const err4 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema19,data};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -479,7 +725,7 @@ errors++;
 if(data.apiVersion !== undefined){
 let data0 = data.apiVersion;
 if("paystrator-gitops/v1" !== data0){
-const err5 = {instancePath:instancePath+"/apiVersion",schemaPath:"#/properties/apiVersion/const",keyword:"const",params:{allowedValue: "paystrator-gitops/v1"},message:"must be equal to constant",schema:"paystrator-gitops/v1",parentSchema:schema31.properties.apiVersion,data:data0};
+const err5 = {instancePath:instancePath+"/apiVersion",schemaPath:"#/properties/apiVersion/const",keyword:"const",params:{allowedValue: "paystrator-gitops/v1"},message:"must be equal to constant",schema:"paystrator-gitops/v1",parentSchema:schema19.properties.apiVersion,data:data0};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -492,7 +738,7 @@ errors++;
 if(data.kind !== undefined){
 let data1 = data.kind;
 if("Provider" !== data1){
-const err6 = {instancePath:instancePath+"/kind",schemaPath:"#/properties/kind/const",keyword:"const",params:{allowedValue: "Provider"},message:"must be equal to constant",schema:"Provider",parentSchema:schema31.properties.kind,data:data1};
+const err6 = {instancePath:instancePath+"/kind",schemaPath:"#/properties/kind/const",keyword:"const",params:{allowedValue: "Provider"},message:"must be equal to constant",schema:"Provider",parentSchema:schema19.properties.kind,data:data1};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -506,7 +752,7 @@ if(data.metadata !== undefined){
 let data2 = data.metadata;
 if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
 if(data2.name === undefined){
-const err7 = {instancePath:instancePath+"/metadata",schemaPath:"#/properties/metadata/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema31.properties.metadata.required,parentSchema:schema31.properties.metadata,data:data2};
+const err7 = {instancePath:instancePath+"/metadata",schemaPath:"#/properties/metadata/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema19.properties.metadata.required,parentSchema:schema19.properties.metadata,data:data2};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -517,7 +763,7 @@ errors++;
 }
 for(const key1 in data2){
 if(!((key1 === "name") || (key1 === "labels"))){
-const err8 = {instancePath:instancePath+"/metadata",schemaPath:"#/properties/metadata/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.metadata,data:data2};
+const err8 = {instancePath:instancePath+"/metadata",schemaPath:"#/properties/metadata/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema19.properties.metadata,data:data2};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -531,7 +777,7 @@ if(data2.name !== undefined){
 let data3 = data2.name;
 if(typeof data3 === "string"){
 if(func1(data3) > 100){
-const err9 = {instancePath:instancePath+"/metadata/name",schemaPath:"#/properties/metadata/properties/name/maxLength",keyword:"maxLength",params:{limit: 100},message:"must NOT have more than 100 characters",schema:100,parentSchema:schema31.properties.metadata.properties.name,data:data3};
+const err9 = {instancePath:instancePath+"/metadata/name",schemaPath:"#/properties/metadata/properties/name/maxLength",keyword:"maxLength",params:{limit: 100},message:"must NOT have more than 100 characters",schema:100,parentSchema:schema19.properties.metadata.properties.name,data:data3};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -541,7 +787,7 @@ vErrors.push(err9);
 errors++;
 }
 if(func1(data3) < 1){
-const err10 = {instancePath:instancePath+"/metadata/name",schemaPath:"#/properties/metadata/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.metadata.properties.name,data:data3};
+const err10 = {instancePath:instancePath+"/metadata/name",schemaPath:"#/properties/metadata/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema19.properties.metadata.properties.name,data:data3};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -550,8 +796,8 @@ vErrors.push(err10);
 }
 errors++;
 }
-if(!pattern4.test(data3)){
-const err11 = {instancePath:instancePath+"/metadata/name",schemaPath:"#/properties/metadata/properties/name/pattern",keyword:"pattern",params:{pattern: "^[^\\s\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069]([^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069]*[^\\s\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069])?$"},message:"must match pattern \""+"^[^\\s\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069]([^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069]*[^\\s\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069])?$"+"\"",schema:"^[^\\s\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069]([^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069]*[^\\s\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069])?$",parentSchema:schema31.properties.metadata.properties.name,data:data3};
+if(!pattern3.test(data3)){
+const err11 = {instancePath:instancePath+"/metadata/name",schemaPath:"#/properties/metadata/properties/name/pattern",keyword:"pattern",params:{pattern: "^[^\\s\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069]([^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069]*[^\\s\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069])?$"},message:"must match pattern \""+"^[^\\s\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069]([^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069]*[^\\s\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069])?$"+"\"",schema:"^[^\\s\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069]([^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069]*[^\\s\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069])?$",parentSchema:schema19.properties.metadata.properties.name,data:data3};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -562,7 +808,7 @@ errors++;
 }
 }
 else {
-const err12 = {instancePath:instancePath+"/metadata/name",schemaPath:"#/properties/metadata/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.metadata.properties.name.type,parentSchema:schema31.properties.metadata.properties.name,data:data3};
+const err12 = {instancePath:instancePath+"/metadata/name",schemaPath:"#/properties/metadata/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.metadata.properties.name.type,parentSchema:schema19.properties.metadata.properties.name,data:data3};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -576,7 +822,7 @@ if(data2.labels !== undefined){
 let data4 = data2.labels;
 if(data4 && typeof data4 == "object" && !Array.isArray(data4)){
 if(Object.keys(data4).length > 64){
-const err13 = {instancePath:instancePath+"/metadata/labels",schemaPath:"#/properties/metadata/properties/labels/maxProperties",keyword:"maxProperties",params:{limit: 64},message:"must NOT have more than 64 properties",schema:64,parentSchema:schema31.properties.metadata.properties.labels,data:data4};
+const err13 = {instancePath:instancePath+"/metadata/labels",schemaPath:"#/properties/metadata/properties/labels/maxProperties",keyword:"maxProperties",params:{limit: 64},message:"must NOT have more than 64 properties",schema:64,parentSchema:schema19.properties.metadata.properties.labels,data:data4};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -589,7 +835,7 @@ for(const key2 in data4){
 const _errs11 = errors;
 if(typeof key2 === "string"){
 if(func1(key2) > 63){
-const err14 = {instancePath:instancePath+"/metadata/labels",schemaPath:"#/properties/metadata/properties/labels/propertyNames/maxLength",keyword:"maxLength",params:{limit: 63},message:"must NOT have more than 63 characters",schema:63,parentSchema:schema31.properties.metadata.properties.labels.propertyNames,data:key2,propertyName:key2};
+const err14 = {instancePath:instancePath+"/metadata/labels",schemaPath:"#/properties/metadata/properties/labels/propertyNames/maxLength",keyword:"maxLength",params:{limit: 63},message:"must NOT have more than 63 characters",schema:63,parentSchema:schema19.properties.metadata.properties.labels.propertyNames,data:key2,propertyName:key2};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -598,8 +844,8 @@ vErrors.push(err14);
 }
 errors++;
 }
-if(!pattern5.test(key2)){
-const err15 = {instancePath:instancePath+"/metadata/labels",schemaPath:"#/properties/metadata/properties/labels/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9]([A-Za-z0-9._/-]{0,61}[A-Za-z0-9])?$"},message:"must match pattern \""+"^[A-Za-z0-9]([A-Za-z0-9._/-]{0,61}[A-Za-z0-9])?$"+"\"",schema:"^[A-Za-z0-9]([A-Za-z0-9._/-]{0,61}[A-Za-z0-9])?$",parentSchema:schema31.properties.metadata.properties.labels.propertyNames,data:key2,propertyName:key2};
+if(!pattern4.test(key2)){
+const err15 = {instancePath:instancePath+"/metadata/labels",schemaPath:"#/properties/metadata/properties/labels/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9]([A-Za-z0-9._/-]{0,61}[A-Za-z0-9])?$"},message:"must match pattern \""+"^[A-Za-z0-9]([A-Za-z0-9._/-]{0,61}[A-Za-z0-9])?$"+"\"",schema:"^[A-Za-z0-9]([A-Za-z0-9._/-]{0,61}[A-Za-z0-9])?$",parentSchema:schema19.properties.metadata.properties.labels.propertyNames,data:key2,propertyName:key2};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -611,7 +857,7 @@ errors++;
 }
 var valid2 = _errs11 === errors;
 if(!valid2){
-const err16 = {instancePath:instancePath+"/metadata/labels",schemaPath:"#/properties/metadata/properties/labels/propertyNames",keyword:"propertyNames",params:{propertyName: key2},message:"property name must be valid",schema:schema31.properties.metadata.properties.labels.propertyNames,parentSchema:schema31.properties.metadata.properties.labels,data:data4};
+const err16 = {instancePath:instancePath+"/metadata/labels",schemaPath:"#/properties/metadata/properties/labels/propertyNames",keyword:"propertyNames",params:{propertyName: key2},message:"property name must be valid",schema:schema19.properties.metadata.properties.labels.propertyNames,parentSchema:schema19.properties.metadata.properties.labels,data:data4};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -625,7 +871,7 @@ for(const key3 in data4){
 let data5 = data4[key3];
 if(typeof data5 === "string"){
 if(func1(data5) > 256){
-const err17 = {instancePath:instancePath+"/metadata/labels/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/metadata/properties/labels/additionalProperties/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema31.properties.metadata.properties.labels.additionalProperties,data:data5};
+const err17 = {instancePath:instancePath+"/metadata/labels/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/metadata/properties/labels/additionalProperties/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema19.properties.metadata.properties.labels.additionalProperties,data:data5};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -634,8 +880,8 @@ vErrors.push(err17);
 }
 errors++;
 }
-if(!pattern6.test(data5)){
-const err18 = {instancePath:instancePath+"/metadata/labels/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/metadata/properties/labels/additionalProperties/pattern",keyword:"pattern",params:{pattern: "^[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069]*$"},message:"must match pattern \""+"^[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069]*$"+"\"",schema:"^[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069]*$",parentSchema:schema31.properties.metadata.properties.labels.additionalProperties,data:data5};
+if(!pattern5.test(data5)){
+const err18 = {instancePath:instancePath+"/metadata/labels/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/metadata/properties/labels/additionalProperties/pattern",keyword:"pattern",params:{pattern: "^[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069]*$"},message:"must match pattern \""+"^[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069]*$"+"\"",schema:"^[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069]*$",parentSchema:schema19.properties.metadata.properties.labels.additionalProperties,data:data5};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -646,7 +892,7 @@ errors++;
 }
 }
 else {
-const err19 = {instancePath:instancePath+"/metadata/labels/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/metadata/properties/labels/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.metadata.properties.labels.additionalProperties.type,parentSchema:schema31.properties.metadata.properties.labels.additionalProperties,data:data5};
+const err19 = {instancePath:instancePath+"/metadata/labels/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/metadata/properties/labels/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.metadata.properties.labels.additionalProperties.type,parentSchema:schema19.properties.metadata.properties.labels.additionalProperties,data:data5};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -658,7 +904,7 @@ errors++;
 }
 }
 else {
-const err20 = {instancePath:instancePath+"/metadata/labels",schemaPath:"#/properties/metadata/properties/labels/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.metadata.properties.labels.type,parentSchema:schema31.properties.metadata.properties.labels,data:data4};
+const err20 = {instancePath:instancePath+"/metadata/labels",schemaPath:"#/properties/metadata/properties/labels/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema19.properties.metadata.properties.labels.type,parentSchema:schema19.properties.metadata.properties.labels,data:data4};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -670,7 +916,7 @@ errors++;
 }
 }
 else {
-const err21 = {instancePath:instancePath+"/metadata",schemaPath:"#/properties/metadata/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.metadata.type,parentSchema:schema31.properties.metadata,data:data2};
+const err21 = {instancePath:instancePath+"/metadata",schemaPath:"#/properties/metadata/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema19.properties.metadata.type,parentSchema:schema19.properties.metadata,data:data2};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -684,7 +930,7 @@ if(data.spec !== undefined){
 let data6 = data.spec;
 if(data6 && typeof data6 == "object" && !Array.isArray(data6)){
 if(data6.type === undefined){
-const err22 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema31.properties.spec.required,parentSchema:schema31.properties.spec,data:data6};
+const err22 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema19.properties.spec.required,parentSchema:schema19.properties.spec,data:data6};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -694,7 +940,7 @@ vErrors.push(err22);
 errors++;
 }
 if(data6.integration === undefined){
-const err23 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/required",keyword:"required",params:{missingProperty: "integration"},message:"must have required property '"+"integration"+"'",schema:schema31.properties.spec.required,parentSchema:schema31.properties.spec,data:data6};
+const err23 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/required",keyword:"required",params:{missingProperty: "integration"},message:"must have required property '"+"integration"+"'",schema:schema19.properties.spec.required,parentSchema:schema19.properties.spec,data:data6};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -704,7 +950,7 @@ vErrors.push(err23);
 errors++;
 }
 if(data6.services === undefined){
-const err24 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/required",keyword:"required",params:{missingProperty: "services"},message:"must have required property '"+"services"+"'",schema:schema31.properties.spec.required,parentSchema:schema31.properties.spec,data:data6};
+const err24 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/required",keyword:"required",params:{missingProperty: "services"},message:"must have required property '"+"services"+"'",schema:schema19.properties.spec.required,parentSchema:schema19.properties.spec,data:data6};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -714,7 +960,7 @@ vErrors.push(err24);
 errors++;
 }
 if(data6.credentials === undefined){
-const err25 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/required",keyword:"required",params:{missingProperty: "credentials"},message:"must have required property '"+"credentials"+"'",schema:schema31.properties.spec.required,parentSchema:schema31.properties.spec,data:data6};
+const err25 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/required",keyword:"required",params:{missingProperty: "credentials"},message:"must have required property '"+"credentials"+"'",schema:schema19.properties.spec.required,parentSchema:schema19.properties.spec,data:data6};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -724,7 +970,7 @@ vErrors.push(err25);
 errors++;
 }
 if(data6.fee === undefined){
-const err26 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/required",keyword:"required",params:{missingProperty: "fee"},message:"must have required property '"+"fee"+"'",schema:schema31.properties.spec.required,parentSchema:schema31.properties.spec,data:data6};
+const err26 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/required",keyword:"required",params:{missingProperty: "fee"},message:"must have required property '"+"fee"+"'",schema:schema19.properties.spec.required,parentSchema:schema19.properties.spec,data:data6};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -734,7 +980,7 @@ vErrors.push(err26);
 errors++;
 }
 if(data6.tax === undefined){
-const err27 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/required",keyword:"required",params:{missingProperty: "tax"},message:"must have required property '"+"tax"+"'",schema:schema31.properties.spec.required,parentSchema:schema31.properties.spec,data:data6};
+const err27 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/required",keyword:"required",params:{missingProperty: "tax"},message:"must have required property '"+"tax"+"'",schema:schema19.properties.spec.required,parentSchema:schema19.properties.spec,data:data6};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -745,7 +991,7 @@ errors++;
 }
 for(const key4 in data6){
 if(!(((((((key4 === "type") || (key4 === "integration")) || (key4 === "services")) || (key4 === "credentials")) || (key4 === "fee")) || (key4 === "tax")) || (key4 === "status"))){
-const err28 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.spec,data:data6};
+const err28 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema19.properties.spec,data:data6};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -756,9 +1002,16 @@ errors++;
 }
 }
 if(data6.type !== undefined){
-let data7 = data6.type;
-if(typeof data7 !== "string"){
-const err29 = {instancePath:instancePath+"/spec/type",schemaPath:"#/$defs/providerType/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.type,parentSchema:schema32,data:data7};
+if(!(validate53(data6.type, {instancePath:instancePath+"/spec/type",parentData:data6,parentDataProperty:"type",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate53.errors : vErrors.concat(validate53.errors);
+errors = vErrors.length;
+}
+}
+if(data6.integration !== undefined){
+let data8 = data6.integration;
+if(typeof data8 === "string"){
+if(!pattern6.test(data8)){
+const err29 = {instancePath:instancePath+"/spec/integration",schemaPath:"#/properties/spec/properties/integration/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]*$"},message:"must match pattern \""+"^[a-z][a-z0-9-]*$"+"\"",schema:"^[a-z][a-z0-9-]*$",parentSchema:schema19.properties.spec.properties.integration,data:data8};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -767,8 +1020,9 @@ vErrors.push(err29);
 }
 errors++;
 }
-if(!((data7 === "DIRECT") || (data7 === "AGGREGATOR"))){
-const err30 = {instancePath:instancePath+"/spec/type",schemaPath:"#/$defs/providerType/enum",keyword:"enum",params:{allowedValues: schema32.enum},message:"must be equal to one of the allowed values",schema:schema32.enum,parentSchema:schema32,data:data7};
+}
+else {
+const err30 = {instancePath:instancePath+"/spec/integration",schemaPath:"#/properties/spec/properties/integration/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.spec.properties.integration.type,parentSchema:schema19.properties.spec.properties.integration,data:data8};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -778,11 +1032,11 @@ vErrors.push(err30);
 errors++;
 }
 }
-if(data6.integration !== undefined){
-let data8 = data6.integration;
-if(typeof data8 === "string"){
-if(!pattern7.test(data8)){
-const err31 = {instancePath:instancePath+"/spec/integration",schemaPath:"#/properties/spec/properties/integration/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]*$"},message:"must match pattern \""+"^[a-z][a-z0-9-]*$"+"\"",schema:"^[a-z][a-z0-9-]*$",parentSchema:schema31.properties.spec.properties.integration,data:data8};
+if(data6.services !== undefined){
+let data9 = data6.services;
+if(Array.isArray(data9)){
+if(data9.length < 1){
+const err31 = {instancePath:instancePath+"/spec/services",schemaPath:"#/properties/spec/properties/services/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema19.properties.spec.properties.services,data:data9};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -791,55 +1045,11 @@ vErrors.push(err31);
 }
 errors++;
 }
-}
-else {
-const err32 = {instancePath:instancePath+"/spec/integration",schemaPath:"#/properties/spec/properties/integration/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.spec.properties.integration.type,parentSchema:schema31.properties.spec.properties.integration,data:data8};
-if(vErrors === null){
-vErrors = [err32];
-}
-else {
-vErrors.push(err32);
-}
-errors++;
-}
-}
-if(data6.services !== undefined){
-let data9 = data6.services;
-if(Array.isArray(data9)){
-if(data9.length < 1){
-const err33 = {instancePath:instancePath+"/spec/services",schemaPath:"#/properties/spec/properties/services/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema31.properties.spec.properties.services,data:data9};
-if(vErrors === null){
-vErrors = [err33];
-}
-else {
-vErrors.push(err33);
-}
-errors++;
-}
 const len0 = data9.length;
 for(let i0=0; i0<len0; i0++){
-let data10 = data9[i0];
-if(typeof data10 === "string"){
-if(!pattern8.test(data10)){
-const err34 = {instancePath:instancePath+"/spec/services/" + i0,schemaPath:"#/$defs/service/pattern",keyword:"pattern",params:{pattern: "^[A-Z][A-Z0-9_]*$"},message:"must match pattern \""+"^[A-Z][A-Z0-9_]*$"+"\"",schema:"^[A-Z][A-Z0-9_]*$",parentSchema:schema33,data:data10};
-if(vErrors === null){
-vErrors = [err34];
-}
-else {
-vErrors.push(err34);
-}
-errors++;
-}
-}
-else {
-const err35 = {instancePath:instancePath+"/spec/services/" + i0,schemaPath:"#/$defs/service/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema33.type,parentSchema:schema33,data:data10};
-if(vErrors === null){
-vErrors = [err35];
-}
-else {
-vErrors.push(err35);
-}
-errors++;
+if(!(validate55(data9[i0], {instancePath:instancePath+"/spec/services/" + i0,parentData:data9,parentDataProperty:i0,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate55.errors : vErrors.concat(validate55.errors);
+errors = vErrors.length;
 }
 }
 let i1 = data9.length;
@@ -849,12 +1059,12 @@ outer0:
 for(;i1--;){
 for(j0 = i1; j0--;){
 if(func0(data9[i1], data9[j0])){
-const err36 = {instancePath:instancePath+"/spec/services",schemaPath:"#/properties/spec/properties/services/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)",schema:true,parentSchema:schema31.properties.spec.properties.services,data:data9};
+const err32 = {instancePath:instancePath+"/spec/services",schemaPath:"#/properties/spec/properties/services/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)",schema:true,parentSchema:schema19.properties.spec.properties.services,data:data9};
 if(vErrors === null){
-vErrors = [err36];
+vErrors = [err32];
 }
 else {
-vErrors.push(err36);
+vErrors.push(err32);
 }
 errors++;
 break outer0;
@@ -864,12 +1074,12 @@ break outer0;
 }
 }
 else {
-const err37 = {instancePath:instancePath+"/spec/services",schemaPath:"#/properties/spec/properties/services/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.spec.properties.services.type,parentSchema:schema31.properties.spec.properties.services,data:data9};
+const err33 = {instancePath:instancePath+"/spec/services",schemaPath:"#/properties/spec/properties/services/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema19.properties.spec.properties.services.type,parentSchema:schema19.properties.spec.properties.services,data:data9};
 if(vErrors === null){
-vErrors = [err37];
+vErrors = [err33];
 }
 else {
-vErrors.push(err37);
+vErrors.push(err33);
 }
 errors++;
 }
@@ -879,11 +1089,83 @@ let data11 = data6.credentials;
 if(data11 && typeof data11 == "object" && !Array.isArray(data11)){
 for(const key5 in data11){
 let data12 = data11[key5];
-const _errs32 = errors;
-let valid11 = false;
-const _errs33 = errors;
+const _errs28 = errors;
+let valid9 = false;
+const _errs29 = errors;
 if(typeof data12 !== "string"){
-const err38 = {instancePath:instancePath+"/spec/credentials/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/spec/properties/credentials/additionalProperties/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.spec.properties.credentials.additionalProperties.anyOf[0].type,parentSchema:schema31.properties.spec.properties.credentials.additionalProperties.anyOf[0],data:data12};
+const err34 = {instancePath:instancePath+"/spec/credentials/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/spec/properties/credentials/additionalProperties/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.spec.properties.credentials.additionalProperties.anyOf[0].type,parentSchema:schema19.properties.spec.properties.credentials.additionalProperties.anyOf[0],data:data12};
+if(vErrors === null){
+vErrors = [err34];
+}
+else {
+vErrors.push(err34);
+}
+errors++;
+}
+var _valid0 = _errs29 === errors;
+valid9 = valid9 || _valid0;
+const _errs31 = errors;
+if(!(validate57(data12, {instancePath:instancePath+"/spec/credentials/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data11,parentDataProperty:key5,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate57.errors : vErrors.concat(validate57.errors);
+errors = vErrors.length;
+}
+var _valid0 = _errs31 === errors;
+valid9 = valid9 || _valid0;
+if(!valid9){
+const err35 = {instancePath:instancePath+"/spec/credentials/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/spec/properties/credentials/additionalProperties/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema19.properties.spec.properties.credentials.additionalProperties.anyOf,parentSchema:schema19.properties.spec.properties.credentials.additionalProperties,data:data12};
+if(vErrors === null){
+vErrors = [err35];
+}
+else {
+vErrors.push(err35);
+}
+errors++;
+}
+else {
+errors = _errs28;
+if(vErrors !== null){
+if(_errs28){
+vErrors.length = _errs28;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+}
+else {
+const err36 = {instancePath:instancePath+"/spec/credentials",schemaPath:"#/properties/spec/properties/credentials/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema19.properties.spec.properties.credentials.type,parentSchema:schema19.properties.spec.properties.credentials,data:data11};
+if(vErrors === null){
+vErrors = [err36];
+}
+else {
+vErrors.push(err36);
+}
+errors++;
+}
+}
+if(data6.fee !== undefined){
+if(!(validate59(data6.fee, {instancePath:instancePath+"/spec/fee",parentData:data6,parentDataProperty:"fee",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate59.errors : vErrors.concat(validate59.errors);
+errors = vErrors.length;
+}
+}
+if(data6.tax !== undefined){
+let data14 = data6.tax;
+if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
+if(data14.vatPercent === undefined){
+const err37 = {instancePath:instancePath+"/spec/tax",schemaPath:"#/properties/spec/properties/tax/required",keyword:"required",params:{missingProperty: "vatPercent"},message:"must have required property '"+"vatPercent"+"'",schema:schema19.properties.spec.properties.tax.required,parentSchema:schema19.properties.spec.properties.tax,data:data14};
+if(vErrors === null){
+vErrors = [err37];
+}
+else {
+vErrors.push(err37);
+}
+errors++;
+}
+if(data14.applyVat === undefined){
+const err38 = {instancePath:instancePath+"/spec/tax",schemaPath:"#/properties/spec/properties/tax/required",keyword:"required",params:{missingProperty: "applyVat"},message:"must have required property '"+"applyVat"+"'",schema:schema19.properties.spec.properties.tax.required,parentSchema:schema19.properties.spec.properties.tax,data:data14};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -892,12 +1174,9 @@ vErrors.push(err38);
 }
 errors++;
 }
-var _valid0 = _errs33 === errors;
-valid11 = valid11 || _valid0;
-const _errs35 = errors;
-if(data12 && typeof data12 == "object" && !Array.isArray(data12)){
-if(data12.secretRef === undefined){
-const err39 = {instancePath:instancePath+"/spec/credentials/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"secret-ref.schema.json/required",keyword:"required",params:{missingProperty: "secretRef"},message:"must have required property '"+"secretRef"+"'",schema:schema34.required,parentSchema:schema34,data:data12};
+for(const key6 in data14){
+if(!((key6 === "vatPercent") || (key6 === "applyVat"))){
+const err39 = {instancePath:instancePath+"/spec/tax",schemaPath:"#/properties/spec/properties/tax/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties",schema:false,parentSchema:schema19.properties.spec.properties.tax,data:data14};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -906,9 +1185,17 @@ vErrors.push(err39);
 }
 errors++;
 }
-for(const key6 in data12){
-if(!(key6 === "secretRef")){
-const err40 = {instancePath:instancePath+"/spec/credentials/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"secret-ref.schema.json/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties",schema:false,parentSchema:schema34,data:data12};
+}
+if(data14.vatPercent !== undefined){
+if(!(validate60(data14.vatPercent, {instancePath:instancePath+"/spec/tax/vatPercent",parentData:data14,parentDataProperty:"vatPercent",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate60.errors : vErrors.concat(validate60.errors);
+errors = vErrors.length;
+}
+}
+if(data14.applyVat !== undefined){
+let data16 = data14.applyVat;
+if(typeof data16 !== "boolean"){
+const err40 = {instancePath:instancePath+"/spec/tax/applyVat",schemaPath:"#/properties/spec/properties/tax/properties/applyVat/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema19.properties.spec.properties.tax.properties.applyVat.type,parentSchema:schema19.properties.spec.properties.tax.properties.applyVat,data:data16};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -918,11 +1205,9 @@ vErrors.push(err40);
 errors++;
 }
 }
-if(data12.secretRef !== undefined){
-let data13 = data12.secretRef;
-if(data13 && typeof data13 == "object" && !Array.isArray(data13)){
-if(data13.store === undefined){
-const err41 = {instancePath:instancePath+"/spec/credentials/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/secretRef",schemaPath:"secret-ref.schema.json/properties/secretRef/required",keyword:"required",params:{missingProperty: "store"},message:"must have required property '"+"store"+"'",schema:schema34.properties.secretRef.required,parentSchema:schema34.properties.secretRef,data:data13};
+}
+else {
+const err41 = {instancePath:instancePath+"/spec/tax",schemaPath:"#/properties/spec/properties/tax/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema19.properties.spec.properties.tax.type,parentSchema:schema19.properties.spec.properties.tax,data:data14};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -931,8 +1216,16 @@ vErrors.push(err41);
 }
 errors++;
 }
-if(data13.name === undefined){
-const err42 = {instancePath:instancePath+"/spec/credentials/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/secretRef",schemaPath:"secret-ref.schema.json/properties/secretRef/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema34.properties.secretRef.required,parentSchema:schema34.properties.secretRef,data:data13};
+}
+if(data6.status !== undefined){
+if(!(validate65(data6.status, {instancePath:instancePath+"/spec/status",parentData:data6,parentDataProperty:"status",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate65.errors : vErrors.concat(validate65.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err42 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema19.properties.spec.type,parentSchema:schema19.properties.spec,data:data6};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -941,9 +1234,10 @@ vErrors.push(err42);
 }
 errors++;
 }
-for(const key7 in data13){
-if(!((((key7 === "store") || (key7 === "name")) || (key7 === "key")) || (key7 === "version"))){
-const err43 = {instancePath:instancePath+"/spec/credentials/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/secretRef",schemaPath:"secret-ref.schema.json/properties/secretRef/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties",schema:false,parentSchema:schema34.properties.secretRef,data:data13};
+}
+}
+else {
+const err43 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema19.type,parentSchema:schema19,data};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -952,357 +1246,21 @@ vErrors.push(err43);
 }
 errors++;
 }
-}
-if(data13.store !== undefined){
-let data14 = data13.store;
-if(typeof data14 === "string"){
-if(func1(data14) < 1){
-const err44 = {instancePath:instancePath+"/spec/credentials/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/secretRef/store",schemaPath:"secret-ref.schema.json/properties/secretRef/properties/store/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema34.properties.secretRef.properties.store,data:data14};
-if(vErrors === null){
-vErrors = [err44];
-}
-else {
-vErrors.push(err44);
-}
-errors++;
-}
-}
-else {
-const err45 = {instancePath:instancePath+"/spec/credentials/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/secretRef/store",schemaPath:"secret-ref.schema.json/properties/secretRef/properties/store/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.properties.secretRef.properties.store.type,parentSchema:schema34.properties.secretRef.properties.store,data:data14};
-if(vErrors === null){
-vErrors = [err45];
-}
-else {
-vErrors.push(err45);
-}
-errors++;
-}
-}
-if(data13.name !== undefined){
-let data15 = data13.name;
-if(typeof data15 === "string"){
-if(func1(data15) < 1){
-const err46 = {instancePath:instancePath+"/spec/credentials/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/secretRef/name",schemaPath:"secret-ref.schema.json/properties/secretRef/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema34.properties.secretRef.properties.name,data:data15};
-if(vErrors === null){
-vErrors = [err46];
-}
-else {
-vErrors.push(err46);
-}
-errors++;
-}
-}
-else {
-const err47 = {instancePath:instancePath+"/spec/credentials/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/secretRef/name",schemaPath:"secret-ref.schema.json/properties/secretRef/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.properties.secretRef.properties.name.type,parentSchema:schema34.properties.secretRef.properties.name,data:data15};
-if(vErrors === null){
-vErrors = [err47];
-}
-else {
-vErrors.push(err47);
-}
-errors++;
-}
-}
-if(data13.key !== undefined){
-let data16 = data13.key;
-if(typeof data16 === "string"){
-if(func1(data16) < 1){
-const err48 = {instancePath:instancePath+"/spec/credentials/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/secretRef/key",schemaPath:"secret-ref.schema.json/properties/secretRef/properties/key/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema34.properties.secretRef.properties.key,data:data16};
-if(vErrors === null){
-vErrors = [err48];
-}
-else {
-vErrors.push(err48);
-}
-errors++;
-}
-}
-else {
-const err49 = {instancePath:instancePath+"/spec/credentials/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/secretRef/key",schemaPath:"secret-ref.schema.json/properties/secretRef/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.properties.secretRef.properties.key.type,parentSchema:schema34.properties.secretRef.properties.key,data:data16};
-if(vErrors === null){
-vErrors = [err49];
-}
-else {
-vErrors.push(err49);
-}
-errors++;
-}
-}
-if(data13.version !== undefined){
-let data17 = data13.version;
-if((typeof data17 !== "string") && (!(((typeof data17 == "number") && (!(data17 % 1) && !isNaN(data17))) && (isFinite(data17))))){
-const err50 = {instancePath:instancePath+"/spec/credentials/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/secretRef/version",schemaPath:"secret-ref.schema.json/properties/secretRef/properties/version/type",keyword:"type",params:{type: schema34.properties.secretRef.properties.version.type},message:"must be string,integer",schema:schema34.properties.secretRef.properties.version.type,parentSchema:schema34.properties.secretRef.properties.version,data:data17};
-if(vErrors === null){
-vErrors = [err50];
-}
-else {
-vErrors.push(err50);
-}
-errors++;
-}
-}
-}
-else {
-const err51 = {instancePath:instancePath+"/spec/credentials/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/secretRef",schemaPath:"secret-ref.schema.json/properties/secretRef/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema34.properties.secretRef.type,parentSchema:schema34.properties.secretRef,data:data13};
-if(vErrors === null){
-vErrors = [err51];
-}
-else {
-vErrors.push(err51);
-}
-errors++;
-}
-}
-}
-else {
-const err52 = {instancePath:instancePath+"/spec/credentials/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"secret-ref.schema.json/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema34.type,parentSchema:schema34,data:data12};
-if(vErrors === null){
-vErrors = [err52];
-}
-else {
-vErrors.push(err52);
-}
-errors++;
-}
-var _valid0 = _errs35 === errors;
-valid11 = valid11 || _valid0;
-if(!valid11){
-const err53 = {instancePath:instancePath+"/spec/credentials/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/spec/properties/credentials/additionalProperties/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema31.properties.spec.properties.credentials.additionalProperties.anyOf,parentSchema:schema31.properties.spec.properties.credentials.additionalProperties,data:data12};
-if(vErrors === null){
-vErrors = [err53];
-}
-else {
-vErrors.push(err53);
-}
-errors++;
-}
-else {
-errors = _errs32;
-if(vErrors !== null){
-if(_errs32){
-vErrors.length = _errs32;
-}
-else {
-vErrors = null;
-}
-}
-}
-}
-}
-else {
-const err54 = {instancePath:instancePath+"/spec/credentials",schemaPath:"#/properties/spec/properties/credentials/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.spec.properties.credentials.type,parentSchema:schema31.properties.spec.properties.credentials,data:data11};
-if(vErrors === null){
-vErrors = [err54];
-}
-else {
-vErrors.push(err54);
-}
-errors++;
-}
-}
-if(data6.fee !== undefined){
-if(!(validate21(data6.fee, {instancePath:instancePath+"/spec/fee",parentData:data6,parentDataProperty:"fee",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate21.errors : vErrors.concat(validate21.errors);
-errors = vErrors.length;
-}
-}
-if(data6.tax !== undefined){
-let data19 = data6.tax;
-if(data19 && typeof data19 == "object" && !Array.isArray(data19)){
-if(data19.vatPercent === undefined){
-const err55 = {instancePath:instancePath+"/spec/tax",schemaPath:"#/properties/spec/properties/tax/required",keyword:"required",params:{missingProperty: "vatPercent"},message:"must have required property '"+"vatPercent"+"'",schema:schema31.properties.spec.properties.tax.required,parentSchema:schema31.properties.spec.properties.tax,data:data19};
-if(vErrors === null){
-vErrors = [err55];
-}
-else {
-vErrors.push(err55);
-}
-errors++;
-}
-if(data19.applyVat === undefined){
-const err56 = {instancePath:instancePath+"/spec/tax",schemaPath:"#/properties/spec/properties/tax/required",keyword:"required",params:{missingProperty: "applyVat"},message:"must have required property '"+"applyVat"+"'",schema:schema31.properties.spec.properties.tax.required,parentSchema:schema31.properties.spec.properties.tax,data:data19};
-if(vErrors === null){
-vErrors = [err56];
-}
-else {
-vErrors.push(err56);
-}
-errors++;
-}
-for(const key8 in data19){
-if(!((key8 === "vatPercent") || (key8 === "applyVat"))){
-const err57 = {instancePath:instancePath+"/spec/tax",schemaPath:"#/properties/spec/properties/tax/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.spec.properties.tax,data:data19};
-if(vErrors === null){
-vErrors = [err57];
-}
-else {
-vErrors.push(err57);
-}
-errors++;
-}
-}
-if(data19.vatPercent !== undefined){
-let data20 = data19.vatPercent;
-const _errs56 = errors;
-let valid17 = false;
-const _errs57 = errors;
-if((typeof data20 == "number") && (isFinite(data20))){
-if(data20 < 0 || isNaN(data20)){
-const err58 = {instancePath:instancePath+"/spec/tax/vatPercent",schemaPath:"#/$defs/decimal/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema36.anyOf[0],data:data20};
-if(vErrors === null){
-vErrors = [err58];
-}
-else {
-vErrors.push(err58);
-}
-errors++;
-}
-}
-else {
-const err59 = {instancePath:instancePath+"/spec/tax/vatPercent",schemaPath:"#/$defs/decimal/anyOf/0/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema36.anyOf[0].type,parentSchema:schema36.anyOf[0],data:data20};
-if(vErrors === null){
-vErrors = [err59];
-}
-else {
-vErrors.push(err59);
-}
-errors++;
-}
-var _valid1 = _errs57 === errors;
-valid17 = valid17 || _valid1;
-const _errs59 = errors;
-if(typeof data20 === "string"){
-if(!pattern9.test(data20)){
-const err60 = {instancePath:instancePath+"/spec/tax/vatPercent",schemaPath:"#/$defs/decimal/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(\\.[0-9]+)?$"},message:"must match pattern \""+"^[0-9]+(\\.[0-9]+)?$"+"\"",schema:"^[0-9]+(\\.[0-9]+)?$",parentSchema:schema36.anyOf[1],data:data20};
-if(vErrors === null){
-vErrors = [err60];
-}
-else {
-vErrors.push(err60);
-}
-errors++;
-}
-}
-else {
-const err61 = {instancePath:instancePath+"/spec/tax/vatPercent",schemaPath:"#/$defs/decimal/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema36.anyOf[1].type,parentSchema:schema36.anyOf[1],data:data20};
-if(vErrors === null){
-vErrors = [err61];
-}
-else {
-vErrors.push(err61);
-}
-errors++;
-}
-var _valid1 = _errs59 === errors;
-valid17 = valid17 || _valid1;
-if(!valid17){
-const err62 = {instancePath:instancePath+"/spec/tax/vatPercent",schemaPath:"#/$defs/decimal/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema36.anyOf,parentSchema:schema36,data:data20};
-if(vErrors === null){
-vErrors = [err62];
-}
-else {
-vErrors.push(err62);
-}
-errors++;
-}
-else {
-errors = _errs56;
-if(vErrors !== null){
-if(_errs56){
-vErrors.length = _errs56;
-}
-else {
-vErrors = null;
-}
-}
-}
-}
-if(data19.applyVat !== undefined){
-let data21 = data19.applyVat;
-if(typeof data21 !== "boolean"){
-const err63 = {instancePath:instancePath+"/spec/tax/applyVat",schemaPath:"#/properties/spec/properties/tax/properties/applyVat/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema31.properties.spec.properties.tax.properties.applyVat.type,parentSchema:schema31.properties.spec.properties.tax.properties.applyVat,data:data21};
-if(vErrors === null){
-vErrors = [err63];
-}
-else {
-vErrors.push(err63);
-}
-errors++;
-}
-}
-}
-else {
-const err64 = {instancePath:instancePath+"/spec/tax",schemaPath:"#/properties/spec/properties/tax/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.spec.properties.tax.type,parentSchema:schema31.properties.spec.properties.tax,data:data19};
-if(vErrors === null){
-vErrors = [err64];
-}
-else {
-vErrors.push(err64);
-}
-errors++;
-}
-}
-if(data6.status !== undefined){
-let data22 = data6.status;
-if(typeof data22 !== "string"){
-const err65 = {instancePath:instancePath+"/spec/status",schemaPath:"#/$defs/status/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema39.type,parentSchema:schema39,data:data22};
-if(vErrors === null){
-vErrors = [err65];
-}
-else {
-vErrors.push(err65);
-}
-errors++;
-}
-if(!(((data22 === "ACTIVE") || (data22 === "INACTIVE")) || (data22 === "MAINTENANCE"))){
-const err66 = {instancePath:instancePath+"/spec/status",schemaPath:"#/$defs/status/enum",keyword:"enum",params:{allowedValues: schema39.enum},message:"must be equal to one of the allowed values",schema:schema39.enum,parentSchema:schema39,data:data22};
-if(vErrors === null){
-vErrors = [err66];
-}
-else {
-vErrors.push(err66);
-}
-errors++;
-}
-}
-}
-else {
-const err67 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.spec.type,parentSchema:schema31.properties.spec,data:data6};
-if(vErrors === null){
-vErrors = [err67];
-}
-else {
-vErrors.push(err67);
-}
-errors++;
-}
-}
-}
-else {
-const err68 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.type,parentSchema:schema31,data};
-if(vErrors === null){
-vErrors = [err68];
-}
-else {
-vErrors.push(err68);
-}
-errors++;
-}
-validate20.errors = vErrors;
+validate52.errors = vErrors;
 return errors === 0;
 }
-validate20.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate52.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const config = validate23;
-const schema40 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://paystrator-gitops.dev/schemas/config.schema.json","title":"WorkspaceConfig","description":"paystrator.yaml: environments, secret stores and policy.","type":"object","additionalProperties":false,"required":["environments"],"properties":{"environments":{"type":"object","minProperties":1,"propertyNames":{"pattern":"^[a-z][a-z0-9-]*$"},"additionalProperties":{"$ref":"#/$defs/environment"}},"secretStores":{"type":"object","propertyNames":{"pattern":"^[a-zA-Z][a-zA-Z0-9_-]*$"},"additionalProperties":{"$ref":"#/$defs/secretStore"}},"policy":{"$ref":"#/$defs/policy"}},"$defs":{"environment":{"title":"Environment","type":"object","additionalProperties":false,"required":["endpoint","providers"],"properties":{"endpoint":{"description":"'embedded' for the in-process sandbox, or the API's base URL.","anyOf":[{"const":"embedded"},{"type":"string","pattern":"^https?://"}]},"data":{"type":"string","description":"State file of the embedded sandbox (default .paystrator/sandbox.json)."},"client":{"type":"string","description":"The Paystrator client (company) this environment manages."},"apiKey":{"$ref":"secret-ref.schema.json"},"providers":{"description":"Glob(s) of provider files, relative to paystrator.yaml.","anyOf":[{"type":"string","minLength":1},{"type":"array","minItems":1,"items":{"type":"string","minLength":1}}]}}},"secretStore":{"title":"SecretStoreConfig","type":"object","required":["type"],"discriminator":{"propertyName":"type"},"oneOf":[{"title":"EnvStoreConfig","type":"object","additionalProperties":false,"required":["type"],"properties":{"type":{"const":"env"},"prefix":{"type":"string","description":"Prepended to every secret name."}}},{"title":"FileStoreConfig","type":"object","additionalProperties":false,"required":["type"],"properties":{"type":{"const":"file"},"dir":{"type":"string","description":"A directory holding one file per secret, named as the secret."},"path":{"type":"string","description":"One JSON or YAML file of named values."}},"oneOf":[{"required":["dir"]},{"required":["path"]}],"description":"Exactly one of dir or path."},{"title":"AgeStoreConfig","type":"object","additionalProperties":false,"required":["type","path"],"properties":{"type":{"const":"age"},"path":{"type":"string","description":"An age-encrypted JSON or YAML file of named values (binary or ASCII-armored), relative to paystrator.yaml."},"identityFile":{"type":"string","description":"A key file made by age-keygen, relative to paystrator.yaml."},"identityEnv":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","description":"Environment variable holding the age identity (AGE-SECRET-KEY-1...)."}},"oneOf":[{"required":["identityFile"]},{"required":["identityEnv"]}],"description":"Exactly one of identityFile or identityEnv."},{"title":"VaultStoreConfig","type":"object","additionalProperties":false,"required":["type","address"],"properties":{"type":{"const":"vault"},"address":{"type":"string","pattern":"^https?://","description":"Vault's address, e.g. https://vault.example:8200."},"mount":{"type":"string","default":"secret","description":"Mount path of the KV version 2 secrets engine."},"namespace":{"type":"string","description":"Vault Enterprise namespace, sent as X-Vault-Namespace."},"token":{"$ref":"secret-ref.schema.json"},"appRole":{"type":"object","additionalProperties":false,"required":["roleId","secretId"],"properties":{"mount":{"type":"string","default":"approle","description":"Mount path of the AppRole auth method."},"roleId":{"anyOf":[{"type":"string"},{"$ref":"secret-ref.schema.json"}]},"secretId":{"$ref":"secret-ref.schema.json"}},"description":"AppRole login: role_id and secret_id (the secret_id from another store)."},"timeoutSeconds":{"type":"number","exclusiveMinimum":0,"maximum":300,"default":10,"description":"Seconds each request to the store may take before it counts as unreachable."}},"oneOf":[{"required":["token"]},{"required":["appRole"]}],"description":"Exactly one of token or appRole."},{"title":"AwsSecretsManagerStoreConfig","type":"object","additionalProperties":false,"required":["type","region"],"properties":{"type":{"const":"aws-secrets-manager"},"region":{"type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-[0-9]+$","description":"AWS region, e.g. ap-southeast-3."},"endpoint":{"type":"string","pattern":"^https?://","description":"Another endpoint (VPC endpoint, LocalStack); default: the region's."},"timeoutSeconds":{"type":"number","exclusiveMinimum":0,"maximum":300,"default":10,"description":"Seconds each request to the store may take before it counts as unreachable."}},"description":"Credentials come from the AWS SDK's default chain (environment, profile, SSO, web identity, instance role)."},{"title":"GcpSecretManagerStoreConfig","type":"object","additionalProperties":false,"required":["type","project","accessToken"],"properties":{"type":{"const":"gcp-secret-manager"},"project":{"type":"string","pattern":"^[a-z0-9][a-z0-9.:-]{0,99}$","description":"Project id or number."},"endpoint":{"type":"string","pattern":"^https?://","description":"Default https://secretmanager.googleapis.com."},"accessToken":{"$ref":"secret-ref.schema.json"},"timeoutSeconds":{"type":"number","exclusiveMinimum":0,"maximum":300,"default":10,"description":"Seconds each request to the store may take before it counts as unreachable."}},"description":"accessToken: an OAuth 2 access token (gcloud auth print-access-token, google-github-actions/auth) from another store."}],"properties":{"type":{"enum":["env","file","age","vault","aws-secrets-manager","gcp-secret-manager"]}}},"policy":{"title":"Policy","type":"object","additionalProperties":false,"properties":{"prune":{"type":"boolean","default":false},"maxChangePercent":{"type":"number","minimum":0,"maximum":100,"default":50},"maxChangeMinLive":{"type":"integer","minimum":0,"default":10,"description":"The maxChangePercent guard applies from this many live providers; below, the plan says it was skipped."},"rollout":{"title":"Rollout","type":"object","additionalProperties":false,"description":"How `apply --progressive` checks each step against live metrics (docs/progressive.md).","properties":{"interval":{"type":"string","pattern":"^[1-9][0-9]{0,5}(ms|s|m)$","default":"60s","description":"How long to let traffic flow after a step before reading its metrics: e.g. 60s, 5m, 500ms."},"minSuccessRate":{"type":"number","minimum":0,"maximum":1,"default":0.97,"description":"A step passes when the success rate of the providers and services it touched stays at or above this."},"minTransactions":{"type":"integer","minimum":0,"default":20,"description":"Below this many transactions in a step's window, its success rate is not judged (too few to tell); the step waits up to three intervals for them."}}},"fingerprintKey":{"$ref":"secret-ref.schema.json","description":"Key of the secret fingerprints written to live annotations (HMAC-SHA256). The API never sees it; without it fingerprints use scrypt with a per-field salt."},"ignore":{"type":"array","items":{"title":"IgnoreRule","type":"object","additionalProperties":false,"required":["field"],"properties":{"field":{"type":"string","enum":["status","fee","tax","services","labels"]},"when":{"type":"object","additionalProperties":false,"properties":{"changedBy":{"type":"string","enum":["USER","MONITOR","API"]},"value":{"type":"string"}}}}}},"rules":{"type":"array","description":"The company's own rules, in CEL (docs/policy.md).","items":{"title":"PolicyRule","type":"object","additionalProperties":false,"required":["name","expr","message"],"properties":{"name":{"type":"string","minLength":1,"pattern":"^[A-Za-z0-9][A-Za-z0-9._-]*$"},"match":{"type":"object","additionalProperties":false,"required":["kind"],"properties":{"kind":{"type":"string","enum":["Provider","Sequence"]}},"description":"Evaluated once per document of this kind: apiVersion, kind, metadata, spec."},"scope":{"type":"string","enum":["document","account"],"default":"document","description":"account: evaluated once over providers, sequences, webhooks, ipWhitelist, apiKeys."},"expr":{"type":"string","minLength":1,"description":"A CEL expression that returns a bool: true passes."},"message":{"type":"string","minLength":1},"severity":{"type":"string","enum":["error","warning"],"default":"error"}}}},"windows":{"type":"array","description":"Change windows, like Argo CD's sync windows (docs/policy.md).","items":{"title":"ChangeWindow","type":"object","additionalProperties":false,"required":["name","kind","schedule","duration"],"properties":{"name":{"type":"string","minLength":1},"kind":{"type":"string","enum":["deny","allow"]},"schedule":{"type":"string","minLength":1,"description":"Cron expression (5 fields: minute hour day-of-month month day-of-week) of when the window opens."},"duration":{"type":"string","pattern":"^([0-9]+[dhm])+$","description":"How long the window stays open: 24h, 90m, 1d12h."},"timeZone":{"type":"string","minLength":1,"default":"UTC","description":"IANA time zone of the schedule, e.g. Asia/Jakarta."},"allow":{"type":"array","uniqueItems":true,"items":{"type":"string","enum":["MAINTENANCE","DEACTIVATE","ACTIVATE","STATUS","FEE","TAX","SERVICES","LABELS","CREDENTIALS","CREATE","SEQUENCE"]},"description":"Changes permitted inside a deny window (docs/policy.md lists them)."}}}}}}}};
-const pattern14 = new RegExp("^[a-zA-Z][a-zA-Z0-9_-]*$", "u");
-const schema41 = {"title":"Environment","type":"object","additionalProperties":false,"required":["endpoint","providers"],"properties":{"endpoint":{"description":"'embedded' for the in-process sandbox, or the API's base URL.","anyOf":[{"const":"embedded"},{"type":"string","pattern":"^https?://"}]},"data":{"type":"string","description":"State file of the embedded sandbox (default .paystrator/sandbox.json)."},"client":{"type":"string","description":"The Paystrator client (company) this environment manages."},"apiKey":{"$ref":"secret-ref.schema.json"},"providers":{"description":"Glob(s) of provider files, relative to paystrator.yaml.","anyOf":[{"type":"string","minLength":1},{"type":"array","minItems":1,"items":{"type":"string","minLength":1}}]}}};
-const pattern13 = new RegExp("^https?://", "u");
+export const config = validate67;
+const schema26 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://paystrator-gitops.dev/schemas/config.schema.json","title":"WorkspaceConfig","description":"paystrator.yaml: environments, secret stores and policy.","type":"object","additionalProperties":false,"required":["environments"],"properties":{"environments":{"type":"object","minProperties":1,"propertyNames":{"pattern":"^[a-z][a-z0-9-]*$"},"additionalProperties":{"$ref":"#/$defs/environment"}},"secretStores":{"type":"object","propertyNames":{"pattern":"^[a-zA-Z][a-zA-Z0-9_-]*$"},"additionalProperties":{"$ref":"#/$defs/secretStore"}},"policy":{"$ref":"#/$defs/policy"}},"$defs":{"environment":{"title":"Environment","type":"object","additionalProperties":false,"required":["endpoint","providers"],"properties":{"endpoint":{"description":"'embedded' for the in-process sandbox, or the API's base URL.","anyOf":[{"const":"embedded"},{"type":"string","pattern":"^https?://"}]},"data":{"type":"string","description":"State file of the embedded sandbox (default .paystrator/sandbox.json)."},"client":{"type":"string","description":"The Paystrator client (company) this environment manages."},"apiKey":{"$ref":"secret-ref.schema.json"},"providers":{"description":"Glob(s) of provider files, relative to paystrator.yaml.","anyOf":[{"type":"string","minLength":1},{"type":"array","minItems":1,"items":{"type":"string","minLength":1}}]}}},"secretStore":{"title":"SecretStoreConfig","type":"object","required":["type"],"discriminator":{"propertyName":"type"},"oneOf":[{"title":"EnvStoreConfig","type":"object","additionalProperties":false,"required":["type"],"properties":{"type":{"const":"env"},"prefix":{"type":"string","description":"Prepended to every secret name."}}},{"title":"FileStoreConfig","type":"object","additionalProperties":false,"required":["type"],"properties":{"type":{"const":"file"},"dir":{"type":"string","description":"A directory holding one file per secret, named as the secret."},"path":{"type":"string","description":"One JSON or YAML file of named values."}},"oneOf":[{"required":["dir"]},{"required":["path"]}],"description":"Exactly one of dir or path."},{"title":"AgeStoreConfig","type":"object","additionalProperties":false,"required":["type","path"],"properties":{"type":{"const":"age"},"path":{"type":"string","description":"An age-encrypted JSON or YAML file of named values (binary or ASCII-armored), relative to paystrator.yaml."},"identityFile":{"type":"string","description":"A key file made by age-keygen, relative to paystrator.yaml."},"identityEnv":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","description":"Environment variable holding the age identity (AGE-SECRET-KEY-1...)."}},"oneOf":[{"required":["identityFile"]},{"required":["identityEnv"]}],"description":"Exactly one of identityFile or identityEnv."},{"title":"VaultStoreConfig","type":"object","additionalProperties":false,"required":["type","address"],"properties":{"type":{"const":"vault"},"address":{"type":"string","pattern":"^https?://","description":"Vault's address, e.g. https://vault.example:8200."},"mount":{"type":"string","default":"secret","description":"Mount path of the KV version 2 secrets engine."},"namespace":{"type":"string","description":"Vault Enterprise namespace, sent as X-Vault-Namespace."},"token":{"$ref":"secret-ref.schema.json"},"appRole":{"type":"object","additionalProperties":false,"required":["roleId","secretId"],"properties":{"mount":{"type":"string","default":"approle","description":"Mount path of the AppRole auth method."},"roleId":{"anyOf":[{"type":"string"},{"$ref":"secret-ref.schema.json"}]},"secretId":{"$ref":"secret-ref.schema.json"}},"description":"AppRole login: role_id and secret_id (the secret_id from another store)."},"timeoutSeconds":{"type":"number","exclusiveMinimum":0,"maximum":300,"default":10,"description":"Seconds each request to the store may take before it counts as unreachable."}},"oneOf":[{"required":["token"]},{"required":["appRole"]}],"description":"Exactly one of token or appRole."},{"title":"AwsSecretsManagerStoreConfig","type":"object","additionalProperties":false,"required":["type","region"],"properties":{"type":{"const":"aws-secrets-manager"},"region":{"type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-[0-9]+$","description":"AWS region, e.g. ap-southeast-3."},"endpoint":{"type":"string","pattern":"^https?://","description":"Another endpoint (VPC endpoint, LocalStack); default: the region's."},"timeoutSeconds":{"type":"number","exclusiveMinimum":0,"maximum":300,"default":10,"description":"Seconds each request to the store may take before it counts as unreachable."}},"description":"Credentials come from the AWS SDK's default chain (environment, profile, SSO, web identity, instance role)."},{"title":"GcpSecretManagerStoreConfig","type":"object","additionalProperties":false,"required":["type","project","accessToken"],"properties":{"type":{"const":"gcp-secret-manager"},"project":{"type":"string","pattern":"^[a-z0-9][a-z0-9.:-]{0,99}$","description":"Project id or number."},"endpoint":{"type":"string","pattern":"^https?://","description":"Default https://secretmanager.googleapis.com."},"accessToken":{"$ref":"secret-ref.schema.json"},"timeoutSeconds":{"type":"number","exclusiveMinimum":0,"maximum":300,"default":10,"description":"Seconds each request to the store may take before it counts as unreachable."}},"description":"accessToken: an OAuth 2 access token (gcloud auth print-access-token, google-github-actions/auth) from another store."}],"properties":{"type":{"enum":["env","file","age","vault","aws-secrets-manager","gcp-secret-manager"]}}},"policy":{"title":"Policy","type":"object","additionalProperties":false,"properties":{"prune":{"type":"boolean","default":false},"maxChangePercent":{"type":"number","minimum":0,"maximum":100,"default":50},"maxChangeMinLive":{"type":"integer","minimum":0,"default":10,"description":"The maxChangePercent guard applies from this many live providers; below, the plan says it was skipped."},"rollout":{"title":"Rollout","type":"object","additionalProperties":false,"description":"How `apply --progressive` checks each step against live metrics (docs/progressive.md).","properties":{"interval":{"type":"string","pattern":"^[1-9][0-9]{0,5}(ms|s|m)$","default":"60s","description":"How long to let traffic flow after a step before reading its metrics: e.g. 60s, 5m, 500ms."},"minSuccessRate":{"type":"number","minimum":0,"maximum":1,"default":0.97,"description":"A step passes when the success rate of the providers and services it touched stays at or above this."},"minTransactions":{"type":"integer","minimum":0,"default":20,"description":"Below this many transactions in a step's window, its success rate is not judged (too few to tell); the step waits up to three intervals for them."}}},"fingerprintKey":{"$ref":"secret-ref.schema.json","description":"Key of the secret fingerprints written to live annotations (HMAC-SHA256). The API never sees it; without it fingerprints use scrypt with a per-field salt."},"ignore":{"type":"array","items":{"title":"IgnoreRule","type":"object","additionalProperties":false,"required":["field"],"properties":{"field":{"type":"string","enum":["status","fee","tax","services","labels"]},"when":{"type":"object","additionalProperties":false,"properties":{"changedBy":{"type":"string","enum":["USER","MONITOR","API"]},"value":{"type":"string"}}}}}},"rules":{"type":"array","description":"The company's own rules, in CEL (docs/policy.md).","items":{"title":"PolicyRule","type":"object","additionalProperties":false,"required":["name","expr","message"],"properties":{"name":{"type":"string","minLength":1,"pattern":"^[A-Za-z0-9][A-Za-z0-9._-]*$"},"match":{"type":"object","additionalProperties":false,"required":["kind"],"properties":{"kind":{"type":"string","enum":["Provider","Sequence"]}},"description":"Evaluated once per document of this kind: apiVersion, kind, metadata, spec."},"scope":{"type":"string","enum":["document","account"],"default":"document","description":"account: evaluated once over providers, sequences, webhooks, ipWhitelist, apiKeys."},"expr":{"type":"string","minLength":1,"description":"A CEL expression that returns a bool: true passes."},"message":{"type":"string","minLength":1},"severity":{"type":"string","enum":["error","warning"],"default":"error"}}}},"windows":{"type":"array","description":"Change windows, like Argo CD's sync windows (docs/policy.md).","items":{"title":"ChangeWindow","type":"object","additionalProperties":false,"required":["name","kind","schedule","duration"],"properties":{"name":{"type":"string","minLength":1},"kind":{"type":"string","enum":["deny","allow"]},"schedule":{"type":"string","minLength":1,"description":"Cron expression (5 fields: minute hour day-of-month month day-of-week) of when the window opens."},"duration":{"type":"string","pattern":"^([0-9]+[dhm])+$","description":"How long the window stays open: 24h, 90m, 1d12h."},"timeZone":{"type":"string","minLength":1,"default":"UTC","description":"IANA time zone of the schedule, e.g. Asia/Jakarta."},"allow":{"type":"array","uniqueItems":true,"items":{"type":"string","enum":["MAINTENANCE","DEACTIVATE","ACTIVATE","STATUS","FEE","TAX","SERVICES","LABELS","CREDENTIALS","CREATE","SEQUENCE"]},"description":"Changes permitted inside a deny window (docs/policy.md lists them)."}}}}}}}};
+const pattern11 = new RegExp("^[a-zA-Z][a-zA-Z0-9_-]*$", "u");
+const schema27 = {"title":"Environment","type":"object","additionalProperties":false,"required":["endpoint","providers"],"properties":{"endpoint":{"description":"'embedded' for the in-process sandbox, or the API's base URL.","anyOf":[{"const":"embedded"},{"type":"string","pattern":"^https?://"}]},"data":{"type":"string","description":"State file of the embedded sandbox (default .paystrator/sandbox.json)."},"client":{"type":"string","description":"The Paystrator client (company) this environment manages."},"apiKey":{"$ref":"secret-ref.schema.json"},"providers":{"description":"Glob(s) of provider files, relative to paystrator.yaml.","anyOf":[{"type":"string","minLength":1},{"type":"array","minItems":1,"items":{"type":"string","minLength":1}}]}}};
+const pattern10 = new RegExp("^https?://", "u");
 
-function validate24(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate68(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate24.evaluated;
+const evaluated0 = validate68.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -1311,7 +1269,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.endpoint === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "endpoint"},message:"must have required property '"+"endpoint"+"'",schema:schema41.required,parentSchema:schema41,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "endpoint"},message:"must have required property '"+"endpoint"+"'",schema:schema27.required,parentSchema:schema27,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -1321,7 +1279,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.providers === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "providers"},message:"must have required property '"+"providers"+"'",schema:schema41.required,parentSchema:schema41,data};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "providers"},message:"must have required property '"+"providers"+"'",schema:schema27.required,parentSchema:schema27,data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -1332,7 +1290,7 @@ errors++;
 }
 for(const key0 in data){
 if(!(((((key0 === "endpoint") || (key0 === "data")) || (key0 === "client")) || (key0 === "apiKey")) || (key0 === "providers"))){
-const err2 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema41,data};
+const err2 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema27,data};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -1348,7 +1306,7 @@ const _errs3 = errors;
 let valid1 = false;
 const _errs4 = errors;
 if("embedded" !== data0){
-const err3 = {instancePath:instancePath+"/endpoint",schemaPath:"#/properties/endpoint/anyOf/0/const",keyword:"const",params:{allowedValue: "embedded"},message:"must be equal to constant",schema:"embedded",parentSchema:schema41.properties.endpoint.anyOf[0],data:data0};
+const err3 = {instancePath:instancePath+"/endpoint",schemaPath:"#/properties/endpoint/anyOf/0/const",keyword:"const",params:{allowedValue: "embedded"},message:"must be equal to constant",schema:"embedded",parentSchema:schema27.properties.endpoint.anyOf[0],data:data0};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -1361,8 +1319,8 @@ var _valid0 = _errs4 === errors;
 valid1 = valid1 || _valid0;
 const _errs5 = errors;
 if(typeof data0 === "string"){
-if(!pattern13.test(data0)){
-const err4 = {instancePath:instancePath+"/endpoint",schemaPath:"#/properties/endpoint/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^https?://"},message:"must match pattern \""+"^https?://"+"\"",schema:"^https?://",parentSchema:schema41.properties.endpoint.anyOf[1],data:data0};
+if(!pattern10.test(data0)){
+const err4 = {instancePath:instancePath+"/endpoint",schemaPath:"#/properties/endpoint/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^https?://"},message:"must match pattern \""+"^https?://"+"\"",schema:"^https?://",parentSchema:schema27.properties.endpoint.anyOf[1],data:data0};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -1373,7 +1331,7 @@ errors++;
 }
 }
 else {
-const err5 = {instancePath:instancePath+"/endpoint",schemaPath:"#/properties/endpoint/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema41.properties.endpoint.anyOf[1].type,parentSchema:schema41.properties.endpoint.anyOf[1],data:data0};
+const err5 = {instancePath:instancePath+"/endpoint",schemaPath:"#/properties/endpoint/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema27.properties.endpoint.anyOf[1].type,parentSchema:schema27.properties.endpoint.anyOf[1],data:data0};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -1385,7 +1343,7 @@ errors++;
 var _valid0 = _errs5 === errors;
 valid1 = valid1 || _valid0;
 if(!valid1){
-const err6 = {instancePath:instancePath+"/endpoint",schemaPath:"#/properties/endpoint/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema41.properties.endpoint.anyOf,parentSchema:schema41.properties.endpoint,data:data0};
+const err6 = {instancePath:instancePath+"/endpoint",schemaPath:"#/properties/endpoint/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema27.properties.endpoint.anyOf,parentSchema:schema27.properties.endpoint,data:data0};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -1409,7 +1367,7 @@ vErrors = null;
 if(data.data !== undefined){
 let data1 = data.data;
 if(typeof data1 !== "string"){
-const err7 = {instancePath:instancePath+"/data",schemaPath:"#/properties/data/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema41.properties.data.type,parentSchema:schema41.properties.data,data:data1};
+const err7 = {instancePath:instancePath+"/data",schemaPath:"#/properties/data/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema27.properties.data.type,parentSchema:schema27.properties.data,data:data1};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -1422,7 +1380,7 @@ errors++;
 if(data.client !== undefined){
 let data2 = data.client;
 if(typeof data2 !== "string"){
-const err8 = {instancePath:instancePath+"/client",schemaPath:"#/properties/client/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema41.properties.client.type,parentSchema:schema41.properties.client,data:data2};
+const err8 = {instancePath:instancePath+"/client",schemaPath:"#/properties/client/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema27.properties.client.type,parentSchema:schema27.properties.client,data:data2};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -1433,10 +1391,19 @@ errors++;
 }
 }
 if(data.apiKey !== undefined){
-let data3 = data.apiKey;
-if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
-if(data3.secretRef === undefined){
-const err9 = {instancePath:instancePath+"/apiKey",schemaPath:"secret-ref.schema.json/required",keyword:"required",params:{missingProperty: "secretRef"},message:"must have required property '"+"secretRef"+"'",schema:schema34.required,parentSchema:schema34,data:data3};
+if(!(validate57(data.apiKey, {instancePath:instancePath+"/apiKey",parentData:data,parentDataProperty:"apiKey",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate57.errors : vErrors.concat(validate57.errors);
+errors = vErrors.length;
+}
+}
+if(data.providers !== undefined){
+let data4 = data.providers;
+const _errs13 = errors;
+let valid2 = false;
+const _errs14 = errors;
+if(typeof data4 === "string"){
+if(func1(data4) < 1){
+const err9 = {instancePath:instancePath+"/providers",schemaPath:"#/properties/providers/anyOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema27.properties.providers.anyOf[0],data:data4};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -1445,9 +1412,9 @@ vErrors.push(err9);
 }
 errors++;
 }
-for(const key1 in data3){
-if(!(key1 === "secretRef")){
-const err10 = {instancePath:instancePath+"/apiKey",schemaPath:"secret-ref.schema.json/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema34,data:data3};
+}
+else {
+const err10 = {instancePath:instancePath+"/providers",schemaPath:"#/properties/providers/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema27.properties.providers.anyOf[0].type,parentSchema:schema27.properties.providers.anyOf[0],data:data4};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -1456,12 +1423,12 @@ vErrors.push(err10);
 }
 errors++;
 }
-}
-if(data3.secretRef !== undefined){
-let data4 = data3.secretRef;
-if(data4 && typeof data4 == "object" && !Array.isArray(data4)){
-if(data4.store === undefined){
-const err11 = {instancePath:instancePath+"/apiKey/secretRef",schemaPath:"secret-ref.schema.json/properties/secretRef/required",keyword:"required",params:{missingProperty: "store"},message:"must have required property '"+"store"+"'",schema:schema34.properties.secretRef.required,parentSchema:schema34.properties.secretRef,data:data4};
+var _valid1 = _errs14 === errors;
+valid2 = valid2 || _valid1;
+const _errs16 = errors;
+if(Array.isArray(data4)){
+if(data4.length < 1){
+const err11 = {instancePath:instancePath+"/providers",schemaPath:"#/properties/providers/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema27.properties.providers.anyOf[1],data:data4};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -1470,8 +1437,12 @@ vErrors.push(err11);
 }
 errors++;
 }
-if(data4.name === undefined){
-const err12 = {instancePath:instancePath+"/apiKey/secretRef",schemaPath:"secret-ref.schema.json/properties/secretRef/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema34.properties.secretRef.required,parentSchema:schema34.properties.secretRef,data:data4};
+const len0 = data4.length;
+for(let i0=0; i0<len0; i0++){
+let data5 = data4[i0];
+if(typeof data5 === "string"){
+if(func1(data5) < 1){
+const err12 = {instancePath:instancePath+"/providers/" + i0,schemaPath:"#/properties/providers/anyOf/1/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema27.properties.providers.anyOf[1].items,data:data5};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -1480,9 +1451,9 @@ vErrors.push(err12);
 }
 errors++;
 }
-for(const key2 in data4){
-if(!((((key2 === "store") || (key2 === "name")) || (key2 === "key")) || (key2 === "version"))){
-const err13 = {instancePath:instancePath+"/apiKey/secretRef",schemaPath:"secret-ref.schema.json/properties/secretRef/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema34.properties.secretRef,data:data4};
+}
+else {
+const err13 = {instancePath:instancePath+"/providers/" + i0,schemaPath:"#/properties/providers/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema27.properties.providers.anyOf[1].items.type,parentSchema:schema27.properties.providers.anyOf[1].items,data:data5};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -1492,11 +1463,9 @@ vErrors.push(err13);
 errors++;
 }
 }
-if(data4.store !== undefined){
-let data5 = data4.store;
-if(typeof data5 === "string"){
-if(func1(data5) < 1){
-const err14 = {instancePath:instancePath+"/apiKey/secretRef/store",schemaPath:"secret-ref.schema.json/properties/secretRef/properties/store/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema34.properties.secretRef.properties.store,data:data5};
+}
+else {
+const err14 = {instancePath:instancePath+"/providers",schemaPath:"#/properties/providers/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema27.properties.providers.anyOf[1].type,parentSchema:schema27.properties.providers.anyOf[1],data:data4};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -1505,9 +1474,10 @@ vErrors.push(err14);
 }
 errors++;
 }
-}
-else {
-const err15 = {instancePath:instancePath+"/apiKey/secretRef/store",schemaPath:"secret-ref.schema.json/properties/secretRef/properties/store/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.properties.secretRef.properties.store.type,parentSchema:schema34.properties.secretRef.properties.store,data:data5};
+var _valid1 = _errs16 === errors;
+valid2 = valid2 || _valid1;
+if(!valid2){
+const err15 = {instancePath:instancePath+"/providers",schemaPath:"#/properties/providers/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema27.properties.providers.anyOf,parentSchema:schema27.properties.providers,data:data4};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -1516,189 +1486,11 @@ vErrors.push(err15);
 }
 errors++;
 }
-}
-if(data4.name !== undefined){
-let data6 = data4.name;
-if(typeof data6 === "string"){
-if(func1(data6) < 1){
-const err16 = {instancePath:instancePath+"/apiKey/secretRef/name",schemaPath:"secret-ref.schema.json/properties/secretRef/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema34.properties.secretRef.properties.name,data:data6};
-if(vErrors === null){
-vErrors = [err16];
-}
 else {
-vErrors.push(err16);
-}
-errors++;
-}
-}
-else {
-const err17 = {instancePath:instancePath+"/apiKey/secretRef/name",schemaPath:"secret-ref.schema.json/properties/secretRef/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.properties.secretRef.properties.name.type,parentSchema:schema34.properties.secretRef.properties.name,data:data6};
-if(vErrors === null){
-vErrors = [err17];
-}
-else {
-vErrors.push(err17);
-}
-errors++;
-}
-}
-if(data4.key !== undefined){
-let data7 = data4.key;
-if(typeof data7 === "string"){
-if(func1(data7) < 1){
-const err18 = {instancePath:instancePath+"/apiKey/secretRef/key",schemaPath:"secret-ref.schema.json/properties/secretRef/properties/key/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema34.properties.secretRef.properties.key,data:data7};
-if(vErrors === null){
-vErrors = [err18];
-}
-else {
-vErrors.push(err18);
-}
-errors++;
-}
-}
-else {
-const err19 = {instancePath:instancePath+"/apiKey/secretRef/key",schemaPath:"secret-ref.schema.json/properties/secretRef/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.properties.secretRef.properties.key.type,parentSchema:schema34.properties.secretRef.properties.key,data:data7};
-if(vErrors === null){
-vErrors = [err19];
-}
-else {
-vErrors.push(err19);
-}
-errors++;
-}
-}
-if(data4.version !== undefined){
-let data8 = data4.version;
-if((typeof data8 !== "string") && (!(((typeof data8 == "number") && (!(data8 % 1) && !isNaN(data8))) && (isFinite(data8))))){
-const err20 = {instancePath:instancePath+"/apiKey/secretRef/version",schemaPath:"secret-ref.schema.json/properties/secretRef/properties/version/type",keyword:"type",params:{type: schema34.properties.secretRef.properties.version.type},message:"must be string,integer",schema:schema34.properties.secretRef.properties.version.type,parentSchema:schema34.properties.secretRef.properties.version,data:data8};
-if(vErrors === null){
-vErrors = [err20];
-}
-else {
-vErrors.push(err20);
-}
-errors++;
-}
-}
-}
-else {
-const err21 = {instancePath:instancePath+"/apiKey/secretRef",schemaPath:"secret-ref.schema.json/properties/secretRef/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema34.properties.secretRef.type,parentSchema:schema34.properties.secretRef,data:data4};
-if(vErrors === null){
-vErrors = [err21];
-}
-else {
-vErrors.push(err21);
-}
-errors++;
-}
-}
-}
-else {
-const err22 = {instancePath:instancePath+"/apiKey",schemaPath:"secret-ref.schema.json/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema34.type,parentSchema:schema34,data:data3};
-if(vErrors === null){
-vErrors = [err22];
-}
-else {
-vErrors.push(err22);
-}
-errors++;
-}
-}
-if(data.providers !== undefined){
-let data9 = data.providers;
-const _errs27 = errors;
-let valid5 = false;
-const _errs28 = errors;
-if(typeof data9 === "string"){
-if(func1(data9) < 1){
-const err23 = {instancePath:instancePath+"/providers",schemaPath:"#/properties/providers/anyOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema41.properties.providers.anyOf[0],data:data9};
-if(vErrors === null){
-vErrors = [err23];
-}
-else {
-vErrors.push(err23);
-}
-errors++;
-}
-}
-else {
-const err24 = {instancePath:instancePath+"/providers",schemaPath:"#/properties/providers/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema41.properties.providers.anyOf[0].type,parentSchema:schema41.properties.providers.anyOf[0],data:data9};
-if(vErrors === null){
-vErrors = [err24];
-}
-else {
-vErrors.push(err24);
-}
-errors++;
-}
-var _valid1 = _errs28 === errors;
-valid5 = valid5 || _valid1;
-const _errs30 = errors;
-if(Array.isArray(data9)){
-if(data9.length < 1){
-const err25 = {instancePath:instancePath+"/providers",schemaPath:"#/properties/providers/anyOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema41.properties.providers.anyOf[1],data:data9};
-if(vErrors === null){
-vErrors = [err25];
-}
-else {
-vErrors.push(err25);
-}
-errors++;
-}
-const len0 = data9.length;
-for(let i0=0; i0<len0; i0++){
-let data10 = data9[i0];
-if(typeof data10 === "string"){
-if(func1(data10) < 1){
-const err26 = {instancePath:instancePath+"/providers/" + i0,schemaPath:"#/properties/providers/anyOf/1/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema41.properties.providers.anyOf[1].items,data:data10};
-if(vErrors === null){
-vErrors = [err26];
-}
-else {
-vErrors.push(err26);
-}
-errors++;
-}
-}
-else {
-const err27 = {instancePath:instancePath+"/providers/" + i0,schemaPath:"#/properties/providers/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema41.properties.providers.anyOf[1].items.type,parentSchema:schema41.properties.providers.anyOf[1].items,data:data10};
-if(vErrors === null){
-vErrors = [err27];
-}
-else {
-vErrors.push(err27);
-}
-errors++;
-}
-}
-}
-else {
-const err28 = {instancePath:instancePath+"/providers",schemaPath:"#/properties/providers/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema41.properties.providers.anyOf[1].type,parentSchema:schema41.properties.providers.anyOf[1],data:data9};
-if(vErrors === null){
-vErrors = [err28];
-}
-else {
-vErrors.push(err28);
-}
-errors++;
-}
-var _valid1 = _errs30 === errors;
-valid5 = valid5 || _valid1;
-if(!valid5){
-const err29 = {instancePath:instancePath+"/providers",schemaPath:"#/properties/providers/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema41.properties.providers.anyOf,parentSchema:schema41.properties.providers,data:data9};
-if(vErrors === null){
-vErrors = [err29];
-}
-else {
-vErrors.push(err29);
-}
-errors++;
-}
-else {
-errors = _errs27;
+errors = _errs13;
 if(vErrors !== null){
-if(_errs27){
-vErrors.length = _errs27;
+if(_errs13){
+vErrors.length = _errs13;
 }
 else {
 vErrors = null;
@@ -1708,29 +1500,29 @@ vErrors = null;
 }
 }
 else {
-const err30 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema41.type,parentSchema:schema41,data};
+const err16 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema27.type,parentSchema:schema27,data};
 if(vErrors === null){
-vErrors = [err30];
+vErrors = [err16];
 }
 else {
-vErrors.push(err30);
+vErrors.push(err16);
 }
 errors++;
 }
-validate24.errors = vErrors;
+validate68.errors = vErrors;
 return errors === 0;
 }
-validate24.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate68.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema43 = {"title":"SecretStoreConfig","type":"object","required":["type"],"discriminator":{"propertyName":"type"},"oneOf":[{"title":"EnvStoreConfig","type":"object","additionalProperties":false,"required":["type"],"properties":{"type":{"const":"env"},"prefix":{"type":"string","description":"Prepended to every secret name."}}},{"title":"FileStoreConfig","type":"object","additionalProperties":false,"required":["type"],"properties":{"type":{"const":"file"},"dir":{"type":"string","description":"A directory holding one file per secret, named as the secret."},"path":{"type":"string","description":"One JSON or YAML file of named values."}},"oneOf":[{"required":["dir"]},{"required":["path"]}],"description":"Exactly one of dir or path."},{"title":"AgeStoreConfig","type":"object","additionalProperties":false,"required":["type","path"],"properties":{"type":{"const":"age"},"path":{"type":"string","description":"An age-encrypted JSON or YAML file of named values (binary or ASCII-armored), relative to paystrator.yaml."},"identityFile":{"type":"string","description":"A key file made by age-keygen, relative to paystrator.yaml."},"identityEnv":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","description":"Environment variable holding the age identity (AGE-SECRET-KEY-1...)."}},"oneOf":[{"required":["identityFile"]},{"required":["identityEnv"]}],"description":"Exactly one of identityFile or identityEnv."},{"title":"VaultStoreConfig","type":"object","additionalProperties":false,"required":["type","address"],"properties":{"type":{"const":"vault"},"address":{"type":"string","pattern":"^https?://","description":"Vault's address, e.g. https://vault.example:8200."},"mount":{"type":"string","default":"secret","description":"Mount path of the KV version 2 secrets engine."},"namespace":{"type":"string","description":"Vault Enterprise namespace, sent as X-Vault-Namespace."},"token":{"$ref":"secret-ref.schema.json"},"appRole":{"type":"object","additionalProperties":false,"required":["roleId","secretId"],"properties":{"mount":{"type":"string","default":"approle","description":"Mount path of the AppRole auth method."},"roleId":{"anyOf":[{"type":"string"},{"$ref":"secret-ref.schema.json"}]},"secretId":{"$ref":"secret-ref.schema.json"}},"description":"AppRole login: role_id and secret_id (the secret_id from another store)."},"timeoutSeconds":{"type":"number","exclusiveMinimum":0,"maximum":300,"default":10,"description":"Seconds each request to the store may take before it counts as unreachable."}},"oneOf":[{"required":["token"]},{"required":["appRole"]}],"description":"Exactly one of token or appRole."},{"title":"AwsSecretsManagerStoreConfig","type":"object","additionalProperties":false,"required":["type","region"],"properties":{"type":{"const":"aws-secrets-manager"},"region":{"type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-[0-9]+$","description":"AWS region, e.g. ap-southeast-3."},"endpoint":{"type":"string","pattern":"^https?://","description":"Another endpoint (VPC endpoint, LocalStack); default: the region's."},"timeoutSeconds":{"type":"number","exclusiveMinimum":0,"maximum":300,"default":10,"description":"Seconds each request to the store may take before it counts as unreachable."}},"description":"Credentials come from the AWS SDK's default chain (environment, profile, SSO, web identity, instance role)."},{"title":"GcpSecretManagerStoreConfig","type":"object","additionalProperties":false,"required":["type","project","accessToken"],"properties":{"type":{"const":"gcp-secret-manager"},"project":{"type":"string","pattern":"^[a-z0-9][a-z0-9.:-]{0,99}$","description":"Project id or number."},"endpoint":{"type":"string","pattern":"^https?://","description":"Default https://secretmanager.googleapis.com."},"accessToken":{"$ref":"secret-ref.schema.json"},"timeoutSeconds":{"type":"number","exclusiveMinimum":0,"maximum":300,"default":10,"description":"Seconds each request to the store may take before it counts as unreachable."}},"description":"accessToken: an OAuth 2 access token (gcloud auth print-access-token, google-github-actions/auth) from another store."}],"properties":{"type":{"enum":["env","file","age","vault","aws-secrets-manager","gcp-secret-manager"]}}};
-const pattern15 = new RegExp("^[A-Za-z_][A-Za-z0-9_]*$", "u");
-const pattern17 = new RegExp("^[a-z]{2}(-[a-z]+)+-[0-9]+$", "u");
-const pattern19 = new RegExp("^[a-z0-9][a-z0-9.:-]{0,99}$", "u");
+const schema28 = {"title":"SecretStoreConfig","type":"object","required":["type"],"discriminator":{"propertyName":"type"},"oneOf":[{"title":"EnvStoreConfig","type":"object","additionalProperties":false,"required":["type"],"properties":{"type":{"const":"env"},"prefix":{"type":"string","description":"Prepended to every secret name."}}},{"title":"FileStoreConfig","type":"object","additionalProperties":false,"required":["type"],"properties":{"type":{"const":"file"},"dir":{"type":"string","description":"A directory holding one file per secret, named as the secret."},"path":{"type":"string","description":"One JSON or YAML file of named values."}},"oneOf":[{"required":["dir"]},{"required":["path"]}],"description":"Exactly one of dir or path."},{"title":"AgeStoreConfig","type":"object","additionalProperties":false,"required":["type","path"],"properties":{"type":{"const":"age"},"path":{"type":"string","description":"An age-encrypted JSON or YAML file of named values (binary or ASCII-armored), relative to paystrator.yaml."},"identityFile":{"type":"string","description":"A key file made by age-keygen, relative to paystrator.yaml."},"identityEnv":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","description":"Environment variable holding the age identity (AGE-SECRET-KEY-1...)."}},"oneOf":[{"required":["identityFile"]},{"required":["identityEnv"]}],"description":"Exactly one of identityFile or identityEnv."},{"title":"VaultStoreConfig","type":"object","additionalProperties":false,"required":["type","address"],"properties":{"type":{"const":"vault"},"address":{"type":"string","pattern":"^https?://","description":"Vault's address, e.g. https://vault.example:8200."},"mount":{"type":"string","default":"secret","description":"Mount path of the KV version 2 secrets engine."},"namespace":{"type":"string","description":"Vault Enterprise namespace, sent as X-Vault-Namespace."},"token":{"$ref":"secret-ref.schema.json"},"appRole":{"type":"object","additionalProperties":false,"required":["roleId","secretId"],"properties":{"mount":{"type":"string","default":"approle","description":"Mount path of the AppRole auth method."},"roleId":{"anyOf":[{"type":"string"},{"$ref":"secret-ref.schema.json"}]},"secretId":{"$ref":"secret-ref.schema.json"}},"description":"AppRole login: role_id and secret_id (the secret_id from another store)."},"timeoutSeconds":{"type":"number","exclusiveMinimum":0,"maximum":300,"default":10,"description":"Seconds each request to the store may take before it counts as unreachable."}},"oneOf":[{"required":["token"]},{"required":["appRole"]}],"description":"Exactly one of token or appRole."},{"title":"AwsSecretsManagerStoreConfig","type":"object","additionalProperties":false,"required":["type","region"],"properties":{"type":{"const":"aws-secrets-manager"},"region":{"type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-[0-9]+$","description":"AWS region, e.g. ap-southeast-3."},"endpoint":{"type":"string","pattern":"^https?://","description":"Another endpoint (VPC endpoint, LocalStack); default: the region's."},"timeoutSeconds":{"type":"number","exclusiveMinimum":0,"maximum":300,"default":10,"description":"Seconds each request to the store may take before it counts as unreachable."}},"description":"Credentials come from the AWS SDK's default chain (environment, profile, SSO, web identity, instance role)."},{"title":"GcpSecretManagerStoreConfig","type":"object","additionalProperties":false,"required":["type","project","accessToken"],"properties":{"type":{"const":"gcp-secret-manager"},"project":{"type":"string","pattern":"^[a-z0-9][a-z0-9.:-]{0,99}$","description":"Project id or number."},"endpoint":{"type":"string","pattern":"^https?://","description":"Default https://secretmanager.googleapis.com."},"accessToken":{"$ref":"secret-ref.schema.json"},"timeoutSeconds":{"type":"number","exclusiveMinimum":0,"maximum":300,"default":10,"description":"Seconds each request to the store may take before it counts as unreachable."}},"description":"accessToken: an OAuth 2 access token (gcloud auth print-access-token, google-github-actions/auth) from another store."}],"properties":{"type":{"enum":["env","file","age","vault","aws-secrets-manager","gcp-secret-manager"]}}};
+const pattern12 = new RegExp("^[A-Za-z_][A-Za-z0-9_]*$", "u");
+const pattern14 = new RegExp("^[a-z]{2}(-[a-z]+)+-[0-9]+$", "u");
+const pattern16 = new RegExp("^[a-z0-9][a-z0-9.:-]{0,99}$", "u");
 
-function validate26(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate71(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate26.evaluated;
+const evaluated0 = validate71.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -1739,7 +1531,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.type === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema43.required,parentSchema:schema43,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema28.required,parentSchema:schema28,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -1751,7 +1543,7 @@ errors++;
 if(data.type !== undefined){
 let data0 = data.type;
 if(!((((((data0 === "env") || (data0 === "file")) || (data0 === "age")) || (data0 === "vault")) || (data0 === "aws-secrets-manager")) || (data0 === "gcp-secret-manager"))){
-const err1 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/enum",keyword:"enum",params:{allowedValues: schema43.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema43.properties.type.enum,parentSchema:schema43.properties.type,data:data0};
+const err1 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/enum",keyword:"enum",params:{allowedValues: schema28.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema28.properties.type.enum,parentSchema:schema28.properties.type,data:data0};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -1766,7 +1558,7 @@ if(typeof tag0 == "string"){
 if(tag0 === "env"){
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.type === undefined){
-const err2 = {instancePath,schemaPath:"#/oneOf/0/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema43.oneOf[0].required,parentSchema:schema43.oneOf[0],data};
+const err2 = {instancePath,schemaPath:"#/oneOf/0/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema28.oneOf[0].required,parentSchema:schema28.oneOf[0],data};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -1777,7 +1569,7 @@ errors++;
 }
 for(const key0 in data){
 if(!((key0 === "type") || (key0 === "prefix"))){
-const err3 = {instancePath,schemaPath:"#/oneOf/0/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema43.oneOf[0],data};
+const err3 = {instancePath,schemaPath:"#/oneOf/0/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema28.oneOf[0],data};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -1790,7 +1582,7 @@ errors++;
 if(data.type !== undefined){
 let data1 = data.type;
 if("env" !== data1){
-const err4 = {instancePath:instancePath+"/type",schemaPath:"#/oneOf/0/properties/type/const",keyword:"const",params:{allowedValue: "env"},message:"must be equal to constant",schema:"env",parentSchema:schema43.oneOf[0].properties.type,data:data1};
+const err4 = {instancePath:instancePath+"/type",schemaPath:"#/oneOf/0/properties/type/const",keyword:"const",params:{allowedValue: "env"},message:"must be equal to constant",schema:"env",parentSchema:schema28.oneOf[0].properties.type,data:data1};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -1803,7 +1595,7 @@ errors++;
 if(data.prefix !== undefined){
 let data2 = data.prefix;
 if(typeof data2 !== "string"){
-const err5 = {instancePath:instancePath+"/prefix",schemaPath:"#/oneOf/0/properties/prefix/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema43.oneOf[0].properties.prefix.type,parentSchema:schema43.oneOf[0].properties.prefix,data:data2};
+const err5 = {instancePath:instancePath+"/prefix",schemaPath:"#/oneOf/0/properties/prefix/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema28.oneOf[0].properties.prefix.type,parentSchema:schema28.oneOf[0].properties.prefix,data:data2};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -1815,7 +1607,7 @@ errors++;
 }
 }
 else {
-const err6 = {instancePath,schemaPath:"#/oneOf/0/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema43.oneOf[0].type,parentSchema:schema43.oneOf[0],data};
+const err6 = {instancePath,schemaPath:"#/oneOf/0/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema28.oneOf[0].type,parentSchema:schema28.oneOf[0],data};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -1833,7 +1625,7 @@ let passing0 = null;
 const _errs12 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.dir === undefined){
-const err7 = {instancePath,schemaPath:"#/oneOf/1/oneOf/0/required",keyword:"required",params:{missingProperty: "dir"},message:"must have required property '"+"dir"+"'",schema:schema43.oneOf[1].oneOf[0].required,parentSchema:schema43.oneOf[1].oneOf[0],data};
+const err7 = {instancePath,schemaPath:"#/oneOf/1/oneOf/0/required",keyword:"required",params:{missingProperty: "dir"},message:"must have required property '"+"dir"+"'",schema:schema28.oneOf[1].oneOf[0].required,parentSchema:schema28.oneOf[1].oneOf[0],data};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -1851,7 +1643,7 @@ passing0 = 0;
 const _errs13 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.path === undefined){
-const err8 = {instancePath,schemaPath:"#/oneOf/1/oneOf/1/required",keyword:"required",params:{missingProperty: "path"},message:"must have required property '"+"path"+"'",schema:schema43.oneOf[1].oneOf[1].required,parentSchema:schema43.oneOf[1].oneOf[1],data};
+const err8 = {instancePath,schemaPath:"#/oneOf/1/oneOf/1/required",keyword:"required",params:{missingProperty: "path"},message:"must have required property '"+"path"+"'",schema:schema28.oneOf[1].oneOf[1].required,parentSchema:schema28.oneOf[1].oneOf[1],data};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -1873,7 +1665,7 @@ passing0 = 1;
 }
 }
 if(!valid5){
-const err9 = {instancePath,schemaPath:"#/oneOf/1/oneOf",keyword:"oneOf",params:{passingSchemas: passing0},message:"must match exactly one schema in oneOf",schema:schema43.oneOf[1].oneOf,parentSchema:schema43.oneOf[1],data};
+const err9 = {instancePath,schemaPath:"#/oneOf/1/oneOf",keyword:"oneOf",params:{passingSchemas: passing0},message:"must match exactly one schema in oneOf",schema:schema28.oneOf[1].oneOf,parentSchema:schema28.oneOf[1],data};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -1895,7 +1687,7 @@ vErrors = null;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.type === undefined){
-const err10 = {instancePath,schemaPath:"#/oneOf/1/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema43.oneOf[1].required,parentSchema:schema43.oneOf[1],data};
+const err10 = {instancePath,schemaPath:"#/oneOf/1/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema28.oneOf[1].required,parentSchema:schema28.oneOf[1],data};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -1906,7 +1698,7 @@ errors++;
 }
 for(const key1 in data){
 if(!(((key1 === "type") || (key1 === "dir")) || (key1 === "path"))){
-const err11 = {instancePath,schemaPath:"#/oneOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema43.oneOf[1],data};
+const err11 = {instancePath,schemaPath:"#/oneOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema28.oneOf[1],data};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -1919,7 +1711,7 @@ errors++;
 if(data.type !== undefined){
 let data3 = data.type;
 if("file" !== data3){
-const err12 = {instancePath:instancePath+"/type",schemaPath:"#/oneOf/1/properties/type/const",keyword:"const",params:{allowedValue: "file"},message:"must be equal to constant",schema:"file",parentSchema:schema43.oneOf[1].properties.type,data:data3};
+const err12 = {instancePath:instancePath+"/type",schemaPath:"#/oneOf/1/properties/type/const",keyword:"const",params:{allowedValue: "file"},message:"must be equal to constant",schema:"file",parentSchema:schema28.oneOf[1].properties.type,data:data3};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -1932,7 +1724,7 @@ errors++;
 if(data.dir !== undefined){
 let data4 = data.dir;
 if(typeof data4 !== "string"){
-const err13 = {instancePath:instancePath+"/dir",schemaPath:"#/oneOf/1/properties/dir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema43.oneOf[1].properties.dir.type,parentSchema:schema43.oneOf[1].properties.dir,data:data4};
+const err13 = {instancePath:instancePath+"/dir",schemaPath:"#/oneOf/1/properties/dir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema28.oneOf[1].properties.dir.type,parentSchema:schema28.oneOf[1].properties.dir,data:data4};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -1945,7 +1737,7 @@ errors++;
 if(data.path !== undefined){
 let data5 = data.path;
 if(typeof data5 !== "string"){
-const err14 = {instancePath:instancePath+"/path",schemaPath:"#/oneOf/1/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema43.oneOf[1].properties.path.type,parentSchema:schema43.oneOf[1].properties.path,data:data5};
+const err14 = {instancePath:instancePath+"/path",schemaPath:"#/oneOf/1/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema28.oneOf[1].properties.path.type,parentSchema:schema28.oneOf[1].properties.path,data:data5};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -1957,7 +1749,7 @@ errors++;
 }
 }
 else {
-const err15 = {instancePath,schemaPath:"#/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema43.oneOf[1].type,parentSchema:schema43.oneOf[1],data};
+const err15 = {instancePath,schemaPath:"#/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema28.oneOf[1].type,parentSchema:schema28.oneOf[1],data};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -1977,7 +1769,7 @@ let passing1 = null;
 const _errs23 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.identityFile === undefined){
-const err16 = {instancePath,schemaPath:"#/oneOf/2/oneOf/0/required",keyword:"required",params:{missingProperty: "identityFile"},message:"must have required property '"+"identityFile"+"'",schema:schema43.oneOf[2].oneOf[0].required,parentSchema:schema43.oneOf[2].oneOf[0],data};
+const err16 = {instancePath,schemaPath:"#/oneOf/2/oneOf/0/required",keyword:"required",params:{missingProperty: "identityFile"},message:"must have required property '"+"identityFile"+"'",schema:schema28.oneOf[2].oneOf[0].required,parentSchema:schema28.oneOf[2].oneOf[0],data};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -1995,7 +1787,7 @@ passing1 = 0;
 const _errs24 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.identityEnv === undefined){
-const err17 = {instancePath,schemaPath:"#/oneOf/2/oneOf/1/required",keyword:"required",params:{missingProperty: "identityEnv"},message:"must have required property '"+"identityEnv"+"'",schema:schema43.oneOf[2].oneOf[1].required,parentSchema:schema43.oneOf[2].oneOf[1],data};
+const err17 = {instancePath,schemaPath:"#/oneOf/2/oneOf/1/required",keyword:"required",params:{missingProperty: "identityEnv"},message:"must have required property '"+"identityEnv"+"'",schema:schema28.oneOf[2].oneOf[1].required,parentSchema:schema28.oneOf[2].oneOf[1],data};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -2017,7 +1809,7 @@ passing1 = 1;
 }
 }
 if(!valid8){
-const err18 = {instancePath,schemaPath:"#/oneOf/2/oneOf",keyword:"oneOf",params:{passingSchemas: passing1},message:"must match exactly one schema in oneOf",schema:schema43.oneOf[2].oneOf,parentSchema:schema43.oneOf[2],data};
+const err18 = {instancePath,schemaPath:"#/oneOf/2/oneOf",keyword:"oneOf",params:{passingSchemas: passing1},message:"must match exactly one schema in oneOf",schema:schema28.oneOf[2].oneOf,parentSchema:schema28.oneOf[2],data};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -2039,7 +1831,7 @@ vErrors = null;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.type === undefined){
-const err19 = {instancePath,schemaPath:"#/oneOf/2/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema43.oneOf[2].required,parentSchema:schema43.oneOf[2],data};
+const err19 = {instancePath,schemaPath:"#/oneOf/2/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema28.oneOf[2].required,parentSchema:schema28.oneOf[2],data};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -2049,7 +1841,7 @@ vErrors.push(err19);
 errors++;
 }
 if(data.path === undefined){
-const err20 = {instancePath,schemaPath:"#/oneOf/2/required",keyword:"required",params:{missingProperty: "path"},message:"must have required property '"+"path"+"'",schema:schema43.oneOf[2].required,parentSchema:schema43.oneOf[2],data};
+const err20 = {instancePath,schemaPath:"#/oneOf/2/required",keyword:"required",params:{missingProperty: "path"},message:"must have required property '"+"path"+"'",schema:schema28.oneOf[2].required,parentSchema:schema28.oneOf[2],data};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -2060,7 +1852,7 @@ errors++;
 }
 for(const key2 in data){
 if(!((((key2 === "type") || (key2 === "path")) || (key2 === "identityFile")) || (key2 === "identityEnv"))){
-const err21 = {instancePath,schemaPath:"#/oneOf/2/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema43.oneOf[2],data};
+const err21 = {instancePath,schemaPath:"#/oneOf/2/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema28.oneOf[2],data};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -2073,7 +1865,7 @@ errors++;
 if(data.type !== undefined){
 let data6 = data.type;
 if("age" !== data6){
-const err22 = {instancePath:instancePath+"/type",schemaPath:"#/oneOf/2/properties/type/const",keyword:"const",params:{allowedValue: "age"},message:"must be equal to constant",schema:"age",parentSchema:schema43.oneOf[2].properties.type,data:data6};
+const err22 = {instancePath:instancePath+"/type",schemaPath:"#/oneOf/2/properties/type/const",keyword:"const",params:{allowedValue: "age"},message:"must be equal to constant",schema:"age",parentSchema:schema28.oneOf[2].properties.type,data:data6};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -2086,7 +1878,7 @@ errors++;
 if(data.path !== undefined){
 let data7 = data.path;
 if(typeof data7 !== "string"){
-const err23 = {instancePath:instancePath+"/path",schemaPath:"#/oneOf/2/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema43.oneOf[2].properties.path.type,parentSchema:schema43.oneOf[2].properties.path,data:data7};
+const err23 = {instancePath:instancePath+"/path",schemaPath:"#/oneOf/2/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema28.oneOf[2].properties.path.type,parentSchema:schema28.oneOf[2].properties.path,data:data7};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -2099,7 +1891,7 @@ errors++;
 if(data.identityFile !== undefined){
 let data8 = data.identityFile;
 if(typeof data8 !== "string"){
-const err24 = {instancePath:instancePath+"/identityFile",schemaPath:"#/oneOf/2/properties/identityFile/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema43.oneOf[2].properties.identityFile.type,parentSchema:schema43.oneOf[2].properties.identityFile,data:data8};
+const err24 = {instancePath:instancePath+"/identityFile",schemaPath:"#/oneOf/2/properties/identityFile/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema28.oneOf[2].properties.identityFile.type,parentSchema:schema28.oneOf[2].properties.identityFile,data:data8};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -2112,8 +1904,8 @@ errors++;
 if(data.identityEnv !== undefined){
 let data9 = data.identityEnv;
 if(typeof data9 === "string"){
-if(!pattern15.test(data9)){
-const err25 = {instancePath:instancePath+"/identityEnv",schemaPath:"#/oneOf/2/properties/identityEnv/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]*$"+"\"",schema:"^[A-Za-z_][A-Za-z0-9_]*$",parentSchema:schema43.oneOf[2].properties.identityEnv,data:data9};
+if(!pattern12.test(data9)){
+const err25 = {instancePath:instancePath+"/identityEnv",schemaPath:"#/oneOf/2/properties/identityEnv/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]*$"+"\"",schema:"^[A-Za-z_][A-Za-z0-9_]*$",parentSchema:schema28.oneOf[2].properties.identityEnv,data:data9};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -2124,7 +1916,7 @@ errors++;
 }
 }
 else {
-const err26 = {instancePath:instancePath+"/identityEnv",schemaPath:"#/oneOf/2/properties/identityEnv/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema43.oneOf[2].properties.identityEnv.type,parentSchema:schema43.oneOf[2].properties.identityEnv,data:data9};
+const err26 = {instancePath:instancePath+"/identityEnv",schemaPath:"#/oneOf/2/properties/identityEnv/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema28.oneOf[2].properties.identityEnv.type,parentSchema:schema28.oneOf[2].properties.identityEnv,data:data9};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -2136,7 +1928,7 @@ errors++;
 }
 }
 else {
-const err27 = {instancePath,schemaPath:"#/oneOf/2/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema43.oneOf[2].type,parentSchema:schema43.oneOf[2],data};
+const err27 = {instancePath,schemaPath:"#/oneOf/2/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema28.oneOf[2].type,parentSchema:schema28.oneOf[2],data};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -2156,7 +1948,7 @@ let passing2 = null;
 const _errs36 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.token === undefined){
-const err28 = {instancePath,schemaPath:"#/oneOf/3/oneOf/0/required",keyword:"required",params:{missingProperty: "token"},message:"must have required property '"+"token"+"'",schema:schema43.oneOf[3].oneOf[0].required,parentSchema:schema43.oneOf[3].oneOf[0],data};
+const err28 = {instancePath,schemaPath:"#/oneOf/3/oneOf/0/required",keyword:"required",params:{missingProperty: "token"},message:"must have required property '"+"token"+"'",schema:schema28.oneOf[3].oneOf[0].required,parentSchema:schema28.oneOf[3].oneOf[0],data};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -2174,7 +1966,7 @@ passing2 = 0;
 const _errs37 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.appRole === undefined){
-const err29 = {instancePath,schemaPath:"#/oneOf/3/oneOf/1/required",keyword:"required",params:{missingProperty: "appRole"},message:"must have required property '"+"appRole"+"'",schema:schema43.oneOf[3].oneOf[1].required,parentSchema:schema43.oneOf[3].oneOf[1],data};
+const err29 = {instancePath,schemaPath:"#/oneOf/3/oneOf/1/required",keyword:"required",params:{missingProperty: "appRole"},message:"must have required property '"+"appRole"+"'",schema:schema28.oneOf[3].oneOf[1].required,parentSchema:schema28.oneOf[3].oneOf[1],data};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -2196,7 +1988,7 @@ passing2 = 1;
 }
 }
 if(!valid11){
-const err30 = {instancePath,schemaPath:"#/oneOf/3/oneOf",keyword:"oneOf",params:{passingSchemas: passing2},message:"must match exactly one schema in oneOf",schema:schema43.oneOf[3].oneOf,parentSchema:schema43.oneOf[3],data};
+const err30 = {instancePath,schemaPath:"#/oneOf/3/oneOf",keyword:"oneOf",params:{passingSchemas: passing2},message:"must match exactly one schema in oneOf",schema:schema28.oneOf[3].oneOf,parentSchema:schema28.oneOf[3],data};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -2218,7 +2010,7 @@ vErrors = null;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.type === undefined){
-const err31 = {instancePath,schemaPath:"#/oneOf/3/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema43.oneOf[3].required,parentSchema:schema43.oneOf[3],data};
+const err31 = {instancePath,schemaPath:"#/oneOf/3/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema28.oneOf[3].required,parentSchema:schema28.oneOf[3],data};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -2228,7 +2020,7 @@ vErrors.push(err31);
 errors++;
 }
 if(data.address === undefined){
-const err32 = {instancePath,schemaPath:"#/oneOf/3/required",keyword:"required",params:{missingProperty: "address"},message:"must have required property '"+"address"+"'",schema:schema43.oneOf[3].required,parentSchema:schema43.oneOf[3],data};
+const err32 = {instancePath,schemaPath:"#/oneOf/3/required",keyword:"required",params:{missingProperty: "address"},message:"must have required property '"+"address"+"'",schema:schema28.oneOf[3].required,parentSchema:schema28.oneOf[3],data};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -2239,7 +2031,7 @@ errors++;
 }
 for(const key3 in data){
 if(!(((((((key3 === "type") || (key3 === "address")) || (key3 === "mount")) || (key3 === "namespace")) || (key3 === "token")) || (key3 === "appRole")) || (key3 === "timeoutSeconds"))){
-const err33 = {instancePath,schemaPath:"#/oneOf/3/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema43.oneOf[3],data};
+const err33 = {instancePath,schemaPath:"#/oneOf/3/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema28.oneOf[3],data};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -2252,7 +2044,7 @@ errors++;
 if(data.type !== undefined){
 let data10 = data.type;
 if("vault" !== data10){
-const err34 = {instancePath:instancePath+"/type",schemaPath:"#/oneOf/3/properties/type/const",keyword:"const",params:{allowedValue: "vault"},message:"must be equal to constant",schema:"vault",parentSchema:schema43.oneOf[3].properties.type,data:data10};
+const err34 = {instancePath:instancePath+"/type",schemaPath:"#/oneOf/3/properties/type/const",keyword:"const",params:{allowedValue: "vault"},message:"must be equal to constant",schema:"vault",parentSchema:schema28.oneOf[3].properties.type,data:data10};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -2265,8 +2057,8 @@ errors++;
 if(data.address !== undefined){
 let data11 = data.address;
 if(typeof data11 === "string"){
-if(!pattern13.test(data11)){
-const err35 = {instancePath:instancePath+"/address",schemaPath:"#/oneOf/3/properties/address/pattern",keyword:"pattern",params:{pattern: "^https?://"},message:"must match pattern \""+"^https?://"+"\"",schema:"^https?://",parentSchema:schema43.oneOf[3].properties.address,data:data11};
+if(!pattern10.test(data11)){
+const err35 = {instancePath:instancePath+"/address",schemaPath:"#/oneOf/3/properties/address/pattern",keyword:"pattern",params:{pattern: "^https?://"},message:"must match pattern \""+"^https?://"+"\"",schema:"^https?://",parentSchema:schema28.oneOf[3].properties.address,data:data11};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -2277,7 +2069,7 @@ errors++;
 }
 }
 else {
-const err36 = {instancePath:instancePath+"/address",schemaPath:"#/oneOf/3/properties/address/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema43.oneOf[3].properties.address.type,parentSchema:schema43.oneOf[3].properties.address,data:data11};
+const err36 = {instancePath:instancePath+"/address",schemaPath:"#/oneOf/3/properties/address/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema28.oneOf[3].properties.address.type,parentSchema:schema28.oneOf[3].properties.address,data:data11};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -2290,7 +2082,7 @@ errors++;
 if(data.mount !== undefined){
 let data12 = data.mount;
 if(typeof data12 !== "string"){
-const err37 = {instancePath:instancePath+"/mount",schemaPath:"#/oneOf/3/properties/mount/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema43.oneOf[3].properties.mount.type,parentSchema:schema43.oneOf[3].properties.mount,data:data12};
+const err37 = {instancePath:instancePath+"/mount",schemaPath:"#/oneOf/3/properties/mount/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema28.oneOf[3].properties.mount.type,parentSchema:schema28.oneOf[3].properties.mount,data:data12};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -2303,7 +2095,7 @@ errors++;
 if(data.namespace !== undefined){
 let data13 = data.namespace;
 if(typeof data13 !== "string"){
-const err38 = {instancePath:instancePath+"/namespace",schemaPath:"#/oneOf/3/properties/namespace/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema43.oneOf[3].properties.namespace.type,parentSchema:schema43.oneOf[3].properties.namespace,data:data13};
+const err38 = {instancePath:instancePath+"/namespace",schemaPath:"#/oneOf/3/properties/namespace/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema28.oneOf[3].properties.namespace.type,parentSchema:schema28.oneOf[3].properties.namespace,data:data13};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -2314,10 +2106,16 @@ errors++;
 }
 }
 if(data.token !== undefined){
-let data14 = data.token;
-if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
-if(data14.secretRef === undefined){
-const err39 = {instancePath:instancePath+"/token",schemaPath:"secret-ref.schema.json/required",keyword:"required",params:{missingProperty: "secretRef"},message:"must have required property '"+"secretRef"+"'",schema:schema34.required,parentSchema:schema34,data:data14};
+if(!(validate57(data.token, {instancePath:instancePath+"/token",parentData:data,parentDataProperty:"token",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate57.errors : vErrors.concat(validate57.errors);
+errors = vErrors.length;
+}
+}
+if(data.appRole !== undefined){
+let data15 = data.appRole;
+if(data15 && typeof data15 == "object" && !Array.isArray(data15)){
+if(data15.roleId === undefined){
+const err39 = {instancePath:instancePath+"/appRole",schemaPath:"#/oneOf/3/properties/appRole/required",keyword:"required",params:{missingProperty: "roleId"},message:"must have required property '"+"roleId"+"'",schema:schema28.oneOf[3].properties.appRole.required,parentSchema:schema28.oneOf[3].properties.appRole,data:data15};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -2326,9 +2124,8 @@ vErrors.push(err39);
 }
 errors++;
 }
-for(const key4 in data14){
-if(!(key4 === "secretRef")){
-const err40 = {instancePath:instancePath+"/token",schemaPath:"secret-ref.schema.json/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema34,data:data14};
+if(data15.secretId === undefined){
+const err40 = {instancePath:instancePath+"/appRole",schemaPath:"#/oneOf/3/properties/appRole/required",keyword:"required",params:{missingProperty: "secretId"},message:"must have required property '"+"secretId"+"'",schema:schema28.oneOf[3].properties.appRole.required,parentSchema:schema28.oneOf[3].properties.appRole,data:data15};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -2337,12 +2134,9 @@ vErrors.push(err40);
 }
 errors++;
 }
-}
-if(data14.secretRef !== undefined){
-let data15 = data14.secretRef;
-if(data15 && typeof data15 == "object" && !Array.isArray(data15)){
-if(data15.store === undefined){
-const err41 = {instancePath:instancePath+"/token/secretRef",schemaPath:"secret-ref.schema.json/properties/secretRef/required",keyword:"required",params:{missingProperty: "store"},message:"must have required property '"+"store"+"'",schema:schema34.properties.secretRef.required,parentSchema:schema34.properties.secretRef,data:data15};
+for(const key4 in data15){
+if(!(((key4 === "mount") || (key4 === "roleId")) || (key4 === "secretId"))){
+const err41 = {instancePath:instancePath+"/appRole",schemaPath:"#/oneOf/3/properties/appRole/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema28.oneOf[3].properties.appRole,data:data15};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -2351,8 +2145,11 @@ vErrors.push(err41);
 }
 errors++;
 }
-if(data15.name === undefined){
-const err42 = {instancePath:instancePath+"/token/secretRef",schemaPath:"secret-ref.schema.json/properties/secretRef/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema34.properties.secretRef.required,parentSchema:schema34.properties.secretRef,data:data15};
+}
+if(data15.mount !== undefined){
+let data16 = data15.mount;
+if(typeof data16 !== "string"){
+const err42 = {instancePath:instancePath+"/appRole/mount",schemaPath:"#/oneOf/3/properties/appRole/properties/mount/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema28.oneOf[3].properties.appRole.properties.mount.type,parentSchema:schema28.oneOf[3].properties.appRole.properties.mount,data:data16};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -2361,9 +2158,14 @@ vErrors.push(err42);
 }
 errors++;
 }
-for(const key5 in data15){
-if(!((((key5 === "store") || (key5 === "name")) || (key5 === "key")) || (key5 === "version"))){
-const err43 = {instancePath:instancePath+"/token/secretRef",schemaPath:"secret-ref.schema.json/properties/secretRef/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties",schema:false,parentSchema:schema34.properties.secretRef,data:data15};
+}
+if(data15.roleId !== undefined){
+let data17 = data15.roleId;
+const _errs53 = errors;
+let valid14 = false;
+const _errs54 = errors;
+if(typeof data17 !== "string"){
+const err43 = {instancePath:instancePath+"/appRole/roleId",schemaPath:"#/oneOf/3/properties/appRole/properties/roleId/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema28.oneOf[3].properties.appRole.properties.roleId.anyOf[0].type,parentSchema:schema28.oneOf[3].properties.appRole.properties.roleId.anyOf[0],data:data17};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -2372,12 +2174,17 @@ vErrors.push(err43);
 }
 errors++;
 }
+var _valid3 = _errs54 === errors;
+valid14 = valid14 || _valid3;
+const _errs56 = errors;
+if(!(validate57(data17, {instancePath:instancePath+"/appRole/roleId",parentData:data15,parentDataProperty:"roleId",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate57.errors : vErrors.concat(validate57.errors);
+errors = vErrors.length;
 }
-if(data15.store !== undefined){
-let data16 = data15.store;
-if(typeof data16 === "string"){
-if(func1(data16) < 1){
-const err44 = {instancePath:instancePath+"/token/secretRef/store",schemaPath:"secret-ref.schema.json/properties/secretRef/properties/store/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema34.properties.secretRef.properties.store,data:data16};
+var _valid3 = _errs56 === errors;
+valid14 = valid14 || _valid3;
+if(!valid14){
+const err44 = {instancePath:instancePath+"/appRole/roleId",schemaPath:"#/oneOf/3/properties/appRole/properties/roleId/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema28.oneOf[3].properties.appRole.properties.roleId.anyOf,parentSchema:schema28.oneOf[3].properties.appRole.properties.roleId,data:data17};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -2386,9 +2193,27 @@ vErrors.push(err44);
 }
 errors++;
 }
+else {
+errors = _errs53;
+if(vErrors !== null){
+if(_errs53){
+vErrors.length = _errs53;
 }
 else {
-const err45 = {instancePath:instancePath+"/token/secretRef/store",schemaPath:"secret-ref.schema.json/properties/secretRef/properties/store/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.properties.secretRef.properties.store.type,parentSchema:schema34.properties.secretRef.properties.store,data:data16};
+vErrors = null;
+}
+}
+}
+}
+if(data15.secretId !== undefined){
+if(!(validate57(data15.secretId, {instancePath:instancePath+"/appRole/secretId",parentData:data15,parentDataProperty:"secretId",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate57.errors : vErrors.concat(validate57.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err45 = {instancePath:instancePath+"/appRole",schemaPath:"#/oneOf/3/properties/appRole/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema28.oneOf[3].properties.appRole.type,parentSchema:schema28.oneOf[3].properties.appRole,data:data15};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -2398,11 +2223,11 @@ vErrors.push(err45);
 errors++;
 }
 }
-if(data15.name !== undefined){
-let data17 = data15.name;
-if(typeof data17 === "string"){
-if(func1(data17) < 1){
-const err46 = {instancePath:instancePath+"/token/secretRef/name",schemaPath:"secret-ref.schema.json/properties/secretRef/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema34.properties.secretRef.properties.name,data:data17};
+if(data.timeoutSeconds !== undefined){
+let data19 = data.timeoutSeconds;
+if((typeof data19 == "number") && (isFinite(data19))){
+if(data19 > 300 || isNaN(data19)){
+const err46 = {instancePath:instancePath+"/timeoutSeconds",schemaPath:"#/oneOf/3/properties/timeoutSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 300},message:"must be <= 300",schema:300,parentSchema:schema28.oneOf[3].properties.timeoutSeconds,data:data19};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -2411,9 +2236,8 @@ vErrors.push(err46);
 }
 errors++;
 }
-}
-else {
-const err47 = {instancePath:instancePath+"/token/secretRef/name",schemaPath:"secret-ref.schema.json/properties/secretRef/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.properties.secretRef.properties.name.type,parentSchema:schema34.properties.secretRef.properties.name,data:data17};
+if(data19 <= 0 || isNaN(data19)){
+const err47 = {instancePath:instancePath+"/timeoutSeconds",schemaPath:"#/oneOf/3/properties/timeoutSeconds/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema28.oneOf[3].properties.timeoutSeconds,data:data19};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -2423,11 +2247,8 @@ vErrors.push(err47);
 errors++;
 }
 }
-if(data15.key !== undefined){
-let data18 = data15.key;
-if(typeof data18 === "string"){
-if(func1(data18) < 1){
-const err48 = {instancePath:instancePath+"/token/secretRef/key",schemaPath:"secret-ref.schema.json/properties/secretRef/properties/key/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema34.properties.secretRef.properties.key,data:data18};
+else {
+const err48 = {instancePath:instancePath+"/timeoutSeconds",schemaPath:"#/oneOf/3/properties/timeoutSeconds/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema28.oneOf[3].properties.timeoutSeconds.type,parentSchema:schema28.oneOf[3].properties.timeoutSeconds,data:data19};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -2437,540 +2258,14 @@ vErrors.push(err48);
 errors++;
 }
 }
+}
 else {
-const err49 = {instancePath:instancePath+"/token/secretRef/key",schemaPath:"secret-ref.schema.json/properties/secretRef/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.properties.secretRef.properties.key.type,parentSchema:schema34.properties.secretRef.properties.key,data:data18};
+const err49 = {instancePath,schemaPath:"#/oneOf/3/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema28.oneOf[3].type,parentSchema:schema28.oneOf[3],data};
 if(vErrors === null){
 vErrors = [err49];
 }
 else {
 vErrors.push(err49);
-}
-errors++;
-}
-}
-if(data15.version !== undefined){
-let data19 = data15.version;
-if((typeof data19 !== "string") && (!(((typeof data19 == "number") && (!(data19 % 1) && !isNaN(data19))) && (isFinite(data19))))){
-const err50 = {instancePath:instancePath+"/token/secretRef/version",schemaPath:"secret-ref.schema.json/properties/secretRef/properties/version/type",keyword:"type",params:{type: schema34.properties.secretRef.properties.version.type},message:"must be string,integer",schema:schema34.properties.secretRef.properties.version.type,parentSchema:schema34.properties.secretRef.properties.version,data:data19};
-if(vErrors === null){
-vErrors = [err50];
-}
-else {
-vErrors.push(err50);
-}
-errors++;
-}
-}
-}
-else {
-const err51 = {instancePath:instancePath+"/token/secretRef",schemaPath:"secret-ref.schema.json/properties/secretRef/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema34.properties.secretRef.type,parentSchema:schema34.properties.secretRef,data:data15};
-if(vErrors === null){
-vErrors = [err51];
-}
-else {
-vErrors.push(err51);
-}
-errors++;
-}
-}
-}
-else {
-const err52 = {instancePath:instancePath+"/token",schemaPath:"secret-ref.schema.json/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema34.type,parentSchema:schema34,data:data14};
-if(vErrors === null){
-vErrors = [err52];
-}
-else {
-vErrors.push(err52);
-}
-errors++;
-}
-}
-if(data.appRole !== undefined){
-let data20 = data.appRole;
-if(data20 && typeof data20 == "object" && !Array.isArray(data20)){
-if(data20.roleId === undefined){
-const err53 = {instancePath:instancePath+"/appRole",schemaPath:"#/oneOf/3/properties/appRole/required",keyword:"required",params:{missingProperty: "roleId"},message:"must have required property '"+"roleId"+"'",schema:schema43.oneOf[3].properties.appRole.required,parentSchema:schema43.oneOf[3].properties.appRole,data:data20};
-if(vErrors === null){
-vErrors = [err53];
-}
-else {
-vErrors.push(err53);
-}
-errors++;
-}
-if(data20.secretId === undefined){
-const err54 = {instancePath:instancePath+"/appRole",schemaPath:"#/oneOf/3/properties/appRole/required",keyword:"required",params:{missingProperty: "secretId"},message:"must have required property '"+"secretId"+"'",schema:schema43.oneOf[3].properties.appRole.required,parentSchema:schema43.oneOf[3].properties.appRole,data:data20};
-if(vErrors === null){
-vErrors = [err54];
-}
-else {
-vErrors.push(err54);
-}
-errors++;
-}
-for(const key6 in data20){
-if(!(((key6 === "mount") || (key6 === "roleId")) || (key6 === "secretId"))){
-const err55 = {instancePath:instancePath+"/appRole",schemaPath:"#/oneOf/3/properties/appRole/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties",schema:false,parentSchema:schema43.oneOf[3].properties.appRole,data:data20};
-if(vErrors === null){
-vErrors = [err55];
-}
-else {
-vErrors.push(err55);
-}
-errors++;
-}
-}
-if(data20.mount !== undefined){
-let data21 = data20.mount;
-if(typeof data21 !== "string"){
-const err56 = {instancePath:instancePath+"/appRole/mount",schemaPath:"#/oneOf/3/properties/appRole/properties/mount/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema43.oneOf[3].properties.appRole.properties.mount.type,parentSchema:schema43.oneOf[3].properties.appRole.properties.mount,data:data21};
-if(vErrors === null){
-vErrors = [err56];
-}
-else {
-vErrors.push(err56);
-}
-errors++;
-}
-}
-if(data20.roleId !== undefined){
-let data22 = data20.roleId;
-const _errs67 = errors;
-let valid17 = false;
-const _errs68 = errors;
-if(typeof data22 !== "string"){
-const err57 = {instancePath:instancePath+"/appRole/roleId",schemaPath:"#/oneOf/3/properties/appRole/properties/roleId/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema43.oneOf[3].properties.appRole.properties.roleId.anyOf[0].type,parentSchema:schema43.oneOf[3].properties.appRole.properties.roleId.anyOf[0],data:data22};
-if(vErrors === null){
-vErrors = [err57];
-}
-else {
-vErrors.push(err57);
-}
-errors++;
-}
-var _valid3 = _errs68 === errors;
-valid17 = valid17 || _valid3;
-const _errs70 = errors;
-if(data22 && typeof data22 == "object" && !Array.isArray(data22)){
-if(data22.secretRef === undefined){
-const err58 = {instancePath:instancePath+"/appRole/roleId",schemaPath:"secret-ref.schema.json/required",keyword:"required",params:{missingProperty: "secretRef"},message:"must have required property '"+"secretRef"+"'",schema:schema34.required,parentSchema:schema34,data:data22};
-if(vErrors === null){
-vErrors = [err58];
-}
-else {
-vErrors.push(err58);
-}
-errors++;
-}
-for(const key7 in data22){
-if(!(key7 === "secretRef")){
-const err59 = {instancePath:instancePath+"/appRole/roleId",schemaPath:"secret-ref.schema.json/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties",schema:false,parentSchema:schema34,data:data22};
-if(vErrors === null){
-vErrors = [err59];
-}
-else {
-vErrors.push(err59);
-}
-errors++;
-}
-}
-if(data22.secretRef !== undefined){
-let data23 = data22.secretRef;
-if(data23 && typeof data23 == "object" && !Array.isArray(data23)){
-if(data23.store === undefined){
-const err60 = {instancePath:instancePath+"/appRole/roleId/secretRef",schemaPath:"secret-ref.schema.json/properties/secretRef/required",keyword:"required",params:{missingProperty: "store"},message:"must have required property '"+"store"+"'",schema:schema34.properties.secretRef.required,parentSchema:schema34.properties.secretRef,data:data23};
-if(vErrors === null){
-vErrors = [err60];
-}
-else {
-vErrors.push(err60);
-}
-errors++;
-}
-if(data23.name === undefined){
-const err61 = {instancePath:instancePath+"/appRole/roleId/secretRef",schemaPath:"secret-ref.schema.json/properties/secretRef/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema34.properties.secretRef.required,parentSchema:schema34.properties.secretRef,data:data23};
-if(vErrors === null){
-vErrors = [err61];
-}
-else {
-vErrors.push(err61);
-}
-errors++;
-}
-for(const key8 in data23){
-if(!((((key8 === "store") || (key8 === "name")) || (key8 === "key")) || (key8 === "version"))){
-const err62 = {instancePath:instancePath+"/appRole/roleId/secretRef",schemaPath:"secret-ref.schema.json/properties/secretRef/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties",schema:false,parentSchema:schema34.properties.secretRef,data:data23};
-if(vErrors === null){
-vErrors = [err62];
-}
-else {
-vErrors.push(err62);
-}
-errors++;
-}
-}
-if(data23.store !== undefined){
-let data24 = data23.store;
-if(typeof data24 === "string"){
-if(func1(data24) < 1){
-const err63 = {instancePath:instancePath+"/appRole/roleId/secretRef/store",schemaPath:"secret-ref.schema.json/properties/secretRef/properties/store/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema34.properties.secretRef.properties.store,data:data24};
-if(vErrors === null){
-vErrors = [err63];
-}
-else {
-vErrors.push(err63);
-}
-errors++;
-}
-}
-else {
-const err64 = {instancePath:instancePath+"/appRole/roleId/secretRef/store",schemaPath:"secret-ref.schema.json/properties/secretRef/properties/store/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.properties.secretRef.properties.store.type,parentSchema:schema34.properties.secretRef.properties.store,data:data24};
-if(vErrors === null){
-vErrors = [err64];
-}
-else {
-vErrors.push(err64);
-}
-errors++;
-}
-}
-if(data23.name !== undefined){
-let data25 = data23.name;
-if(typeof data25 === "string"){
-if(func1(data25) < 1){
-const err65 = {instancePath:instancePath+"/appRole/roleId/secretRef/name",schemaPath:"secret-ref.schema.json/properties/secretRef/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema34.properties.secretRef.properties.name,data:data25};
-if(vErrors === null){
-vErrors = [err65];
-}
-else {
-vErrors.push(err65);
-}
-errors++;
-}
-}
-else {
-const err66 = {instancePath:instancePath+"/appRole/roleId/secretRef/name",schemaPath:"secret-ref.schema.json/properties/secretRef/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.properties.secretRef.properties.name.type,parentSchema:schema34.properties.secretRef.properties.name,data:data25};
-if(vErrors === null){
-vErrors = [err66];
-}
-else {
-vErrors.push(err66);
-}
-errors++;
-}
-}
-if(data23.key !== undefined){
-let data26 = data23.key;
-if(typeof data26 === "string"){
-if(func1(data26) < 1){
-const err67 = {instancePath:instancePath+"/appRole/roleId/secretRef/key",schemaPath:"secret-ref.schema.json/properties/secretRef/properties/key/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema34.properties.secretRef.properties.key,data:data26};
-if(vErrors === null){
-vErrors = [err67];
-}
-else {
-vErrors.push(err67);
-}
-errors++;
-}
-}
-else {
-const err68 = {instancePath:instancePath+"/appRole/roleId/secretRef/key",schemaPath:"secret-ref.schema.json/properties/secretRef/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.properties.secretRef.properties.key.type,parentSchema:schema34.properties.secretRef.properties.key,data:data26};
-if(vErrors === null){
-vErrors = [err68];
-}
-else {
-vErrors.push(err68);
-}
-errors++;
-}
-}
-if(data23.version !== undefined){
-let data27 = data23.version;
-if((typeof data27 !== "string") && (!(((typeof data27 == "number") && (!(data27 % 1) && !isNaN(data27))) && (isFinite(data27))))){
-const err69 = {instancePath:instancePath+"/appRole/roleId/secretRef/version",schemaPath:"secret-ref.schema.json/properties/secretRef/properties/version/type",keyword:"type",params:{type: schema34.properties.secretRef.properties.version.type},message:"must be string,integer",schema:schema34.properties.secretRef.properties.version.type,parentSchema:schema34.properties.secretRef.properties.version,data:data27};
-if(vErrors === null){
-vErrors = [err69];
-}
-else {
-vErrors.push(err69);
-}
-errors++;
-}
-}
-}
-else {
-const err70 = {instancePath:instancePath+"/appRole/roleId/secretRef",schemaPath:"secret-ref.schema.json/properties/secretRef/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema34.properties.secretRef.type,parentSchema:schema34.properties.secretRef,data:data23};
-if(vErrors === null){
-vErrors = [err70];
-}
-else {
-vErrors.push(err70);
-}
-errors++;
-}
-}
-}
-else {
-const err71 = {instancePath:instancePath+"/appRole/roleId",schemaPath:"secret-ref.schema.json/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema34.type,parentSchema:schema34,data:data22};
-if(vErrors === null){
-vErrors = [err71];
-}
-else {
-vErrors.push(err71);
-}
-errors++;
-}
-var _valid3 = _errs70 === errors;
-valid17 = valid17 || _valid3;
-if(!valid17){
-const err72 = {instancePath:instancePath+"/appRole/roleId",schemaPath:"#/oneOf/3/properties/appRole/properties/roleId/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema43.oneOf[3].properties.appRole.properties.roleId.anyOf,parentSchema:schema43.oneOf[3].properties.appRole.properties.roleId,data:data22};
-if(vErrors === null){
-vErrors = [err72];
-}
-else {
-vErrors.push(err72);
-}
-errors++;
-}
-else {
-errors = _errs67;
-if(vErrors !== null){
-if(_errs67){
-vErrors.length = _errs67;
-}
-else {
-vErrors = null;
-}
-}
-}
-}
-if(data20.secretId !== undefined){
-let data28 = data20.secretId;
-if(data28 && typeof data28 == "object" && !Array.isArray(data28)){
-if(data28.secretRef === undefined){
-const err73 = {instancePath:instancePath+"/appRole/secretId",schemaPath:"secret-ref.schema.json/required",keyword:"required",params:{missingProperty: "secretRef"},message:"must have required property '"+"secretRef"+"'",schema:schema34.required,parentSchema:schema34,data:data28};
-if(vErrors === null){
-vErrors = [err73];
-}
-else {
-vErrors.push(err73);
-}
-errors++;
-}
-for(const key9 in data28){
-if(!(key9 === "secretRef")){
-const err74 = {instancePath:instancePath+"/appRole/secretId",schemaPath:"secret-ref.schema.json/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties",schema:false,parentSchema:schema34,data:data28};
-if(vErrors === null){
-vErrors = [err74];
-}
-else {
-vErrors.push(err74);
-}
-errors++;
-}
-}
-if(data28.secretRef !== undefined){
-let data29 = data28.secretRef;
-if(data29 && typeof data29 == "object" && !Array.isArray(data29)){
-if(data29.store === undefined){
-const err75 = {instancePath:instancePath+"/appRole/secretId/secretRef",schemaPath:"secret-ref.schema.json/properties/secretRef/required",keyword:"required",params:{missingProperty: "store"},message:"must have required property '"+"store"+"'",schema:schema34.properties.secretRef.required,parentSchema:schema34.properties.secretRef,data:data29};
-if(vErrors === null){
-vErrors = [err75];
-}
-else {
-vErrors.push(err75);
-}
-errors++;
-}
-if(data29.name === undefined){
-const err76 = {instancePath:instancePath+"/appRole/secretId/secretRef",schemaPath:"secret-ref.schema.json/properties/secretRef/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema34.properties.secretRef.required,parentSchema:schema34.properties.secretRef,data:data29};
-if(vErrors === null){
-vErrors = [err76];
-}
-else {
-vErrors.push(err76);
-}
-errors++;
-}
-for(const key10 in data29){
-if(!((((key10 === "store") || (key10 === "name")) || (key10 === "key")) || (key10 === "version"))){
-const err77 = {instancePath:instancePath+"/appRole/secretId/secretRef",schemaPath:"secret-ref.schema.json/properties/secretRef/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties",schema:false,parentSchema:schema34.properties.secretRef,data:data29};
-if(vErrors === null){
-vErrors = [err77];
-}
-else {
-vErrors.push(err77);
-}
-errors++;
-}
-}
-if(data29.store !== undefined){
-let data30 = data29.store;
-if(typeof data30 === "string"){
-if(func1(data30) < 1){
-const err78 = {instancePath:instancePath+"/appRole/secretId/secretRef/store",schemaPath:"secret-ref.schema.json/properties/secretRef/properties/store/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema34.properties.secretRef.properties.store,data:data30};
-if(vErrors === null){
-vErrors = [err78];
-}
-else {
-vErrors.push(err78);
-}
-errors++;
-}
-}
-else {
-const err79 = {instancePath:instancePath+"/appRole/secretId/secretRef/store",schemaPath:"secret-ref.schema.json/properties/secretRef/properties/store/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.properties.secretRef.properties.store.type,parentSchema:schema34.properties.secretRef.properties.store,data:data30};
-if(vErrors === null){
-vErrors = [err79];
-}
-else {
-vErrors.push(err79);
-}
-errors++;
-}
-}
-if(data29.name !== undefined){
-let data31 = data29.name;
-if(typeof data31 === "string"){
-if(func1(data31) < 1){
-const err80 = {instancePath:instancePath+"/appRole/secretId/secretRef/name",schemaPath:"secret-ref.schema.json/properties/secretRef/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema34.properties.secretRef.properties.name,data:data31};
-if(vErrors === null){
-vErrors = [err80];
-}
-else {
-vErrors.push(err80);
-}
-errors++;
-}
-}
-else {
-const err81 = {instancePath:instancePath+"/appRole/secretId/secretRef/name",schemaPath:"secret-ref.schema.json/properties/secretRef/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.properties.secretRef.properties.name.type,parentSchema:schema34.properties.secretRef.properties.name,data:data31};
-if(vErrors === null){
-vErrors = [err81];
-}
-else {
-vErrors.push(err81);
-}
-errors++;
-}
-}
-if(data29.key !== undefined){
-let data32 = data29.key;
-if(typeof data32 === "string"){
-if(func1(data32) < 1){
-const err82 = {instancePath:instancePath+"/appRole/secretId/secretRef/key",schemaPath:"secret-ref.schema.json/properties/secretRef/properties/key/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema34.properties.secretRef.properties.key,data:data32};
-if(vErrors === null){
-vErrors = [err82];
-}
-else {
-vErrors.push(err82);
-}
-errors++;
-}
-}
-else {
-const err83 = {instancePath:instancePath+"/appRole/secretId/secretRef/key",schemaPath:"secret-ref.schema.json/properties/secretRef/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.properties.secretRef.properties.key.type,parentSchema:schema34.properties.secretRef.properties.key,data:data32};
-if(vErrors === null){
-vErrors = [err83];
-}
-else {
-vErrors.push(err83);
-}
-errors++;
-}
-}
-if(data29.version !== undefined){
-let data33 = data29.version;
-if((typeof data33 !== "string") && (!(((typeof data33 == "number") && (!(data33 % 1) && !isNaN(data33))) && (isFinite(data33))))){
-const err84 = {instancePath:instancePath+"/appRole/secretId/secretRef/version",schemaPath:"secret-ref.schema.json/properties/secretRef/properties/version/type",keyword:"type",params:{type: schema34.properties.secretRef.properties.version.type},message:"must be string,integer",schema:schema34.properties.secretRef.properties.version.type,parentSchema:schema34.properties.secretRef.properties.version,data:data33};
-if(vErrors === null){
-vErrors = [err84];
-}
-else {
-vErrors.push(err84);
-}
-errors++;
-}
-}
-}
-else {
-const err85 = {instancePath:instancePath+"/appRole/secretId/secretRef",schemaPath:"secret-ref.schema.json/properties/secretRef/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema34.properties.secretRef.type,parentSchema:schema34.properties.secretRef,data:data29};
-if(vErrors === null){
-vErrors = [err85];
-}
-else {
-vErrors.push(err85);
-}
-errors++;
-}
-}
-}
-else {
-const err86 = {instancePath:instancePath+"/appRole/secretId",schemaPath:"secret-ref.schema.json/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema34.type,parentSchema:schema34,data:data28};
-if(vErrors === null){
-vErrors = [err86];
-}
-else {
-vErrors.push(err86);
-}
-errors++;
-}
-}
-}
-else {
-const err87 = {instancePath:instancePath+"/appRole",schemaPath:"#/oneOf/3/properties/appRole/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema43.oneOf[3].properties.appRole.type,parentSchema:schema43.oneOf[3].properties.appRole,data:data20};
-if(vErrors === null){
-vErrors = [err87];
-}
-else {
-vErrors.push(err87);
-}
-errors++;
-}
-}
-if(data.timeoutSeconds !== undefined){
-let data34 = data.timeoutSeconds;
-if((typeof data34 == "number") && (isFinite(data34))){
-if(data34 > 300 || isNaN(data34)){
-const err88 = {instancePath:instancePath+"/timeoutSeconds",schemaPath:"#/oneOf/3/properties/timeoutSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 300},message:"must be <= 300",schema:300,parentSchema:schema43.oneOf[3].properties.timeoutSeconds,data:data34};
-if(vErrors === null){
-vErrors = [err88];
-}
-else {
-vErrors.push(err88);
-}
-errors++;
-}
-if(data34 <= 0 || isNaN(data34)){
-const err89 = {instancePath:instancePath+"/timeoutSeconds",schemaPath:"#/oneOf/3/properties/timeoutSeconds/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema43.oneOf[3].properties.timeoutSeconds,data:data34};
-if(vErrors === null){
-vErrors = [err89];
-}
-else {
-vErrors.push(err89);
-}
-errors++;
-}
-}
-else {
-const err90 = {instancePath:instancePath+"/timeoutSeconds",schemaPath:"#/oneOf/3/properties/timeoutSeconds/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema43.oneOf[3].properties.timeoutSeconds.type,parentSchema:schema43.oneOf[3].properties.timeoutSeconds,data:data34};
-if(vErrors === null){
-vErrors = [err90];
-}
-else {
-vErrors.push(err90);
-}
-errors++;
-}
-}
-}
-else {
-const err91 = {instancePath,schemaPath:"#/oneOf/3/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema43.oneOf[3].type,parentSchema:schema43.oneOf[3],data};
-if(vErrors === null){
-vErrors = [err91];
-}
-else {
-vErrors.push(err91);
 }
 errors++;
 }
@@ -2981,143 +2276,143 @@ props0 = true;
 else if(tag0 === "aws-secrets-manager"){
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.type === undefined){
-const err92 = {instancePath,schemaPath:"#/oneOf/4/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema43.oneOf[4].required,parentSchema:schema43.oneOf[4],data};
+const err50 = {instancePath,schemaPath:"#/oneOf/4/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema28.oneOf[4].required,parentSchema:schema28.oneOf[4],data};
 if(vErrors === null){
-vErrors = [err92];
+vErrors = [err50];
 }
 else {
-vErrors.push(err92);
+vErrors.push(err50);
 }
 errors++;
 }
 if(data.region === undefined){
-const err93 = {instancePath,schemaPath:"#/oneOf/4/required",keyword:"required",params:{missingProperty: "region"},message:"must have required property '"+"region"+"'",schema:schema43.oneOf[4].required,parentSchema:schema43.oneOf[4],data};
+const err51 = {instancePath,schemaPath:"#/oneOf/4/required",keyword:"required",params:{missingProperty: "region"},message:"must have required property '"+"region"+"'",schema:schema28.oneOf[4].required,parentSchema:schema28.oneOf[4],data};
 if(vErrors === null){
-vErrors = [err93];
+vErrors = [err51];
 }
 else {
-vErrors.push(err93);
+vErrors.push(err51);
 }
 errors++;
 }
-for(const key11 in data){
-if(!((((key11 === "type") || (key11 === "region")) || (key11 === "endpoint")) || (key11 === "timeoutSeconds"))){
-const err94 = {instancePath,schemaPath:"#/oneOf/4/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key11},message:"must NOT have additional properties",schema:false,parentSchema:schema43.oneOf[4],data};
+for(const key5 in data){
+if(!((((key5 === "type") || (key5 === "region")) || (key5 === "endpoint")) || (key5 === "timeoutSeconds"))){
+const err52 = {instancePath,schemaPath:"#/oneOf/4/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties",schema:false,parentSchema:schema28.oneOf[4],data};
 if(vErrors === null){
-vErrors = [err94];
+vErrors = [err52];
 }
 else {
-vErrors.push(err94);
+vErrors.push(err52);
 }
 errors++;
 }
 }
 if(data.type !== undefined){
-let data35 = data.type;
-if("aws-secrets-manager" !== data35){
-const err95 = {instancePath:instancePath+"/type",schemaPath:"#/oneOf/4/properties/type/const",keyword:"const",params:{allowedValue: "aws-secrets-manager"},message:"must be equal to constant",schema:"aws-secrets-manager",parentSchema:schema43.oneOf[4].properties.type,data:data35};
+let data20 = data.type;
+if("aws-secrets-manager" !== data20){
+const err53 = {instancePath:instancePath+"/type",schemaPath:"#/oneOf/4/properties/type/const",keyword:"const",params:{allowedValue: "aws-secrets-manager"},message:"must be equal to constant",schema:"aws-secrets-manager",parentSchema:schema28.oneOf[4].properties.type,data:data20};
 if(vErrors === null){
-vErrors = [err95];
+vErrors = [err53];
 }
 else {
-vErrors.push(err95);
+vErrors.push(err53);
 }
 errors++;
 }
 }
 if(data.region !== undefined){
-let data36 = data.region;
-if(typeof data36 === "string"){
-if(!pattern17.test(data36)){
-const err96 = {instancePath:instancePath+"/region",schemaPath:"#/oneOf/4/properties/region/pattern",keyword:"pattern",params:{pattern: "^[a-z]{2}(-[a-z]+)+-[0-9]+$"},message:"must match pattern \""+"^[a-z]{2}(-[a-z]+)+-[0-9]+$"+"\"",schema:"^[a-z]{2}(-[a-z]+)+-[0-9]+$",parentSchema:schema43.oneOf[4].properties.region,data:data36};
+let data21 = data.region;
+if(typeof data21 === "string"){
+if(!pattern14.test(data21)){
+const err54 = {instancePath:instancePath+"/region",schemaPath:"#/oneOf/4/properties/region/pattern",keyword:"pattern",params:{pattern: "^[a-z]{2}(-[a-z]+)+-[0-9]+$"},message:"must match pattern \""+"^[a-z]{2}(-[a-z]+)+-[0-9]+$"+"\"",schema:"^[a-z]{2}(-[a-z]+)+-[0-9]+$",parentSchema:schema28.oneOf[4].properties.region,data:data21};
 if(vErrors === null){
-vErrors = [err96];
+vErrors = [err54];
 }
 else {
-vErrors.push(err96);
+vErrors.push(err54);
 }
 errors++;
 }
 }
 else {
-const err97 = {instancePath:instancePath+"/region",schemaPath:"#/oneOf/4/properties/region/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema43.oneOf[4].properties.region.type,parentSchema:schema43.oneOf[4].properties.region,data:data36};
+const err55 = {instancePath:instancePath+"/region",schemaPath:"#/oneOf/4/properties/region/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema28.oneOf[4].properties.region.type,parentSchema:schema28.oneOf[4].properties.region,data:data21};
 if(vErrors === null){
-vErrors = [err97];
+vErrors = [err55];
 }
 else {
-vErrors.push(err97);
+vErrors.push(err55);
 }
 errors++;
 }
 }
 if(data.endpoint !== undefined){
-let data37 = data.endpoint;
-if(typeof data37 === "string"){
-if(!pattern13.test(data37)){
-const err98 = {instancePath:instancePath+"/endpoint",schemaPath:"#/oneOf/4/properties/endpoint/pattern",keyword:"pattern",params:{pattern: "^https?://"},message:"must match pattern \""+"^https?://"+"\"",schema:"^https?://",parentSchema:schema43.oneOf[4].properties.endpoint,data:data37};
+let data22 = data.endpoint;
+if(typeof data22 === "string"){
+if(!pattern10.test(data22)){
+const err56 = {instancePath:instancePath+"/endpoint",schemaPath:"#/oneOf/4/properties/endpoint/pattern",keyword:"pattern",params:{pattern: "^https?://"},message:"must match pattern \""+"^https?://"+"\"",schema:"^https?://",parentSchema:schema28.oneOf[4].properties.endpoint,data:data22};
 if(vErrors === null){
-vErrors = [err98];
+vErrors = [err56];
 }
 else {
-vErrors.push(err98);
+vErrors.push(err56);
 }
 errors++;
 }
 }
 else {
-const err99 = {instancePath:instancePath+"/endpoint",schemaPath:"#/oneOf/4/properties/endpoint/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema43.oneOf[4].properties.endpoint.type,parentSchema:schema43.oneOf[4].properties.endpoint,data:data37};
+const err57 = {instancePath:instancePath+"/endpoint",schemaPath:"#/oneOf/4/properties/endpoint/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema28.oneOf[4].properties.endpoint.type,parentSchema:schema28.oneOf[4].properties.endpoint,data:data22};
 if(vErrors === null){
-vErrors = [err99];
+vErrors = [err57];
 }
 else {
-vErrors.push(err99);
+vErrors.push(err57);
 }
 errors++;
 }
 }
 if(data.timeoutSeconds !== undefined){
-let data38 = data.timeoutSeconds;
-if((typeof data38 == "number") && (isFinite(data38))){
-if(data38 > 300 || isNaN(data38)){
-const err100 = {instancePath:instancePath+"/timeoutSeconds",schemaPath:"#/oneOf/4/properties/timeoutSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 300},message:"must be <= 300",schema:300,parentSchema:schema43.oneOf[4].properties.timeoutSeconds,data:data38};
+let data23 = data.timeoutSeconds;
+if((typeof data23 == "number") && (isFinite(data23))){
+if(data23 > 300 || isNaN(data23)){
+const err58 = {instancePath:instancePath+"/timeoutSeconds",schemaPath:"#/oneOf/4/properties/timeoutSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 300},message:"must be <= 300",schema:300,parentSchema:schema28.oneOf[4].properties.timeoutSeconds,data:data23};
 if(vErrors === null){
-vErrors = [err100];
+vErrors = [err58];
 }
 else {
-vErrors.push(err100);
+vErrors.push(err58);
 }
 errors++;
 }
-if(data38 <= 0 || isNaN(data38)){
-const err101 = {instancePath:instancePath+"/timeoutSeconds",schemaPath:"#/oneOf/4/properties/timeoutSeconds/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema43.oneOf[4].properties.timeoutSeconds,data:data38};
+if(data23 <= 0 || isNaN(data23)){
+const err59 = {instancePath:instancePath+"/timeoutSeconds",schemaPath:"#/oneOf/4/properties/timeoutSeconds/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema28.oneOf[4].properties.timeoutSeconds,data:data23};
 if(vErrors === null){
-vErrors = [err101];
+vErrors = [err59];
 }
 else {
-vErrors.push(err101);
-}
-errors++;
-}
-}
-else {
-const err102 = {instancePath:instancePath+"/timeoutSeconds",schemaPath:"#/oneOf/4/properties/timeoutSeconds/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema43.oneOf[4].properties.timeoutSeconds.type,parentSchema:schema43.oneOf[4].properties.timeoutSeconds,data:data38};
-if(vErrors === null){
-vErrors = [err102];
-}
-else {
-vErrors.push(err102);
+vErrors.push(err59);
 }
 errors++;
 }
 }
-}
 else {
-const err103 = {instancePath,schemaPath:"#/oneOf/4/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema43.oneOf[4].type,parentSchema:schema43.oneOf[4],data};
+const err60 = {instancePath:instancePath+"/timeoutSeconds",schemaPath:"#/oneOf/4/properties/timeoutSeconds/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema28.oneOf[4].properties.timeoutSeconds.type,parentSchema:schema28.oneOf[4].properties.timeoutSeconds,data:data23};
 if(vErrors === null){
-vErrors = [err103];
+vErrors = [err60];
 }
 else {
-vErrors.push(err103);
+vErrors.push(err60);
+}
+errors++;
+}
+}
+}
+else {
+const err61 = {instancePath,schemaPath:"#/oneOf/4/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema28.oneOf[4].type,parentSchema:schema28.oneOf[4],data};
+if(vErrors === null){
+vErrors = [err61];
+}
+else {
+vErrors.push(err61);
 }
 errors++;
 }
@@ -3128,325 +2423,159 @@ props0 = true;
 else if(tag0 === "gcp-secret-manager"){
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.type === undefined){
-const err104 = {instancePath,schemaPath:"#/oneOf/5/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema43.oneOf[5].required,parentSchema:schema43.oneOf[5],data};
+const err62 = {instancePath,schemaPath:"#/oneOf/5/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema28.oneOf[5].required,parentSchema:schema28.oneOf[5],data};
 if(vErrors === null){
-vErrors = [err104];
+vErrors = [err62];
 }
 else {
-vErrors.push(err104);
+vErrors.push(err62);
 }
 errors++;
 }
 if(data.project === undefined){
-const err105 = {instancePath,schemaPath:"#/oneOf/5/required",keyword:"required",params:{missingProperty: "project"},message:"must have required property '"+"project"+"'",schema:schema43.oneOf[5].required,parentSchema:schema43.oneOf[5],data};
+const err63 = {instancePath,schemaPath:"#/oneOf/5/required",keyword:"required",params:{missingProperty: "project"},message:"must have required property '"+"project"+"'",schema:schema28.oneOf[5].required,parentSchema:schema28.oneOf[5],data};
 if(vErrors === null){
-vErrors = [err105];
+vErrors = [err63];
 }
 else {
-vErrors.push(err105);
+vErrors.push(err63);
 }
 errors++;
 }
 if(data.accessToken === undefined){
-const err106 = {instancePath,schemaPath:"#/oneOf/5/required",keyword:"required",params:{missingProperty: "accessToken"},message:"must have required property '"+"accessToken"+"'",schema:schema43.oneOf[5].required,parentSchema:schema43.oneOf[5],data};
+const err64 = {instancePath,schemaPath:"#/oneOf/5/required",keyword:"required",params:{missingProperty: "accessToken"},message:"must have required property '"+"accessToken"+"'",schema:schema28.oneOf[5].required,parentSchema:schema28.oneOf[5],data};
 if(vErrors === null){
-vErrors = [err106];
+vErrors = [err64];
 }
 else {
-vErrors.push(err106);
+vErrors.push(err64);
 }
 errors++;
 }
-for(const key12 in data){
-if(!(((((key12 === "type") || (key12 === "project")) || (key12 === "endpoint")) || (key12 === "accessToken")) || (key12 === "timeoutSeconds"))){
-const err107 = {instancePath,schemaPath:"#/oneOf/5/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key12},message:"must NOT have additional properties",schema:false,parentSchema:schema43.oneOf[5],data};
+for(const key6 in data){
+if(!(((((key6 === "type") || (key6 === "project")) || (key6 === "endpoint")) || (key6 === "accessToken")) || (key6 === "timeoutSeconds"))){
+const err65 = {instancePath,schemaPath:"#/oneOf/5/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties",schema:false,parentSchema:schema28.oneOf[5],data};
 if(vErrors === null){
-vErrors = [err107];
+vErrors = [err65];
 }
 else {
-vErrors.push(err107);
+vErrors.push(err65);
 }
 errors++;
 }
 }
 if(data.type !== undefined){
-let data39 = data.type;
-if("gcp-secret-manager" !== data39){
-const err108 = {instancePath:instancePath+"/type",schemaPath:"#/oneOf/5/properties/type/const",keyword:"const",params:{allowedValue: "gcp-secret-manager"},message:"must be equal to constant",schema:"gcp-secret-manager",parentSchema:schema43.oneOf[5].properties.type,data:data39};
+let data24 = data.type;
+if("gcp-secret-manager" !== data24){
+const err66 = {instancePath:instancePath+"/type",schemaPath:"#/oneOf/5/properties/type/const",keyword:"const",params:{allowedValue: "gcp-secret-manager"},message:"must be equal to constant",schema:"gcp-secret-manager",parentSchema:schema28.oneOf[5].properties.type,data:data24};
 if(vErrors === null){
-vErrors = [err108];
+vErrors = [err66];
 }
 else {
-vErrors.push(err108);
+vErrors.push(err66);
 }
 errors++;
 }
 }
 if(data.project !== undefined){
-let data40 = data.project;
-if(typeof data40 === "string"){
-if(!pattern19.test(data40)){
-const err109 = {instancePath:instancePath+"/project",schemaPath:"#/oneOf/5/properties/project/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9.:-]{0,99}$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9.:-]{0,99}$"+"\"",schema:"^[a-z0-9][a-z0-9.:-]{0,99}$",parentSchema:schema43.oneOf[5].properties.project,data:data40};
+let data25 = data.project;
+if(typeof data25 === "string"){
+if(!pattern16.test(data25)){
+const err67 = {instancePath:instancePath+"/project",schemaPath:"#/oneOf/5/properties/project/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9.:-]{0,99}$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9.:-]{0,99}$"+"\"",schema:"^[a-z0-9][a-z0-9.:-]{0,99}$",parentSchema:schema28.oneOf[5].properties.project,data:data25};
 if(vErrors === null){
-vErrors = [err109];
+vErrors = [err67];
 }
 else {
-vErrors.push(err109);
+vErrors.push(err67);
 }
 errors++;
 }
 }
 else {
-const err110 = {instancePath:instancePath+"/project",schemaPath:"#/oneOf/5/properties/project/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema43.oneOf[5].properties.project.type,parentSchema:schema43.oneOf[5].properties.project,data:data40};
+const err68 = {instancePath:instancePath+"/project",schemaPath:"#/oneOf/5/properties/project/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema28.oneOf[5].properties.project.type,parentSchema:schema28.oneOf[5].properties.project,data:data25};
 if(vErrors === null){
-vErrors = [err110];
+vErrors = [err68];
 }
 else {
-vErrors.push(err110);
+vErrors.push(err68);
 }
 errors++;
 }
 }
 if(data.endpoint !== undefined){
-let data41 = data.endpoint;
-if(typeof data41 === "string"){
-if(!pattern13.test(data41)){
-const err111 = {instancePath:instancePath+"/endpoint",schemaPath:"#/oneOf/5/properties/endpoint/pattern",keyword:"pattern",params:{pattern: "^https?://"},message:"must match pattern \""+"^https?://"+"\"",schema:"^https?://",parentSchema:schema43.oneOf[5].properties.endpoint,data:data41};
+let data26 = data.endpoint;
+if(typeof data26 === "string"){
+if(!pattern10.test(data26)){
+const err69 = {instancePath:instancePath+"/endpoint",schemaPath:"#/oneOf/5/properties/endpoint/pattern",keyword:"pattern",params:{pattern: "^https?://"},message:"must match pattern \""+"^https?://"+"\"",schema:"^https?://",parentSchema:schema28.oneOf[5].properties.endpoint,data:data26};
 if(vErrors === null){
-vErrors = [err111];
+vErrors = [err69];
 }
 else {
-vErrors.push(err111);
+vErrors.push(err69);
 }
 errors++;
 }
 }
 else {
-const err112 = {instancePath:instancePath+"/endpoint",schemaPath:"#/oneOf/5/properties/endpoint/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema43.oneOf[5].properties.endpoint.type,parentSchema:schema43.oneOf[5].properties.endpoint,data:data41};
+const err70 = {instancePath:instancePath+"/endpoint",schemaPath:"#/oneOf/5/properties/endpoint/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema28.oneOf[5].properties.endpoint.type,parentSchema:schema28.oneOf[5].properties.endpoint,data:data26};
 if(vErrors === null){
-vErrors = [err112];
+vErrors = [err70];
 }
 else {
-vErrors.push(err112);
+vErrors.push(err70);
 }
 errors++;
 }
 }
 if(data.accessToken !== undefined){
-let data42 = data.accessToken;
-if(data42 && typeof data42 == "object" && !Array.isArray(data42)){
-if(data42.secretRef === undefined){
-const err113 = {instancePath:instancePath+"/accessToken",schemaPath:"secret-ref.schema.json/required",keyword:"required",params:{missingProperty: "secretRef"},message:"must have required property '"+"secretRef"+"'",schema:schema34.required,parentSchema:schema34,data:data42};
-if(vErrors === null){
-vErrors = [err113];
-}
-else {
-vErrors.push(err113);
-}
-errors++;
-}
-for(const key13 in data42){
-if(!(key13 === "secretRef")){
-const err114 = {instancePath:instancePath+"/accessToken",schemaPath:"secret-ref.schema.json/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key13},message:"must NOT have additional properties",schema:false,parentSchema:schema34,data:data42};
-if(vErrors === null){
-vErrors = [err114];
-}
-else {
-vErrors.push(err114);
-}
-errors++;
-}
-}
-if(data42.secretRef !== undefined){
-let data43 = data42.secretRef;
-if(data43 && typeof data43 == "object" && !Array.isArray(data43)){
-if(data43.store === undefined){
-const err115 = {instancePath:instancePath+"/accessToken/secretRef",schemaPath:"secret-ref.schema.json/properties/secretRef/required",keyword:"required",params:{missingProperty: "store"},message:"must have required property '"+"store"+"'",schema:schema34.properties.secretRef.required,parentSchema:schema34.properties.secretRef,data:data43};
-if(vErrors === null){
-vErrors = [err115];
-}
-else {
-vErrors.push(err115);
-}
-errors++;
-}
-if(data43.name === undefined){
-const err116 = {instancePath:instancePath+"/accessToken/secretRef",schemaPath:"secret-ref.schema.json/properties/secretRef/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema34.properties.secretRef.required,parentSchema:schema34.properties.secretRef,data:data43};
-if(vErrors === null){
-vErrors = [err116];
-}
-else {
-vErrors.push(err116);
-}
-errors++;
-}
-for(const key14 in data43){
-if(!((((key14 === "store") || (key14 === "name")) || (key14 === "key")) || (key14 === "version"))){
-const err117 = {instancePath:instancePath+"/accessToken/secretRef",schemaPath:"secret-ref.schema.json/properties/secretRef/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key14},message:"must NOT have additional properties",schema:false,parentSchema:schema34.properties.secretRef,data:data43};
-if(vErrors === null){
-vErrors = [err117];
-}
-else {
-vErrors.push(err117);
-}
-errors++;
-}
-}
-if(data43.store !== undefined){
-let data44 = data43.store;
-if(typeof data44 === "string"){
-if(func1(data44) < 1){
-const err118 = {instancePath:instancePath+"/accessToken/secretRef/store",schemaPath:"secret-ref.schema.json/properties/secretRef/properties/store/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema34.properties.secretRef.properties.store,data:data44};
-if(vErrors === null){
-vErrors = [err118];
-}
-else {
-vErrors.push(err118);
-}
-errors++;
-}
-}
-else {
-const err119 = {instancePath:instancePath+"/accessToken/secretRef/store",schemaPath:"secret-ref.schema.json/properties/secretRef/properties/store/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.properties.secretRef.properties.store.type,parentSchema:schema34.properties.secretRef.properties.store,data:data44};
-if(vErrors === null){
-vErrors = [err119];
-}
-else {
-vErrors.push(err119);
-}
-errors++;
-}
-}
-if(data43.name !== undefined){
-let data45 = data43.name;
-if(typeof data45 === "string"){
-if(func1(data45) < 1){
-const err120 = {instancePath:instancePath+"/accessToken/secretRef/name",schemaPath:"secret-ref.schema.json/properties/secretRef/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema34.properties.secretRef.properties.name,data:data45};
-if(vErrors === null){
-vErrors = [err120];
-}
-else {
-vErrors.push(err120);
-}
-errors++;
-}
-}
-else {
-const err121 = {instancePath:instancePath+"/accessToken/secretRef/name",schemaPath:"secret-ref.schema.json/properties/secretRef/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.properties.secretRef.properties.name.type,parentSchema:schema34.properties.secretRef.properties.name,data:data45};
-if(vErrors === null){
-vErrors = [err121];
-}
-else {
-vErrors.push(err121);
-}
-errors++;
-}
-}
-if(data43.key !== undefined){
-let data46 = data43.key;
-if(typeof data46 === "string"){
-if(func1(data46) < 1){
-const err122 = {instancePath:instancePath+"/accessToken/secretRef/key",schemaPath:"secret-ref.schema.json/properties/secretRef/properties/key/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema34.properties.secretRef.properties.key,data:data46};
-if(vErrors === null){
-vErrors = [err122];
-}
-else {
-vErrors.push(err122);
-}
-errors++;
-}
-}
-else {
-const err123 = {instancePath:instancePath+"/accessToken/secretRef/key",schemaPath:"secret-ref.schema.json/properties/secretRef/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.properties.secretRef.properties.key.type,parentSchema:schema34.properties.secretRef.properties.key,data:data46};
-if(vErrors === null){
-vErrors = [err123];
-}
-else {
-vErrors.push(err123);
-}
-errors++;
-}
-}
-if(data43.version !== undefined){
-let data47 = data43.version;
-if((typeof data47 !== "string") && (!(((typeof data47 == "number") && (!(data47 % 1) && !isNaN(data47))) && (isFinite(data47))))){
-const err124 = {instancePath:instancePath+"/accessToken/secretRef/version",schemaPath:"secret-ref.schema.json/properties/secretRef/properties/version/type",keyword:"type",params:{type: schema34.properties.secretRef.properties.version.type},message:"must be string,integer",schema:schema34.properties.secretRef.properties.version.type,parentSchema:schema34.properties.secretRef.properties.version,data:data47};
-if(vErrors === null){
-vErrors = [err124];
-}
-else {
-vErrors.push(err124);
-}
-errors++;
-}
-}
-}
-else {
-const err125 = {instancePath:instancePath+"/accessToken/secretRef",schemaPath:"secret-ref.schema.json/properties/secretRef/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema34.properties.secretRef.type,parentSchema:schema34.properties.secretRef,data:data43};
-if(vErrors === null){
-vErrors = [err125];
-}
-else {
-vErrors.push(err125);
-}
-errors++;
-}
-}
-}
-else {
-const err126 = {instancePath:instancePath+"/accessToken",schemaPath:"secret-ref.schema.json/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema34.type,parentSchema:schema34,data:data42};
-if(vErrors === null){
-vErrors = [err126];
-}
-else {
-vErrors.push(err126);
-}
-errors++;
+if(!(validate57(data.accessToken, {instancePath:instancePath+"/accessToken",parentData:data,parentDataProperty:"accessToken",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate57.errors : vErrors.concat(validate57.errors);
+errors = vErrors.length;
 }
 }
 if(data.timeoutSeconds !== undefined){
-let data48 = data.timeoutSeconds;
-if((typeof data48 == "number") && (isFinite(data48))){
-if(data48 > 300 || isNaN(data48)){
-const err127 = {instancePath:instancePath+"/timeoutSeconds",schemaPath:"#/oneOf/5/properties/timeoutSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 300},message:"must be <= 300",schema:300,parentSchema:schema43.oneOf[5].properties.timeoutSeconds,data:data48};
+let data28 = data.timeoutSeconds;
+if((typeof data28 == "number") && (isFinite(data28))){
+if(data28 > 300 || isNaN(data28)){
+const err71 = {instancePath:instancePath+"/timeoutSeconds",schemaPath:"#/oneOf/5/properties/timeoutSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 300},message:"must be <= 300",schema:300,parentSchema:schema28.oneOf[5].properties.timeoutSeconds,data:data28};
 if(vErrors === null){
-vErrors = [err127];
+vErrors = [err71];
 }
 else {
-vErrors.push(err127);
+vErrors.push(err71);
 }
 errors++;
 }
-if(data48 <= 0 || isNaN(data48)){
-const err128 = {instancePath:instancePath+"/timeoutSeconds",schemaPath:"#/oneOf/5/properties/timeoutSeconds/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema43.oneOf[5].properties.timeoutSeconds,data:data48};
+if(data28 <= 0 || isNaN(data28)){
+const err72 = {instancePath:instancePath+"/timeoutSeconds",schemaPath:"#/oneOf/5/properties/timeoutSeconds/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema28.oneOf[5].properties.timeoutSeconds,data:data28};
 if(vErrors === null){
-vErrors = [err128];
+vErrors = [err72];
 }
 else {
-vErrors.push(err128);
-}
-errors++;
-}
-}
-else {
-const err129 = {instancePath:instancePath+"/timeoutSeconds",schemaPath:"#/oneOf/5/properties/timeoutSeconds/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema43.oneOf[5].properties.timeoutSeconds.type,parentSchema:schema43.oneOf[5].properties.timeoutSeconds,data:data48};
-if(vErrors === null){
-vErrors = [err129];
-}
-else {
-vErrors.push(err129);
+vErrors.push(err72);
 }
 errors++;
 }
 }
-}
 else {
-const err130 = {instancePath,schemaPath:"#/oneOf/5/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema43.oneOf[5].type,parentSchema:schema43.oneOf[5],data};
+const err73 = {instancePath:instancePath+"/timeoutSeconds",schemaPath:"#/oneOf/5/properties/timeoutSeconds/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema28.oneOf[5].properties.timeoutSeconds.type,parentSchema:schema28.oneOf[5].properties.timeoutSeconds,data:data28};
 if(vErrors === null){
-vErrors = [err130];
+vErrors = [err73];
 }
 else {
-vErrors.push(err130);
+vErrors.push(err73);
+}
+errors++;
+}
+}
+}
+else {
+const err74 = {instancePath,schemaPath:"#/oneOf/5/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema28.oneOf[5].type,parentSchema:schema28.oneOf[5],data};
+if(vErrors === null){
+vErrors = [err74];
+}
+else {
+vErrors.push(err74);
 }
 errors++;
 }
@@ -3455,52 +2584,52 @@ props0 = true;
 }
 }
 else {
-const err131 = {instancePath,schemaPath:"#/discriminator",keyword:"discriminator",params:{error: "mapping", tag: "type", tagValue: tag0},message:"value of tag \"type\" must be in oneOf",schema:schema43.discriminator,parentSchema:schema43,data};
+const err75 = {instancePath,schemaPath:"#/discriminator",keyword:"discriminator",params:{error: "mapping", tag: "type", tagValue: tag0},message:"value of tag \"type\" must be in oneOf",schema:schema28.discriminator,parentSchema:schema28,data};
 if(vErrors === null){
-vErrors = [err131];
+vErrors = [err75];
 }
 else {
-vErrors.push(err131);
+vErrors.push(err75);
 }
 errors++;
 }
 }
 else {
-const err132 = {instancePath,schemaPath:"#/discriminator",keyword:"discriminator",params:{error: "tag", tag: "type", tagValue: tag0},message:"tag \"type\" must be string",schema:schema43.discriminator,parentSchema:schema43,data};
+const err76 = {instancePath,schemaPath:"#/discriminator",keyword:"discriminator",params:{error: "tag", tag: "type", tagValue: tag0},message:"tag \"type\" must be string",schema:schema28.discriminator,parentSchema:schema28,data};
 if(vErrors === null){
-vErrors = [err132];
+vErrors = [err76];
 }
 else {
-vErrors.push(err132);
+vErrors.push(err76);
 }
 errors++;
 }
 }
 else {
-const err133 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema43.type,parentSchema:schema43,data};
+const err77 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema28.type,parentSchema:schema28,data};
 if(vErrors === null){
-vErrors = [err133];
+vErrors = [err77];
 }
 else {
-vErrors.push(err133);
+vErrors.push(err77);
 }
 errors++;
 }
-validate26.errors = vErrors;
+validate71.errors = vErrors;
 evaluated0.props = props0;
 return errors === 0;
 }
-validate26.evaluated = {"dynamicProps":true,"dynamicItems":false};
+validate71.evaluated = {"dynamicProps":true,"dynamicItems":false};
 
-const schema48 = {"title":"Policy","type":"object","additionalProperties":false,"properties":{"prune":{"type":"boolean","default":false},"maxChangePercent":{"type":"number","minimum":0,"maximum":100,"default":50},"maxChangeMinLive":{"type":"integer","minimum":0,"default":10,"description":"The maxChangePercent guard applies from this many live providers; below, the plan says it was skipped."},"rollout":{"title":"Rollout","type":"object","additionalProperties":false,"description":"How `apply --progressive` checks each step against live metrics (docs/progressive.md).","properties":{"interval":{"type":"string","pattern":"^[1-9][0-9]{0,5}(ms|s|m)$","default":"60s","description":"How long to let traffic flow after a step before reading its metrics: e.g. 60s, 5m, 500ms."},"minSuccessRate":{"type":"number","minimum":0,"maximum":1,"default":0.97,"description":"A step passes when the success rate of the providers and services it touched stays at or above this."},"minTransactions":{"type":"integer","minimum":0,"default":20,"description":"Below this many transactions in a step's window, its success rate is not judged (too few to tell); the step waits up to three intervals for them."}}},"fingerprintKey":{"$ref":"secret-ref.schema.json","description":"Key of the secret fingerprints written to live annotations (HMAC-SHA256). The API never sees it; without it fingerprints use scrypt with a per-field salt."},"ignore":{"type":"array","items":{"title":"IgnoreRule","type":"object","additionalProperties":false,"required":["field"],"properties":{"field":{"type":"string","enum":["status","fee","tax","services","labels"]},"when":{"type":"object","additionalProperties":false,"properties":{"changedBy":{"type":"string","enum":["USER","MONITOR","API"]},"value":{"type":"string"}}}}}},"rules":{"type":"array","description":"The company's own rules, in CEL (docs/policy.md).","items":{"title":"PolicyRule","type":"object","additionalProperties":false,"required":["name","expr","message"],"properties":{"name":{"type":"string","minLength":1,"pattern":"^[A-Za-z0-9][A-Za-z0-9._-]*$"},"match":{"type":"object","additionalProperties":false,"required":["kind"],"properties":{"kind":{"type":"string","enum":["Provider","Sequence"]}},"description":"Evaluated once per document of this kind: apiVersion, kind, metadata, spec."},"scope":{"type":"string","enum":["document","account"],"default":"document","description":"account: evaluated once over providers, sequences, webhooks, ipWhitelist, apiKeys."},"expr":{"type":"string","minLength":1,"description":"A CEL expression that returns a bool: true passes."},"message":{"type":"string","minLength":1},"severity":{"type":"string","enum":["error","warning"],"default":"error"}}}},"windows":{"type":"array","description":"Change windows, like Argo CD's sync windows (docs/policy.md).","items":{"title":"ChangeWindow","type":"object","additionalProperties":false,"required":["name","kind","schedule","duration"],"properties":{"name":{"type":"string","minLength":1},"kind":{"type":"string","enum":["deny","allow"]},"schedule":{"type":"string","minLength":1,"description":"Cron expression (5 fields: minute hour day-of-month month day-of-week) of when the window opens."},"duration":{"type":"string","pattern":"^([0-9]+[dhm])+$","description":"How long the window stays open: 24h, 90m, 1d12h."},"timeZone":{"type":"string","minLength":1,"default":"UTC","description":"IANA time zone of the schedule, e.g. Asia/Jakarta."},"allow":{"type":"array","uniqueItems":true,"items":{"type":"string","enum":["MAINTENANCE","DEACTIVATE","ACTIVATE","STATUS","FEE","TAX","SERVICES","LABELS","CREDENTIALS","CREATE","SEQUENCE"]},"description":"Changes permitted inside a deny window (docs/policy.md lists them)."}}}}}};
-const pattern21 = new RegExp("^[1-9][0-9]{0,5}(ms|s|m)$", "u");
-const pattern22 = new RegExp("^[A-Za-z0-9][A-Za-z0-9._-]*$", "u");
-const pattern23 = new RegExp("^([0-9]+[dhm])+$", "u");
+const schema29 = {"title":"Policy","type":"object","additionalProperties":false,"properties":{"prune":{"type":"boolean","default":false},"maxChangePercent":{"type":"number","minimum":0,"maximum":100,"default":50},"maxChangeMinLive":{"type":"integer","minimum":0,"default":10,"description":"The maxChangePercent guard applies from this many live providers; below, the plan says it was skipped."},"rollout":{"title":"Rollout","type":"object","additionalProperties":false,"description":"How `apply --progressive` checks each step against live metrics (docs/progressive.md).","properties":{"interval":{"type":"string","pattern":"^[1-9][0-9]{0,5}(ms|s|m)$","default":"60s","description":"How long to let traffic flow after a step before reading its metrics: e.g. 60s, 5m, 500ms."},"minSuccessRate":{"type":"number","minimum":0,"maximum":1,"default":0.97,"description":"A step passes when the success rate of the providers and services it touched stays at or above this."},"minTransactions":{"type":"integer","minimum":0,"default":20,"description":"Below this many transactions in a step's window, its success rate is not judged (too few to tell); the step waits up to three intervals for them."}}},"fingerprintKey":{"$ref":"secret-ref.schema.json","description":"Key of the secret fingerprints written to live annotations (HMAC-SHA256). The API never sees it; without it fingerprints use scrypt with a per-field salt."},"ignore":{"type":"array","items":{"title":"IgnoreRule","type":"object","additionalProperties":false,"required":["field"],"properties":{"field":{"type":"string","enum":["status","fee","tax","services","labels"]},"when":{"type":"object","additionalProperties":false,"properties":{"changedBy":{"type":"string","enum":["USER","MONITOR","API"]},"value":{"type":"string"}}}}}},"rules":{"type":"array","description":"The company's own rules, in CEL (docs/policy.md).","items":{"title":"PolicyRule","type":"object","additionalProperties":false,"required":["name","expr","message"],"properties":{"name":{"type":"string","minLength":1,"pattern":"^[A-Za-z0-9][A-Za-z0-9._-]*$"},"match":{"type":"object","additionalProperties":false,"required":["kind"],"properties":{"kind":{"type":"string","enum":["Provider","Sequence"]}},"description":"Evaluated once per document of this kind: apiVersion, kind, metadata, spec."},"scope":{"type":"string","enum":["document","account"],"default":"document","description":"account: evaluated once over providers, sequences, webhooks, ipWhitelist, apiKeys."},"expr":{"type":"string","minLength":1,"description":"A CEL expression that returns a bool: true passes."},"message":{"type":"string","minLength":1},"severity":{"type":"string","enum":["error","warning"],"default":"error"}}}},"windows":{"type":"array","description":"Change windows, like Argo CD's sync windows (docs/policy.md).","items":{"title":"ChangeWindow","type":"object","additionalProperties":false,"required":["name","kind","schedule","duration"],"properties":{"name":{"type":"string","minLength":1},"kind":{"type":"string","enum":["deny","allow"]},"schedule":{"type":"string","minLength":1,"description":"Cron expression (5 fields: minute hour day-of-month month day-of-week) of when the window opens."},"duration":{"type":"string","pattern":"^([0-9]+[dhm])+$","description":"How long the window stays open: 24h, 90m, 1d12h."},"timeZone":{"type":"string","minLength":1,"default":"UTC","description":"IANA time zone of the schedule, e.g. Asia/Jakarta."},"allow":{"type":"array","uniqueItems":true,"items":{"type":"string","enum":["MAINTENANCE","DEACTIVATE","ACTIVATE","STATUS","FEE","TAX","SERVICES","LABELS","CREDENTIALS","CREATE","SEQUENCE"]},"description":"Changes permitted inside a deny window (docs/policy.md lists them)."}}}}}};
+const pattern18 = new RegExp("^[1-9][0-9]{0,5}(ms|s|m)$", "u");
+const pattern19 = new RegExp("^[A-Za-z0-9][A-Za-z0-9._-]*$", "u");
+const pattern20 = new RegExp("^([0-9]+[dhm])+$", "u");
 
-function validate28(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate77(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate28.evaluated;
+const evaluated0 = validate77.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -3510,7 +2639,7 @@ evaluated0.items = undefined;
 if(data && typeof data == "object" && !Array.isArray(data)){
 for(const key0 in data){
 if(!((((((((key0 === "prune") || (key0 === "maxChangePercent")) || (key0 === "maxChangeMinLive")) || (key0 === "rollout")) || (key0 === "fingerprintKey")) || (key0 === "ignore")) || (key0 === "rules")) || (key0 === "windows"))){
-const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema48,data};
+const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema29,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -3523,7 +2652,7 @@ errors++;
 if(data.prune !== undefined){
 let data0 = data.prune;
 if(typeof data0 !== "boolean"){
-const err1 = {instancePath:instancePath+"/prune",schemaPath:"#/properties/prune/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema48.properties.prune.type,parentSchema:schema48.properties.prune,data:data0};
+const err1 = {instancePath:instancePath+"/prune",schemaPath:"#/properties/prune/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema29.properties.prune.type,parentSchema:schema29.properties.prune,data:data0};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -3537,7 +2666,7 @@ if(data.maxChangePercent !== undefined){
 let data1 = data.maxChangePercent;
 if((typeof data1 == "number") && (isFinite(data1))){
 if(data1 > 100 || isNaN(data1)){
-const err2 = {instancePath:instancePath+"/maxChangePercent",schemaPath:"#/properties/maxChangePercent/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100},message:"must be <= 100",schema:100,parentSchema:schema48.properties.maxChangePercent,data:data1};
+const err2 = {instancePath:instancePath+"/maxChangePercent",schemaPath:"#/properties/maxChangePercent/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100},message:"must be <= 100",schema:100,parentSchema:schema29.properties.maxChangePercent,data:data1};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -3547,7 +2676,7 @@ vErrors.push(err2);
 errors++;
 }
 if(data1 < 0 || isNaN(data1)){
-const err3 = {instancePath:instancePath+"/maxChangePercent",schemaPath:"#/properties/maxChangePercent/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema48.properties.maxChangePercent,data:data1};
+const err3 = {instancePath:instancePath+"/maxChangePercent",schemaPath:"#/properties/maxChangePercent/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema29.properties.maxChangePercent,data:data1};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -3558,7 +2687,7 @@ errors++;
 }
 }
 else {
-const err4 = {instancePath:instancePath+"/maxChangePercent",schemaPath:"#/properties/maxChangePercent/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema48.properties.maxChangePercent.type,parentSchema:schema48.properties.maxChangePercent,data:data1};
+const err4 = {instancePath:instancePath+"/maxChangePercent",schemaPath:"#/properties/maxChangePercent/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema29.properties.maxChangePercent.type,parentSchema:schema29.properties.maxChangePercent,data:data1};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -3571,7 +2700,7 @@ errors++;
 if(data.maxChangeMinLive !== undefined){
 let data2 = data.maxChangeMinLive;
 if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
-const err5 = {instancePath:instancePath+"/maxChangeMinLive",schemaPath:"#/properties/maxChangeMinLive/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema48.properties.maxChangeMinLive.type,parentSchema:schema48.properties.maxChangeMinLive,data:data2};
+const err5 = {instancePath:instancePath+"/maxChangeMinLive",schemaPath:"#/properties/maxChangeMinLive/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema29.properties.maxChangeMinLive.type,parentSchema:schema29.properties.maxChangeMinLive,data:data2};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -3582,7 +2711,7 @@ errors++;
 }
 if((typeof data2 == "number") && (isFinite(data2))){
 if(data2 < 0 || isNaN(data2)){
-const err6 = {instancePath:instancePath+"/maxChangeMinLive",schemaPath:"#/properties/maxChangeMinLive/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema48.properties.maxChangeMinLive,data:data2};
+const err6 = {instancePath:instancePath+"/maxChangeMinLive",schemaPath:"#/properties/maxChangeMinLive/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema29.properties.maxChangeMinLive,data:data2};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -3598,7 +2727,7 @@ let data3 = data.rollout;
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 for(const key1 in data3){
 if(!(((key1 === "interval") || (key1 === "minSuccessRate")) || (key1 === "minTransactions"))){
-const err7 = {instancePath:instancePath+"/rollout",schemaPath:"#/properties/rollout/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema48.properties.rollout,data:data3};
+const err7 = {instancePath:instancePath+"/rollout",schemaPath:"#/properties/rollout/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema29.properties.rollout,data:data3};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -3611,8 +2740,8 @@ errors++;
 if(data3.interval !== undefined){
 let data4 = data3.interval;
 if(typeof data4 === "string"){
-if(!pattern21.test(data4)){
-const err8 = {instancePath:instancePath+"/rollout/interval",schemaPath:"#/properties/rollout/properties/interval/pattern",keyword:"pattern",params:{pattern: "^[1-9][0-9]{0,5}(ms|s|m)$"},message:"must match pattern \""+"^[1-9][0-9]{0,5}(ms|s|m)$"+"\"",schema:"^[1-9][0-9]{0,5}(ms|s|m)$",parentSchema:schema48.properties.rollout.properties.interval,data:data4};
+if(!pattern18.test(data4)){
+const err8 = {instancePath:instancePath+"/rollout/interval",schemaPath:"#/properties/rollout/properties/interval/pattern",keyword:"pattern",params:{pattern: "^[1-9][0-9]{0,5}(ms|s|m)$"},message:"must match pattern \""+"^[1-9][0-9]{0,5}(ms|s|m)$"+"\"",schema:"^[1-9][0-9]{0,5}(ms|s|m)$",parentSchema:schema29.properties.rollout.properties.interval,data:data4};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -3623,7 +2752,7 @@ errors++;
 }
 }
 else {
-const err9 = {instancePath:instancePath+"/rollout/interval",schemaPath:"#/properties/rollout/properties/interval/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema48.properties.rollout.properties.interval.type,parentSchema:schema48.properties.rollout.properties.interval,data:data4};
+const err9 = {instancePath:instancePath+"/rollout/interval",schemaPath:"#/properties/rollout/properties/interval/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema29.properties.rollout.properties.interval.type,parentSchema:schema29.properties.rollout.properties.interval,data:data4};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -3637,7 +2766,7 @@ if(data3.minSuccessRate !== undefined){
 let data5 = data3.minSuccessRate;
 if((typeof data5 == "number") && (isFinite(data5))){
 if(data5 > 1 || isNaN(data5)){
-const err10 = {instancePath:instancePath+"/rollout/minSuccessRate",schemaPath:"#/properties/rollout/properties/minSuccessRate/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1},message:"must be <= 1",schema:1,parentSchema:schema48.properties.rollout.properties.minSuccessRate,data:data5};
+const err10 = {instancePath:instancePath+"/rollout/minSuccessRate",schemaPath:"#/properties/rollout/properties/minSuccessRate/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1},message:"must be <= 1",schema:1,parentSchema:schema29.properties.rollout.properties.minSuccessRate,data:data5};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -3647,7 +2776,7 @@ vErrors.push(err10);
 errors++;
 }
 if(data5 < 0 || isNaN(data5)){
-const err11 = {instancePath:instancePath+"/rollout/minSuccessRate",schemaPath:"#/properties/rollout/properties/minSuccessRate/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema48.properties.rollout.properties.minSuccessRate,data:data5};
+const err11 = {instancePath:instancePath+"/rollout/minSuccessRate",schemaPath:"#/properties/rollout/properties/minSuccessRate/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema29.properties.rollout.properties.minSuccessRate,data:data5};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -3658,7 +2787,7 @@ errors++;
 }
 }
 else {
-const err12 = {instancePath:instancePath+"/rollout/minSuccessRate",schemaPath:"#/properties/rollout/properties/minSuccessRate/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema48.properties.rollout.properties.minSuccessRate.type,parentSchema:schema48.properties.rollout.properties.minSuccessRate,data:data5};
+const err12 = {instancePath:instancePath+"/rollout/minSuccessRate",schemaPath:"#/properties/rollout/properties/minSuccessRate/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema29.properties.rollout.properties.minSuccessRate.type,parentSchema:schema29.properties.rollout.properties.minSuccessRate,data:data5};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -3671,7 +2800,7 @@ errors++;
 if(data3.minTransactions !== undefined){
 let data6 = data3.minTransactions;
 if(!(((typeof data6 == "number") && (!(data6 % 1) && !isNaN(data6))) && (isFinite(data6)))){
-const err13 = {instancePath:instancePath+"/rollout/minTransactions",schemaPath:"#/properties/rollout/properties/minTransactions/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema48.properties.rollout.properties.minTransactions.type,parentSchema:schema48.properties.rollout.properties.minTransactions,data:data6};
+const err13 = {instancePath:instancePath+"/rollout/minTransactions",schemaPath:"#/properties/rollout/properties/minTransactions/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema29.properties.rollout.properties.minTransactions.type,parentSchema:schema29.properties.rollout.properties.minTransactions,data:data6};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -3682,7 +2811,7 @@ errors++;
 }
 if((typeof data6 == "number") && (isFinite(data6))){
 if(data6 < 0 || isNaN(data6)){
-const err14 = {instancePath:instancePath+"/rollout/minTransactions",schemaPath:"#/properties/rollout/properties/minTransactions/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema48.properties.rollout.properties.minTransactions,data:data6};
+const err14 = {instancePath:instancePath+"/rollout/minTransactions",schemaPath:"#/properties/rollout/properties/minTransactions/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema29.properties.rollout.properties.minTransactions,data:data6};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -3695,7 +2824,7 @@ errors++;
 }
 }
 else {
-const err15 = {instancePath:instancePath+"/rollout",schemaPath:"#/properties/rollout/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema48.properties.rollout.type,parentSchema:schema48.properties.rollout,data:data3};
+const err15 = {instancePath:instancePath+"/rollout",schemaPath:"#/properties/rollout/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema29.properties.rollout.type,parentSchema:schema29.properties.rollout,data:data3};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -3706,10 +2835,20 @@ errors++;
 }
 }
 if(data.fingerprintKey !== undefined){
-let data7 = data.fingerprintKey;
-if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
-if(data7.secretRef === undefined){
-const err16 = {instancePath:instancePath+"/fingerprintKey",schemaPath:"secret-ref.schema.json/required",keyword:"required",params:{missingProperty: "secretRef"},message:"must have required property '"+"secretRef"+"'",schema:schema34.required,parentSchema:schema34,data:data7};
+if(!(validate57(data.fingerprintKey, {instancePath:instancePath+"/fingerprintKey",parentData:data,parentDataProperty:"fingerprintKey",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate57.errors : vErrors.concat(validate57.errors);
+errors = vErrors.length;
+}
+}
+if(data.ignore !== undefined){
+let data8 = data.ignore;
+if(Array.isArray(data8)){
+const len0 = data8.length;
+for(let i0=0; i0<len0; i0++){
+let data9 = data8[i0];
+if(data9 && typeof data9 == "object" && !Array.isArray(data9)){
+if(data9.field === undefined){
+const err16 = {instancePath:instancePath+"/ignore/" + i0,schemaPath:"#/properties/ignore/items/required",keyword:"required",params:{missingProperty: "field"},message:"must have required property '"+"field"+"'",schema:schema29.properties.ignore.items.required,parentSchema:schema29.properties.ignore.items,data:data9};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -3718,9 +2857,9 @@ vErrors.push(err16);
 }
 errors++;
 }
-for(const key2 in data7){
-if(!(key2 === "secretRef")){
-const err17 = {instancePath:instancePath+"/fingerprintKey",schemaPath:"secret-ref.schema.json/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema34,data:data7};
+for(const key2 in data9){
+if(!((key2 === "field") || (key2 === "when"))){
+const err17 = {instancePath:instancePath+"/ignore/" + i0,schemaPath:"#/properties/ignore/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema29.properties.ignore.items,data:data9};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -3730,11 +2869,10 @@ vErrors.push(err17);
 errors++;
 }
 }
-if(data7.secretRef !== undefined){
-let data8 = data7.secretRef;
-if(data8 && typeof data8 == "object" && !Array.isArray(data8)){
-if(data8.store === undefined){
-const err18 = {instancePath:instancePath+"/fingerprintKey/secretRef",schemaPath:"secret-ref.schema.json/properties/secretRef/required",keyword:"required",params:{missingProperty: "store"},message:"must have required property '"+"store"+"'",schema:schema34.properties.secretRef.required,parentSchema:schema34.properties.secretRef,data:data8};
+if(data9.field !== undefined){
+let data10 = data9.field;
+if(typeof data10 !== "string"){
+const err18 = {instancePath:instancePath+"/ignore/" + i0+"/field",schemaPath:"#/properties/ignore/items/properties/field/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema29.properties.ignore.items.properties.field.type,parentSchema:schema29.properties.ignore.items.properties.field,data:data10};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -3743,8 +2881,8 @@ vErrors.push(err18);
 }
 errors++;
 }
-if(data8.name === undefined){
-const err19 = {instancePath:instancePath+"/fingerprintKey/secretRef",schemaPath:"secret-ref.schema.json/properties/secretRef/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema34.properties.secretRef.required,parentSchema:schema34.properties.secretRef,data:data8};
+if(!(((((data10 === "status") || (data10 === "fee")) || (data10 === "tax")) || (data10 === "services")) || (data10 === "labels"))){
+const err19 = {instancePath:instancePath+"/ignore/" + i0+"/field",schemaPath:"#/properties/ignore/items/properties/field/enum",keyword:"enum",params:{allowedValues: schema29.properties.ignore.items.properties.field.enum},message:"must be equal to one of the allowed values",schema:schema29.properties.ignore.items.properties.field.enum,parentSchema:schema29.properties.ignore.items.properties.field,data:data10};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -3753,9 +2891,13 @@ vErrors.push(err19);
 }
 errors++;
 }
-for(const key3 in data8){
-if(!((((key3 === "store") || (key3 === "name")) || (key3 === "key")) || (key3 === "version"))){
-const err20 = {instancePath:instancePath+"/fingerprintKey/secretRef",schemaPath:"secret-ref.schema.json/properties/secretRef/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema34.properties.secretRef,data:data8};
+}
+if(data9.when !== undefined){
+let data11 = data9.when;
+if(data11 && typeof data11 == "object" && !Array.isArray(data11)){
+for(const key3 in data11){
+if(!((key3 === "changedBy") || (key3 === "value"))){
+const err20 = {instancePath:instancePath+"/ignore/" + i0+"/when",schemaPath:"#/properties/ignore/items/properties/when/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema29.properties.ignore.items.properties.when,data:data11};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -3765,11 +2907,10 @@ vErrors.push(err20);
 errors++;
 }
 }
-if(data8.store !== undefined){
-let data9 = data8.store;
-if(typeof data9 === "string"){
-if(func1(data9) < 1){
-const err21 = {instancePath:instancePath+"/fingerprintKey/secretRef/store",schemaPath:"secret-ref.schema.json/properties/secretRef/properties/store/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema34.properties.secretRef.properties.store,data:data9};
+if(data11.changedBy !== undefined){
+let data12 = data11.changedBy;
+if(typeof data12 !== "string"){
+const err21 = {instancePath:instancePath+"/ignore/" + i0+"/when/changedBy",schemaPath:"#/properties/ignore/items/properties/when/properties/changedBy/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema29.properties.ignore.items.properties.when.properties.changedBy.type,parentSchema:schema29.properties.ignore.items.properties.when.properties.changedBy,data:data12};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -3778,9 +2919,8 @@ vErrors.push(err21);
 }
 errors++;
 }
-}
-else {
-const err22 = {instancePath:instancePath+"/fingerprintKey/secretRef/store",schemaPath:"secret-ref.schema.json/properties/secretRef/properties/store/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.properties.secretRef.properties.store.type,parentSchema:schema34.properties.secretRef.properties.store,data:data9};
+if(!(((data12 === "USER") || (data12 === "MONITOR")) || (data12 === "API"))){
+const err22 = {instancePath:instancePath+"/ignore/" + i0+"/when/changedBy",schemaPath:"#/properties/ignore/items/properties/when/properties/changedBy/enum",keyword:"enum",params:{allowedValues: schema29.properties.ignore.items.properties.when.properties.changedBy.enum},message:"must be equal to one of the allowed values",schema:schema29.properties.ignore.items.properties.when.properties.changedBy.enum,parentSchema:schema29.properties.ignore.items.properties.when.properties.changedBy,data:data12};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -3790,11 +2930,10 @@ vErrors.push(err22);
 errors++;
 }
 }
-if(data8.name !== undefined){
-let data10 = data8.name;
-if(typeof data10 === "string"){
-if(func1(data10) < 1){
-const err23 = {instancePath:instancePath+"/fingerprintKey/secretRef/name",schemaPath:"secret-ref.schema.json/properties/secretRef/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema34.properties.secretRef.properties.name,data:data10};
+if(data11.value !== undefined){
+let data13 = data11.value;
+if(typeof data13 !== "string"){
+const err23 = {instancePath:instancePath+"/ignore/" + i0+"/when/value",schemaPath:"#/properties/ignore/items/properties/when/properties/value/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema29.properties.ignore.items.properties.when.properties.value.type,parentSchema:schema29.properties.ignore.items.properties.when.properties.value,data:data13};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -3804,8 +2943,9 @@ vErrors.push(err23);
 errors++;
 }
 }
+}
 else {
-const err24 = {instancePath:instancePath+"/fingerprintKey/secretRef/name",schemaPath:"secret-ref.schema.json/properties/secretRef/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.properties.secretRef.properties.name.type,parentSchema:schema34.properties.secretRef.properties.name,data:data10};
+const err24 = {instancePath:instancePath+"/ignore/" + i0+"/when",schemaPath:"#/properties/ignore/items/properties/when/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema29.properties.ignore.items.properties.when.type,parentSchema:schema29.properties.ignore.items.properties.when,data:data11};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -3815,11 +2955,9 @@ vErrors.push(err24);
 errors++;
 }
 }
-if(data8.key !== undefined){
-let data11 = data8.key;
-if(typeof data11 === "string"){
-if(func1(data11) < 1){
-const err25 = {instancePath:instancePath+"/fingerprintKey/secretRef/key",schemaPath:"secret-ref.schema.json/properties/secretRef/properties/key/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema34.properties.secretRef.properties.key,data:data11};
+}
+else {
+const err25 = {instancePath:instancePath+"/ignore/" + i0,schemaPath:"#/properties/ignore/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema29.properties.ignore.items.type,parentSchema:schema29.properties.ignore.items,data:data9};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -3829,8 +2967,9 @@ vErrors.push(err25);
 errors++;
 }
 }
+}
 else {
-const err26 = {instancePath:instancePath+"/fingerprintKey/secretRef/key",schemaPath:"secret-ref.schema.json/properties/secretRef/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.properties.secretRef.properties.key.type,parentSchema:schema34.properties.secretRef.properties.key,data:data11};
+const err26 = {instancePath:instancePath+"/ignore",schemaPath:"#/properties/ignore/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema29.properties.ignore.type,parentSchema:schema29.properties.ignore,data:data8};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -3840,10 +2979,15 @@ vErrors.push(err26);
 errors++;
 }
 }
-if(data8.version !== undefined){
-let data12 = data8.version;
-if((typeof data12 !== "string") && (!(((typeof data12 == "number") && (!(data12 % 1) && !isNaN(data12))) && (isFinite(data12))))){
-const err27 = {instancePath:instancePath+"/fingerprintKey/secretRef/version",schemaPath:"secret-ref.schema.json/properties/secretRef/properties/version/type",keyword:"type",params:{type: schema34.properties.secretRef.properties.version.type},message:"must be string,integer",schema:schema34.properties.secretRef.properties.version.type,parentSchema:schema34.properties.secretRef.properties.version,data:data12};
+if(data.rules !== undefined){
+let data14 = data.rules;
+if(Array.isArray(data14)){
+const len1 = data14.length;
+for(let i1=0; i1<len1; i1++){
+let data15 = data14[i1];
+if(data15 && typeof data15 == "object" && !Array.isArray(data15)){
+if(data15.name === undefined){
+const err27 = {instancePath:instancePath+"/rules/" + i1,schemaPath:"#/properties/rules/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema29.properties.rules.items.required,parentSchema:schema29.properties.rules.items,data:data15};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -3852,10 +2996,8 @@ vErrors.push(err27);
 }
 errors++;
 }
-}
-}
-else {
-const err28 = {instancePath:instancePath+"/fingerprintKey/secretRef",schemaPath:"secret-ref.schema.json/properties/secretRef/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema34.properties.secretRef.type,parentSchema:schema34.properties.secretRef,data:data8};
+if(data15.expr === undefined){
+const err28 = {instancePath:instancePath+"/rules/" + i1,schemaPath:"#/properties/rules/items/required",keyword:"required",params:{missingProperty: "expr"},message:"must have required property '"+"expr"+"'",schema:schema29.properties.rules.items.required,parentSchema:schema29.properties.rules.items,data:data15};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -3864,10 +3006,8 @@ vErrors.push(err28);
 }
 errors++;
 }
-}
-}
-else {
-const err29 = {instancePath:instancePath+"/fingerprintKey",schemaPath:"secret-ref.schema.json/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema34.type,parentSchema:schema34,data:data7};
+if(data15.message === undefined){
+const err29 = {instancePath:instancePath+"/rules/" + i1,schemaPath:"#/properties/rules/items/required",keyword:"required",params:{missingProperty: "message"},message:"must have required property '"+"message"+"'",schema:schema29.properties.rules.items.required,parentSchema:schema29.properties.rules.items,data:data15};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -3876,16 +3016,9 @@ vErrors.push(err29);
 }
 errors++;
 }
-}
-if(data.ignore !== undefined){
-let data13 = data.ignore;
-if(Array.isArray(data13)){
-const len0 = data13.length;
-for(let i0=0; i0<len0; i0++){
-let data14 = data13[i0];
-if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
-if(data14.field === undefined){
-const err30 = {instancePath:instancePath+"/ignore/" + i0,schemaPath:"#/properties/ignore/items/required",keyword:"required",params:{missingProperty: "field"},message:"must have required property '"+"field"+"'",schema:schema48.properties.ignore.items.required,parentSchema:schema48.properties.ignore.items,data:data14};
+for(const key4 in data15){
+if(!((((((key4 === "name") || (key4 === "match")) || (key4 === "scope")) || (key4 === "expr")) || (key4 === "message")) || (key4 === "severity"))){
+const err30 = {instancePath:instancePath+"/rules/" + i1,schemaPath:"#/properties/rules/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema29.properties.rules.items,data:data15};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -3894,9 +3027,12 @@ vErrors.push(err30);
 }
 errors++;
 }
-for(const key4 in data14){
-if(!((key4 === "field") || (key4 === "when"))){
-const err31 = {instancePath:instancePath+"/ignore/" + i0,schemaPath:"#/properties/ignore/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema48.properties.ignore.items,data:data14};
+}
+if(data15.name !== undefined){
+let data16 = data15.name;
+if(typeof data16 === "string"){
+if(func1(data16) < 1){
+const err31 = {instancePath:instancePath+"/rules/" + i1+"/name",schemaPath:"#/properties/rules/items/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema29.properties.rules.items.properties.name,data:data16};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -3905,11 +3041,8 @@ vErrors.push(err31);
 }
 errors++;
 }
-}
-if(data14.field !== undefined){
-let data15 = data14.field;
-if(typeof data15 !== "string"){
-const err32 = {instancePath:instancePath+"/ignore/" + i0+"/field",schemaPath:"#/properties/ignore/items/properties/field/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema48.properties.ignore.items.properties.field.type,parentSchema:schema48.properties.ignore.items.properties.field,data:data15};
+if(!pattern19.test(data16)){
+const err32 = {instancePath:instancePath+"/rules/" + i1+"/name",schemaPath:"#/properties/rules/items/properties/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._-]*$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9._-]*$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9._-]*$",parentSchema:schema29.properties.rules.items.properties.name,data:data16};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -3918,8 +3051,9 @@ vErrors.push(err32);
 }
 errors++;
 }
-if(!(((((data15 === "status") || (data15 === "fee")) || (data15 === "tax")) || (data15 === "services")) || (data15 === "labels"))){
-const err33 = {instancePath:instancePath+"/ignore/" + i0+"/field",schemaPath:"#/properties/ignore/items/properties/field/enum",keyword:"enum",params:{allowedValues: schema48.properties.ignore.items.properties.field.enum},message:"must be equal to one of the allowed values",schema:schema48.properties.ignore.items.properties.field.enum,parentSchema:schema48.properties.ignore.items.properties.field,data:data15};
+}
+else {
+const err33 = {instancePath:instancePath+"/rules/" + i1+"/name",schemaPath:"#/properties/rules/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema29.properties.rules.items.properties.name.type,parentSchema:schema29.properties.rules.items.properties.name,data:data16};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -3929,12 +3063,11 @@ vErrors.push(err33);
 errors++;
 }
 }
-if(data14.when !== undefined){
-let data16 = data14.when;
-if(data16 && typeof data16 == "object" && !Array.isArray(data16)){
-for(const key5 in data16){
-if(!((key5 === "changedBy") || (key5 === "value"))){
-const err34 = {instancePath:instancePath+"/ignore/" + i0+"/when",schemaPath:"#/properties/ignore/items/properties/when/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties",schema:false,parentSchema:schema48.properties.ignore.items.properties.when,data:data16};
+if(data15.match !== undefined){
+let data17 = data15.match;
+if(data17 && typeof data17 == "object" && !Array.isArray(data17)){
+if(data17.kind === undefined){
+const err34 = {instancePath:instancePath+"/rules/" + i1+"/match",schemaPath:"#/properties/rules/items/properties/match/required",keyword:"required",params:{missingProperty: "kind"},message:"must have required property '"+"kind"+"'",schema:schema29.properties.rules.items.properties.match.required,parentSchema:schema29.properties.rules.items.properties.match,data:data17};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -3943,11 +3076,9 @@ vErrors.push(err34);
 }
 errors++;
 }
-}
-if(data16.changedBy !== undefined){
-let data17 = data16.changedBy;
-if(typeof data17 !== "string"){
-const err35 = {instancePath:instancePath+"/ignore/" + i0+"/when/changedBy",schemaPath:"#/properties/ignore/items/properties/when/properties/changedBy/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema48.properties.ignore.items.properties.when.properties.changedBy.type,parentSchema:schema48.properties.ignore.items.properties.when.properties.changedBy,data:data17};
+for(const key5 in data17){
+if(!(key5 === "kind")){
+const err35 = {instancePath:instancePath+"/rules/" + i1+"/match",schemaPath:"#/properties/rules/items/properties/match/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties",schema:false,parentSchema:schema29.properties.rules.items.properties.match,data:data17};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -3956,8 +3087,11 @@ vErrors.push(err35);
 }
 errors++;
 }
-if(!(((data17 === "USER") || (data17 === "MONITOR")) || (data17 === "API"))){
-const err36 = {instancePath:instancePath+"/ignore/" + i0+"/when/changedBy",schemaPath:"#/properties/ignore/items/properties/when/properties/changedBy/enum",keyword:"enum",params:{allowedValues: schema48.properties.ignore.items.properties.when.properties.changedBy.enum},message:"must be equal to one of the allowed values",schema:schema48.properties.ignore.items.properties.when.properties.changedBy.enum,parentSchema:schema48.properties.ignore.items.properties.when.properties.changedBy,data:data17};
+}
+if(data17.kind !== undefined){
+let data18 = data17.kind;
+if(typeof data18 !== "string"){
+const err36 = {instancePath:instancePath+"/rules/" + i1+"/match/kind",schemaPath:"#/properties/rules/items/properties/match/properties/kind/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema29.properties.rules.items.properties.match.properties.kind.type,parentSchema:schema29.properties.rules.items.properties.match.properties.kind,data:data18};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -3966,11 +3100,8 @@ vErrors.push(err36);
 }
 errors++;
 }
-}
-if(data16.value !== undefined){
-let data18 = data16.value;
-if(typeof data18 !== "string"){
-const err37 = {instancePath:instancePath+"/ignore/" + i0+"/when/value",schemaPath:"#/properties/ignore/items/properties/when/properties/value/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema48.properties.ignore.items.properties.when.properties.value.type,parentSchema:schema48.properties.ignore.items.properties.when.properties.value,data:data18};
+if(!((data18 === "Provider") || (data18 === "Sequence"))){
+const err37 = {instancePath:instancePath+"/rules/" + i1+"/match/kind",schemaPath:"#/properties/rules/items/properties/match/properties/kind/enum",keyword:"enum",params:{allowedValues: schema29.properties.rules.items.properties.match.properties.kind.enum},message:"must be equal to one of the allowed values",schema:schema29.properties.rules.items.properties.match.properties.kind.enum,parentSchema:schema29.properties.rules.items.properties.match.properties.kind,data:data18};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -3982,7 +3113,7 @@ errors++;
 }
 }
 else {
-const err38 = {instancePath:instancePath+"/ignore/" + i0+"/when",schemaPath:"#/properties/ignore/items/properties/when/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema48.properties.ignore.items.properties.when.type,parentSchema:schema48.properties.ignore.items.properties.when,data:data16};
+const err38 = {instancePath:instancePath+"/rules/" + i1+"/match",schemaPath:"#/properties/rules/items/properties/match/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema29.properties.rules.items.properties.match.type,parentSchema:schema29.properties.rules.items.properties.match,data:data17};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -3992,9 +3123,10 @@ vErrors.push(err38);
 errors++;
 }
 }
-}
-else {
-const err39 = {instancePath:instancePath+"/ignore/" + i0,schemaPath:"#/properties/ignore/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema48.properties.ignore.items.type,parentSchema:schema48.properties.ignore.items,data:data14};
+if(data15.scope !== undefined){
+let data19 = data15.scope;
+if(typeof data19 !== "string"){
+const err39 = {instancePath:instancePath+"/rules/" + i1+"/scope",schemaPath:"#/properties/rules/items/properties/scope/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema29.properties.rules.items.properties.scope.type,parentSchema:schema29.properties.rules.items.properties.scope,data:data19};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -4003,10 +3135,8 @@ vErrors.push(err39);
 }
 errors++;
 }
-}
-}
-else {
-const err40 = {instancePath:instancePath+"/ignore",schemaPath:"#/properties/ignore/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema48.properties.ignore.type,parentSchema:schema48.properties.ignore,data:data13};
+if(!((data19 === "document") || (data19 === "account"))){
+const err40 = {instancePath:instancePath+"/rules/" + i1+"/scope",schemaPath:"#/properties/rules/items/properties/scope/enum",keyword:"enum",params:{allowedValues: schema29.properties.rules.items.properties.scope.enum},message:"must be equal to one of the allowed values",schema:schema29.properties.rules.items.properties.scope.enum,parentSchema:schema29.properties.rules.items.properties.scope,data:data19};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -4016,15 +3146,11 @@ vErrors.push(err40);
 errors++;
 }
 }
-if(data.rules !== undefined){
-let data19 = data.rules;
-if(Array.isArray(data19)){
-const len1 = data19.length;
-for(let i1=0; i1<len1; i1++){
-let data20 = data19[i1];
-if(data20 && typeof data20 == "object" && !Array.isArray(data20)){
-if(data20.name === undefined){
-const err41 = {instancePath:instancePath+"/rules/" + i1,schemaPath:"#/properties/rules/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema48.properties.rules.items.required,parentSchema:schema48.properties.rules.items,data:data20};
+if(data15.expr !== undefined){
+let data20 = data15.expr;
+if(typeof data20 === "string"){
+if(func1(data20) < 1){
+const err41 = {instancePath:instancePath+"/rules/" + i1+"/expr",schemaPath:"#/properties/rules/items/properties/expr/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema29.properties.rules.items.properties.expr,data:data20};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -4033,8 +3159,9 @@ vErrors.push(err41);
 }
 errors++;
 }
-if(data20.expr === undefined){
-const err42 = {instancePath:instancePath+"/rules/" + i1,schemaPath:"#/properties/rules/items/required",keyword:"required",params:{missingProperty: "expr"},message:"must have required property '"+"expr"+"'",schema:schema48.properties.rules.items.required,parentSchema:schema48.properties.rules.items,data:data20};
+}
+else {
+const err42 = {instancePath:instancePath+"/rules/" + i1+"/expr",schemaPath:"#/properties/rules/items/properties/expr/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema29.properties.rules.items.properties.expr.type,parentSchema:schema29.properties.rules.items.properties.expr,data:data20};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -4043,8 +3170,12 @@ vErrors.push(err42);
 }
 errors++;
 }
-if(data20.message === undefined){
-const err43 = {instancePath:instancePath+"/rules/" + i1,schemaPath:"#/properties/rules/items/required",keyword:"required",params:{missingProperty: "message"},message:"must have required property '"+"message"+"'",schema:schema48.properties.rules.items.required,parentSchema:schema48.properties.rules.items,data:data20};
+}
+if(data15.message !== undefined){
+let data21 = data15.message;
+if(typeof data21 === "string"){
+if(func1(data21) < 1){
+const err43 = {instancePath:instancePath+"/rules/" + i1+"/message",schemaPath:"#/properties/rules/items/properties/message/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema29.properties.rules.items.properties.message,data:data21};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -4053,9 +3184,9 @@ vErrors.push(err43);
 }
 errors++;
 }
-for(const key6 in data20){
-if(!((((((key6 === "name") || (key6 === "match")) || (key6 === "scope")) || (key6 === "expr")) || (key6 === "message")) || (key6 === "severity"))){
-const err44 = {instancePath:instancePath+"/rules/" + i1,schemaPath:"#/properties/rules/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties",schema:false,parentSchema:schema48.properties.rules.items,data:data20};
+}
+else {
+const err44 = {instancePath:instancePath+"/rules/" + i1+"/message",schemaPath:"#/properties/rules/items/properties/message/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema29.properties.rules.items.properties.message.type,parentSchema:schema29.properties.rules.items.properties.message,data:data21};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -4065,11 +3196,10 @@ vErrors.push(err44);
 errors++;
 }
 }
-if(data20.name !== undefined){
-let data21 = data20.name;
-if(typeof data21 === "string"){
-if(func1(data21) < 1){
-const err45 = {instancePath:instancePath+"/rules/" + i1+"/name",schemaPath:"#/properties/rules/items/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema48.properties.rules.items.properties.name,data:data21};
+if(data15.severity !== undefined){
+let data22 = data15.severity;
+if(typeof data22 !== "string"){
+const err45 = {instancePath:instancePath+"/rules/" + i1+"/severity",schemaPath:"#/properties/rules/items/properties/severity/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema29.properties.rules.items.properties.severity.type,parentSchema:schema29.properties.rules.items.properties.severity,data:data22};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -4078,8 +3208,8 @@ vErrors.push(err45);
 }
 errors++;
 }
-if(!pattern22.test(data21)){
-const err46 = {instancePath:instancePath+"/rules/" + i1+"/name",schemaPath:"#/properties/rules/items/properties/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._-]*$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9._-]*$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9._-]*$",parentSchema:schema48.properties.rules.items.properties.name,data:data21};
+if(!((data22 === "error") || (data22 === "warning"))){
+const err46 = {instancePath:instancePath+"/rules/" + i1+"/severity",schemaPath:"#/properties/rules/items/properties/severity/enum",keyword:"enum",params:{allowedValues: schema29.properties.rules.items.properties.severity.enum},message:"must be equal to one of the allowed values",schema:schema29.properties.rules.items.properties.severity.enum,parentSchema:schema29.properties.rules.items.properties.severity,data:data22};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -4089,8 +3219,9 @@ vErrors.push(err46);
 errors++;
 }
 }
+}
 else {
-const err47 = {instancePath:instancePath+"/rules/" + i1+"/name",schemaPath:"#/properties/rules/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema48.properties.rules.items.properties.name.type,parentSchema:schema48.properties.rules.items.properties.name,data:data21};
+const err47 = {instancePath:instancePath+"/rules/" + i1,schemaPath:"#/properties/rules/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema29.properties.rules.items.type,parentSchema:schema29.properties.rules.items,data:data15};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -4100,11 +3231,9 @@ vErrors.push(err47);
 errors++;
 }
 }
-if(data20.match !== undefined){
-let data22 = data20.match;
-if(data22 && typeof data22 == "object" && !Array.isArray(data22)){
-if(data22.kind === undefined){
-const err48 = {instancePath:instancePath+"/rules/" + i1+"/match",schemaPath:"#/properties/rules/items/properties/match/required",keyword:"required",params:{missingProperty: "kind"},message:"must have required property '"+"kind"+"'",schema:schema48.properties.rules.items.properties.match.required,parentSchema:schema48.properties.rules.items.properties.match,data:data22};
+}
+else {
+const err48 = {instancePath:instancePath+"/rules",schemaPath:"#/properties/rules/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema29.properties.rules.type,parentSchema:schema29.properties.rules,data:data14};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -4113,9 +3242,16 @@ vErrors.push(err48);
 }
 errors++;
 }
-for(const key7 in data22){
-if(!(key7 === "kind")){
-const err49 = {instancePath:instancePath+"/rules/" + i1+"/match",schemaPath:"#/properties/rules/items/properties/match/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties",schema:false,parentSchema:schema48.properties.rules.items.properties.match,data:data22};
+}
+if(data.windows !== undefined){
+let data23 = data.windows;
+if(Array.isArray(data23)){
+const len2 = data23.length;
+for(let i2=0; i2<len2; i2++){
+let data24 = data23[i2];
+if(data24 && typeof data24 == "object" && !Array.isArray(data24)){
+if(data24.name === undefined){
+const err49 = {instancePath:instancePath+"/windows/" + i2,schemaPath:"#/properties/windows/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema29.properties.windows.items.required,parentSchema:schema29.properties.windows.items,data:data24};
 if(vErrors === null){
 vErrors = [err49];
 }
@@ -4124,11 +3260,8 @@ vErrors.push(err49);
 }
 errors++;
 }
-}
-if(data22.kind !== undefined){
-let data23 = data22.kind;
-if(typeof data23 !== "string"){
-const err50 = {instancePath:instancePath+"/rules/" + i1+"/match/kind",schemaPath:"#/properties/rules/items/properties/match/properties/kind/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema48.properties.rules.items.properties.match.properties.kind.type,parentSchema:schema48.properties.rules.items.properties.match.properties.kind,data:data23};
+if(data24.kind === undefined){
+const err50 = {instancePath:instancePath+"/windows/" + i2,schemaPath:"#/properties/windows/items/required",keyword:"required",params:{missingProperty: "kind"},message:"must have required property '"+"kind"+"'",schema:schema29.properties.windows.items.required,parentSchema:schema29.properties.windows.items,data:data24};
 if(vErrors === null){
 vErrors = [err50];
 }
@@ -4137,8 +3270,8 @@ vErrors.push(err50);
 }
 errors++;
 }
-if(!((data23 === "Provider") || (data23 === "Sequence"))){
-const err51 = {instancePath:instancePath+"/rules/" + i1+"/match/kind",schemaPath:"#/properties/rules/items/properties/match/properties/kind/enum",keyword:"enum",params:{allowedValues: schema48.properties.rules.items.properties.match.properties.kind.enum},message:"must be equal to one of the allowed values",schema:schema48.properties.rules.items.properties.match.properties.kind.enum,parentSchema:schema48.properties.rules.items.properties.match.properties.kind,data:data23};
+if(data24.schedule === undefined){
+const err51 = {instancePath:instancePath+"/windows/" + i2,schemaPath:"#/properties/windows/items/required",keyword:"required",params:{missingProperty: "schedule"},message:"must have required property '"+"schedule"+"'",schema:schema29.properties.windows.items.required,parentSchema:schema29.properties.windows.items,data:data24};
 if(vErrors === null){
 vErrors = [err51];
 }
@@ -4147,10 +3280,8 @@ vErrors.push(err51);
 }
 errors++;
 }
-}
-}
-else {
-const err52 = {instancePath:instancePath+"/rules/" + i1+"/match",schemaPath:"#/properties/rules/items/properties/match/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema48.properties.rules.items.properties.match.type,parentSchema:schema48.properties.rules.items.properties.match,data:data22};
+if(data24.duration === undefined){
+const err52 = {instancePath:instancePath+"/windows/" + i2,schemaPath:"#/properties/windows/items/required",keyword:"required",params:{missingProperty: "duration"},message:"must have required property '"+"duration"+"'",schema:schema29.properties.windows.items.required,parentSchema:schema29.properties.windows.items,data:data24};
 if(vErrors === null){
 vErrors = [err52];
 }
@@ -4159,11 +3290,9 @@ vErrors.push(err52);
 }
 errors++;
 }
-}
-if(data20.scope !== undefined){
-let data24 = data20.scope;
-if(typeof data24 !== "string"){
-const err53 = {instancePath:instancePath+"/rules/" + i1+"/scope",schemaPath:"#/properties/rules/items/properties/scope/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema48.properties.rules.items.properties.scope.type,parentSchema:schema48.properties.rules.items.properties.scope,data:data24};
+for(const key6 in data24){
+if(!((((((key6 === "name") || (key6 === "kind")) || (key6 === "schedule")) || (key6 === "duration")) || (key6 === "timeZone")) || (key6 === "allow"))){
+const err53 = {instancePath:instancePath+"/windows/" + i2,schemaPath:"#/properties/windows/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties",schema:false,parentSchema:schema29.properties.windows.items,data:data24};
 if(vErrors === null){
 vErrors = [err53];
 }
@@ -4172,8 +3301,12 @@ vErrors.push(err53);
 }
 errors++;
 }
-if(!((data24 === "document") || (data24 === "account"))){
-const err54 = {instancePath:instancePath+"/rules/" + i1+"/scope",schemaPath:"#/properties/rules/items/properties/scope/enum",keyword:"enum",params:{allowedValues: schema48.properties.rules.items.properties.scope.enum},message:"must be equal to one of the allowed values",schema:schema48.properties.rules.items.properties.scope.enum,parentSchema:schema48.properties.rules.items.properties.scope,data:data24};
+}
+if(data24.name !== undefined){
+let data25 = data24.name;
+if(typeof data25 === "string"){
+if(func1(data25) < 1){
+const err54 = {instancePath:instancePath+"/windows/" + i2+"/name",schemaPath:"#/properties/windows/items/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema29.properties.windows.items.properties.name,data:data25};
 if(vErrors === null){
 vErrors = [err54];
 }
@@ -4183,11 +3316,8 @@ vErrors.push(err54);
 errors++;
 }
 }
-if(data20.expr !== undefined){
-let data25 = data20.expr;
-if(typeof data25 === "string"){
-if(func1(data25) < 1){
-const err55 = {instancePath:instancePath+"/rules/" + i1+"/expr",schemaPath:"#/properties/rules/items/properties/expr/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema48.properties.rules.items.properties.expr,data:data25};
+else {
+const err55 = {instancePath:instancePath+"/windows/" + i2+"/name",schemaPath:"#/properties/windows/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema29.properties.windows.items.properties.name.type,parentSchema:schema29.properties.windows.items.properties.name,data:data25};
 if(vErrors === null){
 vErrors = [err55];
 }
@@ -4197,8 +3327,10 @@ vErrors.push(err55);
 errors++;
 }
 }
-else {
-const err56 = {instancePath:instancePath+"/rules/" + i1+"/expr",schemaPath:"#/properties/rules/items/properties/expr/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema48.properties.rules.items.properties.expr.type,parentSchema:schema48.properties.rules.items.properties.expr,data:data25};
+if(data24.kind !== undefined){
+let data26 = data24.kind;
+if(typeof data26 !== "string"){
+const err56 = {instancePath:instancePath+"/windows/" + i2+"/kind",schemaPath:"#/properties/windows/items/properties/kind/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema29.properties.windows.items.properties.kind.type,parentSchema:schema29.properties.windows.items.properties.kind,data:data26};
 if(vErrors === null){
 vErrors = [err56];
 }
@@ -4207,12 +3339,8 @@ vErrors.push(err56);
 }
 errors++;
 }
-}
-if(data20.message !== undefined){
-let data26 = data20.message;
-if(typeof data26 === "string"){
-if(func1(data26) < 1){
-const err57 = {instancePath:instancePath+"/rules/" + i1+"/message",schemaPath:"#/properties/rules/items/properties/message/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema48.properties.rules.items.properties.message,data:data26};
+if(!((data26 === "deny") || (data26 === "allow"))){
+const err57 = {instancePath:instancePath+"/windows/" + i2+"/kind",schemaPath:"#/properties/windows/items/properties/kind/enum",keyword:"enum",params:{allowedValues: schema29.properties.windows.items.properties.kind.enum},message:"must be equal to one of the allowed values",schema:schema29.properties.windows.items.properties.kind.enum,parentSchema:schema29.properties.windows.items.properties.kind,data:data26};
 if(vErrors === null){
 vErrors = [err57];
 }
@@ -4222,8 +3350,11 @@ vErrors.push(err57);
 errors++;
 }
 }
-else {
-const err58 = {instancePath:instancePath+"/rules/" + i1+"/message",schemaPath:"#/properties/rules/items/properties/message/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema48.properties.rules.items.properties.message.type,parentSchema:schema48.properties.rules.items.properties.message,data:data26};
+if(data24.schedule !== undefined){
+let data27 = data24.schedule;
+if(typeof data27 === "string"){
+if(func1(data27) < 1){
+const err58 = {instancePath:instancePath+"/windows/" + i2+"/schedule",schemaPath:"#/properties/windows/items/properties/schedule/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema29.properties.windows.items.properties.schedule,data:data27};
 if(vErrors === null){
 vErrors = [err58];
 }
@@ -4233,10 +3364,8 @@ vErrors.push(err58);
 errors++;
 }
 }
-if(data20.severity !== undefined){
-let data27 = data20.severity;
-if(typeof data27 !== "string"){
-const err59 = {instancePath:instancePath+"/rules/" + i1+"/severity",schemaPath:"#/properties/rules/items/properties/severity/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema48.properties.rules.items.properties.severity.type,parentSchema:schema48.properties.rules.items.properties.severity,data:data27};
+else {
+const err59 = {instancePath:instancePath+"/windows/" + i2+"/schedule",schemaPath:"#/properties/windows/items/properties/schedule/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema29.properties.windows.items.properties.schedule.type,parentSchema:schema29.properties.windows.items.properties.schedule,data:data27};
 if(vErrors === null){
 vErrors = [err59];
 }
@@ -4245,8 +3374,12 @@ vErrors.push(err59);
 }
 errors++;
 }
-if(!((data27 === "error") || (data27 === "warning"))){
-const err60 = {instancePath:instancePath+"/rules/" + i1+"/severity",schemaPath:"#/properties/rules/items/properties/severity/enum",keyword:"enum",params:{allowedValues: schema48.properties.rules.items.properties.severity.enum},message:"must be equal to one of the allowed values",schema:schema48.properties.rules.items.properties.severity.enum,parentSchema:schema48.properties.rules.items.properties.severity,data:data27};
+}
+if(data24.duration !== undefined){
+let data28 = data24.duration;
+if(typeof data28 === "string"){
+if(!pattern20.test(data28)){
+const err60 = {instancePath:instancePath+"/windows/" + i2+"/duration",schemaPath:"#/properties/windows/items/properties/duration/pattern",keyword:"pattern",params:{pattern: "^([0-9]+[dhm])+$"},message:"must match pattern \""+"^([0-9]+[dhm])+$"+"\"",schema:"^([0-9]+[dhm])+$",parentSchema:schema29.properties.windows.items.properties.duration,data:data28};
 if(vErrors === null){
 vErrors = [err60];
 }
@@ -4256,9 +3389,8 @@ vErrors.push(err60);
 errors++;
 }
 }
-}
 else {
-const err61 = {instancePath:instancePath+"/rules/" + i1,schemaPath:"#/properties/rules/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema48.properties.rules.items.type,parentSchema:schema48.properties.rules.items,data:data20};
+const err61 = {instancePath:instancePath+"/windows/" + i2+"/duration",schemaPath:"#/properties/windows/items/properties/duration/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema29.properties.windows.items.properties.duration.type,parentSchema:schema29.properties.windows.items.properties.duration,data:data28};
 if(vErrors === null){
 vErrors = [err61];
 }
@@ -4268,9 +3400,11 @@ vErrors.push(err61);
 errors++;
 }
 }
-}
-else {
-const err62 = {instancePath:instancePath+"/rules",schemaPath:"#/properties/rules/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema48.properties.rules.type,parentSchema:schema48.properties.rules,data:data19};
+if(data24.timeZone !== undefined){
+let data29 = data24.timeZone;
+if(typeof data29 === "string"){
+if(func1(data29) < 1){
+const err62 = {instancePath:instancePath+"/windows/" + i2+"/timeZone",schemaPath:"#/properties/windows/items/properties/timeZone/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema29.properties.windows.items.properties.timeZone,data:data29};
 if(vErrors === null){
 vErrors = [err62];
 }
@@ -4280,15 +3414,8 @@ vErrors.push(err62);
 errors++;
 }
 }
-if(data.windows !== undefined){
-let data28 = data.windows;
-if(Array.isArray(data28)){
-const len2 = data28.length;
-for(let i2=0; i2<len2; i2++){
-let data29 = data28[i2];
-if(data29 && typeof data29 == "object" && !Array.isArray(data29)){
-if(data29.name === undefined){
-const err63 = {instancePath:instancePath+"/windows/" + i2,schemaPath:"#/properties/windows/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema48.properties.windows.items.required,parentSchema:schema48.properties.windows.items,data:data29};
+else {
+const err63 = {instancePath:instancePath+"/windows/" + i2+"/timeZone",schemaPath:"#/properties/windows/items/properties/timeZone/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema29.properties.windows.items.properties.timeZone.type,parentSchema:schema29.properties.windows.items.properties.timeZone,data:data29};
 if(vErrors === null){
 vErrors = [err63];
 }
@@ -4297,8 +3424,15 @@ vErrors.push(err63);
 }
 errors++;
 }
-if(data29.kind === undefined){
-const err64 = {instancePath:instancePath+"/windows/" + i2,schemaPath:"#/properties/windows/items/required",keyword:"required",params:{missingProperty: "kind"},message:"must have required property '"+"kind"+"'",schema:schema48.properties.windows.items.required,parentSchema:schema48.properties.windows.items,data:data29};
+}
+if(data24.allow !== undefined){
+let data30 = data24.allow;
+if(Array.isArray(data30)){
+const len3 = data30.length;
+for(let i3=0; i3<len3; i3++){
+let data31 = data30[i3];
+if(typeof data31 !== "string"){
+const err64 = {instancePath:instancePath+"/windows/" + i2+"/allow/" + i3,schemaPath:"#/properties/windows/items/properties/allow/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema29.properties.windows.items.properties.allow.items.type,parentSchema:schema29.properties.windows.items.properties.allow.items,data:data31};
 if(vErrors === null){
 vErrors = [err64];
 }
@@ -4307,8 +3441,8 @@ vErrors.push(err64);
 }
 errors++;
 }
-if(data29.schedule === undefined){
-const err65 = {instancePath:instancePath+"/windows/" + i2,schemaPath:"#/properties/windows/items/required",keyword:"required",params:{missingProperty: "schedule"},message:"must have required property '"+"schedule"+"'",schema:schema48.properties.windows.items.required,parentSchema:schema48.properties.windows.items,data:data29};
+if(!(((((((((((data31 === "MAINTENANCE") || (data31 === "DEACTIVATE")) || (data31 === "ACTIVATE")) || (data31 === "STATUS")) || (data31 === "FEE")) || (data31 === "TAX")) || (data31 === "SERVICES")) || (data31 === "LABELS")) || (data31 === "CREDENTIALS")) || (data31 === "CREATE")) || (data31 === "SEQUENCE"))){
+const err65 = {instancePath:instancePath+"/windows/" + i2+"/allow/" + i3,schemaPath:"#/properties/windows/items/properties/allow/items/enum",keyword:"enum",params:{allowedValues: schema29.properties.windows.items.properties.allow.items.enum},message:"must be equal to one of the allowed values",schema:schema29.properties.windows.items.properties.allow.items.enum,parentSchema:schema29.properties.windows.items.properties.allow.items,data:data31};
 if(vErrors === null){
 vErrors = [err65];
 }
@@ -4317,195 +3451,24 @@ vErrors.push(err65);
 }
 errors++;
 }
-if(data29.duration === undefined){
-const err66 = {instancePath:instancePath+"/windows/" + i2,schemaPath:"#/properties/windows/items/required",keyword:"required",params:{missingProperty: "duration"},message:"must have required property '"+"duration"+"'",schema:schema48.properties.windows.items.required,parentSchema:schema48.properties.windows.items,data:data29};
-if(vErrors === null){
-vErrors = [err66];
 }
-else {
-vErrors.push(err66);
-}
-errors++;
-}
-for(const key8 in data29){
-if(!((((((key8 === "name") || (key8 === "kind")) || (key8 === "schedule")) || (key8 === "duration")) || (key8 === "timeZone")) || (key8 === "allow"))){
-const err67 = {instancePath:instancePath+"/windows/" + i2,schemaPath:"#/properties/windows/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties",schema:false,parentSchema:schema48.properties.windows.items,data:data29};
-if(vErrors === null){
-vErrors = [err67];
-}
-else {
-vErrors.push(err67);
-}
-errors++;
-}
-}
-if(data29.name !== undefined){
-let data30 = data29.name;
-if(typeof data30 === "string"){
-if(func1(data30) < 1){
-const err68 = {instancePath:instancePath+"/windows/" + i2+"/name",schemaPath:"#/properties/windows/items/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema48.properties.windows.items.properties.name,data:data30};
-if(vErrors === null){
-vErrors = [err68];
-}
-else {
-vErrors.push(err68);
-}
-errors++;
-}
-}
-else {
-const err69 = {instancePath:instancePath+"/windows/" + i2+"/name",schemaPath:"#/properties/windows/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema48.properties.windows.items.properties.name.type,parentSchema:schema48.properties.windows.items.properties.name,data:data30};
-if(vErrors === null){
-vErrors = [err69];
-}
-else {
-vErrors.push(err69);
-}
-errors++;
-}
-}
-if(data29.kind !== undefined){
-let data31 = data29.kind;
-if(typeof data31 !== "string"){
-const err70 = {instancePath:instancePath+"/windows/" + i2+"/kind",schemaPath:"#/properties/windows/items/properties/kind/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema48.properties.windows.items.properties.kind.type,parentSchema:schema48.properties.windows.items.properties.kind,data:data31};
-if(vErrors === null){
-vErrors = [err70];
-}
-else {
-vErrors.push(err70);
-}
-errors++;
-}
-if(!((data31 === "deny") || (data31 === "allow"))){
-const err71 = {instancePath:instancePath+"/windows/" + i2+"/kind",schemaPath:"#/properties/windows/items/properties/kind/enum",keyword:"enum",params:{allowedValues: schema48.properties.windows.items.properties.kind.enum},message:"must be equal to one of the allowed values",schema:schema48.properties.windows.items.properties.kind.enum,parentSchema:schema48.properties.windows.items.properties.kind,data:data31};
-if(vErrors === null){
-vErrors = [err71];
-}
-else {
-vErrors.push(err71);
-}
-errors++;
-}
-}
-if(data29.schedule !== undefined){
-let data32 = data29.schedule;
-if(typeof data32 === "string"){
-if(func1(data32) < 1){
-const err72 = {instancePath:instancePath+"/windows/" + i2+"/schedule",schemaPath:"#/properties/windows/items/properties/schedule/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema48.properties.windows.items.properties.schedule,data:data32};
-if(vErrors === null){
-vErrors = [err72];
-}
-else {
-vErrors.push(err72);
-}
-errors++;
-}
-}
-else {
-const err73 = {instancePath:instancePath+"/windows/" + i2+"/schedule",schemaPath:"#/properties/windows/items/properties/schedule/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema48.properties.windows.items.properties.schedule.type,parentSchema:schema48.properties.windows.items.properties.schedule,data:data32};
-if(vErrors === null){
-vErrors = [err73];
-}
-else {
-vErrors.push(err73);
-}
-errors++;
-}
-}
-if(data29.duration !== undefined){
-let data33 = data29.duration;
-if(typeof data33 === "string"){
-if(!pattern23.test(data33)){
-const err74 = {instancePath:instancePath+"/windows/" + i2+"/duration",schemaPath:"#/properties/windows/items/properties/duration/pattern",keyword:"pattern",params:{pattern: "^([0-9]+[dhm])+$"},message:"must match pattern \""+"^([0-9]+[dhm])+$"+"\"",schema:"^([0-9]+[dhm])+$",parentSchema:schema48.properties.windows.items.properties.duration,data:data33};
-if(vErrors === null){
-vErrors = [err74];
-}
-else {
-vErrors.push(err74);
-}
-errors++;
-}
-}
-else {
-const err75 = {instancePath:instancePath+"/windows/" + i2+"/duration",schemaPath:"#/properties/windows/items/properties/duration/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema48.properties.windows.items.properties.duration.type,parentSchema:schema48.properties.windows.items.properties.duration,data:data33};
-if(vErrors === null){
-vErrors = [err75];
-}
-else {
-vErrors.push(err75);
-}
-errors++;
-}
-}
-if(data29.timeZone !== undefined){
-let data34 = data29.timeZone;
-if(typeof data34 === "string"){
-if(func1(data34) < 1){
-const err76 = {instancePath:instancePath+"/windows/" + i2+"/timeZone",schemaPath:"#/properties/windows/items/properties/timeZone/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema48.properties.windows.items.properties.timeZone,data:data34};
-if(vErrors === null){
-vErrors = [err76];
-}
-else {
-vErrors.push(err76);
-}
-errors++;
-}
-}
-else {
-const err77 = {instancePath:instancePath+"/windows/" + i2+"/timeZone",schemaPath:"#/properties/windows/items/properties/timeZone/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema48.properties.windows.items.properties.timeZone.type,parentSchema:schema48.properties.windows.items.properties.timeZone,data:data34};
-if(vErrors === null){
-vErrors = [err77];
-}
-else {
-vErrors.push(err77);
-}
-errors++;
-}
-}
-if(data29.allow !== undefined){
-let data35 = data29.allow;
-if(Array.isArray(data35)){
-const len3 = data35.length;
-for(let i3=0; i3<len3; i3++){
-let data36 = data35[i3];
-if(typeof data36 !== "string"){
-const err78 = {instancePath:instancePath+"/windows/" + i2+"/allow/" + i3,schemaPath:"#/properties/windows/items/properties/allow/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema48.properties.windows.items.properties.allow.items.type,parentSchema:schema48.properties.windows.items.properties.allow.items,data:data36};
-if(vErrors === null){
-vErrors = [err78];
-}
-else {
-vErrors.push(err78);
-}
-errors++;
-}
-if(!(((((((((((data36 === "MAINTENANCE") || (data36 === "DEACTIVATE")) || (data36 === "ACTIVATE")) || (data36 === "STATUS")) || (data36 === "FEE")) || (data36 === "TAX")) || (data36 === "SERVICES")) || (data36 === "LABELS")) || (data36 === "CREDENTIALS")) || (data36 === "CREATE")) || (data36 === "SEQUENCE"))){
-const err79 = {instancePath:instancePath+"/windows/" + i2+"/allow/" + i3,schemaPath:"#/properties/windows/items/properties/allow/items/enum",keyword:"enum",params:{allowedValues: schema48.properties.windows.items.properties.allow.items.enum},message:"must be equal to one of the allowed values",schema:schema48.properties.windows.items.properties.allow.items.enum,parentSchema:schema48.properties.windows.items.properties.allow.items,data:data36};
-if(vErrors === null){
-vErrors = [err79];
-}
-else {
-vErrors.push(err79);
-}
-errors++;
-}
-}
-let i4 = data35.length;
+let i4 = data30.length;
 let j0;
 if(i4 > 1){
 const indices0 = {};
 for(;i4--;){
-let item0 = data35[i4];
+let item0 = data30[i4];
 if(typeof item0 !== "string"){
 continue;
 }
 if(typeof indices0[item0] == "number"){
 j0 = indices0[item0];
-const err80 = {instancePath:instancePath+"/windows/" + i2+"/allow",schemaPath:"#/properties/windows/items/properties/allow/uniqueItems",keyword:"uniqueItems",params:{i: i4, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i4+" are identical)",schema:true,parentSchema:schema48.properties.windows.items.properties.allow,data:data35};
+const err66 = {instancePath:instancePath+"/windows/" + i2+"/allow",schemaPath:"#/properties/windows/items/properties/allow/uniqueItems",keyword:"uniqueItems",params:{i: i4, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i4+" are identical)",schema:true,parentSchema:schema29.properties.windows.items.properties.allow,data:data30};
 if(vErrors === null){
-vErrors = [err80];
+vErrors = [err66];
 }
 else {
-vErrors.push(err80);
+vErrors.push(err66);
 }
 errors++;
 break;
@@ -4515,62 +3478,62 @@ indices0[item0] = i4;
 }
 }
 else {
-const err81 = {instancePath:instancePath+"/windows/" + i2+"/allow",schemaPath:"#/properties/windows/items/properties/allow/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema48.properties.windows.items.properties.allow.type,parentSchema:schema48.properties.windows.items.properties.allow,data:data35};
+const err67 = {instancePath:instancePath+"/windows/" + i2+"/allow",schemaPath:"#/properties/windows/items/properties/allow/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema29.properties.windows.items.properties.allow.type,parentSchema:schema29.properties.windows.items.properties.allow,data:data30};
 if(vErrors === null){
-vErrors = [err81];
+vErrors = [err67];
 }
 else {
-vErrors.push(err81);
+vErrors.push(err67);
 }
 errors++;
 }
 }
 }
 else {
-const err82 = {instancePath:instancePath+"/windows/" + i2,schemaPath:"#/properties/windows/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema48.properties.windows.items.type,parentSchema:schema48.properties.windows.items,data:data29};
+const err68 = {instancePath:instancePath+"/windows/" + i2,schemaPath:"#/properties/windows/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema29.properties.windows.items.type,parentSchema:schema29.properties.windows.items,data:data24};
 if(vErrors === null){
-vErrors = [err82];
+vErrors = [err68];
 }
 else {
-vErrors.push(err82);
+vErrors.push(err68);
 }
 errors++;
 }
 }
 }
 else {
-const err83 = {instancePath:instancePath+"/windows",schemaPath:"#/properties/windows/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema48.properties.windows.type,parentSchema:schema48.properties.windows,data:data28};
+const err69 = {instancePath:instancePath+"/windows",schemaPath:"#/properties/windows/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema29.properties.windows.type,parentSchema:schema29.properties.windows,data:data23};
 if(vErrors === null){
-vErrors = [err83];
+vErrors = [err69];
 }
 else {
-vErrors.push(err83);
+vErrors.push(err69);
 }
 errors++;
 }
 }
 }
 else {
-const err84 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema48.type,parentSchema:schema48,data};
+const err70 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema29.type,parentSchema:schema29,data};
 if(vErrors === null){
-vErrors = [err84];
+vErrors = [err70];
 }
 else {
-vErrors.push(err84);
+vErrors.push(err70);
 }
 errors++;
 }
-validate28.errors = vErrors;
+validate77.errors = vErrors;
 return errors === 0;
 }
-validate28.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate77.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 
-function validate23(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate67(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://paystrator-gitops.dev/schemas/config.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate23.evaluated;
+const evaluated0 = validate67.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -4579,7 +3542,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.environments === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "environments"},message:"must have required property '"+"environments"+"'",schema:schema40.required,parentSchema:schema40,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "environments"},message:"must have required property '"+"environments"+"'",schema:schema26.required,parentSchema:schema26,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -4590,7 +3553,7 @@ errors++;
 }
 for(const key0 in data){
 if(!(((key0 === "environments") || (key0 === "secretStores")) || (key0 === "policy"))){
-const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema40,data};
+const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema26,data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -4604,7 +3567,7 @@ if(data.environments !== undefined){
 let data0 = data.environments;
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 if(Object.keys(data0).length < 1){
-const err2 = {instancePath:instancePath+"/environments",schemaPath:"#/properties/environments/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema40.properties.environments,data:data0};
+const err2 = {instancePath:instancePath+"/environments",schemaPath:"#/properties/environments/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema26.properties.environments,data:data0};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -4616,8 +3579,8 @@ errors++;
 for(const key1 in data0){
 const _errs4 = errors;
 if(typeof key1 === "string"){
-if(!pattern7.test(key1)){
-const err3 = {instancePath:instancePath+"/environments",schemaPath:"#/properties/environments/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]*$"},message:"must match pattern \""+"^[a-z][a-z0-9-]*$"+"\"",schema:"^[a-z][a-z0-9-]*$",parentSchema:schema40.properties.environments.propertyNames,data:key1,propertyName:key1};
+if(!pattern6.test(key1)){
+const err3 = {instancePath:instancePath+"/environments",schemaPath:"#/properties/environments/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]*$"},message:"must match pattern \""+"^[a-z][a-z0-9-]*$"+"\"",schema:"^[a-z][a-z0-9-]*$",parentSchema:schema26.properties.environments.propertyNames,data:key1,propertyName:key1};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -4629,7 +3592,7 @@ errors++;
 }
 var valid1 = _errs4 === errors;
 if(!valid1){
-const err4 = {instancePath:instancePath+"/environments",schemaPath:"#/properties/environments/propertyNames",keyword:"propertyNames",params:{propertyName: key1},message:"property name must be valid",schema:schema40.properties.environments.propertyNames,parentSchema:schema40.properties.environments,data:data0};
+const err4 = {instancePath:instancePath+"/environments",schemaPath:"#/properties/environments/propertyNames",keyword:"propertyNames",params:{propertyName: key1},message:"property name must be valid",schema:schema26.properties.environments.propertyNames,parentSchema:schema26.properties.environments,data:data0};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -4640,14 +3603,14 @@ errors++;
 }
 }
 for(const key2 in data0){
-if(!(validate24(data0[key2], {instancePath:instancePath+"/environments/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data0,parentDataProperty:key2,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate24.errors : vErrors.concat(validate24.errors);
+if(!(validate68(data0[key2], {instancePath:instancePath+"/environments/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data0,parentDataProperty:key2,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate68.errors : vErrors.concat(validate68.errors);
 errors = vErrors.length;
 }
 }
 }
 else {
-const err5 = {instancePath:instancePath+"/environments",schemaPath:"#/properties/environments/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema40.properties.environments.type,parentSchema:schema40.properties.environments,data:data0};
+const err5 = {instancePath:instancePath+"/environments",schemaPath:"#/properties/environments/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema26.properties.environments.type,parentSchema:schema26.properties.environments,data:data0};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -4663,8 +3626,8 @@ if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
 for(const key3 in data2){
 const _errs9 = errors;
 if(typeof key3 === "string"){
-if(!pattern14.test(key3)){
-const err6 = {instancePath:instancePath+"/secretStores",schemaPath:"#/properties/secretStores/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z][a-zA-Z0-9_-]*$"},message:"must match pattern \""+"^[a-zA-Z][a-zA-Z0-9_-]*$"+"\"",schema:"^[a-zA-Z][a-zA-Z0-9_-]*$",parentSchema:schema40.properties.secretStores.propertyNames,data:key3,propertyName:key3};
+if(!pattern11.test(key3)){
+const err6 = {instancePath:instancePath+"/secretStores",schemaPath:"#/properties/secretStores/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z][a-zA-Z0-9_-]*$"},message:"must match pattern \""+"^[a-zA-Z][a-zA-Z0-9_-]*$"+"\"",schema:"^[a-zA-Z][a-zA-Z0-9_-]*$",parentSchema:schema26.properties.secretStores.propertyNames,data:key3,propertyName:key3};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -4676,7 +3639,7 @@ errors++;
 }
 var valid3 = _errs9 === errors;
 if(!valid3){
-const err7 = {instancePath:instancePath+"/secretStores",schemaPath:"#/properties/secretStores/propertyNames",keyword:"propertyNames",params:{propertyName: key3},message:"property name must be valid",schema:schema40.properties.secretStores.propertyNames,parentSchema:schema40.properties.secretStores,data:data2};
+const err7 = {instancePath:instancePath+"/secretStores",schemaPath:"#/properties/secretStores/propertyNames",keyword:"propertyNames",params:{propertyName: key3},message:"property name must be valid",schema:schema26.properties.secretStores.propertyNames,parentSchema:schema26.properties.secretStores,data:data2};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -4687,14 +3650,14 @@ errors++;
 }
 }
 for(const key4 in data2){
-if(!(validate26(data2[key4], {instancePath:instancePath+"/secretStores/" + key4.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data2,parentDataProperty:key4,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate26.errors : vErrors.concat(validate26.errors);
+if(!(validate71(data2[key4], {instancePath:instancePath+"/secretStores/" + key4.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data2,parentDataProperty:key4,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate71.errors : vErrors.concat(validate71.errors);
 errors = vErrors.length;
 }
 }
 }
 else {
-const err8 = {instancePath:instancePath+"/secretStores",schemaPath:"#/properties/secretStores/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema40.properties.secretStores.type,parentSchema:schema40.properties.secretStores,data:data2};
+const err8 = {instancePath:instancePath+"/secretStores",schemaPath:"#/properties/secretStores/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema26.properties.secretStores.type,parentSchema:schema26.properties.secretStores,data:data2};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -4705,14 +3668,14 @@ errors++;
 }
 }
 if(data.policy !== undefined){
-if(!(validate28(data.policy, {instancePath:instancePath+"/policy",parentData:data,parentDataProperty:"policy",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate28.errors : vErrors.concat(validate28.errors);
+if(!(validate77(data.policy, {instancePath:instancePath+"/policy",parentData:data,parentDataProperty:"policy",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate77.errors : vErrors.concat(validate77.errors);
 errors = vErrors.length;
 }
 }
 }
 else {
-const err9 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema40.type,parentSchema:schema40,data};
+const err9 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema26.type,parentSchema:schema26,data};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -4721,21 +3684,21 @@ vErrors.push(err9);
 }
 errors++;
 }
-validate23.errors = vErrors;
+validate67.errors = vErrors;
 return errors === 0;
 }
-validate23.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate67.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const integration0 = validate30;
-const schema50 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://paystrator-gitops.dev/schemas/integrations/bca.schema.json","title":"Bank Central Asia (BCA) credentials","x-integration":{"id":"bca","displayName":"Bank Central Asia (BCA)","type":"DIRECT","services":["VIRTUAL_ACCOUNT","SEND_MONEY"]},"type":"object","additionalProperties":false,"required":["clientKey","clientSecret","corporateId","companyCode","apiSecret"],"properties":{"clientKey":{"type":"string","minLength":1,"description":"BCA API client id."},"clientSecret":{"description":"Client secret issued with the client key (secret: a secretRef).","writeOnly":true,"$ref":"../secret-ref.schema.json"},"corporateId":{"type":"string","minLength":1,"description":"KlikBCA Bisnis corporate id.","pattern":"^[A-Z0-9]{6,10}$"},"companyCode":{"type":"string","minLength":1,"description":"BCA Virtual Account company code.","pattern":"^[0-9]{5}$"},"apiSecret":{"description":"BCA API secret used for request signatures.","writeOnly":true,"$ref":"../secret-ref.schema.json"}}};
-const pattern24 = new RegExp("^[A-Z0-9]{6,10}$", "u");
-const pattern25 = new RegExp("^[0-9]{5}$", "u");
+export const integration0 = validate80;
+const schema30 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://paystrator-gitops.dev/schemas/integrations/bca.schema.json","title":"Bank Central Asia (BCA) credentials","x-integration":{"id":"bca","displayName":"Bank Central Asia (BCA)","type":"DIRECT","services":["VIRTUAL_ACCOUNT","SEND_MONEY"]},"type":"object","additionalProperties":false,"required":["clientKey","clientSecret","corporateId","companyCode","apiSecret"],"properties":{"clientKey":{"type":"string","minLength":1,"description":"BCA API client id."},"clientSecret":{"description":"Client secret issued with the client key (secret: a secretRef).","writeOnly":true,"$ref":"../secret-ref.schema.json"},"corporateId":{"type":"string","minLength":1,"description":"KlikBCA Bisnis corporate id.","pattern":"^[A-Z0-9]{6,10}$"},"companyCode":{"type":"string","minLength":1,"description":"BCA Virtual Account company code.","pattern":"^[0-9]{5}$"},"apiSecret":{"description":"BCA API secret used for request signatures.","writeOnly":true,"$ref":"../secret-ref.schema.json"}}};
+const pattern21 = new RegExp("^[A-Z0-9]{6,10}$", "u");
+const pattern22 = new RegExp("^[0-9]{5}$", "u");
 
-function validate30(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate80(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://paystrator-gitops.dev/schemas/integrations/bca.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate30.evaluated;
+const evaluated0 = validate80.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -4744,7 +3707,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.clientKey === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "clientKey"},message:"must have required property '"+"clientKey"+"'",schema:schema50.required,parentSchema:schema50,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "clientKey"},message:"must have required property '"+"clientKey"+"'",schema:schema30.required,parentSchema:schema30,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -4754,7 +3717,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.clientSecret === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "clientSecret"},message:"must have required property '"+"clientSecret"+"'",schema:schema50.required,parentSchema:schema50,data};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "clientSecret"},message:"must have required property '"+"clientSecret"+"'",schema:schema30.required,parentSchema:schema30,data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -4764,7 +3727,7 @@ vErrors.push(err1);
 errors++;
 }
 if(data.corporateId === undefined){
-const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "corporateId"},message:"must have required property '"+"corporateId"+"'",schema:schema50.required,parentSchema:schema50,data};
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "corporateId"},message:"must have required property '"+"corporateId"+"'",schema:schema30.required,parentSchema:schema30,data};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -4774,7 +3737,7 @@ vErrors.push(err2);
 errors++;
 }
 if(data.companyCode === undefined){
-const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "companyCode"},message:"must have required property '"+"companyCode"+"'",schema:schema50.required,parentSchema:schema50,data};
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "companyCode"},message:"must have required property '"+"companyCode"+"'",schema:schema30.required,parentSchema:schema30,data};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -4784,7 +3747,7 @@ vErrors.push(err3);
 errors++;
 }
 if(data.apiSecret === undefined){
-const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "apiSecret"},message:"must have required property '"+"apiSecret"+"'",schema:schema50.required,parentSchema:schema50,data};
+const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "apiSecret"},message:"must have required property '"+"apiSecret"+"'",schema:schema30.required,parentSchema:schema30,data};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -4795,7 +3758,7 @@ errors++;
 }
 for(const key0 in data){
 if(!(((((key0 === "clientKey") || (key0 === "clientSecret")) || (key0 === "corporateId")) || (key0 === "companyCode")) || (key0 === "apiSecret"))){
-const err5 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema50,data};
+const err5 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema30,data};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -4809,7 +3772,7 @@ if(data.clientKey !== undefined){
 let data0 = data.clientKey;
 if(typeof data0 === "string"){
 if(func1(data0) < 1){
-const err6 = {instancePath:instancePath+"/clientKey",schemaPath:"#/properties/clientKey/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema50.properties.clientKey,data:data0};
+const err6 = {instancePath:instancePath+"/clientKey",schemaPath:"#/properties/clientKey/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema30.properties.clientKey,data:data0};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -4820,7 +3783,7 @@ errors++;
 }
 }
 else {
-const err7 = {instancePath:instancePath+"/clientKey",schemaPath:"#/properties/clientKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema50.properties.clientKey.type,parentSchema:schema50.properties.clientKey,data:data0};
+const err7 = {instancePath:instancePath+"/clientKey",schemaPath:"#/properties/clientKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema30.properties.clientKey.type,parentSchema:schema30.properties.clientKey,data:data0};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -4831,10 +3794,16 @@ errors++;
 }
 }
 if(data.clientSecret !== undefined){
-let data1 = data.clientSecret;
-if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
-if(data1.secretRef === undefined){
-const err8 = {instancePath:instancePath+"/clientSecret",schemaPath:"../secret-ref.schema.json/required",keyword:"required",params:{missingProperty: "secretRef"},message:"must have required property '"+"secretRef"+"'",schema:schema34.required,parentSchema:schema34,data:data1};
+if(!(validate57(data.clientSecret, {instancePath:instancePath+"/clientSecret",parentData:data,parentDataProperty:"clientSecret",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate57.errors : vErrors.concat(validate57.errors);
+errors = vErrors.length;
+}
+}
+if(data.corporateId !== undefined){
+let data2 = data.corporateId;
+if(typeof data2 === "string"){
+if(func1(data2) < 1){
+const err8 = {instancePath:instancePath+"/corporateId",schemaPath:"#/properties/corporateId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema30.properties.corporateId,data:data2};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -4843,9 +3812,8 @@ vErrors.push(err8);
 }
 errors++;
 }
-for(const key1 in data1){
-if(!(key1 === "secretRef")){
-const err9 = {instancePath:instancePath+"/clientSecret",schemaPath:"../secret-ref.schema.json/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema34,data:data1};
+if(!pattern21.test(data2)){
+const err9 = {instancePath:instancePath+"/corporateId",schemaPath:"#/properties/corporateId/pattern",keyword:"pattern",params:{pattern: "^[A-Z0-9]{6,10}$"},message:"must match pattern \""+"^[A-Z0-9]{6,10}$"+"\"",schema:"^[A-Z0-9]{6,10}$",parentSchema:schema30.properties.corporateId,data:data2};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -4855,11 +3823,8 @@ vErrors.push(err9);
 errors++;
 }
 }
-if(data1.secretRef !== undefined){
-let data2 = data1.secretRef;
-if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
-if(data2.store === undefined){
-const err10 = {instancePath:instancePath+"/clientSecret/secretRef",schemaPath:"../secret-ref.schema.json/properties/secretRef/required",keyword:"required",params:{missingProperty: "store"},message:"must have required property '"+"store"+"'",schema:schema34.properties.secretRef.required,parentSchema:schema34.properties.secretRef,data:data2};
+else {
+const err10 = {instancePath:instancePath+"/corporateId",schemaPath:"#/properties/corporateId/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema30.properties.corporateId.type,parentSchema:schema30.properties.corporateId,data:data2};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -4868,8 +3833,12 @@ vErrors.push(err10);
 }
 errors++;
 }
-if(data2.name === undefined){
-const err11 = {instancePath:instancePath+"/clientSecret/secretRef",schemaPath:"../secret-ref.schema.json/properties/secretRef/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema34.properties.secretRef.required,parentSchema:schema34.properties.secretRef,data:data2};
+}
+if(data.companyCode !== undefined){
+let data3 = data.companyCode;
+if(typeof data3 === "string"){
+if(func1(data3) < 1){
+const err11 = {instancePath:instancePath+"/companyCode",schemaPath:"#/properties/companyCode/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema30.properties.companyCode,data:data3};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -4878,9 +3847,8 @@ vErrors.push(err11);
 }
 errors++;
 }
-for(const key2 in data2){
-if(!((((key2 === "store") || (key2 === "name")) || (key2 === "key")) || (key2 === "version"))){
-const err12 = {instancePath:instancePath+"/clientSecret/secretRef",schemaPath:"../secret-ref.schema.json/properties/secretRef/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema34.properties.secretRef,data:data2};
+if(!pattern22.test(data3)){
+const err12 = {instancePath:instancePath+"/companyCode",schemaPath:"#/properties/companyCode/pattern",keyword:"pattern",params:{pattern: "^[0-9]{5}$"},message:"must match pattern \""+"^[0-9]{5}$"+"\"",schema:"^[0-9]{5}$",parentSchema:schema30.properties.companyCode,data:data3};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -4890,11 +3858,8 @@ vErrors.push(err12);
 errors++;
 }
 }
-if(data2.store !== undefined){
-let data3 = data2.store;
-if(typeof data3 === "string"){
-if(func1(data3) < 1){
-const err13 = {instancePath:instancePath+"/clientSecret/secretRef/store",schemaPath:"../secret-ref.schema.json/properties/secretRef/properties/store/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema34.properties.secretRef.properties.store,data:data3};
+else {
+const err13 = {instancePath:instancePath+"/companyCode",schemaPath:"#/properties/companyCode/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema30.properties.companyCode.type,parentSchema:schema30.properties.companyCode,data:data3};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -4904,8 +3869,15 @@ vErrors.push(err13);
 errors++;
 }
 }
+if(data.apiSecret !== undefined){
+if(!(validate57(data.apiSecret, {instancePath:instancePath+"/apiSecret",parentData:data,parentDataProperty:"apiSecret",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate57.errors : vErrors.concat(validate57.errors);
+errors = vErrors.length;
+}
+}
+}
 else {
-const err14 = {instancePath:instancePath+"/clientSecret/secretRef/store",schemaPath:"../secret-ref.schema.json/properties/secretRef/properties/store/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.properties.secretRef.properties.store.type,parentSchema:schema34.properties.secretRef.properties.store,data:data3};
+const err14 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema30.type,parentSchema:schema30,data};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -4914,362 +3886,21 @@ vErrors.push(err14);
 }
 errors++;
 }
-}
-if(data2.name !== undefined){
-let data4 = data2.name;
-if(typeof data4 === "string"){
-if(func1(data4) < 1){
-const err15 = {instancePath:instancePath+"/clientSecret/secretRef/name",schemaPath:"../secret-ref.schema.json/properties/secretRef/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema34.properties.secretRef.properties.name,data:data4};
-if(vErrors === null){
-vErrors = [err15];
-}
-else {
-vErrors.push(err15);
-}
-errors++;
-}
-}
-else {
-const err16 = {instancePath:instancePath+"/clientSecret/secretRef/name",schemaPath:"../secret-ref.schema.json/properties/secretRef/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.properties.secretRef.properties.name.type,parentSchema:schema34.properties.secretRef.properties.name,data:data4};
-if(vErrors === null){
-vErrors = [err16];
-}
-else {
-vErrors.push(err16);
-}
-errors++;
-}
-}
-if(data2.key !== undefined){
-let data5 = data2.key;
-if(typeof data5 === "string"){
-if(func1(data5) < 1){
-const err17 = {instancePath:instancePath+"/clientSecret/secretRef/key",schemaPath:"../secret-ref.schema.json/properties/secretRef/properties/key/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema34.properties.secretRef.properties.key,data:data5};
-if(vErrors === null){
-vErrors = [err17];
-}
-else {
-vErrors.push(err17);
-}
-errors++;
-}
-}
-else {
-const err18 = {instancePath:instancePath+"/clientSecret/secretRef/key",schemaPath:"../secret-ref.schema.json/properties/secretRef/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.properties.secretRef.properties.key.type,parentSchema:schema34.properties.secretRef.properties.key,data:data5};
-if(vErrors === null){
-vErrors = [err18];
-}
-else {
-vErrors.push(err18);
-}
-errors++;
-}
-}
-if(data2.version !== undefined){
-let data6 = data2.version;
-if((typeof data6 !== "string") && (!(((typeof data6 == "number") && (!(data6 % 1) && !isNaN(data6))) && (isFinite(data6))))){
-const err19 = {instancePath:instancePath+"/clientSecret/secretRef/version",schemaPath:"../secret-ref.schema.json/properties/secretRef/properties/version/type",keyword:"type",params:{type: schema34.properties.secretRef.properties.version.type},message:"must be string,integer",schema:schema34.properties.secretRef.properties.version.type,parentSchema:schema34.properties.secretRef.properties.version,data:data6};
-if(vErrors === null){
-vErrors = [err19];
-}
-else {
-vErrors.push(err19);
-}
-errors++;
-}
-}
-}
-else {
-const err20 = {instancePath:instancePath+"/clientSecret/secretRef",schemaPath:"../secret-ref.schema.json/properties/secretRef/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema34.properties.secretRef.type,parentSchema:schema34.properties.secretRef,data:data2};
-if(vErrors === null){
-vErrors = [err20];
-}
-else {
-vErrors.push(err20);
-}
-errors++;
-}
-}
-}
-else {
-const err21 = {instancePath:instancePath+"/clientSecret",schemaPath:"../secret-ref.schema.json/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema34.type,parentSchema:schema34,data:data1};
-if(vErrors === null){
-vErrors = [err21];
-}
-else {
-vErrors.push(err21);
-}
-errors++;
-}
-}
-if(data.corporateId !== undefined){
-let data7 = data.corporateId;
-if(typeof data7 === "string"){
-if(func1(data7) < 1){
-const err22 = {instancePath:instancePath+"/corporateId",schemaPath:"#/properties/corporateId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema50.properties.corporateId,data:data7};
-if(vErrors === null){
-vErrors = [err22];
-}
-else {
-vErrors.push(err22);
-}
-errors++;
-}
-if(!pattern24.test(data7)){
-const err23 = {instancePath:instancePath+"/corporateId",schemaPath:"#/properties/corporateId/pattern",keyword:"pattern",params:{pattern: "^[A-Z0-9]{6,10}$"},message:"must match pattern \""+"^[A-Z0-9]{6,10}$"+"\"",schema:"^[A-Z0-9]{6,10}$",parentSchema:schema50.properties.corporateId,data:data7};
-if(vErrors === null){
-vErrors = [err23];
-}
-else {
-vErrors.push(err23);
-}
-errors++;
-}
-}
-else {
-const err24 = {instancePath:instancePath+"/corporateId",schemaPath:"#/properties/corporateId/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema50.properties.corporateId.type,parentSchema:schema50.properties.corporateId,data:data7};
-if(vErrors === null){
-vErrors = [err24];
-}
-else {
-vErrors.push(err24);
-}
-errors++;
-}
-}
-if(data.companyCode !== undefined){
-let data8 = data.companyCode;
-if(typeof data8 === "string"){
-if(func1(data8) < 1){
-const err25 = {instancePath:instancePath+"/companyCode",schemaPath:"#/properties/companyCode/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema50.properties.companyCode,data:data8};
-if(vErrors === null){
-vErrors = [err25];
-}
-else {
-vErrors.push(err25);
-}
-errors++;
-}
-if(!pattern25.test(data8)){
-const err26 = {instancePath:instancePath+"/companyCode",schemaPath:"#/properties/companyCode/pattern",keyword:"pattern",params:{pattern: "^[0-9]{5}$"},message:"must match pattern \""+"^[0-9]{5}$"+"\"",schema:"^[0-9]{5}$",parentSchema:schema50.properties.companyCode,data:data8};
-if(vErrors === null){
-vErrors = [err26];
-}
-else {
-vErrors.push(err26);
-}
-errors++;
-}
-}
-else {
-const err27 = {instancePath:instancePath+"/companyCode",schemaPath:"#/properties/companyCode/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema50.properties.companyCode.type,parentSchema:schema50.properties.companyCode,data:data8};
-if(vErrors === null){
-vErrors = [err27];
-}
-else {
-vErrors.push(err27);
-}
-errors++;
-}
-}
-if(data.apiSecret !== undefined){
-let data9 = data.apiSecret;
-if(data9 && typeof data9 == "object" && !Array.isArray(data9)){
-if(data9.secretRef === undefined){
-const err28 = {instancePath:instancePath+"/apiSecret",schemaPath:"../secret-ref.schema.json/required",keyword:"required",params:{missingProperty: "secretRef"},message:"must have required property '"+"secretRef"+"'",schema:schema34.required,parentSchema:schema34,data:data9};
-if(vErrors === null){
-vErrors = [err28];
-}
-else {
-vErrors.push(err28);
-}
-errors++;
-}
-for(const key3 in data9){
-if(!(key3 === "secretRef")){
-const err29 = {instancePath:instancePath+"/apiSecret",schemaPath:"../secret-ref.schema.json/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema34,data:data9};
-if(vErrors === null){
-vErrors = [err29];
-}
-else {
-vErrors.push(err29);
-}
-errors++;
-}
-}
-if(data9.secretRef !== undefined){
-let data10 = data9.secretRef;
-if(data10 && typeof data10 == "object" && !Array.isArray(data10)){
-if(data10.store === undefined){
-const err30 = {instancePath:instancePath+"/apiSecret/secretRef",schemaPath:"../secret-ref.schema.json/properties/secretRef/required",keyword:"required",params:{missingProperty: "store"},message:"must have required property '"+"store"+"'",schema:schema34.properties.secretRef.required,parentSchema:schema34.properties.secretRef,data:data10};
-if(vErrors === null){
-vErrors = [err30];
-}
-else {
-vErrors.push(err30);
-}
-errors++;
-}
-if(data10.name === undefined){
-const err31 = {instancePath:instancePath+"/apiSecret/secretRef",schemaPath:"../secret-ref.schema.json/properties/secretRef/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema34.properties.secretRef.required,parentSchema:schema34.properties.secretRef,data:data10};
-if(vErrors === null){
-vErrors = [err31];
-}
-else {
-vErrors.push(err31);
-}
-errors++;
-}
-for(const key4 in data10){
-if(!((((key4 === "store") || (key4 === "name")) || (key4 === "key")) || (key4 === "version"))){
-const err32 = {instancePath:instancePath+"/apiSecret/secretRef",schemaPath:"../secret-ref.schema.json/properties/secretRef/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema34.properties.secretRef,data:data10};
-if(vErrors === null){
-vErrors = [err32];
-}
-else {
-vErrors.push(err32);
-}
-errors++;
-}
-}
-if(data10.store !== undefined){
-let data11 = data10.store;
-if(typeof data11 === "string"){
-if(func1(data11) < 1){
-const err33 = {instancePath:instancePath+"/apiSecret/secretRef/store",schemaPath:"../secret-ref.schema.json/properties/secretRef/properties/store/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema34.properties.secretRef.properties.store,data:data11};
-if(vErrors === null){
-vErrors = [err33];
-}
-else {
-vErrors.push(err33);
-}
-errors++;
-}
-}
-else {
-const err34 = {instancePath:instancePath+"/apiSecret/secretRef/store",schemaPath:"../secret-ref.schema.json/properties/secretRef/properties/store/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.properties.secretRef.properties.store.type,parentSchema:schema34.properties.secretRef.properties.store,data:data11};
-if(vErrors === null){
-vErrors = [err34];
-}
-else {
-vErrors.push(err34);
-}
-errors++;
-}
-}
-if(data10.name !== undefined){
-let data12 = data10.name;
-if(typeof data12 === "string"){
-if(func1(data12) < 1){
-const err35 = {instancePath:instancePath+"/apiSecret/secretRef/name",schemaPath:"../secret-ref.schema.json/properties/secretRef/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema34.properties.secretRef.properties.name,data:data12};
-if(vErrors === null){
-vErrors = [err35];
-}
-else {
-vErrors.push(err35);
-}
-errors++;
-}
-}
-else {
-const err36 = {instancePath:instancePath+"/apiSecret/secretRef/name",schemaPath:"../secret-ref.schema.json/properties/secretRef/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.properties.secretRef.properties.name.type,parentSchema:schema34.properties.secretRef.properties.name,data:data12};
-if(vErrors === null){
-vErrors = [err36];
-}
-else {
-vErrors.push(err36);
-}
-errors++;
-}
-}
-if(data10.key !== undefined){
-let data13 = data10.key;
-if(typeof data13 === "string"){
-if(func1(data13) < 1){
-const err37 = {instancePath:instancePath+"/apiSecret/secretRef/key",schemaPath:"../secret-ref.schema.json/properties/secretRef/properties/key/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema34.properties.secretRef.properties.key,data:data13};
-if(vErrors === null){
-vErrors = [err37];
-}
-else {
-vErrors.push(err37);
-}
-errors++;
-}
-}
-else {
-const err38 = {instancePath:instancePath+"/apiSecret/secretRef/key",schemaPath:"../secret-ref.schema.json/properties/secretRef/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.properties.secretRef.properties.key.type,parentSchema:schema34.properties.secretRef.properties.key,data:data13};
-if(vErrors === null){
-vErrors = [err38];
-}
-else {
-vErrors.push(err38);
-}
-errors++;
-}
-}
-if(data10.version !== undefined){
-let data14 = data10.version;
-if((typeof data14 !== "string") && (!(((typeof data14 == "number") && (!(data14 % 1) && !isNaN(data14))) && (isFinite(data14))))){
-const err39 = {instancePath:instancePath+"/apiSecret/secretRef/version",schemaPath:"../secret-ref.schema.json/properties/secretRef/properties/version/type",keyword:"type",params:{type: schema34.properties.secretRef.properties.version.type},message:"must be string,integer",schema:schema34.properties.secretRef.properties.version.type,parentSchema:schema34.properties.secretRef.properties.version,data:data14};
-if(vErrors === null){
-vErrors = [err39];
-}
-else {
-vErrors.push(err39);
-}
-errors++;
-}
-}
-}
-else {
-const err40 = {instancePath:instancePath+"/apiSecret/secretRef",schemaPath:"../secret-ref.schema.json/properties/secretRef/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema34.properties.secretRef.type,parentSchema:schema34.properties.secretRef,data:data10};
-if(vErrors === null){
-vErrors = [err40];
-}
-else {
-vErrors.push(err40);
-}
-errors++;
-}
-}
-}
-else {
-const err41 = {instancePath:instancePath+"/apiSecret",schemaPath:"../secret-ref.schema.json/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema34.type,parentSchema:schema34,data:data9};
-if(vErrors === null){
-vErrors = [err41];
-}
-else {
-vErrors.push(err41);
-}
-errors++;
-}
-}
-}
-else {
-const err42 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema50.type,parentSchema:schema50,data};
-if(vErrors === null){
-vErrors = [err42];
-}
-else {
-vErrors.push(err42);
-}
-errors++;
-}
-validate30.errors = vErrors;
+validate80.errors = vErrors;
 return errors === 0;
 }
-validate30.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate80.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const integration1 = validate31;
-const schema53 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://paystrator-gitops.dev/schemas/integrations/bni.schema.json","title":"Bank Negara Indonesia (BNI) credentials","x-integration":{"id":"bni","displayName":"Bank Negara Indonesia (BNI)","type":"DIRECT","services":["VIRTUAL_ACCOUNT"]},"type":"object","additionalProperties":false,"required":["clientKey","clientSecret","prefix"],"properties":{"clientKey":{"type":"string","minLength":1,"description":"BNI eCollection client id.","pattern":"^[0-9]{3,5}$"},"clientSecret":{"description":"Client secret issued with the client key (secret: a secretRef).","writeOnly":true,"$ref":"../secret-ref.schema.json"},"prefix":{"type":"string","minLength":1,"description":"Virtual account prefix.","pattern":"^98[0-9]{1,2}$"}}};
-const pattern26 = new RegExp("^[0-9]{3,5}$", "u");
-const pattern27 = new RegExp("^98[0-9]{1,2}$", "u");
+export const integration1 = validate83;
+const schema31 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://paystrator-gitops.dev/schemas/integrations/bni.schema.json","title":"Bank Negara Indonesia (BNI) credentials","x-integration":{"id":"bni","displayName":"Bank Negara Indonesia (BNI)","type":"DIRECT","services":["VIRTUAL_ACCOUNT"]},"type":"object","additionalProperties":false,"required":["clientKey","clientSecret","prefix"],"properties":{"clientKey":{"type":"string","minLength":1,"description":"BNI eCollection client id.","pattern":"^[0-9]{3,5}$"},"clientSecret":{"description":"Client secret issued with the client key (secret: a secretRef).","writeOnly":true,"$ref":"../secret-ref.schema.json"},"prefix":{"type":"string","minLength":1,"description":"Virtual account prefix.","pattern":"^98[0-9]{1,2}$"}}};
+const pattern23 = new RegExp("^[0-9]{3,5}$", "u");
+const pattern24 = new RegExp("^98[0-9]{1,2}$", "u");
 
-function validate31(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate83(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://paystrator-gitops.dev/schemas/integrations/bni.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate31.evaluated;
+const evaluated0 = validate83.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -5278,7 +3909,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.clientKey === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "clientKey"},message:"must have required property '"+"clientKey"+"'",schema:schema53.required,parentSchema:schema53,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "clientKey"},message:"must have required property '"+"clientKey"+"'",schema:schema31.required,parentSchema:schema31,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -5288,7 +3919,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.clientSecret === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "clientSecret"},message:"must have required property '"+"clientSecret"+"'",schema:schema53.required,parentSchema:schema53,data};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "clientSecret"},message:"must have required property '"+"clientSecret"+"'",schema:schema31.required,parentSchema:schema31,data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -5298,7 +3929,7 @@ vErrors.push(err1);
 errors++;
 }
 if(data.prefix === undefined){
-const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "prefix"},message:"must have required property '"+"prefix"+"'",schema:schema53.required,parentSchema:schema53,data};
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "prefix"},message:"must have required property '"+"prefix"+"'",schema:schema31.required,parentSchema:schema31,data};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -5309,7 +3940,7 @@ errors++;
 }
 for(const key0 in data){
 if(!(((key0 === "clientKey") || (key0 === "clientSecret")) || (key0 === "prefix"))){
-const err3 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema53,data};
+const err3 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema31,data};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -5323,7 +3954,7 @@ if(data.clientKey !== undefined){
 let data0 = data.clientKey;
 if(typeof data0 === "string"){
 if(func1(data0) < 1){
-const err4 = {instancePath:instancePath+"/clientKey",schemaPath:"#/properties/clientKey/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema53.properties.clientKey,data:data0};
+const err4 = {instancePath:instancePath+"/clientKey",schemaPath:"#/properties/clientKey/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.clientKey,data:data0};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -5332,8 +3963,8 @@ vErrors.push(err4);
 }
 errors++;
 }
-if(!pattern26.test(data0)){
-const err5 = {instancePath:instancePath+"/clientKey",schemaPath:"#/properties/clientKey/pattern",keyword:"pattern",params:{pattern: "^[0-9]{3,5}$"},message:"must match pattern \""+"^[0-9]{3,5}$"+"\"",schema:"^[0-9]{3,5}$",parentSchema:schema53.properties.clientKey,data:data0};
+if(!pattern23.test(data0)){
+const err5 = {instancePath:instancePath+"/clientKey",schemaPath:"#/properties/clientKey/pattern",keyword:"pattern",params:{pattern: "^[0-9]{3,5}$"},message:"must match pattern \""+"^[0-9]{3,5}$"+"\"",schema:"^[0-9]{3,5}$",parentSchema:schema31.properties.clientKey,data:data0};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -5344,7 +3975,7 @@ errors++;
 }
 }
 else {
-const err6 = {instancePath:instancePath+"/clientKey",schemaPath:"#/properties/clientKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema53.properties.clientKey.type,parentSchema:schema53.properties.clientKey,data:data0};
+const err6 = {instancePath:instancePath+"/clientKey",schemaPath:"#/properties/clientKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.clientKey.type,parentSchema:schema31.properties.clientKey,data:data0};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -5355,10 +3986,16 @@ errors++;
 }
 }
 if(data.clientSecret !== undefined){
-let data1 = data.clientSecret;
-if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
-if(data1.secretRef === undefined){
-const err7 = {instancePath:instancePath+"/clientSecret",schemaPath:"../secret-ref.schema.json/required",keyword:"required",params:{missingProperty: "secretRef"},message:"must have required property '"+"secretRef"+"'",schema:schema34.required,parentSchema:schema34,data:data1};
+if(!(validate57(data.clientSecret, {instancePath:instancePath+"/clientSecret",parentData:data,parentDataProperty:"clientSecret",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate57.errors : vErrors.concat(validate57.errors);
+errors = vErrors.length;
+}
+}
+if(data.prefix !== undefined){
+let data2 = data.prefix;
+if(typeof data2 === "string"){
+if(func1(data2) < 1){
+const err7 = {instancePath:instancePath+"/prefix",schemaPath:"#/properties/prefix/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.prefix,data:data2};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -5367,9 +4004,8 @@ vErrors.push(err7);
 }
 errors++;
 }
-for(const key1 in data1){
-if(!(key1 === "secretRef")){
-const err8 = {instancePath:instancePath+"/clientSecret",schemaPath:"../secret-ref.schema.json/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema34,data:data1};
+if(!pattern24.test(data2)){
+const err8 = {instancePath:instancePath+"/prefix",schemaPath:"#/properties/prefix/pattern",keyword:"pattern",params:{pattern: "^98[0-9]{1,2}$"},message:"must match pattern \""+"^98[0-9]{1,2}$"+"\"",schema:"^98[0-9]{1,2}$",parentSchema:schema31.properties.prefix,data:data2};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -5379,11 +4015,8 @@ vErrors.push(err8);
 errors++;
 }
 }
-if(data1.secretRef !== undefined){
-let data2 = data1.secretRef;
-if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
-if(data2.store === undefined){
-const err9 = {instancePath:instancePath+"/clientSecret/secretRef",schemaPath:"../secret-ref.schema.json/properties/secretRef/required",keyword:"required",params:{missingProperty: "store"},message:"must have required property '"+"store"+"'",schema:schema34.properties.secretRef.required,parentSchema:schema34.properties.secretRef,data:data2};
+else {
+const err9 = {instancePath:instancePath+"/prefix",schemaPath:"#/properties/prefix/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.prefix.type,parentSchema:schema31.properties.prefix,data:data2};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -5392,8 +4025,10 @@ vErrors.push(err9);
 }
 errors++;
 }
-if(data2.name === undefined){
-const err10 = {instancePath:instancePath+"/clientSecret/secretRef",schemaPath:"../secret-ref.schema.json/properties/secretRef/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema34.properties.secretRef.required,parentSchema:schema34.properties.secretRef,data:data2};
+}
+}
+else {
+const err10 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.type,parentSchema:schema31,data};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -5402,190 +4037,20 @@ vErrors.push(err10);
 }
 errors++;
 }
-for(const key2 in data2){
-if(!((((key2 === "store") || (key2 === "name")) || (key2 === "key")) || (key2 === "version"))){
-const err11 = {instancePath:instancePath+"/clientSecret/secretRef",schemaPath:"../secret-ref.schema.json/properties/secretRef/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema34.properties.secretRef,data:data2};
-if(vErrors === null){
-vErrors = [err11];
-}
-else {
-vErrors.push(err11);
-}
-errors++;
-}
-}
-if(data2.store !== undefined){
-let data3 = data2.store;
-if(typeof data3 === "string"){
-if(func1(data3) < 1){
-const err12 = {instancePath:instancePath+"/clientSecret/secretRef/store",schemaPath:"../secret-ref.schema.json/properties/secretRef/properties/store/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema34.properties.secretRef.properties.store,data:data3};
-if(vErrors === null){
-vErrors = [err12];
-}
-else {
-vErrors.push(err12);
-}
-errors++;
-}
-}
-else {
-const err13 = {instancePath:instancePath+"/clientSecret/secretRef/store",schemaPath:"../secret-ref.schema.json/properties/secretRef/properties/store/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.properties.secretRef.properties.store.type,parentSchema:schema34.properties.secretRef.properties.store,data:data3};
-if(vErrors === null){
-vErrors = [err13];
-}
-else {
-vErrors.push(err13);
-}
-errors++;
-}
-}
-if(data2.name !== undefined){
-let data4 = data2.name;
-if(typeof data4 === "string"){
-if(func1(data4) < 1){
-const err14 = {instancePath:instancePath+"/clientSecret/secretRef/name",schemaPath:"../secret-ref.schema.json/properties/secretRef/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema34.properties.secretRef.properties.name,data:data4};
-if(vErrors === null){
-vErrors = [err14];
-}
-else {
-vErrors.push(err14);
-}
-errors++;
-}
-}
-else {
-const err15 = {instancePath:instancePath+"/clientSecret/secretRef/name",schemaPath:"../secret-ref.schema.json/properties/secretRef/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.properties.secretRef.properties.name.type,parentSchema:schema34.properties.secretRef.properties.name,data:data4};
-if(vErrors === null){
-vErrors = [err15];
-}
-else {
-vErrors.push(err15);
-}
-errors++;
-}
-}
-if(data2.key !== undefined){
-let data5 = data2.key;
-if(typeof data5 === "string"){
-if(func1(data5) < 1){
-const err16 = {instancePath:instancePath+"/clientSecret/secretRef/key",schemaPath:"../secret-ref.schema.json/properties/secretRef/properties/key/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema34.properties.secretRef.properties.key,data:data5};
-if(vErrors === null){
-vErrors = [err16];
-}
-else {
-vErrors.push(err16);
-}
-errors++;
-}
-}
-else {
-const err17 = {instancePath:instancePath+"/clientSecret/secretRef/key",schemaPath:"../secret-ref.schema.json/properties/secretRef/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.properties.secretRef.properties.key.type,parentSchema:schema34.properties.secretRef.properties.key,data:data5};
-if(vErrors === null){
-vErrors = [err17];
-}
-else {
-vErrors.push(err17);
-}
-errors++;
-}
-}
-if(data2.version !== undefined){
-let data6 = data2.version;
-if((typeof data6 !== "string") && (!(((typeof data6 == "number") && (!(data6 % 1) && !isNaN(data6))) && (isFinite(data6))))){
-const err18 = {instancePath:instancePath+"/clientSecret/secretRef/version",schemaPath:"../secret-ref.schema.json/properties/secretRef/properties/version/type",keyword:"type",params:{type: schema34.properties.secretRef.properties.version.type},message:"must be string,integer",schema:schema34.properties.secretRef.properties.version.type,parentSchema:schema34.properties.secretRef.properties.version,data:data6};
-if(vErrors === null){
-vErrors = [err18];
-}
-else {
-vErrors.push(err18);
-}
-errors++;
-}
-}
-}
-else {
-const err19 = {instancePath:instancePath+"/clientSecret/secretRef",schemaPath:"../secret-ref.schema.json/properties/secretRef/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema34.properties.secretRef.type,parentSchema:schema34.properties.secretRef,data:data2};
-if(vErrors === null){
-vErrors = [err19];
-}
-else {
-vErrors.push(err19);
-}
-errors++;
-}
-}
-}
-else {
-const err20 = {instancePath:instancePath+"/clientSecret",schemaPath:"../secret-ref.schema.json/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema34.type,parentSchema:schema34,data:data1};
-if(vErrors === null){
-vErrors = [err20];
-}
-else {
-vErrors.push(err20);
-}
-errors++;
-}
-}
-if(data.prefix !== undefined){
-let data7 = data.prefix;
-if(typeof data7 === "string"){
-if(func1(data7) < 1){
-const err21 = {instancePath:instancePath+"/prefix",schemaPath:"#/properties/prefix/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema53.properties.prefix,data:data7};
-if(vErrors === null){
-vErrors = [err21];
-}
-else {
-vErrors.push(err21);
-}
-errors++;
-}
-if(!pattern27.test(data7)){
-const err22 = {instancePath:instancePath+"/prefix",schemaPath:"#/properties/prefix/pattern",keyword:"pattern",params:{pattern: "^98[0-9]{1,2}$"},message:"must match pattern \""+"^98[0-9]{1,2}$"+"\"",schema:"^98[0-9]{1,2}$",parentSchema:schema53.properties.prefix,data:data7};
-if(vErrors === null){
-vErrors = [err22];
-}
-else {
-vErrors.push(err22);
-}
-errors++;
-}
-}
-else {
-const err23 = {instancePath:instancePath+"/prefix",schemaPath:"#/properties/prefix/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema53.properties.prefix.type,parentSchema:schema53.properties.prefix,data:data7};
-if(vErrors === null){
-vErrors = [err23];
-}
-else {
-vErrors.push(err23);
-}
-errors++;
-}
-}
-}
-else {
-const err24 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema53.type,parentSchema:schema53,data};
-if(vErrors === null){
-vErrors = [err24];
-}
-else {
-vErrors.push(err24);
-}
-errors++;
-}
-validate31.errors = vErrors;
+validate83.errors = vErrors;
 return errors === 0;
 }
-validate31.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate83.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const integration2 = validate32;
-const schema55 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://paystrator-gitops.dev/schemas/integrations/bri.schema.json","title":"Bank Rakyat Indonesia (BRI) credentials","x-integration":{"id":"bri","displayName":"Bank Rakyat Indonesia (BRI)","type":"DIRECT","services":["VIRTUAL_ACCOUNT","SEND_MONEY"]},"type":"object","additionalProperties":false,"required":["clientKey","clientSecret","institutionCode","brivaNumber"],"properties":{"clientKey":{"type":"string","minLength":1,"description":"BRI API consumer key."},"clientSecret":{"description":"Client secret issued with the client key (secret: a secretRef).","writeOnly":true,"$ref":"../secret-ref.schema.json"},"institutionCode":{"type":"string","minLength":1,"description":"BRIVA institution code.","pattern":"^[A-Z0-9]{5,12}$"},"brivaNumber":{"type":"string","minLength":1,"description":"BRIVA prefix number.","pattern":"^[0-9]{5}$"}}};
-const pattern28 = new RegExp("^[A-Z0-9]{5,12}$", "u");
+export const integration2 = validate85;
+const schema32 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://paystrator-gitops.dev/schemas/integrations/bri.schema.json","title":"Bank Rakyat Indonesia (BRI) credentials","x-integration":{"id":"bri","displayName":"Bank Rakyat Indonesia (BRI)","type":"DIRECT","services":["VIRTUAL_ACCOUNT","SEND_MONEY"]},"type":"object","additionalProperties":false,"required":["clientKey","clientSecret","institutionCode","brivaNumber"],"properties":{"clientKey":{"type":"string","minLength":1,"description":"BRI API consumer key."},"clientSecret":{"description":"Client secret issued with the client key (secret: a secretRef).","writeOnly":true,"$ref":"../secret-ref.schema.json"},"institutionCode":{"type":"string","minLength":1,"description":"BRIVA institution code.","pattern":"^[A-Z0-9]{5,12}$"},"brivaNumber":{"type":"string","minLength":1,"description":"BRIVA prefix number.","pattern":"^[0-9]{5}$"}}};
+const pattern25 = new RegExp("^[A-Z0-9]{5,12}$", "u");
 
-function validate32(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate85(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://paystrator-gitops.dev/schemas/integrations/bri.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate32.evaluated;
+const evaluated0 = validate85.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -5594,7 +4059,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.clientKey === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "clientKey"},message:"must have required property '"+"clientKey"+"'",schema:schema55.required,parentSchema:schema55,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "clientKey"},message:"must have required property '"+"clientKey"+"'",schema:schema32.required,parentSchema:schema32,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -5604,7 +4069,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.clientSecret === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "clientSecret"},message:"must have required property '"+"clientSecret"+"'",schema:schema55.required,parentSchema:schema55,data};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "clientSecret"},message:"must have required property '"+"clientSecret"+"'",schema:schema32.required,parentSchema:schema32,data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -5614,7 +4079,7 @@ vErrors.push(err1);
 errors++;
 }
 if(data.institutionCode === undefined){
-const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "institutionCode"},message:"must have required property '"+"institutionCode"+"'",schema:schema55.required,parentSchema:schema55,data};
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "institutionCode"},message:"must have required property '"+"institutionCode"+"'",schema:schema32.required,parentSchema:schema32,data};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -5624,7 +4089,7 @@ vErrors.push(err2);
 errors++;
 }
 if(data.brivaNumber === undefined){
-const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "brivaNumber"},message:"must have required property '"+"brivaNumber"+"'",schema:schema55.required,parentSchema:schema55,data};
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "brivaNumber"},message:"must have required property '"+"brivaNumber"+"'",schema:schema32.required,parentSchema:schema32,data};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -5635,7 +4100,7 @@ errors++;
 }
 for(const key0 in data){
 if(!((((key0 === "clientKey") || (key0 === "clientSecret")) || (key0 === "institutionCode")) || (key0 === "brivaNumber"))){
-const err4 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema55,data};
+const err4 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema32,data};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -5649,7 +4114,7 @@ if(data.clientKey !== undefined){
 let data0 = data.clientKey;
 if(typeof data0 === "string"){
 if(func1(data0) < 1){
-const err5 = {instancePath:instancePath+"/clientKey",schemaPath:"#/properties/clientKey/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema55.properties.clientKey,data:data0};
+const err5 = {instancePath:instancePath+"/clientKey",schemaPath:"#/properties/clientKey/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema32.properties.clientKey,data:data0};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -5660,7 +4125,7 @@ errors++;
 }
 }
 else {
-const err6 = {instancePath:instancePath+"/clientKey",schemaPath:"#/properties/clientKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema55.properties.clientKey.type,parentSchema:schema55.properties.clientKey,data:data0};
+const err6 = {instancePath:instancePath+"/clientKey",schemaPath:"#/properties/clientKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.properties.clientKey.type,parentSchema:schema32.properties.clientKey,data:data0};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -5671,10 +4136,16 @@ errors++;
 }
 }
 if(data.clientSecret !== undefined){
-let data1 = data.clientSecret;
-if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
-if(data1.secretRef === undefined){
-const err7 = {instancePath:instancePath+"/clientSecret",schemaPath:"../secret-ref.schema.json/required",keyword:"required",params:{missingProperty: "secretRef"},message:"must have required property '"+"secretRef"+"'",schema:schema34.required,parentSchema:schema34,data:data1};
+if(!(validate57(data.clientSecret, {instancePath:instancePath+"/clientSecret",parentData:data,parentDataProperty:"clientSecret",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate57.errors : vErrors.concat(validate57.errors);
+errors = vErrors.length;
+}
+}
+if(data.institutionCode !== undefined){
+let data2 = data.institutionCode;
+if(typeof data2 === "string"){
+if(func1(data2) < 1){
+const err7 = {instancePath:instancePath+"/institutionCode",schemaPath:"#/properties/institutionCode/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema32.properties.institutionCode,data:data2};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -5683,9 +4154,8 @@ vErrors.push(err7);
 }
 errors++;
 }
-for(const key1 in data1){
-if(!(key1 === "secretRef")){
-const err8 = {instancePath:instancePath+"/clientSecret",schemaPath:"../secret-ref.schema.json/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema34,data:data1};
+if(!pattern25.test(data2)){
+const err8 = {instancePath:instancePath+"/institutionCode",schemaPath:"#/properties/institutionCode/pattern",keyword:"pattern",params:{pattern: "^[A-Z0-9]{5,12}$"},message:"must match pattern \""+"^[A-Z0-9]{5,12}$"+"\"",schema:"^[A-Z0-9]{5,12}$",parentSchema:schema32.properties.institutionCode,data:data2};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -5695,11 +4165,8 @@ vErrors.push(err8);
 errors++;
 }
 }
-if(data1.secretRef !== undefined){
-let data2 = data1.secretRef;
-if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
-if(data2.store === undefined){
-const err9 = {instancePath:instancePath+"/clientSecret/secretRef",schemaPath:"../secret-ref.schema.json/properties/secretRef/required",keyword:"required",params:{missingProperty: "store"},message:"must have required property '"+"store"+"'",schema:schema34.properties.secretRef.required,parentSchema:schema34.properties.secretRef,data:data2};
+else {
+const err9 = {instancePath:instancePath+"/institutionCode",schemaPath:"#/properties/institutionCode/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.properties.institutionCode.type,parentSchema:schema32.properties.institutionCode,data:data2};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -5708,8 +4175,12 @@ vErrors.push(err9);
 }
 errors++;
 }
-if(data2.name === undefined){
-const err10 = {instancePath:instancePath+"/clientSecret/secretRef",schemaPath:"../secret-ref.schema.json/properties/secretRef/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema34.properties.secretRef.required,parentSchema:schema34.properties.secretRef,data:data2};
+}
+if(data.brivaNumber !== undefined){
+let data3 = data.brivaNumber;
+if(typeof data3 === "string"){
+if(func1(data3) < 1){
+const err10 = {instancePath:instancePath+"/brivaNumber",schemaPath:"#/properties/brivaNumber/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema32.properties.brivaNumber,data:data3};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -5718,9 +4189,8 @@ vErrors.push(err10);
 }
 errors++;
 }
-for(const key2 in data2){
-if(!((((key2 === "store") || (key2 === "name")) || (key2 === "key")) || (key2 === "version"))){
-const err11 = {instancePath:instancePath+"/clientSecret/secretRef",schemaPath:"../secret-ref.schema.json/properties/secretRef/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema34.properties.secretRef,data:data2};
+if(!pattern22.test(data3)){
+const err11 = {instancePath:instancePath+"/brivaNumber",schemaPath:"#/properties/brivaNumber/pattern",keyword:"pattern",params:{pattern: "^[0-9]{5}$"},message:"must match pattern \""+"^[0-9]{5}$"+"\"",schema:"^[0-9]{5}$",parentSchema:schema32.properties.brivaNumber,data:data3};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -5730,11 +4200,8 @@ vErrors.push(err11);
 errors++;
 }
 }
-if(data2.store !== undefined){
-let data3 = data2.store;
-if(typeof data3 === "string"){
-if(func1(data3) < 1){
-const err12 = {instancePath:instancePath+"/clientSecret/secretRef/store",schemaPath:"../secret-ref.schema.json/properties/secretRef/properties/store/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema34.properties.secretRef.properties.store,data:data3};
+else {
+const err12 = {instancePath:instancePath+"/brivaNumber",schemaPath:"#/properties/brivaNumber/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.properties.brivaNumber.type,parentSchema:schema32.properties.brivaNumber,data:data3};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -5744,8 +4211,9 @@ vErrors.push(err12);
 errors++;
 }
 }
+}
 else {
-const err13 = {instancePath:instancePath+"/clientSecret/secretRef/store",schemaPath:"../secret-ref.schema.json/properties/secretRef/properties/store/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.properties.secretRef.properties.store.type,parentSchema:schema34.properties.secretRef.properties.store,data:data3};
+const err13 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema32.type,parentSchema:schema32,data};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -5754,188 +4222,19 @@ vErrors.push(err13);
 }
 errors++;
 }
-}
-if(data2.name !== undefined){
-let data4 = data2.name;
-if(typeof data4 === "string"){
-if(func1(data4) < 1){
-const err14 = {instancePath:instancePath+"/clientSecret/secretRef/name",schemaPath:"../secret-ref.schema.json/properties/secretRef/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema34.properties.secretRef.properties.name,data:data4};
-if(vErrors === null){
-vErrors = [err14];
-}
-else {
-vErrors.push(err14);
-}
-errors++;
-}
-}
-else {
-const err15 = {instancePath:instancePath+"/clientSecret/secretRef/name",schemaPath:"../secret-ref.schema.json/properties/secretRef/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.properties.secretRef.properties.name.type,parentSchema:schema34.properties.secretRef.properties.name,data:data4};
-if(vErrors === null){
-vErrors = [err15];
-}
-else {
-vErrors.push(err15);
-}
-errors++;
-}
-}
-if(data2.key !== undefined){
-let data5 = data2.key;
-if(typeof data5 === "string"){
-if(func1(data5) < 1){
-const err16 = {instancePath:instancePath+"/clientSecret/secretRef/key",schemaPath:"../secret-ref.schema.json/properties/secretRef/properties/key/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema34.properties.secretRef.properties.key,data:data5};
-if(vErrors === null){
-vErrors = [err16];
-}
-else {
-vErrors.push(err16);
-}
-errors++;
-}
-}
-else {
-const err17 = {instancePath:instancePath+"/clientSecret/secretRef/key",schemaPath:"../secret-ref.schema.json/properties/secretRef/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.properties.secretRef.properties.key.type,parentSchema:schema34.properties.secretRef.properties.key,data:data5};
-if(vErrors === null){
-vErrors = [err17];
-}
-else {
-vErrors.push(err17);
-}
-errors++;
-}
-}
-if(data2.version !== undefined){
-let data6 = data2.version;
-if((typeof data6 !== "string") && (!(((typeof data6 == "number") && (!(data6 % 1) && !isNaN(data6))) && (isFinite(data6))))){
-const err18 = {instancePath:instancePath+"/clientSecret/secretRef/version",schemaPath:"../secret-ref.schema.json/properties/secretRef/properties/version/type",keyword:"type",params:{type: schema34.properties.secretRef.properties.version.type},message:"must be string,integer",schema:schema34.properties.secretRef.properties.version.type,parentSchema:schema34.properties.secretRef.properties.version,data:data6};
-if(vErrors === null){
-vErrors = [err18];
-}
-else {
-vErrors.push(err18);
-}
-errors++;
-}
-}
-}
-else {
-const err19 = {instancePath:instancePath+"/clientSecret/secretRef",schemaPath:"../secret-ref.schema.json/properties/secretRef/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema34.properties.secretRef.type,parentSchema:schema34.properties.secretRef,data:data2};
-if(vErrors === null){
-vErrors = [err19];
-}
-else {
-vErrors.push(err19);
-}
-errors++;
-}
-}
-}
-else {
-const err20 = {instancePath:instancePath+"/clientSecret",schemaPath:"../secret-ref.schema.json/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema34.type,parentSchema:schema34,data:data1};
-if(vErrors === null){
-vErrors = [err20];
-}
-else {
-vErrors.push(err20);
-}
-errors++;
-}
-}
-if(data.institutionCode !== undefined){
-let data7 = data.institutionCode;
-if(typeof data7 === "string"){
-if(func1(data7) < 1){
-const err21 = {instancePath:instancePath+"/institutionCode",schemaPath:"#/properties/institutionCode/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema55.properties.institutionCode,data:data7};
-if(vErrors === null){
-vErrors = [err21];
-}
-else {
-vErrors.push(err21);
-}
-errors++;
-}
-if(!pattern28.test(data7)){
-const err22 = {instancePath:instancePath+"/institutionCode",schemaPath:"#/properties/institutionCode/pattern",keyword:"pattern",params:{pattern: "^[A-Z0-9]{5,12}$"},message:"must match pattern \""+"^[A-Z0-9]{5,12}$"+"\"",schema:"^[A-Z0-9]{5,12}$",parentSchema:schema55.properties.institutionCode,data:data7};
-if(vErrors === null){
-vErrors = [err22];
-}
-else {
-vErrors.push(err22);
-}
-errors++;
-}
-}
-else {
-const err23 = {instancePath:instancePath+"/institutionCode",schemaPath:"#/properties/institutionCode/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema55.properties.institutionCode.type,parentSchema:schema55.properties.institutionCode,data:data7};
-if(vErrors === null){
-vErrors = [err23];
-}
-else {
-vErrors.push(err23);
-}
-errors++;
-}
-}
-if(data.brivaNumber !== undefined){
-let data8 = data.brivaNumber;
-if(typeof data8 === "string"){
-if(func1(data8) < 1){
-const err24 = {instancePath:instancePath+"/brivaNumber",schemaPath:"#/properties/brivaNumber/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema55.properties.brivaNumber,data:data8};
-if(vErrors === null){
-vErrors = [err24];
-}
-else {
-vErrors.push(err24);
-}
-errors++;
-}
-if(!pattern25.test(data8)){
-const err25 = {instancePath:instancePath+"/brivaNumber",schemaPath:"#/properties/brivaNumber/pattern",keyword:"pattern",params:{pattern: "^[0-9]{5}$"},message:"must match pattern \""+"^[0-9]{5}$"+"\"",schema:"^[0-9]{5}$",parentSchema:schema55.properties.brivaNumber,data:data8};
-if(vErrors === null){
-vErrors = [err25];
-}
-else {
-vErrors.push(err25);
-}
-errors++;
-}
-}
-else {
-const err26 = {instancePath:instancePath+"/brivaNumber",schemaPath:"#/properties/brivaNumber/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema55.properties.brivaNumber.type,parentSchema:schema55.properties.brivaNumber,data:data8};
-if(vErrors === null){
-vErrors = [err26];
-}
-else {
-vErrors.push(err26);
-}
-errors++;
-}
-}
-}
-else {
-const err27 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema55.type,parentSchema:schema55,data};
-if(vErrors === null){
-vErrors = [err27];
-}
-else {
-vErrors.push(err27);
-}
-errors++;
-}
-validate32.errors = vErrors;
+validate85.errors = vErrors;
 return errors === 0;
 }
-validate32.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate85.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const integration3 = validate33;
-const schema57 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://paystrator-gitops.dev/schemas/integrations/brick.schema.json","title":"Brick credentials","x-integration":{"id":"brick","displayName":"Brick","type":"AGGREGATOR","services":["VIRTUAL_ACCOUNT","SEND_MONEY"]},"type":"object","additionalProperties":false,"required":["clientKey","clientSecret"],"properties":{"clientKey":{"type":"string","minLength":1,"description":"Brick client id."},"clientSecret":{"description":"Client secret issued with the client key (secret: a secretRef).","writeOnly":true,"$ref":"../secret-ref.schema.json"}}};
+export const integration3 = validate87;
+const schema33 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://paystrator-gitops.dev/schemas/integrations/brick.schema.json","title":"Brick credentials","x-integration":{"id":"brick","displayName":"Brick","type":"AGGREGATOR","services":["VIRTUAL_ACCOUNT","SEND_MONEY"]},"type":"object","additionalProperties":false,"required":["clientKey","clientSecret"],"properties":{"clientKey":{"type":"string","minLength":1,"description":"Brick client id."},"clientSecret":{"description":"Client secret issued with the client key (secret: a secretRef).","writeOnly":true,"$ref":"../secret-ref.schema.json"}}};
 
-function validate33(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate87(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://paystrator-gitops.dev/schemas/integrations/brick.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate33.evaluated;
+const evaluated0 = validate87.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -5944,7 +4243,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.clientKey === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "clientKey"},message:"must have required property '"+"clientKey"+"'",schema:schema57.required,parentSchema:schema57,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "clientKey"},message:"must have required property '"+"clientKey"+"'",schema:schema33.required,parentSchema:schema33,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -5954,7 +4253,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.clientSecret === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "clientSecret"},message:"must have required property '"+"clientSecret"+"'",schema:schema57.required,parentSchema:schema57,data};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "clientSecret"},message:"must have required property '"+"clientSecret"+"'",schema:schema33.required,parentSchema:schema33,data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -5965,7 +4264,7 @@ errors++;
 }
 for(const key0 in data){
 if(!((key0 === "clientKey") || (key0 === "clientSecret"))){
-const err2 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema57,data};
+const err2 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema33,data};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -5979,7 +4278,7 @@ if(data.clientKey !== undefined){
 let data0 = data.clientKey;
 if(typeof data0 === "string"){
 if(func1(data0) < 1){
-const err3 = {instancePath:instancePath+"/clientKey",schemaPath:"#/properties/clientKey/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema57.properties.clientKey,data:data0};
+const err3 = {instancePath:instancePath+"/clientKey",schemaPath:"#/properties/clientKey/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema33.properties.clientKey,data:data0};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -5990,7 +4289,7 @@ errors++;
 }
 }
 else {
-const err4 = {instancePath:instancePath+"/clientKey",schemaPath:"#/properties/clientKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema57.properties.clientKey.type,parentSchema:schema57.properties.clientKey,data:data0};
+const err4 = {instancePath:instancePath+"/clientKey",schemaPath:"#/properties/clientKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema33.properties.clientKey.type,parentSchema:schema33.properties.clientKey,data:data0};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -6001,10 +4300,14 @@ errors++;
 }
 }
 if(data.clientSecret !== undefined){
-let data1 = data.clientSecret;
-if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
-if(data1.secretRef === undefined){
-const err5 = {instancePath:instancePath+"/clientSecret",schemaPath:"../secret-ref.schema.json/required",keyword:"required",params:{missingProperty: "secretRef"},message:"must have required property '"+"secretRef"+"'",schema:schema34.required,parentSchema:schema34,data:data1};
+if(!(validate57(data.clientSecret, {instancePath:instancePath+"/clientSecret",parentData:data,parentDataProperty:"clientSecret",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate57.errors : vErrors.concat(validate57.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err5 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema33.type,parentSchema:schema33,data};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -6013,190 +4316,20 @@ vErrors.push(err5);
 }
 errors++;
 }
-for(const key1 in data1){
-if(!(key1 === "secretRef")){
-const err6 = {instancePath:instancePath+"/clientSecret",schemaPath:"../secret-ref.schema.json/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema34,data:data1};
-if(vErrors === null){
-vErrors = [err6];
-}
-else {
-vErrors.push(err6);
-}
-errors++;
-}
-}
-if(data1.secretRef !== undefined){
-let data2 = data1.secretRef;
-if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
-if(data2.store === undefined){
-const err7 = {instancePath:instancePath+"/clientSecret/secretRef",schemaPath:"../secret-ref.schema.json/properties/secretRef/required",keyword:"required",params:{missingProperty: "store"},message:"must have required property '"+"store"+"'",schema:schema34.properties.secretRef.required,parentSchema:schema34.properties.secretRef,data:data2};
-if(vErrors === null){
-vErrors = [err7];
-}
-else {
-vErrors.push(err7);
-}
-errors++;
-}
-if(data2.name === undefined){
-const err8 = {instancePath:instancePath+"/clientSecret/secretRef",schemaPath:"../secret-ref.schema.json/properties/secretRef/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema34.properties.secretRef.required,parentSchema:schema34.properties.secretRef,data:data2};
-if(vErrors === null){
-vErrors = [err8];
-}
-else {
-vErrors.push(err8);
-}
-errors++;
-}
-for(const key2 in data2){
-if(!((((key2 === "store") || (key2 === "name")) || (key2 === "key")) || (key2 === "version"))){
-const err9 = {instancePath:instancePath+"/clientSecret/secretRef",schemaPath:"../secret-ref.schema.json/properties/secretRef/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema34.properties.secretRef,data:data2};
-if(vErrors === null){
-vErrors = [err9];
-}
-else {
-vErrors.push(err9);
-}
-errors++;
-}
-}
-if(data2.store !== undefined){
-let data3 = data2.store;
-if(typeof data3 === "string"){
-if(func1(data3) < 1){
-const err10 = {instancePath:instancePath+"/clientSecret/secretRef/store",schemaPath:"../secret-ref.schema.json/properties/secretRef/properties/store/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema34.properties.secretRef.properties.store,data:data3};
-if(vErrors === null){
-vErrors = [err10];
-}
-else {
-vErrors.push(err10);
-}
-errors++;
-}
-}
-else {
-const err11 = {instancePath:instancePath+"/clientSecret/secretRef/store",schemaPath:"../secret-ref.schema.json/properties/secretRef/properties/store/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.properties.secretRef.properties.store.type,parentSchema:schema34.properties.secretRef.properties.store,data:data3};
-if(vErrors === null){
-vErrors = [err11];
-}
-else {
-vErrors.push(err11);
-}
-errors++;
-}
-}
-if(data2.name !== undefined){
-let data4 = data2.name;
-if(typeof data4 === "string"){
-if(func1(data4) < 1){
-const err12 = {instancePath:instancePath+"/clientSecret/secretRef/name",schemaPath:"../secret-ref.schema.json/properties/secretRef/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema34.properties.secretRef.properties.name,data:data4};
-if(vErrors === null){
-vErrors = [err12];
-}
-else {
-vErrors.push(err12);
-}
-errors++;
-}
-}
-else {
-const err13 = {instancePath:instancePath+"/clientSecret/secretRef/name",schemaPath:"../secret-ref.schema.json/properties/secretRef/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.properties.secretRef.properties.name.type,parentSchema:schema34.properties.secretRef.properties.name,data:data4};
-if(vErrors === null){
-vErrors = [err13];
-}
-else {
-vErrors.push(err13);
-}
-errors++;
-}
-}
-if(data2.key !== undefined){
-let data5 = data2.key;
-if(typeof data5 === "string"){
-if(func1(data5) < 1){
-const err14 = {instancePath:instancePath+"/clientSecret/secretRef/key",schemaPath:"../secret-ref.schema.json/properties/secretRef/properties/key/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema34.properties.secretRef.properties.key,data:data5};
-if(vErrors === null){
-vErrors = [err14];
-}
-else {
-vErrors.push(err14);
-}
-errors++;
-}
-}
-else {
-const err15 = {instancePath:instancePath+"/clientSecret/secretRef/key",schemaPath:"../secret-ref.schema.json/properties/secretRef/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.properties.secretRef.properties.key.type,parentSchema:schema34.properties.secretRef.properties.key,data:data5};
-if(vErrors === null){
-vErrors = [err15];
-}
-else {
-vErrors.push(err15);
-}
-errors++;
-}
-}
-if(data2.version !== undefined){
-let data6 = data2.version;
-if((typeof data6 !== "string") && (!(((typeof data6 == "number") && (!(data6 % 1) && !isNaN(data6))) && (isFinite(data6))))){
-const err16 = {instancePath:instancePath+"/clientSecret/secretRef/version",schemaPath:"../secret-ref.schema.json/properties/secretRef/properties/version/type",keyword:"type",params:{type: schema34.properties.secretRef.properties.version.type},message:"must be string,integer",schema:schema34.properties.secretRef.properties.version.type,parentSchema:schema34.properties.secretRef.properties.version,data:data6};
-if(vErrors === null){
-vErrors = [err16];
-}
-else {
-vErrors.push(err16);
-}
-errors++;
-}
-}
-}
-else {
-const err17 = {instancePath:instancePath+"/clientSecret/secretRef",schemaPath:"../secret-ref.schema.json/properties/secretRef/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema34.properties.secretRef.type,parentSchema:schema34.properties.secretRef,data:data2};
-if(vErrors === null){
-vErrors = [err17];
-}
-else {
-vErrors.push(err17);
-}
-errors++;
-}
-}
-}
-else {
-const err18 = {instancePath:instancePath+"/clientSecret",schemaPath:"../secret-ref.schema.json/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema34.type,parentSchema:schema34,data:data1};
-if(vErrors === null){
-vErrors = [err18];
-}
-else {
-vErrors.push(err18);
-}
-errors++;
-}
-}
-}
-else {
-const err19 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema57.type,parentSchema:schema57,data};
-if(vErrors === null){
-vErrors = [err19];
-}
-else {
-vErrors.push(err19);
-}
-errors++;
-}
-validate33.errors = vErrors;
+validate87.errors = vErrors;
 return errors === 0;
 }
-validate33.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate87.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const integration4 = validate34;
-const schema59 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://paystrator-gitops.dev/schemas/integrations/dana.schema.json","title":"DANA credentials","x-integration":{"id":"dana","displayName":"DANA","type":"DIRECT","services":["EWALLET","QR_CODE"],"qris":true},"type":"object","additionalProperties":false,"required":["clientKey","clientSecret","merchantId","privateKey"],"properties":{"clientKey":{"type":"string","minLength":1,"description":"DANA client id."},"clientSecret":{"description":"Client secret issued with the client key (secret: a secretRef).","writeOnly":true,"$ref":"../secret-ref.schema.json"},"merchantId":{"type":"string","minLength":1,"description":"DANA merchant id.","pattern":"^[0-9]{12,20}$"},"privateKey":{"description":"RSA private key for request signatures (PEM).","writeOnly":true,"$ref":"../secret-ref.schema.json"}}};
-const pattern30 = new RegExp("^[0-9]{12,20}$", "u");
+export const integration4 = validate89;
+const schema34 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://paystrator-gitops.dev/schemas/integrations/dana.schema.json","title":"DANA credentials","x-integration":{"id":"dana","displayName":"DANA","type":"DIRECT","services":["EWALLET","QR_CODE"],"qris":true},"type":"object","additionalProperties":false,"required":["clientKey","clientSecret","merchantId","privateKey"],"properties":{"clientKey":{"type":"string","minLength":1,"description":"DANA client id."},"clientSecret":{"description":"Client secret issued with the client key (secret: a secretRef).","writeOnly":true,"$ref":"../secret-ref.schema.json"},"merchantId":{"type":"string","minLength":1,"description":"DANA merchant id.","pattern":"^[0-9]{12,20}$"},"privateKey":{"description":"RSA private key for request signatures (PEM).","writeOnly":true,"$ref":"../secret-ref.schema.json"}}};
+const pattern27 = new RegExp("^[0-9]{12,20}$", "u");
 
-function validate34(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate89(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://paystrator-gitops.dev/schemas/integrations/dana.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate34.evaluated;
+const evaluated0 = validate89.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -6205,7 +4338,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.clientKey === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "clientKey"},message:"must have required property '"+"clientKey"+"'",schema:schema59.required,parentSchema:schema59,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "clientKey"},message:"must have required property '"+"clientKey"+"'",schema:schema34.required,parentSchema:schema34,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -6215,7 +4348,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.clientSecret === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "clientSecret"},message:"must have required property '"+"clientSecret"+"'",schema:schema59.required,parentSchema:schema59,data};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "clientSecret"},message:"must have required property '"+"clientSecret"+"'",schema:schema34.required,parentSchema:schema34,data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -6225,7 +4358,7 @@ vErrors.push(err1);
 errors++;
 }
 if(data.merchantId === undefined){
-const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "merchantId"},message:"must have required property '"+"merchantId"+"'",schema:schema59.required,parentSchema:schema59,data};
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "merchantId"},message:"must have required property '"+"merchantId"+"'",schema:schema34.required,parentSchema:schema34,data};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -6235,7 +4368,7 @@ vErrors.push(err2);
 errors++;
 }
 if(data.privateKey === undefined){
-const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "privateKey"},message:"must have required property '"+"privateKey"+"'",schema:schema59.required,parentSchema:schema59,data};
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "privateKey"},message:"must have required property '"+"privateKey"+"'",schema:schema34.required,parentSchema:schema34,data};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -6246,7 +4379,7 @@ errors++;
 }
 for(const key0 in data){
 if(!((((key0 === "clientKey") || (key0 === "clientSecret")) || (key0 === "merchantId")) || (key0 === "privateKey"))){
-const err4 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema59,data};
+const err4 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema34,data};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -6260,7 +4393,7 @@ if(data.clientKey !== undefined){
 let data0 = data.clientKey;
 if(typeof data0 === "string"){
 if(func1(data0) < 1){
-const err5 = {instancePath:instancePath+"/clientKey",schemaPath:"#/properties/clientKey/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema59.properties.clientKey,data:data0};
+const err5 = {instancePath:instancePath+"/clientKey",schemaPath:"#/properties/clientKey/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema34.properties.clientKey,data:data0};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -6271,7 +4404,7 @@ errors++;
 }
 }
 else {
-const err6 = {instancePath:instancePath+"/clientKey",schemaPath:"#/properties/clientKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema59.properties.clientKey.type,parentSchema:schema59.properties.clientKey,data:data0};
+const err6 = {instancePath:instancePath+"/clientKey",schemaPath:"#/properties/clientKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.properties.clientKey.type,parentSchema:schema34.properties.clientKey,data:data0};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -6282,10 +4415,16 @@ errors++;
 }
 }
 if(data.clientSecret !== undefined){
-let data1 = data.clientSecret;
-if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
-if(data1.secretRef === undefined){
-const err7 = {instancePath:instancePath+"/clientSecret",schemaPath:"../secret-ref.schema.json/required",keyword:"required",params:{missingProperty: "secretRef"},message:"must have required property '"+"secretRef"+"'",schema:schema34.required,parentSchema:schema34,data:data1};
+if(!(validate57(data.clientSecret, {instancePath:instancePath+"/clientSecret",parentData:data,parentDataProperty:"clientSecret",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate57.errors : vErrors.concat(validate57.errors);
+errors = vErrors.length;
+}
+}
+if(data.merchantId !== undefined){
+let data2 = data.merchantId;
+if(typeof data2 === "string"){
+if(func1(data2) < 1){
+const err7 = {instancePath:instancePath+"/merchantId",schemaPath:"#/properties/merchantId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema34.properties.merchantId,data:data2};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -6294,9 +4433,8 @@ vErrors.push(err7);
 }
 errors++;
 }
-for(const key1 in data1){
-if(!(key1 === "secretRef")){
-const err8 = {instancePath:instancePath+"/clientSecret",schemaPath:"../secret-ref.schema.json/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema34,data:data1};
+if(!pattern27.test(data2)){
+const err8 = {instancePath:instancePath+"/merchantId",schemaPath:"#/properties/merchantId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12,20}$"},message:"must match pattern \""+"^[0-9]{12,20}$"+"\"",schema:"^[0-9]{12,20}$",parentSchema:schema34.properties.merchantId,data:data2};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -6306,11 +4444,8 @@ vErrors.push(err8);
 errors++;
 }
 }
-if(data1.secretRef !== undefined){
-let data2 = data1.secretRef;
-if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
-if(data2.store === undefined){
-const err9 = {instancePath:instancePath+"/clientSecret/secretRef",schemaPath:"../secret-ref.schema.json/properties/secretRef/required",keyword:"required",params:{missingProperty: "store"},message:"must have required property '"+"store"+"'",schema:schema34.properties.secretRef.required,parentSchema:schema34.properties.secretRef,data:data2};
+else {
+const err9 = {instancePath:instancePath+"/merchantId",schemaPath:"#/properties/merchantId/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.properties.merchantId.type,parentSchema:schema34.properties.merchantId,data:data2};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -6319,8 +4454,16 @@ vErrors.push(err9);
 }
 errors++;
 }
-if(data2.name === undefined){
-const err10 = {instancePath:instancePath+"/clientSecret/secretRef",schemaPath:"../secret-ref.schema.json/properties/secretRef/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema34.properties.secretRef.required,parentSchema:schema34.properties.secretRef,data:data2};
+}
+if(data.privateKey !== undefined){
+if(!(validate57(data.privateKey, {instancePath:instancePath+"/privateKey",parentData:data,parentDataProperty:"privateKey",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate57.errors : vErrors.concat(validate57.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err10 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema34.type,parentSchema:schema34,data};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -6329,362 +4472,20 @@ vErrors.push(err10);
 }
 errors++;
 }
-for(const key2 in data2){
-if(!((((key2 === "store") || (key2 === "name")) || (key2 === "key")) || (key2 === "version"))){
-const err11 = {instancePath:instancePath+"/clientSecret/secretRef",schemaPath:"../secret-ref.schema.json/properties/secretRef/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema34.properties.secretRef,data:data2};
-if(vErrors === null){
-vErrors = [err11];
-}
-else {
-vErrors.push(err11);
-}
-errors++;
-}
-}
-if(data2.store !== undefined){
-let data3 = data2.store;
-if(typeof data3 === "string"){
-if(func1(data3) < 1){
-const err12 = {instancePath:instancePath+"/clientSecret/secretRef/store",schemaPath:"../secret-ref.schema.json/properties/secretRef/properties/store/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema34.properties.secretRef.properties.store,data:data3};
-if(vErrors === null){
-vErrors = [err12];
-}
-else {
-vErrors.push(err12);
-}
-errors++;
-}
-}
-else {
-const err13 = {instancePath:instancePath+"/clientSecret/secretRef/store",schemaPath:"../secret-ref.schema.json/properties/secretRef/properties/store/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.properties.secretRef.properties.store.type,parentSchema:schema34.properties.secretRef.properties.store,data:data3};
-if(vErrors === null){
-vErrors = [err13];
-}
-else {
-vErrors.push(err13);
-}
-errors++;
-}
-}
-if(data2.name !== undefined){
-let data4 = data2.name;
-if(typeof data4 === "string"){
-if(func1(data4) < 1){
-const err14 = {instancePath:instancePath+"/clientSecret/secretRef/name",schemaPath:"../secret-ref.schema.json/properties/secretRef/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema34.properties.secretRef.properties.name,data:data4};
-if(vErrors === null){
-vErrors = [err14];
-}
-else {
-vErrors.push(err14);
-}
-errors++;
-}
-}
-else {
-const err15 = {instancePath:instancePath+"/clientSecret/secretRef/name",schemaPath:"../secret-ref.schema.json/properties/secretRef/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.properties.secretRef.properties.name.type,parentSchema:schema34.properties.secretRef.properties.name,data:data4};
-if(vErrors === null){
-vErrors = [err15];
-}
-else {
-vErrors.push(err15);
-}
-errors++;
-}
-}
-if(data2.key !== undefined){
-let data5 = data2.key;
-if(typeof data5 === "string"){
-if(func1(data5) < 1){
-const err16 = {instancePath:instancePath+"/clientSecret/secretRef/key",schemaPath:"../secret-ref.schema.json/properties/secretRef/properties/key/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema34.properties.secretRef.properties.key,data:data5};
-if(vErrors === null){
-vErrors = [err16];
-}
-else {
-vErrors.push(err16);
-}
-errors++;
-}
-}
-else {
-const err17 = {instancePath:instancePath+"/clientSecret/secretRef/key",schemaPath:"../secret-ref.schema.json/properties/secretRef/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.properties.secretRef.properties.key.type,parentSchema:schema34.properties.secretRef.properties.key,data:data5};
-if(vErrors === null){
-vErrors = [err17];
-}
-else {
-vErrors.push(err17);
-}
-errors++;
-}
-}
-if(data2.version !== undefined){
-let data6 = data2.version;
-if((typeof data6 !== "string") && (!(((typeof data6 == "number") && (!(data6 % 1) && !isNaN(data6))) && (isFinite(data6))))){
-const err18 = {instancePath:instancePath+"/clientSecret/secretRef/version",schemaPath:"../secret-ref.schema.json/properties/secretRef/properties/version/type",keyword:"type",params:{type: schema34.properties.secretRef.properties.version.type},message:"must be string,integer",schema:schema34.properties.secretRef.properties.version.type,parentSchema:schema34.properties.secretRef.properties.version,data:data6};
-if(vErrors === null){
-vErrors = [err18];
-}
-else {
-vErrors.push(err18);
-}
-errors++;
-}
-}
-}
-else {
-const err19 = {instancePath:instancePath+"/clientSecret/secretRef",schemaPath:"../secret-ref.schema.json/properties/secretRef/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema34.properties.secretRef.type,parentSchema:schema34.properties.secretRef,data:data2};
-if(vErrors === null){
-vErrors = [err19];
-}
-else {
-vErrors.push(err19);
-}
-errors++;
-}
-}
-}
-else {
-const err20 = {instancePath:instancePath+"/clientSecret",schemaPath:"../secret-ref.schema.json/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema34.type,parentSchema:schema34,data:data1};
-if(vErrors === null){
-vErrors = [err20];
-}
-else {
-vErrors.push(err20);
-}
-errors++;
-}
-}
-if(data.merchantId !== undefined){
-let data7 = data.merchantId;
-if(typeof data7 === "string"){
-if(func1(data7) < 1){
-const err21 = {instancePath:instancePath+"/merchantId",schemaPath:"#/properties/merchantId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema59.properties.merchantId,data:data7};
-if(vErrors === null){
-vErrors = [err21];
-}
-else {
-vErrors.push(err21);
-}
-errors++;
-}
-if(!pattern30.test(data7)){
-const err22 = {instancePath:instancePath+"/merchantId",schemaPath:"#/properties/merchantId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12,20}$"},message:"must match pattern \""+"^[0-9]{12,20}$"+"\"",schema:"^[0-9]{12,20}$",parentSchema:schema59.properties.merchantId,data:data7};
-if(vErrors === null){
-vErrors = [err22];
-}
-else {
-vErrors.push(err22);
-}
-errors++;
-}
-}
-else {
-const err23 = {instancePath:instancePath+"/merchantId",schemaPath:"#/properties/merchantId/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema59.properties.merchantId.type,parentSchema:schema59.properties.merchantId,data:data7};
-if(vErrors === null){
-vErrors = [err23];
-}
-else {
-vErrors.push(err23);
-}
-errors++;
-}
-}
-if(data.privateKey !== undefined){
-let data8 = data.privateKey;
-if(data8 && typeof data8 == "object" && !Array.isArray(data8)){
-if(data8.secretRef === undefined){
-const err24 = {instancePath:instancePath+"/privateKey",schemaPath:"../secret-ref.schema.json/required",keyword:"required",params:{missingProperty: "secretRef"},message:"must have required property '"+"secretRef"+"'",schema:schema34.required,parentSchema:schema34,data:data8};
-if(vErrors === null){
-vErrors = [err24];
-}
-else {
-vErrors.push(err24);
-}
-errors++;
-}
-for(const key3 in data8){
-if(!(key3 === "secretRef")){
-const err25 = {instancePath:instancePath+"/privateKey",schemaPath:"../secret-ref.schema.json/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema34,data:data8};
-if(vErrors === null){
-vErrors = [err25];
-}
-else {
-vErrors.push(err25);
-}
-errors++;
-}
-}
-if(data8.secretRef !== undefined){
-let data9 = data8.secretRef;
-if(data9 && typeof data9 == "object" && !Array.isArray(data9)){
-if(data9.store === undefined){
-const err26 = {instancePath:instancePath+"/privateKey/secretRef",schemaPath:"../secret-ref.schema.json/properties/secretRef/required",keyword:"required",params:{missingProperty: "store"},message:"must have required property '"+"store"+"'",schema:schema34.properties.secretRef.required,parentSchema:schema34.properties.secretRef,data:data9};
-if(vErrors === null){
-vErrors = [err26];
-}
-else {
-vErrors.push(err26);
-}
-errors++;
-}
-if(data9.name === undefined){
-const err27 = {instancePath:instancePath+"/privateKey/secretRef",schemaPath:"../secret-ref.schema.json/properties/secretRef/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema34.properties.secretRef.required,parentSchema:schema34.properties.secretRef,data:data9};
-if(vErrors === null){
-vErrors = [err27];
-}
-else {
-vErrors.push(err27);
-}
-errors++;
-}
-for(const key4 in data9){
-if(!((((key4 === "store") || (key4 === "name")) || (key4 === "key")) || (key4 === "version"))){
-const err28 = {instancePath:instancePath+"/privateKey/secretRef",schemaPath:"../secret-ref.schema.json/properties/secretRef/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema34.properties.secretRef,data:data9};
-if(vErrors === null){
-vErrors = [err28];
-}
-else {
-vErrors.push(err28);
-}
-errors++;
-}
-}
-if(data9.store !== undefined){
-let data10 = data9.store;
-if(typeof data10 === "string"){
-if(func1(data10) < 1){
-const err29 = {instancePath:instancePath+"/privateKey/secretRef/store",schemaPath:"../secret-ref.schema.json/properties/secretRef/properties/store/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema34.properties.secretRef.properties.store,data:data10};
-if(vErrors === null){
-vErrors = [err29];
-}
-else {
-vErrors.push(err29);
-}
-errors++;
-}
-}
-else {
-const err30 = {instancePath:instancePath+"/privateKey/secretRef/store",schemaPath:"../secret-ref.schema.json/properties/secretRef/properties/store/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.properties.secretRef.properties.store.type,parentSchema:schema34.properties.secretRef.properties.store,data:data10};
-if(vErrors === null){
-vErrors = [err30];
-}
-else {
-vErrors.push(err30);
-}
-errors++;
-}
-}
-if(data9.name !== undefined){
-let data11 = data9.name;
-if(typeof data11 === "string"){
-if(func1(data11) < 1){
-const err31 = {instancePath:instancePath+"/privateKey/secretRef/name",schemaPath:"../secret-ref.schema.json/properties/secretRef/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema34.properties.secretRef.properties.name,data:data11};
-if(vErrors === null){
-vErrors = [err31];
-}
-else {
-vErrors.push(err31);
-}
-errors++;
-}
-}
-else {
-const err32 = {instancePath:instancePath+"/privateKey/secretRef/name",schemaPath:"../secret-ref.schema.json/properties/secretRef/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.properties.secretRef.properties.name.type,parentSchema:schema34.properties.secretRef.properties.name,data:data11};
-if(vErrors === null){
-vErrors = [err32];
-}
-else {
-vErrors.push(err32);
-}
-errors++;
-}
-}
-if(data9.key !== undefined){
-let data12 = data9.key;
-if(typeof data12 === "string"){
-if(func1(data12) < 1){
-const err33 = {instancePath:instancePath+"/privateKey/secretRef/key",schemaPath:"../secret-ref.schema.json/properties/secretRef/properties/key/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema34.properties.secretRef.properties.key,data:data12};
-if(vErrors === null){
-vErrors = [err33];
-}
-else {
-vErrors.push(err33);
-}
-errors++;
-}
-}
-else {
-const err34 = {instancePath:instancePath+"/privateKey/secretRef/key",schemaPath:"../secret-ref.schema.json/properties/secretRef/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.properties.secretRef.properties.key.type,parentSchema:schema34.properties.secretRef.properties.key,data:data12};
-if(vErrors === null){
-vErrors = [err34];
-}
-else {
-vErrors.push(err34);
-}
-errors++;
-}
-}
-if(data9.version !== undefined){
-let data13 = data9.version;
-if((typeof data13 !== "string") && (!(((typeof data13 == "number") && (!(data13 % 1) && !isNaN(data13))) && (isFinite(data13))))){
-const err35 = {instancePath:instancePath+"/privateKey/secretRef/version",schemaPath:"../secret-ref.schema.json/properties/secretRef/properties/version/type",keyword:"type",params:{type: schema34.properties.secretRef.properties.version.type},message:"must be string,integer",schema:schema34.properties.secretRef.properties.version.type,parentSchema:schema34.properties.secretRef.properties.version,data:data13};
-if(vErrors === null){
-vErrors = [err35];
-}
-else {
-vErrors.push(err35);
-}
-errors++;
-}
-}
-}
-else {
-const err36 = {instancePath:instancePath+"/privateKey/secretRef",schemaPath:"../secret-ref.schema.json/properties/secretRef/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema34.properties.secretRef.type,parentSchema:schema34.properties.secretRef,data:data9};
-if(vErrors === null){
-vErrors = [err36];
-}
-else {
-vErrors.push(err36);
-}
-errors++;
-}
-}
-}
-else {
-const err37 = {instancePath:instancePath+"/privateKey",schemaPath:"../secret-ref.schema.json/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema34.type,parentSchema:schema34,data:data8};
-if(vErrors === null){
-vErrors = [err37];
-}
-else {
-vErrors.push(err37);
-}
-errors++;
-}
-}
-}
-else {
-const err38 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema59.type,parentSchema:schema59,data};
-if(vErrors === null){
-vErrors = [err38];
-}
-else {
-vErrors.push(err38);
-}
-errors++;
-}
-validate34.errors = vErrors;
+validate89.errors = vErrors;
 return errors === 0;
 }
-validate34.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate89.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const integration5 = validate35;
-const schema62 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://paystrator-gitops.dev/schemas/integrations/doku.schema.json","title":"DOKU credentials","x-integration":{"id":"doku","displayName":"DOKU","type":"AGGREGATOR","services":["VIRTUAL_ACCOUNT","QR_CODE","EWALLET","CREDIT_CARD"],"qris":true},"type":"object","additionalProperties":false,"required":["clientKey","clientSecret","privateKey"],"properties":{"clientKey":{"type":"string","minLength":1,"description":"DOKU client id.","pattern":"^(BRN|MCH)-[0-9]{4}-[0-9]+$"},"clientSecret":{"description":"Client secret issued with the client key (secret: a secretRef).","writeOnly":true,"$ref":"../secret-ref.schema.json"},"privateKey":{"description":"RSA private key for SNAP request signatures (PEM).","writeOnly":true,"$ref":"../secret-ref.schema.json"}}};
-const pattern31 = new RegExp("^(BRN|MCH)-[0-9]{4}-[0-9]+$", "u");
+export const integration5 = validate92;
+const schema35 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://paystrator-gitops.dev/schemas/integrations/doku.schema.json","title":"DOKU credentials","x-integration":{"id":"doku","displayName":"DOKU","type":"AGGREGATOR","services":["VIRTUAL_ACCOUNT","QR_CODE","EWALLET","CREDIT_CARD"],"qris":true},"type":"object","additionalProperties":false,"required":["clientKey","clientSecret","privateKey"],"properties":{"clientKey":{"type":"string","minLength":1,"description":"DOKU client id.","pattern":"^(BRN|MCH)-[0-9]{4}-[0-9]+$"},"clientSecret":{"description":"Client secret issued with the client key (secret: a secretRef).","writeOnly":true,"$ref":"../secret-ref.schema.json"},"privateKey":{"description":"RSA private key for SNAP request signatures (PEM).","writeOnly":true,"$ref":"../secret-ref.schema.json"}}};
+const pattern28 = new RegExp("^(BRN|MCH)-[0-9]{4}-[0-9]+$", "u");
 
-function validate35(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate92(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://paystrator-gitops.dev/schemas/integrations/doku.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate35.evaluated;
+const evaluated0 = validate92.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -6693,7 +4494,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.clientKey === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "clientKey"},message:"must have required property '"+"clientKey"+"'",schema:schema62.required,parentSchema:schema62,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "clientKey"},message:"must have required property '"+"clientKey"+"'",schema:schema35.required,parentSchema:schema35,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -6703,7 +4504,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.clientSecret === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "clientSecret"},message:"must have required property '"+"clientSecret"+"'",schema:schema62.required,parentSchema:schema62,data};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "clientSecret"},message:"must have required property '"+"clientSecret"+"'",schema:schema35.required,parentSchema:schema35,data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -6713,7 +4514,7 @@ vErrors.push(err1);
 errors++;
 }
 if(data.privateKey === undefined){
-const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "privateKey"},message:"must have required property '"+"privateKey"+"'",schema:schema62.required,parentSchema:schema62,data};
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "privateKey"},message:"must have required property '"+"privateKey"+"'",schema:schema35.required,parentSchema:schema35,data};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -6724,7 +4525,7 @@ errors++;
 }
 for(const key0 in data){
 if(!(((key0 === "clientKey") || (key0 === "clientSecret")) || (key0 === "privateKey"))){
-const err3 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema62,data};
+const err3 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema35,data};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -6738,7 +4539,7 @@ if(data.clientKey !== undefined){
 let data0 = data.clientKey;
 if(typeof data0 === "string"){
 if(func1(data0) < 1){
-const err4 = {instancePath:instancePath+"/clientKey",schemaPath:"#/properties/clientKey/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema62.properties.clientKey,data:data0};
+const err4 = {instancePath:instancePath+"/clientKey",schemaPath:"#/properties/clientKey/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema35.properties.clientKey,data:data0};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -6747,8 +4548,8 @@ vErrors.push(err4);
 }
 errors++;
 }
-if(!pattern31.test(data0)){
-const err5 = {instancePath:instancePath+"/clientKey",schemaPath:"#/properties/clientKey/pattern",keyword:"pattern",params:{pattern: "^(BRN|MCH)-[0-9]{4}-[0-9]+$"},message:"must match pattern \""+"^(BRN|MCH)-[0-9]{4}-[0-9]+$"+"\"",schema:"^(BRN|MCH)-[0-9]{4}-[0-9]+$",parentSchema:schema62.properties.clientKey,data:data0};
+if(!pattern28.test(data0)){
+const err5 = {instancePath:instancePath+"/clientKey",schemaPath:"#/properties/clientKey/pattern",keyword:"pattern",params:{pattern: "^(BRN|MCH)-[0-9]{4}-[0-9]+$"},message:"must match pattern \""+"^(BRN|MCH)-[0-9]{4}-[0-9]+$"+"\"",schema:"^(BRN|MCH)-[0-9]{4}-[0-9]+$",parentSchema:schema35.properties.clientKey,data:data0};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -6759,7 +4560,7 @@ errors++;
 }
 }
 else {
-const err6 = {instancePath:instancePath+"/clientKey",schemaPath:"#/properties/clientKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema62.properties.clientKey.type,parentSchema:schema62.properties.clientKey,data:data0};
+const err6 = {instancePath:instancePath+"/clientKey",schemaPath:"#/properties/clientKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema35.properties.clientKey.type,parentSchema:schema35.properties.clientKey,data:data0};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -6770,10 +4571,20 @@ errors++;
 }
 }
 if(data.clientSecret !== undefined){
-let data1 = data.clientSecret;
-if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
-if(data1.secretRef === undefined){
-const err7 = {instancePath:instancePath+"/clientSecret",schemaPath:"../secret-ref.schema.json/required",keyword:"required",params:{missingProperty: "secretRef"},message:"must have required property '"+"secretRef"+"'",schema:schema34.required,parentSchema:schema34,data:data1};
+if(!(validate57(data.clientSecret, {instancePath:instancePath+"/clientSecret",parentData:data,parentDataProperty:"clientSecret",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate57.errors : vErrors.concat(validate57.errors);
+errors = vErrors.length;
+}
+}
+if(data.privateKey !== undefined){
+if(!(validate57(data.privateKey, {instancePath:instancePath+"/privateKey",parentData:data,parentDataProperty:"privateKey",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate57.errors : vErrors.concat(validate57.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err7 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema35.type,parentSchema:schema35,data};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -6782,361 +4593,19 @@ vErrors.push(err7);
 }
 errors++;
 }
-for(const key1 in data1){
-if(!(key1 === "secretRef")){
-const err8 = {instancePath:instancePath+"/clientSecret",schemaPath:"../secret-ref.schema.json/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema34,data:data1};
-if(vErrors === null){
-vErrors = [err8];
-}
-else {
-vErrors.push(err8);
-}
-errors++;
-}
-}
-if(data1.secretRef !== undefined){
-let data2 = data1.secretRef;
-if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
-if(data2.store === undefined){
-const err9 = {instancePath:instancePath+"/clientSecret/secretRef",schemaPath:"../secret-ref.schema.json/properties/secretRef/required",keyword:"required",params:{missingProperty: "store"},message:"must have required property '"+"store"+"'",schema:schema34.properties.secretRef.required,parentSchema:schema34.properties.secretRef,data:data2};
-if(vErrors === null){
-vErrors = [err9];
-}
-else {
-vErrors.push(err9);
-}
-errors++;
-}
-if(data2.name === undefined){
-const err10 = {instancePath:instancePath+"/clientSecret/secretRef",schemaPath:"../secret-ref.schema.json/properties/secretRef/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema34.properties.secretRef.required,parentSchema:schema34.properties.secretRef,data:data2};
-if(vErrors === null){
-vErrors = [err10];
-}
-else {
-vErrors.push(err10);
-}
-errors++;
-}
-for(const key2 in data2){
-if(!((((key2 === "store") || (key2 === "name")) || (key2 === "key")) || (key2 === "version"))){
-const err11 = {instancePath:instancePath+"/clientSecret/secretRef",schemaPath:"../secret-ref.schema.json/properties/secretRef/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema34.properties.secretRef,data:data2};
-if(vErrors === null){
-vErrors = [err11];
-}
-else {
-vErrors.push(err11);
-}
-errors++;
-}
-}
-if(data2.store !== undefined){
-let data3 = data2.store;
-if(typeof data3 === "string"){
-if(func1(data3) < 1){
-const err12 = {instancePath:instancePath+"/clientSecret/secretRef/store",schemaPath:"../secret-ref.schema.json/properties/secretRef/properties/store/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema34.properties.secretRef.properties.store,data:data3};
-if(vErrors === null){
-vErrors = [err12];
-}
-else {
-vErrors.push(err12);
-}
-errors++;
-}
-}
-else {
-const err13 = {instancePath:instancePath+"/clientSecret/secretRef/store",schemaPath:"../secret-ref.schema.json/properties/secretRef/properties/store/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.properties.secretRef.properties.store.type,parentSchema:schema34.properties.secretRef.properties.store,data:data3};
-if(vErrors === null){
-vErrors = [err13];
-}
-else {
-vErrors.push(err13);
-}
-errors++;
-}
-}
-if(data2.name !== undefined){
-let data4 = data2.name;
-if(typeof data4 === "string"){
-if(func1(data4) < 1){
-const err14 = {instancePath:instancePath+"/clientSecret/secretRef/name",schemaPath:"../secret-ref.schema.json/properties/secretRef/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema34.properties.secretRef.properties.name,data:data4};
-if(vErrors === null){
-vErrors = [err14];
-}
-else {
-vErrors.push(err14);
-}
-errors++;
-}
-}
-else {
-const err15 = {instancePath:instancePath+"/clientSecret/secretRef/name",schemaPath:"../secret-ref.schema.json/properties/secretRef/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.properties.secretRef.properties.name.type,parentSchema:schema34.properties.secretRef.properties.name,data:data4};
-if(vErrors === null){
-vErrors = [err15];
-}
-else {
-vErrors.push(err15);
-}
-errors++;
-}
-}
-if(data2.key !== undefined){
-let data5 = data2.key;
-if(typeof data5 === "string"){
-if(func1(data5) < 1){
-const err16 = {instancePath:instancePath+"/clientSecret/secretRef/key",schemaPath:"../secret-ref.schema.json/properties/secretRef/properties/key/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema34.properties.secretRef.properties.key,data:data5};
-if(vErrors === null){
-vErrors = [err16];
-}
-else {
-vErrors.push(err16);
-}
-errors++;
-}
-}
-else {
-const err17 = {instancePath:instancePath+"/clientSecret/secretRef/key",schemaPath:"../secret-ref.schema.json/properties/secretRef/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.properties.secretRef.properties.key.type,parentSchema:schema34.properties.secretRef.properties.key,data:data5};
-if(vErrors === null){
-vErrors = [err17];
-}
-else {
-vErrors.push(err17);
-}
-errors++;
-}
-}
-if(data2.version !== undefined){
-let data6 = data2.version;
-if((typeof data6 !== "string") && (!(((typeof data6 == "number") && (!(data6 % 1) && !isNaN(data6))) && (isFinite(data6))))){
-const err18 = {instancePath:instancePath+"/clientSecret/secretRef/version",schemaPath:"../secret-ref.schema.json/properties/secretRef/properties/version/type",keyword:"type",params:{type: schema34.properties.secretRef.properties.version.type},message:"must be string,integer",schema:schema34.properties.secretRef.properties.version.type,parentSchema:schema34.properties.secretRef.properties.version,data:data6};
-if(vErrors === null){
-vErrors = [err18];
-}
-else {
-vErrors.push(err18);
-}
-errors++;
-}
-}
-}
-else {
-const err19 = {instancePath:instancePath+"/clientSecret/secretRef",schemaPath:"../secret-ref.schema.json/properties/secretRef/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema34.properties.secretRef.type,parentSchema:schema34.properties.secretRef,data:data2};
-if(vErrors === null){
-vErrors = [err19];
-}
-else {
-vErrors.push(err19);
-}
-errors++;
-}
-}
-}
-else {
-const err20 = {instancePath:instancePath+"/clientSecret",schemaPath:"../secret-ref.schema.json/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema34.type,parentSchema:schema34,data:data1};
-if(vErrors === null){
-vErrors = [err20];
-}
-else {
-vErrors.push(err20);
-}
-errors++;
-}
-}
-if(data.privateKey !== undefined){
-let data7 = data.privateKey;
-if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
-if(data7.secretRef === undefined){
-const err21 = {instancePath:instancePath+"/privateKey",schemaPath:"../secret-ref.schema.json/required",keyword:"required",params:{missingProperty: "secretRef"},message:"must have required property '"+"secretRef"+"'",schema:schema34.required,parentSchema:schema34,data:data7};
-if(vErrors === null){
-vErrors = [err21];
-}
-else {
-vErrors.push(err21);
-}
-errors++;
-}
-for(const key3 in data7){
-if(!(key3 === "secretRef")){
-const err22 = {instancePath:instancePath+"/privateKey",schemaPath:"../secret-ref.schema.json/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema34,data:data7};
-if(vErrors === null){
-vErrors = [err22];
-}
-else {
-vErrors.push(err22);
-}
-errors++;
-}
-}
-if(data7.secretRef !== undefined){
-let data8 = data7.secretRef;
-if(data8 && typeof data8 == "object" && !Array.isArray(data8)){
-if(data8.store === undefined){
-const err23 = {instancePath:instancePath+"/privateKey/secretRef",schemaPath:"../secret-ref.schema.json/properties/secretRef/required",keyword:"required",params:{missingProperty: "store"},message:"must have required property '"+"store"+"'",schema:schema34.properties.secretRef.required,parentSchema:schema34.properties.secretRef,data:data8};
-if(vErrors === null){
-vErrors = [err23];
-}
-else {
-vErrors.push(err23);
-}
-errors++;
-}
-if(data8.name === undefined){
-const err24 = {instancePath:instancePath+"/privateKey/secretRef",schemaPath:"../secret-ref.schema.json/properties/secretRef/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema34.properties.secretRef.required,parentSchema:schema34.properties.secretRef,data:data8};
-if(vErrors === null){
-vErrors = [err24];
-}
-else {
-vErrors.push(err24);
-}
-errors++;
-}
-for(const key4 in data8){
-if(!((((key4 === "store") || (key4 === "name")) || (key4 === "key")) || (key4 === "version"))){
-const err25 = {instancePath:instancePath+"/privateKey/secretRef",schemaPath:"../secret-ref.schema.json/properties/secretRef/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema34.properties.secretRef,data:data8};
-if(vErrors === null){
-vErrors = [err25];
-}
-else {
-vErrors.push(err25);
-}
-errors++;
-}
-}
-if(data8.store !== undefined){
-let data9 = data8.store;
-if(typeof data9 === "string"){
-if(func1(data9) < 1){
-const err26 = {instancePath:instancePath+"/privateKey/secretRef/store",schemaPath:"../secret-ref.schema.json/properties/secretRef/properties/store/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema34.properties.secretRef.properties.store,data:data9};
-if(vErrors === null){
-vErrors = [err26];
-}
-else {
-vErrors.push(err26);
-}
-errors++;
-}
-}
-else {
-const err27 = {instancePath:instancePath+"/privateKey/secretRef/store",schemaPath:"../secret-ref.schema.json/properties/secretRef/properties/store/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.properties.secretRef.properties.store.type,parentSchema:schema34.properties.secretRef.properties.store,data:data9};
-if(vErrors === null){
-vErrors = [err27];
-}
-else {
-vErrors.push(err27);
-}
-errors++;
-}
-}
-if(data8.name !== undefined){
-let data10 = data8.name;
-if(typeof data10 === "string"){
-if(func1(data10) < 1){
-const err28 = {instancePath:instancePath+"/privateKey/secretRef/name",schemaPath:"../secret-ref.schema.json/properties/secretRef/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema34.properties.secretRef.properties.name,data:data10};
-if(vErrors === null){
-vErrors = [err28];
-}
-else {
-vErrors.push(err28);
-}
-errors++;
-}
-}
-else {
-const err29 = {instancePath:instancePath+"/privateKey/secretRef/name",schemaPath:"../secret-ref.schema.json/properties/secretRef/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.properties.secretRef.properties.name.type,parentSchema:schema34.properties.secretRef.properties.name,data:data10};
-if(vErrors === null){
-vErrors = [err29];
-}
-else {
-vErrors.push(err29);
-}
-errors++;
-}
-}
-if(data8.key !== undefined){
-let data11 = data8.key;
-if(typeof data11 === "string"){
-if(func1(data11) < 1){
-const err30 = {instancePath:instancePath+"/privateKey/secretRef/key",schemaPath:"../secret-ref.schema.json/properties/secretRef/properties/key/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema34.properties.secretRef.properties.key,data:data11};
-if(vErrors === null){
-vErrors = [err30];
-}
-else {
-vErrors.push(err30);
-}
-errors++;
-}
-}
-else {
-const err31 = {instancePath:instancePath+"/privateKey/secretRef/key",schemaPath:"../secret-ref.schema.json/properties/secretRef/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.properties.secretRef.properties.key.type,parentSchema:schema34.properties.secretRef.properties.key,data:data11};
-if(vErrors === null){
-vErrors = [err31];
-}
-else {
-vErrors.push(err31);
-}
-errors++;
-}
-}
-if(data8.version !== undefined){
-let data12 = data8.version;
-if((typeof data12 !== "string") && (!(((typeof data12 == "number") && (!(data12 % 1) && !isNaN(data12))) && (isFinite(data12))))){
-const err32 = {instancePath:instancePath+"/privateKey/secretRef/version",schemaPath:"../secret-ref.schema.json/properties/secretRef/properties/version/type",keyword:"type",params:{type: schema34.properties.secretRef.properties.version.type},message:"must be string,integer",schema:schema34.properties.secretRef.properties.version.type,parentSchema:schema34.properties.secretRef.properties.version,data:data12};
-if(vErrors === null){
-vErrors = [err32];
-}
-else {
-vErrors.push(err32);
-}
-errors++;
-}
-}
-}
-else {
-const err33 = {instancePath:instancePath+"/privateKey/secretRef",schemaPath:"../secret-ref.schema.json/properties/secretRef/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema34.properties.secretRef.type,parentSchema:schema34.properties.secretRef,data:data8};
-if(vErrors === null){
-vErrors = [err33];
-}
-else {
-vErrors.push(err33);
-}
-errors++;
-}
-}
-}
-else {
-const err34 = {instancePath:instancePath+"/privateKey",schemaPath:"../secret-ref.schema.json/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema34.type,parentSchema:schema34,data:data7};
-if(vErrors === null){
-vErrors = [err34];
-}
-else {
-vErrors.push(err34);
-}
-errors++;
-}
-}
-}
-else {
-const err35 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema62.type,parentSchema:schema62,data};
-if(vErrors === null){
-vErrors = [err35];
-}
-else {
-vErrors.push(err35);
-}
-errors++;
-}
-validate35.errors = vErrors;
+validate92.errors = vErrors;
 return errors === 0;
 }
-validate35.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate92.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const integration6 = validate36;
-const schema65 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://paystrator-gitops.dev/schemas/integrations/flip.schema.json","title":"Flip for Business credentials","x-integration":{"id":"flip","displayName":"Flip for Business","type":"AGGREGATOR","services":["VIRTUAL_ACCOUNT","SEND_MONEY"]},"type":"object","additionalProperties":false,"required":["clientKey","clientSecret","validationToken"],"properties":{"clientKey":{"type":"string","minLength":1,"description":"Flip API key id."},"clientSecret":{"description":"Client secret issued with the client key (secret: a secretRef).","writeOnly":true,"$ref":"../secret-ref.schema.json"},"validationToken":{"description":"Callback validation token.","writeOnly":true,"$ref":"../secret-ref.schema.json"}}};
+export const integration6 = validate95;
+const schema36 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://paystrator-gitops.dev/schemas/integrations/flip.schema.json","title":"Flip for Business credentials","x-integration":{"id":"flip","displayName":"Flip for Business","type":"AGGREGATOR","services":["VIRTUAL_ACCOUNT","SEND_MONEY"]},"type":"object","additionalProperties":false,"required":["clientKey","clientSecret","validationToken"],"properties":{"clientKey":{"type":"string","minLength":1,"description":"Flip API key id."},"clientSecret":{"description":"Client secret issued with the client key (secret: a secretRef).","writeOnly":true,"$ref":"../secret-ref.schema.json"},"validationToken":{"description":"Callback validation token.","writeOnly":true,"$ref":"../secret-ref.schema.json"}}};
 
-function validate36(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate95(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://paystrator-gitops.dev/schemas/integrations/flip.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate36.evaluated;
+const evaluated0 = validate95.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -7145,7 +4614,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.clientKey === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "clientKey"},message:"must have required property '"+"clientKey"+"'",schema:schema65.required,parentSchema:schema65,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "clientKey"},message:"must have required property '"+"clientKey"+"'",schema:schema36.required,parentSchema:schema36,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -7155,7 +4624,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.clientSecret === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "clientSecret"},message:"must have required property '"+"clientSecret"+"'",schema:schema65.required,parentSchema:schema65,data};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "clientSecret"},message:"must have required property '"+"clientSecret"+"'",schema:schema36.required,parentSchema:schema36,data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -7165,7 +4634,7 @@ vErrors.push(err1);
 errors++;
 }
 if(data.validationToken === undefined){
-const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "validationToken"},message:"must have required property '"+"validationToken"+"'",schema:schema65.required,parentSchema:schema65,data};
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "validationToken"},message:"must have required property '"+"validationToken"+"'",schema:schema36.required,parentSchema:schema36,data};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -7176,7 +4645,7 @@ errors++;
 }
 for(const key0 in data){
 if(!(((key0 === "clientKey") || (key0 === "clientSecret")) || (key0 === "validationToken"))){
-const err3 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema65,data};
+const err3 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema36,data};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -7190,7 +4659,7 @@ if(data.clientKey !== undefined){
 let data0 = data.clientKey;
 if(typeof data0 === "string"){
 if(func1(data0) < 1){
-const err4 = {instancePath:instancePath+"/clientKey",schemaPath:"#/properties/clientKey/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema65.properties.clientKey,data:data0};
+const err4 = {instancePath:instancePath+"/clientKey",schemaPath:"#/properties/clientKey/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema36.properties.clientKey,data:data0};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -7201,7 +4670,7 @@ errors++;
 }
 }
 else {
-const err5 = {instancePath:instancePath+"/clientKey",schemaPath:"#/properties/clientKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema65.properties.clientKey.type,parentSchema:schema65.properties.clientKey,data:data0};
+const err5 = {instancePath:instancePath+"/clientKey",schemaPath:"#/properties/clientKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema36.properties.clientKey.type,parentSchema:schema36.properties.clientKey,data:data0};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -7212,10 +4681,20 @@ errors++;
 }
 }
 if(data.clientSecret !== undefined){
-let data1 = data.clientSecret;
-if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
-if(data1.secretRef === undefined){
-const err6 = {instancePath:instancePath+"/clientSecret",schemaPath:"../secret-ref.schema.json/required",keyword:"required",params:{missingProperty: "secretRef"},message:"must have required property '"+"secretRef"+"'",schema:schema34.required,parentSchema:schema34,data:data1};
+if(!(validate57(data.clientSecret, {instancePath:instancePath+"/clientSecret",parentData:data,parentDataProperty:"clientSecret",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate57.errors : vErrors.concat(validate57.errors);
+errors = vErrors.length;
+}
+}
+if(data.validationToken !== undefined){
+if(!(validate57(data.validationToken, {instancePath:instancePath+"/validationToken",parentData:data,parentDataProperty:"validationToken",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate57.errors : vErrors.concat(validate57.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err6 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema36.type,parentSchema:schema36,data};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -7224,362 +4703,20 @@ vErrors.push(err6);
 }
 errors++;
 }
-for(const key1 in data1){
-if(!(key1 === "secretRef")){
-const err7 = {instancePath:instancePath+"/clientSecret",schemaPath:"../secret-ref.schema.json/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema34,data:data1};
-if(vErrors === null){
-vErrors = [err7];
-}
-else {
-vErrors.push(err7);
-}
-errors++;
-}
-}
-if(data1.secretRef !== undefined){
-let data2 = data1.secretRef;
-if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
-if(data2.store === undefined){
-const err8 = {instancePath:instancePath+"/clientSecret/secretRef",schemaPath:"../secret-ref.schema.json/properties/secretRef/required",keyword:"required",params:{missingProperty: "store"},message:"must have required property '"+"store"+"'",schema:schema34.properties.secretRef.required,parentSchema:schema34.properties.secretRef,data:data2};
-if(vErrors === null){
-vErrors = [err8];
-}
-else {
-vErrors.push(err8);
-}
-errors++;
-}
-if(data2.name === undefined){
-const err9 = {instancePath:instancePath+"/clientSecret/secretRef",schemaPath:"../secret-ref.schema.json/properties/secretRef/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema34.properties.secretRef.required,parentSchema:schema34.properties.secretRef,data:data2};
-if(vErrors === null){
-vErrors = [err9];
-}
-else {
-vErrors.push(err9);
-}
-errors++;
-}
-for(const key2 in data2){
-if(!((((key2 === "store") || (key2 === "name")) || (key2 === "key")) || (key2 === "version"))){
-const err10 = {instancePath:instancePath+"/clientSecret/secretRef",schemaPath:"../secret-ref.schema.json/properties/secretRef/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema34.properties.secretRef,data:data2};
-if(vErrors === null){
-vErrors = [err10];
-}
-else {
-vErrors.push(err10);
-}
-errors++;
-}
-}
-if(data2.store !== undefined){
-let data3 = data2.store;
-if(typeof data3 === "string"){
-if(func1(data3) < 1){
-const err11 = {instancePath:instancePath+"/clientSecret/secretRef/store",schemaPath:"../secret-ref.schema.json/properties/secretRef/properties/store/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema34.properties.secretRef.properties.store,data:data3};
-if(vErrors === null){
-vErrors = [err11];
-}
-else {
-vErrors.push(err11);
-}
-errors++;
-}
-}
-else {
-const err12 = {instancePath:instancePath+"/clientSecret/secretRef/store",schemaPath:"../secret-ref.schema.json/properties/secretRef/properties/store/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.properties.secretRef.properties.store.type,parentSchema:schema34.properties.secretRef.properties.store,data:data3};
-if(vErrors === null){
-vErrors = [err12];
-}
-else {
-vErrors.push(err12);
-}
-errors++;
-}
-}
-if(data2.name !== undefined){
-let data4 = data2.name;
-if(typeof data4 === "string"){
-if(func1(data4) < 1){
-const err13 = {instancePath:instancePath+"/clientSecret/secretRef/name",schemaPath:"../secret-ref.schema.json/properties/secretRef/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema34.properties.secretRef.properties.name,data:data4};
-if(vErrors === null){
-vErrors = [err13];
-}
-else {
-vErrors.push(err13);
-}
-errors++;
-}
-}
-else {
-const err14 = {instancePath:instancePath+"/clientSecret/secretRef/name",schemaPath:"../secret-ref.schema.json/properties/secretRef/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.properties.secretRef.properties.name.type,parentSchema:schema34.properties.secretRef.properties.name,data:data4};
-if(vErrors === null){
-vErrors = [err14];
-}
-else {
-vErrors.push(err14);
-}
-errors++;
-}
-}
-if(data2.key !== undefined){
-let data5 = data2.key;
-if(typeof data5 === "string"){
-if(func1(data5) < 1){
-const err15 = {instancePath:instancePath+"/clientSecret/secretRef/key",schemaPath:"../secret-ref.schema.json/properties/secretRef/properties/key/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema34.properties.secretRef.properties.key,data:data5};
-if(vErrors === null){
-vErrors = [err15];
-}
-else {
-vErrors.push(err15);
-}
-errors++;
-}
-}
-else {
-const err16 = {instancePath:instancePath+"/clientSecret/secretRef/key",schemaPath:"../secret-ref.schema.json/properties/secretRef/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.properties.secretRef.properties.key.type,parentSchema:schema34.properties.secretRef.properties.key,data:data5};
-if(vErrors === null){
-vErrors = [err16];
-}
-else {
-vErrors.push(err16);
-}
-errors++;
-}
-}
-if(data2.version !== undefined){
-let data6 = data2.version;
-if((typeof data6 !== "string") && (!(((typeof data6 == "number") && (!(data6 % 1) && !isNaN(data6))) && (isFinite(data6))))){
-const err17 = {instancePath:instancePath+"/clientSecret/secretRef/version",schemaPath:"../secret-ref.schema.json/properties/secretRef/properties/version/type",keyword:"type",params:{type: schema34.properties.secretRef.properties.version.type},message:"must be string,integer",schema:schema34.properties.secretRef.properties.version.type,parentSchema:schema34.properties.secretRef.properties.version,data:data6};
-if(vErrors === null){
-vErrors = [err17];
-}
-else {
-vErrors.push(err17);
-}
-errors++;
-}
-}
-}
-else {
-const err18 = {instancePath:instancePath+"/clientSecret/secretRef",schemaPath:"../secret-ref.schema.json/properties/secretRef/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema34.properties.secretRef.type,parentSchema:schema34.properties.secretRef,data:data2};
-if(vErrors === null){
-vErrors = [err18];
-}
-else {
-vErrors.push(err18);
-}
-errors++;
-}
-}
-}
-else {
-const err19 = {instancePath:instancePath+"/clientSecret",schemaPath:"../secret-ref.schema.json/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema34.type,parentSchema:schema34,data:data1};
-if(vErrors === null){
-vErrors = [err19];
-}
-else {
-vErrors.push(err19);
-}
-errors++;
-}
-}
-if(data.validationToken !== undefined){
-let data7 = data.validationToken;
-if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
-if(data7.secretRef === undefined){
-const err20 = {instancePath:instancePath+"/validationToken",schemaPath:"../secret-ref.schema.json/required",keyword:"required",params:{missingProperty: "secretRef"},message:"must have required property '"+"secretRef"+"'",schema:schema34.required,parentSchema:schema34,data:data7};
-if(vErrors === null){
-vErrors = [err20];
-}
-else {
-vErrors.push(err20);
-}
-errors++;
-}
-for(const key3 in data7){
-if(!(key3 === "secretRef")){
-const err21 = {instancePath:instancePath+"/validationToken",schemaPath:"../secret-ref.schema.json/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema34,data:data7};
-if(vErrors === null){
-vErrors = [err21];
-}
-else {
-vErrors.push(err21);
-}
-errors++;
-}
-}
-if(data7.secretRef !== undefined){
-let data8 = data7.secretRef;
-if(data8 && typeof data8 == "object" && !Array.isArray(data8)){
-if(data8.store === undefined){
-const err22 = {instancePath:instancePath+"/validationToken/secretRef",schemaPath:"../secret-ref.schema.json/properties/secretRef/required",keyword:"required",params:{missingProperty: "store"},message:"must have required property '"+"store"+"'",schema:schema34.properties.secretRef.required,parentSchema:schema34.properties.secretRef,data:data8};
-if(vErrors === null){
-vErrors = [err22];
-}
-else {
-vErrors.push(err22);
-}
-errors++;
-}
-if(data8.name === undefined){
-const err23 = {instancePath:instancePath+"/validationToken/secretRef",schemaPath:"../secret-ref.schema.json/properties/secretRef/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema34.properties.secretRef.required,parentSchema:schema34.properties.secretRef,data:data8};
-if(vErrors === null){
-vErrors = [err23];
-}
-else {
-vErrors.push(err23);
-}
-errors++;
-}
-for(const key4 in data8){
-if(!((((key4 === "store") || (key4 === "name")) || (key4 === "key")) || (key4 === "version"))){
-const err24 = {instancePath:instancePath+"/validationToken/secretRef",schemaPath:"../secret-ref.schema.json/properties/secretRef/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema34.properties.secretRef,data:data8};
-if(vErrors === null){
-vErrors = [err24];
-}
-else {
-vErrors.push(err24);
-}
-errors++;
-}
-}
-if(data8.store !== undefined){
-let data9 = data8.store;
-if(typeof data9 === "string"){
-if(func1(data9) < 1){
-const err25 = {instancePath:instancePath+"/validationToken/secretRef/store",schemaPath:"../secret-ref.schema.json/properties/secretRef/properties/store/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema34.properties.secretRef.properties.store,data:data9};
-if(vErrors === null){
-vErrors = [err25];
-}
-else {
-vErrors.push(err25);
-}
-errors++;
-}
-}
-else {
-const err26 = {instancePath:instancePath+"/validationToken/secretRef/store",schemaPath:"../secret-ref.schema.json/properties/secretRef/properties/store/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.properties.secretRef.properties.store.type,parentSchema:schema34.properties.secretRef.properties.store,data:data9};
-if(vErrors === null){
-vErrors = [err26];
-}
-else {
-vErrors.push(err26);
-}
-errors++;
-}
-}
-if(data8.name !== undefined){
-let data10 = data8.name;
-if(typeof data10 === "string"){
-if(func1(data10) < 1){
-const err27 = {instancePath:instancePath+"/validationToken/secretRef/name",schemaPath:"../secret-ref.schema.json/properties/secretRef/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema34.properties.secretRef.properties.name,data:data10};
-if(vErrors === null){
-vErrors = [err27];
-}
-else {
-vErrors.push(err27);
-}
-errors++;
-}
-}
-else {
-const err28 = {instancePath:instancePath+"/validationToken/secretRef/name",schemaPath:"../secret-ref.schema.json/properties/secretRef/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.properties.secretRef.properties.name.type,parentSchema:schema34.properties.secretRef.properties.name,data:data10};
-if(vErrors === null){
-vErrors = [err28];
-}
-else {
-vErrors.push(err28);
-}
-errors++;
-}
-}
-if(data8.key !== undefined){
-let data11 = data8.key;
-if(typeof data11 === "string"){
-if(func1(data11) < 1){
-const err29 = {instancePath:instancePath+"/validationToken/secretRef/key",schemaPath:"../secret-ref.schema.json/properties/secretRef/properties/key/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema34.properties.secretRef.properties.key,data:data11};
-if(vErrors === null){
-vErrors = [err29];
-}
-else {
-vErrors.push(err29);
-}
-errors++;
-}
-}
-else {
-const err30 = {instancePath:instancePath+"/validationToken/secretRef/key",schemaPath:"../secret-ref.schema.json/properties/secretRef/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.properties.secretRef.properties.key.type,parentSchema:schema34.properties.secretRef.properties.key,data:data11};
-if(vErrors === null){
-vErrors = [err30];
-}
-else {
-vErrors.push(err30);
-}
-errors++;
-}
-}
-if(data8.version !== undefined){
-let data12 = data8.version;
-if((typeof data12 !== "string") && (!(((typeof data12 == "number") && (!(data12 % 1) && !isNaN(data12))) && (isFinite(data12))))){
-const err31 = {instancePath:instancePath+"/validationToken/secretRef/version",schemaPath:"../secret-ref.schema.json/properties/secretRef/properties/version/type",keyword:"type",params:{type: schema34.properties.secretRef.properties.version.type},message:"must be string,integer",schema:schema34.properties.secretRef.properties.version.type,parentSchema:schema34.properties.secretRef.properties.version,data:data12};
-if(vErrors === null){
-vErrors = [err31];
-}
-else {
-vErrors.push(err31);
-}
-errors++;
-}
-}
-}
-else {
-const err32 = {instancePath:instancePath+"/validationToken/secretRef",schemaPath:"../secret-ref.schema.json/properties/secretRef/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema34.properties.secretRef.type,parentSchema:schema34.properties.secretRef,data:data8};
-if(vErrors === null){
-vErrors = [err32];
-}
-else {
-vErrors.push(err32);
-}
-errors++;
-}
-}
-}
-else {
-const err33 = {instancePath:instancePath+"/validationToken",schemaPath:"../secret-ref.schema.json/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema34.type,parentSchema:schema34,data:data7};
-if(vErrors === null){
-vErrors = [err33];
-}
-else {
-vErrors.push(err33);
-}
-errors++;
-}
-}
-}
-else {
-const err34 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema65.type,parentSchema:schema65,data};
-if(vErrors === null){
-vErrors = [err34];
-}
-else {
-vErrors.push(err34);
-}
-errors++;
-}
-validate36.errors = vErrors;
+validate95.errors = vErrors;
 return errors === 0;
 }
-validate36.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate95.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const integration7 = validate37;
-const schema68 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://paystrator-gitops.dev/schemas/integrations/mandiri.schema.json","title":"Bank Mandiri credentials","x-integration":{"id":"mandiri","displayName":"Bank Mandiri","type":"DIRECT","services":["VIRTUAL_ACCOUNT","SEND_MONEY"]},"type":"object","additionalProperties":false,"required":["clientKey","clientSecret","partnerId","channelId","privateKey"],"properties":{"clientKey":{"type":"string","minLength":1,"description":"Mandiri API client id."},"clientSecret":{"description":"Client secret issued with the client key (secret: a secretRef).","writeOnly":true,"$ref":"../secret-ref.schema.json"},"partnerId":{"type":"string","minLength":1,"description":"SNAP partner id (X-PARTNER-ID).","pattern":"^[A-Za-z0-9]{5,36}$"},"channelId":{"type":"string","minLength":1,"description":"SNAP channel id.","pattern":"^[0-9]{5}$"},"privateKey":{"description":"RSA private key for SNAP request signatures (PEM).","writeOnly":true,"$ref":"../secret-ref.schema.json"}}};
-const pattern32 = new RegExp("^[A-Za-z0-9]{5,36}$", "u");
+export const integration7 = validate98;
+const schema37 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://paystrator-gitops.dev/schemas/integrations/mandiri.schema.json","title":"Bank Mandiri credentials","x-integration":{"id":"mandiri","displayName":"Bank Mandiri","type":"DIRECT","services":["VIRTUAL_ACCOUNT","SEND_MONEY"]},"type":"object","additionalProperties":false,"required":["clientKey","clientSecret","partnerId","channelId","privateKey"],"properties":{"clientKey":{"type":"string","minLength":1,"description":"Mandiri API client id."},"clientSecret":{"description":"Client secret issued with the client key (secret: a secretRef).","writeOnly":true,"$ref":"../secret-ref.schema.json"},"partnerId":{"type":"string","minLength":1,"description":"SNAP partner id (X-PARTNER-ID).","pattern":"^[A-Za-z0-9]{5,36}$"},"channelId":{"type":"string","minLength":1,"description":"SNAP channel id.","pattern":"^[0-9]{5}$"},"privateKey":{"description":"RSA private key for SNAP request signatures (PEM).","writeOnly":true,"$ref":"../secret-ref.schema.json"}}};
+const pattern29 = new RegExp("^[A-Za-z0-9]{5,36}$", "u");
 
-function validate37(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate98(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://paystrator-gitops.dev/schemas/integrations/mandiri.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate37.evaluated;
+const evaluated0 = validate98.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -7588,7 +4725,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.clientKey === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "clientKey"},message:"must have required property '"+"clientKey"+"'",schema:schema68.required,parentSchema:schema68,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "clientKey"},message:"must have required property '"+"clientKey"+"'",schema:schema37.required,parentSchema:schema37,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -7598,7 +4735,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.clientSecret === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "clientSecret"},message:"must have required property '"+"clientSecret"+"'",schema:schema68.required,parentSchema:schema68,data};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "clientSecret"},message:"must have required property '"+"clientSecret"+"'",schema:schema37.required,parentSchema:schema37,data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -7608,7 +4745,7 @@ vErrors.push(err1);
 errors++;
 }
 if(data.partnerId === undefined){
-const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "partnerId"},message:"must have required property '"+"partnerId"+"'",schema:schema68.required,parentSchema:schema68,data};
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "partnerId"},message:"must have required property '"+"partnerId"+"'",schema:schema37.required,parentSchema:schema37,data};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -7618,7 +4755,7 @@ vErrors.push(err2);
 errors++;
 }
 if(data.channelId === undefined){
-const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "channelId"},message:"must have required property '"+"channelId"+"'",schema:schema68.required,parentSchema:schema68,data};
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "channelId"},message:"must have required property '"+"channelId"+"'",schema:schema37.required,parentSchema:schema37,data};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -7628,7 +4765,7 @@ vErrors.push(err3);
 errors++;
 }
 if(data.privateKey === undefined){
-const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "privateKey"},message:"must have required property '"+"privateKey"+"'",schema:schema68.required,parentSchema:schema68,data};
+const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "privateKey"},message:"must have required property '"+"privateKey"+"'",schema:schema37.required,parentSchema:schema37,data};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -7639,7 +4776,7 @@ errors++;
 }
 for(const key0 in data){
 if(!(((((key0 === "clientKey") || (key0 === "clientSecret")) || (key0 === "partnerId")) || (key0 === "channelId")) || (key0 === "privateKey"))){
-const err5 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema68,data};
+const err5 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema37,data};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -7653,7 +4790,7 @@ if(data.clientKey !== undefined){
 let data0 = data.clientKey;
 if(typeof data0 === "string"){
 if(func1(data0) < 1){
-const err6 = {instancePath:instancePath+"/clientKey",schemaPath:"#/properties/clientKey/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema68.properties.clientKey,data:data0};
+const err6 = {instancePath:instancePath+"/clientKey",schemaPath:"#/properties/clientKey/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema37.properties.clientKey,data:data0};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -7664,7 +4801,7 @@ errors++;
 }
 }
 else {
-const err7 = {instancePath:instancePath+"/clientKey",schemaPath:"#/properties/clientKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema68.properties.clientKey.type,parentSchema:schema68.properties.clientKey,data:data0};
+const err7 = {instancePath:instancePath+"/clientKey",schemaPath:"#/properties/clientKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema37.properties.clientKey.type,parentSchema:schema37.properties.clientKey,data:data0};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -7675,10 +4812,16 @@ errors++;
 }
 }
 if(data.clientSecret !== undefined){
-let data1 = data.clientSecret;
-if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
-if(data1.secretRef === undefined){
-const err8 = {instancePath:instancePath+"/clientSecret",schemaPath:"../secret-ref.schema.json/required",keyword:"required",params:{missingProperty: "secretRef"},message:"must have required property '"+"secretRef"+"'",schema:schema34.required,parentSchema:schema34,data:data1};
+if(!(validate57(data.clientSecret, {instancePath:instancePath+"/clientSecret",parentData:data,parentDataProperty:"clientSecret",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate57.errors : vErrors.concat(validate57.errors);
+errors = vErrors.length;
+}
+}
+if(data.partnerId !== undefined){
+let data2 = data.partnerId;
+if(typeof data2 === "string"){
+if(func1(data2) < 1){
+const err8 = {instancePath:instancePath+"/partnerId",schemaPath:"#/properties/partnerId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema37.properties.partnerId,data:data2};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -7687,9 +4830,8 @@ vErrors.push(err8);
 }
 errors++;
 }
-for(const key1 in data1){
-if(!(key1 === "secretRef")){
-const err9 = {instancePath:instancePath+"/clientSecret",schemaPath:"../secret-ref.schema.json/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema34,data:data1};
+if(!pattern29.test(data2)){
+const err9 = {instancePath:instancePath+"/partnerId",schemaPath:"#/properties/partnerId/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9]{5,36}$"},message:"must match pattern \""+"^[A-Za-z0-9]{5,36}$"+"\"",schema:"^[A-Za-z0-9]{5,36}$",parentSchema:schema37.properties.partnerId,data:data2};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -7699,11 +4841,8 @@ vErrors.push(err9);
 errors++;
 }
 }
-if(data1.secretRef !== undefined){
-let data2 = data1.secretRef;
-if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
-if(data2.store === undefined){
-const err10 = {instancePath:instancePath+"/clientSecret/secretRef",schemaPath:"../secret-ref.schema.json/properties/secretRef/required",keyword:"required",params:{missingProperty: "store"},message:"must have required property '"+"store"+"'",schema:schema34.properties.secretRef.required,parentSchema:schema34.properties.secretRef,data:data2};
+else {
+const err10 = {instancePath:instancePath+"/partnerId",schemaPath:"#/properties/partnerId/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema37.properties.partnerId.type,parentSchema:schema37.properties.partnerId,data:data2};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -7712,8 +4851,12 @@ vErrors.push(err10);
 }
 errors++;
 }
-if(data2.name === undefined){
-const err11 = {instancePath:instancePath+"/clientSecret/secretRef",schemaPath:"../secret-ref.schema.json/properties/secretRef/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema34.properties.secretRef.required,parentSchema:schema34.properties.secretRef,data:data2};
+}
+if(data.channelId !== undefined){
+let data3 = data.channelId;
+if(typeof data3 === "string"){
+if(func1(data3) < 1){
+const err11 = {instancePath:instancePath+"/channelId",schemaPath:"#/properties/channelId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema37.properties.channelId,data:data3};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -7722,9 +4865,8 @@ vErrors.push(err11);
 }
 errors++;
 }
-for(const key2 in data2){
-if(!((((key2 === "store") || (key2 === "name")) || (key2 === "key")) || (key2 === "version"))){
-const err12 = {instancePath:instancePath+"/clientSecret/secretRef",schemaPath:"../secret-ref.schema.json/properties/secretRef/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema34.properties.secretRef,data:data2};
+if(!pattern22.test(data3)){
+const err12 = {instancePath:instancePath+"/channelId",schemaPath:"#/properties/channelId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{5}$"},message:"must match pattern \""+"^[0-9]{5}$"+"\"",schema:"^[0-9]{5}$",parentSchema:schema37.properties.channelId,data:data3};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -7734,11 +4876,8 @@ vErrors.push(err12);
 errors++;
 }
 }
-if(data2.store !== undefined){
-let data3 = data2.store;
-if(typeof data3 === "string"){
-if(func1(data3) < 1){
-const err13 = {instancePath:instancePath+"/clientSecret/secretRef/store",schemaPath:"../secret-ref.schema.json/properties/secretRef/properties/store/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema34.properties.secretRef.properties.store,data:data3};
+else {
+const err13 = {instancePath:instancePath+"/channelId",schemaPath:"#/properties/channelId/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema37.properties.channelId.type,parentSchema:schema37.properties.channelId,data:data3};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -7748,8 +4887,15 @@ vErrors.push(err13);
 errors++;
 }
 }
+if(data.privateKey !== undefined){
+if(!(validate57(data.privateKey, {instancePath:instancePath+"/privateKey",parentData:data,parentDataProperty:"privateKey",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate57.errors : vErrors.concat(validate57.errors);
+errors = vErrors.length;
+}
+}
+}
 else {
-const err14 = {instancePath:instancePath+"/clientSecret/secretRef/store",schemaPath:"../secret-ref.schema.json/properties/secretRef/properties/store/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.properties.secretRef.properties.store.type,parentSchema:schema34.properties.secretRef.properties.store,data:data3};
+const err14 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema37.type,parentSchema:schema37,data};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -7758,362 +4904,21 @@ vErrors.push(err14);
 }
 errors++;
 }
-}
-if(data2.name !== undefined){
-let data4 = data2.name;
-if(typeof data4 === "string"){
-if(func1(data4) < 1){
-const err15 = {instancePath:instancePath+"/clientSecret/secretRef/name",schemaPath:"../secret-ref.schema.json/properties/secretRef/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema34.properties.secretRef.properties.name,data:data4};
-if(vErrors === null){
-vErrors = [err15];
-}
-else {
-vErrors.push(err15);
-}
-errors++;
-}
-}
-else {
-const err16 = {instancePath:instancePath+"/clientSecret/secretRef/name",schemaPath:"../secret-ref.schema.json/properties/secretRef/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.properties.secretRef.properties.name.type,parentSchema:schema34.properties.secretRef.properties.name,data:data4};
-if(vErrors === null){
-vErrors = [err16];
-}
-else {
-vErrors.push(err16);
-}
-errors++;
-}
-}
-if(data2.key !== undefined){
-let data5 = data2.key;
-if(typeof data5 === "string"){
-if(func1(data5) < 1){
-const err17 = {instancePath:instancePath+"/clientSecret/secretRef/key",schemaPath:"../secret-ref.schema.json/properties/secretRef/properties/key/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema34.properties.secretRef.properties.key,data:data5};
-if(vErrors === null){
-vErrors = [err17];
-}
-else {
-vErrors.push(err17);
-}
-errors++;
-}
-}
-else {
-const err18 = {instancePath:instancePath+"/clientSecret/secretRef/key",schemaPath:"../secret-ref.schema.json/properties/secretRef/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.properties.secretRef.properties.key.type,parentSchema:schema34.properties.secretRef.properties.key,data:data5};
-if(vErrors === null){
-vErrors = [err18];
-}
-else {
-vErrors.push(err18);
-}
-errors++;
-}
-}
-if(data2.version !== undefined){
-let data6 = data2.version;
-if((typeof data6 !== "string") && (!(((typeof data6 == "number") && (!(data6 % 1) && !isNaN(data6))) && (isFinite(data6))))){
-const err19 = {instancePath:instancePath+"/clientSecret/secretRef/version",schemaPath:"../secret-ref.schema.json/properties/secretRef/properties/version/type",keyword:"type",params:{type: schema34.properties.secretRef.properties.version.type},message:"must be string,integer",schema:schema34.properties.secretRef.properties.version.type,parentSchema:schema34.properties.secretRef.properties.version,data:data6};
-if(vErrors === null){
-vErrors = [err19];
-}
-else {
-vErrors.push(err19);
-}
-errors++;
-}
-}
-}
-else {
-const err20 = {instancePath:instancePath+"/clientSecret/secretRef",schemaPath:"../secret-ref.schema.json/properties/secretRef/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema34.properties.secretRef.type,parentSchema:schema34.properties.secretRef,data:data2};
-if(vErrors === null){
-vErrors = [err20];
-}
-else {
-vErrors.push(err20);
-}
-errors++;
-}
-}
-}
-else {
-const err21 = {instancePath:instancePath+"/clientSecret",schemaPath:"../secret-ref.schema.json/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema34.type,parentSchema:schema34,data:data1};
-if(vErrors === null){
-vErrors = [err21];
-}
-else {
-vErrors.push(err21);
-}
-errors++;
-}
-}
-if(data.partnerId !== undefined){
-let data7 = data.partnerId;
-if(typeof data7 === "string"){
-if(func1(data7) < 1){
-const err22 = {instancePath:instancePath+"/partnerId",schemaPath:"#/properties/partnerId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema68.properties.partnerId,data:data7};
-if(vErrors === null){
-vErrors = [err22];
-}
-else {
-vErrors.push(err22);
-}
-errors++;
-}
-if(!pattern32.test(data7)){
-const err23 = {instancePath:instancePath+"/partnerId",schemaPath:"#/properties/partnerId/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9]{5,36}$"},message:"must match pattern \""+"^[A-Za-z0-9]{5,36}$"+"\"",schema:"^[A-Za-z0-9]{5,36}$",parentSchema:schema68.properties.partnerId,data:data7};
-if(vErrors === null){
-vErrors = [err23];
-}
-else {
-vErrors.push(err23);
-}
-errors++;
-}
-}
-else {
-const err24 = {instancePath:instancePath+"/partnerId",schemaPath:"#/properties/partnerId/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema68.properties.partnerId.type,parentSchema:schema68.properties.partnerId,data:data7};
-if(vErrors === null){
-vErrors = [err24];
-}
-else {
-vErrors.push(err24);
-}
-errors++;
-}
-}
-if(data.channelId !== undefined){
-let data8 = data.channelId;
-if(typeof data8 === "string"){
-if(func1(data8) < 1){
-const err25 = {instancePath:instancePath+"/channelId",schemaPath:"#/properties/channelId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema68.properties.channelId,data:data8};
-if(vErrors === null){
-vErrors = [err25];
-}
-else {
-vErrors.push(err25);
-}
-errors++;
-}
-if(!pattern25.test(data8)){
-const err26 = {instancePath:instancePath+"/channelId",schemaPath:"#/properties/channelId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{5}$"},message:"must match pattern \""+"^[0-9]{5}$"+"\"",schema:"^[0-9]{5}$",parentSchema:schema68.properties.channelId,data:data8};
-if(vErrors === null){
-vErrors = [err26];
-}
-else {
-vErrors.push(err26);
-}
-errors++;
-}
-}
-else {
-const err27 = {instancePath:instancePath+"/channelId",schemaPath:"#/properties/channelId/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema68.properties.channelId.type,parentSchema:schema68.properties.channelId,data:data8};
-if(vErrors === null){
-vErrors = [err27];
-}
-else {
-vErrors.push(err27);
-}
-errors++;
-}
-}
-if(data.privateKey !== undefined){
-let data9 = data.privateKey;
-if(data9 && typeof data9 == "object" && !Array.isArray(data9)){
-if(data9.secretRef === undefined){
-const err28 = {instancePath:instancePath+"/privateKey",schemaPath:"../secret-ref.schema.json/required",keyword:"required",params:{missingProperty: "secretRef"},message:"must have required property '"+"secretRef"+"'",schema:schema34.required,parentSchema:schema34,data:data9};
-if(vErrors === null){
-vErrors = [err28];
-}
-else {
-vErrors.push(err28);
-}
-errors++;
-}
-for(const key3 in data9){
-if(!(key3 === "secretRef")){
-const err29 = {instancePath:instancePath+"/privateKey",schemaPath:"../secret-ref.schema.json/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema34,data:data9};
-if(vErrors === null){
-vErrors = [err29];
-}
-else {
-vErrors.push(err29);
-}
-errors++;
-}
-}
-if(data9.secretRef !== undefined){
-let data10 = data9.secretRef;
-if(data10 && typeof data10 == "object" && !Array.isArray(data10)){
-if(data10.store === undefined){
-const err30 = {instancePath:instancePath+"/privateKey/secretRef",schemaPath:"../secret-ref.schema.json/properties/secretRef/required",keyword:"required",params:{missingProperty: "store"},message:"must have required property '"+"store"+"'",schema:schema34.properties.secretRef.required,parentSchema:schema34.properties.secretRef,data:data10};
-if(vErrors === null){
-vErrors = [err30];
-}
-else {
-vErrors.push(err30);
-}
-errors++;
-}
-if(data10.name === undefined){
-const err31 = {instancePath:instancePath+"/privateKey/secretRef",schemaPath:"../secret-ref.schema.json/properties/secretRef/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema34.properties.secretRef.required,parentSchema:schema34.properties.secretRef,data:data10};
-if(vErrors === null){
-vErrors = [err31];
-}
-else {
-vErrors.push(err31);
-}
-errors++;
-}
-for(const key4 in data10){
-if(!((((key4 === "store") || (key4 === "name")) || (key4 === "key")) || (key4 === "version"))){
-const err32 = {instancePath:instancePath+"/privateKey/secretRef",schemaPath:"../secret-ref.schema.json/properties/secretRef/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema34.properties.secretRef,data:data10};
-if(vErrors === null){
-vErrors = [err32];
-}
-else {
-vErrors.push(err32);
-}
-errors++;
-}
-}
-if(data10.store !== undefined){
-let data11 = data10.store;
-if(typeof data11 === "string"){
-if(func1(data11) < 1){
-const err33 = {instancePath:instancePath+"/privateKey/secretRef/store",schemaPath:"../secret-ref.schema.json/properties/secretRef/properties/store/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema34.properties.secretRef.properties.store,data:data11};
-if(vErrors === null){
-vErrors = [err33];
-}
-else {
-vErrors.push(err33);
-}
-errors++;
-}
-}
-else {
-const err34 = {instancePath:instancePath+"/privateKey/secretRef/store",schemaPath:"../secret-ref.schema.json/properties/secretRef/properties/store/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.properties.secretRef.properties.store.type,parentSchema:schema34.properties.secretRef.properties.store,data:data11};
-if(vErrors === null){
-vErrors = [err34];
-}
-else {
-vErrors.push(err34);
-}
-errors++;
-}
-}
-if(data10.name !== undefined){
-let data12 = data10.name;
-if(typeof data12 === "string"){
-if(func1(data12) < 1){
-const err35 = {instancePath:instancePath+"/privateKey/secretRef/name",schemaPath:"../secret-ref.schema.json/properties/secretRef/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema34.properties.secretRef.properties.name,data:data12};
-if(vErrors === null){
-vErrors = [err35];
-}
-else {
-vErrors.push(err35);
-}
-errors++;
-}
-}
-else {
-const err36 = {instancePath:instancePath+"/privateKey/secretRef/name",schemaPath:"../secret-ref.schema.json/properties/secretRef/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.properties.secretRef.properties.name.type,parentSchema:schema34.properties.secretRef.properties.name,data:data12};
-if(vErrors === null){
-vErrors = [err36];
-}
-else {
-vErrors.push(err36);
-}
-errors++;
-}
-}
-if(data10.key !== undefined){
-let data13 = data10.key;
-if(typeof data13 === "string"){
-if(func1(data13) < 1){
-const err37 = {instancePath:instancePath+"/privateKey/secretRef/key",schemaPath:"../secret-ref.schema.json/properties/secretRef/properties/key/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema34.properties.secretRef.properties.key,data:data13};
-if(vErrors === null){
-vErrors = [err37];
-}
-else {
-vErrors.push(err37);
-}
-errors++;
-}
-}
-else {
-const err38 = {instancePath:instancePath+"/privateKey/secretRef/key",schemaPath:"../secret-ref.schema.json/properties/secretRef/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.properties.secretRef.properties.key.type,parentSchema:schema34.properties.secretRef.properties.key,data:data13};
-if(vErrors === null){
-vErrors = [err38];
-}
-else {
-vErrors.push(err38);
-}
-errors++;
-}
-}
-if(data10.version !== undefined){
-let data14 = data10.version;
-if((typeof data14 !== "string") && (!(((typeof data14 == "number") && (!(data14 % 1) && !isNaN(data14))) && (isFinite(data14))))){
-const err39 = {instancePath:instancePath+"/privateKey/secretRef/version",schemaPath:"../secret-ref.schema.json/properties/secretRef/properties/version/type",keyword:"type",params:{type: schema34.properties.secretRef.properties.version.type},message:"must be string,integer",schema:schema34.properties.secretRef.properties.version.type,parentSchema:schema34.properties.secretRef.properties.version,data:data14};
-if(vErrors === null){
-vErrors = [err39];
-}
-else {
-vErrors.push(err39);
-}
-errors++;
-}
-}
-}
-else {
-const err40 = {instancePath:instancePath+"/privateKey/secretRef",schemaPath:"../secret-ref.schema.json/properties/secretRef/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema34.properties.secretRef.type,parentSchema:schema34.properties.secretRef,data:data10};
-if(vErrors === null){
-vErrors = [err40];
-}
-else {
-vErrors.push(err40);
-}
-errors++;
-}
-}
-}
-else {
-const err41 = {instancePath:instancePath+"/privateKey",schemaPath:"../secret-ref.schema.json/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema34.type,parentSchema:schema34,data:data9};
-if(vErrors === null){
-vErrors = [err41];
-}
-else {
-vErrors.push(err41);
-}
-errors++;
-}
-}
-}
-else {
-const err42 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema68.type,parentSchema:schema68,data};
-if(vErrors === null){
-vErrors = [err42];
-}
-else {
-vErrors.push(err42);
-}
-errors++;
-}
-validate37.errors = vErrors;
+validate98.errors = vErrors;
 return errors === 0;
 }
-validate37.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate98.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const integration8 = validate38;
-const schema71 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://paystrator-gitops.dev/schemas/integrations/midtrans.schema.json","title":"Midtrans credentials","x-integration":{"id":"midtrans","displayName":"Midtrans","type":"AGGREGATOR","services":["VIRTUAL_ACCOUNT","QR_CODE","EWALLET","CREDIT_CARD"],"qris":true},"type":"object","additionalProperties":false,"required":["clientKey","clientSecret","merchantId"],"properties":{"clientKey":{"type":"string","minLength":1,"description":"Midtrans client key.","pattern":"^(SB-)?Mid-client-[A-Za-z0-9_-]+$"},"clientSecret":{"description":"Client secret issued with the client key (secret: a secretRef).","writeOnly":true,"$ref":"../secret-ref.schema.json"},"merchantId":{"type":"string","minLength":1,"description":"Midtrans merchant id.","pattern":"^G[0-9]{9}$"}}};
-const pattern34 = new RegExp("^(SB-)?Mid-client-[A-Za-z0-9_-]+$", "u");
-const pattern35 = new RegExp("^G[0-9]{9}$", "u");
+export const integration8 = validate101;
+const schema38 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://paystrator-gitops.dev/schemas/integrations/midtrans.schema.json","title":"Midtrans credentials","x-integration":{"id":"midtrans","displayName":"Midtrans","type":"AGGREGATOR","services":["VIRTUAL_ACCOUNT","QR_CODE","EWALLET","CREDIT_CARD"],"qris":true},"type":"object","additionalProperties":false,"required":["clientKey","clientSecret","merchantId"],"properties":{"clientKey":{"type":"string","minLength":1,"description":"Midtrans client key.","pattern":"^(SB-)?Mid-client-[A-Za-z0-9_-]+$"},"clientSecret":{"description":"Client secret issued with the client key (secret: a secretRef).","writeOnly":true,"$ref":"../secret-ref.schema.json"},"merchantId":{"type":"string","minLength":1,"description":"Midtrans merchant id.","pattern":"^G[0-9]{9}$"}}};
+const pattern31 = new RegExp("^(SB-)?Mid-client-[A-Za-z0-9_-]+$", "u");
+const pattern32 = new RegExp("^G[0-9]{9}$", "u");
 
-function validate38(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate101(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://paystrator-gitops.dev/schemas/integrations/midtrans.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate38.evaluated;
+const evaluated0 = validate101.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -8122,7 +4927,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.clientKey === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "clientKey"},message:"must have required property '"+"clientKey"+"'",schema:schema71.required,parentSchema:schema71,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "clientKey"},message:"must have required property '"+"clientKey"+"'",schema:schema38.required,parentSchema:schema38,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -8132,7 +4937,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.clientSecret === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "clientSecret"},message:"must have required property '"+"clientSecret"+"'",schema:schema71.required,parentSchema:schema71,data};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "clientSecret"},message:"must have required property '"+"clientSecret"+"'",schema:schema38.required,parentSchema:schema38,data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -8142,7 +4947,7 @@ vErrors.push(err1);
 errors++;
 }
 if(data.merchantId === undefined){
-const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "merchantId"},message:"must have required property '"+"merchantId"+"'",schema:schema71.required,parentSchema:schema71,data};
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "merchantId"},message:"must have required property '"+"merchantId"+"'",schema:schema38.required,parentSchema:schema38,data};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -8153,7 +4958,7 @@ errors++;
 }
 for(const key0 in data){
 if(!(((key0 === "clientKey") || (key0 === "clientSecret")) || (key0 === "merchantId"))){
-const err3 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema71,data};
+const err3 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema38,data};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -8167,7 +4972,7 @@ if(data.clientKey !== undefined){
 let data0 = data.clientKey;
 if(typeof data0 === "string"){
 if(func1(data0) < 1){
-const err4 = {instancePath:instancePath+"/clientKey",schemaPath:"#/properties/clientKey/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema71.properties.clientKey,data:data0};
+const err4 = {instancePath:instancePath+"/clientKey",schemaPath:"#/properties/clientKey/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema38.properties.clientKey,data:data0};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -8176,8 +4981,8 @@ vErrors.push(err4);
 }
 errors++;
 }
-if(!pattern34.test(data0)){
-const err5 = {instancePath:instancePath+"/clientKey",schemaPath:"#/properties/clientKey/pattern",keyword:"pattern",params:{pattern: "^(SB-)?Mid-client-[A-Za-z0-9_-]+$"},message:"must match pattern \""+"^(SB-)?Mid-client-[A-Za-z0-9_-]+$"+"\"",schema:"^(SB-)?Mid-client-[A-Za-z0-9_-]+$",parentSchema:schema71.properties.clientKey,data:data0};
+if(!pattern31.test(data0)){
+const err5 = {instancePath:instancePath+"/clientKey",schemaPath:"#/properties/clientKey/pattern",keyword:"pattern",params:{pattern: "^(SB-)?Mid-client-[A-Za-z0-9_-]+$"},message:"must match pattern \""+"^(SB-)?Mid-client-[A-Za-z0-9_-]+$"+"\"",schema:"^(SB-)?Mid-client-[A-Za-z0-9_-]+$",parentSchema:schema38.properties.clientKey,data:data0};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -8188,7 +4993,7 @@ errors++;
 }
 }
 else {
-const err6 = {instancePath:instancePath+"/clientKey",schemaPath:"#/properties/clientKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema71.properties.clientKey.type,parentSchema:schema71.properties.clientKey,data:data0};
+const err6 = {instancePath:instancePath+"/clientKey",schemaPath:"#/properties/clientKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema38.properties.clientKey.type,parentSchema:schema38.properties.clientKey,data:data0};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -8199,10 +5004,16 @@ errors++;
 }
 }
 if(data.clientSecret !== undefined){
-let data1 = data.clientSecret;
-if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
-if(data1.secretRef === undefined){
-const err7 = {instancePath:instancePath+"/clientSecret",schemaPath:"../secret-ref.schema.json/required",keyword:"required",params:{missingProperty: "secretRef"},message:"must have required property '"+"secretRef"+"'",schema:schema34.required,parentSchema:schema34,data:data1};
+if(!(validate57(data.clientSecret, {instancePath:instancePath+"/clientSecret",parentData:data,parentDataProperty:"clientSecret",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate57.errors : vErrors.concat(validate57.errors);
+errors = vErrors.length;
+}
+}
+if(data.merchantId !== undefined){
+let data2 = data.merchantId;
+if(typeof data2 === "string"){
+if(func1(data2) < 1){
+const err7 = {instancePath:instancePath+"/merchantId",schemaPath:"#/properties/merchantId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema38.properties.merchantId,data:data2};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -8211,9 +5022,8 @@ vErrors.push(err7);
 }
 errors++;
 }
-for(const key1 in data1){
-if(!(key1 === "secretRef")){
-const err8 = {instancePath:instancePath+"/clientSecret",schemaPath:"../secret-ref.schema.json/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema34,data:data1};
+if(!pattern32.test(data2)){
+const err8 = {instancePath:instancePath+"/merchantId",schemaPath:"#/properties/merchantId/pattern",keyword:"pattern",params:{pattern: "^G[0-9]{9}$"},message:"must match pattern \""+"^G[0-9]{9}$"+"\"",schema:"^G[0-9]{9}$",parentSchema:schema38.properties.merchantId,data:data2};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -8223,11 +5033,8 @@ vErrors.push(err8);
 errors++;
 }
 }
-if(data1.secretRef !== undefined){
-let data2 = data1.secretRef;
-if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
-if(data2.store === undefined){
-const err9 = {instancePath:instancePath+"/clientSecret/secretRef",schemaPath:"../secret-ref.schema.json/properties/secretRef/required",keyword:"required",params:{missingProperty: "store"},message:"must have required property '"+"store"+"'",schema:schema34.properties.secretRef.required,parentSchema:schema34.properties.secretRef,data:data2};
+else {
+const err9 = {instancePath:instancePath+"/merchantId",schemaPath:"#/properties/merchantId/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema38.properties.merchantId.type,parentSchema:schema38.properties.merchantId,data:data2};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -8236,8 +5043,10 @@ vErrors.push(err9);
 }
 errors++;
 }
-if(data2.name === undefined){
-const err10 = {instancePath:instancePath+"/clientSecret/secretRef",schemaPath:"../secret-ref.schema.json/properties/secretRef/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema34.properties.secretRef.required,parentSchema:schema34.properties.secretRef,data:data2};
+}
+}
+else {
+const err10 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema38.type,parentSchema:schema38,data};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -8246,191 +5055,21 @@ vErrors.push(err10);
 }
 errors++;
 }
-for(const key2 in data2){
-if(!((((key2 === "store") || (key2 === "name")) || (key2 === "key")) || (key2 === "version"))){
-const err11 = {instancePath:instancePath+"/clientSecret/secretRef",schemaPath:"../secret-ref.schema.json/properties/secretRef/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema34.properties.secretRef,data:data2};
-if(vErrors === null){
-vErrors = [err11];
-}
-else {
-vErrors.push(err11);
-}
-errors++;
-}
-}
-if(data2.store !== undefined){
-let data3 = data2.store;
-if(typeof data3 === "string"){
-if(func1(data3) < 1){
-const err12 = {instancePath:instancePath+"/clientSecret/secretRef/store",schemaPath:"../secret-ref.schema.json/properties/secretRef/properties/store/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema34.properties.secretRef.properties.store,data:data3};
-if(vErrors === null){
-vErrors = [err12];
-}
-else {
-vErrors.push(err12);
-}
-errors++;
-}
-}
-else {
-const err13 = {instancePath:instancePath+"/clientSecret/secretRef/store",schemaPath:"../secret-ref.schema.json/properties/secretRef/properties/store/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.properties.secretRef.properties.store.type,parentSchema:schema34.properties.secretRef.properties.store,data:data3};
-if(vErrors === null){
-vErrors = [err13];
-}
-else {
-vErrors.push(err13);
-}
-errors++;
-}
-}
-if(data2.name !== undefined){
-let data4 = data2.name;
-if(typeof data4 === "string"){
-if(func1(data4) < 1){
-const err14 = {instancePath:instancePath+"/clientSecret/secretRef/name",schemaPath:"../secret-ref.schema.json/properties/secretRef/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema34.properties.secretRef.properties.name,data:data4};
-if(vErrors === null){
-vErrors = [err14];
-}
-else {
-vErrors.push(err14);
-}
-errors++;
-}
-}
-else {
-const err15 = {instancePath:instancePath+"/clientSecret/secretRef/name",schemaPath:"../secret-ref.schema.json/properties/secretRef/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.properties.secretRef.properties.name.type,parentSchema:schema34.properties.secretRef.properties.name,data:data4};
-if(vErrors === null){
-vErrors = [err15];
-}
-else {
-vErrors.push(err15);
-}
-errors++;
-}
-}
-if(data2.key !== undefined){
-let data5 = data2.key;
-if(typeof data5 === "string"){
-if(func1(data5) < 1){
-const err16 = {instancePath:instancePath+"/clientSecret/secretRef/key",schemaPath:"../secret-ref.schema.json/properties/secretRef/properties/key/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema34.properties.secretRef.properties.key,data:data5};
-if(vErrors === null){
-vErrors = [err16];
-}
-else {
-vErrors.push(err16);
-}
-errors++;
-}
-}
-else {
-const err17 = {instancePath:instancePath+"/clientSecret/secretRef/key",schemaPath:"../secret-ref.schema.json/properties/secretRef/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.properties.secretRef.properties.key.type,parentSchema:schema34.properties.secretRef.properties.key,data:data5};
-if(vErrors === null){
-vErrors = [err17];
-}
-else {
-vErrors.push(err17);
-}
-errors++;
-}
-}
-if(data2.version !== undefined){
-let data6 = data2.version;
-if((typeof data6 !== "string") && (!(((typeof data6 == "number") && (!(data6 % 1) && !isNaN(data6))) && (isFinite(data6))))){
-const err18 = {instancePath:instancePath+"/clientSecret/secretRef/version",schemaPath:"../secret-ref.schema.json/properties/secretRef/properties/version/type",keyword:"type",params:{type: schema34.properties.secretRef.properties.version.type},message:"must be string,integer",schema:schema34.properties.secretRef.properties.version.type,parentSchema:schema34.properties.secretRef.properties.version,data:data6};
-if(vErrors === null){
-vErrors = [err18];
-}
-else {
-vErrors.push(err18);
-}
-errors++;
-}
-}
-}
-else {
-const err19 = {instancePath:instancePath+"/clientSecret/secretRef",schemaPath:"../secret-ref.schema.json/properties/secretRef/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema34.properties.secretRef.type,parentSchema:schema34.properties.secretRef,data:data2};
-if(vErrors === null){
-vErrors = [err19];
-}
-else {
-vErrors.push(err19);
-}
-errors++;
-}
-}
-}
-else {
-const err20 = {instancePath:instancePath+"/clientSecret",schemaPath:"../secret-ref.schema.json/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema34.type,parentSchema:schema34,data:data1};
-if(vErrors === null){
-vErrors = [err20];
-}
-else {
-vErrors.push(err20);
-}
-errors++;
-}
-}
-if(data.merchantId !== undefined){
-let data7 = data.merchantId;
-if(typeof data7 === "string"){
-if(func1(data7) < 1){
-const err21 = {instancePath:instancePath+"/merchantId",schemaPath:"#/properties/merchantId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema71.properties.merchantId,data:data7};
-if(vErrors === null){
-vErrors = [err21];
-}
-else {
-vErrors.push(err21);
-}
-errors++;
-}
-if(!pattern35.test(data7)){
-const err22 = {instancePath:instancePath+"/merchantId",schemaPath:"#/properties/merchantId/pattern",keyword:"pattern",params:{pattern: "^G[0-9]{9}$"},message:"must match pattern \""+"^G[0-9]{9}$"+"\"",schema:"^G[0-9]{9}$",parentSchema:schema71.properties.merchantId,data:data7};
-if(vErrors === null){
-vErrors = [err22];
-}
-else {
-vErrors.push(err22);
-}
-errors++;
-}
-}
-else {
-const err23 = {instancePath:instancePath+"/merchantId",schemaPath:"#/properties/merchantId/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema71.properties.merchantId.type,parentSchema:schema71.properties.merchantId,data:data7};
-if(vErrors === null){
-vErrors = [err23];
-}
-else {
-vErrors.push(err23);
-}
-errors++;
-}
-}
-}
-else {
-const err24 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema71.type,parentSchema:schema71,data};
-if(vErrors === null){
-vErrors = [err24];
-}
-else {
-vErrors.push(err24);
-}
-errors++;
-}
-validate38.errors = vErrors;
+validate101.errors = vErrors;
 return errors === 0;
 }
-validate38.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate101.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const integration9 = validate39;
-const schema73 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://paystrator-gitops.dev/schemas/integrations/ovo.schema.json","title":"OVO credentials","x-integration":{"id":"ovo","displayName":"OVO","type":"DIRECT","services":["EWALLET"]},"type":"object","additionalProperties":false,"required":["clientKey","clientSecret","merchantId","storeCode"],"properties":{"clientKey":{"type":"string","minLength":1,"description":"OVO app id."},"clientSecret":{"description":"Client secret issued with the client key (secret: a secretRef).","writeOnly":true,"$ref":"../secret-ref.schema.json"},"merchantId":{"type":"string","minLength":1,"description":"OVO merchant id.","pattern":"^[0-9]{6,12}$"},"storeCode":{"type":"string","minLength":1,"description":"OVO store code.","pattern":"^[A-Z0-9]{3,16}$"}}};
-const pattern36 = new RegExp("^[0-9]{6,12}$", "u");
-const pattern37 = new RegExp("^[A-Z0-9]{3,16}$", "u");
+export const integration9 = validate103;
+const schema39 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://paystrator-gitops.dev/schemas/integrations/ovo.schema.json","title":"OVO credentials","x-integration":{"id":"ovo","displayName":"OVO","type":"DIRECT","services":["EWALLET"]},"type":"object","additionalProperties":false,"required":["clientKey","clientSecret","merchantId","storeCode"],"properties":{"clientKey":{"type":"string","minLength":1,"description":"OVO app id."},"clientSecret":{"description":"Client secret issued with the client key (secret: a secretRef).","writeOnly":true,"$ref":"../secret-ref.schema.json"},"merchantId":{"type":"string","minLength":1,"description":"OVO merchant id.","pattern":"^[0-9]{6,12}$"},"storeCode":{"type":"string","minLength":1,"description":"OVO store code.","pattern":"^[A-Z0-9]{3,16}$"}}};
+const pattern33 = new RegExp("^[0-9]{6,12}$", "u");
+const pattern34 = new RegExp("^[A-Z0-9]{3,16}$", "u");
 
-function validate39(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate103(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://paystrator-gitops.dev/schemas/integrations/ovo.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate39.evaluated;
+const evaluated0 = validate103.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -8439,7 +5078,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.clientKey === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "clientKey"},message:"must have required property '"+"clientKey"+"'",schema:schema73.required,parentSchema:schema73,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "clientKey"},message:"must have required property '"+"clientKey"+"'",schema:schema39.required,parentSchema:schema39,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -8449,7 +5088,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.clientSecret === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "clientSecret"},message:"must have required property '"+"clientSecret"+"'",schema:schema73.required,parentSchema:schema73,data};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "clientSecret"},message:"must have required property '"+"clientSecret"+"'",schema:schema39.required,parentSchema:schema39,data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -8459,7 +5098,7 @@ vErrors.push(err1);
 errors++;
 }
 if(data.merchantId === undefined){
-const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "merchantId"},message:"must have required property '"+"merchantId"+"'",schema:schema73.required,parentSchema:schema73,data};
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "merchantId"},message:"must have required property '"+"merchantId"+"'",schema:schema39.required,parentSchema:schema39,data};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -8469,7 +5108,7 @@ vErrors.push(err2);
 errors++;
 }
 if(data.storeCode === undefined){
-const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "storeCode"},message:"must have required property '"+"storeCode"+"'",schema:schema73.required,parentSchema:schema73,data};
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "storeCode"},message:"must have required property '"+"storeCode"+"'",schema:schema39.required,parentSchema:schema39,data};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -8480,7 +5119,7 @@ errors++;
 }
 for(const key0 in data){
 if(!((((key0 === "clientKey") || (key0 === "clientSecret")) || (key0 === "merchantId")) || (key0 === "storeCode"))){
-const err4 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema73,data};
+const err4 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema39,data};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -8494,7 +5133,7 @@ if(data.clientKey !== undefined){
 let data0 = data.clientKey;
 if(typeof data0 === "string"){
 if(func1(data0) < 1){
-const err5 = {instancePath:instancePath+"/clientKey",schemaPath:"#/properties/clientKey/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema73.properties.clientKey,data:data0};
+const err5 = {instancePath:instancePath+"/clientKey",schemaPath:"#/properties/clientKey/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema39.properties.clientKey,data:data0};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -8505,7 +5144,7 @@ errors++;
 }
 }
 else {
-const err6 = {instancePath:instancePath+"/clientKey",schemaPath:"#/properties/clientKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema73.properties.clientKey.type,parentSchema:schema73.properties.clientKey,data:data0};
+const err6 = {instancePath:instancePath+"/clientKey",schemaPath:"#/properties/clientKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema39.properties.clientKey.type,parentSchema:schema39.properties.clientKey,data:data0};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -8516,10 +5155,16 @@ errors++;
 }
 }
 if(data.clientSecret !== undefined){
-let data1 = data.clientSecret;
-if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
-if(data1.secretRef === undefined){
-const err7 = {instancePath:instancePath+"/clientSecret",schemaPath:"../secret-ref.schema.json/required",keyword:"required",params:{missingProperty: "secretRef"},message:"must have required property '"+"secretRef"+"'",schema:schema34.required,parentSchema:schema34,data:data1};
+if(!(validate57(data.clientSecret, {instancePath:instancePath+"/clientSecret",parentData:data,parentDataProperty:"clientSecret",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate57.errors : vErrors.concat(validate57.errors);
+errors = vErrors.length;
+}
+}
+if(data.merchantId !== undefined){
+let data2 = data.merchantId;
+if(typeof data2 === "string"){
+if(func1(data2) < 1){
+const err7 = {instancePath:instancePath+"/merchantId",schemaPath:"#/properties/merchantId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema39.properties.merchantId,data:data2};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -8528,9 +5173,8 @@ vErrors.push(err7);
 }
 errors++;
 }
-for(const key1 in data1){
-if(!(key1 === "secretRef")){
-const err8 = {instancePath:instancePath+"/clientSecret",schemaPath:"../secret-ref.schema.json/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema34,data:data1};
+if(!pattern33.test(data2)){
+const err8 = {instancePath:instancePath+"/merchantId",schemaPath:"#/properties/merchantId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{6,12}$"},message:"must match pattern \""+"^[0-9]{6,12}$"+"\"",schema:"^[0-9]{6,12}$",parentSchema:schema39.properties.merchantId,data:data2};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -8540,11 +5184,8 @@ vErrors.push(err8);
 errors++;
 }
 }
-if(data1.secretRef !== undefined){
-let data2 = data1.secretRef;
-if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
-if(data2.store === undefined){
-const err9 = {instancePath:instancePath+"/clientSecret/secretRef",schemaPath:"../secret-ref.schema.json/properties/secretRef/required",keyword:"required",params:{missingProperty: "store"},message:"must have required property '"+"store"+"'",schema:schema34.properties.secretRef.required,parentSchema:schema34.properties.secretRef,data:data2};
+else {
+const err9 = {instancePath:instancePath+"/merchantId",schemaPath:"#/properties/merchantId/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema39.properties.merchantId.type,parentSchema:schema39.properties.merchantId,data:data2};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -8553,8 +5194,12 @@ vErrors.push(err9);
 }
 errors++;
 }
-if(data2.name === undefined){
-const err10 = {instancePath:instancePath+"/clientSecret/secretRef",schemaPath:"../secret-ref.schema.json/properties/secretRef/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema34.properties.secretRef.required,parentSchema:schema34.properties.secretRef,data:data2};
+}
+if(data.storeCode !== undefined){
+let data3 = data.storeCode;
+if(typeof data3 === "string"){
+if(func1(data3) < 1){
+const err10 = {instancePath:instancePath+"/storeCode",schemaPath:"#/properties/storeCode/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema39.properties.storeCode,data:data3};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -8563,9 +5208,8 @@ vErrors.push(err10);
 }
 errors++;
 }
-for(const key2 in data2){
-if(!((((key2 === "store") || (key2 === "name")) || (key2 === "key")) || (key2 === "version"))){
-const err11 = {instancePath:instancePath+"/clientSecret/secretRef",schemaPath:"../secret-ref.schema.json/properties/secretRef/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema34.properties.secretRef,data:data2};
+if(!pattern34.test(data3)){
+const err11 = {instancePath:instancePath+"/storeCode",schemaPath:"#/properties/storeCode/pattern",keyword:"pattern",params:{pattern: "^[A-Z0-9]{3,16}$"},message:"must match pattern \""+"^[A-Z0-9]{3,16}$"+"\"",schema:"^[A-Z0-9]{3,16}$",parentSchema:schema39.properties.storeCode,data:data3};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -8575,11 +5219,8 @@ vErrors.push(err11);
 errors++;
 }
 }
-if(data2.store !== undefined){
-let data3 = data2.store;
-if(typeof data3 === "string"){
-if(func1(data3) < 1){
-const err12 = {instancePath:instancePath+"/clientSecret/secretRef/store",schemaPath:"../secret-ref.schema.json/properties/secretRef/properties/store/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema34.properties.secretRef.properties.store,data:data3};
+else {
+const err12 = {instancePath:instancePath+"/storeCode",schemaPath:"#/properties/storeCode/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema39.properties.storeCode.type,parentSchema:schema39.properties.storeCode,data:data3};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -8589,8 +5230,9 @@ vErrors.push(err12);
 errors++;
 }
 }
+}
 else {
-const err13 = {instancePath:instancePath+"/clientSecret/secretRef/store",schemaPath:"../secret-ref.schema.json/properties/secretRef/properties/store/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.properties.secretRef.properties.store.type,parentSchema:schema34.properties.secretRef.properties.store,data:data3};
+const err13 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema39.type,parentSchema:schema39,data};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -8599,189 +5241,20 @@ vErrors.push(err13);
 }
 errors++;
 }
-}
-if(data2.name !== undefined){
-let data4 = data2.name;
-if(typeof data4 === "string"){
-if(func1(data4) < 1){
-const err14 = {instancePath:instancePath+"/clientSecret/secretRef/name",schemaPath:"../secret-ref.schema.json/properties/secretRef/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema34.properties.secretRef.properties.name,data:data4};
-if(vErrors === null){
-vErrors = [err14];
-}
-else {
-vErrors.push(err14);
-}
-errors++;
-}
-}
-else {
-const err15 = {instancePath:instancePath+"/clientSecret/secretRef/name",schemaPath:"../secret-ref.schema.json/properties/secretRef/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.properties.secretRef.properties.name.type,parentSchema:schema34.properties.secretRef.properties.name,data:data4};
-if(vErrors === null){
-vErrors = [err15];
-}
-else {
-vErrors.push(err15);
-}
-errors++;
-}
-}
-if(data2.key !== undefined){
-let data5 = data2.key;
-if(typeof data5 === "string"){
-if(func1(data5) < 1){
-const err16 = {instancePath:instancePath+"/clientSecret/secretRef/key",schemaPath:"../secret-ref.schema.json/properties/secretRef/properties/key/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema34.properties.secretRef.properties.key,data:data5};
-if(vErrors === null){
-vErrors = [err16];
-}
-else {
-vErrors.push(err16);
-}
-errors++;
-}
-}
-else {
-const err17 = {instancePath:instancePath+"/clientSecret/secretRef/key",schemaPath:"../secret-ref.schema.json/properties/secretRef/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.properties.secretRef.properties.key.type,parentSchema:schema34.properties.secretRef.properties.key,data:data5};
-if(vErrors === null){
-vErrors = [err17];
-}
-else {
-vErrors.push(err17);
-}
-errors++;
-}
-}
-if(data2.version !== undefined){
-let data6 = data2.version;
-if((typeof data6 !== "string") && (!(((typeof data6 == "number") && (!(data6 % 1) && !isNaN(data6))) && (isFinite(data6))))){
-const err18 = {instancePath:instancePath+"/clientSecret/secretRef/version",schemaPath:"../secret-ref.schema.json/properties/secretRef/properties/version/type",keyword:"type",params:{type: schema34.properties.secretRef.properties.version.type},message:"must be string,integer",schema:schema34.properties.secretRef.properties.version.type,parentSchema:schema34.properties.secretRef.properties.version,data:data6};
-if(vErrors === null){
-vErrors = [err18];
-}
-else {
-vErrors.push(err18);
-}
-errors++;
-}
-}
-}
-else {
-const err19 = {instancePath:instancePath+"/clientSecret/secretRef",schemaPath:"../secret-ref.schema.json/properties/secretRef/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema34.properties.secretRef.type,parentSchema:schema34.properties.secretRef,data:data2};
-if(vErrors === null){
-vErrors = [err19];
-}
-else {
-vErrors.push(err19);
-}
-errors++;
-}
-}
-}
-else {
-const err20 = {instancePath:instancePath+"/clientSecret",schemaPath:"../secret-ref.schema.json/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema34.type,parentSchema:schema34,data:data1};
-if(vErrors === null){
-vErrors = [err20];
-}
-else {
-vErrors.push(err20);
-}
-errors++;
-}
-}
-if(data.merchantId !== undefined){
-let data7 = data.merchantId;
-if(typeof data7 === "string"){
-if(func1(data7) < 1){
-const err21 = {instancePath:instancePath+"/merchantId",schemaPath:"#/properties/merchantId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema73.properties.merchantId,data:data7};
-if(vErrors === null){
-vErrors = [err21];
-}
-else {
-vErrors.push(err21);
-}
-errors++;
-}
-if(!pattern36.test(data7)){
-const err22 = {instancePath:instancePath+"/merchantId",schemaPath:"#/properties/merchantId/pattern",keyword:"pattern",params:{pattern: "^[0-9]{6,12}$"},message:"must match pattern \""+"^[0-9]{6,12}$"+"\"",schema:"^[0-9]{6,12}$",parentSchema:schema73.properties.merchantId,data:data7};
-if(vErrors === null){
-vErrors = [err22];
-}
-else {
-vErrors.push(err22);
-}
-errors++;
-}
-}
-else {
-const err23 = {instancePath:instancePath+"/merchantId",schemaPath:"#/properties/merchantId/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema73.properties.merchantId.type,parentSchema:schema73.properties.merchantId,data:data7};
-if(vErrors === null){
-vErrors = [err23];
-}
-else {
-vErrors.push(err23);
-}
-errors++;
-}
-}
-if(data.storeCode !== undefined){
-let data8 = data.storeCode;
-if(typeof data8 === "string"){
-if(func1(data8) < 1){
-const err24 = {instancePath:instancePath+"/storeCode",schemaPath:"#/properties/storeCode/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema73.properties.storeCode,data:data8};
-if(vErrors === null){
-vErrors = [err24];
-}
-else {
-vErrors.push(err24);
-}
-errors++;
-}
-if(!pattern37.test(data8)){
-const err25 = {instancePath:instancePath+"/storeCode",schemaPath:"#/properties/storeCode/pattern",keyword:"pattern",params:{pattern: "^[A-Z0-9]{3,16}$"},message:"must match pattern \""+"^[A-Z0-9]{3,16}$"+"\"",schema:"^[A-Z0-9]{3,16}$",parentSchema:schema73.properties.storeCode,data:data8};
-if(vErrors === null){
-vErrors = [err25];
-}
-else {
-vErrors.push(err25);
-}
-errors++;
-}
-}
-else {
-const err26 = {instancePath:instancePath+"/storeCode",schemaPath:"#/properties/storeCode/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema73.properties.storeCode.type,parentSchema:schema73.properties.storeCode,data:data8};
-if(vErrors === null){
-vErrors = [err26];
-}
-else {
-vErrors.push(err26);
-}
-errors++;
-}
-}
-}
-else {
-const err27 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema73.type,parentSchema:schema73,data};
-if(vErrors === null){
-vErrors = [err27];
-}
-else {
-vErrors.push(err27);
-}
-errors++;
-}
-validate39.errors = vErrors;
+validate103.errors = vErrors;
 return errors === 0;
 }
-validate39.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate103.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const integration10 = validate40;
-const schema75 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://paystrator-gitops.dev/schemas/integrations/xendit.schema.json","title":"Xendit credentials","x-integration":{"id":"xendit","displayName":"Xendit","type":"AGGREGATOR","services":["VIRTUAL_ACCOUNT","QR_CODE","EWALLET","CREDIT_CARD","SEND_MONEY"],"qris":true},"type":"object","additionalProperties":false,"required":["clientKey","clientSecret"],"properties":{"clientKey":{"type":"string","minLength":1,"description":"Xendit API key id.","pattern":"^xnd_(development|production)_[A-Za-z0-9]+$"},"clientSecret":{"description":"Client secret issued with the client key (secret: a secretRef).","writeOnly":true,"$ref":"../secret-ref.schema.json"},"webhookVerificationToken":{"description":"Callback verification token from the Xendit dashboard.","writeOnly":true,"$ref":"../secret-ref.schema.json"}}};
-const pattern38 = new RegExp("^xnd_(development|production)_[A-Za-z0-9]+$", "u");
+export const integration10 = validate105;
+const schema40 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://paystrator-gitops.dev/schemas/integrations/xendit.schema.json","title":"Xendit credentials","x-integration":{"id":"xendit","displayName":"Xendit","type":"AGGREGATOR","services":["VIRTUAL_ACCOUNT","QR_CODE","EWALLET","CREDIT_CARD","SEND_MONEY"],"qris":true},"type":"object","additionalProperties":false,"required":["clientKey","clientSecret"],"properties":{"clientKey":{"type":"string","minLength":1,"description":"Xendit API key id.","pattern":"^xnd_(development|production)_[A-Za-z0-9]+$"},"clientSecret":{"description":"Client secret issued with the client key (secret: a secretRef).","writeOnly":true,"$ref":"../secret-ref.schema.json"},"webhookVerificationToken":{"description":"Callback verification token from the Xendit dashboard.","writeOnly":true,"$ref":"../secret-ref.schema.json"}}};
+const pattern35 = new RegExp("^xnd_(development|production)_[A-Za-z0-9]+$", "u");
 
-function validate40(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate105(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://paystrator-gitops.dev/schemas/integrations/xendit.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate40.evaluated;
+const evaluated0 = validate105.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -8790,7 +5263,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.clientKey === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "clientKey"},message:"must have required property '"+"clientKey"+"'",schema:schema75.required,parentSchema:schema75,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "clientKey"},message:"must have required property '"+"clientKey"+"'",schema:schema40.required,parentSchema:schema40,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -8800,7 +5273,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.clientSecret === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "clientSecret"},message:"must have required property '"+"clientSecret"+"'",schema:schema75.required,parentSchema:schema75,data};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "clientSecret"},message:"must have required property '"+"clientSecret"+"'",schema:schema40.required,parentSchema:schema40,data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -8811,7 +5284,7 @@ errors++;
 }
 for(const key0 in data){
 if(!(((key0 === "clientKey") || (key0 === "clientSecret")) || (key0 === "webhookVerificationToken"))){
-const err2 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema75,data};
+const err2 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema40,data};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -8825,7 +5298,7 @@ if(data.clientKey !== undefined){
 let data0 = data.clientKey;
 if(typeof data0 === "string"){
 if(func1(data0) < 1){
-const err3 = {instancePath:instancePath+"/clientKey",schemaPath:"#/properties/clientKey/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema75.properties.clientKey,data:data0};
+const err3 = {instancePath:instancePath+"/clientKey",schemaPath:"#/properties/clientKey/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema40.properties.clientKey,data:data0};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -8834,8 +5307,8 @@ vErrors.push(err3);
 }
 errors++;
 }
-if(!pattern38.test(data0)){
-const err4 = {instancePath:instancePath+"/clientKey",schemaPath:"#/properties/clientKey/pattern",keyword:"pattern",params:{pattern: "^xnd_(development|production)_[A-Za-z0-9]+$"},message:"must match pattern \""+"^xnd_(development|production)_[A-Za-z0-9]+$"+"\"",schema:"^xnd_(development|production)_[A-Za-z0-9]+$",parentSchema:schema75.properties.clientKey,data:data0};
+if(!pattern35.test(data0)){
+const err4 = {instancePath:instancePath+"/clientKey",schemaPath:"#/properties/clientKey/pattern",keyword:"pattern",params:{pattern: "^xnd_(development|production)_[A-Za-z0-9]+$"},message:"must match pattern \""+"^xnd_(development|production)_[A-Za-z0-9]+$"+"\"",schema:"^xnd_(development|production)_[A-Za-z0-9]+$",parentSchema:schema40.properties.clientKey,data:data0};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -8846,7 +5319,7 @@ errors++;
 }
 }
 else {
-const err5 = {instancePath:instancePath+"/clientKey",schemaPath:"#/properties/clientKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema75.properties.clientKey.type,parentSchema:schema75.properties.clientKey,data:data0};
+const err5 = {instancePath:instancePath+"/clientKey",schemaPath:"#/properties/clientKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema40.properties.clientKey.type,parentSchema:schema40.properties.clientKey,data:data0};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -8857,10 +5330,20 @@ errors++;
 }
 }
 if(data.clientSecret !== undefined){
-let data1 = data.clientSecret;
-if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
-if(data1.secretRef === undefined){
-const err6 = {instancePath:instancePath+"/clientSecret",schemaPath:"../secret-ref.schema.json/required",keyword:"required",params:{missingProperty: "secretRef"},message:"must have required property '"+"secretRef"+"'",schema:schema34.required,parentSchema:schema34,data:data1};
+if(!(validate57(data.clientSecret, {instancePath:instancePath+"/clientSecret",parentData:data,parentDataProperty:"clientSecret",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate57.errors : vErrors.concat(validate57.errors);
+errors = vErrors.length;
+}
+}
+if(data.webhookVerificationToken !== undefined){
+if(!(validate57(data.webhookVerificationToken, {instancePath:instancePath+"/webhookVerificationToken",parentData:data,parentDataProperty:"webhookVerificationToken",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate57.errors : vErrors.concat(validate57.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err6 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema40.type,parentSchema:schema40,data};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -8869,352 +5352,10 @@ vErrors.push(err6);
 }
 errors++;
 }
-for(const key1 in data1){
-if(!(key1 === "secretRef")){
-const err7 = {instancePath:instancePath+"/clientSecret",schemaPath:"../secret-ref.schema.json/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema34,data:data1};
-if(vErrors === null){
-vErrors = [err7];
-}
-else {
-vErrors.push(err7);
-}
-errors++;
-}
-}
-if(data1.secretRef !== undefined){
-let data2 = data1.secretRef;
-if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
-if(data2.store === undefined){
-const err8 = {instancePath:instancePath+"/clientSecret/secretRef",schemaPath:"../secret-ref.schema.json/properties/secretRef/required",keyword:"required",params:{missingProperty: "store"},message:"must have required property '"+"store"+"'",schema:schema34.properties.secretRef.required,parentSchema:schema34.properties.secretRef,data:data2};
-if(vErrors === null){
-vErrors = [err8];
-}
-else {
-vErrors.push(err8);
-}
-errors++;
-}
-if(data2.name === undefined){
-const err9 = {instancePath:instancePath+"/clientSecret/secretRef",schemaPath:"../secret-ref.schema.json/properties/secretRef/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema34.properties.secretRef.required,parentSchema:schema34.properties.secretRef,data:data2};
-if(vErrors === null){
-vErrors = [err9];
-}
-else {
-vErrors.push(err9);
-}
-errors++;
-}
-for(const key2 in data2){
-if(!((((key2 === "store") || (key2 === "name")) || (key2 === "key")) || (key2 === "version"))){
-const err10 = {instancePath:instancePath+"/clientSecret/secretRef",schemaPath:"../secret-ref.schema.json/properties/secretRef/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema34.properties.secretRef,data:data2};
-if(vErrors === null){
-vErrors = [err10];
-}
-else {
-vErrors.push(err10);
-}
-errors++;
-}
-}
-if(data2.store !== undefined){
-let data3 = data2.store;
-if(typeof data3 === "string"){
-if(func1(data3) < 1){
-const err11 = {instancePath:instancePath+"/clientSecret/secretRef/store",schemaPath:"../secret-ref.schema.json/properties/secretRef/properties/store/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema34.properties.secretRef.properties.store,data:data3};
-if(vErrors === null){
-vErrors = [err11];
-}
-else {
-vErrors.push(err11);
-}
-errors++;
-}
-}
-else {
-const err12 = {instancePath:instancePath+"/clientSecret/secretRef/store",schemaPath:"../secret-ref.schema.json/properties/secretRef/properties/store/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.properties.secretRef.properties.store.type,parentSchema:schema34.properties.secretRef.properties.store,data:data3};
-if(vErrors === null){
-vErrors = [err12];
-}
-else {
-vErrors.push(err12);
-}
-errors++;
-}
-}
-if(data2.name !== undefined){
-let data4 = data2.name;
-if(typeof data4 === "string"){
-if(func1(data4) < 1){
-const err13 = {instancePath:instancePath+"/clientSecret/secretRef/name",schemaPath:"../secret-ref.schema.json/properties/secretRef/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema34.properties.secretRef.properties.name,data:data4};
-if(vErrors === null){
-vErrors = [err13];
-}
-else {
-vErrors.push(err13);
-}
-errors++;
-}
-}
-else {
-const err14 = {instancePath:instancePath+"/clientSecret/secretRef/name",schemaPath:"../secret-ref.schema.json/properties/secretRef/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.properties.secretRef.properties.name.type,parentSchema:schema34.properties.secretRef.properties.name,data:data4};
-if(vErrors === null){
-vErrors = [err14];
-}
-else {
-vErrors.push(err14);
-}
-errors++;
-}
-}
-if(data2.key !== undefined){
-let data5 = data2.key;
-if(typeof data5 === "string"){
-if(func1(data5) < 1){
-const err15 = {instancePath:instancePath+"/clientSecret/secretRef/key",schemaPath:"../secret-ref.schema.json/properties/secretRef/properties/key/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema34.properties.secretRef.properties.key,data:data5};
-if(vErrors === null){
-vErrors = [err15];
-}
-else {
-vErrors.push(err15);
-}
-errors++;
-}
-}
-else {
-const err16 = {instancePath:instancePath+"/clientSecret/secretRef/key",schemaPath:"../secret-ref.schema.json/properties/secretRef/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.properties.secretRef.properties.key.type,parentSchema:schema34.properties.secretRef.properties.key,data:data5};
-if(vErrors === null){
-vErrors = [err16];
-}
-else {
-vErrors.push(err16);
-}
-errors++;
-}
-}
-if(data2.version !== undefined){
-let data6 = data2.version;
-if((typeof data6 !== "string") && (!(((typeof data6 == "number") && (!(data6 % 1) && !isNaN(data6))) && (isFinite(data6))))){
-const err17 = {instancePath:instancePath+"/clientSecret/secretRef/version",schemaPath:"../secret-ref.schema.json/properties/secretRef/properties/version/type",keyword:"type",params:{type: schema34.properties.secretRef.properties.version.type},message:"must be string,integer",schema:schema34.properties.secretRef.properties.version.type,parentSchema:schema34.properties.secretRef.properties.version,data:data6};
-if(vErrors === null){
-vErrors = [err17];
-}
-else {
-vErrors.push(err17);
-}
-errors++;
-}
-}
-}
-else {
-const err18 = {instancePath:instancePath+"/clientSecret/secretRef",schemaPath:"../secret-ref.schema.json/properties/secretRef/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema34.properties.secretRef.type,parentSchema:schema34.properties.secretRef,data:data2};
-if(vErrors === null){
-vErrors = [err18];
-}
-else {
-vErrors.push(err18);
-}
-errors++;
-}
-}
-}
-else {
-const err19 = {instancePath:instancePath+"/clientSecret",schemaPath:"../secret-ref.schema.json/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema34.type,parentSchema:schema34,data:data1};
-if(vErrors === null){
-vErrors = [err19];
-}
-else {
-vErrors.push(err19);
-}
-errors++;
-}
-}
-if(data.webhookVerificationToken !== undefined){
-let data7 = data.webhookVerificationToken;
-if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
-if(data7.secretRef === undefined){
-const err20 = {instancePath:instancePath+"/webhookVerificationToken",schemaPath:"../secret-ref.schema.json/required",keyword:"required",params:{missingProperty: "secretRef"},message:"must have required property '"+"secretRef"+"'",schema:schema34.required,parentSchema:schema34,data:data7};
-if(vErrors === null){
-vErrors = [err20];
-}
-else {
-vErrors.push(err20);
-}
-errors++;
-}
-for(const key3 in data7){
-if(!(key3 === "secretRef")){
-const err21 = {instancePath:instancePath+"/webhookVerificationToken",schemaPath:"../secret-ref.schema.json/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema34,data:data7};
-if(vErrors === null){
-vErrors = [err21];
-}
-else {
-vErrors.push(err21);
-}
-errors++;
-}
-}
-if(data7.secretRef !== undefined){
-let data8 = data7.secretRef;
-if(data8 && typeof data8 == "object" && !Array.isArray(data8)){
-if(data8.store === undefined){
-const err22 = {instancePath:instancePath+"/webhookVerificationToken/secretRef",schemaPath:"../secret-ref.schema.json/properties/secretRef/required",keyword:"required",params:{missingProperty: "store"},message:"must have required property '"+"store"+"'",schema:schema34.properties.secretRef.required,parentSchema:schema34.properties.secretRef,data:data8};
-if(vErrors === null){
-vErrors = [err22];
-}
-else {
-vErrors.push(err22);
-}
-errors++;
-}
-if(data8.name === undefined){
-const err23 = {instancePath:instancePath+"/webhookVerificationToken/secretRef",schemaPath:"../secret-ref.schema.json/properties/secretRef/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema34.properties.secretRef.required,parentSchema:schema34.properties.secretRef,data:data8};
-if(vErrors === null){
-vErrors = [err23];
-}
-else {
-vErrors.push(err23);
-}
-errors++;
-}
-for(const key4 in data8){
-if(!((((key4 === "store") || (key4 === "name")) || (key4 === "key")) || (key4 === "version"))){
-const err24 = {instancePath:instancePath+"/webhookVerificationToken/secretRef",schemaPath:"../secret-ref.schema.json/properties/secretRef/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema34.properties.secretRef,data:data8};
-if(vErrors === null){
-vErrors = [err24];
-}
-else {
-vErrors.push(err24);
-}
-errors++;
-}
-}
-if(data8.store !== undefined){
-let data9 = data8.store;
-if(typeof data9 === "string"){
-if(func1(data9) < 1){
-const err25 = {instancePath:instancePath+"/webhookVerificationToken/secretRef/store",schemaPath:"../secret-ref.schema.json/properties/secretRef/properties/store/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema34.properties.secretRef.properties.store,data:data9};
-if(vErrors === null){
-vErrors = [err25];
-}
-else {
-vErrors.push(err25);
-}
-errors++;
-}
-}
-else {
-const err26 = {instancePath:instancePath+"/webhookVerificationToken/secretRef/store",schemaPath:"../secret-ref.schema.json/properties/secretRef/properties/store/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.properties.secretRef.properties.store.type,parentSchema:schema34.properties.secretRef.properties.store,data:data9};
-if(vErrors === null){
-vErrors = [err26];
-}
-else {
-vErrors.push(err26);
-}
-errors++;
-}
-}
-if(data8.name !== undefined){
-let data10 = data8.name;
-if(typeof data10 === "string"){
-if(func1(data10) < 1){
-const err27 = {instancePath:instancePath+"/webhookVerificationToken/secretRef/name",schemaPath:"../secret-ref.schema.json/properties/secretRef/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema34.properties.secretRef.properties.name,data:data10};
-if(vErrors === null){
-vErrors = [err27];
-}
-else {
-vErrors.push(err27);
-}
-errors++;
-}
-}
-else {
-const err28 = {instancePath:instancePath+"/webhookVerificationToken/secretRef/name",schemaPath:"../secret-ref.schema.json/properties/secretRef/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.properties.secretRef.properties.name.type,parentSchema:schema34.properties.secretRef.properties.name,data:data10};
-if(vErrors === null){
-vErrors = [err28];
-}
-else {
-vErrors.push(err28);
-}
-errors++;
-}
-}
-if(data8.key !== undefined){
-let data11 = data8.key;
-if(typeof data11 === "string"){
-if(func1(data11) < 1){
-const err29 = {instancePath:instancePath+"/webhookVerificationToken/secretRef/key",schemaPath:"../secret-ref.schema.json/properties/secretRef/properties/key/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema34.properties.secretRef.properties.key,data:data11};
-if(vErrors === null){
-vErrors = [err29];
-}
-else {
-vErrors.push(err29);
-}
-errors++;
-}
-}
-else {
-const err30 = {instancePath:instancePath+"/webhookVerificationToken/secretRef/key",schemaPath:"../secret-ref.schema.json/properties/secretRef/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.properties.secretRef.properties.key.type,parentSchema:schema34.properties.secretRef.properties.key,data:data11};
-if(vErrors === null){
-vErrors = [err30];
-}
-else {
-vErrors.push(err30);
-}
-errors++;
-}
-}
-if(data8.version !== undefined){
-let data12 = data8.version;
-if((typeof data12 !== "string") && (!(((typeof data12 == "number") && (!(data12 % 1) && !isNaN(data12))) && (isFinite(data12))))){
-const err31 = {instancePath:instancePath+"/webhookVerificationToken/secretRef/version",schemaPath:"../secret-ref.schema.json/properties/secretRef/properties/version/type",keyword:"type",params:{type: schema34.properties.secretRef.properties.version.type},message:"must be string,integer",schema:schema34.properties.secretRef.properties.version.type,parentSchema:schema34.properties.secretRef.properties.version,data:data12};
-if(vErrors === null){
-vErrors = [err31];
-}
-else {
-vErrors.push(err31);
-}
-errors++;
-}
-}
-}
-else {
-const err32 = {instancePath:instancePath+"/webhookVerificationToken/secretRef",schemaPath:"../secret-ref.schema.json/properties/secretRef/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema34.properties.secretRef.type,parentSchema:schema34.properties.secretRef,data:data8};
-if(vErrors === null){
-vErrors = [err32];
-}
-else {
-vErrors.push(err32);
-}
-errors++;
-}
-}
-}
-else {
-const err33 = {instancePath:instancePath+"/webhookVerificationToken",schemaPath:"../secret-ref.schema.json/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema34.type,parentSchema:schema34,data:data7};
-if(vErrors === null){
-vErrors = [err33];
-}
-else {
-vErrors.push(err33);
-}
-errors++;
-}
-}
-}
-else {
-const err34 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema75.type,parentSchema:schema75,data};
-if(vErrors === null){
-vErrors = [err34];
-}
-else {
-vErrors.push(err34);
-}
-errors++;
-}
-validate40.errors = vErrors;
+validate105.errors = vErrors;
 return errors === 0;
 }
-validate40.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate105.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 
 /** The bundled integrations' validators by $id. */

@@ -17,6 +17,7 @@ import { publishDriftIssue, publishPlanComment, type PublishOptions } from '../a
 import { appendStepSummary } from '../app/summary.js';
 import { createGitHub } from './client.js';
 import { Sensitive } from '../secrets/sensitive.js';
+import { FieldPositions } from '../model/positions.js';
 
 const TOKEN = 'ghs_test_token_not_secret';
 const REPO = 'acme/payments-config';
@@ -27,7 +28,7 @@ function state(name: string, over: Partial<ProviderState> = {}): ProviderState {
     fee: { type: 'PERCENTAGE', percent: '1.5' }, tax: { vatPercent: '11', applyVat: true }, status: 'ACTIVE', labels: {}, ...over,
   };
 }
-const desired = (s: ProviderState): DesiredProvider => ({ state: s, file: `providers/${s.name.length}.yaml`, positions: {}, secretRefs: {} });
+const desired = (s: ProviderState): DesiredProvider => ({ state: s, file: `providers/${s.name.length}.yaml`, positions: FieldPositions.NONE, secretRefs: {} });
 const live = (s: ProviderState): LiveProvider => ({
   id: `prv_${s.name.length}`, version: 1, state: { ...s, labels: { 'managed-by': 'paystrator-gitops' } }, statusChangedBy: 'API', statusReason: null,
   lastActivityAt: null, annotations: {}, credentialVersions: {}, createdAt: '2026-01-01T00:00:00Z', updatedAt: '2026-01-01T00:00:00Z',

@@ -6,6 +6,7 @@
 import { gh, type GitHub } from './client.js';
 import type { Repo } from './context.js';
 import { DRIFT_LABEL, digestOf } from './issue.js';
+import { compareText } from '../text/order.js';
 
 const safe = (s: string) => s.replace(/[^A-Za-z0-9._-]/g, '_');
 export const driftBranch = (env: string) => `paystrator-gitops/drift-${safe(env)}`;
@@ -42,7 +43,7 @@ const status = (e: unknown) => (e as { status?: number }).status;
 
 /** The files' digest: the pull request is re-committed only when what it writes changes. */
 export function filesDigest(files: DriftPullRequestInput['files']): string {
-  return digestOf(JSON.stringify([...files].sort((a, b) => a.path.localeCompare(b.path)).map((f) => [f.path, f.content])));
+  return digestOf(JSON.stringify([...files].sort((a, b) => compareText(a.path, b.path)).map((f) => [f.path, f.content])));
 }
 
 async function branchHead(client: GitHub, repo: Repo, branch: string): Promise<string | undefined> {

@@ -1,15 +1,21 @@
 import type { Provider } from '../generated/api.js';
+import type { Intern } from '../text/intern.js';
 import { ANNOTATION_PREFIX, type CredentialState, type LiveProvider } from '../model/state.js';
 
-export const fingerprintAnnotation = (field: string) => `${ANNOTATION_PREFIX}fingerprint.${field}`;
+const FINGERPRINT_PREFIX = `${ANNOTATION_PREFIX}fingerprint.`;
+export const fingerprintAnnotation = (field: string) => `${FINGERPRINT_PREFIX}${field}`;
 /** The credential version our last write of the field produced. */
 export const credentialVersionAnnotation = (field: string) => `${ANNOTATION_PREFIX}credential-version.${field}`;
 
 /** Stands for the fingerprint of a secret rotated outside git: equal to no real fingerprint. */
 export const ROTATED_OUTSIDE_GIT = 'rotated-outside-git';
 
-/** The live provider in the same shape as the desired one. */
-export function toLiveProvider(p: Provider): LiveProvider {
+/**
+ * The live provider in the same shape as the desired one. `intern` gives the values many
+ * providers share (types, services, labels, the commit they were applied from) one string each;
+ * a fingerprint is one provider's alone and is kept as it is.
+ */
+export function toLiveProvider(p: Provider, intern: Intern = (s) => s): LiveProvider {
   const credentials: Record<string, CredentialState> = {};
   const credentialVersions: Record<string, number> = {};
   for (const [field, v] of Object.entries(p.credentials)) {
@@ -30,27 +36,27 @@ export function toLiveProvider(p: Provider): LiveProvider {
     version: p.version,
     state: {
       name: p.name,
-      type: p.type,
-      integration: p.integration,
-      services: [...p.services].sort(),
+      type: intern(p.type),
+      integration: intern(p.integration),
+      services: p.services.map((s) => intern(s)).sort(),
       credentials,
-      fee: p.fee.type === 'PERCENTAGE' ? { type: 'PERCENTAGE', percent: p.fee.percent } : { type: 'FLAT', amount: p.fee.amount, currency: p.fee.currency },
-      tax: { vatPercent: p.tax.vatPercent, applyVat: p.tax.applyVat },
-      status: p.status,
-      labels: definedEntries(p.labels),
+      fee: p.fee.type === 'PERCENTAGE' ? { type: 'PERCENTAGE', percent: intern(p.fee.percent) } : { type: 'FLAT', amount: intern(p.fee.amount), currency: intern(p.fee.currency) },
+      tax: { vatPercent: intern(p.tax.vatPercent), applyVat: p.tax.applyVat },
+      status: intern(p.status),
+      labels: definedEntries(p.labels, intern),
     },
-    statusChangedBy: p.statusChangedBy,
+    statusChangedBy: intern(p.statusChangedBy),
     statusReason: p.statusReason,
     lastActivityAt: p.lastActivityAt,
-    annotations: definedEntries(p.annotations),
+    annotations: definedEntries(p.annotations, (v, k) => (k.startsWith(FINGERPRINT_PREFIX) ? v : intern(v))),
     credentialVersions,
     createdAt: p.createdAt,
     updatedAt: p.updatedAt,
   };
 }
 
-function definedEntries(m: Record<string, string | undefined>): Record<string, string> {
+function definedEntries(m: Record<string, string | undefined>, value: (v: string, k: string) => string): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(m)) if (v !== undefined) out[k] = v;
+  for (const [k, v] of Object.entries(m)) if (v !== undefined) out[k] = value(v, k);
   return out;
 }

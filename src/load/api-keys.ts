@@ -1,14 +1,12 @@
 // `kind: ApiKey` documents: the schema first, then what a schema cannot say (products of the
 // catalog, a sink, when given, in a store that can be written), then the rules across
 // files (one declaration per name). Every error points at its line; none throws.
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import type { ValidateFunction } from 'ajv/dist/2020.js';
-import { schemasDir, type Catalog } from '../catalog/catalog.js';
+import type { Catalog } from '../catalog/catalog.js';
 import { error, formatLocation, type Diagnostic } from '../diagnostics.js';
 import type { ApiKeyDocument } from '../generated/api-key.js';
 import type { WorkspaceConfig } from '../generated/config.js';
-import { schemaIssues, schemas, toDiagnostic, type Issue } from './schema.js';
+import { kindValidator, schemaIssues, toDiagnostic, type Issue } from './schema.js';
 import { catalogProducts } from './sequences.js';
 import { didYouMean } from './suggest.js';
 import { isRecord, type YamlDocument } from './yaml.js';
@@ -20,16 +18,7 @@ export const PLACEHOLDER_STORE = 'FILL-IN';
 /** Store types with a write API (src/secrets/*-store.ts `write`). */
 export const WRITABLE_STORE_TYPES = ['file', 'vault', 'aws-secrets-manager'] as const;
 
-let validator: ValidateFunction | undefined;
-
-function apiKeyValidator(): ValidateFunction {
-  if (!validator) {
-    const schema = JSON.parse(readFileSync(path.join(schemasDir, 'api-key.schema.json'), 'utf8')) as { $id: string };
-    const { ajv } = schemas();
-    validator = ajv.getSchema(schema.$id) ?? ajv.compile(schema);
-  }
-  return validator;
-}
+const apiKeyValidator = (): ValidateFunction => kindValidator('api-key.schema.json');
 
 export function isApiKeyDocument(value: unknown): boolean {
   return isRecord(value) && value.kind === 'ApiKey';

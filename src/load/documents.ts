@@ -1,12 +1,9 @@
 // Documents of the kinds beyond Provider and Sequence (Webhooks, IpWhitelist, ApiKey, ...). The
 // loader knows them only through this interface: each kind's handler (src/kinds/) brings its own
 // validation, so a new kind plugs in without a branch here.
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import type { ValidateFunction } from 'ajv/dist/2020.js';
-import { schemasDir, type Catalog } from '../catalog/catalog.js';
+import type { Catalog } from '../catalog/catalog.js';
 import { error, type Diagnostic } from '../diagnostics.js';
-import { schemaIssues, schemas, toDiagnostic, type Issue } from './schema.js';
+import { kindValidator, schemaIssues, toDiagnostic, type Issue } from './schema.js';
 import type { WorkspaceConfig } from '../generated/config.js';
 import type { Position, YamlDocument } from './yaml.js';
 
@@ -77,20 +74,12 @@ export function checkCardinality(kinds: readonly DocumentKind[], declared: reado
   return out;
 }
 
-const validators = new Map<string, ValidateFunction>();
-
 /**
- * A kind's document against its schema in schemas/ (compiled on first use, so runs without such
- * documents never compile it), plus the kind's own issues; every one at its line.
+ * A kind's document against its schema in schemas/ (compiled ahead, loaded with the first such
+ * document), plus the kind's own issues; every one at its line.
  */
 export function checkDocument(file: string, doc: YamlDocument, schemaFile: string, rules: (value: unknown, schemaIssues: readonly Issue[]) => Issue[]): Diagnostic[] {
-  let validate = validators.get(schemaFile);
-  if (!validate) {
-    const schema = JSON.parse(readFileSync(path.join(schemasDir, schemaFile), 'utf8')) as { $id: string };
-    const { ajv } = schemas();
-    validate = ajv.getSchema(schema.$id) ?? ajv.compile(schema);
-    validators.set(schemaFile, validate);
-  }
+  const validate = kindValidator(schemaFile);
   validate(doc.value);
   const issues = schemaIssues(validate.errors, doc.value);
   return [...issues, ...rules(doc.value, issues)].map((i) => toDiagnostic(i, file, doc));

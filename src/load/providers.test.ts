@@ -111,7 +111,7 @@ describe('normalization', () => {
     });
     expect(p!.secretRefs).toEqual({ clientSecret: { store: 'env', name: 'XENDIT_SECRET' } });
     const at = (k: string) => {
-      const pos = p!.positions[k];
+      const pos = p!.positions.get(k);
       return pos && `${pos.file}:${pos.line}:${pos.col}`;
     };
     expect(at('')).toBe('providers/p.yaml:1:1');
@@ -332,7 +332,7 @@ describe('files and documents', () => {
   it('two valid documents in one file give two providers with their own positions', async () => {
     const r = await loadOne(`${BASE}---\n${provider(['name: Xendit Main', 'name: Second'])}`);
     expect(r.errors).toEqual([]);
-    expect(r.value!.map((p) => [p.state.name, p.positions['metadata.name']?.line])).toEqual([['Xendit Main', 4], ['Second', 19]]);
+    expect(r.value!.map((p) => [p.state.name, p.positions.get('metadata.name')?.line])).toEqual([['Xendit Main', 4], ['Second', 19]]);
   });
 
   it('errors are sorted by file, line, col across files', async () => {

@@ -9,8 +9,10 @@ import type { Catalog } from '../catalog/catalog.js';
 import { InternalError, error, warning, type Diagnostic, type Result } from '../diagnostics.js';
 import type { Decimal, ProviderDocument, ProviderStatus } from '../generated/provider.js';
 import { parseDecimal } from '../model/decimal.js';
-import type { CredentialState, DesiredProvider, FeeState, SecretRefTarget, SourcePosition } from '../model/state.js';
-import { quickParseYaml } from './quickyaml.js';
+import type { CredentialState, DesiredProvider, FeeState, SecretRefTarget } from '../model/state.js';
+import { interner, own, type Intern } from '../text/intern.js';
+import { FieldPositions } from '../model/positions.js';
+import { quickParseYamlDocs } from './quickyaml.js';
 import type { DesiredSequence } from '../model/sequence.js';
 import { checkCardinality, declared, type DeclaredDocument, type DocumentContext, type DocumentKind } from './documents.js';
 import { byLocation, schemas } from './schema.js';
@@ -51,30 +53,21 @@ const MARKED: [PathSeg[], string][] = [[], ['metadata'], ['metadata', 'name'], [
   ['spec', 'tax', 'vatPercent'], ['spec', 'tax', 'applyVat'], ['spec', 'status']].map((p) => [p, dotted(p)]);
 
 /**
- * A copy of a string parsed out of a file that does not hold on to the file. The YAML parser's
- * values are slices of the file's text (V8 keeps a substring of 13 or more characters as a
- * pointer into its parent): one name kept for the plan kept the whole file, 5 MB of text at
- * 10,000 providers, for as long as the run.
+ * A validated document as the state both sides of the diff share. Its strings are copies that do
+ * not hold on to the file's text (one kept name kept the whole file, 5 MB of text at 10,000
+ * providers); the values many providers share come from `intern`, one string each.
  */
-function own(s: string): string {
-  // Slicing a concatenation copies it flat first: the slice's parent is then this string alone.
-  return s.length < 13 ? s : ` ${s}`.slice(1);
-}
-
-/** A validated document as the state both sides of the diff share. */
-export function normalizeProvider(docValue: ProviderDocument, doc: YamlDocument, file: string): DesiredProvider {
+export function normalizeProvider(docValue: ProviderDocument, doc: YamlDocument, file: string, intern: Intern = interner(own)): DesiredProvider {
   const { metadata, spec } = docValue;
   const decimal = (p: PathSeg[], v: Decimal): string => {
     const r = parseDecimal(doc.source(p) ?? String(v));
     if (!r.ok) throw new InternalError(`${file}: ${dotted(p)} passed validation but is not a decimal`);
-    return r.value;
+    return intern(r.value);
   };
-  const positions: Record<string, SourcePosition> = {};
+  const positions = FieldPositions.builder(file);
   const mark = (p: PathSeg[], key = dotted(p)) => {
-    // All three fields in one literal: a spread adds line and col one at a time, out of the
-    // object, at twice the bytes; at 20 positions a provider that was 7 MB of 10,000 providers.
     const at = doc.pos(p);
-    positions[key] = { file, line: at.line, col: at.col };
+    positions.add(key, at.line, at.col);
   };
   for (const [p, key] of MARKED) mark(p, key);
 
@@ -88,7 +81,7 @@ export function normalizeProvider(docValue: ProviderDocument, doc: YamlDocument,
     } else {
       const { store, name, key, version } = v.secretRef;
       credentials[field] = { kind: 'secret', fingerprint: null };
-      secretRefs[field] = { store: own(store), name: own(name), ...(key !== undefined ? { key: own(key) } : {}), ...(version !== undefined ? { version } : {}) };
+      secretRefs[field] = { store: intern(store), name: intern(name), ...(key !== undefined ? { key: intern(key) } : {}), ...(version !== undefined ? { version } : {}) };
     }
   }
 
@@ -97,7 +90,7 @@ export function normalizeProvider(docValue: ProviderDocument, doc: YamlDocument,
     fee = { type: 'PERCENTAGE', percent: decimal(['spec', 'fee', 'percent'], spec.fee.percent) };
     mark(['spec', 'fee', 'percent']);
   } else {
-    fee = { type: 'FLAT', amount: decimal(['spec', 'fee', 'amount'], spec.fee.amount), currency: spec.fee.currency };
+    fee = { type: 'FLAT', amount: decimal(['spec', 'fee', 'amount'], spec.fee.amount), currency: intern(spec.fee.currency) };
     mark(['spec', 'fee', 'amount']);
     mark(['spec', 'fee', 'currency']);
   }
@@ -105,24 +98,24 @@ export function normalizeProvider(docValue: ProviderDocument, doc: YamlDocument,
   const labels: Record<string, string> = {};
   for (const [k, v] of Object.entries(metadata.labels ?? {})) {
     if (v === undefined) continue;
-    labels[own(k)] = own(v);
+    labels[intern(k)] = intern(v);
     mark(['metadata', 'labels', k]);
   }
 
   return {
     state: {
       name: own(metadata.name),
-      type: spec.type,
-      integration: spec.integration,
-      services: spec.services.map(own).sort(),
+      type: intern(spec.type),
+      integration: intern(spec.integration),
+      services: spec.services.map((s) => intern(s)).sort(),
       credentials,
       fee,
       tax: { vatPercent: decimal(['spec', 'tax', 'vatPercent'], spec.tax.vatPercent), applyVat: spec.tax.applyVat },
-      status: spec.status ?? defaultStatus(),
+      status: intern(spec.status ?? defaultStatus()),
       labels,
     },
     file,
-    positions,
+    positions: positions.build(),
     secretRefs,
   };
 }
@@ -140,6 +133,8 @@ export interface FileResult {
 export interface LoadFileOptions extends ValidateOptions {
   documents?: ReadonlyMap<string, DocumentKind>;
   documentContext?: DocumentContext;
+  /** Shared by the files of one load: the values many providers repeat are then one string each. */
+  intern?: Intern;
 }
 
 const emptyResult = (): FileResult => ({ errors: [], warnings: [], providers: [], sequences: [], names: [], resources: [] });
@@ -196,9 +191,9 @@ function parseFile(file: string, bytes: Uint8Array, opts: LoadFileOptions): File
   const { text } = decoded;
   // Most files take the fast path; a file with anything to report is parsed again by yaml@2, so
   // every message comes from one parser.
-  const fast = quickParseYaml(text);
+  const fast = quickParseYamlDocs(text);
   if (fast) {
-    const result = checkDocuments(file, [fast], opts);
+    const result = checkDocuments(file, fast, opts);
     if (result.errors.length === 0 && result.warnings.length === 0) return result;
   }
   const parsed = parseYaml(text, file);
@@ -231,7 +226,7 @@ function checkDocuments(file: string, docs: YamlDocument[], opts: LoadFileOption
     result.errors.push(...check.diagnostics);
     if (check.name) result.names.push({ name: own(check.name.name), file, line: check.name.line, col: check.name.col });
     // Normalized right away so the parsed document can be dropped.
-    if (check.value) result.providers.push(normalizeProvider(check.value, doc, file));
+    if (check.value) result.providers.push(normalizeProvider(check.value, doc, file, opts.intern));
   }
   return result;
 }
@@ -267,6 +262,7 @@ export async function loadDesiredFiles(opts: LoadProvidersOptions): Promise<Desi
   const documents = opts.documents ?? [];
   const validateOpts: LoadFileOptions = {
     catalog: opts.catalog,
+    intern: interner(own),
     ...(secretStores ? { secretStores } : {}),
     ...(documents.length
       ? {

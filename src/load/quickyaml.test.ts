@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { quickParseYaml } from './quickyaml.js';
+import { quickParseYaml, quickParseYamlDocs } from './quickyaml.js';
 import { isRecord, parseYaml, type PathSeg, type YamlDocument } from './yaml.js';
 
 // The fast path (js-yaml) and the full path (yaml@2) must never disagree: the fast path may
@@ -20,6 +20,22 @@ function paths(value: unknown, at: PathSeg[] = []): PathSeg[][] {
     out.push([...at, 'no such key', 'deeper']);
   }
   return out;
+}
+
+/** For a file of several documents: the fast path declines, or agrees with yaml@2 on each. */
+function agreeAll(text: string): YamlDocument[] | undefined {
+  const fast = quickParseYamlDocs(text);
+  if (!fast) return undefined;
+  const full = parseYaml(text, 'f.yaml');
+  expect({ errors: full.errors, warnings: full.warnings, docs: full.docs.map((d) => d.index) }, text).toEqual({ errors: [], warnings: [], docs: fast.map((d) => d.index) });
+  fast.forEach((doc, i) => {
+    const ref = full.docs[i]!;
+    expect(doc.value, text).toStrictEqual(ref.value);
+    for (const p of paths(ref.value)) {
+      expect({ doc: i, path: p, pos: doc.pos(p), keyPos: doc.keyPos(p), source: doc.source(p) }, text).toEqual({ doc: i, path: p, pos: ref.pos(p), keyPos: ref.keyPos(p), source: ref.source(p) });
+    }
+  });
+  return fast;
 }
 
 /** The fast path either declines or agrees with yaml@2 on value, positions and sources. */
@@ -300,6 +316,66 @@ top: end # trailing
         if (agree(text)) taken++;
       }),
       { numRuns: 3000 },
+    );
+    expect(taken / runs).toBeGreaterThan(0.1);
+  });
+
+  const SEQUENCE = `apiVersion: paystrator-gitops/v1
+kind: Sequence
+spec:
+  product: EWALLET
+  providers:
+    - Provider 00001 xendit
+    - Provider 00002 midtrans
+`;
+
+  it('takes a file of several documents part by part, each with the lines and index yaml@2 gives', () => {
+    const docs = agreeAll(`# Imported\n\n---\n${PROVIDER}--- # the next one\n${BLOCK_PROVIDER}---\n${SEQUENCE}`);
+    expect(docs?.map((d) => [d.index, d.pos(['kind'])])).toEqual([[0, { line: 6, col: 7 }], [1, { line: 22, col: 7 }], [2, { line: 48, col: 7 }]]);
+    expect(agreeAll(`${SEQUENCE}---\n${SEQUENCE}`)?.length).toBe(2);
+    // An empty document, a marker with content after it, a marker glued to a comment: yaml@2's.
+    for (const text of [`${SEQUENCE}---\n---\n${SEQUENCE}`, `${SEQUENCE}---\n`, `${SEQUENCE}--- a: 1\n`, `${SEQUENCE}---#x\n${SEQUENCE}`, `${SEQUENCE}...\n---\n${SEQUENCE}`]) {
+      expect(quickParseYamlDocs(text), text).toBeUndefined();
+    }
+  });
+
+  it('agrees with yaml@2 on every generated file of several documents it takes', () => {
+    const separator = fc.constantFrom('---\n', '--- # next\n', '---   \n', '---\n# a comment\n', '\n---\n');
+    const prelude = fc.constantFrom('', '---\n', '# head\n---\n', '\n# head\n\n---\n');
+    let taken = 0;
+    let runs = 0;
+    fc.assert(
+      fc.property(prelude, fc.array(fc.tuple(document, separator), { minLength: 1, maxLength: 3 }), (head, parts) => {
+        // The markers are the prelude's and the separators' (a generated document may open with its own).
+        const text = head + parts.map(([doc, sep], i) => (i ? sep : '') + doc.replace(/^---\n/, '')).join('');
+        runs++;
+        if (agreeAll(text)) taken++;
+      }),
+      { numRuns: 1500 },
+    );
+    // Each document is taken about as often as a file of one; the floor proves the property is not vacuous.
+    expect(taken / runs).toBeGreaterThan(0.03);
+  });
+
+  it('agrees with yaml@2 on every mutation of a file of several documents it takes', () => {
+    const edit = fc.tuple(fc.nat(), fc.constantFrom('delete', 'insert', 'indent', 'dedent'), fc.constantFrom(' ', ':', '-', '---', '#', '"', "'", '[', ']', '\n', '\n---\n', 'a', '.', '...'));
+    let taken = 0;
+    let runs = 0;
+    fc.assert(
+      fc.property(fc.constantFrom<string>(`${PROVIDER}---\n${SEQUENCE}`, `---\n${SEQUENCE}--- # b\n${BLOCK_PROVIDER}`), fc.array(edit, { minLength: 1, maxLength: 3 }), (base, edits) => {
+        let text = base;
+        for (const [n, op, ch] of edits) {
+          const i = n % text.length;
+          const lineStart = text.lastIndexOf('\n', i - 1) + 1;
+          if (op === 'delete') text = text.slice(0, i) + text.slice(i + 1);
+          else if (op === 'insert') text = text.slice(0, i) + ch + text.slice(i);
+          else if (op === 'indent') text = `${text.slice(0, lineStart)} ${text.slice(lineStart)}`;
+          else text = text[lineStart] === ' ' ? text.slice(0, lineStart) + text.slice(lineStart + 1) : text;
+        }
+        runs++;
+        if (agreeAll(text)) taken++;
+      }),
+      { numRuns: 2000 },
     );
     expect(taken / runs).toBeGreaterThan(0.1);
   });

@@ -56,7 +56,7 @@ function readSchema(file: string): Schema {
   return JSON.parse(readFileSync(path.join(schemasDir, file), 'utf8')) as Schema;
 }
 
-/** For what is not compiled ahead: sequences, and integration schemas of other catalogs. */
+/** For what is not compiled ahead: integration schemas of other catalogs. */
 function runtimeAjv(): Ajv2020 {
   if (!runtime) {
     // The schemas are ours and checked against the meta-schema by schema.test.ts; checking them
@@ -82,6 +82,20 @@ export function schemas(): Compiled {
     config: ahead.config as unknown as ValidateFunction,
   };
   return compiled;
+}
+
+let kinds: Record<string, ValidateFunction | undefined> | undefined;
+
+/**
+ * The validator of another kind's documents (schemas/<file>: Sequence, Webhooks, IpWhitelist,
+ * ApiKey), compiled ahead by `npm run gen:types` into a CommonJS file that loads with the first
+ * such document: a workspace of provider files alone never loads it.
+ */
+export function kindValidator(schemaFile: string): ValidateFunction {
+  kinds ??= createRequire(import.meta.url)('../generated/kind-validators.cjs') as Record<string, ValidateFunction | undefined>;
+  const v = kinds[schemaFile];
+  if (!v) throw new Error(`${schemaFile} has no validator compiled ahead: add it to KIND_SCHEMAS in scripts/gen-types.mjs`);
+  return v;
 }
 
 const integrationValidators = new WeakMap<IntegrationSchema, ValidateFunction>();

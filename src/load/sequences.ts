@@ -1,14 +1,12 @@
 // `kind: Sequence` documents: the schema first, then rules a schema cannot say. A sequence names
 // providers, so its rules run once every file is loaded; each error points at the offending name.
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import type { ValidateFunction } from 'ajv/dist/2020.js';
-import { schemasDir, type Catalog } from '../catalog/catalog.js';
+import type { Catalog } from '../catalog/catalog.js';
 import { error, formatLocation, warning, type Diagnostic } from '../diagnostics.js';
 import type { SequenceDocument } from '../generated/sequence.js';
 import type { DesiredProvider } from '../model/state.js';
 import { describeSequence, sequenceId, type DesiredSequence } from '../model/sequence.js';
-import { schemaIssues, schemas, toDiagnostic, type Issue } from './schema.js';
+import { kindValidator, schemaIssues, toDiagnostic, type Issue } from './schema.js';
 import { didYouMean } from './suggest.js';
 import type { NamedAt } from './validate.js';
 import { isRecord, type YamlDocument } from './yaml.js';
@@ -16,16 +14,7 @@ import { isRecord, type YamlDocument } from './yaml.js';
 /** The product whose default sequence takes QRIS integrations only. */
 export const QRIS_PRODUCT = 'QR_CODE';
 
-let validator: ValidateFunction | undefined;
-
-function sequenceValidator(): ValidateFunction {
-  if (!validator) {
-    const schema = JSON.parse(readFileSync(path.join(schemasDir, 'sequence.schema.json'), 'utf8')) as { $id: string };
-    const { ajv } = schemas();
-    validator = ajv.getSchema(schema.$id) ?? ajv.compile(schema);
-  }
-  return validator;
-}
+const sequenceValidator = (): ValidateFunction => kindValidator('sequence.schema.json');
 
 export function isSequenceDocument(value: unknown): boolean {
   return isRecord(value) && value.kind === 'Sequence';

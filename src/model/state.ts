@@ -2,6 +2,7 @@
 // are normalized into ProviderState, so the diff compares like with like.
 import type { ProviderStatus, ProviderType, SecretRefTarget } from '../generated/provider.js';
 import type { ChangedBy } from '../generated/api.js';
+import type { FieldPositions } from './positions.js';
 
 export type { ProviderStatus, ProviderType, SecretRefTarget, ChangedBy };
 
@@ -35,18 +36,13 @@ export interface ProviderState {
   labels: Record<string, string>;
 }
 
-/** Where a desired provider came from, for errors that point at the line. */
-export interface SourcePosition {
-  file: string;
-  line: number;
-  col: number;
-}
+export type { SourcePosition } from './positions.js';
 
 export interface DesiredProvider {
   state: ProviderState;
   file: string;
   /** Positions of fields by dotted path (spec.fee.percent); '' is the document itself. */
-  positions: Record<string, SourcePosition>;
+  positions: FieldPositions;
   /** Secret fields and where their values come from. */
   secretRefs: Record<string, SecretRefTarget>;
 }

@@ -1,16 +1,18 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { ExitError } from '../diagnostics.js';
 import { fingerprintAnnotation } from '../live/read.js';
 import type { DesiredProvider, LiveProvider, ProviderState } from '../model/state.js';
-import { buildPlan } from './build.js';
+import { buildPlan, wanted } from './build.js';
 import { renderPlanText } from '../render/plan.js';
 import { desiredProvider, liveProvider, planInput, providerState, xenditCredentials } from '../../test/helpers/states.js';
+import { FieldPositions } from '../model/positions.js';
 
 const state = (name: string, over: Partial<ProviderState> = {}): ProviderState =>
   providerState(name, { credentials: xenditCredentials({ fingerprint: 'hmac-sha256:AAA' }), ...over });
 
 const desired = (s: ProviderState): DesiredProvider =>
-  desiredProvider(s, { positions: { '': { file: `providers/${s.name}.yaml`, line: 1, col: 1 } }, secretRefs: { clientSecret: { store: 'env', name: 'S' } } });
+  desiredProvider(s, { positions: FieldPositions.of(`providers/${s.name}.yaml`, { '': { line: 1, col: 1 } }), secretRefs: { clientSecret: { store: 'env', name: 'S' } } });
 
 function live(s: ProviderState, over: Partial<LiveProvider> = {}): LiveProvider {
   const fp = s.credentials.clientSecret?.kind === 'secret' ? s.credentials.clientSecret.fingerprint : null;
@@ -90,7 +92,7 @@ describe('buildPlan', () => {
   it('refuses a file naming a live provider git does not manage, unless imported or --adopt', () => {
     const theirs = live(state('Xendit Main'));
     theirs.state.labels = {};
-    const d = desiredProvider(state('Xendit Main'), { file: 'providers/x.yaml', positions: { 'metadata.name': { file: 'providers/x.yaml', line: 3, col: 9 } }, secretRefs: { clientSecret: { store: 'env', name: 'S' } } });
+    const d = desiredProvider(state('Xendit Main'), { file: 'providers/x.yaml', positions: FieldPositions.of('providers/x.yaml', { 'metadata.name': { line: 3, col: 9 } }), secretRefs: { clientSecret: { store: 'env', name: 'S' } } });
     let thrown: unknown;
     try {
       buildPlan(planInput([d], [theirs]));
@@ -133,12 +135,23 @@ describe('buildPlan', () => {
 
   it('refuses to change an immutable field, pointing at the file', () => {
     const d = desired(state('A', { integration: 'midtrans' }));
-    d.positions['spec.integration'] = { file: d.file, line: 9, col: 16 };
+    d.positions = FieldPositions.of(d.file, { '': { line: 1, col: 1 }, 'spec.integration': { line: 9, col: 16 } });
     try {
       buildPlan(planInput([d], [live(state('A'))]));
       expect.unreachable();
     } catch (e) {
       expect((e as ExitError).diagnostics[0]).toMatchObject({ file: 'providers/A.yaml', line: 9, field: 'spec.integration' });
     }
+  });
+});
+
+describe('inputsHash', () => {
+  it('is the digest of the inputs as one JSON text, as plans saved before were hashed', () => {
+    const desiredSet = [desired(state('A')), desired(state('B', { labels: { team: 'pay\u00e9' } }))];
+    const input = planInput(desiredSet, []);
+    const options = { prune: false, targets: [] };
+    const text = JSON.stringify([input.environment, input.company, options, desiredSet.map((d) => [wanted(d), d.secretRefs])]);
+    expect(buildPlan(input).inputsHash).toBe(createHash('sha256').update(text).digest('hex'));
+    expect(buildPlan(planInput([], [])).inputsHash).toBe(createHash('sha256').update(JSON.stringify(['sandbox', 'dummy-company', options, []])).digest('hex'));
   });
 });

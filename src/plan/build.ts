@@ -8,6 +8,7 @@ import { credentialVersionAnnotation, fingerprintAnnotation } from '../live/read
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, type DesiredProvider, type LiveProvider, type ProviderState } from '../model/state.js';
 import { NO_OVERRIDES, PLAN_FORMAT_VERSION, summarize, type Operation, type PlanOverrides, type Plan, type ProviderChange, type SecretBinding } from './plan.js';
 import { ignoredBy } from './ignore.js';
+import { compareText } from '../text/order.js';
 
 export interface PlanInput {
   environment: string;
@@ -120,7 +121,7 @@ export function buildPlan(input: PlanInput): Plan {
     const name = d.state.name;
     desiredNames.add(name);
     if (!inScope(name)) continue;
-    const pos = d.positions['metadata.name'] ?? d.positions[''];
+    const pos = d.positions.get('metadata.name') ?? d.positions.get('');
     const where = { file: d.file, ...(pos ? { line: pos.line } : {}) };
     const s = wanted(d);
     const secrets = secretBindings(d);
@@ -138,7 +139,7 @@ export function buildPlan(input: PlanInput): Plan {
     }
     let fields = diffState(s, live.state);
     for (const f of fields.filter((f) => f.immutable)) {
-      const p = d.positions[f.field];
+      const p = d.positions.get(f.field);
       problems.push(
         error(`${f.field} cannot change on a live provider (live: ${typeof f.before === 'object' ? JSON.stringify(f.before) : String(f.before)}); declare a new provider with another name and deactivate this one`, {
           file: d.file, ...(p ? { line: p.line, col: p.col } : {}), field: f.field, rule: 'immutable-field',
@@ -159,7 +160,7 @@ export function buildPlan(input: PlanInput): Plan {
       if (adopt.has(name)) notes.push('adopts a provider that git did not manage until now (--adopt)');
       else if (input.imported?.has(name)) notes.push('adopts a provider that git did not manage until now (its file was written by import)');
       else {
-        const p = d.positions['metadata.name'];
+        const p = d.positions.get('metadata.name');
         problems.push(
           error(
             `${name} exists live but is not managed by paystrator-gitops; run \`paystrator-gitops import\` to bring it into git, or \`plan --adopt ${JSON.stringify(name)}\` to take it over`,
@@ -200,9 +201,14 @@ export function buildPlan(input: PlanInput): Plan {
   }
 
   const order = { deactivate: 0, create: 1, update: 2, noop: 3 };
-  changes.sort((a, b) => order[a.action] - order[b.action] || a.name.localeCompare(b.name));
+  changes.sort((a, b) => order[a.action] - order[b.action] || compareText(a.name, b.name));
   const options = { prune: input.prune, targets: [...targets].sort(), ...(adopt.size ? { adopt: [...adopt].sort() } : {}) };
-  const inputsHash = sha256(JSON.stringify([input.environment, input.company, options, input.desired.map((d) => [wanted(d), d.secretRefs])]));
+  // The digest of JSON.stringify([environment, company, options, [[wanted, secretRefs], ...]]),
+  // fed one provider at a time: the whole text is megabytes at 10,000 providers, and it would
+  // live in the old generation until the next full collection.
+  const hash = createHash('sha256').update(`[${JSON.stringify(input.environment)},${JSON.stringify(input.company)},${JSON.stringify(options)},[`);
+  input.desired.forEach((d, i) => hash.update(`${i ? ',' : ''}${JSON.stringify([wanted(d), d.secretRefs])}`));
+  const inputsHash = hash.update(']]').digest('hex');
   return {
     formatVersion: PLAN_FORMAT_VERSION,
     tool: { name: 'paystrator-gitops', version: input.toolVersion },
@@ -214,7 +220,7 @@ export function buildPlan(input: PlanInput): Plan {
     options,
     overrides: { ...(input.overrides ?? NO_OVERRIDES) },
     changes,
-    unmanaged: unmanaged.sort((a, b) => a.name.localeCompare(b.name)),
+    unmanaged: unmanaged.sort((a, b) => compareText(a.name, b.name)),
     summary: summarize(changes, unmanaged.length),
   };
 }

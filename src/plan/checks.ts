@@ -4,6 +4,7 @@
 import { error, ExitError, warning, type Diagnostic } from '../diagnostics.js';
 import type { LiveProvider, ProviderStatus } from '../model/state.js';
 import type { Plan, PlanOverrides, ProviderChange } from './plan.js';
+import { compareText } from '../text/order.js';
 
 /**
  * Below this many live providers (policy.maxChangeMinLive) the change threshold does not apply: on
@@ -98,7 +99,7 @@ function serviceOutage(plan: Plan, live: readonly LiveProvider[]): SafetyFinding
   for (const r of after.values()) if (r.status === 'ACTIVE') for (const s of r.services) activeAfter.add(s);
 
   const out: SafetyFinding[] = [];
-  for (const [service, names] of [...activeNow].sort(([a], [b]) => a.localeCompare(b))) {
+  for (const [service, names] of [...activeNow].sort(([a], [b]) => compareText(a, b))) {
     if (activeAfter.has(service)) continue;
     const why = names.sort().map((name) => {
       const r = after.get(name)!;

@@ -3,13 +3,20 @@
 // Plan value; only this module knows how it looks on disk.
 import { createHash } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { error, ExitError, type Diagnostic } from '../diagnostics.js';
-import type { ValidateFunction } from 'ajv/dist/2020.js';
-import { plan as planValidator } from '../generated/plan-validator.js';
+import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import { PLAN_FORMAT_VERSION, type Plan } from './plan.js';
 import { redact } from '../text/redact.js';
 
-const validatePlanFile = planValidator as unknown as ValidateFunction;
+// Compiled ahead (scripts/gen-types.mjs) and loaded by the first plan file read: `plan`, which
+// only writes them, does not load it. The build keeps this require a file of its own.
+let planValidator: ValidateFunction | undefined;
+/** What makes the value no plan file, by schemas/plan.schema.json; undefined when it is one. */
+function planFileErrors(value: unknown): ErrorObject[] | undefined {
+  planValidator ??= (createRequire(import.meta.url)('../generated/plan-validator.cjs') as { plan: ValidateFunction }).plan;
+  return planValidator(value) ? undefined : (planValidator.errors ?? []);
+}
 
 /** A plan as stored: the Plan plus the digest of its content. */
 export type PlanFile = Plan & { digest: string };
@@ -209,8 +216,9 @@ export function parsePlanFile(text: string, file: string, opts: ReadOptions): Pl
   if (v.formatVersion !== PLAN_FORMAT_VERSION) {
     throw refuse(file, `this plan has format version ${JSON.stringify(v.formatVersion)} (written by paystrator-gitops ${written}); this is ${opts.toolVersion}, which reads plan format ${PLAN_FORMAT_VERSION}: ${REMAKE}`, { field: 'formatVersion' });
   }
-  if (!validatePlanFile(value)) {
-    const first = validatePlanFile.errors?.[0];
+  const invalid = planFileErrors(value);
+  if (invalid) {
+    const first = invalid[0];
     const where = first?.instancePath ? first.instancePath.slice(1).replaceAll('/', '.') : undefined;
     throw refuse(file, `not a valid plan file (${first?.message ?? 'schema'}); was it edited by hand? ${remake(file)}`, where ? { field: where } : {});
   }

@@ -5,6 +5,7 @@ import type { PolicyRule } from '../generated/config.js';
 import type { DesiredProvider } from '../model/state.js';
 import type { DesiredSequence } from '../model/sequence.js';
 import { checkRules, MAX_RULE_COST } from './rules.js';
+import { FieldPositions } from '../model/positions.js';
 
 /** The examples docs/policy.md ships, exactly as the page shows them. */
 function docExamples(): PolicyRule[] {
@@ -20,7 +21,7 @@ function provider(name: string, o: { percent?: string; services?: string[]; stat
   line += 10;
   return {
     file,
-    positions: { '': { file, line, col: 1 } },
+    positions: FieldPositions.of(file, { '': { line, col: 1 } }),
     secretRefs: { clientSecret: { store: 'env', name: 'S' } },
     state: {
       name,

@@ -192,7 +192,7 @@ export function checkRules(rules: readonly PolicyRule[], config: RuleConfig, inp
       });
     } else if (rule.match?.kind === 'Provider') {
       for (const { d, doc } of providers) {
-        const p = d.positions[''] ?? d.positions['metadata.name'];
+        const p = d.positions.get('') ?? d.positions.get('metadata.name');
         targets.push({ ctx: doc, where: { file: d.file, ...(p ? { line: p.line, col: p.col } : {}), field: 'policy', rule: 'policy-rule' } });
       }
     } else {

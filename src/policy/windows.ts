@@ -1,6 +1,7 @@
 // Change windows (policy.windows), like Argo CD's sync windows. Pure: the windows, the time and
 // the plan in, a decision out. The clock is always passed in: nothing here reads the wall time.
-import { Cron } from 'croner';
+import { createRequire } from 'node:module';
+import type { Cron as CronClass } from 'croner';
 import { error, ExitError, type Diagnostic } from '../diagnostics.js';
 import type { ChangeWindow } from '../generated/config.js';
 import type { Plan, ProviderChange } from '../plan/plan.js';
@@ -22,7 +23,13 @@ export function parseDuration(text: string): number | undefined {
   return ms > 0 ? ms : undefined;
 }
 
-const cron = (w: ChangeWindow) => new Cron(w.schedule, { timezone: w.timeZone ?? 'UTC', paused: true, mode: '5-part' });
+// croner loads with the first window's schedule: most workspaces have no window, and a run of
+// theirs does not load it (the build keeps this require a file of its own).
+let Cron: typeof CronClass | undefined;
+const cron = (w: ChangeWindow) => {
+  Cron ??= (createRequire(import.meta.url)('croner') as typeof import('croner')).Cron;
+  return new Cron(w.schedule, { timezone: w.timeZone ?? 'UTC', paused: true, mode: '5-part' });
+};
 
 /** Config errors of the windows, at their line: a bad cron, duration or time zone. */
 export function checkWindows(windows: readonly ChangeWindow[], at: (i: number, field: string) => Omit<Diagnostic, 'severity' | 'message'>): Diagnostic[] {

@@ -3,6 +3,7 @@
 import type { FeeState, ProviderStatus, ProviderType, TaxState } from '../model/state.js';
 import { escapeText as t } from '../text/escape.js';
 import { describeFee, describeTax, formatRupiah, quote, type Quote } from '../fees/quote.js';
+import { compareText } from '../text/order.js';
 
 export interface PricedProvider {
   name: string;
@@ -31,7 +32,7 @@ export function quoteTable(providers: readonly PricedProvider[], amount: bigint,
   return providers
     .filter((p) => (filter.service === undefined || p.services.includes(filter.service)) && (filter.provider === undefined || p.name === filter.provider))
     .map((p) => ({ name: p.name, type: p.type, status: p.status, services: [...p.services], feeRule: p.fee, tax: p.tax, ...quote(amount, p.fee, p.tax) }))
-    .sort((a, b) => (a.total < b.total ? -1 : a.total > b.total ? 1 : a.name.localeCompare(b.name)));
+    .sort((a, b) => (a.total < b.total ? -1 : a.total > b.total ? 1 : compareText(a.name, b.name)));
 }
 
 export const ROUNDING_RULE =

@@ -59,7 +59,7 @@ export const desired = (s: ProviderState): DesiredProvider => desiredProvider(s,
 export const canarySecrets = (): ResolvedSecrets => ({ get: () => new Sensitive(canaries()[0]!), reads: 0 });
 
 export async function readLive(client: PaystratorClient): Promise<LiveProvider[]> {
-  return (await client.listProviders()).map(toLiveProvider);
+  return (await client.listProviders()).map((p) => toLiveProvider(p));
 }
 
 export function planFor(want: ProviderState[], live: LiveProvider[], over: Partial<PlanInput> = {}): Plan {

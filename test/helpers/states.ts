@@ -4,6 +4,7 @@
 import type { CredentialState, DesiredProvider, LiveProvider, ProviderState } from '../../src/model/state.js';
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../../src/model/state.js';
 import type { PlanInput } from '../../src/plan/build.js';
+import { FieldPositions } from '../../src/model/positions.js';
 
 export const PLAIN_CLIENT_KEY = 'xnd_development_k';
 
@@ -32,7 +33,7 @@ export function providerState(name: string, over: Partial<ProviderState> = {}): 
 
 /** `state` as declared in providers/<name>.yaml, with no positions and no secret references unless given. */
 export function desiredProvider(state: ProviderState, over: Partial<Omit<DesiredProvider, 'state'>> = {}): DesiredProvider {
-  return { state, file: `providers/${state.name}.yaml`, positions: {}, secretRefs: {}, ...over };
+  return { state, file: `providers/${state.name}.yaml`, positions: FieldPositions.NONE, secretRefs: {}, ...over };
 }
 
 /** `state` as the API returns it after our apply: carrying the ownership label (pass `state` in `over` to drop it). */

@@ -12,8 +12,6 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { Hono } from 'hono';
-import { renderDashboardPage } from './page.js';
-import { DASHBOARD_CSS } from './styles.js';
 
 export const DASHBOARD_KEY_PREFIX = 'psk_dashboard_';
 
@@ -37,14 +35,16 @@ export function dashboardRoutes(opts: DashboardOptions): Hono {
   let script: Promise<string> | undefined;
 
   // The document carries the session key: never cached, never framed.
-  app.get('/', (c) =>
-    c.html(renderDashboardPage({ sessionKey: opts.sessionKey }), 200, {
+  // The page and its styles load with the first request for them: the sandbox behind a CLI run
+  // in-process serves no page.
+  app.get('/', async (c) =>
+    c.html((await import('./page.js')).renderDashboardPage({ sessionKey: opts.sessionKey }), 200, {
       ...PAGE_HEADERS,
       'Cache-Control': 'no-store',
     }),
   );
 
-  app.get('/ui/dashboard.css', (c) => c.body(DASHBOARD_CSS, 200, { ...PAGE_HEADERS, 'Content-Type': 'text/css; charset=utf-8', 'Cache-Control': 'no-cache' }));
+  app.get('/ui/dashboard.css', async (c) => c.body((await import('./styles.js')).DASHBOARD_CSS, 200, { ...PAGE_HEADERS, 'Content-Type': 'text/css; charset=utf-8', 'Cache-Control': 'no-cache' }));
 
   app.get('/ui/app.js', async (c) => {
     script ??= readFile(new URL('./app.js', import.meta.url), 'utf8');

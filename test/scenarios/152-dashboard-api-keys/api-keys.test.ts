@@ -73,6 +73,10 @@ describe('API Keys, in chromium', () => {
     // Closed, the value is gone from the page, and the list never had it.
     await d.page.click('#key-value-dialog button[type="submit"]');
     await statusLine('Created CI Deploy.');
+    // The status line said so while the dialog was still open; the field is emptied by the
+    // dialog's close event, a task after the click: wait for it (bounded), then look.
+    await d.page.locator('#key-value-dialog[open]').waitFor({ state: 'hidden' });
+    await d.page.waitForFunction("document.querySelector('#key-value').value === ''", undefined, { timeout: 5000 }).catch(() => undefined);
     expect(await d.page.inputValue('#key-value')).toBe('');
     expect(await d.page.content()).not.toContain(value);
     expect(await row('CI Deploy').locator('li[data-product="SEND_MONEY"]').textContent()).toBe('Send Money: Read Only');
